@@ -1,0 +1,269 @@
+package diskmap
+
+import (
+	"bytes"
+	"errors"
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"os"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// arena is one append-only file of records, keys or values.
+//
+// Records are read through a read-only mapping, so that a caller writing
+// into a view faults instead of changing the file, and written through a
+// second, writable mapping of the same file (nil when the map is read-only).
+// Both mappings reserve address space past the file, so growing the file
+// rarely moves them.
+type arena struct {
+	f     *os.File
+	path  string
+	magic [8]byte
+
+	ro, rw *mmap.Region // the mappings; rw is nil when read-only
+	data   []byte       // ro's bytes up to size: what readers see
+	w      []byte       // rw's bytes up to size: where records are written
+
+	end  int64 // bytes in use, header included; records are appended here
+	size int64 // file size: bytes allocated on disk
+	live int64 // bytes of records that a slot points at
+}
+
+// openArena opens and maps the arena at path, checking its header against
+// generation. A writable arena is mapped twice: read-only and read-write.
+func openArena(path string, magic [8]byte, generation uint64, writable bool) (*arena, error) {
+	flag := os.O_RDONLY
+	if writable {
+		flag = os.O_RDWR
+	}
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		return nil, err
+	}
+	a := &arena{f: f, path: path, magic: magic}
+	if err := a.load(generation, writable); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *arena) load(generation uint64, writable bool) error {
+	fi, err := a.f.Stat()
+	if err != nil {
+		return err
+	}
+	a.size = fi.Size()
+	var hdr [layout.ArenaHeaderSize]byte
+	if n, _ := a.f.ReadAt(hdr[:], 0); n < len(hdr) {
+		return &CorruptError{File: a.path, Field: "arena size", Expected: "at least 32 bytes", Found: a.size}
+	}
+	h, err := layout.DecodeArenaHeader(hdr[:], a.magic)
+	if err != nil {
+		return layout.At(err, a.path, 0)
+	}
+	if h.Generation != generation {
+		return &CorruptError{File: a.path, Offset: 16, Field: "arena generation",
+			Expected: hexa(generation), Found: hexa(h.Generation)}
+	}
+	if a.size > layout.MaxArenaSize+layout.ArenaHeaderSize || int64(int(a.size)) != a.size {
+		return &CorruptError{File: a.path, Field: "arena size", Found: a.size}
+	}
+	return a.remap(a.size, writable)
+}
+
+// remap maps the file again, reserving room for it to grow to twice size.
+func (a *arena) remap(size int64, writable bool) error {
+	a.unmap()
+	reserve := reservation(size)
+	var err error
+	if a.ro, err = mapReserved(a.f, size, reserve, false); err != nil {
+		return err
+	}
+	if writable {
+		if a.rw, err = mapReserved(a.f, size, reserve, true); err != nil {
+			return err
+		}
+	}
+	a.resize(size)
+	return nil
+}
+
+// resize points data and w at the first size bytes of the mappings.
+func (a *arena) resize(size int64) {
+	a.size = size
+	a.data = a.ro.Bytes()[:size:size]
+	if a.rw != nil {
+		a.w = a.rw.Bytes()[:size:size]
+	}
+}
+
+// reservation returns how much address space to map for a file of size
+// bytes: room to double, in powers of two, where the system allows mapping
+// past the end of a file. 32-bit systems map only what is there.
+func reservation(size int64) int64 {
+	if !mmap.Reserves || bits.UintSize == 32 {
+		return size
+	}
+	r := int64(64 << 20)
+	for r < 2*size {
+		r *= 2
+	}
+	return r
+}
+
+// mapReserved maps the file with the reservation, or without it when the
+// address space for it cannot be had.
+func mapReserved(f *os.File, size, reserve int64, writable bool) (*mmap.Region, error) {
+	r, err := mmap.Map(f, int(reserve), writable)
+	if err != nil && reserve > size {
+		r, err = mmap.Map(f, int(size), writable)
+	}
+	return r, err
+}
+
+func (a *arena) unmap() {
+	if a.ro != nil {
+		a.ro.Unmap()
+	}
+	if a.rw != nil {
+		a.rw.Unmap()
+	}
+	a.ro, a.rw, a.data, a.w = nil, nil, nil, nil
+}
+
+func (a *arena) close() error {
+	a.unmap()
+	return a.f.Close()
+}
+
+// capacity returns how many bytes the mappings cover.
+func (a *arena) capacity() int64 {
+	n := int64(len(a.ro.Bytes()))
+	if a.rw != nil {
+		n = min(n, int64(len(a.rw.Bytes())))
+	}
+	return n
+}
+
+// append writes a record holding p at the end of the arena, growing the file
+// first when needed, and returns the record's offset / 8.
+func (a *arena) append(p []byte) (uint32, error) {
+	n := layout.RecordSize(len(p))
+	if a.end+n > a.size {
+		if a.end+n > a.capacity() || !mmap.Reserves {
+			// The mappings move: p may be a view of this very arena.
+			p = bytes.Clone(p)
+		}
+		if err := a.grow(a.end + n); err != nil {
+			return 0, err
+		}
+	}
+	off := a.end
+	layout.PutRecord(a.w[off:off+n:off+n], p)
+	a.end += n
+	return uint32(off / layout.Align), nil
+}
+
+// grow extends the file so that it holds at least need bytes: doubling up to
+// 1 GiB, then 1 GiB at a time, with real disk allocation so that a full disk
+// shows here as an error rather than as a fault on a later write.
+func (a *arena) grow(need int64) error {
+	if need > layout.MaxArenaSize {
+		return fmt.Errorf("diskmap: %s would pass %d bytes: %w", a.path, int64(layout.MaxArenaSize), ErrTooLarge)
+	}
+	size := a.size + min(a.size, 1<<30)
+	size = max(size, need, 64<<10)
+	size = min((size+pageSize-1)&^(pageSize-1), layout.MaxArenaSize)
+	if size > a.capacity() || !mmap.Reserves {
+		a.unmap() // some systems cannot extend a mapped file
+		if err := mmap.Allocate(a.f, size); err != nil {
+			return errors.Join(fmt.Errorf("diskmap: growing %s: %w", a.path, err), a.remap(a.size, true))
+		}
+		return a.remap(size, true)
+	}
+	if err := mmap.Allocate(a.f, size); err != nil {
+		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
+	}
+	a.resize(size)
+	return nil
+}
+
+// record returns the payload of the record at offset off*8, checking only
+// that it lies within the end.
+func (a *arena) record(off uint32) ([]byte, error) {
+	p, _, err := layout.RecordAt(a.data, int64(off)*layout.Align, a.end)
+	return p, err
+}
+
+// view returns the n-byte payload of the record at offset off*8 without
+// reading its header, or false if it would pass the end.
+func (a *arena) view(off, n uint32) ([]byte, bool) {
+	start := int64(off)*layout.Align + layout.RecordHeaderSize
+	end := start + int64(n)
+	if start < layout.ArenaHeaderSize+layout.RecordHeaderSize || end > a.end {
+		return nil, false
+	}
+	return a.data[start:end:end], true
+}
+
+// equal reports whether the record at offset off*8 holds key; ok is false
+// when the record would pass the end.
+func (a *arena) equal(off uint32, key []byte) (eq, ok bool) {
+	start := int64(off) * layout.Align
+	if start < layout.ArenaHeaderSize || start > a.end-layout.RecordHeaderSize {
+		return false, false
+	}
+	n := int64(binary.LittleEndian.Uint32(a.data[start:]))
+	if n != int64(len(key)) {
+		return false, true
+	}
+	start += layout.RecordHeaderSize
+	if n > a.end-start {
+		return false, false
+	}
+	return bytes.Equal(a.data[start:start+n], key), true
+}
+
+// createArena creates an empty arena at path, replacing any file there,
+// with size bytes allocated, and opens it for writing.
+func createArena(path string, magic [8]byte, generation uint64, size int64) (*arena, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	var hdr [layout.ArenaHeaderSize]byte
+	layout.ArenaHeader{Magic: magic, Generation: generation}.Encode(hdr[:])
+	size = max(size, layout.ArenaHeaderSize)
+	if _, err = f.WriteAt(hdr[:], 0); err == nil {
+		err = mmap.Allocate(f, size)
+	}
+	f.Close()
+	if err != nil {
+		os.Remove(path)
+		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
+	}
+	a, err := openArena(path, magic, generation, true)
+	if err != nil {
+		return nil, err
+	}
+	a.end = layout.ArenaHeaderSize
+	return a, nil
+}
+
+// flush writes the records in use to stable storage.
+func (a *arena) flush() error {
+	if a.rw == nil {
+		return nil
+	}
+	if err := a.rw.Flush(0, int(a.end)); err != nil {
+		return err
+	}
+	return mmap.Sync(a.f)
+}
+
+var pageSize = int64(os.Getpagesize())

@@ -1,0 +1,134 @@
+package diskmap
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// maxProblems bounds how many problems Check reports.
+const maxProblems = 20
+
+// Check walks every record of both arenas and every slot of the table and
+// reports the inconsistencies it finds, each with its file and offset, up to
+// 20 of them: records that are torn or fail their checksum, slots pointing
+// outside the arenas or at keys of another hash, keys that cannot be
+// reached from their home slot or appear twice, and counters that disagree
+// with what is there. The error matches ErrCorrupt. It reads only, and may
+// run alongside other readers.
+func (m *Map[K, V]) Check() error {
+	if err := m.usable(); err != nil {
+		return err
+	}
+	var p problems
+	m.keys.check(&p)
+	m.vals.check(&p)
+	m.checkSlots(&p)
+	return p.err()
+}
+
+// problems gathers what Check finds.
+type problems struct {
+	errs []error
+	more int
+}
+
+func (p *problems) add(err error) {
+	if len(p.errs) == maxProblems {
+		p.more++
+		return
+	}
+	p.errs = append(p.errs, err)
+}
+
+func (p *problems) err() error {
+	if p.more > 0 {
+		p.errs = append(p.errs, fmt.Errorf("diskmap: and %d more problems", p.more))
+	}
+	return errors.Join(p.errs...)
+}
+
+// check walks the records from the first to the end.
+func (a *arena) check(p *problems) {
+	off := int64(layout.ArenaHeaderSize)
+	for off < a.end {
+		b, err := layout.CheckRecord(a.data, off, a.end)
+		if err != nil {
+			p.add(layout.At(err, a.path, 0))
+			return
+		}
+		off += layout.RecordSize(len(b))
+	}
+}
+
+// checkSlots checks each slot against the records it points at and the
+// probe that should find it, and the header's counters against the slots.
+func (c *core) checkSlots(p *problems) {
+	var count, tombs uint64
+	var klive, vlive int64
+	for i := range c.tab.mask + 1 {
+		s := layout.ReadSlot(c.tab.slot(i))
+		switch {
+		case s.Key == layout.SlotEmpty:
+			continue
+		case s.Key == layout.SlotDeleted:
+			tombs++
+			continue
+		}
+		kp, vlen, err := c.checkSlot(i, s)
+		if err != nil {
+			p.add(err)
+			continue
+		}
+		count++
+		klive += layout.RecordSize(len(kp))
+		vlive += layout.RecordSize(int(vlen))
+	}
+	at := func(field string, want, got any) {
+		p.add(&CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: field, Expected: want, Found: got})
+	}
+	if count != c.hdr.Count {
+		at("key count", count, c.hdr.Count)
+	}
+	if tombs != c.hdr.Tombstones {
+		at("tombstone count", tombs, c.hdr.Tombstones)
+	}
+	if klive != c.keys.live {
+		at("live key bytes", klive, c.keys.live)
+	}
+	if vlive != c.vals.live {
+		at("live value bytes", vlive, c.vals.live)
+	}
+}
+
+// checkSlot checks one occupied slot and returns its key and value length.
+func (c *core) checkSlot(i uint64, s layout.Slot) ([]byte, uint32, error) {
+	slotErr := func(field string, want, got any) error {
+		return &CorruptError{File: c.tab.path, Offset: layout.SlotOffset(i), Field: "slot " + field, Expected: want, Found: got}
+	}
+	kp, err := layout.CheckRecord(c.keys.data, int64(s.Key)*layout.Align, c.keys.end)
+	if err != nil {
+		return nil, 0, fmt.Errorf("slot %d: %w", i, layout.At(err, c.keys.path, 0))
+	}
+	if fp := layout.Fingerprint(c.hash(kp)); fp != s.Fingerprint {
+		return nil, 0, slotErr("fingerprint", hexa(uint64(fp)), hexa(uint64(s.Fingerprint)))
+	}
+	vp, err := layout.CheckRecord(c.vals.data, int64(s.Value)*layout.Align, c.vals.end)
+	if err != nil {
+		return nil, 0, fmt.Errorf("slot %d: %w", i, layout.At(err, c.vals.path, 0))
+	}
+	if int(s.ValueLen) != len(vp) {
+		return nil, 0, slotErr("value length", len(vp), s.ValueLen)
+	}
+	j, found, err := c.probe(kp, s.Fingerprint)
+	switch {
+	case err != nil:
+		return nil, 0, err
+	case !found:
+		return nil, 0, slotErr("key", "reachable from its home slot", "an empty slot on the way")
+	case j != i:
+		return nil, 0, slotErr("key", "unique", fmt.Sprintf("also in slot %d", j))
+	}
+	return kp, s.ValueLen, nil
+}

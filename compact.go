@@ -1,0 +1,135 @@
+package diskmap
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Compact rewrites the map without its dead records (replaced values,
+// deleted keys) and tombstones, keeping the iteration order. The new files
+// are built beside the old ones and renamed into place, so a crash or a full
+// disk during Compact leaves the map as it was, or compacted. Views taken
+// before Compact are invalid after it.
+func (m *Map[K, V]) Compact() error {
+	if err := m.begin(); err != nil {
+		return err
+	}
+	return m.compact()
+}
+
+// compact builds the new file set and installs it; see package layout,
+// Compact, for the protocol.
+func (c *core) compact() error {
+	var g [8]byte
+	if _, err := rand.Read(g[:]); err != nil {
+		return err
+	}
+	gen := binary.LittleEndian.Uint64(g[:])
+	if err := c.finishCompaction(); err != nil { // clears leftovers
+		return err
+	}
+	nk, nv, nt, err := c.buildCompacted(gen)
+	if err != nil {
+		for _, n := range []string{keysFile, valuesFile, bucketsFile} {
+			os.Remove(c.path(n + compactExt))
+		}
+		return fmt.Errorf("diskmap: compacting %s: %w", c.dir, err)
+	}
+	c.compactions++
+	return c.installCompacted(nk, nv, nt)
+}
+
+// buildCompacted writes the live records, in iteration order, to new arenas
+// and a new table, all synced, and closes them.
+func (c *core) buildCompacted(gen uint64) (nk, nv *arena, nt *table, err error) {
+	defer func() {
+		for _, a := range []*arena{nk, nv} {
+			if a != nil {
+				a.close()
+			}
+		}
+		if nt != nil {
+			nt.close()
+		}
+	}()
+	if nk, err = createArena(c.path(keysFile+compactExt), layout.KeysMagic, gen, layout.ArenaHeaderSize+c.keys.live); err != nil {
+		return
+	}
+	if nv, err = createArena(c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live); err != nil {
+		return
+	}
+	if err = mmap.SyncDir(c.dir); err != nil {
+		return
+	}
+	if nt, err = createTable(c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
+		return
+	}
+	if err = c.copyLive(nk, nv, nt); err != nil {
+		return
+	}
+	h := c.hdr
+	h.Generation, h.Log2, h.Tombstones = gen, nt.log2, 0
+	h.Compactions++
+	h.KeysEnd, h.KeysLive = uint64(nk.end), uint64(nk.live)
+	h.ValuesEnd, h.ValuesLive = uint64(nv.end), uint64(nv.live)
+	layout.WriteMeta(nt.data, &h, 1)
+	for _, flush := range []func() error{nk.flush, nv.flush, nt.flush} {
+		if err = flush(); err != nil {
+			return
+		}
+	}
+	return nk, nv, nt, nil
+}
+
+// copyLive appends every live key and its value to the new arenas, in the
+// order of the keys arena, and places their slots in the new table.
+func (c *core) copyLive(nk, nv *arena, nt *table) error {
+	return c.walk(func(kp []byte, s layout.Slot) error {
+		vp, err := c.vals.record(s.Value)
+		if err != nil {
+			return layout.At(err, c.vals.path, 0)
+		}
+		koff, err := nk.append(kp)
+		if err != nil {
+			return err
+		}
+		voff, err := nv.append(vp)
+		if err != nil {
+			return err
+		}
+		nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))})
+		nk.live += layout.RecordSize(len(kp))
+		nv.live += layout.RecordSize(len(vp))
+		return nil
+	})
+}
+
+// installCompacted closes the old files and renames the new ones over them,
+// keys first: that rename commits the compaction. Then it opens the map
+// again.
+func (c *core) installCompacted(nk, nv *arena, nt *table) error {
+	c.keys.close()
+	c.vals.close()
+	c.tab.close()
+	err := os.Rename(nk.path, c.path(keysFile))
+	if err == nil {
+		err = c.finishCompaction()
+	}
+	if err == nil {
+		err = c.openFiles()
+	}
+	if err != nil {
+		err = fmt.Errorf("diskmap: installing compacted %s: %w", c.dir, err)
+		if oerr := c.openFiles(); oerr != nil {
+			c.failed = errors.Join(err, oerr)
+			return c.failed
+		}
+	}
+	return err
+}

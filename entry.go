@@ -1,0 +1,154 @@
+package diskmap
+
+import (
+	"fmt"
+
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Entry is a key's place in a map, found once and then read or written
+// without looking it up again:
+//
+//	n, err := m.Entry("hits").AndModify(func(v *int) { *v++ }).OrInsert(1)
+//
+// An Entry is good until the map is changed by anything other than the
+// entry itself; after that its methods return ErrStale. An error met while
+// looking the key up is kept and returned by every method.
+type Entry[K, V any] struct {
+	m     *Map[K, V]
+	key   K
+	kb    []byte // the encoded key, owned by the entry
+	fp    uint32
+	slot  uint64 // the slot holding the key, or where it would go
+	found bool
+	epoch uint64 // m.epoch when the entry last looked or wrote
+	err   error
+}
+
+// Entry looks k up and returns its entry.
+func (m *Map[K, V]) Entry(k K) *Entry[K, V] {
+	e := &Entry[K, V]{m: m, key: k, epoch: m.epoch}
+	if e.err = m.usable(); e.err != nil {
+		return e
+	}
+	var scratch [8]byte
+	kb, err := m.kc.encode(k, &scratch, nil)
+	if err != nil {
+		e.err = m.encodeError("key", err)
+		return e
+	}
+	e.kb = append([]byte(nil), kb...)
+	e.fp = layout.Fingerprint(m.hash(e.kb))
+	e.slot, e.found, e.err = m.probe(e.kb, e.fp)
+	return e
+}
+
+// Key returns the entry's key.
+func (e *Entry[K, V]) Key() K { return e.key }
+
+// Found reports whether the key was in the map when the entry was made, or
+// is now because the entry wrote it.
+func (e *Entry[K, V]) Found() bool { return e.found }
+
+// Err returns the error the entry met, if any.
+func (e *Entry[K, V]) Err() error { return e.check() }
+
+// check returns the entry's error, or ErrStale if the map changed since.
+func (e *Entry[K, V]) check() error {
+	switch {
+	case e.err != nil:
+		return e.err
+	case e.m.closed:
+		return ErrClosed
+	case e.m.epoch != e.epoch:
+		return fmt.Errorf("diskmap: entry for %v: %w", e.key, ErrStale)
+	}
+	return nil
+}
+
+// Value returns a decoded copy of the entry's value, or the zero value if
+// the key is not in the map.
+func (e *Entry[K, V]) Value() (V, error) {
+	var v V
+	if err := e.check(); err != nil || !e.found {
+		return v, err
+	}
+	return e.m.decodeValue(layout.ReadSlot(e.m.tab.slot(e.slot)))
+}
+
+// Set stores v under the entry's key.
+func (e *Entry[K, V]) Set(v V) error {
+	if err := e.check(); err != nil {
+		return err
+	}
+	m := e.m
+	if err := m.begin(); err != nil {
+		return err
+	}
+	e.epoch = m.epoch
+	var scratch [8]byte
+	vb, err := m.vc.encode(v, &scratch, m.vbuf[:0])
+	if err != nil {
+		return m.encodeError("value", err)
+	}
+	if e.slot, err = m.store(e.slot, e.found, e.kb, e.fp, vb); err != nil {
+		// A failed store may have grown the table: look the key up again.
+		e.slot, e.found, e.err = m.probe(e.kb, e.fp)
+		return err
+	}
+	e.found = true
+	return nil
+}
+
+// Delete removes the entry's key from the map, if it is there.
+func (e *Entry[K, V]) Delete() error {
+	if err := e.check(); err != nil || !e.found {
+		return err
+	}
+	if err := e.m.begin(); err != nil {
+		return err
+	}
+	e.epoch = e.m.epoch
+	e.m.remove(e.slot, len(e.kb))
+	e.found = false
+	return nil
+}
+
+// OrInsert returns the entry's value if the key is in the map; otherwise it
+// stores v and returns it.
+func (e *Entry[K, V]) OrInsert(v V) (V, error) {
+	return e.OrInsertWith(func() V { return v })
+}
+
+// OrInsertWith is OrInsert with the value made by f, which is called only
+// if the key is not in the map.
+func (e *Entry[K, V]) OrInsertWith(f func() V) (V, error) {
+	if err := e.check(); err != nil {
+		var zero V
+		return zero, err
+	}
+	if e.found {
+		return e.Value()
+	}
+	v := f()
+	return v, e.Set(v)
+}
+
+// AndModify, if the key is in the map, calls f on a copy of its value and
+// stores the result. It returns the entry, so that an OrInsert can follow;
+// an error is kept in the entry.
+func (e *Entry[K, V]) AndModify(f func(*V)) *Entry[K, V] {
+	if e.check() != nil || !e.found {
+		return e
+	}
+	v, err := e.Value()
+	if err != nil {
+		e.err = err
+		return e
+	}
+	f(&v)
+	if err := e.Set(v); err != nil {
+		e.err = err
+	}
+	return e
+}

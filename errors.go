@@ -1,0 +1,55 @@
+package diskmap
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Errors returned by maps. Each can be matched with errors.Is; most come
+// wrapped with the operation and the file they concern.
+var (
+	// ErrClosed is returned by every method of a closed map.
+	ErrClosed = errors.New("diskmap: map is closed")
+
+	// ErrLocked is returned by Open when another Map, in this process or
+	// another, holds the directory: any other writer, or a reader when
+	// opening for writing.
+	ErrLocked = errors.New("diskmap: map is in use by another writer")
+
+	// ErrReadOnly is returned by a write to a map opened with
+	// Options.ReadOnly, and by a read-only Open of a map that was not closed
+	// cleanly (open it for writing once to recover it).
+	ErrReadOnly = errors.New("diskmap: map is read-only")
+
+	// ErrCodecMismatch is returned by Open when the map was created with
+	// other codecs than the ones given.
+	ErrCodecMismatch = errors.New("diskmap: codec mismatch")
+
+	// ErrTooLarge is returned for a key longer than layout.MaxKeyLen, a value
+	// longer than layout.MaxValueLen, or a write that would make an arena pass
+	// layout.MaxArenaSize.
+	ErrTooLarge = errors.New("diskmap: too large")
+
+	// ErrStale is returned by an Entry used after the map was changed by
+	// something other than the entry, and reported by Err when Compact or
+	// Close ended an iteration early.
+	ErrStale = errors.New("diskmap: stale entry or iterator")
+)
+
+// Errors about file contents, defined by package layout.
+var (
+	// ErrCorrupt is matched by every error reporting damaged or foreign bytes
+	// in a map file; the error itself is a *CorruptError saying where.
+	ErrCorrupt = layout.ErrCorrupt
+
+	// ErrVersion is returned by Open for files of a format version this
+	// package does not read.
+	ErrVersion = layout.ErrVersion
+)
+
+// CorruptError says which file is damaged, at which offset, and how.
+type CorruptError = layout.CorruptError
+
+func hexa(v uint64) string { return fmt.Sprintf("%#x", v) }

@@ -1,0 +1,37 @@
+package mmap
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// Allocate grows f to size bytes and gives the new range real disk blocks,
+// so that a later write through a mapping cannot find the disk full (which
+// would raise SIGBUS). It never shrinks f: a size at or below f's size does
+// nothing.
+//
+// If growing fails, for example with ENOSPC or EFBIG, f is truncated back to
+// its old size and the error, which matches the OS error under errors.Is, is
+// returned.
+//
+// Linux uses fallocate(2), falling back to writing zeros where the file
+// system does not support it; macOS uses F_PREALLOCATE and ftruncate; other
+// Unix systems write zeros; Windows sets the end of file.
+func Allocate(f *os.File, size int64) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("mmap: allocate %s: %w", f.Name(), err)
+	}
+	old := fi.Size()
+	if size <= old {
+		return nil
+	}
+	if err := grow(f, old, size); err != nil {
+		if terr := f.Truncate(old); terr != nil {
+			err = errors.Join(err, terr)
+		}
+		return fmt.Errorf("mmap: allocate %s to %d bytes: %w", f.Name(), size, err)
+	}
+	return nil
+}

@@ -1,0 +1,33 @@
+// Package mmap is the only code in diskmap that maps files, locks them,
+// preallocates them or syncs them. Everything above it sees a []byte and
+// offsets into it.
+//
+// # Platforms
+//
+// Unix (Linux, macOS, the BSDs) maps with mmap(2) and MAP_SHARED; Windows maps
+// with CreateFileMapping and MapViewOfFile. On Unix a mapping may be longer
+// than its file: the tail is address space reserved for growth, so a file can
+// grow without a remap (see [Reserves]). Windows cannot do that, so there the
+// caller remaps after each growth.
+//
+// # Writable mappings
+//
+// A writable [Region] is mapped read-write: a stray write through it changes
+// the file. A read-only Region is mapped PROT_READ, so a write through it
+// faults and kills the process instead of corrupting the file. Map read-only
+// whenever the file is opened read-only.
+//
+// # Lifetime of Bytes
+//
+// The slice returned by [Region.Bytes], and every slice cut from it, is valid
+// until [Region.Unmap]. Touching it afterwards faults. Callers that remap while
+// other goroutines read must hold a lock around both (diskmap uses an
+// RWMutex: readers hold it shared, remap holds it exclusive).
+//
+// # Full disks
+//
+// A write through a mapping into a part of the file that has no disk blocks
+// yet must allocate them; if the disk is full, the kernel answers with
+// SIGBUS, which a Go program cannot recover from. [Allocate] grows a file with
+// real blocks, so that it fails with ENOSPC up front instead.
+package mmap

@@ -1,0 +1,38 @@
+package mmap_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+var page = os.Getpagesize()
+
+// newFile creates a file of size bytes in a fresh directory, open
+// read-write and closed when the test ends.
+func newFile(t *testing.T, size int) *os.File {
+	t.Helper()
+	f, err := os.Create(filepath.Join(t.TempDir(), "data"))
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	require.NoError(t, f.Truncate(int64(size)))
+	return f
+}
+
+// reopen opens f's path again, as a second, independent open file.
+func reopen(t *testing.T, f *os.File, flag int) *os.File {
+	t.Helper()
+	g, err := os.OpenFile(f.Name(), flag, 0)
+	require.NoError(t, err)
+	t.Cleanup(func() { g.Close() })
+	return g
+}
+
+func size(t *testing.T, f *os.File) int64 {
+	t.Helper()
+	fi, err := f.Stat()
+	require.NoError(t, err)
+	return fi.Size()
+}

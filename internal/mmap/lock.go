@@ -1,0 +1,7 @@
+package mmap
+
+import "errors"
+
+// ErrLocked is returned by Lock when another holder, in this process or
+// another, has a conflicting lock on the file.
+var ErrLocked = errors.New("mmap: file is locked")

@@ -1,0 +1,78 @@
+package mmap
+
+import (
+	"fmt"
+	"os"
+)
+
+// Region is one mapping of a file.
+//
+// Flush may run while other goroutines read and write through Bytes. Unmap
+// may not: the caller must make sure that nothing uses Bytes during or after
+// Unmap.
+type Region struct {
+	data []byte // exactly as the OS returned it; nil when empty or unmapped
+	name string // the file's name, for errors
+	sys  sysRegion
+}
+
+// Map maps the first length bytes of f, read-write if writable, else
+// read-only, shared with the file and every other mapping of it.
+//
+// With [Reserves], length may exceed the file's size; the part past the end
+// of the file may be used only after the file has grown to cover it. Without
+// Reserves, a length past the end of the file is an error. Map never changes
+// the file's size. A zero length gives an empty Region and maps nothing.
+func Map(f *os.File, length int, writable bool) (*Region, error) {
+	r := &Region{name: f.Name()}
+	if length < 0 {
+		return nil, fmt.Errorf("mmap: map %s: negative length %d", r.name, length)
+	}
+	if length == 0 {
+		return r, nil
+	}
+	data, sys, err := mapFile(f, length, writable)
+	if err != nil {
+		return nil, fmt.Errorf("mmap: map %s: %w", r.name, err)
+	}
+	r.data, r.sys = data, sys
+	return r, nil
+}
+
+// Bytes returns the whole mapping, with len and cap both equal to the length
+// given to Map. It returns nil once the Region is unmapped.
+func (r *Region) Bytes() []byte {
+	return r.data
+}
+
+// Flush writes the pages covering [off, off+n) to the file and waits until
+// they are on stable storage. off need not be page-aligned.
+func (r *Region) Flush(off, n int) error {
+	if off < 0 || n < 0 || off > len(r.data)-n {
+		return fmt.Errorf("mmap: flush %s: range [%d, %d+%d) outside a %d-byte mapping",
+			r.name, off, off, n, len(r.data))
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := r.flush(off, n); err != nil {
+		return fmt.Errorf("mmap: flush %s: %w", r.name, err)
+	}
+	return nil
+}
+
+// Unmap removes the mapping. Calling it again does nothing. Afterwards Bytes
+// returns nil, and any slice taken from Bytes before must not be touched.
+func (r *Region) Unmap() error {
+	if r.data == nil {
+		return nil
+	}
+	err := r.unmap()
+	// Forget the mapping even on error: the memory may be gone, and a later
+	// touch through Bytes must not fault.
+	r.data = nil
+	if err != nil {
+		return fmt.Errorf("mmap: unmap %s: %w", r.name, err)
+	}
+	return nil
+}

@@ -1,0 +1,38 @@
+//go:build unix
+
+package mmap
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Reserves reports whether a mapping may be longer than its file. On Unix it
+// may: the tail is address space reserved for growth, to be used only after
+// the file has grown to cover it (touching it before raises SIGBUS).
+const Reserves = true
+
+// sysRegion holds what a Unix mapping needs beyond its bytes: nothing.
+type sysRegion struct{}
+
+func mapFile(f *os.File, length int, writable bool) ([]byte, sysRegion, error) {
+	prot := unix.PROT_READ
+	if writable {
+		prot |= unix.PROT_WRITE
+	}
+	data, err := unix.Mmap(int(f.Fd()), 0, length, prot, unix.MAP_SHARED)
+	return data, sysRegion{}, err
+}
+
+// flush msyncs the pages covering [off, off+n); msync needs a page-aligned
+// start, so off is rounded down.
+func (r *Region) flush(off, n int) error {
+	start := off &^ (os.Getpagesize() - 1)
+	return unix.Msync(r.data[start:off+n], unix.MS_SYNC)
+}
+
+// unmap hands Munmap the very slice Mmap returned, as x/sys/unix requires.
+func (r *Region) unmap() error {
+	return unix.Munmap(r.data)
+}

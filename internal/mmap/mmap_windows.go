@@ -1,0 +1,68 @@
+//go:build windows
+
+package mmap
+
+import (
+	"fmt"
+	"os"
+	"unsafe"
+
+	mmapgo "github.com/edsrzf/mmap-go"
+	"golang.org/x/sys/windows"
+)
+
+// Reserves reports whether a mapping may be longer than its file. On Windows
+// it may not: a view must lie within the file, so the caller remaps after
+// growing the file.
+const Reserves = false
+
+// sysRegion holds the file handle, for FlushFileBuffers.
+type sysRegion struct {
+	file     windows.Handle
+	writable bool
+}
+
+func mapFile(f *os.File, length int, writable bool) ([]byte, sysRegion, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, sysRegion{}, err
+	}
+	if int64(length) > fi.Size() {
+		// CreateFileMapping would silently extend the file instead.
+		return nil, sysRegion{}, fmt.Errorf("length %d exceeds file size %d", length, fi.Size())
+	}
+	prot := mmapgo.RDONLY
+	if writable {
+		prot = mmapgo.RDWR
+	}
+	m, err := mmapgo.MapRegion(f, length, prot, 0, 0)
+	if err != nil {
+		return nil, sysRegion{}, err
+	}
+	return []byte(m), sysRegion{file: windows.Handle(f.Fd()), writable: writable}, nil
+}
+
+// flush flushes the view's pages covering [off, off+n), then the file's
+// buffers. FlushViewOfFile rounds the address down to a page itself.
+//
+// Taking the address is safe: it points into the mapped view, which is not Go
+// heap memory and never moves, and the view stays mapped until unmap.
+func (r *Region) flush(off, n int) error {
+	addr := uintptr(unsafe.Pointer(&r.data[off]))
+	if err := windows.FlushViewOfFile(addr, uintptr(n)); err != nil {
+		return os.NewSyscallError("FlushViewOfFile", err)
+	}
+	if !r.sys.writable {
+		return nil
+	}
+	if err := windows.FlushFileBuffers(r.sys.file); err != nil {
+		return os.NewSyscallError("FlushFileBuffers", err)
+	}
+	return nil
+}
+
+// unmap flushes and unmaps the view and closes its mapping handle.
+func (r *Region) unmap() error {
+	m := mmapgo.MMap(r.data)
+	return m.Unmap()
+}

@@ -1,0 +1,18 @@
+package mmap
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Sync flushes f's data to stable storage with fdatasync(2), which skips
+// metadata such as the modification time but not the size.
+func Sync(f *os.File) error {
+	err := ignoringEINTR(func() error { return unix.Fdatasync(int(f.Fd())) })
+	if err != nil {
+		return fmt.Errorf("mmap: sync %s: %w", f.Name(), err)
+	}
+	return nil
+}

@@ -1,0 +1,16 @@
+//go:build unix && !linux && !darwin
+
+package mmap
+
+import (
+	"fmt"
+	"os"
+)
+
+// Sync flushes f's data to stable storage with fsync(2).
+func Sync(f *os.File) error {
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("mmap: sync %s: %w", f.Name(), err)
+	}
+	return nil
+}

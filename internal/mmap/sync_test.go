@@ -1,0 +1,31 @@
+package mmap_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSync(t *testing.T) {
+	f := newFile(t, 0)
+	_, err := f.WriteAt([]byte("data"), 0)
+	require.NoError(t, err)
+	require.NoError(t, mmap.Sync(f))
+	require.NoError(t, mmap.SyncDir(filepath.Dir(f.Name())))
+}
+
+func TestSyncClosedFile(t *testing.T) {
+	f := newFile(t, 0)
+	require.NoError(t, f.Close())
+	require.Error(t, mmap.Sync(f))
+}
+
+func TestSyncDirMissing(t *testing.T) {
+	err := mmap.SyncDir(filepath.Join(t.TempDir(), "missing"))
+	if err != nil {
+		require.ErrorIs(t, err, os.ErrNotExist)
+	}
+}

@@ -1,0 +1,141 @@
+package diskmap
+
+import (
+	"fmt"
+	"iter"
+
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Iteration visits keys in first-insertion order: the order of the keys
+// arena. These rules hold while an iteration runs:
+//
+//  1. Replacing the value of any key, the current one included, is safe; a
+//     key not yet reached is visited with its new value.
+//  2. Deleting any key, the current one included, is safe; a deleted key not
+//     yet reached is not visited.
+//  3. A key inserted during the iteration is visited, at the end, as it is
+//     last in insertion order. A key deleted and inserted again moves to the
+//     end, and so may be visited twice.
+//  4. Table growth caused by inserts does not disturb the iteration.
+//  5. Compact or Close ends the iteration; Err then returns ErrStale.
+//
+// An iteration that meets a damaged record, or a record its codec cannot
+// decode, stops before yielding it and keeps the error for Err.
+
+// All returns an iterator over the keys and values, in insertion order.
+// Keys and values are decoded copies. See Err for errors.
+func (m *Map[K, V]) All() iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		m.iterate(func(kp []byte, s layout.Slot) (bool, error) {
+			k, err := m.decodeKey(kp)
+			if err != nil {
+				return false, err
+			}
+			v, err := m.decodeValue(s)
+			if err != nil {
+				return false, err
+			}
+			return yield(k, v), nil
+		})
+	}
+}
+
+// Keys returns an iterator over the keys, in insertion order.
+func (m *Map[K, V]) Keys() iter.Seq[K] {
+	return func(yield func(K) bool) {
+		m.iterate(func(kp []byte, _ layout.Slot) (bool, error) {
+			k, err := m.decodeKey(kp)
+			if err != nil {
+				return false, err
+			}
+			return yield(k), nil
+		})
+	}
+}
+
+// Values returns an iterator over the values, in the insertion order of
+// their keys.
+func (m *Map[K, V]) Values() iter.Seq[V] {
+	return func(yield func(V) bool) {
+		m.iterate(func(_ []byte, s layout.Slot) (bool, error) {
+			v, err := m.decodeValue(s)
+			if err != nil {
+				return false, err
+			}
+			return yield(v), nil
+		})
+	}
+}
+
+// Err returns the first error that ended an iteration (All, Keys, Values)
+// since the last call of Err, and forgets it. An iteration that ends early
+// because the loop broke out of it is not an error.
+//
+//	for k, v := range m.All() { ... }
+//	if err := m.Err(); err != nil { ... }
+func (m *Map[K, V]) Err() error {
+	m.iterMu.Lock()
+	defer m.iterMu.Unlock()
+	err := m.iterErr
+	m.iterErr = nil
+	return err
+}
+
+// iterate runs visit on each live key until it returns false or an error;
+// errors, and Compact or Close during the iteration, are kept for Err.
+func (m *Map[K, V]) iterate(visit func(kp []byte, s layout.Slot) (bool, error)) {
+	if err := m.usable(); err != nil {
+		m.keepErr(err)
+		return
+	}
+	gen := m.compactions
+	err := m.walk(func(kp []byte, s layout.Slot) error {
+		more, err := visit(kp, s)
+		switch {
+		case err != nil:
+			return err
+		case !more:
+			return errStop
+		case m.compactions != gen:
+			return ErrStale
+		}
+		return nil
+	})
+	if err != nil && err != errStop {
+		m.keepErr(err)
+	}
+}
+
+// errStop ends a walk when the loop body breaks out; it never leaves the
+// package.
+var errStop = fmt.Errorf("diskmap: iteration stopped")
+
+func (m *Map[K, V]) keepErr(err error) {
+	m.iterMu.Lock()
+	defer m.iterMu.Unlock()
+	if m.iterErr == nil {
+		m.iterErr = err
+	}
+}
+
+func (m *Map[K, V]) decodeKey(kp []byte) (K, error) {
+	k, err := m.kc.c.Decode(kp)
+	if err != nil {
+		return k, fmt.Errorf("diskmap: %s: decoding key: %w", m.keys.path, err)
+	}
+	return k, nil
+}
+
+func (m *Map[K, V]) decodeValue(s layout.Slot) (V, error) {
+	var v V
+	b, ok := m.vals.view(s.Value, s.ValueLen)
+	if !ok {
+		return v, &CorruptError{File: m.tab.path, Field: "slot value offset", Found: uint64(s.Value) * layout.Align}
+	}
+	v, err := m.vc.c.Decode(b)
+	if err != nil {
+		return v, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,135 @@
+package layout
+
+import (
+	"bytes"
+	"encoding/binary"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// Format constants of the arenas. They are part of the file format and must
+// not change without a new Version.
+const (
+	ArenaHeaderSize  = 32 // bytes before the first record
+	RecordHeaderSize = 8  // length and checksum before each payload
+	Align            = 8  // records start at multiples of Align
+
+	// MaxArenaSize is the largest arena: slots store offsets / 8 in 32 bits.
+	MaxArenaSize = (1<<32 - 1) * Align
+	// MaxKeyLen is the longest key, in encoded bytes.
+	MaxKeyLen = 1 << 20
+	// MaxValueLen is the longest value, in encoded bytes.
+	MaxValueLen = 1 << 30
+)
+
+// Magic numbers of the two arenas.
+var (
+	KeysMagic   = [8]byte{'d', 'm', 'k', 'e', 'y', 's', 0, 0}
+	ValuesMagic = [8]byte{'d', 'm', 'v', 'a', 'l', 's', 0, 0}
+)
+
+// ArenaHeader is the decoded form of an arena's first 32 bytes.
+//
+//	offset size field
+//	     0    8 magic "dmkeys\x00\x00" or "dmvals\x00\x00"
+//	     8    4 version
+//	    12    4 zero
+//	    16    8 generation
+//	    24    8 checksum of bytes 0..23
+type ArenaHeader struct {
+	Magic      [8]byte
+	Generation uint64
+}
+
+// Encode writes a into b[:ArenaHeaderSize].
+func (a ArenaHeader) Encode(b []byte) {
+	b = b[:ArenaHeaderSize:ArenaHeaderSize]
+	clear(b)
+	le := binary.LittleEndian
+	copy(b, a.Magic[:])
+	le.PutUint32(b[8:], Version)
+	le.PutUint64(b[16:], a.Generation)
+	le.PutUint64(b[24:], xxhash.Sum64(b[:24]))
+}
+
+// DecodeArenaHeader decodes and checks an arena header that must carry magic.
+func DecodeArenaHeader(b []byte, magic [8]byte) (ArenaHeader, error) {
+	if len(b) < ArenaHeaderSize {
+		return ArenaHeader{}, corrupt(int64(len(b)), "arena size", "at least 32 bytes", len(b))
+	}
+	le := binary.LittleEndian
+	if !bytes.Equal(b[:8], magic[:]) {
+		return ArenaHeader{}, corrupt(0, "arena magic", quoted(magic[:]), quoted(b[:8]))
+	}
+	if v := le.Uint32(b[8:]); v != Version {
+		return ArenaHeader{}, &VersionError{Found: v}
+	}
+	if sum, want := le.Uint64(b[24:]), xxhash.Sum64(b[:24]); sum != want {
+		return ArenaHeader{}, corrupt(24, "arena header checksum", hex(want), hex(sum))
+	}
+	return ArenaHeader{Magic: magic, Generation: le.Uint64(b[16:])}, nil
+}
+
+// Record layout, 8-byte aligned:
+//
+//	offset size field
+//	     0    4 payload length n
+//	     4    4 checksum: low 32 bits of XXH64(payload)
+//	     8    n payload
+//	   8+n    - zero padding to a multiple of 8
+
+// RecordSize returns the bytes a record with an n-byte payload occupies.
+func RecordSize(n int) int64 { return (int64(n) + RecordHeaderSize + Align - 1) &^ (Align - 1) }
+
+// PutRecord writes a record holding payload at the start of b, which must
+// have RecordSize(len(payload)) bytes; the padding is zeroed.
+func PutRecord(b []byte, payload []byte) {
+	n := len(payload)
+	binary.LittleEndian.PutUint32(b[0:], uint32(n))
+	binary.LittleEndian.PutUint32(b[4:], Checksum(payload))
+	copy(b[RecordHeaderSize:], payload)
+	clear(b[RecordHeaderSize+n : RecordSize(n)])
+}
+
+// RecordAt decodes the record at offset off of arena, whose first end bytes
+// are in use, without checking its checksum. It checks that the record lies
+// within the end and returns its payload and checksum; offsets in its
+// errors are offsets in the arena.
+func RecordAt(arena []byte, off, end int64) (payload []byte, sum uint32, err error) {
+	if off < ArenaHeaderSize || off%Align != 0 || off > end-RecordHeaderSize {
+		return nil, 0, corrupt(off, "record offset", nil, off)
+	}
+	n := int64(binary.LittleEndian.Uint32(arena[off:]))
+	if n > end-off-RecordHeaderSize {
+		return nil, 0, corrupt(off, "record length", nil, n)
+	}
+	start := off + RecordHeaderSize
+	return arena[start : start+n : start+n], binary.LittleEndian.Uint32(arena[off+4:]), nil
+}
+
+// CheckRecord decodes the record at off like RecordAt and verifies its
+// checksum.
+func CheckRecord(arena []byte, off, end int64) ([]byte, error) {
+	p, sum, err := RecordAt(arena, off, end)
+	if err != nil {
+		return nil, err
+	}
+	if want := Checksum(p); sum != want {
+		return nil, corrupt(off+4, "record checksum", hex(uint64(want)), hex(uint64(sum)))
+	}
+	return p, nil
+}
+
+// ScanEnd walks records from off while each lies within arena and has a valid
+// checksum, and returns the offset after the last such record: the end of an
+// arena that was not closed cleanly.
+func ScanEnd(arena []byte, off int64) int64 {
+	size := int64(len(arena))
+	for {
+		p, err := CheckRecord(arena, off, size)
+		if err != nil {
+			return off
+		}
+		off += RecordSize(len(p))
+	}
+}

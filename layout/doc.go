@@ -1,0 +1,182 @@
+// Package layout is the diskmap file format: its constants, its encoders and
+// decoders, and this specification. It does no I/O. Everything here is part of
+// the on-disk format; a change to any size, offset or rule bumps Version.
+//
+// # Terminology
+//
+//   - map directory: a directory holding the files of one map.
+//   - buckets: the file holding the header and the slot table.
+//   - keys, values: the two arenas, append-only files of records.
+//   - record: a length-prefixed, checksummed byte string in an arena,
+//     starting at an 8-byte-aligned offset.
+//   - slot: a 16-byte cell of the table, empty, deleted or pointing at a
+//     key record and a value record.
+//   - hash: XXH64 of the key's encoded bytes, seeded with the header's seed.
+//   - fingerprint: the top 32 bits of the hash, stored in the slot.
+//   - home: the slot where a key's probe starts: the top log2(capacity) bits
+//     of the hash, that is fingerprint >> (32 - log2(capacity)).
+//   - generation: a random number shared by the three files of one file set;
+//     a new one is drawn when the map is created and at each compaction.
+//
+// All integers are little-endian. Checksums are XXH64 with seed 0; a record
+// checksum is the low 32 bits of XXH64 of the record's payload.
+//
+// # Files
+//
+//	buckets          header copies, then the slot table
+//	keys             arena of key records, in first-insertion order
+//	values           arena of value records
+//	lock             empty; holds the advisory lock of the process using the map
+//	buckets.grow     a larger table being built (deleted at open if found)
+//	*.compact        files of a compaction in progress (see Compact)
+//
+// # Header
+//
+// The first 4096 bytes of buckets (MetaSize) hold two copies of the header,
+// at offsets 0 and 512 (HeaderCopyOffset). Each write goes to the copy not
+// holding the highest sequence number, so a torn write leaves the other copy
+// intact. A reader takes the valid copy (magic, version and checksum right)
+// with the highest sequence number.
+//
+//	offset size field
+//	     0    8 magic "diskmap\x00"
+//	     8    4 version (1)
+//	    12    4 flags: bit 0 set while the map is open for writing (dirty)
+//	    16    8 sequence number of this header write
+//	    24    8 hash seed
+//	    32    8 generation of the file set
+//	    40    1 log2 of the slot count (4..32)
+//	    41    7 zero
+//	    48    8 live keys
+//	    56    8 deleted slots (tombstones)
+//	    64    8 keys arena end: bytes in use, header included
+//	    72    8 values arena end
+//	    80    8 live bytes of key records
+//	    88    8 live bytes of value records
+//	    96    8 table resizes since creation
+//	   104    8 compactions since creation
+//	   112    8 write-ahead log sequence number of the last checkpoint
+//	   120   32 key codec name, zero-padded
+//	   152   32 value codec name, zero-padded
+//	   184   64 zero
+//	   248    8 checksum: XXH64 of bytes 0..247
+//
+// The counters (live keys, tombstones, ends, live bytes) are exact only in a
+// header written by a clean close or a sync. While the dirty flag is set the
+// table and arenas may hold more than the header says; see Recover.
+//
+// # Slot
+//
+// The table is an array of 2^log2 slots starting at offset 4096 of buckets;
+// slot i is at 4096 + 16*i. The file is exactly that long.
+//
+//	offset size field
+//	     0    4 fingerprint: top 32 bits of the key's hash
+//	     4    4 key record offset / 8; 0 = empty, 1 = deleted
+//	     8    4 value record offset / 8
+//	    12    4 value length in bytes
+//
+// The value length duplicates the value record's own prefix so that a lookup
+// can hand out the value without reading its header; the record is the truth.
+// Bytes 8..15 are written with one 8-byte store, so a value update is one
+// write. A writer fills fingerprint and value fields before the key field, so
+// a slot is never seen as occupied before it is whole.
+//
+// # Arena
+//
+// keys and values start with a 32-byte header; records follow at offset 32.
+//
+//	offset size field
+//	     0    8 magic "dmkeys\x00\x00" or "dmvals\x00\x00"
+//	     8    4 version (1)
+//	    12    4 zero
+//	    16    8 generation (equals the buckets header's)
+//	    24    8 checksum: XXH64 of bytes 0..23
+//
+// A record starts at a multiple of 8, so a value is read in place, and fixed
+// size values can be reinterpreted without copying:
+//
+//	offset size field
+//	     0    4 payload length n
+//	     4    4 checksum: low 32 bits of XXH64(payload)
+//	     8    n payload
+//	   8+n    - zero padding to a multiple of 8
+//
+// An all-zero record header is never valid (the checksum of the empty
+// payload is not zero), so zeroed space after the end reads as the end.
+// Arena files are preallocated past their end; the bytes between the end and
+// the file size are not part of the map.
+//
+// # Probe
+//
+//  1. Hash the key; compute fingerprint and home.
+//  2. Visit slots home, home+1, ... wrapping at the end of the table.
+//  3. An empty slot ends the probe: the key is absent.
+//  4. A deleted slot is skipped.
+//  5. An occupied slot whose fingerprint matches has its key record read and
+//     compared byte for byte; a match ends the probe.
+//
+// # Insert
+//
+//  1. Probe; remember the first deleted slot passed.
+//  2. If the key is present, append the new value record and store bytes
+//     8..15 of its slot (an update; the old record becomes dead).
+//  3. Otherwise append the key record, then the value record, then fill the
+//     first deleted slot passed, or the empty slot that ended the probe:
+//     fingerprint and value fields, then the key field.
+//  4. Insertion order is the order of the keys arena.
+//
+// # Delete
+//
+// Probe; set the slot's key field to 1 (deleted). Both records become dead.
+// Tombstones are used rather than backward-shift deletion because a delete
+// then changes exactly one 4-byte field: after a crash, any mix of old and
+// new table pages still leaves every other key reachable, which shifting
+// entries between slots would not.
+//
+// # Grow
+//
+// When live keys plus tombstones would pass the maximum load factor, a new
+// table is built in buckets.grow: twice as large, or as large when most of
+// the load is tombstones. Each occupied slot is copied to the new table at its
+// home (recomputed from the fingerprint) or after it. The file is synced and
+// renamed over buckets. Arenas are untouched.
+//
+// # Compact
+//
+// Compaction writes a new file set with a new generation: keys.compact and
+// values.compact hold the live records in insertion order, buckets.compact a
+// table sized for the live keys. The directory is synced after the files are
+// created, the files after they are written. Renaming keys.compact over keys
+// is the commit point; values.compact and buckets.compact follow, in that
+// order. On open, buckets.compact next to keys.compact means the compaction
+// did not commit: the *.compact files are removed. buckets.compact without
+// keys.compact means it did: the remaining renames are finished.
+//
+// # Recover
+//
+// A header with the dirty flag was not closed cleanly. Opening it for writing:
+//
+//  1. Finish or undo a compaction (above); remove buckets.grow.
+//  2. For each arena, walk records from the header's end while each record
+//     fits in the file and its checksum matches; the last whole record ends
+//     the arena. Truncate what lies beyond.
+//  3. Rebuild the table aside from every slot whose key and value records
+//     lie within the ends, have valid checksums and whose key hashes to the
+//     slot's fingerprint. Where two slots hold equal keys (possible only after
+//     a power loss), the first in table order is kept. Recount keys and
+//     live bytes. Sync the new table and rename it over buckets.
+//  4. Write the header, still dirty.
+//
+// Each step only reads the old state or replaces it by a rename, so an
+// interrupted recovery can be run again.
+//
+// # Limitations
+//
+//   - A key is at most MaxKeyLen bytes and a value at most MaxValueLen.
+//   - Each arena is at most MaxArenaSize bytes (offsets are stored / 8 in 32
+//     bits): 32 GiB of keys and 32 GiB of values, counting dead records.
+//   - The table has at most 2^32 slots.
+//   - Keys are compared by their encoded bytes: two values equal in Go but
+//     encoded differently (0.0 and -0.0) are different keys.
+package layout

@@ -1,0 +1,215 @@
+package diskmap
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Map is a persistent hash map from K to V kept in a directory of
+// memory-mapped files. See the package documentation for the files, the
+// lifetime of views and the durability of writes.
+//
+// A Map is NOT safe for concurrent mutation. Any number of goroutines may
+// call Get, Contains, View, Len, Stats, Check and iterate at once while no
+// other method runs; package concurrent builds a map for many writers on
+// top of that rule.
+type Map[K, V any] struct {
+	core       // files, header and the byte-level operations
+	kc         coder[K]
+	vc         coder[V]
+	kbuf, vbuf []byte // the writer's scratch space for encodings that allocate
+
+	iterMu  sync.Mutex
+	iterErr error // first error that ended an iteration, until Err reads it
+}
+
+// Open opens the map in dir, creating the directory and the map if they do
+// not exist, with codecs chosen by codec.For. A nil opts gives the defaults.
+func Open[K, V any](dir string, opts *Options) (*Map[K, V], error) {
+	return OpenWith(dir, codec.For[K](), codec.For[V](), opts)
+}
+
+// OpenWith is Open with the key and value codecs given. Their names must
+// match the ones the map was created with, else ErrCodecMismatch.
+//
+// Opening for writing takes an exclusive lock on the directory, held until
+// Close: a second Open for writing, in this process or another, fails at
+// once with ErrLocked. A map that was not closed cleanly is checked and
+// repaired first (see package layout, Recover).
+func OpenWith[K, V any](dir string, kc codec.Codec[K], vc codec.Codec[V], opts *Options) (*Map[K, V], error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if kc == nil || vc == nil {
+		return nil, errors.New("diskmap: nil codec")
+	}
+	for _, name := range []string{kc.Name(), vc.Name()} {
+		if !layout.ValidCodecName(name) {
+			return nil, fmt.Errorf("diskmap: codec name %q: want 1 to %d bytes, no NUL", name, layout.MaxCodecName)
+		}
+	}
+	m := &Map[K, V]{kc: newCoder(kc), vc: newCoder(vc)}
+	m.core = core{dir: dir, opts: o, readOnly: o.ReadOnly, hashAnd: ^uint64(0)}
+	if err := m.open(kc.Name(), vc.Name()); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Len returns the number of keys in the map, 0 once it is closed.
+func (m *Map[K, V]) Len() int {
+	if m.closed {
+		return 0
+	}
+	return int(m.hdr.Count)
+}
+
+// Get returns a decoded copy of the value stored under k, safe to keep, and
+// whether k was found.
+func (m *Map[K, V]) Get(k K) (V, bool, error) {
+	var zero V
+	b, ok, err := m.View(k)
+	if !ok || err != nil {
+		return zero, ok, err
+	}
+	v, err := m.vc.c.Decode(b)
+	if err != nil {
+		return zero, false, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+	}
+	return v, true, nil
+}
+
+// Contains reports whether k is in the map.
+func (m *Map[K, V]) Contains(k K) (bool, error) {
+	if err := m.usable(); err != nil {
+		return false, err
+	}
+	var scratch [8]byte
+	kb, err := m.kc.encode(k, &scratch, nil)
+	if err != nil {
+		return false, m.encodeError("key", err)
+	}
+	_, found, err := m.probe(kb, layout.Fingerprint(m.hash(kb)))
+	return found, err
+}
+
+// View returns the encoded bytes of the value stored under k, in place in
+// the map's read-only mapping: no copy, no allocation. The bytes are valid
+// until the next change to the map (Put, Delete, Compact, a write through an
+// Entry) or Close, whichever comes first; copy them to keep them longer.
+// Writing to them crashes the program with a fault rather than changing the
+// file.
+func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
+	if err := m.usable(); err != nil {
+		return nil, false, err
+	}
+	var scratch [8]byte
+	kb, err := m.kc.encode(k, &scratch, nil)
+	if err != nil {
+		return nil, false, m.encodeError("key", err)
+	}
+	i, found, err := m.probe(kb, layout.Fingerprint(m.hash(kb)))
+	if !found || err != nil {
+		return nil, false, err
+	}
+	s := layout.ReadSlot(m.tab.slot(i))
+	b, ok := m.vals.view(s.Value, s.ValueLen)
+	if !ok {
+		return nil, false, slotCorrupt(m.tab, i, "value offset", s.Value)
+	}
+	return b, true, nil
+}
+
+// Put stores v under k, replacing any value k had. A new key goes to the end
+// of the iteration order; a replaced one keeps its place.
+func (m *Map[K, V]) Put(k K, v V) error {
+	if err := m.begin(); err != nil {
+		return err
+	}
+	var ks, vs [8]byte
+	kb, vb, err := m.encodePair(k, v, &ks, &vs)
+	if err != nil {
+		return err
+	}
+	fp := layout.Fingerprint(m.hash(kb))
+	i, found, err := m.probe(kb, fp)
+	if err != nil {
+		return err
+	}
+	_, err = m.store(i, found, kb, fp, vb)
+	return err
+}
+
+// Delete removes k and reports whether it was there.
+func (m *Map[K, V]) Delete(k K) (bool, error) {
+	if err := m.begin(); err != nil {
+		return false, err
+	}
+	var scratch [8]byte
+	kb, err := m.kc.encode(k, &scratch, m.kbuf[:0])
+	if err != nil {
+		return false, m.encodeError("key", err)
+	}
+	i, found, err := m.probe(kb, layout.Fingerprint(m.hash(kb)))
+	if !found || err != nil {
+		return false, err
+	}
+	m.remove(i, len(kb))
+	return true, nil
+}
+
+// Sync writes every change made so far to stable storage: the mapped pages
+// of the three files, then the header. Until then the operating system
+// writes them back when it pleases: a crash of the process loses nothing,
+// but a power loss may lose what was not synced.
+func (m *Map[K, V]) Sync() error {
+	if err := m.usable(); err != nil {
+		return err
+	}
+	if m.readOnly || !m.hdr.Dirty() {
+		return nil
+	}
+	return m.checkpoint(true)
+}
+
+// Close syncs the map, marks it closed cleanly and releases its files and
+// lock. Views and entries taken from it are invalid afterwards. Closing a
+// closed map returns ErrClosed.
+func (m *Map[K, V]) Close() error {
+	if m.closed {
+		return ErrClosed
+	}
+	var err error
+	if !m.readOnly && m.failed == nil && m.hdr.Dirty() {
+		err = m.checkpoint(false)
+	}
+	m.closed = true
+	m.compactions++
+	return errors.Join(err, m.closeFiles(err == nil && m.failed == nil))
+}
+
+// encodePair encodes a key and a value for a write, in the writer's scratch
+// buffers when their codecs need buffers.
+func (m *Map[K, V]) encodePair(k K, v V, ks, vs *[8]byte) ([]byte, []byte, error) {
+	kb, err := m.kc.encode(k, ks, m.kbuf[:0])
+	if err != nil {
+		return nil, nil, m.encodeError("key", err)
+	}
+	if m.kc.borrow == nil && m.kc.pack == nil {
+		m.kbuf = kb
+	}
+	vb, err := m.vc.encode(v, vs, m.vbuf[:0])
+	if err != nil {
+		return nil, nil, m.encodeError("value", err)
+	}
+	if m.vc.borrow == nil && m.vc.pack == nil {
+		m.vbuf = vb
+	}
+	return kb, vb, nil
+}
+

@@ -1,0 +1,267 @@
+package diskmap
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Names of the files in a map directory.
+const (
+	lockFile    = "lock"
+	bucketsFile = "buckets"
+	keysFile    = "keys"
+	valuesFile  = "values"
+	growSuffix  = ".grow"
+	compactExt  = ".compact"
+)
+
+func (c *core) path(name string) string { return filepath.Join(c.dir, name) }
+
+// open locks the directory and opens the map in it, creating it if there is
+// none. On failure everything opened so far is closed again.
+func (c *core) open(keyCodec, valueCodec string) (err error) {
+	if !c.readOnly {
+		if err := os.MkdirAll(c.dir, 0o755); err != nil {
+			return fmt.Errorf("diskmap: %w", err)
+		}
+	}
+	if err := c.takeLock(); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			c.closeFiles(false)
+		}
+	}()
+	if _, err := os.Stat(c.path(bucketsFile)); errors.Is(err, fs.ErrNotExist) && !c.readOnly {
+		if err := c.checkNoArenas(); err != nil {
+			return err
+		}
+		return c.create(keyCodec, valueCodec)
+	}
+	if !c.readOnly {
+		if err := c.finishCompaction(); err != nil {
+			return err
+		}
+	}
+	if err := c.openFiles(); err != nil {
+		return err
+	}
+	if c.hdr.KeyCodec != keyCodec || c.hdr.ValueCodec != valueCodec {
+		return fmt.Errorf("diskmap: %s holds %s keys and %s values, opened with %s and %s: %w",
+			c.dir, c.hdr.KeyCodec, c.hdr.ValueCodec, keyCodec, valueCodec, ErrCodecMismatch)
+	}
+	if !c.hdr.Dirty() {
+		return nil
+	}
+	if c.readOnly {
+		return fmt.Errorf("diskmap: %s was not closed cleanly; open it for writing once to recover it: %w", c.dir, ErrReadOnly)
+	}
+	return c.recover()
+}
+
+// takeLock opens the lock file and locks it: exclusively to write, shared
+// to read.
+func (c *core) takeLock() error {
+	flag := os.O_RDWR | os.O_CREATE
+	if c.readOnly {
+		flag = os.O_RDONLY
+	}
+	f, err := os.OpenFile(c.path(lockFile), flag, 0o644)
+	if c.readOnly && errors.Is(err, fs.ErrNotExist) {
+		f, err = os.OpenFile(c.path(lockFile), os.O_RDONLY|os.O_CREATE, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("diskmap: %w", err)
+	}
+	if err := mmap.Lock(f, !c.readOnly); err != nil {
+		f.Close()
+		if errors.Is(err, mmap.ErrLocked) {
+			return fmt.Errorf("diskmap: %s: %w", c.dir, ErrLocked)
+		}
+		return fmt.Errorf("diskmap: locking %s: %w", c.dir, err)
+	}
+	c.lock = f
+	return nil
+}
+
+// openFiles opens the table and both arenas and checks that they belong
+// together.
+func (c *core) openFiles() error {
+	w := !c.readOnly
+	t, h, cur, err := openTable(c.path(bucketsFile), w)
+	if err != nil {
+		return fmt.Errorf("diskmap: opening map: %w", err)
+	}
+	c.tab, c.hdr, c.cur = t, h, cur
+	c.hasher = layout.NewHasher(h.Seed)
+	if c.keys, err = openArena(c.path(keysFile), layout.KeysMagic, h.Generation, w); err != nil {
+		return fmt.Errorf("diskmap: opening map: %w", err)
+	}
+	if c.vals, err = openArena(c.path(valuesFile), layout.ValuesMagic, h.Generation, w); err != nil {
+		return fmt.Errorf("diskmap: opening map: %w", err)
+	}
+	c.keys.end, c.keys.live = int64(h.KeysEnd), int64(h.KeysLive)
+	c.vals.end, c.vals.live = int64(h.ValuesEnd), int64(h.ValuesLive)
+	for _, a := range []*arena{c.keys, c.vals} {
+		if a.end > a.size {
+			return &CorruptError{File: a.path, Field: "arena size", Expected: fmt.Sprintf("at least %d bytes", a.end), Found: a.size}
+		}
+	}
+	return nil
+}
+
+// create makes a new, empty map in the directory: the arenas first, the
+// buckets file last, built aside and renamed, so that buckets exists only
+// when the map is whole.
+func (c *core) create(keyCodec, valueCodec string) error {
+	var seed [16]byte
+	if _, err := rand.Read(seed[:]); err != nil {
+		return err
+	}
+	c.hdr = layout.Header{
+		Seed:       binary.LittleEndian.Uint64(seed[:8]),
+		Generation: binary.LittleEndian.Uint64(seed[8:]),
+		Log2:       log2For(c.opts.Capacity, c.opts.MaxLoad),
+		KeysEnd:    layout.ArenaHeaderSize,
+		ValuesEnd:  layout.ArenaHeaderSize,
+		KeyCodec:   keyCodec,
+		ValueCodec: valueCodec,
+	}
+	c.hasher = layout.NewHasher(c.hdr.Seed)
+	var err error
+	if c.keys, err = createArena(c.path(keysFile), layout.KeysMagic, c.hdr.Generation, c.opts.KeyBytes); err != nil {
+		return err
+	}
+	if c.vals, err = createArena(c.path(valuesFile), layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes); err != nil {
+		return err
+	}
+	t, err := createTable(c.path(bucketsFile+growSuffix), c.hdr.Log2)
+	if err != nil {
+		return err
+	}
+	return c.installTable(t, &c.hdr)
+}
+
+// checkNoArenas refuses to create a map over arenas that hold records: a
+// directory with keys or values but no buckets is either a creation cut
+// short, which left empty arenas, or not ours to overwrite.
+func (c *core) checkNoArenas() error {
+	for _, a := range []struct {
+		name  string
+		magic [8]byte
+	}{{keysFile, layout.KeysMagic}, {valuesFile, layout.ValuesMagic}} {
+		b, err := os.ReadFile(c.path(a.name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("diskmap: %w", err)
+		}
+		if _, err := layout.DecodeArenaHeader(b, a.magic); err != nil {
+			return fmt.Errorf("diskmap: %s has no buckets file and %s is not an empty arena: %w",
+				c.dir, a.name, layout.At(err, c.path(a.name), 0))
+		}
+		if end := layout.ScanEnd(b, layout.ArenaHeaderSize); end != layout.ArenaHeaderSize {
+			return &CorruptError{File: c.path(bucketsFile), Field: "file", Expected: "a buckets file beside a non-empty " + a.name, Found: "none"}
+		}
+	}
+	return nil
+}
+
+// installTable makes t, built aside in buckets.grow, the map's table: it
+// writes h as t's header, syncs t, and renames it over buckets. On success
+// the old table is closed; on failure t is closed and removed and the old
+// table is kept.
+func (c *core) installTable(t *table, h *layout.Header) error {
+	h.Log2 = t.log2
+	h.Flags |= layout.FlagDirty
+	hdr := *h
+	c.fillCounters(&hdr)
+	cur := layout.WriteMeta(t.data, &hdr, 1)
+	err := t.flush()
+	if err == nil {
+		err = os.Rename(t.path, c.path(bucketsFile))
+	}
+	if err == nil {
+		err = mmap.SyncDir(c.dir)
+	}
+	if err != nil {
+		t.close()
+		os.Remove(t.path)
+		return fmt.Errorf("diskmap: installing table: %w", err)
+	}
+	if c.tab != nil {
+		c.tab.close()
+	}
+	t.path = c.path(bucketsFile)
+	c.tab, c.hdr, c.cur = t, hdr, cur
+	return nil
+}
+
+// fillCounters copies the in-memory counters of the arenas into h.
+func (c *core) fillCounters(h *layout.Header) {
+	h.KeysEnd, h.KeysLive = uint64(c.keys.end), uint64(c.keys.live)
+	h.ValuesEnd, h.ValuesLive = uint64(c.vals.end), uint64(c.vals.live)
+}
+
+// writeHeader writes the header, with the current counters, to the older
+// copy and makes it durable.
+func (c *core) writeHeader() error {
+	c.fillCounters(&c.hdr)
+	c.cur = layout.WriteMeta(c.tab.data, &c.hdr, c.cur)
+	if err := c.tab.reg.Flush(0, layout.MetaSize); err != nil {
+		return fmt.Errorf("diskmap: writing header: %w", err)
+	}
+	return nil
+}
+
+// checkpoint makes every change durable: the arenas and the table first,
+// then the header, dirty if the map stays open, clean if it is closing.
+func (c *core) checkpoint(stayOpen bool) error {
+	for _, a := range []*arena{c.keys, c.vals} {
+		if err := a.flush(); err != nil {
+			return fmt.Errorf("diskmap: syncing %s: %w", a.path, err)
+		}
+	}
+	if err := c.tab.flush(); err != nil {
+		return fmt.Errorf("diskmap: syncing %s: %w", c.tab.path, err)
+	}
+	if !stayOpen {
+		c.hdr.Flags &^= layout.FlagDirty
+	}
+	return c.writeHeader()
+}
+
+// closeFiles unmaps and closes every file and releases the lock. After a
+// clean close the arena files are cut to their ends.
+func (c *core) closeFiles(clean bool) error {
+	var errs []error
+	for _, a := range []*arena{c.keys, c.vals} {
+		if a == nil {
+			continue
+		}
+		a.unmap()
+		if clean && !c.readOnly {
+			errs = append(errs, a.f.Truncate(a.end))
+		}
+		errs = append(errs, a.f.Close())
+	}
+	if c.tab != nil {
+		errs = append(errs, c.tab.close())
+	}
+	if c.lock != nil {
+		mmap.Unlock(c.lock)
+		errs = append(errs, c.lock.Close())
+	}
+	c.keys, c.vals, c.tab, c.lock = nil, nil, nil, nil
+	return errors.Join(errs...)
+}

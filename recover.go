@@ -1,0 +1,115 @@
+package diskmap
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// recover repairs a map that was not closed cleanly, as package layout
+// specifies under Recover: it finds the true ends of the arenas, then
+// rebuilds the table from the slots whose records are whole. Every step
+// reads the old state or replaces it by a rename, so it can be run again if
+// it is cut short.
+func (c *core) recover() error {
+	for _, a := range []*arena{c.keys, c.vals} {
+		if err := a.recoverEnd(); err != nil {
+			return fmt.Errorf("diskmap: recovering %s: %w", a.path, err)
+		}
+	}
+	t, err := createTable(c.path(bucketsFile+growSuffix), c.tab.log2)
+	if err != nil {
+		return fmt.Errorf("diskmap: recovering %s: %w", c.dir, err)
+	}
+	var count uint64
+	c.keys.live, c.vals.live = 0, 0
+	for i := range c.tab.mask + 1 {
+		s := layout.ReadSlot(c.tab.slot(i))
+		if !s.Occupied() {
+			continue
+		}
+		kp, vlen, ok := c.validSlot(s)
+		if !ok {
+			continue
+		}
+		if _, dup, _ := c.probeIn(t, kp, s.Fingerprint); dup {
+			continue
+		}
+		s.ValueLen = vlen
+		t.place(s)
+		count++
+		c.keys.live += layout.RecordSize(len(kp))
+		c.vals.live += layout.RecordSize(int(vlen))
+	}
+	h := c.hdr
+	h.Count, h.Tombstones = count, 0
+	return c.installTable(t, &h)
+}
+
+// recoverEnd walks the records past the end the header gave while they are
+// whole, moves the end after the last, and cuts the file there: what lies
+// beyond was being written when the map went down.
+func (a *arena) recoverEnd() error {
+	end := layout.ScanEnd(a.data, a.end)
+	a.end = end
+	a.unmap()
+	if err := a.f.Truncate(end); err != nil {
+		return err
+	}
+	return a.remap(end, true)
+}
+
+// validSlot checks an occupied slot against the records it points at: both
+// whole and within the arena ends, and the key hashing to the slot's
+// fingerprint. It returns the key and the value's true length.
+func (c *core) validSlot(s layout.Slot) (key []byte, vlen uint32, ok bool) {
+	kp, err := layout.CheckRecord(c.keys.data, int64(s.Key)*layout.Align, c.keys.end)
+	if err != nil || layout.Fingerprint(c.hash(kp)) != s.Fingerprint {
+		return nil, 0, false
+	}
+	vp, err := layout.CheckRecord(c.vals.data, int64(s.Value)*layout.Align, c.vals.end)
+	if err != nil {
+		return nil, 0, false
+	}
+	return kp, uint32(len(vp)), true
+}
+
+// finishCompaction completes or undoes a compaction that was cut short, and
+// removes a table that was being grown: see package layout, Compact.
+func (c *core) finishCompaction() error {
+	remove := func(names ...string) error {
+		for _, n := range names {
+			if err := os.Remove(c.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("diskmap: %w", err)
+			}
+		}
+		return nil
+	}
+	if err := remove(bucketsFile + growSuffix); err != nil {
+		return err
+	}
+	if !exists(c.path(bucketsFile + compactExt)) {
+		return remove(keysFile+compactExt, valuesFile+compactExt)
+	}
+	if exists(c.path(keysFile + compactExt)) {
+		return remove(keysFile+compactExt, valuesFile+compactExt, bucketsFile+compactExt)
+	}
+	for _, n := range []string{valuesFile, bucketsFile} {
+		if !exists(c.path(n + compactExt)) {
+			continue
+		}
+		if err := os.Rename(c.path(n+compactExt), c.path(n)); err != nil {
+			return fmt.Errorf("diskmap: finishing compaction: %w", err)
+		}
+	}
+	return mmap.SyncDir(c.dir)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

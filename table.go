@@ -1,0 +1,134 @@
+package diskmap
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// table is the buckets file: two header copies, then the slot array, mapped
+// whole (read-write unless the map is read-only).
+type table struct {
+	f     *os.File
+	path  string
+	reg   *mmap.Region
+	data  []byte // the whole file
+	slots []byte // data[layout.MetaSize:]
+	log2  uint8
+	mask  uint64 // slots - 1
+}
+
+// openTable opens and maps the buckets file at path and returns it with its
+// newest valid header and which copy that was.
+func openTable(path string, writable bool) (*table, layout.Header, int, error) {
+	flag := os.O_RDONLY
+	if writable {
+		flag = os.O_RDWR
+	}
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		return nil, layout.Header{}, 0, err
+	}
+	t := &table{f: f, path: path}
+	h, cur, err := t.load(writable)
+	if err != nil {
+		t.close()
+		return nil, h, 0, err
+	}
+	return t, h, cur, nil
+}
+
+func (t *table) load(writable bool) (layout.Header, int, error) {
+	var meta [layout.MetaSize]byte
+	n, err := t.f.ReadAt(meta[:], 0)
+	if n < len(meta) {
+		if err != nil && !errors.Is(err, io.EOF) {
+			return layout.Header{}, 0, err
+		}
+		return layout.Header{}, 0, &CorruptError{File: t.path, Field: "buckets size", Expected: "at least 4096 bytes", Found: n}
+	}
+	h, cur, err := layout.ReadMeta(meta[:])
+	if err != nil {
+		return h, 0, layout.At(err, t.path, 0)
+	}
+	fi, err := t.f.Stat()
+	if err != nil {
+		return h, 0, err
+	}
+	if size := h.TableSize(); fi.Size() != size || int64(int(size)) != size {
+		return h, 0, &CorruptError{File: t.path, Field: "buckets size", Expected: size, Found: fi.Size()}
+	}
+	if err := t.mapFile(h.Log2, writable); err != nil {
+		return h, 0, err
+	}
+	return h, cur, nil
+}
+
+func (t *table) mapFile(log2 uint8, writable bool) error {
+	size := layout.MetaSize + layout.SlotSize<<log2
+	reg, err := mmap.Map(t.f, size, writable)
+	if err != nil {
+		return err
+	}
+	t.reg, t.data = reg, reg.Bytes()
+	t.slots = t.data[layout.MetaSize:]
+	t.log2, t.mask = log2, 1<<log2-1
+	return nil
+}
+
+// createTable creates a buckets file for 2^log2 slots at path, replacing any
+// file there, with real disk allocation, mapped read-write.
+func createTable(path string, log2 uint8) (*table, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	t := &table{f: f, path: path}
+	if err := mmap.Allocate(f, layout.MetaSize+layout.SlotSize<<log2); err != nil {
+		t.close()
+		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
+	}
+	if err := t.mapFile(log2, true); err != nil {
+		t.close()
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *table) close() error {
+	if t.reg != nil {
+		t.reg.Unmap()
+	}
+	t.reg, t.data, t.slots = nil, nil, nil
+	return t.f.Close()
+}
+
+// slot returns the 16 bytes of slot i.
+func (t *table) slot(i uint64) []byte {
+	o := i * layout.SlotSize
+	return t.slots[o : o+layout.SlotSize : o+layout.SlotSize]
+}
+
+// place stores s in the first free slot at or after its home. It is how a
+// table is filled when it is built aside: no keys are compared.
+func (t *table) place(s layout.Slot) uint64 {
+	i := layout.Home(s.Fingerprint, t.log2)
+	for binary.LittleEndian.Uint32(t.slot(i)[4:]) != layout.SlotEmpty {
+		i = (i + 1) & t.mask
+	}
+	layout.WriteSlot(t.slot(i), s)
+	return i
+}
+
+// flush writes the whole mapping to stable storage.
+func (t *table) flush() error {
+	if err := t.reg.Flush(0, len(t.data)); err != nil {
+		return err
+	}
+	return mmap.Sync(t.f)
+}
