@@ -2,8 +2,8 @@ package diskmap
 
 import (
 	"bytes"
-	"errors"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/bits"
 	"os"

@@ -22,8 +22,9 @@ func newCoder[T any](c codec.Codec[T]) coder[T] {
 	return coder[T]{c: c, borrow: b, pack: p}
 }
 
-// encode returns v's encoding, which may alias v, scratch or buf.
-func (c *coder[T]) encode(v T, scratch *[8]byte, buf []byte) ([]byte, error) {
+// encode returns v's encoding, which may alias v or scratch, or be
+// appended to (*buf)[:0], which then keeps the grown buffer for reuse.
+func (c *coder[T]) encode(v T, scratch *[8]byte, buf *[]byte) ([]byte, error) {
 	switch {
 	case c.borrow != nil:
 		return c.borrow.Borrow(v), nil
@@ -32,5 +33,9 @@ func (c *coder[T]) encode(v T, scratch *[8]byte, buf []byte) ([]byte, error) {
 		binary.LittleEndian.PutUint64(scratch[:], w)
 		return scratch[:n], nil
 	}
-	return c.c.Append(buf, v)
+	b, err := c.c.Append((*buf)[:0], v)
+	if err == nil {
+		*buf = b
+	}
+	return b, err
 }

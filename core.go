@@ -162,7 +162,6 @@ func (c *core) full() bool {
 	return float64(used) > c.opts.MaxLoad*float64(c.tab.mask+1)
 }
 
-
 func (c *core) encodeError(what string, err error) error {
 	return fmt.Errorf("diskmap: %s: encoding %s: %w", c.dir, what, err)
 }

@@ -1,13 +1,13 @@
 module github.com/diskmap-go/diskmap
 
-go 1.26.0
+go 1.24.0
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0
 	github.com/edsrzf/mmap-go v1.2.0
 	github.com/stretchr/testify v1.12.1
 	github.com/vmihailenco/msgpack/v5 v5.4.1
-	golang.org/x/sys v0.49.0
+	golang.org/x/sys v0.41.0
 )
 
 require (

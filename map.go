@@ -90,7 +90,7 @@ func (m *Map[K, V]) Contains(k K) (bool, error) {
 		return false, err
 	}
 	var scratch [8]byte
-	kb, err := m.kc.encode(k, &scratch, nil)
+	kb, err := m.kc.encode(k, &scratch, new([]byte))
 	if err != nil {
 		return false, m.encodeError("key", err)
 	}
@@ -109,7 +109,7 @@ func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	var scratch [8]byte
-	kb, err := m.kc.encode(k, &scratch, nil)
+	kb, err := m.kc.encode(k, &scratch, new([]byte))
 	if err != nil {
 		return nil, false, m.encodeError("key", err)
 	}
@@ -151,7 +151,7 @@ func (m *Map[K, V]) Delete(k K) (bool, error) {
 		return false, err
 	}
 	var scratch [8]byte
-	kb, err := m.kc.encode(k, &scratch, m.kbuf[:0])
+	kb, err := m.kc.encode(k, &scratch, &m.kbuf)
 	if err != nil {
 		return false, m.encodeError("key", err)
 	}
@@ -196,20 +196,13 @@ func (m *Map[K, V]) Close() error {
 // encodePair encodes a key and a value for a write, in the writer's scratch
 // buffers when their codecs need buffers.
 func (m *Map[K, V]) encodePair(k K, v V, ks, vs *[8]byte) ([]byte, []byte, error) {
-	kb, err := m.kc.encode(k, ks, m.kbuf[:0])
+	kb, err := m.kc.encode(k, ks, &m.kbuf)
 	if err != nil {
 		return nil, nil, m.encodeError("key", err)
 	}
-	if m.kc.borrow == nil && m.kc.pack == nil {
-		m.kbuf = kb
-	}
-	vb, err := m.vc.encode(v, vs, m.vbuf[:0])
+	vb, err := m.vc.encode(v, vs, &m.vbuf)
 	if err != nil {
 		return nil, nil, m.encodeError("value", err)
 	}
-	if m.vc.borrow == nil && m.vc.pack == nil {
-		m.vbuf = vb
-	}
 	return kb, vb, nil
 }
-

@@ -14,8 +14,8 @@
 //
 // A writable [Region] is mapped read-write: a stray write through it changes
 // the file. A read-only Region is mapped PROT_READ, so a write through it
-// faults and kills the process instead of corrupting the file. Map read-only
-// whenever the file is opened read-only.
+// faults and kills the process instead of corrupting the file. A file opened
+// read-only can only be mapped read-only.
 //
 // # Lifetime of Bytes
 //
