@@ -1,0 +1,28 @@
+# Each target is one command; .ci/run runs the same checks.
+.PHONY: all fmt lint test race fuzz bench bench-compare ci
+
+all: lint test
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+lint:
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
+	go vet ./...
+
+test:
+	go test ./...
+
+race:
+	go test -race ./...
+
+# Micro-benchmarks, ten runs each, for benchstat.
+bench:
+	go test -run '^$$' -bench . -benchmem -count 10 ./... | tee bench.out
+
+# Compare two commits: make bench-compare OLD=main NEW=HEAD
+bench-compare:
+	./scripts/bench-compare.sh $(OLD) $(NEW)
+
+ci:
+	bash .ci/run

@@ -1,0 +1,76 @@
+// Package diskmap is a persistent hash map that lives in memory-mapped
+// files. A Map[K, V] behaves like a Go map, survives restarts and crashes of
+// the process, reads values in place without copying, and stays fast at
+// tens of millions of keys.
+//
+//	m, err := diskmap.Open[string, uint64]("counts", nil)
+//	if err != nil { ... }
+//	defer m.Close()
+//	err = m.Put("apples", 3)
+//	n, ok, err := m.Get("apples")
+//
+// # Files
+//
+// A map is a directory holding three files: buckets, a header and an
+// open-addressing table of 16-byte slots probed linearly; and keys and
+// values, two append-only arenas of length-prefixed, checksummed records,
+// each starting at a multiple of 8 bytes. Package layout specifies the
+// format. The table doubles past Options.MaxLoad; arenas grow by doubling
+// their files. Replaced and deleted records stay in the arenas as dead bytes
+// until Compact rewrites them away.
+//
+// Keys and values become bytes through codecs (package codec): Open picks
+// them from K and V with codec.For, OpenWith takes them. The codec names are
+// stored in the header, and opening with others fails with ErrCodecMismatch.
+//
+// # Views
+//
+// View returns a value's encoded bytes where they lie in the mapping. They
+// are valid until the next change to the map (Put, Delete, Compact, a write
+// through an Entry) or Close, whichever comes first: a change may grow a
+// file and move its mapping. Values are read through a read-only mapping of
+// the values file, so writing into a view crashes the program with a fault
+// instead of changing the file.
+//
+// # Concurrency
+//
+// A Map is not safe for concurrent mutation. With no writer active, any
+// number of goroutines may call Get, Contains, View, Len, Stats and Check
+// and iterate at once: the read paths share no scratch space. Package
+// concurrent shards keys over several maps behind read-write locks for
+// concurrent writers.
+//
+// Open locks the directory: one writer at a time, in any process; a second
+// Open for writing fails at once with ErrLocked. Options.ReadOnly opens share
+// the directory with each other, but not with a writer.
+//
+// # Durability
+//
+// Writes go to mapped memory; the operating system writes the pages back to
+// the files when it pleases. A crash of the process loses nothing that was
+// acknowledged: the pages belong to the kernel, not to the process. A power
+// loss or a crash of the operating system may lose what was written since
+// the last Sync or Close, which flush the files to stable storage.
+//
+// Each write puts the records in the arenas before the slot that points at
+// them, and tables and compacted files are built aside and renamed into
+// place. The header records whether the map was closed cleanly; a map that
+// was not is recovered when it is next opened for writing: the arenas are
+// cut after their last whole record and the table is rebuilt from the slots
+// whose records are whole. Opening a map that was closed cleanly reads only
+// its header: no replay, no scan.
+//
+// # Errors
+//
+// Errors can be matched with errors.Is against the Err variables. Damaged or
+// foreign files give a *CorruptError, matching ErrCorrupt, that names the
+// file and the offset. Check walks every slot and record of a map and
+// reports what is inconsistent.
+//
+// # Limits
+//
+// Keys are at most layout.MaxKeyLen (1 MiB) and values layout.MaxValueLen
+// (1 GiB) encoded bytes; each arena holds at most layout.MaxArenaSize
+// (32 GiB) including dead records; the table has at most 2^32 slots. Beyond
+// them writes return ErrTooLarge.
+package diskmap
