@@ -96,6 +96,7 @@ func PutRecord(b []byte, payload []byte) {
 // within the end and returns its payload and checksum; offsets in its
 // errors are offsets in the arena.
 func RecordAt(arena []byte, off, end int64) (payload []byte, sum uint32, err error) {
+	end = min(end, int64(len(arena)))
 	if off < ArenaHeaderSize || off%Align != 0 || off > end-RecordHeaderSize {
 		return nil, 0, corrupt(off, "record offset", nil, off)
 	}

@@ -1,0 +1,237 @@
+package layout_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"testing"
+
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// The sizes in the spec are the sizes in the code.
+func TestFormatSizes(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, want int
+	}{
+		{"MetaSize", layout.MetaSize, 4096},
+		{"HeaderSize", layout.HeaderSize, 256},
+		{"HeaderCopyOffset", layout.HeaderCopyOffset, 512},
+		{"SlotSize", layout.SlotSize, 16},
+		{"ArenaHeaderSize", layout.ArenaHeaderSize, 32},
+		{"RecordHeaderSize", layout.RecordHeaderSize, 8},
+		{"Align", layout.Align, 8},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %d, want %d", c.name, c.got, c.want)
+		}
+	}
+	if layout.MaxArenaSize != (1<<32-1)*8 {
+		t.Errorf("MaxArenaSize = %d", int64(layout.MaxArenaSize))
+	}
+}
+
+func sampleHeader() layout.Header {
+	return layout.Header{
+		Flags: layout.FlagDirty, Seq: 7, Seed: 0x1122334455667788, Generation: 42, Log2: 10,
+		Count: 500, Tombstones: 3, KeysEnd: 4096, ValuesEnd: 8192, KeysLive: 4000, ValuesLive: 8000,
+		Resizes: 2, Compactions: 1, Checkpoint: 9, KeyCodec: "string", ValueCodec: "msgpack",
+	}
+}
+
+func TestHeaderRoundTrip(t *testing.T) {
+	h := sampleHeader()
+	b := make([]byte, layout.HeaderSize)
+	h.Encode(b)
+	if string(b[:8]) != "diskmap\x00" {
+		t.Fatalf("magic %q", b[:8])
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != layout.Version {
+		t.Fatalf("version field %d", v)
+	}
+	if got := binary.LittleEndian.Uint64(b[24:]); got != h.Seed {
+		t.Fatalf("seed at offset 24 = %#x", got)
+	}
+	got, err := layout.DecodeHeader(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != h {
+		t.Fatalf("got %+v\nwant %+v", got, h)
+	}
+	if got.Slots() != 1024 || got.TableSize() != 4096+16*1024 || !got.Dirty() {
+		t.Fatalf("derived fields wrong: %d %d %v", got.Slots(), got.TableSize(), got.Dirty())
+	}
+}
+
+// Decoding checks magic, then version, then checksum, then ranges, each
+// with its own error and offset.
+func TestHeaderDecodeErrors(t *testing.T) {
+	enc := func(mod func(h *layout.Header)) []byte {
+		h := sampleHeader()
+		if mod != nil {
+			mod(&h)
+		}
+		b := make([]byte, layout.HeaderSize)
+		h.Encode(b)
+		return b
+	}
+	for _, c := range []struct {
+		name    string
+		b       []byte
+		wantErr error
+		offset  int64
+	}{
+		{"short", enc(nil)[:100], layout.ErrCorrupt, 100},
+		{"magic", func() []byte { b := enc(nil); b[0] = 'X'; return b }(), layout.ErrCorrupt, 0},
+		{"version", func() []byte { b := enc(nil); b[8] = 9; return b }(), layout.ErrVersion, -1},
+		{"checksum", func() []byte { b := enc(nil); b[50] ^= 1; return b }(), layout.ErrCorrupt, 248},
+		{"flags", enc(func(h *layout.Header) { h.Flags = 6 }), layout.ErrCorrupt, 12},
+		{"log2 small", enc(func(h *layout.Header) { h.Log2 = 3 }), layout.ErrCorrupt, 40},
+		{"log2 large", enc(func(h *layout.Header) { h.Log2 = 33 }), layout.ErrCorrupt, 40},
+		{"keys end", enc(func(h *layout.Header) { h.KeysEnd = 33 }), layout.ErrCorrupt, 64},
+		{"values end", enc(func(h *layout.Header) { h.ValuesEnd = 8 }), layout.ErrCorrupt, 72},
+		{"count", enc(func(h *layout.Header) { h.Count = 2000 }), layout.ErrCorrupt, 48},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := layout.DecodeHeader(c.b)
+			if !errors.Is(err, c.wantErr) {
+				t.Fatalf("err = %v, want %v", err, c.wantErr)
+			}
+			var ce *layout.CorruptError
+			if c.offset >= 0 && (!errors.As(err, &ce) || ce.Offset != c.offset) {
+				t.Fatalf("err = %#v, want offset %d", err, c.offset)
+			}
+		})
+	}
+}
+
+// Of two valid copies the newer wins; a damaged copy is passed over.
+func TestReadMetaPicksNewestValidCopy(t *testing.T) {
+	meta := make([]byte, layout.MetaSize)
+	h := sampleHeader()
+	h.Seq = 0
+	cur := layout.WriteMeta(meta, &h, 1) // first write goes to copy 0
+	if cur != 0 || h.Seq != 1 {
+		t.Fatalf("first write: copy %d seq %d", cur, h.Seq)
+	}
+	h.Count = 501
+	cur = layout.WriteMeta(meta, &h, cur)
+	got, which, err := layout.ReadMeta(meta)
+	if err != nil || which != 1 || got.Count != 501 || got.Seq != 2 {
+		t.Fatalf("got copy %d %+v, %v", which, got, err)
+	}
+	meta[layout.HeaderCopyOffset+60] ^= 0xFF // tear the newer copy
+	got, which, err = layout.ReadMeta(meta)
+	if err != nil || which != 0 || got.Count != 500 {
+		t.Fatalf("after tearing copy 1: copy %d %+v, %v", which, got, err)
+	}
+	meta[60] ^= 0xFF // and the older
+	if _, _, err = layout.ReadMeta(meta); !errors.Is(err, layout.ErrCorrupt) {
+		t.Fatalf("both torn: %v", err)
+	}
+}
+
+func TestSlotRoundTrip(t *testing.T) {
+	b := make([]byte, layout.SlotSize)
+	s := layout.Slot{Fingerprint: 0xAABBCCDD, Key: 4, Value: 0x01020304, ValueLen: 100}
+	layout.WriteSlot(b, s)
+	if got := layout.ReadSlot(b); got != s || !got.Occupied() {
+		t.Fatalf("got %+v", got)
+	}
+	if binary.LittleEndian.Uint32(b[4:]) != 4 || binary.LittleEndian.Uint32(b[12:]) != 100 {
+		t.Fatalf("fields not where the spec puts them: % x", b)
+	}
+	layout.SetSlotValue(b, 9, 10)
+	layout.SetSlotKey(b, layout.SlotDeleted)
+	got := layout.ReadSlot(b)
+	if got.Value != 9 || got.ValueLen != 10 || got.Occupied() || got.Fingerprint != s.Fingerprint {
+		t.Fatalf("after updates: %+v", got)
+	}
+	if layout.SlotOffset(3) != 4096+48 {
+		t.Fatalf("SlotOffset(3) = %d", layout.SlotOffset(3))
+	}
+}
+
+func TestRecords(t *testing.T) {
+	arena := make([]byte, 256)
+	off := int64(layout.ArenaHeaderSize)
+	var offs []int64
+	for _, p := range []string{"", "a", "12345678", "hello, world"} {
+		n := layout.RecordSize(len(p))
+		if n%8 != 0 || n < int64(8+len(p)) {
+			t.Fatalf("RecordSize(%d) = %d", len(p), n)
+		}
+		layout.PutRecord(arena[off:off+n], []byte(p))
+		offs = append(offs, off)
+		off += n
+	}
+	end := off
+	for i, want := range []string{"", "a", "12345678", "hello, world"} {
+		p, err := layout.CheckRecord(arena, offs[i], end)
+		if err != nil || string(p) != want {
+			t.Fatalf("record %d: %q, %v", i, p, err)
+		}
+		if cap(p) != len(p) {
+			t.Fatalf("record %d: capacity not clipped", i)
+		}
+	}
+	if got := layout.ScanEnd(arena, layout.ArenaHeaderSize); got != end {
+		t.Fatalf("ScanEnd = %d, want %d", got, end)
+	}
+	arena[offs[3]+9] ^= 1 // damage the last payload
+	if _, err := layout.CheckRecord(arena, offs[3], end); !errors.Is(err, layout.ErrCorrupt) {
+		t.Fatalf("damaged record: %v", err)
+	}
+	if got := layout.ScanEnd(arena, layout.ArenaHeaderSize); got != offs[3] {
+		t.Fatalf("ScanEnd stops at the damaged record: %d, want %d", got, offs[3])
+	}
+	for _, bad := range []int64{0, 33, end, end + 8} {
+		if _, _, err := layout.RecordAt(arena, bad, end); !errors.Is(err, layout.ErrCorrupt) {
+			t.Errorf("RecordAt(%d): %v", bad, err)
+		}
+	}
+	binary.LittleEndian.PutUint32(arena[offs[2]:], 1000) // length past the end
+	if _, _, err := layout.RecordAt(arena, offs[2], end); !errors.Is(err, layout.ErrCorrupt) {
+		t.Errorf("length past end: %v", err)
+	}
+}
+
+// Zeroed space reads as the end of an arena.
+func TestZeroRecordIsInvalid(t *testing.T) {
+	if layout.Checksum(nil) == 0 {
+		t.Fatal("the checksum of an empty payload must not be zero")
+	}
+	zero := make([]byte, 64)
+	if got := layout.ScanEnd(zero, layout.ArenaHeaderSize); got != layout.ArenaHeaderSize {
+		t.Fatalf("ScanEnd over zeros = %d", got)
+	}
+}
+
+func TestArenaHeader(t *testing.T) {
+	b := make([]byte, layout.ArenaHeaderSize)
+	layout.ArenaHeader{Magic: layout.ValuesMagic, Generation: 77}.Encode(b)
+	h, err := layout.DecodeArenaHeader(b, layout.ValuesMagic)
+	if err != nil || h.Generation != 77 {
+		t.Fatalf("%+v %v", h, err)
+	}
+	if _, err := layout.DecodeArenaHeader(b, layout.KeysMagic); !errors.Is(err, layout.ErrCorrupt) {
+		t.Fatalf("wrong magic: %v", err)
+	}
+	b[20] ^= 1
+	if _, err := layout.DecodeArenaHeader(b, layout.ValuesMagic); !errors.Is(err, layout.ErrCorrupt) {
+		t.Fatalf("bad checksum: %v", err)
+	}
+}
+
+func TestAtNamesTheFile(t *testing.T) {
+	_, err := layout.DecodeHeader(make([]byte, layout.HeaderSize))
+	err = layout.At(err, "/x/buckets", 512)
+	var ce *layout.CorruptError
+	if !errors.As(err, &ce) || ce.File != "/x/buckets" || ce.Offset != 512 {
+		t.Fatalf("%#v", err)
+	}
+	if want := "diskmap: /x/buckets: corrupt header magic at offset 512"; len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
+		t.Fatalf("message %q", err.Error())
+	}
+}
