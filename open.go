@@ -104,10 +104,10 @@ func (c *core) openFiles() error {
 	c.tab, c.hdr, c.cur = t, h, cur
 	c.hasher = layout.NewHasher(h.Seed)
 	if c.keys, err = openArena(c.path(keysFile), layout.KeysMagic, h.Generation, w); err != nil {
-		return fmt.Errorf("diskmap: opening map: %w", err)
+		return arenaOpenError(c.path(keysFile), err)
 	}
 	if c.vals, err = openArena(c.path(valuesFile), layout.ValuesMagic, h.Generation, w); err != nil {
-		return fmt.Errorf("diskmap: opening map: %w", err)
+		return arenaOpenError(c.path(valuesFile), err)
 	}
 	c.keys.end, c.keys.live = int64(h.KeysEnd), int64(h.KeysLive)
 	c.vals.end, c.vals.live = int64(h.ValuesEnd), int64(h.ValuesLive)
@@ -117,6 +117,15 @@ func (c *core) openFiles() error {
 		}
 	}
 	return nil
+}
+
+// arenaOpenError reports a missing arena beside an existing buckets file as
+// corruption: the map is not whole.
+func arenaOpenError(path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return &CorruptError{File: path, Field: "file", Expected: "an arena beside buckets", Found: "no file"}
+	}
+	return fmt.Errorf("diskmap: opening map: %w", err)
 }
 
 // create makes a new, empty map in the directory: the arenas first, the
@@ -178,16 +187,22 @@ func (c *core) checkNoArenas() error {
 }
 
 // installTable makes t, built aside in buckets.grow, the map's table: it
-// writes h as t's header, syncs t, and renames it over buckets. On success
-// the old table is closed; on failure t is closed and removed and the old
-// table is kept.
+// writes h as t's header, syncs t, and renames it over buckets. Both tables
+// are closed first, as some systems cannot rename over an open file, and
+// the one in place afterwards is opened again. If t cannot be installed it
+// is removed and the old table stays.
 func (c *core) installTable(t *table, h *layout.Header) error {
 	h.Log2 = t.log2
 	h.Flags |= layout.FlagDirty
 	hdr := *h
 	c.fillCounters(&hdr)
-	cur := layout.WriteMeta(t.data, &hdr, 1)
+	layout.WriteMeta(t.data, &hdr, 1)
 	err := t.flush()
+	t.close()
+	if c.tab != nil {
+		c.tab.close()
+		c.tab = nil
+	}
 	if err == nil {
 		err = os.Rename(t.path, c.path(bucketsFile))
 	}
@@ -195,16 +210,16 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 		err = mmap.SyncDir(c.dir)
 	}
 	if err != nil {
-		t.close()
 		os.Remove(t.path)
-		return fmt.Errorf("diskmap: installing table: %w", err)
+		err = fmt.Errorf("diskmap: installing %s: %w", t.path, err)
 	}
-	if c.tab != nil {
-		c.tab.close()
+	tab, got, cur, oerr := openTable(c.path(bucketsFile), true)
+	if oerr != nil {
+		c.failed = errors.Join(err, oerr)
+		return c.failed
 	}
-	t.path = c.path(bucketsFile)
-	c.tab, c.hdr, c.cur = t, hdr, cur
-	return nil
+	c.tab, c.hdr, c.cur = tab, got, cur
+	return err
 }
 
 // fillCounters copies the in-memory counters of the arenas into h.
