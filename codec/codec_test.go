@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -232,38 +234,34 @@ func TestNativeDefinedTypes(t *testing.T) {
 	})
 }
 
-// TestNativeIntRange checks that 8-byte ints and uints decode on 64-bit
-// platforms, and fail on 32-bit ones when they do not fit.
+// TestNativeIntRange decodes 8-byte ints and uints that fit in 64 bits but
+// not in 32: they decode on 64-bit platforms and fail on 32-bit ones.
 func TestNativeIntRange(t *testing.T) {
-	big := unhex(t, "0000000001000000") // 1<<32
-	max := unhex(t, "ffffffffffffff7f") // math.MaxInt64
-	neg := unhex(t, "fffffffffeffffff") // -(1<<32) - 1
+	decodeInt := func(b []byte) (int64, error) { v, err := codec.Native[int]{}.Decode(b); return int64(v), err }
+	decodeUint := func(b []byte) (int64, error) { v, err := codec.Native[uint]{}.Decode(b); return int64(v), err }
+	decodeOffset := func(b []byte) (int64, error) { v, err := codec.Native[offset]{}.Decode(b); return int64(v), err }
 	for _, tc := range []struct {
-		name string
-		b    []byte
-		err  func() error
+		decode func([]byte) (int64, error)
+		hex    string
+		want   int64 // on 64-bit platforms
+		err    string
 	}{
-		{"uint 1<<32", big, func() error { _, err := codec.Native[uint]{}.Decode(big); return err }},
-		{"int 1<<32", big, func() error { _, err := codec.Native[int]{}.Decode(big); return err }},
-		{"int MaxInt64", max, func() error { _, err := codec.Native[int]{}.Decode(max); return err }},
-		{"int -(1<<32)-1", neg, func() error { _, err := codec.Native[int]{}.Decode(neg); return err }},
-		{"offset 1<<32", big, func() error { _, err := codec.Native[offset]{}.Decode(big); return err }},
+		{decodeInt, "0000000001000000", 1 << 32, "codec: int64: 4294967296 overflows int"},
+		{decodeInt, "ffffffffffffff7f", math.MaxInt64, "codec: int64: 9223372036854775807 overflows int"},
+		{decodeInt, "fffffffffeffffff", -1<<32 - 1, "codec: int64: -4294967297 overflows int"},
+		{decodeInt, "ffffff7fffffffff", -1<<31 - 1, "codec: int64: -2147483649 overflows int"},
+		{decodeUint, "0000000001000000", 1 << 32, "codec: uint64: 4294967296 overflows uint"},
+		{decodeOffset, "0000000080000000", 1 << 39, "codec: int64: 549755813888 overflows int"},
 	} {
-		err := tc.err()
+		v, err := tc.decode(unhex(t, tc.hex))
 		if strconv.IntSize == 64 {
-			if err != nil {
-				t.Errorf("%s: %v", tc.name, err)
+			if err != nil || v != tc.want {
+				t.Errorf("Decode(%s) = %d, %v, want %d", tc.hex, v, err, tc.want)
 			}
 			continue
 		}
-		if err == nil || !errors.Is(err, codec.ErrInvalid) || !strings.Contains(err.Error(), "overflows") {
-			t.Errorf("%s: error %v, want an overflow matching ErrInvalid", tc.name, err)
-		}
-	}
-	if strconv.IntSize == 64 {
-		v, err := codec.Native[int]{}.Decode(neg)
-		if err != nil || v != -(1<<32)-1 {
-			t.Errorf("Decode(% x) = %d, %v, want %d", neg, v, err, -(1<<32)-1)
+		if err == nil || err.Error() != tc.err || !errors.Is(err, codec.ErrInvalid) {
+			t.Errorf("Decode(%s) = %d, %v, want error %q matching ErrInvalid", tc.hex, v, err, tc.err)
 		}
 	}
 }
@@ -486,27 +484,31 @@ func TestMsgpackNoAlias(t *testing.T) {
 	}
 }
 
-// badEncoder writes a map header promising two entries and then only one.
-type badEncoder struct{}
+// badEncoder writes msgpack of its own that is not well formed.
+type badEncoder struct{ raw []byte }
 
-func (badEncoder) EncodeMsgpack(e *msgpack.Encoder) error {
-	if err := e.EncodeMapLen(2); err != nil {
-		return err
-	}
-	if err := e.EncodeString("k"); err != nil {
-		return err
-	}
-	return e.EncodeString("v")
+func (e badEncoder) EncodeMsgpack(enc *msgpack.Encoder) error {
+	_, err := enc.Writer().Write(e.raw)
+	return err
 }
 
 func TestMsgpackMalformedEncoder(t *testing.T) {
-	dst := []byte("abc")
-	got, err := codec.Msgpack[[]badEncoder]{}.Append(dst, []badEncoder{{}})
-	if err == nil || !strings.HasPrefix(err.Error(), "codec: msgpack: ") {
-		t.Fatalf("Append = % x, %v, want an error", got, err)
-	}
-	if string(got) != "abc" {
-		t.Fatalf("Append returned % x on error, want dst", got)
+	for _, raw := range []string{
+		"82 a1 6b a1 76",    // a map of two entries with one
+		"81 a1 6b",          // a map of one entry with no value
+		"c1",                // a code msgpack never uses
+		"a5 6162",           // a string shorter than its length
+		"01 02",             // two values
+		"dd 0000ffff 01 02", // an array shorter than its count
+	} {
+		dst := []byte("abc")
+		got, err := codec.Msgpack[[]badEncoder]{}.Append(dst, []badEncoder{{unhex(t, raw)}})
+		if err == nil || !strings.HasPrefix(err.Error(), "codec: msgpack: ") || errors.Is(err, codec.ErrInvalid) {
+			t.Errorf("Append(%s) = % x, %v, want an error", raw, got, err)
+		}
+		if string(got) != "abc" {
+			t.Errorf("Append(%s) returned % x with its error, want dst", raw, got)
+		}
 	}
 }
 
@@ -525,6 +527,7 @@ func TestMsgpackDecodeErrors(t *testing.T) {
 		{"truncated str", "a5 6162"},
 		{"truncated int64", "d3 0102"},
 		{"huge array", "dd ffffffff"},
+		{"array short of its count", "dc ffff" + strings.Repeat(" 01", 100)},
 		{"huge map", "df ffffffff"},
 		{"huge bin", "c6 ffffffff 00"},
 		{"bytes after value", "01 02"},
@@ -536,6 +539,12 @@ func TestMsgpackDecodeErrors(t *testing.T) {
 				t.Fatalf("Decode = %v, %v, want an error matching ErrInvalid", v, err)
 			}
 		})
+	}
+
+	for _, in := range []string{"dd ffffffff", "df 7fffffff", "c6 7fffffff", "91 dd 00ffffff"} {
+		if v, err := (codec.Msgpack[any]{}).Decode(unhex(t, in)); err == nil || !errors.Is(err, codec.ErrInvalid) {
+			t.Errorf("Decode(%s) into any = %v, %v, want an error matching ErrInvalid", in, v, err)
+		}
 	}
 
 	_, err := codec.Msgpack[panicky]{}.Decode(unhex(t, "01"))
@@ -557,6 +566,49 @@ func TestMsgpackGarbage(t *testing.T) {
 		_, _ = codec.Msgpack[any]{}.Decode(b[:n])
 		_, _ = codec.Msgpack[record]{}.Decode(b[:n])
 		_, _ = codec.Msgpack[map[int]point]{}.Decode(b[:n])
+	}
+}
+
+// TestMsgpackConcurrent shares the pooled encoders and decoders between
+// goroutines; run it with -race.
+func TestMsgpackConcurrent(t *testing.T) {
+	c := codec.Msgpack[map[string][]int]{}
+	want, err := c.Append(nil, map[string][]int{"a": {1}, "b": {2, 3}, "c": nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				v := map[string][]int{"a": {1}, "b": {2, 3}, "c": nil}
+				v[strconv.Itoa(g)] = []int{i}
+				enc, err := c.Append(nil, v)
+				if err == nil {
+					var back map[string][]int
+					back, err = c.Decode(enc)
+					if err == nil && !reflect.DeepEqual(back[strconv.Itoa(g)], []int{i}) {
+						err = fmt.Errorf("goroutine %d: got %v", g, back)
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			enc, _ := c.Append(nil, map[string][]int{"c": nil, "b": {2, 3}, "a": {1}})
+			if !bytes.Equal(enc, want) {
+				errs <- fmt.Errorf("goroutine %d: % x, want % x", g, enc, want)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
 
@@ -658,6 +710,7 @@ func TestNames(t *testing.T) {
 func TestZeroAllocs(t *testing.T) {
 	buf := make([]byte, 0, 64)
 	enc8 := unhex(t, "0807060504030201")
+	enc8small := unhex(t, "2a00000000000000") // fits in a 32-bit int
 	enc4 := unhex(t, "0000803f")
 	str, bs := "a string key", []byte("a byte key")
 	var sink uint64
@@ -672,9 +725,9 @@ func TestZeroAllocs(t *testing.T) {
 		{"float32 append", func() { buf, _ = codec.Native[float32]{}.Append(buf[:0], 1.5) }},
 		{"celsius append", func() { buf, _ = codec.Native[celsius]{}.Append(buf[:0], 1.5) }},
 		{"uint64 decode", func() { v, _ := codec.Native[uint64]{}.Decode(enc8); sink += v }},
-		{"int decode", func() { v, _ := codec.Native[int]{}.Decode(enc8); sink += uint64(v) }},
+		{"int decode", func() { v, _ := codec.Native[int]{}.Decode(enc8small); sink += uint64(v) }},
 		{"float32 decode", func() { v, _ := codec.Native[float32]{}.Decode(enc4); sink += uint64(v) }},
-		{"count decode", func() { v, _ := codec.Native[count]{}.Decode(enc8); sink += uint64(v) }},
+		{"count decode", func() { v, _ := codec.Native[count]{}.Decode(enc8small); sink += uint64(v) }},
 		{"int64 pack", func() { w, _ := codec.Native[int64]{}.Pack(-1); sink += w }},
 		{"float64 pack", func() { w, _ := codec.Native[float64]{}.Pack(2.5); sink += w }},
 		{"packer", func() { w, _ := codec.Packer[int16](codec.Native[int16]{}).Pack(5); sink += w }},

@@ -17,8 +17,13 @@ import (
 //
 // Struct fields are encoded by name, so fields may be added to or removed
 // from a type later; values written before decode with the missing fields
-// zero. A type with its own msgpack encoder must decode the maps it writes in
+// zero. A type with its own msgpack encoder must write well-formed
+// MessagePack, which Append checks, and must decode the maps it writes in
 // any order.
+//
+// Decode checks the structure of its input before msgpack sees it, so that
+// a corrupt array or map count cannot make it allocate more than in
+// proportion to the input.
 //
 // The zero value is ready to use and goroutine-safe. Encoders and decoders
 // are pooled, so Append allocates little beyond what msgpack itself needs.
@@ -53,8 +58,8 @@ func (Msgpack[T]) Decode(b []byte) (T, error) {
 	return v, nil
 }
 
-// maxPooled is the largest buffer kept in a pooled encoder or decoder, so
-// that one huge value does not pin its memory for good.
+// maxPooled is the largest buffer kept in a pooled encoder, so that one huge
+// value does not pin its memory for good.
 const maxPooled = 64 << 10
 
 // encoders holds *encoder values ready for reuse.
@@ -87,7 +92,7 @@ func (e *encoder) append(dst []byte, v any) ([]byte, error) {
 	return e.sortMaps(out, start)
 }
 
-// release clears e and returns it to the pool.
+// release returns e to the pool, unless its buffers grew past maxPooled.
 func (e *encoder) release() {
 	if cap(e.src) > maxPooled || cap(e.tmp) > maxPooled {
 		return
@@ -135,7 +140,7 @@ func (d *decoder) decode(b []byte, v any) (err error) {
 			err = fmt.Errorf("malformed input: %v", p)
 		}
 	}()
-	if err := checkValue(b); err != nil {
+	if _, err := checkValue(b); err != nil {
 		return err
 	}
 	d.r.Reset(b)

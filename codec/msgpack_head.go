@@ -2,7 +2,6 @@ package codec
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 )
 
@@ -11,33 +10,33 @@ import (
 // in order. Both need only the head of each value: its type, its length and
 // how many values it holds.
 
-// errMalformed reports bytes that are not MessagePack.
-var errMalformed = errors.New("msgpack: malformed encoding")
-
-// checkValue checks that b holds exactly one well-formed MessagePack value.
+// checkValue checks that b holds exactly one well-formed MessagePack value,
+// and reports whether it has a map of two or more entries: the only thing
+// whose encoding depends on order.
 //
 // msgpack trusts the counts in array and map headers, and allocates for the
 // whole count before it reads an element: a corrupt header could ask for
 // gigabytes and end the process. Here every count must fit in the bytes
 // that remain, since each element takes at least one, so what msgpack
 // allocates stays in proportion to len(b).
-func checkValue(b []byte) error {
+func checkValue(b []byte) (maps bool, err error) {
 	pos, pending := 0, 1 // values still to read
 	for pending > 0 {
-		h, err := readHead(b[pos:])
-		if err != nil {
-			return fmt.Errorf("malformed at byte %d", pos)
+		h, ok := readHead(b[pos:])
+		if !ok {
+			return false, fmt.Errorf("malformed at byte %d", pos)
 		}
+		maps = maps || h.isMap && h.items >= 4
 		pos += h.size + h.data
 		pending += h.items - 1
 		if pending > len(b)-pos {
-			return fmt.Errorf("malformed at byte %d: %d values in %d bytes", pos, pending, len(b)-pos)
+			return false, fmt.Errorf("malformed at byte %d: %d values in %d bytes", pos, pending, len(b)-pos)
 		}
 	}
 	if pos < len(b) {
-		return fmt.Errorf("%d bytes after the value", len(b)-pos)
+		return false, fmt.Errorf("%d bytes after the value", len(b)-pos)
 	}
-	return nil
+	return maps, nil
 }
 
 // head is the start of one msgpack value.
@@ -48,49 +47,46 @@ type head struct {
 	isMap bool // the value is a map
 }
 
-// readHead reads the head of the msgpack value at the front of b, and checks
-// that b is long enough to hold it.
-func readHead(b []byte) (head, error) {
-	h, err := parseHead(b)
-	if err != nil {
-		return head{}, err
-	}
+// readHead reads the head of the msgpack value at the front of b. It fails
+// if the head is malformed or b is too short to hold the value.
+func readHead(b []byte) (head, bool) {
+	h, ok := parseHead(b)
 	// Each item takes at least a byte, which also bounds the item count.
-	if rest := len(b) - h.size; rest < h.data || rest < h.items {
-		return head{}, errMalformed
+	if rest := len(b) - h.size; !ok || rest < h.data || rest < h.items {
+		return head{}, false
 	}
-	return h, nil
+	return h, true
 }
 
 // parseHead decodes the type byte at the front of b and the length after it.
-func parseHead(b []byte) (head, error) {
+func parseHead(b []byte) (head, bool) {
 	if len(b) == 0 {
-		return head{}, errMalformed
+		return head{}, false
 	}
 	c := b[0]
 	switch {
 	case c <= 0x7f || c >= 0xe0: // positive and negative fixint
-		return head{size: 1}, nil
+		return head{size: 1}, true
 	case c <= 0x8f: // fixmap
-		return head{size: 1, items: 2 * int(c&0x0f), isMap: true}, nil
+		return head{size: 1, items: 2 * int(c&0x0f), isMap: true}, true
 	case c <= 0x9f: // fixarray
-		return head{size: 1, items: int(c & 0x0f)}, nil
+		return head{size: 1, items: int(c & 0x0f)}, true
 	case c <= 0xbf: // fixstr
-		return head{size: 1, data: int(c & 0x1f)}, nil
+		return head{size: 1, data: int(c & 0x1f)}, true
 	}
 	switch c {
 	case 0xc0, 0xc2, 0xc3: // nil, false, true
-		return head{size: 1}, nil
+		return head{size: 1}, true
 	case 0xcc, 0xd0: // uint8, int8
-		return head{size: 1, data: 1}, nil
+		return head{size: 1, data: 1}, true
 	case 0xcd, 0xd1: // uint16, int16
-		return head{size: 1, data: 2}, nil
+		return head{size: 1, data: 2}, true
 	case 0xca, 0xce, 0xd2: // float32, uint32, int32
-		return head{size: 1, data: 4}, nil
+		return head{size: 1, data: 4}, true
 	case 0xcb, 0xcf, 0xd3: // float64, uint64, int64
-		return head{size: 1, data: 8}, nil
+		return head{size: 1, data: 8}, true
 	case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8: // fixext 1, 2, 4, 8, 16
-		return head{size: 2, data: 1 << (c - 0xd4)}, nil
+		return head{size: 2, data: 1 << (c - 0xd4)}, true
 	case 0xc4, 0xd9: // bin8, str8
 		return lengthHead(b, 1, 0)
 	case 0xc5, 0xda: // bin16, str16
@@ -112,30 +108,27 @@ func parseHead(b []byte) (head, error) {
 	case 0xdf: // map32
 		return countHead(b, 4, true)
 	}
-	return head{}, errMalformed // 0xc1, never used
+	return head{}, false // 0xc1, never used
 }
 
 // lengthHead reads the head of a string, binary or ext value: a big-endian
 // length of width bytes, then extra bytes of header, then length bytes.
-func lengthHead(b []byte, width, extra int) (head, error) {
+func lengthHead(b []byte, width, extra int) (head, bool) {
 	n, ok := bigEndian(b, width)
-	if !ok {
-		return head{}, errMalformed
-	}
-	return head{size: 1 + width + extra, data: n}, nil
+	return head{size: 1 + width + extra, data: n}, ok
 }
 
 // countHead reads the head of an array or map with a big-endian count of
 // width bytes.
-func countHead(b []byte, width int, isMap bool) (head, error) {
+func countHead(b []byte, width int, isMap bool) (head, bool) {
 	n, ok := bigEndian(b, width)
 	if !ok {
-		return head{}, errMalformed
+		return head{}, false
 	}
 	if isMap {
 		n *= 2
 	}
-	return head{size: 1 + width, items: n, isMap: isMap}, nil
+	return head{size: 1 + width, items: n, isMap: isMap}, true
 }
 
 // bigEndian reads the unsigned big-endian number of width bytes after the

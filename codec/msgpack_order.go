@@ -2,6 +2,7 @@ package codec
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 )
 
@@ -22,42 +23,24 @@ type orderer struct {
 // entry is one key and value of a map, as offsets into the output.
 type entry struct{ key, val, end int }
 
-// sortMaps puts the maps of the msgpack value in out[start:] in order, and
-// returns out.
+// sortMaps checks the msgpack value in out[start:] and puts its maps in
+// order, and returns out.
 func (o *orderer) sortMaps(out []byte, start int) ([]byte, error) {
-	if need, err := needsOrder(out[start:]); !need || err != nil {
+	maps, err := checkValue(out[start:])
+	if !maps || err != nil {
 		return out, err
 	}
 	o.src = append(o.src[:0], out[start:]...)
-	out, rest, err := o.copyValue(out[:start], o.src)
-	if err == nil && len(rest) > 0 {
-		err = errMalformed
-	}
+	out, _, err = o.copyValue(out[:start], o.src)
 	return out, err
-}
-
-// needsOrder reports whether the msgpack values in b hold a map of two or more
-// entries, the only thing whose encoding depends on order.
-func needsOrder(b []byte) (bool, error) {
-	for len(b) > 0 {
-		h, err := readHead(b)
-		if err != nil {
-			return false, err
-		}
-		if h.isMap && h.items >= 4 {
-			return true, nil
-		}
-		b = b[h.size+h.data:]
-	}
-	return false, nil
 }
 
 // copyValue appends the value at the front of src to dst with its maps in
 // order, and returns the rest of src.
 func (o *orderer) copyValue(dst, src []byte) (out, rest []byte, err error) {
-	h, err := readHead(src)
-	if err != nil {
-		return dst, nil, err
+	h, ok := readHead(src)
+	if !ok {
+		return dst, nil, errors.New("malformed encoding") // checkValue passed: a bug
 	}
 	if h.items == 0 {
 		n := h.size + h.data

@@ -38,42 +38,49 @@ type Number interface {
 // to pack or to decode.
 type Native[T Number] struct{}
 
-// form is how Native lays out one number type.
-type form struct {
-	size   int  // encoded width in bytes: 1, 2, 4 or 8
-	float  bool // IEEE 754 bits rather than a two's complement integer
-	signed bool // a signed integer
+// The layout of T is worked out from arithmetic on T alone, which sees
+// through defined types and allocates nothing. Once T is known each of the
+// functions below is a constant, and each is small enough to inline, so that
+// the compiler folds them away: Native pays nothing for them at run time.
+
+// isFloat reports whether T is a floating-point type, where 1/2 is not 0.
+func isFloat[T Number]() bool {
+	half := T(1)
+	half /= 2
+	return half != 0
 }
 
-// formOf works out the form of T from arithmetic on T alone, which sees
-// through defined types and allocates nothing. Once T is known every step is
-// constant, so the compiler folds the whole call away.
-func formOf[T Number]() form {
-	half, third, minus, one := T(1), T(1), T(0), T(1)
-	half /= 2  // 0 for an integer, 0.5 for a float
-	third /= 3 // rounded to float32 precision in a float32
-	minus--    // -1 when signed, the maximum value when unsigned
+// isFloat32 reports whether T is float32, where 1/3 is rounded to fewer bits
+// than a float64 holds.
+func isFloat32[T Number]() bool {
+	third := T(1)
+	third /= 3
+	return isFloat[T]() && float64(third) != 1.0/3
+}
 
-	if half != 0 {
-		if float64(third) != 1.0/3 {
-			return form{size: 4, float: true}
-		}
-		return form{size: 8, float: true}
-	}
+// isSigned reports whether T is signed, where 0-1 is below 0.
+func isSigned[T Number]() bool {
+	minus := T(0)
+	minus--
+	return minus < 0
+}
 
-	f := form{size: 8, signed: minus < 0}
-	b8 := one * 16 * 16 // 1<<8, which wraps to 0 in a 1-byte integer
+// intSize returns the encoded width in bytes of the integer type T: 1, 2 or
+// 4 when 1<<8, 1<<16 or 1<<32 wraps to 0 in T, and otherwise 8, as for int
+// and uint on every platform. Callers check isFloat first.
+func intSize[T Number]() int {
+	b8 := T(1) * 16 * 16 // 1<<8
 	b16 := b8 * 16 * 16
 	b32 := b16 * 16 * 16 * 16 * 16
 	switch {
 	case b8 == 0:
-		f.size = 1
+		return 1
 	case b16 == 0:
-		f.size = 2
+		return 2
 	case b32 == 0 && !isPlatformInt[T]():
-		f.size = 4
+		return 4
 	}
-	return f
+	return 8
 }
 
 // isPlatformInt reports whether T is int or uint (or defined on one) on a
@@ -91,79 +98,99 @@ func isPlatformInt[T Number]() bool {
 // "uint8", "uint16", "uint32", "uint64", "float32" or "float64". Since int and
 // uint are stored as 8 bytes their names are "int64" and "uint64".
 func (Native[T]) Name() string {
-	f := formOf[T]()
 	switch {
-	case f.float && f.size == 4:
+	case isFloat32[T]():
 		return "float32"
-	case f.float:
+	case isFloat[T]():
 		return "float64"
-	case f.signed:
-		return [...]string{1: "int8", 2: "int16", 4: "int32", 8: "int64"}[f.size]
+	case isSigned[T]():
+		return [...]string{1: "int8", 2: "int16", 4: "int32", 8: "int64"}[intSize[T]()]
 	default:
-		return [...]string{1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64"}[f.size]
+		return [...]string{1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64"}[intSize[T]()]
 	}
 }
 
 // Pack returns the encoding of v as the first n bytes of word, little-endian;
 // the rest of word is zero. n is the encoded width of T.
 func (Native[T]) Pack(v T) (word uint64, n int) {
-	f := formOf[T]()
 	switch {
-	case f.float && f.size == 4:
+	case isFloat32[T]():
 		return uint64(math.Float32bits(float32(v))), 4
-	case f.float:
+	case isFloat[T]():
 		return math.Float64bits(float64(v)), 8
-	case f.size == 8:
-		return uint64(v), 8
-	default:
-		return uint64(v) & (1<<(8*f.size) - 1), f.size
 	}
+	n = intSize[T]()
+	if n == 8 {
+		return uint64(v), 8
+	}
+	return uint64(v) & (1<<(8*n) - 1), n
 }
 
 // Append appends the encoding of v to dst. It never fails.
-func (c Native[T]) Append(dst []byte, v T) ([]byte, error) {
-	word, n := c.Pack(v)
-	var buf [8]byte
-	binary.LittleEndian.PutUint64(buf[:], word)
-	return append(dst, buf[:n]...), nil
+func (Native[T]) Append(dst []byte, v T) ([]byte, error) {
+	le := binary.LittleEndian
+	switch {
+	case isFloat32[T]():
+		return le.AppendUint32(dst, math.Float32bits(float32(v))), nil
+	case isFloat[T]():
+		return le.AppendUint64(dst, math.Float64bits(float64(v))), nil
+	}
+	switch intSize[T]() {
+	case 1:
+		return append(dst, byte(v)), nil
+	case 2:
+		return le.AppendUint16(dst, uint16(v)), nil
+	case 4:
+		return le.AppendUint32(dst, uint32(v)), nil
+	}
+	return le.AppendUint64(dst, uint64(v)), nil
 }
 
 // Decode returns the number encoded in b. It fails if b is not exactly the
 // width of T, or on a 32-bit platform if an int or uint does not fit.
 func (c Native[T]) Decode(b []byte) (T, error) {
-	f := formOf[T]()
-	if len(b) != f.size {
-		return 0, invalidf(c.Name(), "want %d bytes, got %d", f.size, len(b))
+	switch {
+	case isFloat32[T]():
+		if len(b) != 4 {
+			return 0, c.lengthError(b)
+		}
+		return T(math.Float32frombits(binary.LittleEndian.Uint32(b))), nil
+	case isFloat[T]():
+		if len(b) != 8 {
+			return 0, c.lengthError(b)
+		}
+		return T(math.Float64frombits(binary.LittleEndian.Uint64(b))), nil
 	}
-	var word uint64
-	switch f.size {
+	n := intSize[T]()
+	if len(b) != n {
+		return 0, c.lengthError(b)
+	}
+	switch n {
 	case 1:
-		word = uint64(b[0])
+		return T(b[0]), nil // two's complement: the conversion keeps the bits
 	case 2:
-		word = uint64(binary.LittleEndian.Uint16(b))
+		return T(binary.LittleEndian.Uint16(b)), nil
 	case 4:
-		word = uint64(binary.LittleEndian.Uint32(b))
-	default:
-		word = binary.LittleEndian.Uint64(b)
+		return T(binary.LittleEndian.Uint32(b)), nil
 	}
-	return c.unpack(f, word)
+	word := binary.LittleEndian.Uint64(b)
+	if v := T(word); uint64(v) == word {
+		return v, nil
+	}
+	return 0, c.overflowError(word)
 }
 
-// unpack turns the first f.size bytes of word back into a T.
-func (c Native[T]) unpack(f form, word uint64) (T, error) {
-	switch {
-	case f.float && f.size == 4:
-		return T(math.Float32frombits(uint32(word))), nil
-	case f.float:
-		return T(math.Float64frombits(word)), nil
+// lengthError returns the error for b, which is not the width of T.
+func (c Native[T]) lengthError(b []byte) error {
+	_, n := c.Pack(0)
+	return invalidf(c.Name(), "want %d bytes, got %d", n, len(b))
+}
+
+// overflowError returns the error for an 8-byte integer that T cannot hold,
+// which happens only for an int or uint on a 32-bit platform.
+func (c Native[T]) overflowError(word uint64) error {
+	if isSigned[T]() {
+		return invalidf(c.Name(), "%d overflows int", int64(word))
 	}
-	v := T(word) // narrower integers take their low bytes, sign included
-	if f.size == 8 && uint64(v) != word {
-		// Only an int or uint on a 32-bit platform loses bits here.
-		if f.signed {
-			return 0, invalidf(c.Name(), "%d overflows int", int64(word))
-		}
-		return 0, invalidf(c.Name(), "%d overflows uint", word)
-	}
-	return v, nil
+	return invalidf(c.Name(), "%d overflows uint", word)
 }
