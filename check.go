@@ -109,14 +109,14 @@ func (c *core) checkSlot(i uint64, s layout.Slot) ([]byte, uint32, error) {
 	}
 	kp, err := layout.CheckRecord(c.keys.data, int64(s.Key)*layout.Align, c.keys.end)
 	if err != nil {
-		return nil, 0, fmt.Errorf("slot %d: %w", i, layout.At(err, c.keys.path, 0))
+		return nil, 0, slotErr("key record", "a whole record in keys", layout.At(err, c.keys.path, 0))
 	}
 	if fp := layout.Fingerprint(c.hash(kp)); fp != s.Fingerprint {
 		return nil, 0, slotErr("fingerprint", hexa(uint64(fp)), hexa(uint64(s.Fingerprint)))
 	}
 	vp, err := layout.CheckRecord(c.vals.data, int64(s.Value)*layout.Align, c.vals.end)
 	if err != nil {
-		return nil, 0, fmt.Errorf("slot %d: %w", i, layout.At(err, c.vals.path, 0))
+		return nil, 0, slotErr("value record", "a whole record in values", layout.At(err, c.vals.path, 0))
 	}
 	if int(s.ValueLen) != len(vp) {
 		return nil, 0, slotErr("value length", len(vp), s.ValueLen)

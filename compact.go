@@ -90,7 +90,7 @@ func (c *core) buildCompacted(gen uint64) (nk, nv *arena, nt *table, err error) 
 // copyLive appends every live key and its value to the new arenas, in the
 // order of the keys arena, and places their slots in the new table.
 func (c *core) copyLive(nk, nv *arena, nt *table) error {
-	return c.walk(func(kp []byte, s layout.Slot) error {
+	return c.walk(func(kp []byte, _ uint64, s layout.Slot) error {
 		vp, err := c.vals.record(s.Value)
 		if err != nil {
 			return layout.At(err, c.vals.path, 0)

@@ -75,15 +75,21 @@ func (c *core) probe(kb []byte, fp uint32) (uint64, bool, error) {
 func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 	slots, mask := t.slots, t.mask
 	i := layout.Home(fp, t.log2)
-	free := ^uint64(0)
+	const none = ^uint64(0)
+	free := none // the first deleted slot passed
 	for range mask + 1 {
 		o := i * layout.SlotSize
 		w := binary.LittleEndian.Uint64(slots[o : o+8])
 		switch key := uint32(w >> 32); {
 		case key == layout.SlotEmpty:
-			return min(free, i), false, nil
+			if free != none {
+				return free, false, nil
+			}
+			return i, false, nil
 		case key == layout.SlotDeleted:
-			free = min(free, i)
+			if free == none {
+				free = i
+			}
 		case uint32(w) == fp:
 			eq, ok := c.keys.equal(key, kb)
 			if !ok {
@@ -95,7 +101,7 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 		}
 		i = (i + 1) & mask
 	}
-	if free != ^uint64(0) {
+	if free != none {
 		return free, false, nil
 	}
 	return 0, false, &CorruptError{File: t.path, Offset: layout.MetaSize, Field: "slot table", Expected: "an empty slot", Found: "none"}

@@ -73,7 +73,7 @@ func (e *Entry[K, V]) Value() (V, error) {
 	if err := e.check(); err != nil || !e.found {
 		return v, err
 	}
-	return e.m.decodeValue(layout.ReadSlot(e.m.tab.slot(e.slot)))
+	return e.m.decodeValue(e.slot, layout.ReadSlot(e.m.tab.slot(e.slot)))
 }
 
 // Set stores v under the entry's key.

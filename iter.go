@@ -27,12 +27,12 @@ import (
 // Keys and values are decoded copies. See Err for errors.
 func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		m.iterate(func(kp []byte, s layout.Slot) (bool, error) {
+		m.iterate(func(kp []byte, i uint64, s layout.Slot) (bool, error) {
 			k, err := m.decodeKey(kp)
 			if err != nil {
 				return false, err
 			}
-			v, err := m.decodeValue(s)
+			v, err := m.decodeValue(i, s)
 			if err != nil {
 				return false, err
 			}
@@ -44,7 +44,7 @@ func (m *Map[K, V]) All() iter.Seq2[K, V] {
 // Keys returns an iterator over the keys, in insertion order.
 func (m *Map[K, V]) Keys() iter.Seq[K] {
 	return func(yield func(K) bool) {
-		m.iterate(func(kp []byte, _ layout.Slot) (bool, error) {
+		m.iterate(func(kp []byte, _ uint64, _ layout.Slot) (bool, error) {
 			k, err := m.decodeKey(kp)
 			if err != nil {
 				return false, err
@@ -58,8 +58,8 @@ func (m *Map[K, V]) Keys() iter.Seq[K] {
 // their keys.
 func (m *Map[K, V]) Values() iter.Seq[V] {
 	return func(yield func(V) bool) {
-		m.iterate(func(_ []byte, s layout.Slot) (bool, error) {
-			v, err := m.decodeValue(s)
+		m.iterate(func(_ []byte, i uint64, s layout.Slot) (bool, error) {
+			v, err := m.decodeValue(i, s)
 			if err != nil {
 				return false, err
 			}
@@ -84,14 +84,14 @@ func (m *Map[K, V]) Err() error {
 
 // iterate runs visit on each live key until it returns false or an error;
 // errors, and Compact or Close during the iteration, are kept for Err.
-func (m *Map[K, V]) iterate(visit func(kp []byte, s layout.Slot) (bool, error)) {
+func (m *Map[K, V]) iterate(visit func(kp []byte, i uint64, s layout.Slot) (bool, error)) {
 	if err := m.usable(); err != nil {
 		m.keepErr(err)
 		return
 	}
 	gen := m.compactions
-	err := m.walk(func(kp []byte, s layout.Slot) error {
-		more, err := visit(kp, s)
+	err := m.walk(func(kp []byte, i uint64, s layout.Slot) error {
+		more, err := visit(kp, i, s)
 		switch {
 		case err != nil:
 			return err
@@ -127,11 +127,12 @@ func (m *Map[K, V]) decodeKey(kp []byte) (K, error) {
 	return k, nil
 }
 
-func (m *Map[K, V]) decodeValue(s layout.Slot) (V, error) {
+// decodeValue decodes the value of slot i, s.
+func (m *Map[K, V]) decodeValue(i uint64, s layout.Slot) (V, error) {
 	var v V
 	b, ok := m.vals.view(s.Value, s.ValueLen)
 	if !ok {
-		return v, &CorruptError{File: m.tab.path, Field: "slot value offset", Found: uint64(s.Value) * layout.Align}
+		return v, slotCorrupt(m.tab, i, "value offset", s.Value)
 	}
 	v, err := m.vc.c.Decode(b)
 	if err != nil {

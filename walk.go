@@ -5,17 +5,17 @@ import (
 )
 
 // walk calls fn for each live key, in the order of the keys arena (first
-// insertion), with the key's encoded bytes and its slot. A key record is
+// insertion), with the key's encoded bytes, its slot's index and the slot. A key record is
 // live when a slot points at it. walk stops at the first error, from fn or
 // from a damaged record.
-func (c *core) walk(fn func(key []byte, s layout.Slot) error) error {
+func (c *core) walk(fn func(key []byte, i uint64, s layout.Slot) error) error {
 	for off := int64(layout.ArenaHeaderSize); off < c.keys.end; {
 		kp, err := c.keys.record(uint32(off / layout.Align))
 		if err != nil {
 			return layout.At(err, c.keys.path, 0)
 		}
 		if i, ok := c.findRecord(kp, uint32(off/layout.Align)); ok {
-			if err := fn(kp, layout.ReadSlot(c.tab.slot(i))); err != nil {
+			if err := fn(kp, i, layout.ReadSlot(c.tab.slot(i))); err != nil {
 				return err
 			}
 		}
