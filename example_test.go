@@ -1,0 +1,121 @@
+package diskmap_test
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/diskmap-go/diskmap"
+)
+
+func ExampleOpen() {
+	dir, err := os.MkdirTemp("", "diskmap-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	m, err := diskmap.Open[string, string](filepath.Join(dir, "capitals"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := m.Put("France", "Paris"); err != nil {
+		log.Fatal(err)
+	}
+	capital, found, err := m.Get("France")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(capital, found)
+	if err := m.Close(); err != nil {
+		log.Fatal(err)
+	}
+	// Output: Paris true
+}
+
+func ExampleMap_Entry() {
+	dir, err := os.MkdirTemp("", "diskmap-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	m, err := diskmap.Open[string, int](dir, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+
+	for range 3 {
+		n, err := m.Entry("hits").AndModify(func(v *int) { *v++ }).OrInsert(1)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("hits:", n)
+	}
+	// Output:
+	// hits: 1
+	// hits: 2
+	// hits: 3
+}
+
+func ExampleMap_View() {
+	dir, err := os.MkdirTemp("", "diskmap-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	m, err := diskmap.Open[string, []byte](dir, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+
+	if err := m.Put("greeting", []byte("hello, world")); err != nil {
+		log.Fatal(err)
+	}
+	// View returns the stored bytes in place, without a copy. They are
+	// valid until the next change to the map.
+	b, found, err := m.View("greeting")
+	if err != nil || !found {
+		log.Fatal(found, err)
+	}
+	fmt.Printf("%d bytes: %s\n", len(b), b)
+	// Output: 12 bytes: hello, world
+}
+
+func ExampleMap_All() {
+	dir, err := os.MkdirTemp("", "diskmap-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	m, err := diskmap.Open[string, int](dir, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+
+	for i, fruit := range []string{"banana", "apple", "cherry"} {
+		if err := m.Put(fruit, i); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := m.Put("banana", 10); err != nil { // an update keeps its place
+		log.Fatal(err)
+	}
+	// Keys come in the order they were first put.
+	for k, v := range m.All() {
+		fmt.Println(k, v)
+	}
+	if err := m.Err(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// banana 10
+	// apple 1
+	// cherry 2
+}

@@ -1,0 +1,434 @@
+package diskmap_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/diskmap-go/diskmap"
+)
+
+// modelSeed seeds every model run; a failure names the step it failed at,
+// so a run can be replayed exactly.
+const modelSeed = 20240611
+
+// A model test runs a weighted random mix of operations on a map and on a
+// builtin map with a slice of keys in insertion order, and checks that they
+// agree at every step, and on Len and the iteration order at the end of
+// each phase. Each phase leans towards growth or shrinkage.
+
+// hashSetting is a pair of SetHashBits arguments; and = ^0, or = 0 is normal
+// hashing.
+type hashSetting struct {
+	name    string
+	and, or uint64
+}
+
+var modelHashes = []hashSetting{
+	{"normal", ^uint64(0), 0},
+	{"one hash", 0, ^uint64(0)},          // every key on the last slot: long probes, wrap-around
+	{"16 hashes", 0xF000000000000000, 0}, // 16 fingerprints, 16 homes
+}
+
+// modelPhase is one stretch of operations with fixed weights.
+type modelPhase struct {
+	name string
+	ops  int
+	w    modelWeights
+}
+
+// modelWeights are the weights of the operations, in any unit.
+type modelWeights struct {
+	putNew, putOld, del, get, contains, view, entry, compact, reopen int
+}
+
+func (w modelWeights) total() int {
+	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.compact + w.reopen
+}
+
+// modelKind says how to make and compare the keys and values of one
+// instantiation of the model.
+type modelKind[K comparable, V any] struct {
+	newKey func(r *rand.Rand) K
+	newVal func(r *rand.Rand) V
+	modify func(v *V)               // what AndModify does to a value
+	eq     func(a, b V) bool        // equality of values
+	enc    func(v V) []byte         // a value's encoding, what View returns
+	opts   *diskmap.Options         // for every open
+	phases func(n int) []modelPhase // the phases for a run of about n keys
+}
+
+// modelRun is the state of one run: the map under test and the model.
+type modelRun[K comparable, V any] struct {
+	t     *testing.T
+	r     *rand.Rand
+	kind  modelKind[K, V]
+	hash  hashSetting
+	dir   string
+	m     *diskmap.Map[K, V]
+	model map[K]V
+	order []K // keys in insertion order
+	step  int
+	what  string // the operation at this step, for failure messages
+}
+
+func (mr *modelRun[K, V]) fatalf(format string, args ...any) {
+	mr.t.Helper()
+	mr.t.Fatalf("step %d (%s): %s", mr.step, mr.what, fmt.Sprintf(format, args...))
+}
+
+func (mr *modelRun[K, V]) noErr(err error) {
+	mr.t.Helper()
+	if err != nil {
+		mr.fatalf("%v", err)
+	}
+}
+
+func (mr *modelRun[K, V]) open() {
+	mr.m = openMap[K, V](mr.t, mr.dir, mr.kind.opts)
+	diskmap.SetHashBits(mr.m, mr.hash.and, mr.hash.or)
+}
+
+// existing returns a key of the model at random; ok is false if it is empty.
+func (mr *modelRun[K, V]) existing() (k K, ok bool) {
+	if len(mr.order) == 0 {
+		return k, false
+	}
+	return mr.order[mr.r.IntN(len(mr.order))], true
+}
+
+// fresh returns a key not in the model, often one that was there before.
+func (mr *modelRun[K, V]) fresh() K {
+	for range 10000 {
+		k := mr.kind.newKey(mr.r)
+		if _, ok := mr.model[k]; !ok {
+			return k
+		}
+	}
+	mr.fatalf("no fresh key among %d", len(mr.model))
+	panic("unreachable")
+}
+
+// anyKey returns a key that is in the model half of the time.
+func (mr *modelRun[K, V]) anyKey() K {
+	if k, ok := mr.existing(); ok && mr.r.IntN(2) == 0 {
+		return k
+	}
+	return mr.fresh()
+}
+
+// put records in the model that k now holds v.
+func (mr *modelRun[K, V]) put(k K, v V) {
+	if _, ok := mr.model[k]; !ok {
+		mr.order = append(mr.order, k)
+	}
+	mr.model[k] = v
+}
+
+// remove records in the model that k is gone.
+func (mr *modelRun[K, V]) remove(k K) {
+	if _, ok := mr.model[k]; !ok {
+		return
+	}
+	delete(mr.model, k)
+	i := slices.Index(mr.order, k)
+	mr.order = slices.Delete(mr.order, i, i+1)
+}
+
+func (mr *modelRun[K, V]) run(phases []modelPhase) {
+	mr.open()
+	for _, ph := range phases {
+		for range ph.ops {
+			mr.step++
+			mr.op(ph.w)
+			if got := mr.m.Len(); got != len(mr.model) {
+				mr.fatalf("Len = %d, model has %d", got, len(mr.model))
+			}
+		}
+		mr.what = "end of phase " + ph.name
+		mr.checkAll()
+	}
+	mr.what = "final reopen"
+	mr.reopen()
+	mr.checkAll()
+	st := mr.m.Stats()
+	mr.t.Logf("%d steps; at the end %d keys, %d slots, %d resizes, %d compactions",
+		mr.step, st.Len, st.Capacity, st.Resizes, st.Compacted)
+}
+
+// op does one operation chosen by the modelWeights.
+func (mr *modelRun[K, V]) op(w modelWeights) {
+	n := mr.r.IntN(w.total())
+	pick := func(weight int) bool {
+		if n < weight {
+			return true
+		}
+		n -= weight
+		return false
+	}
+	switch {
+	case pick(w.putNew):
+		k, v := mr.fresh(), mr.kind.newVal(mr.r)
+		mr.what = fmt.Sprintf("Put new %v", k)
+		mr.noErr(mr.m.Put(k, v))
+		mr.put(k, v)
+	case pick(w.putOld):
+		k, ok := mr.existing()
+		if !ok {
+			return
+		}
+		v := mr.kind.newVal(mr.r)
+		mr.what = fmt.Sprintf("Put existing %v", k)
+		mr.noErr(mr.m.Put(k, v))
+		mr.put(k, v)
+	case pick(w.del):
+		k := mr.anyKey()
+		mr.what = fmt.Sprintf("Delete %v", k)
+		found, err := mr.m.Delete(k)
+		mr.noErr(err)
+		if _, want := mr.model[k]; found != want {
+			mr.fatalf("Delete found %v, model %v", found, want)
+		}
+		mr.remove(k)
+	case pick(w.get):
+		k := mr.anyKey()
+		mr.what = fmt.Sprintf("Get %v", k)
+		mr.checkGet(k)
+	case pick(w.contains):
+		k := mr.anyKey()
+		mr.what = fmt.Sprintf("Contains %v", k)
+		ok, err := mr.m.Contains(k)
+		mr.noErr(err)
+		if _, want := mr.model[k]; ok != want {
+			mr.fatalf("Contains = %v, model %v", ok, want)
+		}
+	case pick(w.view):
+		k := mr.anyKey()
+		mr.what = fmt.Sprintf("View %v", k)
+		b, found, err := mr.m.View(k)
+		mr.noErr(err)
+		want, ok := mr.model[k]
+		if found != ok || ok && !bytes.Equal(b, mr.kind.enc(want)) {
+			mr.fatalf("View = %q, %v; model %q, %v", b, found, mr.kind.enc(want), ok)
+		}
+	case pick(w.entry):
+		mr.entryOp()
+	case pick(w.compact):
+		mr.what = "Compact"
+		mr.noErr(mr.m.Compact())
+	case pick(w.reopen):
+		mr.what = "Close and reopen"
+		mr.reopen()
+	}
+}
+
+func (mr *modelRun[K, V]) checkGet(k K) {
+	mr.t.Helper()
+	v, found, err := mr.m.Get(k)
+	mr.noErr(err)
+	want, ok := mr.model[k]
+	if found != ok || ok && !mr.kind.eq(v, want) {
+		mr.fatalf("Get(%v) = %v, %v; model %v, %v", k, v, found, want, ok)
+	}
+}
+
+// entryOp does one of the Entry patterns on a key that may be present.
+func (mr *modelRun[K, V]) entryOp() {
+	k := mr.anyKey()
+	e := mr.m.Entry(k)
+	want, present := mr.model[k]
+	if e.Found() != present || e.Key() != k {
+		mr.fatalf("Entry(%v): Found %v Key %v; model %v", k, e.Found(), e.Key(), present)
+	}
+	switch mr.r.IntN(5) {
+	case 0:
+		mr.what = fmt.Sprintf("Entry(%v).AndModify.OrInsert", k)
+		ins := mr.kind.newVal(mr.r)
+		got, err := e.AndModify(mr.kind.modify).OrInsert(ins)
+		mr.noErr(err)
+		if present {
+			mr.kind.modify(&want)
+		} else {
+			want = ins
+		}
+		if !mr.kind.eq(got, want) {
+			mr.fatalf("got %v, want %v", got, want)
+		}
+		mr.put(k, want)
+	case 1:
+		mr.what = fmt.Sprintf("Entry(%v).OrInsertWith", k)
+		ins, called := mr.kind.newVal(mr.r), false
+		got, err := e.OrInsertWith(func() V { called = true; return ins })
+		mr.noErr(err)
+		if called == present {
+			mr.fatalf("f called %v with the key present %v", called, present)
+		}
+		if !present {
+			want = ins
+		}
+		if !mr.kind.eq(got, want) {
+			mr.fatalf("got %v, want %v", got, want)
+		}
+		mr.put(k, want)
+	case 2:
+		mr.what = fmt.Sprintf("Entry(%v).Set, Value", k)
+		v := mr.kind.newVal(mr.r)
+		mr.noErr(e.Set(v))
+		mr.put(k, v)
+		got, err := e.Value()
+		mr.noErr(err)
+		if !e.Found() || !mr.kind.eq(got, v) {
+			mr.fatalf("after Set: Found %v, Value %v; want %v", e.Found(), got, v)
+		}
+	case 3:
+		mr.what = fmt.Sprintf("Entry(%v).Delete, Set", k)
+		mr.noErr(e.Delete())
+		mr.remove(k)
+		if e.Found() {
+			mr.fatalf("Found after Delete")
+		}
+		if mr.r.IntN(2) == 0 {
+			v := mr.kind.newVal(mr.r)
+			mr.noErr(e.Set(v))
+			mr.put(k, v)
+		}
+	default:
+		mr.what = fmt.Sprintf("Entry(%v).Value", k)
+		got, err := e.Value()
+		mr.noErr(err)
+		var zero V
+		if !present {
+			want = zero
+		}
+		if present && !mr.kind.eq(got, want) || !present && !mr.kind.eq(got, zero) {
+			mr.fatalf("Value %v, model %v, %v", got, want, present)
+		}
+	}
+	mr.checkGet(k)
+}
+
+func (mr *modelRun[K, V]) reopen() {
+	mr.t.Helper()
+	mr.noErr(mr.m.Check())
+	mr.noErr(mr.m.Close())
+	mr.open()
+	if got := mr.m.Len(); got != len(mr.model) {
+		mr.fatalf("Len after reopen = %d, model has %d", got, len(mr.model))
+	}
+}
+
+// checkAll compares everything: Len, every key, the order of All, Keys and
+// Values, and Check.
+func (mr *modelRun[K, V]) checkAll() {
+	mr.t.Helper()
+	if got := mr.m.Len(); got != len(mr.model) {
+		mr.fatalf("Len = %d, model has %d", got, len(mr.model))
+	}
+	var keys []K
+	var vals []V
+	for k, v := range mr.m.All() {
+		keys = append(keys, k)
+		vals = append(vals, v)
+	}
+	mr.noErr(mr.m.Err())
+	if !slices.Equal(keys, mr.order) {
+		mr.fatalf("All order:\n got %v\nwant %v", keys, mr.order)
+	}
+	for i, k := range keys {
+		if !mr.kind.eq(vals[i], mr.model[k]) {
+			mr.fatalf("All: %v = %v, model %v", k, vals[i], mr.model[k])
+		}
+	}
+	if got := slices.Collect(mr.m.Keys()); !slices.Equal(got, keys) {
+		mr.fatalf("Keys and All disagree")
+	}
+	if got := slices.Collect(mr.m.Values()); !slices.EqualFunc(got, vals, mr.kind.eq) {
+		mr.fatalf("Values and All disagree")
+	}
+	mr.noErr(mr.m.Err())
+	mr.noErr(mr.m.Check())
+	st := mr.m.Stats()
+	if st.Len != len(mr.model) || st.Keys.Dead < 0 || st.Values.Dead < 0 {
+		mr.fatalf("Stats %+v", st)
+	}
+}
+
+// modelPhases grows a map to about n keys, churns it, shrinks it, and grows
+// it again.
+func modelPhases(n int) []modelPhase {
+	return []modelPhase{
+		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, reopen: 1}},
+		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, del: 15, get: 15, contains: 8, view: 8, entry: 15, compact: 1, reopen: 1}},
+		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 30, get: 10, contains: 5, view: 5, entry: 10, compact: 1, reopen: 1}},
+		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, compact: 1, reopen: 1}},
+	}
+}
+
+func runModel[K comparable, V any](t *testing.T, kind modelKind[K, V], n int) {
+	for i, h := range modelHashes {
+		t.Run(h.name, func(t *testing.T) {
+			seed := uint64(modelSeed + i)
+			t.Logf("seed %d", seed)
+			size := n
+			if h.name != "normal" {
+				size = n / 2 // every probe passes many keys: keep it small
+			}
+			mr := &modelRun[K, V]{
+				t: t, r: rand.New(rand.NewPCG(seed, seed)), kind: kind, hash: h,
+				dir: t.TempDir(), model: map[K]V{},
+			}
+			mr.run(kind.phases(size))
+		})
+	}
+}
+
+func TestModelU64Bytes(t *testing.T) {
+	const n = 800
+	runModel(t, modelKind[uint64, []byte]{
+		// Keys from a range twice the size of the map, so that deleted
+		// keys come back.
+		newKey: func(r *rand.Rand) uint64 { return r.Uint64N(2*n) * 0x9E3779B97F4A7C15 },
+		newVal: func(r *rand.Rand) []byte {
+			v := make([]byte, r.IntN(4)*r.IntN(40)) // often empty, up to 117 bytes
+			for i := range v {
+				v[i] = byte(r.Uint32())
+			}
+			return v
+		},
+		modify: func(v *[]byte) { *v = append(*v, byte(len(*v))) },
+		eq:     bytes.Equal,
+		enc:    func(v []byte) []byte { return v },
+		opts:   &diskmap.Options{Capacity: 16, KeyBytes: 512, ValueBytes: 512},
+		phases: modelPhases,
+	}, n)
+}
+
+func TestModelStringString(t *testing.T) {
+	const n = 800
+	runModel(t, modelKind[string, string]{
+		newKey: func(r *rand.Rand) string {
+			// The empty key, short keys, and long ones that share a
+			// prefix.
+			i := r.IntN(2 * n)
+			switch i % 3 {
+			case 0:
+				return fmt.Sprint(i / 3)
+			case 1:
+				return fmt.Sprintf("a-rather-long-shared-prefix/%d", i)
+			}
+			if i == 2 {
+				return ""
+			}
+			return strings.Repeat("x", i%41) + fmt.Sprint(i)
+		},
+		newVal: func(r *rand.Rand) string { return fmt.Sprintf("%0*d", r.IntN(30), r.IntN(1000)) },
+		modify: func(v *string) { *v += "+" },
+		eq:     func(a, b string) bool { return a == b },
+		enc:    func(v string) []byte { return []byte(v) },
+		opts:   &diskmap.Options{Capacity: 16, MaxLoad: 0.9},
+		phases: modelPhases,
+	}, n)
+}
