@@ -118,7 +118,23 @@ func BenchmarkMap(b *testing.B) {
 				}
 			}
 		})
-		m.Close()
+		if err := m.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.Run("impl=diskmap/op=reopen/n="+sn, func(b *testing.B) {
+			for b.Loop() {
+				mm, err := diskmap.Open[[]byte, []byte](dir, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, ok, err := mm.View(keys[0]); !ok || err != nil {
+					b.Fatal("missing", err)
+				}
+				if err := mm.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 
 		b.Run("impl=builtin/op=put/n="+sn, func(b *testing.B) {
 			for b.Loop() {

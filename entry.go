@@ -32,7 +32,7 @@ func (m *Map[K, V]) Entry(k K) *Entry[K, V] {
 		return e
 	}
 	var scratch [8]byte
-	kb, err := m.kc.encode(k, &scratch, new([]byte))
+	kb, err := m.kc.Encode(k, &scratch, new([]byte))
 	if err != nil {
 		e.err = m.encodeError("key", err)
 		return e
@@ -87,7 +87,7 @@ func (e *Entry[K, V]) Set(v V) error {
 	}
 	e.epoch = m.epoch
 	var scratch [8]byte
-	vb, err := m.vc.encode(v, &scratch, &m.vbuf)
+	vb, err := m.vc.Encode(v, &scratch, &m.vbuf)
 	if err != nil {
 		return m.encodeError("value", err)
 	}

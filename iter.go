@@ -120,7 +120,7 @@ func (m *Map[K, V]) keepErr(err error) {
 }
 
 func (m *Map[K, V]) decodeKey(kp []byte) (K, error) {
-	k, err := m.kc.c.Decode(kp)
+	k, err := m.kc.Codec().Decode(kp)
 	if err != nil {
 		return k, fmt.Errorf("diskmap: %s: decoding key: %w", m.keys.path, err)
 	}
@@ -134,7 +134,7 @@ func (m *Map[K, V]) decodeValue(i uint64, s layout.Slot) (V, error) {
 	if !ok {
 		return v, slotCorrupt(m.tab, i, "value offset", s.Value)
 	}
-	v, err := m.vc.c.Decode(b)
+	v, err := m.vc.Codec().Decode(b)
 	if err != nil {
 		return v, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
 	}

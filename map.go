@@ -19,8 +19,8 @@ import (
 // top of that rule.
 type Map[K, V any] struct {
 	core       // files, header and the byte-level operations
-	kc         coder[K]
-	vc         coder[V]
+	kc         codec.Encoder[K]
+	vc         codec.Encoder[V]
 	kbuf, vbuf []byte // the writer's scratch space for encodings that allocate
 
 	iterMu  sync.Mutex
@@ -53,7 +53,7 @@ func OpenWith[K, V any](dir string, kc codec.Codec[K], vc codec.Codec[V], opts *
 			return nil, fmt.Errorf("diskmap: codec name %q: want 1 to %d bytes, no NUL", name, layout.MaxCodecName)
 		}
 	}
-	m := &Map[K, V]{kc: newCoder(kc), vc: newCoder(vc)}
+	m := &Map[K, V]{kc: codec.NewEncoder(kc), vc: codec.NewEncoder(vc)}
 	m.core = core{dir: dir, opts: o, readOnly: o.ReadOnly, hashAnd: ^uint64(0)}
 	if err := m.open(kc.Name(), vc.Name()); err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func (m *Map[K, V]) Get(k K) (V, bool, error) {
 	if !ok || err != nil {
 		return zero, ok, err
 	}
-	v, err := m.vc.c.Decode(b)
+	v, err := m.vc.Codec().Decode(b)
 	if err != nil {
 		return zero, false, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
 	}
@@ -90,7 +90,7 @@ func (m *Map[K, V]) Contains(k K) (bool, error) {
 		return false, err
 	}
 	var scratch [8]byte
-	kb, err := m.kc.encode(k, &scratch, new([]byte))
+	kb, err := m.kc.Encode(k, &scratch, new([]byte))
 	if err != nil {
 		return false, m.encodeError("key", err)
 	}
@@ -109,7 +109,7 @@ func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	var scratch [8]byte
-	kb, err := m.kc.encode(k, &scratch, new([]byte))
+	kb, err := m.kc.Encode(k, &scratch, new([]byte))
 	if err != nil {
 		return nil, false, m.encodeError("key", err)
 	}
@@ -151,7 +151,7 @@ func (m *Map[K, V]) Delete(k K) (bool, error) {
 		return false, err
 	}
 	var scratch [8]byte
-	kb, err := m.kc.encode(k, &scratch, &m.kbuf)
+	kb, err := m.kc.Encode(k, &scratch, &m.kbuf)
 	if err != nil {
 		return false, m.encodeError("key", err)
 	}
@@ -196,11 +196,11 @@ func (m *Map[K, V]) Close() error {
 // encodePair encodes a key and a value for a write, in the writer's scratch
 // buffers when their codecs need buffers.
 func (m *Map[K, V]) encodePair(k K, v V, ks, vs *[8]byte) ([]byte, []byte, error) {
-	kb, err := m.kc.encode(k, ks, &m.kbuf)
+	kb, err := m.kc.Encode(k, ks, &m.kbuf)
 	if err != nil {
 		return nil, nil, m.encodeError("key", err)
 	}
-	vb, err := m.vc.encode(v, vs, &m.vbuf)
+	vb, err := m.vc.Encode(v, vs, &m.vbuf)
 	if err != nil {
 		return nil, nil, m.encodeError("value", err)
 	}
