@@ -81,11 +81,11 @@ func (a *arena) remap(size int64, writable bool) error {
 	a.unmap()
 	reserve := reservation(size)
 	var err error
-	if a.ro, err = mapReserved(a.f, size, reserve, false); err != nil {
+	if a.ro, err = mapReserved(a.f, size, reserve, mmap.ReadOnly); err != nil {
 		return err
 	}
 	if writable {
-		if a.rw, err = mapReserved(a.f, size, reserve, true); err != nil {
+		if a.rw, err = mapReserved(a.f, size, reserve, mmap.ReadWrite); err != nil {
 			return err
 		}
 	}
@@ -118,10 +118,10 @@ func reservation(size int64) int64 {
 
 // mapReserved maps the file with the reservation, or without it when the
 // address space for it cannot be had.
-func mapReserved(f *os.File, size, reserve int64, writable bool) (*mmap.Region, error) {
-	r, err := mmap.Map(f, int(reserve), writable)
+func mapReserved(f *os.File, size, reserve int64, mode mmap.Mode) (*mmap.Region, error) {
+	r, err := mmap.Map(f, int(reserve), mode)
 	if err != nil && reserve > size {
-		r, err = mmap.Map(f, int(size), writable)
+		r, err = mmap.Map(f, int(size), mode)
 	}
 	return r, err
 }
@@ -150,23 +150,37 @@ func (a *arena) capacity() int64 {
 	return n
 }
 
-// append writes a record holding p at the end of the arena, growing the file
-// first when needed, and returns the record's offset / 8.
-func (a *arena) append(p []byte) (uint32, error) {
-	n := layout.RecordSize(len(p))
-	if a.end+n > a.size {
-		if a.end+n > a.capacity() || !mmap.Reserves {
-			// The mappings move: p may be a view of this very arena.
-			p = bytes.Clone(p)
-		}
-		if err := a.grow(a.end + n); err != nil {
-			return 0, err
-		}
+// moves reports whether making room for n more bytes would move the
+// mappings, invalidating slices of them.
+func (a *arena) moves(n int64) bool {
+	need := a.end + n
+	return need > a.size && (need > a.capacity() || !mmap.Reserves)
+}
+
+// reserve makes sure n more bytes fit before the end of the file, growing
+// it if not.
+func (a *arena) reserve(n int64) error {
+	if a.end+n <= a.size {
+		return nil
 	}
-	off := a.end
+	return a.grow(a.end + n)
+}
+
+// put writes a record holding p at the end of the arena, whose room was
+// reserved, and returns the record's offset / 8.
+func (a *arena) put(p []byte) uint32 {
+	off, n := a.end, layout.RecordSize(len(p))
 	layout.PutRecord(a.w[off:off+n:off+n], p)
 	a.end += n
-	return uint32(off / layout.Align), nil
+	return uint32(off / layout.Align)
+}
+
+// append reserves room for a record holding p and writes it.
+func (a *arena) append(p []byte) (uint32, error) {
+	if err := a.reserve(layout.RecordSize(len(p))); err != nil {
+		return 0, err
+	}
+	return a.put(p), nil
 }
 
 // grow extends the file so that it holds at least need bytes: doubling up to

@@ -74,6 +74,7 @@ func (c *core) buildCompacted(gen uint64) (nk, nv *arena, nt *table, err error) 
 		return
 	}
 	h := c.hdr
+	h.Checkpoint = c.lastSeq() // the new files hold every logged mutation
 	h.Generation, h.Log2, h.Tombstones = gen, nt.log2, 0
 	h.Compactions++
 	h.KeysEnd, h.KeysLive = uint64(nk.end), uint64(nk.live)
@@ -130,6 +131,10 @@ func (c *core) installCompacted(nk, nv *arena, nt *table) error {
 			c.failed = errors.Join(err, oerr)
 			return c.failed
 		}
+		return err
 	}
-	return err
+	if c.log != nil {
+		c.log.Reset()
+	}
+	return nil
 }

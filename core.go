@@ -1,11 +1,14 @@
 package diskmap
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"os"
 
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
+	"github.com/diskmap-go/diskmap/wal"
 )
 
 // core is the part of a Map that does not depend on its key and value
@@ -19,6 +22,9 @@ type core struct {
 	keys, vals *arena
 	hdr        layout.Header // the header; its counters are kept current in memory
 	cur        int           // which header copy in the buckets file is newest
+
+	log    *wal.Log // the write-ahead log: always in the WAL modes, opened by a Batch otherwise
+	walbuf []byte   // the writer's scratch space for log frames
 
 	hasher          layout.Hasher
 	hashAnd, hashOr uint64 // applied to every hash; tests force collisions with them
@@ -51,11 +57,66 @@ func (c *core) begin() error {
 		return ErrReadOnly
 	}
 	c.epoch++
+	if c.log != nil && c.logged() && c.log.Size() >= c.opts.WALCheckpointBytes {
+		if err := c.checkpoint(true); err != nil {
+			return err
+		}
+	}
 	if c.hdr.Dirty() {
 		return nil
 	}
 	c.hdr.Flags |= layout.FlagDirty
+	c.hdr.Flags &^= layout.FlagWAL
+	if c.logged() {
+		c.hdr.Flags |= layout.FlagWAL
+	}
 	return c.writeHeader()
+}
+
+// logged reports whether every mutation goes to the write-ahead log.
+func (c *core) logged() bool { return c.opts.Durability != DurabilityOS }
+
+// tableMode is how the table is mapped: see table.
+func (c *core) tableMode() mmap.Mode {
+	switch {
+	case c.readOnly:
+		return mmap.ReadOnly
+	case c.logged():
+		return mmap.Private
+	}
+	return mmap.ReadWrite
+}
+
+// logOp appends one operation to the log, in the WAL modes; in recovery,
+// with no log open yet, it does nothing.
+func (c *core) logOp(op byte, kb, vb []byte) error {
+	if !c.logged() || c.log == nil {
+		return nil
+	}
+	if op == wal.OpPut {
+		c.walbuf = wal.AppendPut(c.walbuf[:0], kb, vb)
+	} else {
+		c.walbuf = wal.AppendDelete(c.walbuf[:0], kb)
+	}
+	_, err := c.log.Append(c.walbuf)
+	return err
+}
+
+// waitDurable returns when the last mutation is durable, in
+// DurabilityWALSync; at once otherwise.
+func (c *core) waitDurable() error {
+	if c.opts.Durability != DurabilityWALSync || c.log == nil {
+		return nil
+	}
+	return c.log.WaitSynced(c.log.Last())
+}
+
+// lastSeq returns the sequence number of the last logged mutation.
+func (c *core) lastSeq() uint64 {
+	if c.log == nil {
+		return c.hdr.Checkpoint
+	}
+	return c.log.Last()
 }
 
 // hash returns the hash of an encoded key.
@@ -109,65 +170,85 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 
 // store puts the encoded value vb under the encoded key kb, whose probe
 // ended at slot i, and returns the slot that holds it now (the table may
-// have grown).
+// have grown). Room is made in the table, the arenas and the log before
+// anything is written, so that a full disk leaves the map as it was.
 func (c *core) store(i uint64, found bool, kb []byte, fp uint32, vb []byte) (uint64, error) {
 	if len(kb) > layout.MaxKeyLen || len(vb) > layout.MaxValueLen {
 		return 0, fmt.Errorf("diskmap: key of %d bytes or value of %d bytes: %w", len(kb), len(vb), ErrTooLarge)
 	}
-	if found {
-		s := layout.ReadSlot(c.tab.slot(i))
-		voff, err := c.vals.append(vb)
-		if err != nil {
-			return 0, err
-		}
-		c.vals.live += layout.RecordSize(len(vb)) - layout.RecordSize(int(s.ValueLen))
-		layout.SetSlotValue(c.tab.slot(i), voff, uint32(len(vb)))
-		return i, nil
-	}
-	reuse := le32(c.tab.slot(i)[4:]) == layout.SlotDeleted
-	if !reuse && c.full() {
-		if err := c.grow(); err != nil {
+	reuse := !found && le32(c.tab.slot(i)[4:]) == layout.SlotDeleted
+	if !found && !reuse && c.full(1) {
+		if err := c.grow(1); err != nil {
 			return 0, err
 		}
 		var err error
 		if i, _, err = c.probe(kb, fp); err != nil {
 			return 0, err
 		}
-		reuse = false
 	}
-	kend := c.keys.end
-	koff, err := c.keys.append(kb)
-	if err != nil {
+	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(layout.RecordSize(len(vb))) {
+		// kb or vb may be a view of an arena about to move.
+		kb, vb = bytes.Clone(kb), bytes.Clone(vb)
+	}
+	if err := c.reserve(found, len(kb), len(vb)); err != nil {
 		return 0, err
 	}
-	voff, err := c.vals.append(vb)
-	if err != nil {
-		c.keys.end = kend
+	if err := c.logOp(wal.OpPut, kb, vb); err != nil {
 		return 0, err
 	}
-	layout.WriteSlot(c.tab.slot(i), layout.Slot{Fingerprint: fp, Key: koff, Value: voff, ValueLen: uint32(len(vb))})
-	c.keys.live += layout.RecordSize(len(kb))
-	c.vals.live += layout.RecordSize(len(vb))
-	c.hdr.Count++
-	if reuse {
-		c.hdr.Tombstones--
-	}
+	c.apply(i, found, kb, fp, vb)
 	return i, nil
 }
 
-// remove deletes the key of klen bytes held in slot i.
-func (c *core) remove(i uint64, klen int) {
+// reserve makes room in the arenas for a value record of vlen bytes and,
+// for a new key, a key record of klen bytes.
+func (c *core) reserve(found bool, klen, vlen int) error {
+	if !found {
+		if err := c.keys.reserve(layout.RecordSize(klen)); err != nil {
+			return err
+		}
+	}
+	return c.vals.reserve(layout.RecordSize(vlen))
+}
+
+// apply writes a put whose room was reserved: it cannot fail.
+func (c *core) apply(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
+	voff := c.vals.put(vb)
+	c.vals.live += layout.RecordSize(len(vb))
 	s := c.tab.slot(i)
+	c.tab.touch(i)
+	if found {
+		c.vals.live -= layout.RecordSize(int(le32(s[12:])))
+		layout.SetSlotValue(s, voff, uint32(len(vb)))
+		return
+	}
+	if le32(s[4:]) == layout.SlotDeleted {
+		c.hdr.Tombstones--
+	}
+	koff := c.keys.put(kb)
+	c.keys.live += layout.RecordSize(len(kb))
+	layout.WriteSlot(s, layout.Slot{Fingerprint: fp, Key: koff, Value: voff, ValueLen: uint32(len(vb))})
+	c.hdr.Count++
+}
+
+// remove deletes the key kb held in slot i.
+func (c *core) remove(i uint64, kb []byte) error {
+	if err := c.logOp(wal.OpDelete, kb, nil); err != nil {
+		return err
+	}
+	s := c.tab.slot(i)
+	c.tab.touch(i)
 	c.vals.live -= layout.RecordSize(int(le32(s[12:])))
-	c.keys.live -= layout.RecordSize(klen)
+	c.keys.live -= layout.RecordSize(len(kb))
 	layout.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--
 	c.hdr.Tombstones++
+	return nil
 }
 
-// full reports whether one more used slot would pass the maximum load.
-func (c *core) full() bool {
-	used := c.hdr.Count + c.hdr.Tombstones + 1
+// full reports whether n more used slots would pass the maximum load.
+func (c *core) full(n int) bool {
+	used := c.hdr.Count + c.hdr.Tombstones + uint64(n)
 	return float64(used) > c.opts.MaxLoad*float64(c.tab.mask+1)
 }
 

@@ -97,7 +97,7 @@ func (e *Entry[K, V]) Set(v V) error {
 		return err
 	}
 	e.found = true
-	return nil
+	return m.waitDurable()
 }
 
 // Delete removes the entry's key from the map, if it is there.
@@ -109,9 +109,11 @@ func (e *Entry[K, V]) Delete() error {
 		return err
 	}
 	e.epoch = e.m.epoch
-	e.m.remove(e.slot, len(e.kb))
+	if err := e.m.remove(e.slot, e.kb); err != nil {
+		return err
+	}
 	e.found = false
-	return nil
+	return e.m.waitDurable()
 }
 
 // OrInsert returns the entry's value if the key is in the map; otherwise it

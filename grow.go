@@ -2,16 +2,18 @@ package diskmap
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/diskmap-go/diskmap/layout"
 )
 
-// grow rebuilds the table aside, twice as large, or as large when most of
-// its load is tombstones, and installs it. The arenas are untouched. On
-// failure, a full disk say, the old table stays in place.
-func (c *core) grow() error {
+// grow rebuilds the table aside with room for n more keys: twice as large
+// (or more), or as large when most of its load is tombstones, and installs
+// it. The arenas are untouched. On failure, a full disk say, the old table
+// stays in place. With a log, growing is a checkpoint.
+func (c *core) grow(n int) error {
 	log2 := c.tab.log2
-	if float64(c.hdr.Count+1) > c.opts.MaxLoad/2*float64(c.tab.mask+1) {
+	for log2 < layout.MaxLog2+1 && float64(c.hdr.Count+uint64(n)) > c.opts.MaxLoad/2*math.Ldexp(1, int(log2)) {
 		log2++
 	}
 	if log2 > layout.MaxLog2 {
@@ -29,5 +31,5 @@ func (c *core) grow() error {
 	h := c.hdr
 	h.Tombstones = 0
 	h.Resizes++
-	return c.installTable(t, &h)
+	return c.installTable(t, &h, true)
 }

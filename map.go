@@ -141,8 +141,10 @@ func (m *Map[K, V]) Put(k K, v V) error {
 	if err != nil {
 		return err
 	}
-	_, err = m.store(i, found, kb, fp, vb)
-	return err
+	if _, err = m.store(i, found, kb, fp, vb); err != nil {
+		return err
+	}
+	return m.waitDurable()
 }
 
 // Delete removes k and reports whether it was there.
@@ -159,15 +161,35 @@ func (m *Map[K, V]) Delete(k K) (bool, error) {
 	if !found || err != nil {
 		return false, err
 	}
-	m.remove(i, len(kb))
-	return true, nil
+	if err := m.remove(i, kb); err != nil {
+		return false, err
+	}
+	return true, m.waitDurable()
 }
 
-// Sync writes every change made so far to stable storage: the mapped pages
-// of the three files, then the header. Until then the operating system
-// writes them back when it pleases: a crash of the process loses nothing,
-// but a power loss may lose what was not synced.
+// Sync makes every change made so far survive a power loss. In
+// DurabilityOS it writes the mapped pages of the three files, then the
+// header, to stable storage; until then the operating system writes them
+// back when it pleases. In the WAL modes it fsyncs the log, and nothing
+// else: it stays cheap.
 func (m *Map[K, V]) Sync() error {
+	if err := m.usable(); err != nil {
+		return err
+	}
+	switch {
+	case m.readOnly || !m.hdr.Dirty():
+		return nil
+	case m.logged():
+		return m.log.WaitSynced(m.log.Last())
+	}
+	return m.checkpoint(true)
+}
+
+// Checkpoint writes the map files and their header to stable storage, and
+// then, in the WAL modes, empties the log. It runs by itself when the log
+// passes Options.WALCheckpointBytes, when the table grows, at Compact and
+// at Close.
+func (m *Map[K, V]) Checkpoint() error {
 	if err := m.usable(); err != nil {
 		return err
 	}
@@ -175,6 +197,29 @@ func (m *Map[K, V]) Sync() error {
 		return nil
 	}
 	return m.checkpoint(true)
+}
+
+// WaitSynced returns once every mutation logged so far, in the WAL modes,
+// is on stable storage: it fsyncs the log, or joins an fsync in flight and
+// then the next. Unlike the other methods it may be called from any
+// goroutine at any time, without the lock that serialises the map's
+// writers: a writer logs under the lock with DurabilityWAL, takes LastSeq,
+// releases the lock, then waits, and writers that wait at once share one
+// fsync. In DurabilityOS it returns nil at once.
+func (m *Map[K, V]) WaitSynced(seq uint64) error {
+	if l := m.log; l != nil && m.logged() {
+		return l.WaitSynced(seq)
+	}
+	return nil
+}
+
+// LastSeq returns the sequence number of the last mutation written to the
+// log (see WaitSynced), 0 in DurabilityOS.
+func (m *Map[K, V]) LastSeq() uint64 {
+	if !m.logged() || m.log == nil {
+		return 0
+	}
+	return m.log.Last()
 }
 
 // Close syncs the map, marks it closed cleanly and releases its files and

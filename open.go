@@ -1,6 +1,7 @@
 package diskmap
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
+	"github.com/diskmap-go/diskmap/wal"
 )
 
 // Names of the files in a map directory.
@@ -21,6 +23,7 @@ const (
 	valuesFile  = "values"
 	growSuffix  = ".grow"
 	compactExt  = ".compact"
+	walFile     = "wal"
 )
 
 func (c *core) path(name string) string { return filepath.Join(c.dir, name) }
@@ -45,7 +48,10 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 		if err := c.checkNoArenas(); err != nil {
 			return err
 		}
-		return c.create(keyCodec, valueCodec)
+		if err := c.create(keyCodec, valueCodec); err != nil {
+			return err
+		}
+		return c.openLog()
 	}
 	if !c.readOnly {
 		if err := c.finishCompaction(); err != nil {
@@ -59,13 +65,28 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 		return fmt.Errorf("diskmap: %s holds %s keys and %s values, opened with %s and %s: %w",
 			c.dir, c.hdr.KeyCodec, c.hdr.ValueCodec, keyCodec, valueCodec, ErrCodecMismatch)
 	}
-	if !c.hdr.Dirty() {
+	if c.hdr.Dirty() {
+		if c.readOnly {
+			return fmt.Errorf("diskmap: %s was not closed cleanly; open it for writing once to recover it: %w", c.dir, ErrReadOnly)
+		}
+		if err := c.recover(); err != nil {
+			return err
+		}
+	}
+	return c.openLog()
+}
+
+// openLog opens the write-ahead log in the WAL modes.
+func (c *core) openLog() error {
+	if !c.logged() || c.readOnly {
 		return nil
 	}
-	if c.readOnly {
-		return fmt.Errorf("diskmap: %s was not closed cleanly; open it for writing once to recover it: %w", c.dir, ErrReadOnly)
+	l, err := wal.Open(c.path(walFile), c.hdr.Checkpoint)
+	if err != nil {
+		return err
 	}
-	return c.recover()
+	c.log = l
+	return nil
 }
 
 // takeLock opens the lock file and locks it: exclusively to write, shared
@@ -97,7 +118,7 @@ func (c *core) takeLock() error {
 // together.
 func (c *core) openFiles() error {
 	w := !c.readOnly
-	t, h, cur, err := openTable(c.path(bucketsFile), w)
+	t, h, cur, err := openTable(c.path(bucketsFile), c.tableMode())
 	if err != nil {
 		return fmt.Errorf("diskmap: opening map: %w", err)
 	}
@@ -157,7 +178,7 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	if err != nil {
 		return err
 	}
-	return c.installTable(t, &c.hdr)
+	return c.installTable(t, &c.hdr, false)
 }
 
 // checkNoArenas refuses to create a map over arenas that hold records: a
@@ -175,6 +196,9 @@ func (c *core) checkNoArenas() error {
 		if err != nil {
 			return fmt.Errorf("diskmap: %w", err)
 		}
+		if !bytes.ContainsFunc(b, func(r rune) bool { return r != 0 }) {
+			continue // created, not yet written: a creation cut short
+		}
 		if _, err := layout.DecodeArenaHeader(b, a.magic); err != nil {
 			return fmt.Errorf("diskmap: %s has no buckets file and %s is not an empty arena: %w",
 				c.dir, a.name, layout.At(err, c.path(a.name), 0))
@@ -191,13 +215,24 @@ func (c *core) checkNoArenas() error {
 // are closed first, as some systems cannot rename over an open file, and
 // the one in place afterwards is opened again. If t cannot be installed it
 // is removed and the old table stays.
-func (c *core) installTable(t *table, h *layout.Header) error {
+//
+// With checkpoint set and a log kept, installing is a checkpoint: the
+// arenas are synced first, the header records the last logged mutation,
+// and the log starts again.
+func (c *core) installTable(t *table, h *layout.Header, checkpoint bool) error {
 	h.Log2 = t.log2
 	h.Flags |= layout.FlagDirty
+	var err error
+	if checkpoint = checkpoint && c.log != nil && c.logged(); checkpoint {
+		err = c.flushArenas()
+		h.Checkpoint = c.log.Last()
+	}
 	hdr := *h
 	c.fillCounters(&hdr)
 	layout.WriteMeta(t.data, &hdr, 1)
-	err := t.flush()
+	if err == nil {
+		err = t.flush()
+	}
 	t.close()
 	if c.tab != nil {
 		c.tab.close()
@@ -213,12 +248,15 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 		os.Remove(t.path)
 		err = fmt.Errorf("diskmap: installing %s: %w", t.path, err)
 	}
-	tab, got, cur, oerr := openTable(c.path(bucketsFile), true)
+	tab, got, cur, oerr := openTable(c.path(bucketsFile), c.tableMode())
 	if oerr != nil {
 		c.failed = errors.Join(err, oerr)
 		return c.failed
 	}
 	c.tab, c.hdr, c.cur = tab, got, cur
+	if err == nil && checkpoint {
+		c.log.Reset()
+	}
 	return err
 }
 
@@ -233,27 +271,42 @@ func (c *core) fillCounters(h *layout.Header) {
 func (c *core) writeHeader() error {
 	c.fillCounters(&c.hdr)
 	c.cur = layout.WriteMeta(c.tab.data, &c.hdr, c.cur)
-	if err := c.tab.reg.Flush(0, layout.MetaSize); err != nil {
-		return fmt.Errorf("diskmap: writing header: %w", err)
+	if err := c.tab.flushMeta(); err != nil {
+		return fmt.Errorf("diskmap: writing header of %s: %w", c.tab.path, err)
 	}
 	return nil
 }
 
 // checkpoint makes every change durable: the arenas and the table first,
 // then the header, dirty if the map stays open, clean if it is closing.
+// The header records the last logged mutation, and the log starts again.
 func (c *core) checkpoint(stayOpen bool) error {
+	if err := c.flushArenas(); err != nil {
+		return err
+	}
+	if err := c.tab.flush(); err != nil {
+		return fmt.Errorf("diskmap: syncing %s: %w", c.tab.path, err)
+	}
+	c.hdr.Checkpoint = c.lastSeq()
+	if !stayOpen {
+		c.hdr.Flags &^= layout.FlagDirty | layout.FlagWAL
+	}
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
+	if c.log != nil {
+		c.log.Reset()
+	}
+	return nil
+}
+
+func (c *core) flushArenas() error {
 	for _, a := range []*arena{c.keys, c.vals} {
 		if err := a.flush(); err != nil {
 			return fmt.Errorf("diskmap: syncing %s: %w", a.path, err)
 		}
 	}
-	if err := c.tab.flush(); err != nil {
-		return fmt.Errorf("diskmap: syncing %s: %w", c.tab.path, err)
-	}
-	if !stayOpen {
-		c.hdr.Flags &^= layout.FlagDirty
-	}
-	return c.writeHeader()
+	return nil
 }
 
 // closeFiles unmaps and closes every file and releases the lock. After a
@@ -273,10 +326,13 @@ func (c *core) closeFiles(clean bool) error {
 	if c.tab != nil {
 		errs = append(errs, c.tab.close())
 	}
+	if c.log != nil {
+		errs = append(errs, c.log.Close(clean && !c.readOnly))
+	}
 	if c.lock != nil {
 		mmap.Unlock(c.lock)
 		errs = append(errs, c.lock.Close())
 	}
-	c.keys, c.vals, c.tab, c.lock = nil, nil, nil, nil
+	c.keys, c.vals, c.tab, c.log, c.lock = nil, nil, nil, nil, nil
 	return errors.Join(errs...)
 }

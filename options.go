@@ -29,12 +29,54 @@ type Options struct {
 	// read-only, writes return ErrReadOnly, and several processes may hold
 	// the same map read-only at once (but none while a writer has it).
 	ReadOnly bool
+
+	// Durability says what survives a crash; see Durability. It may differ
+	// from one Open to the next. Default DurabilityOS.
+	Durability Durability
+
+	// WALCheckpointBytes is the size of write-ahead log past which the next
+	// mutation first checkpoints the map. Default 64 MiB.
+	WALCheckpointBytes int64
+}
+
+// Durability says what survives a crash, and what it costs.
+type Durability int
+
+const (
+	// DurabilityOS is the default: the operating system writes mapped pages
+	// back when it pleases, and Sync forces them out. A crash of the process
+	// loses nothing; a power loss may lose what changed since the last Sync.
+	DurabilityOS Durability = iota
+
+	// DurabilityWAL also appends every mutation to a write-ahead log, the
+	// file wal beside the others. Sync makes everything before it survive a
+	// power loss, and costs one fsync of the log.
+	DurabilityWAL
+
+	// DurabilityWALSync is DurabilityWAL with a synced log before every
+	// mutation returns: a mutation is durable when it returns. Callers that
+	// wait at the same time share fsyncs (group commit; see
+	// Map.WaitSynced).
+	DurabilityWALSync
+)
+
+func (d Durability) String() string {
+	switch d {
+	case DurabilityOS:
+		return "DurabilityOS"
+	case DurabilityWAL:
+		return "DurabilityWAL"
+	case DurabilityWALSync:
+		return "DurabilityWALSync"
+	}
+	return fmt.Sprintf("Durability(%d)", int(d))
 }
 
 const (
 	defaultCapacity   = 768
 	defaultArenaBytes = 64 << 10
 	defaultMaxLoad    = 0.75
+	defaultCheckpoint = 64 << 20
 	maxMaxLoad        = 0.95
 )
 
@@ -57,6 +99,9 @@ func (o *Options) withDefaults() (Options, error) {
 	if r.MaxLoad == 0 {
 		r.MaxLoad = defaultMaxLoad
 	}
+	if r.WALCheckpointBytes == 0 {
+		r.WALCheckpointBytes = defaultCheckpoint
+	}
 	switch {
 	case r.Capacity < 0:
 		return r, fmt.Errorf("diskmap: Options.Capacity %d is negative", r.Capacity)
@@ -66,6 +111,10 @@ func (o *Options) withDefaults() (Options, error) {
 		return r, fmt.Errorf("diskmap: Options.ValueBytes %d out of range", r.ValueBytes)
 	case !(r.MaxLoad > 0 && r.MaxLoad <= maxMaxLoad):
 		return r, fmt.Errorf("diskmap: Options.MaxLoad %v not in (0, %v]", r.MaxLoad, maxMaxLoad)
+	case r.Durability < DurabilityOS || r.Durability > DurabilityWALSync:
+		return r, fmt.Errorf("diskmap: unknown %v", r.Durability)
+	case r.WALCheckpointBytes < 0:
+		return r, fmt.Errorf("diskmap: Options.WALCheckpointBytes %d is negative", r.WALCheckpointBytes)
 	}
 	return r, nil
 }

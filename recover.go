@@ -8,19 +8,47 @@ import (
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
+	"github.com/diskmap-go/diskmap/wal"
 )
 
 // recover repairs a map that was not closed cleanly, as package layout
-// specifies under Recover: it finds the true ends of the arenas, then
-// rebuilds the table from the slots whose records are whole. Every step
-// reads the old state or replaces it by a rename, so it can be run again if
-// it is cut short.
+// specifies under Recover. Without a log it finds the true ends of the
+// arenas; with one (FlagWAL) it cuts them back to the last checkpoint,
+// whose table the file still holds. Then it rebuilds the table from the
+// slots whose records are whole, replays the log, and checkpoints. Every
+// step reads the old state, replaces it by a rename, or redoes what the log
+// says, so recovery can be run again if it is cut short.
 func (c *core) recover() error {
+	logged := c.hdr.Flags&layout.FlagWAL != 0
 	for _, a := range []*arena{c.keys, c.vals} {
-		if err := a.recoverEnd(); err != nil {
+		end := a.end
+		if !logged {
+			end = layout.ScanEnd(a.data, a.end)
+		}
+		if err := a.cut(end); err != nil {
 			return fmt.Errorf("diskmap: recovering %s: %w", a.path, err)
 		}
 	}
+	if err := c.rebuild(); err != nil {
+		return err
+	}
+	last, err := wal.Replay(c.path(walFile), c.hdr.Checkpoint, c.replay)
+	if err != nil {
+		return fmt.Errorf("diskmap: replaying %s: %w", c.path(walFile), err)
+	}
+	c.hdr.Checkpoint = last
+	if err := c.checkpoint(true); err != nil {
+		return err
+	}
+	if err := os.Truncate(c.path(walFile), 0); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("diskmap: %w", err)
+	}
+	return nil
+}
+
+// rebuild replaces the table by one holding only the slots whose records are
+// whole, each once.
+func (c *core) rebuild() error {
 	t, err := createTable(c.path(bucketsFile+growSuffix), c.tab.log2)
 	if err != nil {
 		return fmt.Errorf("diskmap: recovering %s: %w", c.dir, err)
@@ -47,14 +75,29 @@ func (c *core) recover() error {
 	}
 	h := c.hdr
 	h.Count, h.Tombstones = count, 0
-	return c.installTable(t, &h)
+	return c.installTable(t, &h, false)
 }
 
-// recoverEnd walks the records past the end the header gave while they are
-// whole, moves the end after the last, and cuts the file there: what lies
+// replay applies one frame of the log.
+func (c *core) replay(_ uint64, payload []byte) error {
+	return wal.Ops(payload, func(op byte, kb, vb []byte) error {
+		fp := layout.Fingerprint(c.hash(kb))
+		i, found, err := c.probe(kb, fp)
+		switch {
+		case err != nil:
+			return err
+		case op == wal.OpPut:
+			_, err = c.store(i, found, kb, fp, vb)
+		case found:
+			err = c.remove(i, kb)
+		}
+		return err
+	})
+}
+
+// cut moves the end of the arena to end and cuts the file there: what lies
 // beyond was being written when the map went down.
-func (a *arena) recoverEnd() error {
-	end := layout.ScanEnd(a.data, a.end)
+func (a *arena) cut(end int64) error {
 	a.end = end
 	a.unmap()
 	if err := a.f.Truncate(end); err != nil {
@@ -96,7 +139,15 @@ func (c *core) finishCompaction() error {
 		return remove(keysFile+compactExt, valuesFile+compactExt)
 	}
 	if exists(c.path(keysFile + compactExt)) {
-		return remove(keysFile+compactExt, valuesFile+compactExt, bucketsFile+compactExt)
+		// Not committed. buckets.compact goes first: while it is there
+		// beside no keys.compact, the compaction counts as committed.
+		if err := remove(bucketsFile + compactExt); err != nil {
+			return err
+		}
+		if err := mmap.SyncDir(c.dir); err != nil {
+			return err
+		}
+		return remove(keysFile+compactExt, valuesFile+compactExt)
 	}
 	for _, n := range []string{valuesFile, bucketsFile} {
 		if !exists(c.path(n + compactExt)) {

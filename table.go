@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mathbits "math/bits"
 	"os"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
@@ -12,30 +13,36 @@ import (
 )
 
 // table is the buckets file: two header copies, then the slot array, mapped
-// whole (read-write unless the map is read-only).
+// whole. It is mapped read-only for a read-only map, shared read-write
+// when the operating system is trusted with write-back, and private
+// (copy-on-write) when a write-ahead log is kept: then the file changes
+// only at checkpoints, when flush writes the dirty pages, so that after a
+// power loss it holds the last checkpoint for the log to be replayed onto.
 type table struct {
 	f     *os.File
 	path  string
+	mode  mmap.Mode
 	reg   *mmap.Region
 	data  []byte // the whole file
 	slots []byte // data[layout.MetaSize:]
 	log2  uint8
-	mask  uint64 // slots - 1
+	mask  uint64   // slots - 1
+	dirty []uint64 // private mode: a bit per page written since the last flush
 }
 
 // openTable opens and maps the buckets file at path and returns it with its
 // newest valid header and which copy that was.
-func openTable(path string, writable bool) (*table, layout.Header, int, error) {
-	flag := os.O_RDONLY
-	if writable {
-		flag = os.O_RDWR
+func openTable(path string, mode mmap.Mode) (*table, layout.Header, int, error) {
+	flag := os.O_RDWR
+	if mode == mmap.ReadOnly {
+		flag = os.O_RDONLY
 	}
 	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, layout.Header{}, 0, err
 	}
-	t := &table{f: f, path: path}
-	h, cur, err := t.load(writable)
+	t := &table{f: f, path: path, mode: mode}
+	h, cur, err := t.load()
 	if err != nil {
 		t.close()
 		return nil, h, 0, err
@@ -43,7 +50,7 @@ func openTable(path string, writable bool) (*table, layout.Header, int, error) {
 	return t, h, cur, nil
 }
 
-func (t *table) load(writable bool) (layout.Header, int, error) {
+func (t *table) load() (layout.Header, int, error) {
 	var meta [layout.MetaSize]byte
 	n, err := t.f.ReadAt(meta[:], 0)
 	if n < len(meta) {
@@ -63,17 +70,21 @@ func (t *table) load(writable bool) (layout.Header, int, error) {
 	if size := h.TableSize(); fi.Size() != size || int64(int(size)) != size {
 		return h, 0, &CorruptError{File: t.path, Field: "buckets size", Expected: size, Found: fi.Size()}
 	}
-	if err := t.mapFile(h.Log2, writable); err != nil {
+	if err := t.mapFile(h.Log2); err != nil {
 		return h, 0, err
 	}
 	return h, cur, nil
 }
 
-func (t *table) mapFile(log2 uint8, writable bool) error {
+func (t *table) mapFile(log2 uint8) error {
 	size := layout.MetaSize + layout.SlotSize<<log2
-	reg, err := mmap.Map(t.f, size, writable)
+	reg, err := mmap.Map(t.f, size, t.mode)
 	if err != nil {
 		return err
+	}
+	if t.mode == mmap.Private {
+		pages := (int64(size) + pageSize - 1) / pageSize
+		t.dirty = make([]uint64, (pages+63)/64)
 	}
 	t.reg, t.data = reg, reg.Bytes()
 	t.slots = t.data[layout.MetaSize:]
@@ -88,12 +99,12 @@ func createTable(path string, log2 uint8) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &table{f: f, path: path}
+	t := &table{f: f, path: path, mode: mmap.ReadWrite}
 	if err := mmap.Allocate(f, layout.MetaSize+layout.SlotSize<<log2); err != nil {
 		t.close()
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
-	if err := t.mapFile(log2, true); err != nil {
+	if err := t.mapFile(log2); err != nil {
 		t.close()
 		return nil, err
 	}
@@ -125,9 +136,40 @@ func (t *table) place(s layout.Slot) uint64 {
 	return i
 }
 
-// flush writes the whole mapping to stable storage.
+// touch records that slot i is about to be written.
+func (t *table) touch(i uint64) {
+	if t.dirty != nil {
+		p := uint64(layout.SlotOffset(i)) / uint64(pageSize)
+		t.dirty[p/64] |= 1 << (p % 64)
+	}
+}
+
+// flush makes the table durable: in private mode by writing the dirty
+// pages to the file first.
 func (t *table) flush() error {
-	if err := t.reg.Flush(0, len(t.data)); err != nil {
+	if t.mode != mmap.Private {
+		return mmap.SyncRange(t.f, t.reg, 0, len(t.data))
+	}
+	for w, bits := range t.dirty {
+		for ; bits != 0; bits &= bits - 1 {
+			p := int64(w*64 + mathbits.TrailingZeros64(bits))
+			start := p * pageSize
+			end := min(start+pageSize, int64(len(t.data)))
+			if _, err := t.f.WriteAt(t.data[start:end], start); err != nil {
+				return err
+			}
+		}
+		t.dirty[w] = 0
+	}
+	return mmap.Sync(t.f)
+}
+
+// flushMeta makes the header copies durable.
+func (t *table) flushMeta() error {
+	if t.mode != mmap.Private {
+		return t.reg.Flush(0, layout.MetaSize)
+	}
+	if _, err := t.f.WriteAt(t.data[:layout.MetaSize], 0); err != nil {
 		return err
 	}
 	return mmap.Sync(t.f)

@@ -41,7 +41,8 @@
 //	offset size field
 //	     0    8 magic "diskmap\x00"
 //	     8    4 version (1)
-//	    12    4 flags: bit 0 set while the map is open for writing (dirty)
+//	    12    4 flags: bit 0 set while the map is open for writing (dirty);
+//	              bit 1 set with it when every mutation goes to the log
 //	    16    8 sequence number of this header write
 //	    24    8 hash seed
 //	    32    8 generation of the file set

@@ -21,6 +21,9 @@ const (
 
 	// FlagDirty is set in Header.Flags while a writer has the map open.
 	FlagDirty = 1 << 0
+	// FlagWAL is set with FlagDirty when the writer logs every mutation to
+	// the write-ahead log and changes buckets only at checkpoints.
+	FlagWAL = 1 << 1
 )
 
 // Magic starts every header copy.
@@ -179,7 +182,7 @@ func DecodeHeader(b []byte) (Header, error) {
 // validate checks the ranges of a decoded header's fields.
 func (h *Header) validate() error {
 	switch {
-	case h.Flags&^FlagDirty != 0:
+	case h.Flags&^(FlagDirty|FlagWAL) != 0:
 		return corrupt(hFlags, "header flags", nil, hex(uint64(h.Flags)))
 	case h.Log2 < MinLog2 || h.Log2 > MaxLog2:
 		return corrupt(hLog2, "header table size", "log2 in 4..32", h.Log2)

@@ -86,7 +86,7 @@ func TestHeaderDecodeErrors(t *testing.T) {
 		{"magic", func() []byte { b := enc(nil); b[0] = 'X'; return b }(), layout.ErrCorrupt, 0},
 		{"version", func() []byte { b := enc(nil); b[8] = 9; return b }(), layout.ErrVersion, -1},
 		{"checksum", func() []byte { b := enc(nil); b[50] ^= 1; return b }(), layout.ErrCorrupt, 248},
-		{"flags", enc(func(h *layout.Header) { h.Flags = 6 }), layout.ErrCorrupt, 12},
+		{"flags", enc(func(h *layout.Header) { h.Flags = 5 }), layout.ErrCorrupt, 12},
 		{"log2 small", enc(func(h *layout.Header) { h.Log2 = 3 }), layout.ErrCorrupt, 40},
 		{"log2 large", enc(func(h *layout.Header) { h.Log2 = 33 }), layout.ErrCorrupt, 40},
 		{"keys end", enc(func(h *layout.Header) { h.KeysEnd = 33 }), layout.ErrCorrupt, 64},

@@ -16,14 +16,27 @@ type Region struct {
 	sys  sysRegion
 }
 
-// Map maps the first length bytes of f, read-write if writable, else
-// read-only, shared with the file and every other mapping of it.
+// Mode is how a Region may be written.
+type Mode int
+
+const (
+	// ReadOnly mappings fault on writes.
+	ReadOnly Mode = iota
+	// ReadWrite mappings are shared with the file: writes reach it.
+	ReadWrite
+	// Private mappings are copy-on-write: writes stay in this process's
+	// memory and never reach the file, which the caller updates by other
+	// means (WriteAt) when it chooses.
+	Private
+)
+
+// Map maps the first length bytes of f in the given mode.
 //
 // With [Reserves], length may exceed the file's size; the part past the end
 // of the file may be used only after the file has grown to cover it. Without
 // Reserves, a length past the end of the file is an error. Map never changes
 // the file's size. A zero length gives an empty Region and maps nothing.
-func Map(f *os.File, length int, writable bool) (*Region, error) {
+func Map(f *os.File, length int, mode Mode) (*Region, error) {
 	r := &Region{name: f.Name()}
 	if length < 0 {
 		return nil, fmt.Errorf("mmap: map %s: negative length %d", r.name, length)
@@ -31,7 +44,7 @@ func Map(f *os.File, length int, writable bool) (*Region, error) {
 	if length == 0 {
 		return r, nil
 	}
-	data, sys, err := mapFile(f, length, writable)
+	data, sys, err := mapFile(f, length, mode)
 	if err != nil {
 		return nil, fmt.Errorf("mmap: map %s: %w", r.name, err)
 	}

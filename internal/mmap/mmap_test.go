@@ -14,7 +14,11 @@ import (
 
 func mapFile(t *testing.T, f *os.File, length int, writable bool) *mmap.Region {
 	t.Helper()
-	r, err := mmap.Map(f, length, writable)
+	mode := mmap.ReadOnly
+	if writable {
+		mode = mmap.ReadWrite
+	}
+	r, err := mmap.Map(f, length, mode)
 	require.NoError(t, err)
 	t.Cleanup(func() { r.Unmap() })
 	return r
@@ -50,7 +54,7 @@ func TestBytesLength(t *testing.T) {
 
 func TestMapZeroLength(t *testing.T) {
 	f := newFile(t, 0)
-	r, err := mmap.Map(f, 0, true)
+	r, err := mmap.Map(f, 0, mmap.ReadWrite)
 	require.NoError(t, err)
 	require.Empty(t, r.Bytes())
 	require.NoError(t, r.Flush(0, 0))
@@ -58,13 +62,13 @@ func TestMapZeroLength(t *testing.T) {
 }
 
 func TestMapNegativeLength(t *testing.T) {
-	_, err := mmap.Map(newFile(t, page), -1, false)
+	_, err := mmap.Map(newFile(t, page), -1, mmap.ReadOnly)
 	require.Error(t, err)
 }
 
 func TestMapWritableNeedsWritableFile(t *testing.T) {
 	f := newFile(t, page)
-	_, err := mmap.Map(reopen(t, f, os.O_RDONLY), page, true)
+	_, err := mmap.Map(reopen(t, f, os.O_RDONLY), page, mmap.ReadWrite)
 	require.ErrorIs(t, err, fs.ErrPermission)
 	require.ErrorContains(t, err, f.Name())
 }
@@ -74,7 +78,7 @@ func TestMapWritableNeedsWritableFile(t *testing.T) {
 // the file's size.
 func TestMapPastEndOfFile(t *testing.T) {
 	f := newFile(t, page)
-	r, err := mmap.Map(f, 4*page, true)
+	r, err := mmap.Map(f, 4*page, mmap.ReadWrite)
 	if mmap.Reserves {
 		require.NoError(t, err)
 		require.NoError(t, r.Unmap())
@@ -119,7 +123,7 @@ func TestFlush(t *testing.T) {
 }
 
 func TestUnmapTwice(t *testing.T) {
-	r, err := mmap.Map(newFile(t, page), page, true)
+	r, err := mmap.Map(newFile(t, page), page, mmap.ReadWrite)
 	require.NoError(t, err)
 	require.NoError(t, r.Unmap())
 	require.Nil(t, r.Bytes())
@@ -158,9 +162,27 @@ func TestReadOnlyRegionFaults(t *testing.T) {
 func writeReadOnly(t *testing.T, path string) {
 	f, err := os.Open(path)
 	require.NoError(t, err)
-	r, err := mmap.Map(f, page, false)
+	r, err := mmap.Map(f, page, mmap.ReadOnly)
 	require.NoError(t, err)
 	fmt.Println("writing into a read-only mapping")
 	copy(r.Bytes(), "after!")
 	fmt.Println("the write did not fault:", bytes.Equal(r.Bytes()[:6], []byte("after!")))
+}
+
+// A private mapping is copy-on-write: its writes never reach the file, and
+// it still sees the file as it was.
+func TestPrivateWritesStayInMemory(t *testing.T) {
+	f := newFile(t, page)
+	_, err := f.WriteAt([]byte("file"), 0)
+	require.NoError(t, err)
+	r, err := mmap.Map(f, page, mmap.Private)
+	require.NoError(t, err)
+	t.Cleanup(func() { r.Unmap() })
+	require.Equal(t, "file", string(r.Bytes()[:4]))
+	copy(r.Bytes(), "priv")
+	require.Equal(t, "priv", string(r.Bytes()[:4]))
+	got := make([]byte, 4)
+	_, err = f.ReadAt(got, 0)
+	require.NoError(t, err)
+	require.Equal(t, "file", string(got), "a private write reached the file")
 }

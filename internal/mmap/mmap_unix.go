@@ -16,12 +16,15 @@ const Reserves = true
 // sysRegion holds what a Unix mapping needs beyond its bytes: nothing.
 type sysRegion struct{}
 
-func mapFile(f *os.File, length int, writable bool) ([]byte, sysRegion, error) {
-	prot := unix.PROT_READ
-	if writable {
+func mapFile(f *os.File, length int, mode Mode) ([]byte, sysRegion, error) {
+	prot, flags := unix.PROT_READ, unix.MAP_SHARED
+	switch mode {
+	case ReadWrite:
 		prot |= unix.PROT_WRITE
+	case Private:
+		prot, flags = prot|unix.PROT_WRITE, unix.MAP_PRIVATE
 	}
-	data, err := unix.Mmap(int(f.Fd()), 0, length, prot, unix.MAP_SHARED)
+	data, err := unix.Mmap(int(f.Fd()), 0, length, prot, flags)
 	return data, sysRegion{}, err
 }
 

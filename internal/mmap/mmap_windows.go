@@ -22,7 +22,7 @@ type sysRegion struct {
 	writable bool
 }
 
-func mapFile(f *os.File, length int, writable bool) ([]byte, sysRegion, error) {
+func mapFile(f *os.File, length int, mode Mode) ([]byte, sysRegion, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, sysRegion{}, err
@@ -32,14 +32,17 @@ func mapFile(f *os.File, length int, writable bool) ([]byte, sysRegion, error) {
 		return nil, sysRegion{}, fmt.Errorf("length %d exceeds file size %d", length, fi.Size())
 	}
 	prot := mmapgo.RDONLY
-	if writable {
+	switch mode {
+	case ReadWrite:
 		prot = mmapgo.RDWR
+	case Private:
+		prot = mmapgo.COPY
 	}
 	m, err := mmapgo.MapRegion(f, length, prot, 0, 0)
 	if err != nil {
 		return nil, sysRegion{}, err
 	}
-	return []byte(m), sysRegion{file: windows.Handle(f.Fd()), writable: writable}, nil
+	return []byte(m), sysRegion{file: windows.Handle(f.Fd()), writable: mode == ReadWrite}, nil
 }
 
 // flush flushes the view's pages covering [off, off+n), then the file's

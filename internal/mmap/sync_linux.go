@@ -16,3 +16,7 @@ func Sync(f *os.File) error {
 	}
 	return nil
 }
+
+// syncCoversMappings: Linux's fdatasync writes back pages dirtied through
+// shared mappings (msync(MS_SYNC) is the same call on a range).
+const syncCoversMappings = true

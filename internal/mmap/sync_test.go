@@ -31,3 +31,18 @@ func TestSyncDirMissing(t *testing.T) {
 	err := mmap.SyncDir(filepath.Join(t.TempDir(), "missing"))
 	require.ErrorIs(t, err, os.ErrNotExist)
 }
+
+// What SyncRange makes durable is what was written through the mapping.
+func TestSyncRangeWritesMappedPages(t *testing.T) {
+	f := newFile(t, page)
+	r, err := mmap.Map(f, page, mmap.ReadWrite)
+	require.NoError(t, err)
+	t.Cleanup(func() { r.Unmap() })
+	copy(r.Bytes()[100:], "durable")
+	require.NoError(t, mmap.SyncRange(f, r, 100, 7))
+	require.NoError(t, mmap.SyncRange(f, nil, 0, 0))
+	got := make([]byte, 7)
+	_, err = f.ReadAt(got, 100)
+	require.NoError(t, err)
+	require.Equal(t, "durable", string(got))
+}
