@@ -29,6 +29,8 @@ type core struct {
 	hasher          layout.Hasher
 	hashAnd, hashOr uint64 // applied to every hash; tests force collisions with them
 
+	failpoint func(name string) error // tests stop the map at named points with it
+
 	epoch            uint64 // bumped by every mutation; entries compare it
 	compactions      uint64 // bumped by every Compact and Close; iterators compare it
 	closed, readOnly bool
@@ -71,6 +73,14 @@ func (c *core) begin() error {
 		c.hdr.Flags |= layout.FlagWAL
 	}
 	return c.writeHeader()
+}
+
+// fail returns the error a test asked for at the named point, if any.
+func (c *core) fail(name string) error {
+	if c.failpoint == nil {
+		return nil
+	}
+	return c.failpoint(name)
 }
 
 // logged reports whether every mutation goes to the write-ahead log.
@@ -236,14 +246,19 @@ func (c *core) remove(i uint64, kb []byte) error {
 	if err := c.logOp(wal.OpDelete, kb, nil); err != nil {
 		return err
 	}
+	c.unset(i, len(kb))
+	return nil
+}
+
+// unset marks slot i, holding a key of klen bytes, deleted.
+func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
 	c.tab.touch(i)
 	c.vals.live -= layout.RecordSize(int(le32(s[12:])))
-	c.keys.live -= layout.RecordSize(len(kb))
+	c.keys.live -= layout.RecordSize(klen)
 	layout.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--
 	c.hdr.Tombstones++
-	return nil
 }
 
 // full reports whether n more used slots would pass the maximum load.

@@ -7,3 +7,9 @@ package diskmap
 func SetHashBits[K, V any](m *Map[K, V], and, or uint64) {
 	m.hashAnd, m.hashOr = and, or
 }
+
+// SetFailpoint makes m call fn at each named point of its code, and fail
+// with fn's error there: "batch-op" after each operation of a batch.
+func SetFailpoint[K, V any](m *Map[K, V], fn func(name string) error) {
+	m.failpoint = fn
+}

@@ -251,3 +251,14 @@ func Replay(path string, checkpoint uint64, fn func(seq uint64, payload []byte) 
 		off += FrameSize(len(payload))
 	}
 }
+
+// Discard undoes the only frame appended since the last Reset, once what it
+// records has been applied and needs no replay: its header is zeroed, so a
+// replay finds nothing, and its sequence number will be used again. A map
+// that logs only its batches uses it after each one.
+func (l *Log) Discard() {
+	clear(l.data[:HeaderSize])
+	l.end = 0
+	l.next--
+	l.appended.Store(l.next - 1)
+}
