@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -117,8 +118,11 @@ func (l *Log) WaitSynced(seq uint64) error {
 			continue
 		}
 		l.syncing = true
-		target := l.appended.Load()
 		l.mu.Unlock()
+		// Let writers woken by the last sync log their frames first, so
+		// that this fsync covers them too.
+		runtime.Gosched()
+		target := l.appended.Load()
 		err := l.syncNow()
 		l.mu.Lock()
 		l.syncing = false
