@@ -40,7 +40,7 @@ func openArena(path string, magic [8]byte, generation uint64, writable bool) (*a
 	if writable {
 		flag = os.O_RDWR
 	}
-	f, err := os.OpenFile(path, flag, 0)
+	f, err := mmap.Files.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -195,12 +195,12 @@ func (a *arena) grow(need int64) error {
 	size = min((size+pageSize-1)&^(pageSize-1), layout.MaxArenaSize)
 	if size > a.capacity() || !mmap.Reserves {
 		a.unmap() // some systems cannot extend a mapped file
-		if err := mmap.Allocate(a.f, size); err != nil {
+		if err := mmap.Files.Allocate(a.f, size); err != nil {
 			return errors.Join(fmt.Errorf("diskmap: growing %s: %w", a.path, err), a.remap(a.size, true))
 		}
 		return a.remap(size, true)
 	}
-	if err := mmap.Allocate(a.f, size); err != nil {
+	if err := mmap.Files.Allocate(a.f, size); err != nil {
 		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
 	}
 	a.resize(size)
@@ -246,19 +246,19 @@ func (a *arena) equal(off uint32, key []byte) (eq, ok bool) {
 // createArena creates an empty arena at path, replacing any file there,
 // with size bytes allocated, and opens it for writing.
 func createArena(path string, magic [8]byte, generation uint64, size int64) (*arena, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	var hdr [layout.ArenaHeaderSize]byte
 	layout.ArenaHeader{Magic: magic, Generation: generation}.Encode(hdr[:])
 	size = max(size, layout.ArenaHeaderSize)
-	if _, err = f.WriteAt(hdr[:], 0); err == nil {
-		err = mmap.Allocate(f, size)
+	if _, err = mmap.Files.WriteAt(f, hdr[:], 0); err == nil {
+		err = mmap.Files.Allocate(f, size)
 	}
 	f.Close()
 	if err != nil {
-		os.Remove(path)
+		mmap.Files.Remove(path)
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
 	a, err := openArena(path, magic, generation, true)
@@ -277,7 +277,7 @@ func (a *arena) flush() error {
 	if err := a.rw.Flush(0, int(a.end)); err != nil {
 		return err
 	}
-	return mmap.Sync(a.f)
+	return mmap.Files.Sync(a.f)
 }
 
 var pageSize = int64(os.Getpagesize())

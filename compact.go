@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
@@ -34,20 +33,27 @@ func (c *core) compact() error {
 	if err := c.finishCompaction(); err != nil { // clears leftovers
 		return err
 	}
-	nk, nv, nt, err := c.buildCompacted(gen)
+	err := c.buildCompacted(gen)
+	if err == nil {
+		c.compactions++
+		if err = c.installCompacted(); c.failed != nil {
+			return err // committed: the files left are needed to finish
+		}
+	}
 	if err != nil {
-		for _, n := range []string{keysFile, valuesFile, bucketsFile} {
-			os.Remove(c.path(n + compactExt))
+		for _, n := range []string{bucketsFile, keysFile, valuesFile} {
+			mmap.Files.Remove(c.path(n + compactExt))
 		}
 		return fmt.Errorf("diskmap: compacting %s: %w", c.dir, err)
 	}
-	c.compactions++
-	return c.installCompacted(nk, nv, nt)
+	return nil
 }
 
 // buildCompacted writes the live records, in iteration order, to new arenas
 // and a new table, all synced, and closes them.
-func (c *core) buildCompacted(gen uint64) (nk, nv *arena, nt *table, err error) {
+func (c *core) buildCompacted(gen uint64) (err error) {
+	var nk, nv *arena
+	var nt *table
 	defer func() {
 		for _, a := range []*arena{nk, nv} {
 			if a != nil {
@@ -64,7 +70,7 @@ func (c *core) buildCompacted(gen uint64) (nk, nv *arena, nt *table, err error) 
 	if nv, err = createArena(c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live); err != nil {
 		return
 	}
-	if err = mmap.SyncDir(c.dir); err != nil {
+	if err = mmap.Files.SyncDir(c.dir); err != nil {
 		return
 	}
 	if nt, err = createTable(c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
@@ -85,7 +91,7 @@ func (c *core) buildCompacted(gen uint64) (nk, nv *arena, nt *table, err error) 
 			return
 		}
 	}
-	return nk, nv, nt, nil
+	return nil
 }
 
 // copyLive appends every live key and its value to the new arenas, in the
@@ -113,25 +119,38 @@ func (c *core) copyLive(nk, nv *arena, nt *table) error {
 
 // installCompacted closes the old files and renames the new ones over them,
 // keys first: that rename commits the compaction. Then it opens the map
-// again.
-func (c *core) installCompacted(nk, nv *arena, nt *table) error {
+// again. If the commit fails, the old files are opened again with the
+// state kept in memory; past the commit there is no way back, and a
+// failure leaves the map unusable until it is opened again.
+func (c *core) installCompacted() error {
+	if c.tab.mode == mmap.Private {
+		if err := c.tab.flush(); err != nil { // its changes must outlive closing it
+			return err
+		}
+	}
+	keep := c.hdr
+	kend, klive, vend, vlive := c.keys.end, c.keys.live, c.vals.end, c.vals.live
 	c.keys.close()
 	c.vals.close()
 	c.tab.close()
-	err := os.Rename(nk.path, c.path(keysFile))
-	if err == nil {
-		err = c.finishCompaction()
-	}
-	if err == nil {
-		err = c.openFiles()
-	}
+	err := mmap.Files.Rename(c.path(keysFile+compactExt), c.path(keysFile))
 	if err != nil {
 		err = fmt.Errorf("diskmap: installing compacted %s: %w", c.dir, err)
 		if oerr := c.openFiles(); oerr != nil {
 			c.failed = errors.Join(err, oerr)
 			return c.failed
 		}
+		keep.Seq = c.hdr.Seq
+		c.hdr = keep
+		c.keys.end, c.keys.live, c.vals.end, c.vals.live = kend, klive, vend, vlive
 		return err
+	}
+	if err = c.finishCompaction(); err == nil {
+		err = c.openFiles()
+	}
+	if err != nil {
+		c.failed = fmt.Errorf("diskmap: %s: compaction committed but not finished, reopen the map: %w", c.dir, err)
+		return c.failed
 	}
 	if c.log != nil {
 		c.log.Reset()

@@ -96,9 +96,9 @@ func (c *core) takeLock() error {
 	if c.readOnly {
 		flag = os.O_RDONLY
 	}
-	f, err := os.OpenFile(c.path(lockFile), flag, 0o644)
+	f, err := mmap.Files.OpenFile(c.path(lockFile), flag, 0o644)
 	if c.readOnly && errors.Is(err, fs.ErrNotExist) {
-		f, err = os.OpenFile(c.path(lockFile), os.O_RDONLY|os.O_CREATE, 0o644)
+		f, err = mmap.Files.OpenFile(c.path(lockFile), os.O_RDONLY|os.O_CREATE, 0o644)
 	}
 	if err != nil {
 		return fmt.Errorf("diskmap: %w", err)
@@ -233,19 +233,29 @@ func (c *core) installTable(t *table, h *layout.Header, checkpoint bool) error {
 	if err == nil {
 		err = t.flush()
 	}
+	if err == nil && c.tab != nil && c.tab.mode == mmap.Private {
+		// The old table's changes must outlive closing it, should the
+		// new one fail to take its place.
+		err = c.tab.flush()
+	}
 	t.close()
+	if err != nil {
+		mmap.Files.Remove(t.path)
+		return fmt.Errorf("diskmap: building %s: %w", t.path, err)
+	}
+	keep := c.hdr
 	if c.tab != nil {
 		c.tab.close()
 		c.tab = nil
 	}
-	if err == nil {
-		err = os.Rename(t.path, c.path(bucketsFile))
-	}
-	if err == nil {
-		err = mmap.SyncDir(c.dir)
+	err = mmap.Files.Rename(t.path, c.path(bucketsFile))
+	installed := err == nil
+	if installed {
+		err = mmap.Files.SyncDir(c.dir)
+	} else {
+		mmap.Files.Remove(t.path)
 	}
 	if err != nil {
-		os.Remove(t.path)
 		err = fmt.Errorf("diskmap: installing %s: %w", t.path, err)
 	}
 	tab, got, cur, oerr := openTable(c.path(bucketsFile), c.tableMode())
@@ -254,7 +264,10 @@ func (c *core) installTable(t *table, h *layout.Header, checkpoint bool) error {
 		return c.failed
 	}
 	c.tab, c.hdr, c.cur = tab, got, cur
-	if err == nil && checkpoint {
+	if !installed {
+		keep.Seq = got.Seq // the old table's header is stale: keep the counters
+		c.hdr = keep
+	} else if checkpoint {
 		c.log.Reset()
 	}
 	return err
@@ -319,7 +332,7 @@ func (c *core) closeFiles(clean bool) error {
 		}
 		a.unmap()
 		if clean && !c.readOnly {
-			errs = append(errs, a.f.Truncate(a.end))
+			errs = append(errs, mmap.Files.Truncate(a.f, a.end))
 		}
 		errs = append(errs, a.f.Close())
 	}

@@ -40,7 +40,7 @@ func (c *core) recover() error {
 	if err := c.checkpoint(true); err != nil {
 		return err
 	}
-	if err := os.Truncate(c.path(walFile), 0); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := truncateFile(c.path(walFile)); err != nil {
 		return fmt.Errorf("diskmap: %w", err)
 	}
 	return nil
@@ -100,7 +100,7 @@ func (c *core) replay(_ uint64, payload []byte) error {
 func (a *arena) cut(end int64) error {
 	a.end = end
 	a.unmap()
-	if err := a.f.Truncate(end); err != nil {
+	if err := mmap.Files.Truncate(a.f, end); err != nil {
 		return err
 	}
 	return a.remap(end, true)
@@ -126,7 +126,7 @@ func (c *core) validSlot(s layout.Slot) (key []byte, vlen uint32, ok bool) {
 func (c *core) finishCompaction() error {
 	remove := func(names ...string) error {
 		for _, n := range names {
-			if err := os.Remove(c.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := mmap.Files.Remove(c.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("diskmap: %w", err)
 			}
 		}
@@ -144,7 +144,7 @@ func (c *core) finishCompaction() error {
 		if err := remove(bucketsFile + compactExt); err != nil {
 			return err
 		}
-		if err := mmap.SyncDir(c.dir); err != nil {
+		if err := mmap.Files.SyncDir(c.dir); err != nil {
 			return err
 		}
 		return remove(keysFile+compactExt, valuesFile+compactExt)
@@ -153,14 +153,26 @@ func (c *core) finishCompaction() error {
 		if !exists(c.path(n + compactExt)) {
 			continue
 		}
-		if err := os.Rename(c.path(n+compactExt), c.path(n)); err != nil {
+		if err := mmap.Files.Rename(c.path(n+compactExt), c.path(n)); err != nil {
 			return fmt.Errorf("diskmap: finishing compaction: %w", err)
 		}
 	}
-	return mmap.SyncDir(c.dir)
+	return mmap.Files.SyncDir(c.dir)
 }
 
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// truncateFile cuts the file at path, if there is one, to nothing.
+func truncateFile(path string) error {
+	f, err := mmap.Files.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return errors.Join(mmap.Files.Truncate(f, 0), f.Close())
 }

@@ -37,7 +37,7 @@ func openTable(path string, mode mmap.Mode) (*table, layout.Header, int, error) 
 	if mode == mmap.ReadOnly {
 		flag = os.O_RDONLY
 	}
-	f, err := os.OpenFile(path, flag, 0)
+	f, err := mmap.Files.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, layout.Header{}, 0, err
 	}
@@ -95,12 +95,12 @@ func (t *table) mapFile(log2 uint8) error {
 // createTable creates a buckets file for 2^log2 slots at path, replacing any
 // file there, with real disk allocation, mapped read-write.
 func createTable(path string, log2 uint8) (*table, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	t := &table{f: f, path: path, mode: mmap.ReadWrite}
-	if err := mmap.Allocate(f, layout.MetaSize+layout.SlotSize<<log2); err != nil {
+	if err := mmap.Files.Allocate(f, layout.MetaSize+layout.SlotSize<<log2); err != nil {
 		t.close()
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
@@ -155,22 +155,22 @@ func (t *table) flush() error {
 			p := int64(w*64 + mathbits.TrailingZeros64(bits))
 			start := p * pageSize
 			end := min(start+pageSize, int64(len(t.data)))
-			if _, err := t.f.WriteAt(t.data[start:end], start); err != nil {
+			if _, err := mmap.Files.WriteAt(t.f, t.data[start:end], start); err != nil {
 				return err
 			}
 		}
 		t.dirty[w] = 0
 	}
-	return mmap.Sync(t.f)
+	return mmap.Files.Sync(t.f)
 }
 
 // flushMeta makes the header copies durable.
 func (t *table) flushMeta() error {
 	if t.mode != mmap.Private {
-		return t.reg.Flush(0, layout.MetaSize)
+		return mmap.SyncRange(t.f, t.reg, 0, layout.MetaSize)
 	}
-	if _, err := t.f.WriteAt(t.data[:layout.MetaSize], 0); err != nil {
+	if _, err := mmap.Files.WriteAt(t.f, t.data[:layout.MetaSize], 0); err != nil {
 		return err
 	}
-	return mmap.Sync(t.f)
+	return mmap.Files.Sync(t.f)
 }

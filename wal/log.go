@@ -46,7 +46,7 @@ type Log struct {
 // Open opens or creates the log file at path, for frames numbered from
 // last+1 on. Frames already in the file are overwritten: replay them first.
 func Open(path string, last uint64) (*Log, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("wal: %w", err)
 	}
@@ -172,7 +172,7 @@ func (l *Log) Close(truncate bool) error {
 		errs = append(errs, l.reg.Unmap())
 	}
 	if truncate {
-		errs = append(errs, l.f.Truncate(0))
+		errs = append(errs, mmap.Files.Truncate(l.f, 0))
 	}
 	errs = append(errs, l.f.Close())
 	return errors.Join(errs...)
@@ -182,7 +182,7 @@ func (l *Log) Close(truncate bool) error {
 // the mapping does not cover it.
 func (l *Log) grow(size int64) error {
 	if l.reg != nil && size <= int64(len(l.reg.Bytes())) && mmap.Reserves {
-		if err := mmap.Allocate(l.f, size); err != nil {
+		if err := mmap.Files.Allocate(l.f, size); err != nil {
 			return err
 		}
 		l.size = size
@@ -195,7 +195,7 @@ func (l *Log) grow(size int64) error {
 		l.reg.Unmap() // some systems cannot extend a mapped file
 		l.reg, l.data = nil, nil
 	}
-	err := mmap.Allocate(l.f, size)
+	err := mmap.Files.Allocate(l.f, size)
 	if err == nil {
 		l.size = size
 	}

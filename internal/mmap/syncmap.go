@@ -13,5 +13,5 @@ func SyncRange(f *os.File, r *Region, off, n int) error {
 			return err
 		}
 	}
-	return Sync(f)
+	return Files.Sync(f)
 }

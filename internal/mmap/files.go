@@ -1,0 +1,36 @@
+package mmap
+
+import "os"
+
+// FS is every operation on files that the map makes outside its mappings:
+// the seam through which tests make any one of them fail. Reading the
+// files, and writing through mappings, does not pass through it.
+type FS interface {
+	OpenFile(name string, flag int, perm os.FileMode) (*os.File, error)
+	Rename(oldpath, newpath string) error
+	Remove(name string) error
+	Truncate(f *os.File, size int64) error
+	Allocate(f *os.File, size int64) error // see Allocate
+	Sync(f *os.File) error                 // see Sync
+	SyncDir(dir string) error              // see SyncDir
+	WriteAt(f *os.File, b []byte, off int64) (int, error)
+}
+
+// Files is the FS in use: the operating system's. Tests swap it, before
+// opening a map, for one that fails on purpose; nothing else changes it.
+var Files FS = osFS{}
+
+type osFS struct{}
+
+func (osFS) OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
+	return os.OpenFile(name, flag, perm)
+}
+func (osFS) Rename(oldpath, newpath string) error  { return os.Rename(oldpath, newpath) }
+func (osFS) Remove(name string) error              { return os.Remove(name) }
+func (osFS) Truncate(f *os.File, size int64) error { return f.Truncate(size) }
+func (osFS) Allocate(f *os.File, size int64) error { return Allocate(f, size) }
+func (osFS) Sync(f *os.File) error                 { return Sync(f) }
+func (osFS) SyncDir(dir string) error              { return SyncDir(dir) }
+func (osFS) WriteAt(f *os.File, b []byte, off int64) (int, error) {
+	return f.WriteAt(b, off)
+}
