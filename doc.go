@@ -46,19 +46,34 @@
 //
 // # Durability
 //
-// Writes go to mapped memory; the operating system writes the pages back to
-// the files when it pleases. A crash of the process loses nothing that was
-// acknowledged: the pages belong to the kernel, not to the process. A power
-// loss or a crash of the operating system may lose what was written since
-// the last Sync or Close, which flush the files to stable storage.
+// Options.Durability picks one of three modes:
 //
-// Each write puts the records in the arenas before the slot that points at
-// them, and tables and compacted files are built aside and renamed into
-// place. The header records whether the map was closed cleanly; a map that
-// was not is recovered when it is next opened for writing: the arenas are
-// cut after their last whole record and the table is rebuilt from the slots
-// whose records are whole. Opening a map that was closed cleanly reads only
-// its header: no replay, no scan.
+//   - DurabilityOS (the default): writes go to mapped memory and the
+//     operating system writes the pages back when it pleases. A crash of
+//     the process loses nothing that was acknowledged: the pages belong to
+//     the kernel, not to the process. A power loss may lose what was
+//     written since the last Sync or Close.
+//   - DurabilityWAL: every mutation is also appended to a write-ahead log,
+//     the file wal, through a mapping. The table is mapped copy-on-write and
+//     reaches its file only at checkpoints. After a crash of the process
+//     nothing acknowledged is lost; after a power loss the map comes back as
+//     it was after some prefix of its mutations that includes everything
+//     before the last returned Sync.
+//   - DurabilityWALSync: as DurabilityWAL, with the log fsynced before each
+//     mutation returns. Writers that wait at once share fsyncs (see
+//     WaitSynced).
+//
+// A checkpoint syncs the map files, records the last logged mutation in the
+// header and empties the log; it runs when the log passes
+// Options.WALCheckpointBytes, when the table grows, at Compact, at Close and
+// on Checkpoint. Each write puts records in the arenas before the slot that
+// points at them, and tables and compacted files are built aside and
+// renamed into place. The header records whether the map was closed
+// cleanly; a map that was not is recovered when it is next opened for
+// writing: the arenas are cut after their last whole record (or, with a
+// log, back to the checkpoint), the table is rebuilt from the slots whose
+// records are whole, and the log is replayed. Opening a map that was closed
+// cleanly reads only its header: no replay, no scan.
 //
 // # Errors
 //
