@@ -123,11 +123,7 @@ func (c *core) copyLive(nk, nv *arena, nt *table) error {
 // state kept in memory; past the commit there is no way back, and a
 // failure leaves the map unusable until it is opened again.
 func (c *core) installCompacted() error {
-	if c.tab.mode == mmap.Private {
-		if err := c.tab.flush(); err != nil { // its changes must outlive closing it
-			return err
-		}
-	}
+	private := c.tab.mode == mmap.Private
 	keep := c.hdr
 	kend, klive, vend, vlive := c.keys.end, c.keys.live, c.vals.end, c.vals.live
 	c.keys.close()
@@ -136,7 +132,9 @@ func (c *core) installCompacted() error {
 	err := mmap.Files.Rename(c.path(keysFile+compactExt), c.path(keysFile))
 	if err != nil {
 		err = fmt.Errorf("diskmap: installing compacted %s: %w", c.dir, err)
-		if oerr := c.openFiles(); oerr != nil {
+		if oerr := c.openFiles(); oerr != nil || private {
+			// With a log, the old table's file is the last checkpoint:
+			// the next Open replays the log onto it.
 			c.failed = errors.Join(err, oerr)
 			return c.failed
 		}

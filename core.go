@@ -226,7 +226,6 @@ func (c *core) apply(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	voff := c.vals.put(vb)
 	c.vals.live += layout.RecordSize(len(vb))
 	s := c.tab.slot(i)
-	c.tab.touch(i)
 	if found {
 		c.vals.live -= layout.RecordSize(int(le32(s[12:])))
 		layout.SetSlotValue(s, voff, uint32(len(vb)))
@@ -253,7 +252,6 @@ func (c *core) remove(i uint64, kb []byte) error {
 // unset marks slot i, holding a key of klen bytes, deleted.
 func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
-	c.tab.touch(i)
 	c.vals.live -= layout.RecordSize(int(le32(s[12:])))
 	c.keys.live -= layout.RecordSize(klen)
 	layout.SetSlotKey(s, layout.SlotDeleted)

@@ -31,5 +31,5 @@ func (c *core) grow(n int) error {
 	h := c.hdr
 	h.Tombstones = 0
 	h.Resizes++
-	return c.installTable(t, &h, true)
+	return c.installTable(t, &h)
 }

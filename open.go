@@ -178,7 +178,7 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	if err != nil {
 		return err
 	}
-	return c.installTable(t, &c.hdr, false)
+	return c.installTable(t, &c.hdr)
 }
 
 // checkNoArenas refuses to create a map over arenas that hold records: a
@@ -216,27 +216,18 @@ func (c *core) checkNoArenas() error {
 // the one in place afterwards is opened again. If t cannot be installed it
 // is removed and the old table stays.
 //
-// With checkpoint set and a log kept, installing is a checkpoint: the
-// arenas are synced first, the header records the last logged mutation,
-// and the log starts again.
-func (c *core) installTable(t *table, h *layout.Header, checkpoint bool) error {
+// Installing is a checkpoint: the arenas are synced first, since the
+// header records their ends, and it records the last logged mutation;
+// then the log starts again.
+func (c *core) installTable(t *table, h *layout.Header) error {
 	h.Log2 = t.log2
-	h.Flags |= layout.FlagDirty
-	var err error
-	if checkpoint = checkpoint && c.log != nil && c.logged(); checkpoint {
-		err = c.flushArenas()
-		h.Checkpoint = c.log.Last()
-	}
+	err := c.flushArenas()
+	h.Checkpoint = c.lastSeq()
 	hdr := *h
 	c.fillCounters(&hdr)
 	layout.WriteMeta(t.data, &hdr, 1)
 	if err == nil {
 		err = t.flush()
-	}
-	if err == nil && c.tab != nil && c.tab.mode == mmap.Private {
-		// The old table's changes must outlive closing it, should the
-		// new one fail to take its place.
-		err = c.tab.flush()
 	}
 	t.close()
 	if err != nil {
@@ -264,11 +255,17 @@ func (c *core) installTable(t *table, h *layout.Header, checkpoint bool) error {
 		return c.failed
 	}
 	c.tab, c.hdr, c.cur = tab, got, cur
-	if !installed {
+	switch {
+	case installed && c.log != nil:
+		c.log.Reset()
+	case !installed && tab.mode == mmap.Private:
+		// The old table's file is the last checkpoint: what changed since
+		// is in the log, for the next Open to replay.
+		c.failed = fmt.Errorf("diskmap: %s: reopen the map: %w", c.dir, err)
+		return c.failed
+	case !installed:
 		keep.Seq = got.Seq // the old table's header is stale: keep the counters
 		c.hdr = keep
-	} else if checkpoint {
-		c.log.Reset()
 	}
 	return err
 }
@@ -293,7 +290,21 @@ func (c *core) writeHeader() error {
 // checkpoint makes every change durable: the arenas and the table first,
 // then the header, dirty if the map stays open, clean if it is closing.
 // The header records the last logged mutation, and the log starts again.
+// With a log, the table is written aside and renamed into place (see
+// table), so a crash never leaves a file between two checkpoints.
 func (c *core) checkpoint(stayOpen bool) error {
+	if c.tab.mode == mmap.Private {
+		t, err := createTable(c.path(bucketsFile+growSuffix), c.tab.log2)
+		if err != nil {
+			return err
+		}
+		copy(t.slots, c.tab.slots)
+		h := c.hdr
+		if !stayOpen {
+			h.Flags &^= layout.FlagDirty | layout.FlagWAL
+		}
+		return c.installTable(t, &h)
+	}
 	if err := c.flushArenas(); err != nil {
 		return err
 	}

@@ -37,6 +37,11 @@ func (c *core) recover() error {
 		return fmt.Errorf("diskmap: replaying %s: %w", c.path(walFile), err)
 	}
 	c.hdr.Checkpoint = last
+	// From here on the map is written the way this Open asks.
+	c.hdr.Flags &^= layout.FlagWAL
+	if c.logged() {
+		c.hdr.Flags |= layout.FlagWAL
+	}
 	if err := c.checkpoint(true); err != nil {
 		return err
 	}
@@ -75,7 +80,7 @@ func (c *core) rebuild() error {
 	}
 	h := c.hdr
 	h.Count, h.Tombstones = count, 0
-	return c.installTable(t, &h, false)
+	return c.installTable(t, &h)
 }
 
 // replay applies one frame of the log.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	mathbits "math/bits"
 	"os"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
@@ -15,9 +14,10 @@ import (
 // table is the buckets file: two header copies, then the slot array, mapped
 // whole. It is mapped read-only for a read-only map, shared read-write
 // when the operating system is trusted with write-back, and private
-// (copy-on-write) when a write-ahead log is kept: then the file changes
-// only at checkpoints, when flush writes the dirty pages, so that after a
-// power loss it holds the last checkpoint for the log to be replayed onto.
+// (copy-on-write) when a write-ahead log is kept: then its file is only
+// ever replaced whole, by a checkpoint that writes the table aside and
+// renames it into place, so that after any crash the file holds exactly
+// the last checkpoint for the log to be replayed onto.
 type table struct {
 	f     *os.File
 	path  string
@@ -26,8 +26,7 @@ type table struct {
 	data  []byte // the whole file
 	slots []byte // data[layout.MetaSize:]
 	log2  uint8
-	mask  uint64   // slots - 1
-	dirty []uint64 // private mode: a bit per page written since the last flush
+	mask  uint64 // slots - 1
 }
 
 // openTable opens and maps the buckets file at path and returns it with its
@@ -82,10 +81,6 @@ func (t *table) mapFile(log2 uint8) error {
 	if err != nil {
 		return err
 	}
-	if t.mode == mmap.Private {
-		pages := (int64(size) + pageSize - 1) / pageSize
-		t.dirty = make([]uint64, (pages+63)/64)
-	}
 	t.reg, t.data = reg, reg.Bytes()
 	t.slots = t.data[layout.MetaSize:]
 	t.log2, t.mask = log2, 1<<log2-1
@@ -136,32 +131,13 @@ func (t *table) place(s layout.Slot) uint64 {
 	return i
 }
 
-// touch records that slot i is about to be written.
-func (t *table) touch(i uint64) {
-	if t.dirty != nil {
-		p := uint64(layout.SlotOffset(i)) / uint64(pageSize)
-		t.dirty[p/64] |= 1 << (p % 64)
-	}
-}
-
-// flush makes the table durable: in private mode by writing the dirty
-// pages to the file first.
+// flush makes a shared table durable. A private table's file changes
+// only by being replaced.
 func (t *table) flush() error {
-	if t.mode != mmap.Private {
-		return mmap.SyncRange(t.f, t.reg, 0, len(t.data))
+	if t.mode == mmap.Private {
+		return nil
 	}
-	for w, bits := range t.dirty {
-		for ; bits != 0; bits &= bits - 1 {
-			p := int64(w*64 + mathbits.TrailingZeros64(bits))
-			start := p * pageSize
-			end := min(start+pageSize, int64(len(t.data)))
-			if _, err := mmap.Files.WriteAt(t.f, t.data[start:end], start); err != nil {
-				return err
-			}
-		}
-		t.dirty[w] = 0
-	}
-	return mmap.Files.Sync(t.f)
+	return mmap.SyncRange(t.f, t.reg, 0, len(t.data))
 }
 
 // flushMeta makes the header copies durable.
