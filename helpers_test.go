@@ -2,6 +2,9 @@ package diskmap_test
 
 import (
 	"errors"
+	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
@@ -29,3 +32,21 @@ func closeChecked[K, V any](t testing.TB, m *diskmap.Map[K, V]) {
 		t.Errorf("Close: %v", err)
 	}
 }
+
+// testSeed returns the seed of a test: DISKMAP_SEED if set, else a random
+// one. It is logged so that a failure can be repeated.
+func testSeed(t *testing.T) uint64 {
+	seed := rand.Uint64()
+	if s := os.Getenv("DISKMAP_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("DISKMAP_SEED: %v", err)
+		}
+	}
+	t.Logf("seed %d (set DISKMAP_SEED=%d to repeat)", seed, seed)
+	return seed
+}
+
+// longTests reports whether the long variants run: not with -short, and
+// only with DISKMAP_LONG=1.
+func longTests() bool { return !testing.Short() && os.Getenv("DISKMAP_LONG") == "1" }

@@ -151,8 +151,9 @@
 // created, the files after they are written. Renaming keys.compact over keys
 // is the commit point; values.compact and buckets.compact follow, in that
 // order. On open, buckets.compact next to keys.compact means the compaction
-// did not commit: the *.compact files are removed. buckets.compact without
-// keys.compact means it did: the remaining renames are finished.
+// did not commit: the *.compact files are removed, buckets.compact first
+// (and the directory synced), since buckets.compact without keys.compact
+// means it did commit: then the remaining renames are finished.
 //
 // # Recover
 //

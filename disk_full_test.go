@@ -1,0 +1,251 @@
+//go:build linux
+
+package diskmap_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/diskmap-go/diskmap"
+	"golang.org/x/sys/unix"
+)
+
+// The tests in this file run a map on a small tmpfs until the disk is full.
+// A write through a mapping into space the file system cannot supply would
+// kill the process with SIGBUS; the map must instead allocate its space
+// before it writes, and return the error.
+
+// smallTmpfs mounts a tmpfs of the given size, such as "512k", for the
+// test, or skips the test when mounting is not allowed (it needs root).
+func smallTmpfs(t *testing.T, size string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size="+size); err != nil {
+		t.Skipf("cannot mount a %s tmpfs (this needs root): %v", size, err)
+	}
+	t.Cleanup(func() {
+		if err := unix.Unmount(dir, unix.MNT_DETACH); err != nil {
+			t.Errorf("unmounting %s: %v", dir, err)
+		}
+	})
+	return dir
+}
+
+// fullKey and fullValue are the keys and values that fill the disk.
+func fullKey(i int) string { return fmt.Sprintf("key %06d", i) }
+
+func fullValue(i, size int) string {
+	return strings.Repeat(string(rune('a'+i%26)), size)
+}
+
+// fillUntilFull puts keys into m until a Put fails, and returns what m
+// holds and the error. valueSize returns the size of value i.
+func fillUntilFull(t *testing.T, m *diskmap.Map[string, string], valueSize func(i int) int) (map[string]string, error) {
+	t.Helper()
+	want := map[string]string{}
+	for i := range 200_000 {
+		v := fullValue(i, valueSize(i))
+		if err := m.Put(fullKey(i), v); err != nil {
+			return want, err
+		}
+		want[fullKey(i)] = v
+	}
+	t.Fatalf("the disk did not fill up after %d keys", len(want))
+	return nil, nil
+}
+
+// TestFullDiskPut fills maps on a 512 KiB tmpfs until Put fails: with
+// large values, the values arena cannot grow; with many small keys, the
+// keys arena; with preallocated arenas and a small first table, the table. The failure is an error matching
+// ENOSPC, not a fault; every key put before is still there, Check passes,
+// deletes still work, and after Close the map opens again, on the same
+// disk, with the same keys.
+func TestFullDiskPut(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		opts      *diskmap.Options
+		valueSize func(i int) int
+		failing   string // the file whose growth fails
+	}{
+		{"large values", nil, func(i int) int { return 500 + i%1500 }, "values"},
+		{"small keys", nil, func(i int) int { return i % 9 }, "keys"},
+		{"table", &diskmap.Options{Capacity: 1, KeyBytes: 200 << 10}, func(int) int { return 0 }, "buckets.grow"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(smallTmpfs(t, "512k"), "map")
+			m, err := diskmap.Open[string, string](dir, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			want, err := fillUntilFull(t, m, c.valueSize)
+			t.Logf("Put failed after %d keys: %v", len(want), err)
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Errorf("Put on a full disk: %v, want an error matching ENOSPC", err)
+			}
+			if !strings.Contains(err.Error(), filepath.Join(dir, c.failing)+":") {
+				t.Logf("the disk did not fill up while %s grew, as the test intends", c.failing)
+			}
+			requireContents(t, m, want)
+			if err := m.Check(); err != nil {
+				t.Fatalf("Check after the failed Put: %v", err)
+			}
+
+			// The disk stays full: more writes fail or succeed, without
+			// harm either way.
+			for i := len(want); i < len(want)+50; i++ {
+				v := fullValue(i, c.valueSize(i))
+				if err := m.Put(fullKey(i), v); err == nil {
+					want[fullKey(i)] = v
+				}
+			}
+			for i := 0; i < 40; i += 3 {
+				if ok, err := m.Delete(fullKey(i)); err != nil || !ok {
+					t.Fatalf("Delete(%q) on a full disk = %v, %v", fullKey(i), ok, err)
+				}
+				delete(want, fullKey(i))
+			}
+			requireContents(t, m, want)
+			if err := m.Check(); err != nil {
+				t.Fatalf("Check: %v", err)
+			}
+			if err := m.Close(); err != nil {
+				t.Fatalf("Close on a full disk: %v", err)
+			}
+
+			m = openMap[string, string](t, dir, nil)
+			requireContents(t, m, want)
+		})
+	}
+}
+
+// fillDisk writes a file in dir until the disk is full, then gives back
+// free bytes of it, so that the disk is nearly full.
+func fillDisk(t *testing.T, dir string, free int64) {
+	t.Helper()
+	f, err := os.Create(filepath.Join(dir, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	block := make([]byte, 4096)
+	var n int64
+	for {
+		w, err := f.Write(block)
+		n += int64(w)
+		if errors.Is(err, syscall.ENOSPC) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Truncate(max(n-free, 0)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pages returns the bytes of the whole pages that n bytes take on tmpfs.
+func pages(n int64) int64 { return (n + 4095) &^ 4095 }
+
+// TestFullDiskCompact compacts a map on a nearly full disk, with room for
+// none of the new files, for the new keys arena only, and for both new
+// arenas but not the new table: Compact fails with an error, leaves no file
+// of its own behind, and leaves the map as it was, which still passes Check
+// and takes writes. Once there is room again, Compact succeeds.
+func TestFullDiskCompact(t *testing.T) {
+	const arenaHeader = 32
+	for _, c := range []struct {
+		name string
+		free func(s diskmap.Stats) int64 // bytes left free on the disk
+	}{
+		{"no room", func(diskmap.Stats) int64 { return 0 }},
+		{"room for keys", func(s diskmap.Stats) int64 { return pages(arenaHeader + s.Keys.Live) }},
+		{"room for keys and values", func(s diskmap.Stats) int64 {
+			return pages(arenaHeader+s.Keys.Live) + pages(arenaHeader+s.Values.Live)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			disk := smallTmpfs(t, "512k")
+			dir := filepath.Join(disk, "map")
+			m := openMap[string, string](t, dir, nil)
+			want := fillForCompact(t, m)
+			before := m.Stats()
+			fillDisk(t, disk, c.free(before))
+
+			err := m.Compact()
+			t.Logf("Compact on a nearly full disk: %v", err)
+			if err == nil {
+				t.Fatal("Compact succeeded on a nearly full disk")
+			}
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Errorf("Compact: %v, want an error matching ENOSPC", err)
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, "*.compact")); len(left) > 0 {
+				t.Errorf("the failed Compact left %v", left)
+			}
+			if err := m.Check(); err != nil {
+				t.Fatalf("Check after the failed Compact: %v", err)
+			}
+			requireContents(t, m, want)
+			if after := m.Stats(); after.Keys != before.Keys || after.Values != before.Values || after.Compacted != before.Compacted {
+				t.Errorf("Stats after the failed Compact = %+v, want %+v", after, before)
+			}
+			if ok, err := m.Delete(fullKey(0)); err != nil || !ok {
+				t.Fatalf("Delete after the failed Compact = %v, %v", ok, err)
+			}
+			delete(want, fullKey(0))
+			if err := m.Put(fullKey(0), "x"); err != nil {
+				t.Fatalf("Put after the failed Compact: %v", err)
+			}
+			want[fullKey(0)] = "x"
+
+			if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Compact(); err != nil {
+				t.Fatalf("Compact with room: %v", err)
+			}
+			if err := m.Check(); err != nil {
+				t.Fatalf("Check after Compact: %v", err)
+			}
+			requireContents(t, m, want)
+			if s := m.Stats(); s.Keys.Dead != 0 || s.Values.Dead != 0 {
+				t.Errorf("after Compact, dead bytes: keys %d, values %d", s.Keys.Dead, s.Values.Dead)
+			}
+		})
+	}
+}
+
+// fillForCompact puts 400 keys into m, then replaces and deletes some, so
+// that Compact has dead records to drop, and returns what m holds.
+func fillForCompact(t *testing.T, m *diskmap.Map[string, string]) map[string]string {
+	t.Helper()
+	want := map[string]string{}
+	for i := range 400 {
+		v := fullValue(i, 200+i%200)
+		if err := m.Put(fullKey(i), v); err != nil {
+			t.Fatal(err)
+		}
+		want[fullKey(i)] = v
+	}
+	for i := 0; i < 400; i += 4 {
+		v := fullValue(i+1, 100)
+		if err := m.Put(fullKey(i), v); err != nil {
+			t.Fatal(err)
+		}
+		want[fullKey(i)] = v
+	}
+	for i := 1; i < 400; i += 5 {
+		if _, err := m.Delete(fullKey(i)); err != nil {
+			t.Fatal(err)
+		}
+		delete(want, fullKey(i))
+	}
+	return want
+}
