@@ -16,6 +16,10 @@ test:
 race:
 	go test -race ./...
 
+fuzz:
+	go test ./fuzz -run '^$$' -fuzz '^FuzzOps$$' -fuzztime 60s
+	go test ./fuzz -run '^$$' -fuzz '^FuzzOpenDamaged$$' -fuzztime 60s
+
 # Micro-benchmarks, ten runs each, for benchstat.
 bench:
 	go test -run '^$$' -bench . -benchmem -count 10 ./... | tee bench.out

@@ -22,9 +22,15 @@ func (m *Map[K, V]) Check() error {
 		return err
 	}
 	var p problems
-	m.keys.check(&p)
-	m.vals.check(&p)
-	m.checkSlots(&p)
+	ks, err := m.keys.records()
+	if err != nil {
+		p.add(err)
+	}
+	vs, err := m.vals.records()
+	if err != nil {
+		p.add(err)
+	}
+	m.checkSlots(&p, ks, vs)
 	return p.err()
 }
 
@@ -49,22 +55,36 @@ func (p *problems) err() error {
 	return errors.Join(p.errs...)
 }
 
-// check walks the records from the first to the end.
-func (a *arena) check(p *problems) {
+// records walks the records from the first to the end, checking each, and
+// returns where they start, as a set of offsets / 8, with the error that
+// ended the walk early, if any. A slot must point at one of these: a
+// valid-looking record inside another one is not a record.
+func (a *arena) records() (recordSet, error) {
+	set := make(recordSet, a.end/layout.Align/64+1)
 	off := int64(layout.ArenaHeaderSize)
 	for off < a.end {
 		b, err := layout.CheckRecord(a.data, off, a.end)
 		if err != nil {
-			p.add(layout.At(err, a.path, 0))
-			return
+			return set, layout.At(err, a.path, 0)
 		}
+		set.add(uint32(off / layout.Align))
 		off += layout.RecordSize(len(b))
 	}
+	return set, nil
+}
+
+// recordSet is a set of record offsets / 8.
+type recordSet []uint64
+
+func (s recordSet) add(off uint32) { s[off/64] |= 1 << (off % 64) }
+
+func (s recordSet) has(off uint32) bool {
+	return int(off/64) < len(s) && s[off/64]&(1<<(off%64)) != 0
 }
 
 // checkSlots checks each slot against the records it points at and the
 // probe that should find it, and the header's counters against the slots.
-func (c *core) checkSlots(p *problems) {
+func (c *core) checkSlots(p *problems, ks, vs recordSet) {
 	var count, tombs uint64
 	var klive, vlive int64
 	for i := range c.tab.mask + 1 {
@@ -76,7 +96,7 @@ func (c *core) checkSlots(p *problems) {
 			tombs++
 			continue
 		}
-		kp, vlen, err := c.checkSlot(i, s)
+		kp, vlen, err := c.checkSlot(i, s, ks, vs)
 		if err != nil {
 			p.add(err)
 			continue
@@ -103,9 +123,15 @@ func (c *core) checkSlots(p *problems) {
 }
 
 // checkSlot checks one occupied slot and returns its key and value length.
-func (c *core) checkSlot(i uint64, s layout.Slot) ([]byte, uint32, error) {
+func (c *core) checkSlot(i uint64, s layout.Slot, ks, vs recordSet) ([]byte, uint32, error) {
 	slotErr := func(field string, want, got any) error {
 		return &CorruptError{File: c.tab.path, Offset: layout.SlotOffset(i), Field: "slot " + field, Expected: want, Found: got}
+	}
+	if !ks.has(s.Key) {
+		return nil, 0, slotErr("key record", "a record of the keys arena", uint64(s.Key)*layout.Align)
+	}
+	if !vs.has(s.Value) {
+		return nil, 0, slotErr("value record", "a record of the values arena", uint64(s.Value)*layout.Align)
 	}
 	kp, err := layout.CheckRecord(c.keys.data, int64(s.Key)*layout.Align, c.keys.end)
 	if err != nil {

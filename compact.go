@@ -76,8 +76,12 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 	if nt, err = createTable(c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
 		return
 	}
-	if err = c.copyLive(nk, nv, nt); err != nil {
+	var n uint64
+	if n, err = c.copyLive(nk, nv, nt); err != nil {
 		return
+	}
+	if n != c.hdr.Count {
+		return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: n, Found: c.hdr.Count}
 	}
 	h := c.hdr
 	h.Checkpoint = c.lastSeq() // the new files hold every logged mutation
@@ -96,8 +100,11 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 
 // copyLive appends every live key and its value to the new arenas, in the
 // order of the keys arena, and places their slots in the new table.
-func (c *core) copyLive(nk, nv *arena, nt *table) error {
-	return c.walk(func(kp []byte, _ uint64, s layout.Slot) error {
+func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
+	err = c.walk(func(kp []byte, _ uint64, s layout.Slot) error {
+		if n++; n > c.hdr.Count {
+			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
+		}
 		vp, err := c.vals.record(s.Value)
 		if err != nil {
 			return layout.At(err, c.vals.path, 0)
@@ -110,11 +117,14 @@ func (c *core) copyLive(nk, nv *arena, nt *table) error {
 		if err != nil {
 			return err
 		}
-		nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))})
+		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))}); err != nil {
+			return err
+		}
 		nk.live += layout.RecordSize(len(kp))
 		nv.live += layout.RecordSize(len(vp))
 		return nil
 	})
+	return n, err
 }
 
 // installCompacted closes the old files and renames the new ones over them,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -25,7 +26,11 @@ func (c *core) grow(n int) error {
 	}
 	for i := range c.tab.mask + 1 {
 		if s := layout.ReadSlot(c.tab.slot(i)); s.Occupied() {
-			t.place(s)
+			if err := t.place(s); err != nil {
+				t.close()
+				mmap.Files.Remove(t.path)
+				return err
+			}
 		}
 	}
 	h := c.hdr

@@ -58,11 +58,14 @@ func (c *core) rebuild() error {
 	if err != nil {
 		return fmt.Errorf("diskmap: recovering %s: %w", c.dir, err)
 	}
+	// Records are walked first: a slot must point at one of them.
+	ks, _ := c.keys.records()
+	vs, _ := c.vals.records()
 	var count uint64
 	c.keys.live, c.vals.live = 0, 0
 	for i := range c.tab.mask + 1 {
 		s := layout.ReadSlot(c.tab.slot(i))
-		if !s.Occupied() {
+		if !s.Occupied() || !ks.has(s.Key) || !vs.has(s.Value) {
 			continue
 		}
 		kp, vlen, ok := c.validSlot(s)
@@ -73,7 +76,10 @@ func (c *core) rebuild() error {
 			continue
 		}
 		s.ValueLen = vlen
-		t.place(s)
+		if err := t.place(s); err != nil {
+			t.close()
+			return err
+		}
 		count++
 		c.keys.live += layout.RecordSize(len(kp))
 		c.vals.live += layout.RecordSize(int(vlen))

@@ -122,13 +122,17 @@ func (t *table) slot(i uint64) []byte {
 
 // place stores s in the first free slot at or after its home. It is how a
 // table is filled when it is built aside: no keys are compared.
-func (t *table) place(s layout.Slot) uint64 {
+func (t *table) place(s layout.Slot) error {
 	i := layout.Home(s.Fingerprint, t.log2)
-	for binary.LittleEndian.Uint32(t.slot(i)[4:]) != layout.SlotEmpty {
+	for range t.mask + 1 {
+		if binary.LittleEndian.Uint32(t.slot(i)[4:]) == layout.SlotEmpty {
+			layout.WriteSlot(t.slot(i), s)
+			return nil
+		}
 		i = (i + 1) & t.mask
 	}
-	layout.WriteSlot(t.slot(i), s)
-	return i
+	// Sized from the header's key count, which must have been wrong.
+	return &CorruptError{File: t.path, Offset: layout.MetaSize, Field: "slot table", Expected: "room for every live key", Found: "full"}
 }
 
 // flush makes a shared table durable. A private table's file changes

@@ -1,0 +1,507 @@
+package fuzz
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/layout"
+	"github.com/diskmap-go/diskmap/wal"
+)
+
+// Bounds on one FuzzOpenDamaged input.
+const (
+	maxEdits    = 8                // edits decoded from one input
+	maxEditLen  = 64               // bytes written by one edit
+	damageLimit = 10 * time.Second // a run longer than this is a hang
+)
+
+// FuzzOpenDamaged damages a small valid map as the input says and opens
+// it. Open must return an error or a map that answers every read, whose
+// Check passes or reports the damage, and whose answers agree with each
+// other when Check passes. Writes, Compact, Close and a second Open follow;
+// they may fail, but not panic, fault or hang.
+//
+// The input is one byte choosing the sample and how to open it, then edits:
+//
+//	byte 0: bit 0: the sample was written in DurabilityWAL, else DurabilityOS
+//	        bit 1: copied while open (dirty header, a log), else closed cleanly
+//	        bit 2: 30 keys put (the table grows), else 10
+//	        bits 3-4: the durability to open with (durabilities[b>>3&3%3])
+//	        bits 5-6: both set: open read-only
+//	then:   up to 8 edits, each a kind byte and its operands (applyEdit)
+func FuzzOpenDamaged(f *testing.F) {
+	var samples [8]*sample
+	base := f.TempDir()
+	for i := range samples {
+		s, err := writeSample(filepath.Join(base, fmt.Sprintf("sample%d", i)), i)
+		if err != nil {
+			f.Fatal(err)
+		}
+		samples[i] = s
+	}
+	for _, seed := range damageSeeds {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := &input{data}
+		b0 := in.byte()
+		s := samples[b0&7]
+		opts := diskmap.Options{Durability: durabilities[b0>>3&3%3], ReadOnly: b0>>5&3 == 3}
+		dir := filepath.Join(t.TempDir(), "map")
+		files := s.files.clone()
+		var edits []string
+		for len(edits) < maxEdits && !in.empty() {
+			edits = append(edits, files.applyEdit(in))
+		}
+		if err := files.write(dir); err != nil {
+			t.Fatal(err)
+		}
+		d := &damaged{dir: dir, opts: opts, s: s, pristine: len(edits) == 0,
+			what: fmt.Sprintf("sample %d (%s), opened %v read-only %v, edits:\n\t%s",
+				b0&7, s.name, opts.Durability, opts.ReadOnly, strings.Join(edits, "\n\t"))}
+		guard(t, damageLimit, d.run)
+	})
+}
+
+// Edit kinds of FuzzOpenDamaged: the kind byte's low 2 bits pick the file
+// (fileBuckets and on), the next 3 bits the edit.
+const (
+	fileBuckets = iota
+	fileKeys
+	fileValues
+	fileWAL
+
+	editWrite     = 0 << 2 // offset (2 bytes), n, then n bytes written there
+	editWrite2    = 1 << 2 // the same
+	editXor       = 2 << 2 // offset (2 bytes), n, then n bytes xored there
+	editTruncate  = 3 << 2 // length (2 bytes): cut or extend the file
+	editCopy      = 4 << 2 // from (2 bytes), to (2 bytes), n: copy n bytes
+	editChecksums = 5 << 2 // recompute every checksum of the file
+	editRemove    = 6 << 2 // remove the file
+	editAdd       = 7 << 2 // word (2 bytes), delta: add to a uint32 at 4*word
+)
+
+// damageSeeds reach every sample and every edit. Offsets are two bytes,
+// little-endian, taken modulo the file size plus one.
+var damageSeeds = [][]byte{
+	{}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {0x08}, {0x13}, {0x60}, {0x62},
+	// A clean header that says a grown table holds 11 keys fewer than it
+	// does, checksums made right again.
+	{4, fileBuckets | editAdd, 12, 0, 0xf5, fileBuckets | editAdd, 140, 0, 0xf5, fileBuckets | editChecksums},
+	// The same, dirty: recovery recounts.
+	{6, fileBuckets | editAdd, 12, 0, 0xf5, fileBuckets | editAdd, 140, 0, 0xf5, fileBuckets | editChecksums},
+	// Keys end moved back, or past the file, checksums right.
+	{0, fileBuckets | editAdd, 16, 0, 0xf8, fileBuckets | editAdd, 144, 0, 0xf8, fileBuckets | editChecksums},
+	{4, fileBuckets | editAdd, 18, 0, 0x40, fileBuckets | editAdd, 146, 0, 0x40, fileBuckets | editChecksums},
+	// Slots copied over other slots, and a slot's key offset moved.
+	{0, fileBuckets | editCopy, 0x00, 0x10, 0x40, 0x10, 48},
+	{4, fileBuckets | editAdd, 0x05, 0x04, 1, fileBuckets | editAdd, 0x09, 0x04, 2},
+	// A record's length and bytes changed, with and without checksums.
+	{0, fileKeys | editXor, 32, 0, 1, 3},
+	{1, fileValues | editWrite, 48, 0, 4, 'a', 'b', 'c', 'd', fileValues | editChecksums},
+	{2, fileKeys | editAdd, 8, 0, 8, fileKeys | editChecksums},
+	// Files cut short, extended, removed.
+	{0, fileValues | editTruncate, 100, 0},
+	{3, fileKeys | editTruncate, 0, 0x10},
+	{1, fileBuckets | editTruncate, 0, 0x10},
+	{2, fileKeys | editRemove},
+	{0, fileBuckets | editRemove},
+	// A torn or garbled log, one with its checksums fixed.
+	{3, fileWAL | editXor, 30, 0, 2, 0xff, 0xff},
+	{3, fileWAL | editAdd, 2, 0, 1, fileWAL | editChecksums},
+	{7, fileWAL | editTruncate, 90, 0},
+	{2, fileWAL | editWrite, 0, 0, 24, 1, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 0, 0, 0, 0},
+	// An arena header of another generation.
+	{0, fileValues | editXor, 16, 0, 1, 1, fileValues | editChecksums},
+}
+
+// sample is a small valid map directory to damage, and what it holds.
+type sample struct {
+	dir   string
+	name  string
+	dirty bool
+	keys  []string // every key it ever held, and a few it never did
+	want  map[string][]byte
+	files *damageFiles // the contents of its files
+}
+
+func sampleKey(i int) string { return fmt.Sprintf("key %d%s", i, strings.Repeat("k", i%9)) }
+
+func sampleValue(i, round int) []byte {
+	return bytes.Repeat([]byte{byte('a' + (i+round)%26)}, (i*11+round*5)%70)
+}
+
+// writeSample writes sample number i (see FuzzOpenDamaged for the bits)
+// into dir.
+func writeSample(dir string, i int) (*sample, error) {
+	wal, dirty, grown := i&1 != 0, i&2 != 0, i&4 != 0
+	opts := &diskmap.Options{Capacity: 8, KeyBytes: 1024, ValueBytes: 4096}
+	if wal {
+		opts.Durability = diskmap.DurabilityWAL
+	}
+	s := &sample{dir: dir, dirty: dirty, want: map[string][]byte{}}
+	s.name = fmt.Sprintf("%v, dirty %v, grown %v", opts.Durability, dirty, grown)
+	src := dir + "-source"
+	m, err := diskmap.Open[string, []byte](src, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	n := 10
+	if grown {
+		n = 30
+	}
+	for i := range n + 2 {
+		s.keys = append(s.keys, sampleKey(i))
+	}
+	s.keys = append(s.keys, "", "never there", strings.Repeat("long key ", 40))
+	err = s.fill(m, n)
+	if err == nil && dirty {
+		// Changes after a checkpoint: in the log, or past the ends the
+		// header records.
+		err = m.Checkpoint()
+		for _, e := range []error{err, s.put(m, n+1, 2), s.put(m, 0, 3), s.del(m, 6)} {
+			err = cmpErr(err, e)
+		}
+		err = cmpErr(err, copyMapDir(src, dir))
+	}
+	if err == nil && !dirty {
+		err = m.Close()
+		err = cmpErr(err, copyMapDir(src, dir))
+	}
+	if err == nil {
+		s.files, err = readMapFiles(dir)
+	}
+	return s, err
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// fill puts n keys, replaces every third, deletes every fourth, and puts
+// and deletes in a batch.
+func (s *sample) fill(m *diskmap.Map[string, []byte], n int) error {
+	for i := range n {
+		if err := s.put(m, i, 0); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < n; i += 3 {
+		if err := s.put(m, i, 1); err != nil {
+			return err
+		}
+	}
+	for i := 1; i < n; i += 4 {
+		if err := s.del(m, i); err != nil {
+			return err
+		}
+	}
+	err := m.Batch(func(b *diskmap.Batch[string, []byte]) error {
+		return cmpErr(b.Put(sampleKey(n), sampleValue(n, 0)), b.Put(sampleKey(5), sampleValue(5, 2)))
+	})
+	s.want[sampleKey(n)], s.want[sampleKey(5)] = sampleValue(n, 0), sampleValue(5, 2)
+	return err
+}
+
+func (s *sample) put(m *diskmap.Map[string, []byte], i, round int) error {
+	s.want[sampleKey(i)] = sampleValue(i, round)
+	return m.Put(sampleKey(i), sampleValue(i, round))
+}
+
+func (s *sample) del(m *diskmap.Map[string, []byte], i int) error {
+	delete(s.want, sampleKey(i))
+	_, err := m.Delete(sampleKey(i))
+	return err
+}
+
+// damageFiles holds the contents of the files of a map directory, nil for
+// a file that is not there.
+type damageFiles [4][]byte
+
+func readMapFiles(dir string) (*damageFiles, error) {
+	var files damageFiles
+	for i, name := range mapFiles {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+		files[i] = b
+	}
+	return &files, nil
+}
+
+func (files *damageFiles) clone() *damageFiles {
+	var c damageFiles
+	for i, b := range files {
+		if b != nil {
+			c[i] = bytes.Clone(b)
+		}
+	}
+	return &c
+}
+
+func (files *damageFiles) write(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i, name := range mapFiles {
+		if files[i] == nil {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), files[i], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyEdit reads one edit from the input, applies it and describes it.
+func (files *damageFiles) applyEdit(in *input) string {
+	kind := in.byte()
+	name := mapFiles[kind&3]
+	b := files[kind&3]
+	// pos maps two bytes of the input to an offset in the file, its end
+	// included.
+	pos := func() int { return int(in.uint16()) % (len(b) + 1) }
+	var what string
+	switch kind & (7 << 2) {
+	case editWrite, editWrite2, editXor:
+		at := pos()
+		p := in.bytes(int(in.byte()) % (maxEditLen + 1))
+		if len(b) < at+len(p) {
+			b = append(b, make([]byte, at+len(p)-len(b))...)
+		}
+		if kind&(7<<2) == editXor {
+			for i, c := range p {
+				b[at+i] ^= c
+			}
+			what = fmt.Sprintf("xor %x at %d", p, at)
+		} else {
+			copy(b[at:], p)
+			what = fmt.Sprintf("write %x at %d", p, at)
+		}
+	case editTruncate:
+		n := int(in.uint16())
+		b = append(b[:min(n, len(b))], make([]byte, max(n-len(b), 0))...)
+		what = fmt.Sprintf("truncate to %d", n)
+	case editCopy:
+		from, to, n := pos(), pos(), int(in.byte())%(maxEditLen+1)
+		n = min(n, len(b)-from, len(b)-to)
+		copy(b[to:to+n], b[from:from+n])
+		what = fmt.Sprintf("copy %d bytes from %d to %d", n, from, to)
+	case editChecksums:
+		fixChecksums(kind&3, b)
+		what = "fix checksums"
+	case editRemove:
+		b = nil
+		what = "remove"
+	case editAdd:
+		at := int(in.uint16()) * 4
+		delta := int8(in.byte())
+		if len(b) >= 4 {
+			at %= len(b) - 3
+			at &^= 3
+			binary.LittleEndian.PutUint32(b[at:], binary.LittleEndian.Uint32(b[at:])+uint32(int32(delta)))
+		}
+		what = fmt.Sprintf("add %d to the uint32 at %d", delta, at)
+	}
+	if b == nil && kind&(7<<2) != editRemove {
+		b = []byte{}
+	}
+	files[kind&3] = b
+	return name + ": " + what
+}
+
+// fixChecksums recomputes the checksums of file, so that damage gets past
+// them: both header copies of buckets; the header and the records of an
+// arena, up to the first all-zero record header or the first record that
+// does not fit; the frames of the log, likewise.
+func fixChecksums(file byte, b []byte) {
+	le := binary.LittleEndian
+	zero := func(p []byte) bool { return !bytes.ContainsFunc(p, func(r rune) bool { return r != 0 }) }
+	switch file {
+	case fileBuckets:
+		for _, at := range []int{0, layout.HeaderCopyOffset} {
+			if len(b) >= at+layout.HeaderSize {
+				sum := at + layout.HeaderSize - 8
+				le.PutUint64(b[sum:], xxhash.Sum64(b[at:sum]))
+			}
+		}
+	case fileKeys, fileValues:
+		if len(b) < layout.ArenaHeaderSize {
+			return
+		}
+		le.PutUint64(b[24:], xxhash.Sum64(b[:24]))
+		for off := layout.ArenaHeaderSize; off+layout.RecordHeaderSize <= len(b); {
+			n := int(le.Uint32(b[off:]))
+			if zero(b[off:off+layout.RecordHeaderSize]) || n > len(b)-off-layout.RecordHeaderSize {
+				return
+			}
+			start := off + layout.RecordHeaderSize
+			le.PutUint32(b[off+4:], layout.Checksum(b[start:start+n]))
+			off += int(layout.RecordSize(n))
+		}
+	case fileWAL:
+		for off := 0; off+wal.HeaderSize <= len(b); {
+			n := int(le.Uint32(b[off:]))
+			if zero(b[off:off+wal.HeaderSize]) || n > len(b)-off-wal.HeaderSize {
+				return
+			}
+			var d xxhash.Digest
+			d.Reset()
+			d.Write(b[off : off+16])
+			d.Write(b[off+wal.HeaderSize : off+wal.HeaderSize+n])
+			le.PutUint64(b[off+16:], d.Sum64())
+			off += int(wal.FrameSize(n))
+		}
+	}
+}
+
+// damaged is one damaged map directory to open.
+type damaged struct {
+	dir      string
+	opts     diskmap.Options
+	s        *sample
+	pristine bool // no edit was made
+	what     string
+}
+
+func (d *damaged) failf(format string, args ...any) {
+	failf("%s\n%s", fmt.Sprintf(format, args...), d.what)
+}
+
+func (d *damaged) run() {
+	m, err := diskmap.Open[string, []byte](d.dir, &d.opts)
+	if err != nil {
+		if d.pristine && !(d.opts.ReadOnly && d.s.dirty) {
+			d.failf("Open of an undamaged map: %v", err)
+		}
+		return
+	}
+	d.read(m)
+	checkErr := m.Check()
+	if checkErr == nil {
+		d.consistent(m)
+	}
+	if d.pristine {
+		if checkErr != nil {
+			d.failf("Check of an undamaged map: %v", checkErr)
+		}
+		d.same(m)
+	}
+	d.write(m)
+	m.Close()
+	if m, err = diskmap.Open[string, []byte](d.dir, &d.opts); err == nil {
+		d.read(m)
+		if m.Check() == nil {
+			d.consistent(m)
+		}
+		m.Close()
+	}
+}
+
+// read calls every read method on every key of the sample, and iterates
+// every way. Any answer will do, so long as there is one.
+func (d *damaged) read(m *diskmap.Map[string, []byte]) {
+	for _, k := range d.s.keys {
+		m.Get(k)
+		m.View(k)
+		m.Contains(k)
+		m.Entry(k).Value()
+	}
+	for range m.All() {
+	}
+	m.Err()
+	for range m.Keys() {
+	}
+	m.Err()
+	for range m.Values() {
+	}
+	m.Err()
+	m.Len()
+	m.Stats()
+}
+
+// consistent checks that a map that passed Check agrees with itself: All
+// yields Len distinct keys without error, Get, View and Contains agree
+// with it on those keys, and find none of the sample's other keys.
+func (d *damaged) consistent(m *diskmap.Map[string, []byte]) {
+	all := map[string][]byte{}
+	for k, v := range m.All() {
+		if _, dup := all[k]; dup {
+			d.failf("Check passed, but All yields %q twice", k)
+		}
+		all[k] = v
+	}
+	if err := m.Err(); err != nil {
+		d.failf("Check passed, but All: %v", err)
+	}
+	if len(all) != m.Len() {
+		d.failf("Check passed, but All yields %d keys and Len says %d", len(all), m.Len())
+	}
+	for _, k := range d.s.keys {
+		if _, ok := all[k]; !ok {
+			all[k] = nil
+		}
+	}
+	for k, want := range all {
+		got, found, err := m.Get(k)
+		if err != nil || found != (want != nil) || !bytes.Equal(got, want) {
+			d.failf("Check passed, but Get(%q) = %q, %v, %v; All says %q", k, got, found, err, want)
+		}
+		view, found, err := m.View(k)
+		if err != nil || found != (want != nil) || !bytes.Equal(view, want) {
+			d.failf("Check passed, but View(%q) = %q, %v, %v; All says %q", k, view, found, err, want)
+		}
+		if found, err := m.Contains(k); err != nil || found != (want != nil) {
+			d.failf("Check passed, but Contains(%q) = %v, %v; All says %q", k, found, err, want)
+		}
+	}
+}
+
+// same checks that an undamaged map holds what the sample wrote.
+func (d *damaged) same(m *diskmap.Map[string, []byte]) {
+	if m.Len() != len(d.s.want) {
+		d.failf("undamaged map: Len %d, want %d", m.Len(), len(d.s.want))
+	}
+	for k, want := range d.s.want {
+		got, found, err := m.Get(k)
+		if err != nil || !found || !bytes.Equal(got, want) {
+			d.failf("undamaged map: Get(%q) = %q, %v, %v; want %q", k, got, found, err, want)
+		}
+	}
+}
+
+// write changes the map in every way, compacting it first and last;
+// errors are fine.
+func (d *damaged) write(m *diskmap.Map[string, []byte]) {
+	m.Compact()
+	for i := range 6 {
+		m.Put(sampleKey(i*5), []byte("new value"))
+		m.Delete(sampleKey(i*5 + 1))
+		m.Put(fmt.Sprintf("new key %d", i), bytes.Repeat([]byte{'n'}, i*20))
+	}
+	m.Entry(sampleKey(3)).AndModify(func(v *[]byte) { *v = append(*v, '+') }).OrInsert([]byte("inserted"))
+	m.Batch(func(b *diskmap.Batch[string, []byte]) error {
+		b.Put(sampleKey(7), []byte("batch"))
+		b.Delete(sampleKey(8))
+		return nil
+	})
+	m.Compact()
+	m.Put("after compact", []byte("value"))
+	m.Delete(sampleKey(2))
+	m.Check()
+	m.Sync()
+}

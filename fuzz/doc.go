@@ -1,0 +1,35 @@
+// Package fuzz holds the native Go fuzz targets of diskmap. It has no code
+// of its own: the targets are in its tests.
+//
+//   - FuzzOps decodes the input into a sequence of operations (Put, Delete,
+//     Get, View, Contains, entries, batches, Compact, Sync, Checkpoint,
+//     iteration with changes, reopening, and a crash of the process
+//     simulated by copying the files of the open map and going on with the
+//     copy) and applies them to a map and to a Go map, which must agree at
+//     every step. The first bytes choose the durability, the number of
+//     keys, the table's capacity and load factor, the arena sizes and the
+//     checkpoint size; small tables and arenas make the map grow.
+//   - FuzzOpenDamaged takes a small valid map, closed cleanly or copied
+//     while open (a dirty header, and a log in the WAL modes), writes the
+//     input's bytes over any part of any of its files, truncates, removes
+//     or re-checksums them, and opens it. Open must return an error, or a
+//     map that answers every read, whose Check passes or reports the
+//     damage, and whose answers agree with each other when Check passes.
+//     A panic, a fault (SIGBUS, SIGSEGV) or a hang fails.
+//
+// Without -fuzz, go test runs the seed corpora (the f.Add seeds and the
+// files in testdata/fuzz/<Target>) as ordinary tests, in a second or two:
+//
+//	go test ./fuzz
+//
+// To fuzz, one target at a time:
+//
+//	go test ./fuzz -run '^$' -fuzz '^FuzzOps$' -fuzztime 5m
+//	go test ./fuzz -run '^$' -fuzz '^FuzzOpenDamaged$' -fuzztime 5m
+//
+// The maps live in temporary directories; pointing TMPDIR at a tmpfs such
+// as /dev/shm makes the synced modes much faster. CI runs each target for
+// a short fixed time (-fuzztime 15s) after the test suite. An input that
+// fails is written to testdata/fuzz/<Target>/ by go test; keep it there,
+// with the fix, as a regression test.
+package fuzz
