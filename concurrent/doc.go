@@ -1,0 +1,203 @@
+// Package concurrent is the diskmap for many goroutines. A Map[K, V] spreads
+// its keys over shards, each a diskmap.Map in a directory of its own behind
+// a sync.RWMutex of its own, so that goroutines busy with different shards
+// never wait for each other.
+//
+//	m, err := concurrent.Open[string, uint64]("counts", nil)
+//	if err != nil { ... }
+//	defer m.Close()
+//	err = m.Put("apples", 3)
+//	n, ok, err := m.Get("apples")
+//	err = m.Update("hits", func(e *diskmap.Entry[string, uint64]) error {
+//		_, err := e.AndModify(func(n *uint64) { *n++ }).OrInsert(1)
+//		return err
+//	})
+//
+// # Terminology
+//
+//   - shard: one of the diskmap.Maps a Map is made of, and its lock.
+//   - shard hash: XXH64 of a key's encoded bytes, seeded with the seed in
+//     the manifest. Its low log2(shard count) bits pick the key's shard.
+//   - shard seed: the hash seed in the header of a shard's buckets file
+//     (package layout). It differs from shard to shard and from map to map,
+//     and names a shard directory.
+//   - callback: the fn of Update or View, which runs with its shard locked.
+//   - batch: up to 256 items that an iteration reads from a shard under
+//     one hold of the shard's read lock.
+//
+// # Sharding
+//
+// Inside a shard, a key's slot is picked by the top bits of the shard's own
+// hash, seeded with the shard seed. The shard is picked by the low bits of
+// the shard hash, seeded otherwise: the two choices are independent, shards
+// hold the same number of keys to within a few percent, and each shard's
+// table fills as evenly as a whole map's. Keys are encoded with
+// codec.Encoder, so Get, View and Contains of string, []byte and numeric
+// keys allocate nothing.
+//
+// The shard count is a power of two, fixed when the map is created (see
+// Options.Shards) and recorded in the manifest with the seed of the shard
+// hash: a map opened again, with any options, sends each key to the shard
+// it was stored in.
+//
+// # Files
+//
+//	manifest      shard count, seed of the shard hash, codec names, shard seeds
+//	manifest.new  a manifest being written
+//	lock          empty; holds the advisory lock of the processes using the map
+//	shard-0000/   shard 0: a diskmap.Map directory (see package layout)
+//	shard-0001/   shard 1, and so on: four decimal digits, from 0 to count-1
+//
+// # Manifest
+//
+// All integers are little-endian. The manifest is 128 bytes of header
+// followed by n shard seeds, n being the shard count:
+//
+//	offset size field
+//	     0    8 magic "dmshards"
+//	     8    4 version (1)
+//	    12    4 flags: bit 0 set while the map is being created
+//	    16    4 shard count n: a power of two, 1 to 1024
+//	    20    4 zero
+//	    24    8 seed of the shard hash
+//	    32   32 key codec name, zero-padded
+//	    64   32 value codec name, zero-padded
+//	    96   24 zero
+//	   120    8 checksum: XXH64, seed 0, of the whole file, these 8 bytes zero
+//	   128   8n shard seed of shard i, i = 0..n-1 (zero while being created)
+//
+// A reader checks the size (128 to 8320 bytes), then the magic, the
+// version, the checksum, and then the fields: no unknown flag, a shard count
+// that is a power of two and matches the size, zero bytes where the format
+// says zero, and both codec names present. The shard seeds tie each shard
+// directory to its place: a directory from another map, or from another
+// shard of this one, is refused rather than read with keys that do not
+// belong to it.
+//
+// # Open
+//
+//  1. Lock the file lock, creating the directory if need be: exclusively
+//     to write, shared to read (Options.Map.ReadOnly). If another Map, in
+//     this process or another, holds a conflicting lock, fail with
+//     diskmap.ErrLocked.
+//  2. Read the manifest. If there is none and the map is opened to write,
+//     create it: check that the directory holds no shard-* entry and no
+//     diskmap.Map (a buckets file); draw a seed for the shard hash; write a
+//     manifest with the creating flag, the shard count, the codec names and
+//     zero shard seeds.
+//  3. If the manifest is complete, check each shard before opening any: its
+//     directory exists and its buckets header holds the recorded shard
+//     seed. If a shard was not closed cleanly, also open every shard
+//     read-only and close it again, which checks its files the way Open
+//     does before recovering, so that damage in one shard is found before
+//     the recovery of another writes anything. Until these checks pass,
+//     nothing is written.
+//  4. Open each shard's diskmap.Map with Options.Map, which locks the shard
+//     directory too and recovers the shard if it was not closed cleanly.
+//     While the map is being created, shards that do not exist are created.
+//  5. If the map is being created, check that every shard is empty, and
+//     write the manifest again with the shard seeds, without the flag.
+//
+// A manifest is written to manifest.new, synced, renamed over manifest, and
+// the directory synced. A creation cut short leaves the creating flag set;
+// the next Open for writing finishes it, with the recorded count and seed.
+// An Open that fails closes what it opened and removes what it created.
+//
+// # Locks
+//
+// Reads (Get, Contains, View, GetMany, Stats, Check, and each batch of an
+// iteration) hold a shard's lock shared; writes (Put, Delete, Update, each
+// batch of PutMany, Compact, Sync and Close) hold it exclusively. A method
+// that touches several shards takes their locks one after another, never
+// two at once. Hence:
+//
+//   - Goroutines working on different shards never wait for each other.
+//     Table growth and compaction of a shard hold that shard's lock only:
+//     Compact compacts the shards one after another.
+//   - A writer waiting for a shard's lock keeps new readers of that shard
+//     waiting, as sync.RWMutex does so that writers are not starved; the
+//     readers of every other shard go on.
+//   - Len takes no lock at all.
+//
+// # Callbacks
+//
+// The fn of Update runs under the write lock of its key's shard, and the fn
+// of View under the read lock. It should be short, work through the entry
+// or bytes it is given, and leave the map alone. If it calls the map, the
+// call does not deadlock on the locks of this package, though:
+//
+//  1. A read of its own shard (Get, Contains, View, GetMany, Stats, Check,
+//     All, Keys, Values) goes ahead under the lock that fn's caller holds,
+//     without waiting. Len never waits.
+//  2. A write to its own shard (Put, Delete, Update), and Compact, Sync or
+//     PutMany of its map, return ErrReentrant: they would wait for a lock
+//     that their own goroutine holds. The writes Update's fn is for go
+//     through its entry. Close from any callback returns ErrReentrant.
+//  3. A call on another shard, of this map or another, waits for that
+//     shard's lock as usual. If callbacks on several goroutines would each
+//     wait for a shard that another one holds, for ever, the call whose wait
+//     would close that cycle returns ErrReentrant instead, and the others go
+//     on once its callback returns. (Stats reports such a shard as zero.)
+//  4. Goroutines that fn starts are not fn: if fn waits for one that needs
+//     fn's shard, both wait for ever. PutMany called from a callback of
+//     another map therefore writes on the calling goroutine.
+//
+// Go gives a goroutine no identity that a lock could record, so these rules
+// rest on the goroutine's own stack: fn runs below a few frames that name
+// its shard. A call that finds a shard's lock taken while some callback
+// runs reads its stack for them, and records its wait where other waiting
+// callbacks can see it. An uncontended call does neither.
+//
+// # Iteration
+//
+// All, Keys and Values visit the shards one after another, in shard order,
+// and each shard's keys in the shard's insertion order. They read a shard in
+// batches of up to 256 keys, each under the shard's read lock, and run the
+// loop body with no lock held, so that the loop body may call any method of
+// the map. While an iteration runs, whether the writes come from other
+// goroutines or from the loop body:
+//
+//  1. A batch is read at one moment: its keys and values are those of the
+//     shard at that moment. The loop body gets copies; a value may have
+//     changed since its batch was read.
+//  2. Between the batches of the shard being visited, diskmap's iteration
+//     rules hold: a value replaced before its key is reached is seen with
+//     its new value; a key deleted before it is reached is not seen; a key
+//     inserted is seen, at the shard's end; a key deleted and inserted again
+//     may be seen twice.
+//  3. Writes to the shards already visited are not seen. Writes to the
+//     shards not yet reached are, as they stand when they are read.
+//  4. So an iteration is not a snapshot: of two writes made one after the
+//     other to keys of different shards, it may see either without the
+//     other. A key present and unchanged from the start of the iteration
+//     to its end is seen exactly once.
+//  5. If the shard being visited is compacted (by Compact) or closed
+//     between two of its batches, the iteration ends, and Err returns
+//     diskmap.ErrStale. Compaction of the other shards does not disturb it.
+//  6. An error ends the iteration, and is kept for Err.
+//
+// # Durability
+//
+// Each shard is a diskmap.Map opened with Options.Map, so its durability
+// mode, and what diskmap guarantees in that mode, hold shard by shard; Sync
+// syncs every shard. Nothing is atomic across shards: after a crash each
+// shard is recovered by itself.
+//
+// # Errors
+//
+// A Map returns diskmap's errors, matched with errors.Is: ErrClosed after
+// Close, ErrLocked from an Open that finds the map in use, ErrCodecMismatch
+// for other codecs than the manifest names, ErrVersion for a manifest of
+// another version, and ErrCorrupt, matched by a *diskmap.CorruptError that
+// names the file, for a damaged or truncated manifest, a shard directory
+// that is missing or belongs elsewhere, or a damaged shard. ErrReentrant is
+// this package's own.
+//
+// # Limitations
+//
+//   - At most MaxShards (1024) shards; each holds a few open files and
+//     mappings of its own.
+//   - One key is the unit of atomicity: Update is atomic for its key, and
+//     nothing spans two keys.
+//   - Err belongs to the map, not to one iteration.
+package concurrent

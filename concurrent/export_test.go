@@ -1,0 +1,34 @@
+package concurrent
+
+import "slices"
+
+// ShardOf returns the index of k's shard in m.
+func ShardOf[K, V any](m *Map[K, V], k K) int {
+	i, err := m.shardIndex(k)
+	if err != nil {
+		panic(err)
+	}
+	return i
+}
+
+// WriterWaiting reports whether a writer holds or waits for the lock of
+// shard i while the caller holds it shared: whether a new reader would
+// have to wait.
+func WriterWaiting[K, V any](m *Map[K, V], i int) bool {
+	s := &m.shards[i]
+	if s.mu.TryRLock() {
+		s.mu.RUnlock()
+		return false
+	}
+	return true
+}
+
+// ShardID returns the id that names shard i in callback chains.
+func ShardID[K, V any](m *Map[K, V], i int) uint32 { return m.shards[i].id }
+
+// Within runs fn below the callback chain for id.
+var Within = within
+
+// Holding reports whether the calling goroutine runs inside a callback
+// chain for id.
+func Holding(id uint32) bool { return slices.Contains(heldShards(), id) }

@@ -1,0 +1,306 @@
+package concurrent
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Map is a persistent hash map from K to V for many goroutines: its keys
+// are spread over shards, each a diskmap.Map behind its own read-write
+// lock. A Map IS safe for concurrent use: every method may be called from
+// any goroutine at any time. See the package documentation for what
+// iteration sees while others write, and for the rules of callbacks.
+type Map[K, V any] struct {
+	dir    string
+	kc     codec.Encoder[K]
+	hasher layout.Hasher // picks a key's shard; seeded from the manifest
+	mask   uint64        // shard count - 1
+	shards []shard[K, V]
+	lock   *os.File // holds the directory's lock until Close
+	closed atomic.Bool
+
+	iterMu  sync.Mutex
+	iterErr error // first error that ended an iteration, until Err reads it
+}
+
+// Open opens the map in dir, creating the directory and the map if they do
+// not exist, with codecs chosen by codec.For. A nil opts gives the defaults.
+func Open[K, V any](dir string, opts *Options) (*Map[K, V], error) {
+	return OpenWith(dir, codec.For[K](), codec.For[V](), opts)
+}
+
+// OpenWith is Open with the key and value codecs given. Their names must
+// match the ones the map was created with, else diskmap.ErrCodecMismatch.
+//
+// Opening for writing locks the directory, and each shard's directory,
+// until Close: a second Open for writing, in this process or another,
+// fails at once with diskmap.ErrLocked. An Open that fails closes what it
+// opened. Shards that were not closed cleanly are recovered as
+// diskmap.Open recovers a map.
+func OpenWith[K, V any](dir string, kc codec.Codec[K], vc codec.Codec[V], opts *Options) (*Map[K, V], error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if kc == nil || vc == nil {
+		return nil, errors.New("concurrent: nil codec")
+	}
+	for _, name := range []string{kc.Name(), vc.Name()} {
+		if !layout.ValidCodecName(name) {
+			return nil, fmt.Errorf("concurrent: codec name %q: want 1 to %d bytes, no NUL", name, layout.MaxCodecName)
+		}
+	}
+	m := &Map[K, V]{dir: dir, kc: codec.NewEncoder(kc)}
+	if err := m.open(kc, vc, o); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Len returns the number of keys in the map, 0 once it is closed. It takes
+// no lock: while other goroutines write, it adds up shard sizes taken at
+// slightly different moments.
+func (m *Map[K, V]) Len() int {
+	n := int64(0)
+	for i := range m.shards {
+		n += m.shards[i].count.Load()
+	}
+	return int(n)
+}
+
+// Get returns a decoded copy of the value stored under k, and whether k
+// was found.
+func (m *Map[K, V]) Get(k K) (V, bool, error) {
+	var zero V
+	s, err := m.shardOf(k)
+	if err != nil {
+		return zero, false, err
+	}
+	locked, err := s.rlock()
+	if err != nil {
+		return zero, false, err
+	}
+	defer s.runlock(locked)
+	return s.m.Get(k)
+}
+
+// Contains reports whether k is in the map.
+func (m *Map[K, V]) Contains(k K) (bool, error) {
+	s, err := m.shardOf(k)
+	if err != nil {
+		return false, err
+	}
+	locked, err := s.rlock()
+	if err != nil {
+		return false, err
+	}
+	defer s.runlock(locked)
+	return s.m.Contains(k)
+}
+
+// View calls fn with the encoded bytes of the value stored under k, in
+// place in the shard's read-only mapping: no copy, no allocation. It
+// reports whether k was found, and returns fn's error; fn is not called if
+// k is not in the map. fn runs under the shard's read lock: the bytes must
+// not be used after fn returns, and fn should be short, as writers of the
+// shard wait for it. See the package documentation for what fn may call.
+func (m *Map[K, V]) View(k K, fn func(v []byte) error) (bool, error) {
+	s, err := m.shardOf(k)
+	if err != nil {
+		return false, err
+	}
+	locked, err := s.rlock()
+	if err != nil {
+		return false, err
+	}
+	defer s.runlock(locked)
+	b, found, err := s.m.View(k)
+	if !found || err != nil {
+		return found, err
+	}
+	s.callback(func() { err = fn(b) })
+	return true, err
+}
+
+// Put stores v under k, replacing any value k had.
+func (m *Map[K, V]) Put(k K, v V) error {
+	s, err := m.shardOf(k)
+	if err != nil {
+		return err
+	}
+	if err := s.lock(); err != nil {
+		return err
+	}
+	defer s.unlock()
+	return s.m.Put(k, v)
+}
+
+// Delete removes k and reports whether it was there.
+func (m *Map[K, V]) Delete(k K) (bool, error) {
+	s, err := m.shardOf(k)
+	if err != nil {
+		return false, err
+	}
+	if err := s.lock(); err != nil {
+		return false, err
+	}
+	defer s.unlock()
+	return s.m.Delete(k)
+}
+
+// Update looks k up and calls fn with its entry, all under the write lock
+// of k's shard: a read-modify-write through the entry is atomic. An
+// upsert:
+//
+//	err := m.Update("hits", func(e *diskmap.Entry[string, uint64]) error {
+//		_, err := e.AndModify(func(n *uint64) { *n++ }).OrInsert(1)
+//		return err
+//	})
+//
+// Update returns fn's error, or the error met looking k up (fn is then not
+// called). Changes fn made through e before failing stay made. The entry
+// is valid only inside fn. See the package documentation for what fn may
+// call.
+func (m *Map[K, V]) Update(k K, fn func(e *diskmap.Entry[K, V]) error) error {
+	s, err := m.shardOf(k)
+	if err != nil {
+		return err
+	}
+	if err := s.lock(); err != nil {
+		return err
+	}
+	defer s.unlock()
+	e := s.m.Entry(k)
+	if err := e.Err(); err != nil {
+		return err
+	}
+	s.callback(func() { err = fn(e) })
+	return err
+}
+
+// Compact compacts the shards one after another, each under its own write
+// lock (see diskmap.Map.Compact): the other shards stay free meanwhile. It
+// stops at the first shard that fails.
+func (m *Map[K, V]) Compact() error {
+	if err := m.notInCallback("Compact", heldShards); err != nil {
+		return err
+	}
+	for i := range m.shards {
+		s := &m.shards[i]
+		if err := s.lock(); err != nil {
+			return err
+		}
+		s.gen++
+		err := s.m.Compact()
+		s.unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sync syncs every shard (see diskmap.Map.Sync), one after another, each
+// under its own write lock. It syncs them all even if one fails, and
+// returns the errors joined.
+func (m *Map[K, V]) Sync() error {
+	if err := m.notInCallback("Sync", heldShards); err != nil {
+		return err
+	}
+	var errs []error
+	for i := range m.shards {
+		s := &m.shards[i]
+		if err := s.lock(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, s.m.Sync())
+		s.mu.Unlock()
+	}
+	return errors.Join(errs...)
+}
+
+// Close waits for the calls in progress on each shard, closes the shards
+// and releases the directory's lock. Iterations in progress end with
+// diskmap.ErrStale; later calls return diskmap.ErrClosed, as does a second
+// Close. Close from a callback, of this map or another, returns
+// ErrReentrant.
+func (m *Map[K, V]) Close() error {
+	if callbacksRunning() && len(heldShards()) > 0 {
+		return fmt.Errorf("concurrent: Close from a callback: %w", ErrReentrant)
+	}
+	if !m.closed.CompareAndSwap(false, true) {
+		return diskmap.ErrClosed
+	}
+	var errs []error
+	for i := range m.shards {
+		s := &m.shards[i]
+		s.mu.Lock()
+		s.gen++
+		errs = append(errs, s.m.Close())
+		s.count.Store(0)
+		s.mu.Unlock()
+	}
+	return errors.Join(append(errs, m.release())...)
+}
+
+// release frees the shard ids and the directory's lock, once every shard
+// is closed.
+func (m *Map[K, V]) release() error {
+	for i := range m.shards {
+		releaseShardID(m.shards[i].id)
+	}
+	if m.lock == nil {
+		return nil
+	}
+	mmap.Unlock(m.lock)
+	err := m.lock.Close()
+	m.lock = nil
+	return err
+}
+
+// shardOf returns k's shard: the low bits of the shard hash of k's
+// encoding. The shard's own table is indexed by the top bits of another
+// hash, seeded differently, so the two choices are independent.
+func (m *Map[K, V]) shardOf(k K) (*shard[K, V], error) {
+	i, err := m.shardIndex(k)
+	if err != nil {
+		return nil, err
+	}
+	return &m.shards[i], nil
+}
+
+// shardIndex returns the index of k's shard.
+func (m *Map[K, V]) shardIndex(k K) (int, error) {
+	var scratch [8]byte
+	kb, err := m.kc.Encode(k, &scratch, new([]byte))
+	if err != nil {
+		return 0, fmt.Errorf("concurrent: %s: encoding key: %w", m.dir, err)
+	}
+	return int(m.hasher.Sum(kb) & m.mask), nil
+}
+
+// notInCallback returns ErrReentrant if the calling goroutine runs inside a
+// callback on one of m's shards, as held says: op would wait for that
+// shard's lock. It calls held only while callbacks run.
+func (m *Map[K, V]) notInCallback(op string, held func() []uint32) error {
+	if !callbacksRunning() {
+		return nil
+	}
+	for _, id := range held() {
+		for i := range m.shards {
+			if m.shards[i].id == id {
+				return fmt.Errorf("concurrent: %s from a callback on shard %d: %w", op, i, ErrReentrant)
+			}
+		}
+	}
+	return nil
+}

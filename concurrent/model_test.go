@@ -1,0 +1,294 @@
+package concurrent_test
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/concurrent"
+)
+
+// TestModel runs goroutines that mix every operation on one map, and checks
+// what they read against an oracle: a Go map behind a mutex. Each goroutine
+// owns the keys whose number is its own modulo the goroutine count, and
+// only it writes them, so what it reads of them is exact; what it reads of
+// the others' keys must be a value their owner wrote. At the end, and after
+// reopening, the map must hold the oracle exactly.
+func TestModel(t *testing.T) {
+	const (
+		workers = 8
+		keys    = 480
+		ops     = 1500
+	)
+	dir := t.TempDir()
+	m, err := concurrent.Open[string, string](dir, &concurrent.Options{Shards: 4, Map: diskmap.Options{Capacity: 16}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &oracle{m: map[string]string{}}
+	var wg sync.WaitGroup
+	for g := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{t: t, m: m, o: o, g: g, n: workers, keys: keys, r: rand.New(rand.NewPCG(uint64(g), 11))}
+			for i := range ops {
+				if err := w.step(); err != nil {
+					t.Errorf("worker %d, op %d: %v", g, i, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		m.Close()
+		return
+	}
+	requireContents(t, m, o.m)
+	if err := m.Check(); err != nil {
+		t.Error(err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m = openMap[string, string](t, dir, nil)
+	requireContents(t, m, o.m)
+}
+
+// oracle is what the map should hold.
+type oracle struct {
+	mu sync.Mutex
+	m  map[string]string // guarded by mu
+}
+
+func (o *oracle) get(k string) (string, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	v, ok := o.m[k]
+	return v, ok
+}
+
+func (o *oracle) set(k, v string, present bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if present {
+		o.m[k] = v
+	} else {
+		delete(o.m, k)
+	}
+}
+
+// worker is one goroutine of TestModel.
+type worker struct {
+	t       *testing.T
+	m       *concurrent.Map[string, string]
+	o       *oracle
+	g, n    int // the worker's number, and how many there are
+	keys    int
+	r       *rand.Rand
+	written int
+}
+
+// own returns a random key of the worker's; any returns any key.
+func (w *worker) own() string { return key(w.r.IntN(w.keys/w.n)*w.n + w.g) }
+func (w *worker) any() string { return key(w.r.IntN(w.keys)) }
+
+// value returns a new value for k: the key, the worker, a count, and a
+// length that varies, so that records of every size are written.
+func (w *worker) value(k string) string {
+	w.written++
+	return fmt.Sprintf("%s/%d/%d/%s", k, w.g, w.written, strings.Repeat("x", w.r.IntN(40)))
+}
+
+// plausible reports whether v could have been written under k.
+func plausible(k, v string) bool { return strings.HasPrefix(v, k+"/") }
+
+func (w *worker) step() error {
+	m := w.m
+	switch p := w.r.IntN(100); {
+	case p < 20:
+		k := w.own()
+		v := w.value(k)
+		if err := m.Put(k, v); err != nil {
+			return err
+		}
+		w.o.set(k, v, true)
+	case p < 27:
+		k := w.own()
+		_, want := w.o.get(k)
+		found, err := m.Delete(k)
+		if err != nil || found != want {
+			return fmt.Errorf("Delete(%q) = %v, %v; want %v", k, found, err, want)
+		}
+		w.o.set(k, "", false)
+	case p < 37:
+		return w.update(w.own())
+	case p < 52:
+		return w.read(w.own(), true)
+	case p < 67:
+		return w.read(w.any(), false)
+	case p < 74:
+		return w.getMany()
+	case p < 79:
+		return w.putMany()
+	case p < 81:
+		return w.iterate()
+	case p < 83:
+		if n := m.Len(); n < 0 || n > w.keys {
+			return fmt.Errorf("Len = %d", n)
+		}
+		if st := m.Stats(); len(st.Shards) != 4 || st.Len > w.keys {
+			return fmt.Errorf("Stats: %d shards, Len %d", len(st.Shards), st.Len)
+		}
+	case p < 84:
+		if w.r.IntN(4) == 0 {
+			return m.Compact()
+		}
+	case p < 85:
+		return m.Sync()
+	default:
+		return w.read(w.own(), true)
+	}
+	return nil
+}
+
+// update appends to the value of k through Update, or inserts it, and reads
+// another key from the callback.
+func (w *worker) update(k string) error {
+	v := w.value(k)
+	other := w.any()
+	err := w.m.Update(k, func(e *diskmap.Entry[string, string]) error {
+		// A read of another shard from a callback, which another callback
+		// may be doing the other way round: one of them is refused.
+		ov, ok, err := w.m.Get(other)
+		if err != nil && !errors.Is(err, concurrent.ErrReentrant) || ok && !plausible(other, ov) {
+			return fmt.Errorf("Get(%q) from a callback = %q, %v", other, ov, err)
+		}
+		old, err := e.Value()
+		if err != nil {
+			return err
+		}
+		if e.Found() {
+			v = old + "+" + strings.TrimPrefix(v, k+"/")
+		}
+		return e.Set(v)
+	})
+	if err != nil {
+		return err
+	}
+	w.o.set(k, v, true)
+	return nil
+}
+
+// read reads k with Get, View or Contains; exactly if the worker owns k.
+func (w *worker) read(k string, exact bool) error {
+	want, wantOK := w.o.get(k)
+	var got string
+	var found bool
+	var err error
+	switch w.r.IntN(3) {
+	case 0:
+		got, found, err = w.m.Get(k)
+	case 1:
+		found, err = w.m.View(k, func(b []byte) error { got = string(b); return nil })
+	default:
+		found, err = w.m.Contains(k)
+		got = want
+		if !exact {
+			return err
+		}
+	}
+	switch {
+	case err != nil:
+		return err
+	case exact && (found != wantOK || got != want):
+		return fmt.Errorf("read %q = %q, %v; want %q, %v", k, got, found, want, wantOK)
+	case found && !plausible(k, got):
+		return fmt.Errorf("read %q = %q, never written", k, got)
+	}
+	return nil
+}
+
+func (w *worker) getMany() error {
+	ks := make([]string, 1+w.r.IntN(20))
+	for i := range ks {
+		if i%2 == 0 {
+			ks[i] = w.own()
+		} else {
+			ks[i] = w.any()
+		}
+	}
+	vals, found, err := w.m.GetMany(ks)
+	if err != nil {
+		return err
+	}
+	for i, k := range ks {
+		want, wantOK := w.o.get(k)
+		switch {
+		case i%2 == 0 && (found[i] != wantOK || vals[i] != want):
+			return fmt.Errorf("GetMany: %q = %q, %v; want %q, %v", k, vals[i], found[i], want, wantOK)
+		case found[i] && !plausible(k, vals[i]):
+			return fmt.Errorf("GetMany: %q = %q, never written", k, vals[i])
+		}
+	}
+	return nil
+}
+
+func (w *worker) putMany() error {
+	items := map[string]string{}
+	for range 1 + w.r.IntN(30) {
+		k := w.own()
+		items[k] = w.value(k)
+	}
+	if err := w.m.PutMany(maps.All(items)); err != nil {
+		return err
+	}
+	for k, v := range items {
+		w.o.set(k, v, true)
+	}
+	return nil
+}
+
+// iterate checks All: each key once, with a plausible value, and the
+// worker's own keys, which nobody else changes, exactly.
+func (w *worker) iterate() error {
+	seen := map[string]string{}
+	for k, v := range w.m.All() {
+		if _, dup := seen[k]; dup && w.isOwn(k) {
+			return fmt.Errorf("All: own key %q twice", k)
+		}
+		if !plausible(k, v) {
+			return fmt.Errorf("All: %q = %q, never written", k, v)
+		}
+		seen[k] = v
+	}
+	if err := w.m.Err(); err != nil && !errors.Is(err, diskmap.ErrStale) {
+		return fmt.Errorf("All: %v", err)
+	} else if err != nil {
+		return nil // a Compact of another worker ended it
+	}
+	for _, k := range slices.Sorted(maps.Keys(seen)) {
+		if want, ok := w.o.get(k); w.isOwn(k) && (!ok || want != seen[k]) {
+			return fmt.Errorf("All: own key %q = %q, want %q, %v", k, seen[k], want, ok)
+		}
+	}
+	for i := w.g; i < w.keys; i += w.n {
+		if _, ok := w.o.get(key(i)); ok && seen[key(i)] == "" {
+			return fmt.Errorf("All: own key %q missing", key(i))
+		}
+	}
+	return nil
+}
+
+func (w *worker) isOwn(k string) bool {
+	var i int
+	fmt.Sscanf(k, "key%d", &i)
+	return i%w.n == w.g
+}

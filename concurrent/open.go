@@ -1,0 +1,292 @@
+package concurrent
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Names in a map directory.
+const (
+	manifestFile = "manifest"
+	lockFile     = "lock"
+	shardPrefix  = "shard-"
+	bucketsFile  = "buckets" // a shard's table and header (package layout)
+)
+
+func (m *Map[K, V]) path(name string) string { return filepath.Join(m.dir, name) }
+
+// shardDir returns the directory of shard i: shard-0000, shard-0001, ...
+func (m *Map[K, V]) shardDir(i int) string { return m.path(fmt.Sprintf("%s%04d", shardPrefix, i)) }
+
+// open locks the directory, reads or creates the manifest and opens the
+// shards. On failure everything opened so far is closed again, and what a
+// new map's creation made is removed.
+func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err error) {
+	if err := m.takeLock(o.Map.ReadOnly); err != nil {
+		return err
+	}
+	var made []string // what this call created, to remove on failure
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, m.closeShards())
+			for i := len(made) - 1; i >= 0; i-- {
+				os.RemoveAll(made[i])
+			}
+			m.release()
+		}
+	}()
+	mf, err := m.loadManifest(kc.Name(), vc.Name(), o, &made)
+	if err != nil {
+		return err
+	}
+	so := shardOptions(o.Map, len(mf.Shards))
+	if !mf.creating() {
+		if err := m.checkShards(&mf, kc, vc, so); err != nil {
+			return err
+		}
+	}
+	m.hasher = layout.NewHasher(mf.Seed)
+	m.mask = uint64(len(mf.Shards) - 1)
+	m.shards = make([]shard[K, V], len(mf.Shards))
+	if err := m.openShards(kc, vc, so, &made); err != nil {
+		return err
+	}
+	if mf.creating() {
+		return m.finishCreate(&mf)
+	}
+	return nil
+}
+
+// loadManifest reads the manifest and checks it against the codecs. If
+// there is none, it starts creating the map, and appends the manifest to
+// made.
+func (m *Map[K, V]) loadManifest(keyCodec, valueCodec string, o Options, made *[]string) (manifest, error) {
+	ro := o.Map.ReadOnly
+	mf, err := readManifest(m.path(manifestFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !ro:
+		if mf, err = m.startCreate(keyCodec, valueCodec, o.Shards); err != nil {
+			return mf, err
+		}
+		*made = append(*made, m.path(manifestFile))
+	case err != nil:
+		return mf, err
+	case mf.KeyCodec != keyCodec || mf.ValueCodec != valueCodec:
+		return mf, fmt.Errorf("concurrent: %s holds %s keys and %s values, opened with %s and %s: %w",
+			m.path(manifestFile), mf.KeyCodec, mf.ValueCodec, keyCodec, valueCodec, diskmap.ErrCodecMismatch)
+	case mf.creating() && ro:
+		return mf, fmt.Errorf("concurrent: %s was not created completely; open it for writing once to finish: %w", m.dir, diskmap.ErrReadOnly)
+	}
+	return mf, nil
+}
+
+// takeLock opens the directory's lock file and locks it: exclusively to
+// write, shared to read. Opening to write creates the directory.
+func (m *Map[K, V]) takeLock(readOnly bool) error {
+	flag := os.O_RDONLY | os.O_CREATE
+	if !readOnly {
+		if err := os.MkdirAll(m.dir, 0o755); err != nil {
+			return fmt.Errorf("concurrent: %w", err)
+		}
+		flag = os.O_RDWR | os.O_CREATE
+	}
+	f, err := os.OpenFile(m.path(lockFile), flag, 0o644)
+	if err != nil {
+		return fmt.Errorf("concurrent: %w", err)
+	}
+	if err := mmap.Lock(f, !readOnly); err != nil {
+		f.Close()
+		if errors.Is(err, mmap.ErrLocked) {
+			return fmt.Errorf("concurrent: %s: %w", m.dir, diskmap.ErrLocked)
+		}
+		return fmt.Errorf("concurrent: locking %s: %w", m.dir, err)
+	}
+	m.lock = f
+	return nil
+}
+
+// openShards opens every shard's map, creating those that do not exist
+// (only while the map is being created), and appends the directories it
+// created to made.
+func (m *Map[K, V]) openShards(kc codec.Codec[K], vc codec.Codec[V], so diskmap.Options, made *[]string) error {
+	for i := range m.shards {
+		dir := m.shardDir(i)
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			*made = append(*made, dir)
+		}
+		d, err := diskmap.OpenWith(dir, kc, vc, &so)
+		if err != nil {
+			return err
+		}
+		s := &m.shards[i]
+		s.m, s.num, s.id = d, i, takeShardID()
+		s.count.Store(int64(d.Len()))
+	}
+	return nil
+}
+
+// closeShards closes the shards opened so far, after a failed Open.
+func (m *Map[K, V]) closeShards() error {
+	var errs []error
+	for i := range m.shards {
+		if s := &m.shards[i]; s.m != nil {
+			errs = append(errs, s.m.Close())
+			releaseShardID(s.id)
+			s.m = nil
+		}
+	}
+	m.shards = nil
+	return errors.Join(errs...)
+}
+
+// checkShards checks, before any shard is opened, that each shard
+// directory holds the map the manifest records for it: its buckets header
+// has the recorded shard seed. If some shard was not closed cleanly, it
+// then checks every shard's files as a read-only Open does, so that damage
+// in one is found before the recovery of another writes anything.
+func (m *Map[K, V]) checkShards(mf *manifest, kc codec.Codec[K], vc codec.Codec[V], so diskmap.Options) error {
+	dirty := false
+	for i, want := range mf.Shards {
+		dir := m.shardDir(i)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return &diskmap.CorruptError{File: dir, Field: "shard directory",
+				Expected: fmt.Sprintf("shard %d of %s", i, m.path(manifestFile)), Found: "no directory"}
+		}
+		h, off, err := readShardHeader(filepath.Join(dir, bucketsFile))
+		if err != nil {
+			return err
+		}
+		if h.Seed != want {
+			return &diskmap.CorruptError{File: filepath.Join(dir, bucketsFile), Offset: off + headerSeedOffset, Field: "shard seed",
+				Expected: fmt.Sprintf("%s, as %s records for shard %d", hexa(want), m.path(manifestFile), i), Found: hexa(h.Seed)}
+		}
+		dirty = dirty || h.Dirty()
+	}
+	if !dirty {
+		return nil
+	}
+	if err := m.probeShards(len(mf.Shards), kc, vc, so); err != nil {
+		return err
+	}
+	if so.ReadOnly {
+		return fmt.Errorf("concurrent: %s was not closed cleanly; open it for writing once to recover it: %w", m.dir, diskmap.ErrReadOnly)
+	}
+	return nil
+}
+
+// probeShards opens each of the n shards read-only, which checks its files
+// and writes nothing, and closes it again. A shard cut short in the middle
+// of a compaction is left to the Open that finishes it.
+func (m *Map[K, V]) probeShards(n int, kc codec.Codec[K], vc codec.Codec[V], so diskmap.Options) error {
+	so.ReadOnly = true
+	for i := range n {
+		dir := m.shardDir(i)
+		if leftovers, _ := filepath.Glob(filepath.Join(dir, "*.compact")); len(leftovers) > 0 {
+			continue
+		}
+		d, err := diskmap.OpenWith(dir, kc, vc, &so)
+		switch {
+		case err == nil:
+			d.Close()
+		case !errors.Is(err, diskmap.ErrReadOnly):
+			return err
+		}
+	}
+	return nil
+}
+
+// readShardHeader returns the header of the buckets file at path, and the
+// offset in the file of the header copy it was read from.
+func readShardHeader(path string) (layout.Header, int64, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return layout.Header{}, 0, &diskmap.CorruptError{File: path, Field: "file", Expected: "the buckets file of a shard", Found: "no file"}
+	}
+	if err != nil {
+		return layout.Header{}, 0, fmt.Errorf("concurrent: %w", err)
+	}
+	defer f.Close()
+	meta := make([]byte, layout.MetaSize)
+	n, err := io.ReadFull(f, meta)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return layout.Header{}, 0, fmt.Errorf("concurrent: reading %s: %w", path, err)
+	}
+	h, cur, err := layout.ReadMeta(meta[:n])
+	if err != nil {
+		return layout.Header{}, 0, layout.At(err, path, 0)
+	}
+	return h, int64(cur) * layout.HeaderCopyOffset, nil
+}
+
+// startCreate begins a new map in a directory without a manifest: it checks
+// that the directory holds no shards and no diskmap.Map, and writes a
+// manifest marked as creating, with a new shard hash seed.
+func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int) (manifest, error) {
+	if err := m.checkEmpty(); err != nil {
+		return manifest{}, err
+	}
+	var seed [8]byte
+	if _, err := rand.Read(seed[:]); err != nil {
+		return manifest{}, err
+	}
+	mf := manifest{
+		Flags:      flagCreating,
+		Seed:       binary.LittleEndian.Uint64(seed[:]),
+		KeyCodec:   keyCodec,
+		ValueCodec: valueCodec,
+		Shards:     make([]uint64, shards),
+	}
+	return mf, writeManifest(m.path(manifestFile), &mf)
+}
+
+// checkEmpty refuses to create a map over shard directories that lost
+// their manifest, or over a diskmap.Map.
+func (m *Map[K, V]) checkEmpty() error {
+	entries, err := os.ReadDir(m.dir)
+	if err != nil {
+		return fmt.Errorf("concurrent: %w", err)
+	}
+	for _, e := range entries {
+		switch {
+		case e.Name() == bucketsFile:
+			return &diskmap.CorruptError{File: m.path(manifestFile), Field: "file",
+				Expected: "a manifest", Found: "none, and a diskmap.Map in the directory"}
+		case strings.HasPrefix(e.Name(), shardPrefix):
+			return &diskmap.CorruptError{File: m.path(manifestFile), Field: "file",
+				Expected: "a manifest beside " + e.Name(), Found: "none"}
+		}
+	}
+	return nil
+}
+
+// finishCreate completes a map's creation once all its shards are open:
+// each must be empty (no Open of the map has returned yet), and the
+// manifest is written again with their seeds and without the creating
+// flag.
+func (m *Map[K, V]) finishCreate(mf *manifest) error {
+	for i := range m.shards {
+		if n := m.shards[i].m.Len(); n != 0 {
+			return &diskmap.CorruptError{File: m.shardDir(i), Field: "key count",
+				Expected: fmt.Sprintf("0 in a map %s marks as being created", m.path(manifestFile)), Found: n}
+		}
+		h, _, err := readShardHeader(filepath.Join(m.shardDir(i), bucketsFile))
+		if err != nil {
+			return err
+		}
+		mf.Shards[i] = h.Seed
+	}
+	mf.Flags &^= flagCreating
+	return writeManifest(m.path(manifestFile), mf)
+}

@@ -1,0 +1,80 @@
+package concurrent
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"runtime"
+
+	"github.com/diskmap-go/diskmap"
+)
+
+// Options configures Open. The zero value, or a nil *Options, gives the
+// defaults.
+type Options struct {
+	// Shards is the number of shards, a power of two from 1 to MaxShards.
+	// 0 picks 4 × GOMAXPROCS rounded up to a power of two, at most 256.
+	// The count is fixed when Open creates the map and recorded in its
+	// manifest; opening an existing map uses the recorded count and
+	// ignores this field.
+	Shards int
+
+	// Map configures the shards. Capacity, KeyBytes and ValueBytes describe
+	// the whole map: each shard gets its share of them (Capacity with room
+	// for the spread of keys over shards). Every other field applies to
+	// each shard as given: MaxLoad, ReadOnly, and the durability settings.
+	Map diskmap.Options
+}
+
+// MaxShards is the largest shard count a map can have.
+const MaxShards = 1024
+
+// maxDefaultShards bounds the default shard count: each shard holds a few
+// open files and mappings.
+const maxDefaultShards = 256
+
+// withDefaults returns a copy of o with the shard count filled in, or an
+// error for a count that is not a power of two in range.
+func (o *Options) withDefaults() (Options, error) {
+	var r Options
+	if o != nil {
+		r = *o
+	}
+	if r.Shards == 0 {
+		r.Shards = defaultShards(runtime.GOMAXPROCS(0))
+	}
+	if r.Shards < 1 || r.Shards > MaxShards || r.Shards&(r.Shards-1) != 0 {
+		return r, fmt.Errorf("concurrent: Options.Shards %d: want a power of two from 1 to %d", r.Shards, MaxShards)
+	}
+	return r, nil
+}
+
+// defaultShards returns 4 × procs rounded up to a power of two, at most
+// maxDefaultShards: enough that goroutines on every processor seldom meet
+// on one shard.
+func defaultShards(procs int) int {
+	n := 1 << bits.Len(uint(4*procs-1))
+	return min(n, maxDefaultShards)
+}
+
+// shardOptions returns the options each of n shards is opened with: o, with
+// Capacity, KeyBytes and ValueBytes divided among the shards. A shard's
+// capacity is its share plus four standard deviations of the number of keys
+// a random split gives it, so that no shard grows before the whole map
+// holds Capacity keys.
+func shardOptions(o diskmap.Options, n int) diskmap.Options {
+	if n == 1 {
+		return o
+	}
+	if o.Capacity > 0 {
+		share := (o.Capacity + n - 1) / n
+		o.Capacity = share + 4*int(math.Ceil(math.Sqrt(float64(share))))
+	}
+	if o.KeyBytes > 0 {
+		o.KeyBytes = (o.KeyBytes + int64(n) - 1) / int64(n)
+	}
+	if o.ValueBytes > 0 {
+		o.ValueBytes = (o.ValueBytes + int64(n) - 1) / int64(n)
+	}
+	return o
+}
