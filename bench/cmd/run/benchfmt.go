@@ -1,0 +1,46 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/diskmap-go/diskmap/bench/internal/workload"
+)
+
+// Every run can also be written in the Go benchmark format, one line per
+// phase named impl=STORE/op=PHASE/n=SIZE, so that benchstat can compare two
+// result files or slice one by store, phase or size.
+
+func writeBenchHeader(w io.Writer, m machine) {
+	fmt.Fprintf(w, "goos: %s\ngoarch: %s\npkg: github.com/diskmap-go/diskmap/bench\ncpu: %s\n", runtime.GOOS, runtime.GOARCH, m.cpu)
+}
+
+func writeBenchRun(w io.Writer, res *workload.Result) {
+	name := func(op string) string {
+		return fmt.Sprintf("BenchmarkStore/impl=%s/op=%s/n=%s-%d", res.Store, op, sizeName(res.N), res.Procs)
+	}
+	for _, p := range res.Phases {
+		fmt.Fprintf(w, "%s\t%d\t%.2f ns/op\t%.3f allocs/op\n", name(p.Name), p.Ops, p.NsPerOp(), p.AllocsPerOp())
+	}
+	if res.Disk != nil {
+		fmt.Fprintf(w, "%s\t1\t%d disk-B\t%d apparent-B\n", name("disk"), res.Disk.Blocks, res.Disk.Apparent)
+	}
+	if res.Compacted != nil {
+		fmt.Fprintf(w, "%s\t1\t%d disk-B\t%d apparent-B\n", name("disk-compacted"), res.Compacted.Blocks, res.Compacted.Apparent)
+	}
+	if res.RSSPeak > 0 {
+		fmt.Fprintf(w, "%s\t1\t%d peak-RSS-B\n", name("rss"), res.RSSPeak)
+	}
+}
+
+// sizeName is n as benchmark names write it: 100k, 1M, 10M.
+func sizeName(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return fmt.Sprintf("%dM", n/1_000_000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"encoding/xml"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/diskmap-go/diskmap/bench/internal/stores"
+	"github.com/diskmap-go/diskmap/bench/internal/workload"
+)
+
+// fakeResult is a result with every phase, each store a little slower than
+// the one before it in the table.
+func fakeResult(store string, n int, slow float64) *workload.Result {
+	res := &workload.Result{Store: store, N: n, Procs: 2, Live: n - n/10, RSSBase: 100 << 20, RSSPeak: 200 << 20}
+	for _, name := range []string{"load", "close", "reopen", "get-first", "get-hit", "get-miss", "contains", "parallel", "update", "delete", "compact"} {
+		ops := n
+		if name == "close" || name == "reopen" || name == "compact" {
+			ops = 1
+		}
+		res.Phases = append(res.Phases, workload.Phase{Name: name, Ops: ops, Nanos: int64(float64(ops) * 100 * slow), Found: ops})
+	}
+	res.Disk = &workload.Disk{Blocks: int64(200 * float64(n) * slow), Apparent: int64(210 * float64(n) * slow)}
+	res.Compacted = &workload.Disk{Blocks: int64(120 * n), Apparent: int64(120 * n)}
+	return res
+}
+
+func TestReport(t *testing.T) {
+	const n = 1_000_000
+	names := stores.Names()
+	results := map[string][]*workload.Result{}
+	for i, s := range names {
+		for run := range 3 {
+			results[s] = append(results[s], fakeResult(s, n, float64(i+1)+float64(run)/10))
+		}
+	}
+	failures := map[string]string{"pebble": "exit status 1: something | broke"}
+	dir := t.TempDir()
+	rep := &report{
+		cfg:   config{runs: 3, stores: names, seed: 1, out: filepath.Join(dir, "RESULTS.md"), charts: "charts", headline: n},
+		sizes: []*sizeResult{summarize(n, names, results, failures)},
+	}
+	// The median of 1.0, 1.1 and 1.2 times 100 ns.
+	if v, _ := rep.sizes[0].row("builtin").get(mGetHit); v < 109.9 || v > 110.1 {
+		t.Errorf("builtin get-hit median %v, want 110", v)
+	}
+	tables := rep.markdownTables()
+	for _, s := range names {
+		if !strings.Contains(tables, "| "+s+" |") {
+			t.Errorf("no row for %s in\n%s", s, tables)
+		}
+	}
+	if !strings.Contains(tables, "failed: exit status 1: something \\| broke") {
+		t.Errorf("failed row not shown or not escaped:\n%s", tables)
+	}
+	var met, measured int
+	for _, tg := range rep.targets() {
+		if tg.status != "not measured" {
+			measured++
+		}
+		if tg.status == "met" {
+			met++
+		}
+	}
+	if measured < 10 || met == 0 {
+		t.Errorf("%d targets measured, %d met:\n%s", measured, met, tables)
+	}
+	if err := rep.write(); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(rep.cfg.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svgs, _ := filepath.Glob(filepath.Join(dir, "charts", "*.svg"))
+	if len(svgs) != len(chartSpecs) {
+		t.Errorf("%d charts, want %d", len(svgs), len(chartSpecs))
+	}
+	for _, f := range svgs {
+		if !strings.Contains(string(md), "charts/"+filepath.Base(f)) {
+			t.Errorf("%s not shown in the results", f)
+		}
+		b, _ := os.ReadFile(f)
+		d := xml.NewDecoder(strings.NewReader(string(b)))
+		for {
+			_, err := d.Token()
+			if err != nil {
+				if err != io.EOF {
+					t.Errorf("%s: %v", f, err)
+				}
+				break
+			}
+		}
+	}
+}
+
+func TestNiceStep(t *testing.T) {
+	for _, c := range []struct{ in, want float64 }{{0.3, 0.5}, {1, 1}, {1.2, 2}, {3, 5}, {7, 10}, {260, 500}, {1e6, 1e6}} {
+		if got := niceStep(c.in); got < c.want*0.999 || got > c.want*1.001 {
+			t.Errorf("niceStep(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/diskmap-go/diskmap/bench/internal/stores"
+	"github.com/diskmap-go/diskmap/bench/internal/workload"
+)
+
+// machine describes where the benchmark ran.
+type machine struct {
+	cpu, kernel string
+	cores       int
+	procs       int
+	memory      int64 // bytes
+	goVersion   string
+	goos        string
+}
+
+func thisMachine() machine {
+	m := machine{cpu: runtime.GOARCH, cores: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0),
+		goVersion: runtime.Version(), goos: runtime.GOOS + "/" + runtime.GOARCH}
+	if v := procField("/proc/cpuinfo", "model name"); v != "" {
+		m.cpu = v
+	}
+	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
+		if kb, err := strconv.ParseInt(strings.TrimSuffix(v, " kB"), 10, 64); err == nil {
+			m.memory = kb * 1024
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.kernel = strings.TrimSpace(string(b))
+	}
+	return m
+}
+
+// procField returns the value of the first "name : value" line of a /proc
+// file, or "".
+func procField(path, name string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == name {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// moduleVersion is one module and the version this binary was built with.
+type moduleVersion struct{ stores, path, version string }
+
+// versions returns the version of every store's module, from the build
+// information of this binary (the workers are this binary too).
+func versions(names []string) []moduleVersion {
+	deps := map[string]*debug.Module{}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			deps[d.Path] = d
+		}
+	}
+	byPath := map[string][]string{}
+	var paths []string
+	for _, name := range names {
+		k, err := stores.Lookup(name)
+		if err != nil || k.Module == "" {
+			continue
+		}
+		if byPath[k.Module] == nil {
+			paths = append(paths, k.Module)
+		}
+		byPath[k.Module] = append(byPath[k.Module], name)
+	}
+	var out []moduleVersion
+	for _, p := range paths {
+		v := "unknown"
+		if d := deps[p]; d != nil {
+			v = d.Version
+			if d.Replace != nil {
+				v = "this repository (" + d.Replace.Path + ")"
+				if c := libraryCommit(); c != "" {
+					v += ", commit " + c
+				}
+			}
+		}
+		out = append(out, moduleVersion{stores: strings.Join(byPath[p], ", "), path: p, version: v})
+	}
+	return out
+}
+
+// libraryCommit names the commit the library was built from, noting
+// uncommitted changes outside bench/; "" without git.
+func libraryCommit() string {
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		return ""
+	}
+	dir := strings.TrimSpace(string(top))
+	c, err := exec.Command("git", "-C", dir, "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	s := strings.TrimSpace(string(c))
+	if exec.Command("git", "-C", dir, "diff", "--quiet", "HEAD", "--", ".", ":(exclude)bench").Run() != nil {
+		s += " with uncommitted changes"
+	}
+	return s
+}
+
+// diskRoom reports whether the file system of dir has room for a run at n:
+// twelve times the raw data (the largest store, its temporary files and
+// its write-ahead log) and 1 GiB.
+func diskRoom(dir string, n int) (need, free int64, ok bool) {
+	need = 12*workload.RawBytes(n) + 1<<30
+	free, known := freeBytes(dir)
+	return need, free, !known || free >= need
+}

@@ -1,0 +1,71 @@
+package stores
+
+import "github.com/diskmap-go/diskmap"
+
+// A diskmap variant: the read path, and the options it opens with.
+type diskmapVariant struct {
+	name     string
+	view     bool // timed reads through View (no copy) instead of Get (a copy)
+	opts     func() *diskmap.Options
+	settings string
+}
+
+var diskmapVariants = []diskmapVariant{
+	{
+		name: "diskmap-view", view: true, opts: func() *diskmap.Options { return nil },
+		settings: "Defaults (durability through the OS page cache, synced by Sync and Close). " +
+			"Reads use View: the value's bytes in place, valid until the next write, no copy.",
+	},
+	{
+		name: "diskmap-get", view: false, opts: func() *diskmap.Options { return nil },
+		settings: "Defaults. Reads use Get, which returns a copy of the value the caller may keep.",
+	},
+	{
+		name: "diskmap-wal-view", view: true,
+		opts: func() *diskmap.Options { return &diskmap.Options{Durability: diskmap.DurabilityWAL} },
+		settings: "Durability: DurabilityWAL: every write also goes to the write-ahead log; " +
+			"Sync fsyncs the log. Reads use View.",
+	},
+}
+
+func init() {
+	for _, v := range diskmapVariants {
+		register(Kind{
+			Name: v.name,
+			Open: func(dir string) (Store, error) {
+				m, err := diskmap.Open[[]byte, []byte](dir, v.opts())
+				if err != nil {
+					return nil, err
+				}
+				return &diskmapStore{m: m}, nil
+			},
+			ReadsView: v.view,
+			Module:    "github.com/diskmap-go/diskmap",
+			Settings:  v.settings,
+		})
+	}
+}
+
+type diskmapStore struct{ m *diskmap.BytesMap }
+
+func (d *diskmapStore) Put(k, v []byte) error              { return d.m.Put(k, v) }
+func (d *diskmapStore) Get(k []byte) ([]byte, bool, error) { return d.m.Get(k) }
+
+func (d *diskmapStore) View(k []byte, fn func([]byte) error) (bool, error) {
+	b, ok, err := d.m.View(k)
+	if !ok || err != nil {
+		return ok, err
+	}
+	return true, fn(b)
+}
+
+func (d *diskmapStore) Contains(k []byte) (bool, error) { return d.m.Contains(k) }
+
+func (d *diskmapStore) Delete(k []byte) error {
+	_, err := d.m.Delete(k)
+	return err
+}
+
+func (d *diskmapStore) Sync() error    { return d.m.Sync() }
+func (d *diskmapStore) Close() error   { return d.m.Close() }
+func (d *diskmapStore) Compact() error { return d.m.Compact() }

@@ -1,0 +1,76 @@
+package workload_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/diskmap-go/diskmap/bench/internal/stores"
+	"github.com/diskmap-go/diskmap/bench/internal/workload"
+)
+
+// TestEveryStore runs the whole workload at n=2000 against every store with
+// full verification after each write phase and after a final reopen: a
+// check of the adapters, not a measurement.
+func TestEveryStore(t *testing.T) {
+	const n = 2000
+	d := workload.Generate(n, 1)
+	for _, k := range stores.All() {
+		t.Run(k.Name, func(t *testing.T) {
+			res, err := workload.Run(k, d, workload.Config{N: n, Seed: 1, Dir: t.TempDir(), Verify: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"load", "get-hit", "get-miss", "parallel", "update", "delete"}
+			if !k.InMemory {
+				want = append(want, "close", "reopen")
+				if k.Module == "github.com/diskmap-go/diskmap" {
+					want = append(want, "compact")
+				}
+				if res.Disk == nil || res.Disk.Blocks <= 0 || res.Disk.Apparent <= 0 {
+					t.Errorf("disk %+v, want sizes", res.Disk)
+				}
+				if _, ok := res.Phase("compact"); ok && (res.Compacted == nil || res.Compacted.Blocks <= 0) {
+					t.Errorf("compacted %+v, want sizes", res.Compacted)
+				}
+			}
+			for _, name := range want {
+				if _, ok := res.Phase(name); !ok {
+					t.Errorf("phase %s missing", name)
+				}
+			}
+			if p, _ := res.Phase("get-hit"); p.Found != n || p.Checked == 0 {
+				t.Errorf("get-hit found %d, checked %d", p.Found, p.Checked)
+			}
+			if p, _ := res.Phase("get-miss"); p.Found != 0 {
+				t.Errorf("get-miss found %d", p.Found)
+			}
+			if res.Live != n-n/10 {
+				t.Errorf("live %d", res.Live)
+			}
+		})
+	}
+}
+
+func TestGenerate(t *testing.T) {
+	a, b := workload.Generate(1000, 7), workload.Generate(1000, 7)
+	seen := map[string]bool{}
+	for i := range 1000 {
+		if !bytes.Equal(a.Key(i), b.Key(i)) || !bytes.Equal(a.Value(i), b.Value(i)) {
+			t.Fatalf("key %d differs between two generations of one seed", i)
+		}
+		k, m := string(a.Key(i)), string(a.Miss(i))
+		if len(k) != workload.KeyLen || len(a.Value(i)) != workload.ValueLen {
+			t.Fatalf("key %q, value of %d bytes", k, len(a.Value(i)))
+		}
+		if seen[k] || seen[m] {
+			t.Fatalf("%q or %q twice", k, m)
+		}
+		seen[k], seen[m] = true, true
+		if k[len(k)-1]%2 != 0 || m[len(m)-1]%2 != 1 {
+			t.Fatalf("key %q should be even, miss %q odd", k, m)
+		}
+	}
+	if c := workload.Generate(1000, 8); bytes.Equal(a.Value(0), c.Value(0)) {
+		t.Error("another seed gave the same value")
+	}
+}
