@@ -132,6 +132,7 @@ func (c *core) applyBatch(ops []byte, puts int, kbytes, vbytes int64) error {
 	}
 	if !c.logged() {
 		c.log.Discard()
+		c.struck = true
 	}
 	return nil
 }

@@ -33,6 +33,9 @@ func (c *core) compact() error {
 	if err := c.finishCompaction(); err != nil { // clears leftovers
 		return err
 	}
+	if err := c.syncStruck(); err != nil {
+		return err
+	}
 	err := c.buildCompacted(gen)
 	if err == nil {
 		c.compactions++

@@ -25,6 +25,11 @@ type core struct {
 
 	log    *wal.Log // the write-ahead log: always in the WAL modes, opened by a Batch otherwise
 	walbuf []byte   // the writer's scratch space for log frames
+	// struck is set when DurabilityOS struck a batch from the log since
+	// the last checkpoint: the next one syncs the log first, or a frame
+	// written back before it was struck could be replayed after a power
+	// loss over what the checkpoint made durable.
+	struck bool
 
 	hasher          layout.Hasher
 	hashAnd, hashOr uint64 // applied to every hash; tests force collisions with them
@@ -110,6 +115,19 @@ func (c *core) logOp(op byte, kb, vb []byte) error {
 	}
 	_, err := c.log.Append(c.walbuf)
 	return err
+}
+
+// syncStruck makes durable the striking of batches from the log, before a
+// checkpoint records state newer than them.
+func (c *core) syncStruck() error {
+	if !c.struck {
+		return nil
+	}
+	if err := c.log.SyncFile(); err != nil {
+		return err
+	}
+	c.struck = false
+	return nil
 }
 
 // waitDurable returns when the last mutation is durable, in

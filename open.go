@@ -221,7 +221,10 @@ func (c *core) checkNoArenas() error {
 // then the log starts again.
 func (c *core) installTable(t *table, h *layout.Header) error {
 	h.Log2 = t.log2
-	err := c.flushArenas()
+	err := c.syncStruck()
+	if err == nil {
+		err = c.flushArenas()
+	}
 	h.Checkpoint = c.lastSeq()
 	hdr := *h
 	c.fillCounters(&hdr)
@@ -293,6 +296,9 @@ func (c *core) writeHeader() error {
 // With a log, the table is written aside and renamed into place (see
 // table), so a crash never leaves a file between two checkpoints.
 func (c *core) checkpoint(stayOpen bool) error {
+	if err := c.syncStruck(); err != nil {
+		return err
+	}
 	if c.tab.mode == mmap.Private {
 		t, err := createTable(c.path(bucketsFile+growSuffix), c.tab.log2)
 		if err != nil {

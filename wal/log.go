@@ -266,3 +266,8 @@ func (l *Log) Discard() {
 	l.next--
 	l.appended.Store(l.next - 1)
 }
+
+// SyncFile fsyncs the log whatever was synced before: after a Discard, the
+// striking out of a frame that may already be on disk must be made
+// durable too.
+func (l *Log) SyncFile() error { return l.syncNow() }
