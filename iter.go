@@ -70,7 +70,9 @@ func (m *Map[K, V]) Values() iter.Seq[V] {
 
 // Err returns the first error that ended an iteration (All, Keys, Values)
 // since the last call of Err, and forgets it. An iteration that ends early
-// because the loop broke out of it is not an error.
+// because the loop broke out of it is not an error. The error belongs to
+// the map, not to one iteration: when several goroutines iterate at once,
+// call Err once they have all finished.
 //
 //	for k, v := range m.All() { ... }
 //	if err := m.Err(); err != nil { ... }
