@@ -199,18 +199,18 @@ func (m *Map[K, V]) Checkpoint() error {
 	return m.checkpoint(true)
 }
 
-// WaitSynced returns once every mutation logged so far, in the WAL modes,
-// is on stable storage: it fsyncs the log, or joins an fsync in flight and
-// then the next. Unlike the other methods it may be called from any
+// WaitSynced returns once every mutation logged up to sequence number seq
+// (see LastSeq), in the WAL modes, is on stable storage: it fsyncs the log,
+// or joins an fsync in flight and then the next. Unlike the other methods it may be called from any
 // goroutine at any time, without the lock that serialises the map's
 // writers: a writer logs under the lock with DurabilityWAL, takes LastSeq,
 // releases the lock, then waits, and writers that wait at once share one
 // fsync. In DurabilityOS it returns nil at once.
 func (m *Map[K, V]) WaitSynced(seq uint64) error {
-	if l := m.log; l != nil && m.logged() {
-		return l.WaitSynced(seq)
+	if !m.logged() {
+		return nil // m.log may be set by a Batch meanwhile: do not read it
 	}
-	return nil
+	return m.log.WaitSynced(seq)
 }
 
 // LastSeq returns the sequence number of the last mutation written to the

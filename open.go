@@ -363,6 +363,8 @@ func (c *core) closeFiles(clean bool) error {
 		mmap.Unlock(c.lock)
 		errs = append(errs, c.lock.Close())
 	}
-	c.keys, c.vals, c.tab, c.log, c.lock = nil, nil, nil, nil, nil
+	// The log stays: WaitSynced may still be reading it, and answers
+	// ErrClosed, or nil for what was synced, once it is closed.
+	c.keys, c.vals, c.tab, c.lock = nil, nil, nil, nil
 	return errors.Join(errs...)
 }
