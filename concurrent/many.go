@@ -190,7 +190,9 @@ func (l *loader[K, V]) write(work <-chan batch[K, V]) {
 	defer l.wg.Done()
 	for b := range work {
 		if !l.failed.Load() {
-			if err := l.m.shards[b.shard].putAll(b.items); err != nil {
+			s := &l.m.shards[b.shard]
+			seq, err := s.putAll(b.items)
+			if err := l.m.durable(s, seq, err); err != nil {
 				l.fail(err)
 			}
 		}
@@ -202,16 +204,17 @@ func (l *loader[K, V]) write(work <-chan batch[K, V]) {
 	}
 }
 
-// putAll stores items under one hold of the shard's write lock.
-func (s *shard[K, V]) putAll(items []pair[K, V]) error {
+// putAll stores items under one hold of the shard's write lock, and
+// returns the sequence number of the last logged write.
+func (s *shard[K, V]) putAll(items []pair[K, V]) (uint64, error) {
 	s.mu.Lock()
 	defer s.unlock()
 	for _, p := range items {
 		if err := s.m.Put(p.a, p.b); err != nil {
-			return err
+			return s.m.LastSeq(), err
 		}
 	}
-	return nil
+	return s.m.LastSeq(), nil
 }
 
 func (l *loader[K, V]) fail(err error) {

@@ -26,6 +26,10 @@ type Map[K, V any] struct {
 	shards []shard[K, V]
 	lock   *os.File // holds the directory's lock until Close
 	closed atomic.Bool
+	// syncEach is set for DurabilityWALSync: the shards run DurabilityWAL,
+	// and each writer waits for its fsync after releasing the shard's lock,
+	// so that writers to one shard share fsyncs (group commit).
+	syncEach bool
 
 	iterMu  sync.Mutex
 	iterErr error // first error that ended an iteration, until Err reads it
@@ -139,8 +143,19 @@ func (m *Map[K, V]) Put(k K, v V) error {
 	if err := s.lock(); err != nil {
 		return err
 	}
-	defer s.unlock()
-	return s.m.Put(k, v)
+	err = s.m.Put(k, v)
+	seq := s.m.LastSeq()
+	s.unlock()
+	return m.durable(s, seq, err)
+}
+
+// durable returns err, or with DurabilityWALSync, once err is nil, waits
+// outside the shard's lock until the shard's log is synced up to seq.
+func (m *Map[K, V]) durable(s *shard[K, V], seq uint64, err error) error {
+	if err != nil || !m.syncEach {
+		return err
+	}
+	return s.m.WaitSynced(seq)
 }
 
 // Delete removes k and reports whether it was there.
@@ -152,8 +167,10 @@ func (m *Map[K, V]) Delete(k K) (bool, error) {
 	if err := s.lock(); err != nil {
 		return false, err
 	}
-	defer s.unlock()
-	return s.m.Delete(k)
+	found, err := s.m.Delete(k)
+	seq := s.m.LastSeq()
+	s.unlock()
+	return found, m.durable(s, seq, err)
 }
 
 // Update looks k up and calls fn with its entry, all under the write lock
@@ -177,13 +194,13 @@ func (m *Map[K, V]) Update(k K, fn func(e *diskmap.Entry[K, V]) error) error {
 	if err := s.lock(); err != nil {
 		return err
 	}
-	defer s.unlock()
 	e := s.m.Entry(k)
-	if err := e.Err(); err != nil {
-		return err
+	if err = e.Err(); err == nil {
+		s.callback(func() { err = fn(e) })
 	}
-	s.callback(func() { err = fn(e) })
-	return err
+	seq := s.m.LastSeq()
+	s.unlock()
+	return m.durable(s, seq, err)
 }
 
 // Compact compacts the shards one after another, each under its own write

@@ -52,6 +52,9 @@ func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err e
 		return err
 	}
 	so := shardOptions(o.Map, len(mf.Shards))
+	if so.Durability == diskmap.DurabilityWALSync {
+		so.Durability, m.syncEach = diskmap.DurabilityWAL, true
+	}
 	if !mf.creating() {
 		if err := m.checkShards(&mf, kc, vc, so); err != nil {
 			return err
