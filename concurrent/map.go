@@ -194,12 +194,15 @@ func (m *Map[K, V]) Update(k K, fn func(e *diskmap.Entry[K, V]) error) error {
 	if err := s.lock(); err != nil {
 		return err
 	}
-	e := s.m.Entry(k)
-	if err = e.Err(); err == nil {
-		s.callback(func() { err = fn(e) })
-	}
-	seq := s.m.LastSeq()
-	s.unlock()
+	seq, err := func() (uint64, error) {
+		defer s.unlock() // also if fn panics
+		e := s.m.Entry(k)
+		err := e.Err()
+		if err == nil {
+			s.callback(func() { err = fn(e) })
+		}
+		return s.m.LastSeq(), err
+	}()
 	return m.durable(s, seq, err)
 }
 
