@@ -95,10 +95,10 @@ func (c *core) applyBatch(ops []byte, puts int, kbytes, vbytes int64) error {
 			return err
 		}
 	}
-	if err := c.keys.reserve(kbytes); err != nil {
+	if err := c.checkMapped(c.keys.reserve(kbytes)); err != nil {
 		return err
 	}
-	if err := c.vals.reserve(vbytes); err != nil {
+	if err := c.checkMapped(c.vals.reserve(vbytes)); err != nil {
 		return err
 	}
 	if c.log == nil {

@@ -231,12 +231,25 @@ func (c *core) store(i uint64, found bool, kb []byte, fp uint32, vb []byte) (uin
 // reserve makes room in the arenas for a value record of vlen bytes and,
 // for a new key, a key record of klen bytes.
 func (c *core) reserve(found bool, klen, vlen int) error {
+	var err error
 	if !found {
-		if err := c.keys.reserve(layout.RecordSize(klen)); err != nil {
-			return err
-		}
+		err = c.keys.reserve(layout.RecordSize(klen))
 	}
-	return c.vals.reserve(layout.RecordSize(vlen))
+	if err == nil {
+		err = c.vals.reserve(layout.RecordSize(vlen))
+	}
+	return c.checkMapped(err)
+}
+
+// checkMapped turns a failure that left an arena without its mappings (it
+// could not be mapped again after a failed growth) into the map's failure,
+// so that nothing reads through a mapping that is gone.
+func (c *core) checkMapped(err error) error {
+	if err != nil && (c.keys.rw == nil || c.vals.rw == nil) {
+		c.failed = fmt.Errorf("diskmap: %s: reopen the map: %w", c.dir, err)
+		return c.failed
+	}
+	return err
 }
 
 // apply writes a put whose room was reserved: it cannot fail.
