@@ -60,6 +60,7 @@ const (
 	DurabilityWALSync
 )
 
+// String returns the constant's name, as in DurabilityWAL.
 func (d Durability) String() string {
 	switch d {
 	case DurabilityOS:

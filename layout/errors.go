@@ -25,6 +25,7 @@ type CorruptError struct {
 	Found    any    // what was found
 }
 
+// Error says which file is damaged, where, and how.
 func (e *CorruptError) Error() string {
 	msg := fmt.Sprintf("diskmap: %s: corrupt %s at offset %d", e.File, e.Field, e.Offset)
 	if e.Expected != nil {
@@ -70,6 +71,7 @@ type VersionError struct {
 	Found uint32 // the version in the file
 }
 
+// Error names the file and both versions.
 func (e *VersionError) Error() string {
 	return fmt.Sprintf("diskmap: %s: format version %d, this build reads version %d", e.File, e.Found, Version)
 }
