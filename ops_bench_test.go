@@ -60,7 +60,7 @@ func BenchmarkOps(b *testing.B) {
 		}
 		defer m.Close()
 		for i := 0; b.Loop(); i++ {
-			if _, err := m.Entry(uint64(i%n)).AndModify(func(v *uint64) { *v++ }).OrInsert(1); err != nil {
+			if _, err := m.Entry(uint64(i % n)).AndModify(func(v *uint64) { *v++ }).OrInsert(1); err != nil {
 				b.Fatal(err)
 			}
 		}
