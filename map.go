@@ -205,9 +205,9 @@ func (m *Map[K, V]) Checkpoint() error {
 // goroutine at any time, without the lock that serialises the map's
 // writers: a writer logs under the lock with DurabilityWAL, takes LastSeq,
 // releases the lock, then waits, and writers that wait at once share one
-// fsync. In DurabilityOS it returns nil at once.
+// fsync. In DurabilityOS, and on a read-only map, it returns nil at once.
 func (m *Map[K, V]) WaitSynced(seq uint64) error {
-	if !m.logged() {
+	if !m.logged() || m.readOnly {
 		return nil // m.log may be set by a Batch meanwhile: do not read it
 	}
 	return m.log.WaitSynced(seq)

@@ -701,3 +701,23 @@ func TestLargeValues(t *testing.T) {
 		require.True(t, bytes.Equal(want, got), "value of %d", k)
 	}
 }
+
+// A read-only map opened in a WAL mode has no log: the calls about it
+// answer at once instead of reaching for one.
+func TestReadOnlyWithLogMode(t *testing.T) {
+	dir := t.TempDir()
+	w := openMap[string, string](t, dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
+	require.NoError(t, w.Put("k", "v"))
+	require.NoError(t, w.Close())
+	r := openMap[string, string](t, dir, &diskmap.Options{Durability: diskmap.DurabilityWALSync, ReadOnly: true})
+	require.NoError(t, r.Sync())
+	require.NoError(t, r.Checkpoint())
+	require.NoError(t, r.WaitSynced(r.LastSeq()))
+	require.NoError(t, r.WaitSynced(7))
+	err := r.Batch(func(b *diskmap.Batch[string, string]) error { return b.Put("x", "y") })
+	require.ErrorIs(t, err, diskmap.ErrReadOnly)
+	v, ok, err := r.Get("k")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, "v", v)
+}

@@ -116,7 +116,9 @@ func TestReadMetaPicksNewestValidCopy(t *testing.T) {
 		t.Fatalf("first write: copy %d seq %d", cur, h.Seq)
 	}
 	h.Count = 501
-	cur = layout.WriteMeta(meta, &h, cur)
+	if cur = layout.WriteMeta(meta, &h, cur); cur != 1 {
+		t.Fatalf("second write went to copy %d, want 1", cur)
+	}
 	got, which, err := layout.ReadMeta(meta)
 	if err != nil || which != 1 || got.Count != 501 || got.Seq != 2 {
 		t.Fatalf("got copy %d %+v, %v", which, got, err)
