@@ -124,37 +124,51 @@ func (c *core) checkSlots(p *problems, ks, vs recordSet) {
 
 // checkSlot checks one occupied slot and returns its key and value length.
 func (c *core) checkSlot(i uint64, s layout.Slot, ks, vs recordSet) ([]byte, uint32, error) {
-	slotErr := func(field string, want, got any) error {
-		return &CorruptError{File: c.tab.path, Offset: layout.SlotOffset(i), Field: "slot " + field, Expected: want, Found: got}
-	}
-	if !ks.has(s.Key) {
-		return nil, 0, slotErr("key record", "a record of the keys arena", uint64(s.Key)*layout.Align)
-	}
-	if !vs.has(s.Value) {
-		return nil, 0, slotErr("value record", "a record of the values arena", uint64(s.Value)*layout.Align)
-	}
-	kp, err := layout.CheckRecord(c.keys.data, int64(s.Key)*layout.Align, c.keys.end)
-	if err != nil {
-		return nil, 0, slotErr("key record", "a whole record in keys", layout.At(err, c.keys.path, 0))
-	}
-	if fp := layout.Fingerprint(c.hash(kp)); fp != s.Fingerprint {
-		return nil, 0, slotErr("fingerprint", hexa(uint64(fp)), hexa(uint64(s.Fingerprint)))
-	}
-	vp, err := layout.CheckRecord(c.vals.data, int64(s.Value)*layout.Align, c.vals.end)
-	if err != nil {
-		return nil, 0, slotErr("value record", "a whole record in values", layout.At(err, c.vals.path, 0))
-	}
-	if int(s.ValueLen) != len(vp) {
-		return nil, 0, slotErr("value length", len(vp), s.ValueLen)
+	kp, vlen, err := c.slotRecords(i, s, ks, vs)
+	switch {
+	case err != nil:
+		return nil, 0, err
+	case s.ValueLen != vlen:
+		return nil, 0, slotError(c.tab, i, "value length", vlen, s.ValueLen)
 	}
 	j, found, err := c.probe(kp, s.Fingerprint)
 	switch {
 	case err != nil:
 		return nil, 0, err
 	case !found:
-		return nil, 0, slotErr("key", "reachable from its home slot", "an empty slot on the way")
+		return nil, 0, slotError(c.tab, i, "key", "reachable from its home slot", "an empty slot on the way")
 	case j != i:
-		return nil, 0, slotErr("key", "unique", fmt.Sprintf("also in slot %d", j))
+		return nil, 0, slotError(c.tab, i, "key", "unique", fmt.Sprintf("also in slot %d", j))
 	}
-	return kp, s.ValueLen, nil
+	return kp, vlen, nil
+}
+
+// slotRecords checks the records an occupied slot i points at: records of
+// the arenas' chains (ks, vs), whole, within the ends, and the key hashing
+// to the slot's fingerprint. It returns the key and the value's true
+// length. Check and recovery both judge slots by it.
+func (c *core) slotRecords(i uint64, s layout.Slot, ks, vs recordSet) ([]byte, uint32, error) {
+	if !ks.has(s.Key) {
+		return nil, 0, slotError(c.tab, i, "key record", "a record of the keys arena", uint64(s.Key)*layout.Align)
+	}
+	if !vs.has(s.Value) {
+		return nil, 0, slotError(c.tab, i, "value record", "a record of the values arena", uint64(s.Value)*layout.Align)
+	}
+	kp, err := layout.CheckRecord(c.keys.data, int64(s.Key)*layout.Align, c.keys.end)
+	if err != nil {
+		return nil, 0, slotError(c.tab, i, "key record", "a whole record in keys", layout.At(err, c.keys.path, 0))
+	}
+	if fp := layout.Fingerprint(c.hash(kp)); fp != s.Fingerprint {
+		return nil, 0, slotError(c.tab, i, "fingerprint", hexa(uint64(fp)), hexa(uint64(s.Fingerprint)))
+	}
+	vp, err := layout.CheckRecord(c.vals.data, int64(s.Value)*layout.Align, c.vals.end)
+	if err != nil {
+		return nil, 0, slotError(c.tab, i, "value record", "a whole record in values", layout.At(err, c.vals.path, 0))
+	}
+	return kp, uint32(len(vp)), nil
+}
+
+// slotError reports what is wrong with slot i of t.
+func slotError(t *table, i uint64, field string, want, got any) error {
+	return &CorruptError{File: t.path, Offset: layout.SlotOffset(i), Field: "slot " + field, Expected: want, Found: got}
 }

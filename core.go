@@ -182,7 +182,7 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 		case uint32(w) == fp:
 			eq, ok := c.keys.equal(key, kb)
 			if !ok {
-				return i, false, slotCorrupt(t, i, "key offset", key)
+				return i, false, slotError(t, i, "key offset", "a record within the arena", uint64(key)*layout.Align)
 			}
 			if eq {
 				return i, true, nil
@@ -298,12 +298,6 @@ func (c *core) full(n int) bool {
 
 func (c *core) encodeError(what string, err error) error {
 	return fmt.Errorf("diskmap: %s: encoding %s: %w", c.dir, what, err)
-}
-
-// slotCorrupt reports a slot of t whose field points outside its arena.
-func slotCorrupt(t *table, i uint64, field string, found uint32) error {
-	return &CorruptError{File: t.path, Offset: layout.SlotOffset(i), Field: "slot " + field,
-		Expected: "a record within the arena", Found: uint64(found) * layout.Align}
 }
 
 func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }

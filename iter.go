@@ -134,7 +134,7 @@ func (m *Map[K, V]) decodeValue(i uint64, s layout.Slot) (V, error) {
 	var v V
 	b, ok := m.vals.view(s.Value, s.ValueLen)
 	if !ok {
-		return v, slotCorrupt(m.tab, i, "value offset", s.Value)
+		return v, slotError(m.tab, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
 	}
 	v, err := m.vc.Codec().Decode(b)
 	if err != nil {

@@ -120,7 +120,7 @@ func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
 	s := layout.ReadSlot(m.tab.slot(i))
 	b, ok := m.vals.view(s.Value, s.ValueLen)
 	if !ok {
-		return nil, false, slotCorrupt(m.tab, i, "value offset", s.Value)
+		return nil, false, slotError(m.tab, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
 	}
 	return b, true, nil
 }

@@ -65,11 +65,11 @@ func (c *core) rebuild() error {
 	c.keys.live, c.vals.live = 0, 0
 	for i := range c.tab.mask + 1 {
 		s := layout.ReadSlot(c.tab.slot(i))
-		if !s.Occupied() || !ks.has(s.Key) || !vs.has(s.Value) {
+		if !s.Occupied() {
 			continue
 		}
-		kp, vlen, ok := c.validSlot(s)
-		if !ok {
+		kp, vlen, err := c.slotRecords(i, s, ks, vs)
+		if err != nil {
 			continue
 		}
 		if _, dup, _ := c.probeIn(t, kp, s.Fingerprint); dup {
@@ -115,21 +115,6 @@ func (a *arena) cut(end int64) error {
 		return err
 	}
 	return a.remap(end, true)
-}
-
-// validSlot checks an occupied slot against the records it points at: both
-// whole and within the arena ends, and the key hashing to the slot's
-// fingerprint. It returns the key and the value's true length.
-func (c *core) validSlot(s layout.Slot) (key []byte, vlen uint32, ok bool) {
-	kp, err := layout.CheckRecord(c.keys.data, int64(s.Key)*layout.Align, c.keys.end)
-	if err != nil || layout.Fingerprint(c.hash(kp)) != s.Fingerprint {
-		return nil, 0, false
-	}
-	vp, err := layout.CheckRecord(c.vals.data, int64(s.Value)*layout.Align, c.vals.end)
-	if err != nil {
-		return nil, 0, false
-	}
-	return kp, uint32(len(vp)), true
 }
 
 // finishCompaction completes or undoes a compaction that was cut short, and
