@@ -8,13 +8,18 @@ import (
 	"github.com/diskmap-go/diskmap/layout"
 )
 
-// grow rebuilds the table aside with room for n more keys: twice as large
-// (or more), or as large when most of its load is tombstones, and installs
-// it. The arenas are untouched. On failure, a full disk say, the old table
-// stays in place. With a log, growing is a checkpoint.
+// grow rebuilds the table aside with room for n more keys and installs it:
+// as large when the live keys fill at most half the maximum load (the rest
+// is tombstones), else twice as large, or more until the keys fit. The
+// arenas are untouched. On failure, a full disk say, the old table stays in
+// place. With a log, growing is a checkpoint.
 func (c *core) grow(n int) error {
+	keys := float64(c.hdr.Count + uint64(n))
 	log2 := c.tab.log2
-	for log2 < layout.MaxLog2+1 && float64(c.hdr.Count+uint64(n)) > c.opts.MaxLoad/2*math.Ldexp(1, int(log2)) {
+	if keys > c.opts.MaxLoad/2*math.Ldexp(1, int(log2)) {
+		log2++
+	}
+	for log2 <= layout.MaxLog2 && keys > c.opts.MaxLoad*math.Ldexp(1, int(log2)) {
 		log2++
 	}
 	if log2 > layout.MaxLog2 {

@@ -531,6 +531,46 @@ func TestStats(t *testing.T) {
 	require.Equal(t, uint64(1), st2.Compacted)
 }
 
+func TestTableDoublesPastMaxLoad(t *testing.T) {
+	// Each growth doubles the table, the load after it is half the maximum,
+	// and the table never grows before it passes the maximum.
+	m := openMap[int, int](t, t.TempDir(), &diskmap.Options{Capacity: 12})
+	capacity, resizes := m.Stats().Capacity, uint64(0)
+	require.Equal(t, 16, capacity)
+	for i := range 5000 {
+		require.NoError(t, m.Put(i, i))
+		st := m.Stats()
+		if st.Capacity == capacity {
+			require.LessOrEqual(t, st.LoadFactor, 0.75, "%d keys", st.Len)
+			continue
+		}
+		require.Equal(t, 2*capacity, st.Capacity, "growth at %d keys", st.Len)
+		require.Greater(t, float64(st.Len), 0.75*float64(capacity), "grew before the table was full")
+		require.Equal(t, resizes+1, st.Resizes)
+		capacity, resizes = st.Capacity, st.Resizes
+	}
+
+	// A batch that would pass the maximum load while most of the load is
+	// tombstones rebuilds the table at its size.
+	for i := range 4000 {
+		_, err := m.Delete(i)
+		require.NoError(t, err)
+	}
+	require.NoError(t, m.Batch(func(b *diskmap.Batch[int, int]) error {
+		for i := range capacity / 4 {
+			if err := b.Put(5000+i, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	st := m.Stats()
+	require.Equal(t, resizes+1, st.Resizes)
+	require.Equal(t, capacity, st.Capacity)
+	require.Zero(t, st.Tombstones)
+	require.NoError(t, m.Check())
+}
+
 // mapFilesSize returns the total size of the three files of the map in dir.
 func mapFilesSize(t *testing.T, dir string) int64 {
 	t.Helper()
