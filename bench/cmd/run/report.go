@@ -202,7 +202,7 @@ const resultsNote = "Times per operation are wall-clock nanoseconds; load, updat
 	"parallel is the wall time of the same gets as get-hit spread over GOMAXPROCS goroutines, divided by n; the speed-up is get-hit over parallel. " +
 	"Disk sizes are after delete and Close, allocated blocks as `du` counts them, then the apparent size. " +
 	"Allocations are runtime.MemStats.Mallocs over the phase divided by n, every goroutine of the process included. " +
-	"Peak RSS is getrusage's maxrss of the store's process, the workload's own data included (about 160 B per key: keys, miss keys, values, new values and orders; see \"RSS before open\" under Checks)."
+	"Peak RSS is getrusage's maxrss of the store's process, the workload's own data included (about 180 B per key: keys, miss keys, values, new values, orders and the keys of each phase in its order; see \"RSS before open\" under Checks)."
 
 const checksNote = "What each run verified (medians): every get-hit must find its key, one value in 64 is compared byte for byte with the expected one in every timed read loop, no get-miss may find anything. " +
 	"A run that fails a check fails the row. " +

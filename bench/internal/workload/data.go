@@ -16,7 +16,10 @@ const (
 // Data is the whole workload, generated from a seed before anything is
 // timed. Key i is the i-th key loaded; keys, values and the orders of every
 // phase live in a few flat slices, so that the data weighs the same, little,
-// in every store's process.
+// in every store's process. Each phase that visits the keys in a random
+// order also has them copied end to end in that order (hitKeys, updKeys,
+// delKeys): it reads its keys sequentially, so that its own memory traffic
+// adds no cache miss of its own to any store's time.
 type Data struct {
 	N    int
 	Seed uint64
@@ -28,8 +31,11 @@ type Data struct {
 	upd    []int32 // the indices update overwrites, N/5 of them
 	updVal []byte  // their new values
 	del    []int32 // the indices delete removes, N/10 of them (some also updated)
-	updOf  []int32 // index -> position in upd, or -1
-	isDel  []bool  // index -> removed by delete
+
+	updOf []int32 // index -> position in upd, or -1
+	isDel []bool  // index -> removed by delete
+
+	hitKeys, updKeys, delKeys []byte // the keys of order, upd and del, in that order
 }
 
 // Generate builds the workload of n keys for seed. The same n and seed give
@@ -65,8 +71,21 @@ func Generate(n int, seed uint64) *Data {
 	for _, i := range d.del {
 		d.isDel[i] = true
 	}
+	d.hitKeys, d.updKeys, d.delKeys = d.gather(d.order), d.gather(d.upd), d.gather(d.del)
 	return d
 }
+
+// gather returns the keys of the indices idx, end to end in that order.
+func (d *Data) gather(idx []int32) []byte {
+	b := make([]byte, 0, len(idx)*KeyLen)
+	for _, i := range idx {
+		b = append(b, d.Key(int(i))...)
+	}
+	return b
+}
+
+// at returns the j-th key of keys, laid end to end.
+func at(keys []byte, j int) []byte { return keys[j*KeyLen : (j+1)*KeyLen : (j+1)*KeyLen] }
 
 // perm returns a random permutation of [0, n) as int32s.
 func perm(r *rand.Rand, n int) []int32 {
@@ -97,7 +116,7 @@ func formatKey(dst []byte, x uint64) {
 }
 
 // Key returns key i. Its capacity is its length: appending copies.
-func (d *Data) Key(i int) []byte { return d.keys[i*KeyLen : (i+1)*KeyLen : (i+1)*KeyLen] }
+func (d *Data) Key(i int) []byte { return at(d.keys, i) }
 
 // Value returns the value key i is loaded with.
 func (d *Data) Value(i int) []byte {
@@ -106,7 +125,7 @@ func (d *Data) Value(i int) []byte {
 
 // Miss returns miss key j, a key that sorts between two loaded keys and is
 // never loaded.
-func (d *Data) Miss(j int) []byte { return d.misses[j*KeyLen : (j+1)*KeyLen : (j+1)*KeyLen] }
+func (d *Data) Miss(j int) []byte { return at(d.misses, j) }
 
 // Updated returns the value update writes to key i, if update writes it.
 func (d *Data) Updated(i int) ([]byte, bool) {

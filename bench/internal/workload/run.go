@@ -315,18 +315,20 @@ func (rd *reader) get(k, want []byte, check bool) (found, match bool, err error)
 // away.
 var sink atomic.Int64
 
-// reads gets the keys of order, comparing one value in 64 with the
-// expected one, and returns how many it found and checked.
-func (r *runner) reads(order []int32) (found, checked int, err error) {
+// reads gets the keys at positions [lo, hi) of get-hit's order, comparing
+// one value in 64 with the expected one, and returns how many it found and
+// checked.
+func (r *runner) reads(lo, hi int) (found, checked int, err error) {
 	rd := newReader(r.kind, r.s)
 	defer func() { sink.Add(int64(rd.sink)) }()
-	for j, i := range order {
+	for j := lo; j < hi; j++ {
+		i := r.d.order[j]
 		check := j&sampleMask == 0
 		var want []byte
 		if check {
 			want, _ = r.expected(int(i))
 		}
-		ok, match, err := rd.get(r.d.Key(int(i)), want, check)
+		ok, match, err := rd.get(at(r.d.hitKeys, j), want, check)
 		if err != nil {
 			return found, checked, err
 		}
@@ -352,7 +354,7 @@ func (r *runner) getHit() error {
 	for _, name := range []string{"get-first", "get-hit"} {
 		if err := r.timed(name, r.d.N, func(p *Phase) error {
 			var err error
-			p.Found, p.Checked, err = r.reads(r.d.order)
+			p.Found, p.Checked, err = r.reads(0, r.d.N)
 			if err == nil && p.Found != r.d.N {
 				err = fmt.Errorf("found %d of %d keys", p.Found, r.d.N)
 			}
@@ -383,8 +385,8 @@ func (r *runner) getMiss() error {
 func (r *runner) contains() error {
 	c := r.s.(stores.Container)
 	return r.timed("contains", r.d.N, func(p *Phase) error {
-		for _, i := range r.d.order {
-			ok, err := c.Contains(r.d.Key(int(i)))
+		for j := range r.d.N {
+			ok, err := c.Contains(at(r.d.hitKeys, j))
 			if err != nil {
 				return err
 			}
@@ -416,7 +418,7 @@ func (r *runner) parallel() error {
 			go func() {
 				defer wg.Done()
 				<-start
-				f, c, err := r.reads(r.d.order[g*n/procs : (g+1)*n/procs])
+				f, c, err := r.reads(g*n/procs, (g+1)*n/procs)
 				results[g] = [2]int{f, c}
 				if err != nil {
 					mu.Lock()
@@ -444,9 +446,9 @@ func (r *runner) parallel() error {
 func (r *runner) update() error {
 	d := r.d
 	err := r.timed("update", len(d.upd), func(*Phase) error {
-		for j, i := range d.upd {
+		for j := range d.upd {
 			v := d.updVal[j*ValueLen : (j+1)*ValueLen]
-			if err := r.s.Put(d.Key(int(i)), v); err != nil {
+			if err := r.s.Put(at(d.updKeys, j), v); err != nil {
 				return err
 			}
 		}
@@ -462,8 +464,8 @@ func (r *runner) update() error {
 func (r *runner) delete() error {
 	d := r.d
 	err := r.timed("delete", len(d.del), func(*Phase) error {
-		for _, i := range d.del {
-			if err := r.s.Delete(d.Key(int(i))); err != nil {
+		for j := range d.del {
+			if err := r.s.Delete(at(d.delKeys, j)); err != nil {
 				return err
 			}
 		}
