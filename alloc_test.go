@@ -16,8 +16,8 @@ func requireAllocs(t *testing.T, name string, runs int, max float64, f func()) {
 	}
 }
 
-// readAllocs checks that View, Contains and Get of a present key and of a
-// missing one allocate nothing.
+// readAllocs checks that View, ViewMany, Contains and Get of a present key
+// and of a missing one allocate nothing.
 func readAllocs[K any](t *testing.T, m *diskmap.Map[K, uint64], present, missing K) {
 	t.Helper()
 	for _, k := range []struct {
@@ -33,6 +33,18 @@ func readAllocs[K any](t *testing.T, m *diskmap.Map[K, uint64], present, missing
 		requireAllocs(t, "Contains "+k.name, 100, 0, func() {
 			if found, err := m.Contains(k.key); err != nil || found != k.found {
 				t.Fatalf("Contains: %v, %v", found, err)
+			}
+		})
+		keys := []K{k.key}
+		fn := func(_ int, _ []byte, found bool) error {
+			if found != k.found {
+				t.Fatalf("ViewMany: %v", found)
+			}
+			return nil
+		}
+		requireAllocs(t, "ViewMany "+k.name, 100, 0, func() {
+			if err := m.ViewMany(keys, fn); err != nil {
+				t.Fatalf("ViewMany: %v", err)
 			}
 		})
 		requireAllocs(t, "Get "+k.name, 100, 0, func() {

@@ -855,6 +855,8 @@ func useDamaged(m *diskmap.Map[string, string], want map[string]string) {
 		m.Contains(k)
 		m.Entry(k).Value()
 	}
+	m.ViewMany(keys, func(int, []byte, bool) error { return nil })
+	m.GetMany(keys)
 	for range m.All() {
 	}
 	m.Err()
@@ -937,6 +939,8 @@ func TestBadInputSlotErrorsSayWhere(t *testing.T) {
 				requireAt("Get", err)
 				_, _, err = m.View(key)
 				requireAt("View", err)
+				_, _, err = m.GetMany([]string{"absent", key})
+				requireAt("GetMany", err)
 				for range m.All() {
 				}
 				requireAt("All", m.Err())
@@ -945,6 +949,8 @@ func TestBadInputSlotErrorsSayWhere(t *testing.T) {
 				requireAt("Get", err)
 				_, err = m.Contains(key)
 				requireAt("Contains", err)
+				err = m.ViewMany([]string{key}, func(int, []byte, bool) error { return nil })
+				requireAt("ViewMany", err)
 			}
 			requireAt("Check", m.Check())
 		})

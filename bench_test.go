@@ -1,6 +1,7 @@
 package diskmap_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -109,6 +110,33 @@ func BenchmarkMap(b *testing.B) {
 				}
 				sink += len(v)
 			}
+		})
+		// ViewMany and GetMany in batches of 1000 keys, per key.
+		const batch = 1000
+		b.Run("impl=diskmap/op=viewmany/n="+sn, func(b *testing.B) {
+			for i := 0; b.Loop(); i = (i + batch) % n {
+				err := m.ViewMany(order[i:min(i+batch, n)], func(_ int, v []byte, found bool) error {
+					if !found {
+						return errors.New("missing")
+					}
+					sink += len(v)
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/key")
+		})
+		b.Run("impl=diskmap/op=getmany/n="+sn, func(b *testing.B) {
+			for i := 0; b.Loop(); i = (i + batch) % n {
+				vs, found, err := m.GetMany(order[i:min(i+batch, n)])
+				if err != nil || !found[0] {
+					b.Fatal("missing", err)
+				}
+				sink += len(vs)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/key")
 		})
 		b.Run("impl=diskmap/op=miss/n="+sn, func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {

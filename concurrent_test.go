@@ -108,6 +108,19 @@ func checkReader(m *diskmap.Map[string, string], want map[string]string, order [
 			}
 		}
 	}
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = fmt.Sprint("key", r.IntN(800))
+	}
+	err := m.ViewMany(keys, func(i int, b []byte, found bool) error {
+		if wv, wok := want[keys[i]]; found != wok || !bytes.Equal(b, []byte(wv)) {
+			return fmt.Errorf("ViewMany: %q = %q, %v; want %q, %v", keys[i], b, found, wv, wok)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	n := 0
 	for k, v := range m.All() {
 		if n >= len(order) || k != order[n] || v != want[k] {

@@ -196,6 +196,21 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 	return 0, false, &CorruptError{File: t.path, Offset: layout.MetaSize, Field: "slot table", Expected: "an empty slot", Found: "none"}
 }
 
+// find returns the value stored under the encoded key kb, whose
+// fingerprint is fp, in place in the values arena.
+func (c *core) find(kb []byte, fp uint32) ([]byte, bool, error) {
+	i, found, err := c.probe(kb, fp)
+	if !found || err != nil {
+		return nil, false, err
+	}
+	s := layout.ReadSlot(c.tab.slot(i))
+	b, ok := c.vals.view(s.Value, s.ValueLen)
+	if !ok {
+		return nil, false, slotError(c.tab, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
+	}
+	return b, true, nil
+}
+
 // store puts the encoded value vb under the encoded key kb, whose probe
 // ended at slot i, and returns the slot that holds it now (the table may
 // have grown). Room is made in the table, the arenas and the log before

@@ -11,7 +11,8 @@ import (
 
 // GetMany returns the values stored under keys, and whether each was
 // found, in the order of keys. It groups the keys by shard and reads each
-// shard under one hold of its read lock, shard after shard: the values of
+// shard's with diskmap's GetMany, whose lookups overlap their memory reads,
+// under one hold of the shard's read lock, shard after shard: the values of
 // one shard are read at one moment, those of different shards at
 // different moments. On error it returns no values.
 func (m *Map[K, V]) GetMany(keys []K) ([]V, []bool, error) {
@@ -63,11 +64,16 @@ func (s *shard[K, V]) getAll(keys []K, idx []int, vals []V, found []bool) error 
 		return err
 	}
 	defer s.runlock(locked)
-	for _, i := range idx {
-		var err error
-		if vals[i], found[i], err = s.m.Get(keys[i]); err != nil {
-			return err
-		}
+	sub := make([]K, len(idx))
+	for j, i := range idx {
+		sub[j] = keys[i]
+	}
+	vs, fs, err := s.m.GetMany(sub)
+	if err != nil {
+		return err
+	}
+	for j, i := range idx {
+		vals[i], found[i] = vs[j], fs[j]
 	}
 	return nil
 }
