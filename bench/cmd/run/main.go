@@ -195,6 +195,7 @@ func run(cfg config) error {
 			continue
 		}
 		rep.sizes = append(rep.sizes, runSize(cfg, base, n, bench))
+		rep.sizes[len(rep.sizes)-1].latency = memLatency(chaseBytes(n))
 	}
 	rep.finished = time.Now()
 	fmt.Print(rep.markdownTables())

@@ -16,7 +16,11 @@ import (
 // the one before it in the table.
 func fakeResult(store string, n int, slow float64) *workload.Result {
 	res := &workload.Result{Store: store, N: n, Procs: 2, Live: n - n/10, RSSBase: 100 << 20, RSSPeak: 200 << 20}
-	for _, name := range []string{"load", "close", "reopen", "get-first", "get-hit", "get-miss", "contains", "parallel", "update", "delete", "compact"} {
+	phases := []string{"load", "close", "reopen", "get-first", "get-hit", "get-miss", "contains", "parallel", "update", "delete", "compact"}
+	if !stores.IsPeer(store) && store != "builtin" {
+		phases = append(phases, "get-batch")
+	}
+	for _, name := range phases {
 		ops := n
 		if name == "close" || name == "reopen" || name == "compact" {
 			ops = 1
@@ -55,6 +59,9 @@ func TestReport(t *testing.T) {
 	}
 	if !strings.Contains(tables, "failed: exit status 1: something \\| broke") {
 		t.Errorf("failed row not shown or not escaped:\n%s", tables)
+	}
+	if r := rep.ratioTable(); !strings.Contains(r, "| get-hit, ViewMany in batches of 1,000, ns a key (others: get-hit) | 110 | 210 | 1.91x | bbolt (710) | 3.38x |") {
+		t.Errorf("no batched line comparing diskmap's batches with the others' get-hit in\n%s", r)
 	}
 	var met, measured int
 	for _, tg := range rep.targets() {

@@ -14,6 +14,7 @@ const (
 	mReopen      = "reopen"    // ns, Open and one Get
 	mGetFirst    = "get-first" // ns per Get, the first pass of get-hit
 	mGetHit      = "get-hit"   // ns per Get
+	mGetBatch    = "get-batch" // ns per key read in batches
 	mGetMiss     = "get-miss"  // ns per Get
 	mContains    = "contains"  // ns per Contains
 	mParallel    = "parallel"  // ns per Get, wall time over all goroutines
@@ -57,8 +58,9 @@ func (r *row) get(name string) (float64, bool) {
 
 // sizeResult is every store at one n.
 type sizeResult struct {
-	n    int
-	rows []*row
+	n       int
+	rows    []*row
+	latency float64 // ns of one dependent read from memory (memLatency)
 }
 
 func (s *sizeResult) row(store string) *row {

@@ -12,9 +12,10 @@ func init() {
 	}{
 		{"concurrent-view", true, "Package concurrent with its defaults (4 x GOMAXPROCS shards, each a " +
 			"diskmap.Map with default options). Reads use View, which hands the value to a " +
-			"callback in place under the shard's read lock: no copy."},
+			"callback in place under the shard's read lock: no copy. Batched reads use GetMany, " +
+			"copies (the package has no ViewMany)."},
 		{"concurrent-get", false, "Package concurrent with its defaults. Reads use Get, which " +
-			"returns a copy the caller may keep."},
+			"returns a copy the caller may keep; batched reads use GetMany."},
 	} {
 		register(Kind{
 			Name: v.name,
@@ -45,6 +46,11 @@ func (c concurrentStore) Compact() error                     { return c.m.Compac
 
 func (c concurrentStore) View(k []byte, fn func([]byte) error) (bool, error) {
 	return c.m.View(k, fn)
+}
+
+// ReadMany reads through GetMany, copies: package concurrent has no ViewMany.
+func (c concurrentStore) ReadMany(keys [][]byte, fn func(int, []byte, bool) error) error {
+	return getMany(c.m.GetMany, keys, fn)
 }
 
 func (c concurrentStore) Delete(k []byte) error {

@@ -14,11 +14,13 @@ var diskmapVariants = []diskmapVariant{
 	{
 		name: "diskmap-view", view: true, opts: func() *diskmap.Options { return nil },
 		settings: "Defaults (durability through the OS page cache, synced by Sync and Close). " +
-			"Reads use View: the value's bytes in place, valid until the next write, no copy.",
+			"Reads use View: the value's bytes in place, valid until the next write, no copy; " +
+			"batched reads use ViewMany.",
 	},
 	{
 		name: "diskmap-get", view: false, opts: func() *diskmap.Options { return nil },
-		settings: "Defaults. Reads use Get, which returns a copy of the value the caller may keep.",
+		settings: "Defaults. Reads use Get, which returns a copy of the value the caller may keep; " +
+			"batched reads use GetMany.",
 	},
 	{
 		name: "diskmap-wal-view", view: true,
@@ -37,7 +39,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return &diskmapStore{m: m}, nil
+				return &diskmapStore{m: m, view: v.view}, nil
 			},
 			ReadsView: v.view,
 			Module:    "github.com/diskmap-go/diskmap",
@@ -46,7 +48,10 @@ func init() {
 	}
 }
 
-type diskmapStore struct{ m *diskmap.BytesMap }
+type diskmapStore struct {
+	m    *diskmap.BytesMap
+	view bool // ReadMany through ViewMany, else GetMany
+}
 
 func (d *diskmapStore) Put(k, v []byte) error              { return d.m.Put(k, v) }
 func (d *diskmapStore) Get(k []byte) ([]byte, bool, error) { return d.m.Get(k) }
@@ -57,6 +62,28 @@ func (d *diskmapStore) View(k []byte, fn func([]byte) error) (bool, error) {
 		return ok, err
 	}
 	return true, fn(b)
+}
+
+// ReadMany reads through ViewMany, in place, or GetMany, copies.
+func (d *diskmapStore) ReadMany(keys [][]byte, fn func(int, []byte, bool) error) error {
+	if d.view {
+		return d.m.ViewMany(keys, fn)
+	}
+	return getMany(d.m.GetMany, keys, fn)
+}
+
+// getMany calls fn on what a GetMany gives.
+func getMany(get func([][]byte) ([][]byte, []bool, error), keys [][]byte, fn func(int, []byte, bool) error) error {
+	vals, found, err := get(keys)
+	if err != nil {
+		return err
+	}
+	for i, v := range vals {
+		if err := fn(i, v, found[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (d *diskmapStore) Contains(k []byte) (bool, error) { return d.m.Contains(k) }

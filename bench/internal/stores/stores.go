@@ -39,6 +39,14 @@ type Viewer interface {
 	View(k []byte, fn func(v []byte) error) (bool, error)
 }
 
+// Batcher is a Store that reads many keys in one call: it calls fn with the
+// index in keys and the value of each key, in the order of keys (nil and
+// false for a missing key). The value is valid only inside fn; it lies in
+// place when the kind reads through View, else it is a copy.
+type Batcher interface {
+	ReadMany(keys [][]byte, fn func(i int, v []byte, found bool) error) error
+}
+
 // Compacter is a Store that can rewrite itself without dead space.
 type Compacter interface {
 	Compact() error

@@ -19,16 +19,17 @@ import (
 // compact for an in-memory store, contains and compact for stores without
 // them).
 var Phases = []string{
-	"load",     // Put every key, then Sync
-	"reopen",   // Close (timed apart, as "close"), then Open and one Get
-	"get-hit",  // N Gets of loaded keys in another random order, a sample checked, twice: get-first, then get-hit
-	"get-miss", // N Gets of keys that sort between loaded keys and were never loaded
-	"contains", // N membership tests of loaded keys, where the store has them
-	"parallel", // get-hit's N Gets split over GOMAXPROCS goroutines
-	"update",   // overwrite N/5 keys with new values, then Sync
-	"delete",   // delete N/10 keys, then Sync
-	"disk",     // Close, then the size of the directory
-	"compact",  // Open, Compact, Close, then the size again
+	"load",      // Put every key, then Sync
+	"reopen",    // Close (timed apart, as "close"), then Open and one Get
+	"get-hit",   // N Gets of loaded keys in another random order, a sample checked, twice: get-first, then get-hit
+	"get-batch", // get-hit's Gets in batches of BatchReads keys, where the store reads batches
+	"get-miss",  // N Gets of keys that sort between loaded keys and were never loaded
+	"contains",  // N membership tests of loaded keys, where the store has them
+	"parallel",  // get-hit's N Gets split over GOMAXPROCS goroutines
+	"update",    // overwrite N/5 keys with new values, then Sync
+	"delete",    // delete N/10 keys, then Sync
+	"disk",      // Close, then the size of the directory
+	"compact",   // Open, Compact, Close, then the size again
 }
 
 // sampleMask picks the reads whose values are compared with the expected
@@ -152,6 +153,7 @@ func Run(k stores.Kind, d *Data, cfg Config) (res *Result, err error) {
 		{"load", r.load, false},
 		{"reopen", r.reopen, k.InMemory},
 		{"get-hit", r.getHit, false},
+		{"get-batch", r.getBatch, !isBatcher(r.s)},
 		{"get-miss", r.getMiss, false},
 		{"contains", r.contains, !isContainer(r.s)},
 		{"parallel", r.parallel, false},
@@ -179,6 +181,11 @@ func Run(k stores.Kind, d *Data, cfg Config) (res *Result, err error) {
 
 func isContainer(s stores.Store) bool {
 	_, ok := s.(stores.Container)
+	return ok
+}
+
+func isBatcher(s stores.Store) bool {
+	_, ok := s.(stores.Batcher)
 	return ok
 }
 
@@ -364,6 +371,49 @@ func (r *runner) getHit() error {
 		}
 	}
 	return nil
+}
+
+// BatchReads is how many keys get-batch asks for in one call.
+const BatchReads = 1000
+
+// getBatch reads get-hit's keys in get-hit's order, BatchReads at a time,
+// for the stores that read batches, touching and checking values as get-hit
+// does.
+func (r *runner) getBatch() error {
+	b := r.s.(stores.Batcher)
+	return r.timed("get-batch", r.d.N, func(p *Phase) error {
+		rd := newReader(r.kind, r.s)
+		defer func() { sink.Add(int64(rd.sink)) }()
+		keys := make([][]byte, 0, BatchReads)
+		for lo := 0; lo < r.d.N; lo += BatchReads {
+			keys = keys[:0]
+			for j := lo; j < min(lo+BatchReads, r.d.N); j++ {
+				keys = append(keys, at(r.d.hitKeys, j))
+			}
+			err := b.ReadMany(keys, func(i int, v []byte, found bool) error {
+				j := lo + i
+				if !found {
+					return fmt.Errorf("key %q not found", keys[i])
+				}
+				p.Found++
+				rd.want, rd.check = nil, false
+				if j&sampleMask == 0 {
+					rd.want, _ = r.expected(int(r.d.order[j]))
+					rd.check = true
+					p.Checked++
+				}
+				rd.look(v)
+				if rd.check && !rd.match {
+					return fmt.Errorf("key %q: value differs", keys[i])
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (r *runner) getMiss() error {

@@ -24,7 +24,7 @@ func TestEveryStore(t *testing.T) {
 			if !k.InMemory {
 				want = append(want, "close", "reopen")
 				if k.Module == "github.com/diskmap-go/diskmap" {
-					want = append(want, "compact")
+					want = append(want, "compact", "get-batch")
 				}
 				if res.Disk == nil || res.Disk.Blocks <= 0 || res.Disk.Apparent <= 0 {
 					t.Errorf("disk %+v, want sizes", res.Disk)
@@ -40,6 +40,9 @@ func TestEveryStore(t *testing.T) {
 			}
 			if p, _ := res.Phase("get-hit"); p.Found != n || p.Checked == 0 {
 				t.Errorf("get-hit found %d, checked %d", p.Found, p.Checked)
+			}
+			if p, ok := res.Phase("get-batch"); ok && (p.Found != n || p.Checked == 0) {
+				t.Errorf("get-batch found %d, checked %d", p.Found, p.Checked)
 			}
 			if p, _ := res.Phase("get-miss"); p.Found != 0 {
 				t.Errorf("get-miss found %d", p.Found)
