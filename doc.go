@@ -32,11 +32,20 @@
 // the values file, so writing into a view crashes the program with a fault
 // instead of changing the file.
 //
+// # Many lookups
+//
+// In a map much larger than the CPU caches, a lookup waits for two reads
+// from memory, one after the other: the slot, then the key and value
+// records it points to. ViewMany and GetMany look keys up in groups and
+// read the slots, then the records, of a whole group together, so that the
+// group waits about as long as one lookup does. Reading many keys, they are
+// the fast way.
+//
 // # Concurrency
 //
 // A Map is not safe for concurrent mutation. With no writer active, any
-// number of goroutines may call Get, Contains, View, Len, Stats and Check
-// and iterate at once: the read paths share no scratch space. Package
+// number of goroutines may call Get, GetMany, Contains, View, ViewMany, Len,
+// Stats and Check and iterate at once: the read paths share no scratch space. Package
 // concurrent shards keys over several maps behind read-write locks for
 // concurrent writers.
 //

@@ -14,9 +14,9 @@ import (
 // lifetime of views and the durability of writes.
 //
 // A Map is NOT safe for concurrent mutation. Any number of goroutines may
-// call Get, Contains, View, Len, Stats, Check and iterate at once while no
-// other method runs; package concurrent builds a map for many writers on
-// top of that rule.
+// call Get, GetMany, Contains, View, ViewMany, Len, Stats, Check and iterate
+// at once while no other method runs; package concurrent builds a map for
+// many writers on top of that rule.
 type Map[K, V any] struct {
 	core       // files, header and the byte-level operations
 	kc         codec.Encoder[K]
