@@ -151,10 +151,24 @@ func (a *arena) capacity() int64 {
 }
 
 // moves reports whether making room for n more bytes would move the
-// mappings, invalidating slices of them.
+// mappings, invalidating slices of them: whether reserve would grow the
+// file to a size its mappings do not cover.
 func (a *arena) moves(n int64) bool {
 	need := a.end + n
-	return need > a.size && (need > a.capacity() || !mmap.Reserves)
+	return need > a.size && a.remaps(a.nextSize(need))
+}
+
+// remaps reports whether a file of size bytes must be mapped again.
+func (a *arena) remaps(size int64) bool {
+	return size > a.capacity() || !mmap.Reserves
+}
+
+// nextSize returns the size grow gives the file to hold need bytes:
+// doubling up to 1 GiB, then 1 GiB at a time, in whole pages.
+func (a *arena) nextSize(need int64) int64 {
+	size := a.size + min(a.size, 1<<30)
+	size = max(size, need, 64<<10)
+	return min((size+pageSize-1)&^(pageSize-1), layout.MaxArenaSize)
 }
 
 // reserve makes sure n more bytes fit before the end of the file, growing
@@ -183,17 +197,15 @@ func (a *arena) append(p []byte) (uint32, error) {
 	return a.put(p), nil
 }
 
-// grow extends the file so that it holds at least need bytes: doubling up to
-// 1 GiB, then 1 GiB at a time, with real disk allocation so that a full disk
-// shows here as an error rather than as a fault on a later write.
+// grow extends the file so that it holds at least need bytes (see
+// nextSize), with real disk allocation so that a full disk shows here as an
+// error rather than as a fault on a later write.
 func (a *arena) grow(need int64) error {
 	if need > layout.MaxArenaSize {
 		return fmt.Errorf("diskmap: %s would pass %d bytes: %w", a.path, int64(layout.MaxArenaSize), ErrTooLarge)
 	}
-	size := a.size + min(a.size, 1<<30)
-	size = max(size, need, 64<<10)
-	size = min((size+pageSize-1)&^(pageSize-1), layout.MaxArenaSize)
-	if size > a.capacity() || !mmap.Reserves {
+	size := a.nextSize(need)
+	if a.remaps(size) {
 		a.unmap() // some systems cannot extend a mapped file
 		if err := mmap.Files.Allocate(a.f, size); err != nil {
 			return errors.Join(fmt.Errorf("diskmap: growing %s: %w", a.path, err), a.remap(a.size, true))
