@@ -226,13 +226,16 @@ func (m *Map[K, V]) LastSeq() uint64 {
 
 // Close syncs the map, marks it closed cleanly and releases its files and
 // lock. Views and entries taken from it are invalid afterwards. Closing a
-// closed map returns ErrClosed.
+// closed map returns ErrClosed. A map that failed (a step that left its
+// files unusable, reported by every method since) is not marked clean:
+// Close releases it and returns the error that failed it, and the next Open
+// recovers it.
 func (m *Map[K, V]) Close() error {
 	if m.closed {
 		return ErrClosed
 	}
-	var err error
-	if !m.readOnly && m.failed == nil && m.hdr.Dirty() {
+	err := m.failed // a failed map stays dirty, for the next Open to recover
+	if !m.readOnly && err == nil && m.hdr.Dirty() {
 		err = m.checkpoint(false)
 	}
 	m.closed = true
