@@ -70,8 +70,11 @@ func (a *arena) load(generation uint64, writable bool) error {
 		return &CorruptError{File: a.path, Offset: 16, Field: "arena generation",
 			Expected: hexa(generation), Found: hexa(h.Generation)}
 	}
-	if a.size > layout.MaxArenaSize+layout.ArenaHeaderSize || int64(int(a.size)) != a.size {
+	if a.size > layout.MaxArenaSize+layout.ArenaHeaderSize {
 		return &CorruptError{File: a.path, Field: "arena size", Found: a.size}
+	}
+	if a.size > maxArena {
+		return fmt.Errorf("%s is %d bytes, more than an arena may have %s (%d): %w", a.path, a.size, platform(), maxArena, ErrTooLarge)
 	}
 	return a.remap(a.size, writable)
 }
@@ -164,11 +167,12 @@ func (a *arena) remaps(size int64) bool {
 }
 
 // nextSize returns the size grow gives the file to hold need bytes:
-// doubling up to 1 GiB, then 1 GiB at a time, in whole pages.
+// doubling up to 1 GiB, then 1 GiB at a time, in whole pages, and never
+// past maxArena.
 func (a *arena) nextSize(need int64) int64 {
 	size := a.size + min(a.size, 1<<30)
 	size = max(size, need, 64<<10)
-	return min((size+pageSize-1)&^(pageSize-1), layout.MaxArenaSize)
+	return min((size+pageSize-1)&^(pageSize-1), maxArena)
 }
 
 // reserve makes sure n more bytes fit before the end of the file, growing
@@ -176,6 +180,9 @@ func (a *arena) nextSize(need int64) int64 {
 func (a *arena) reserve(n int64) error {
 	if a.end+n <= a.size {
 		return nil
+	}
+	if err := a.fits(n); err != nil {
+		return err
 	}
 	return a.grow(a.end + n)
 }
@@ -197,13 +204,10 @@ func (a *arena) append(p []byte) (uint32, error) {
 	return a.put(p), nil
 }
 
-// grow extends the file so that it holds at least need bytes (see
-// nextSize), with real disk allocation so that a full disk shows here as an
-// error rather than as a fault on a later write.
+// grow extends the file so that it holds at least need bytes, which fit
+// (see fits), to nextSize, with real disk allocation so that a full disk
+// shows here as an error rather than as a fault on a later write.
 func (a *arena) grow(need int64) error {
-	if need > layout.MaxArenaSize {
-		return fmt.Errorf("diskmap: %s would pass %d bytes: %w", a.path, int64(layout.MaxArenaSize), ErrTooLarge)
-	}
 	size := a.nextSize(need)
 	if a.remaps(size) {
 		a.unmap() // some systems cannot extend a mapped file

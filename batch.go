@@ -95,10 +95,7 @@ func (c *core) applyBatch(ops []byte, puts int, kbytes, vbytes int64) error {
 			return err
 		}
 	}
-	if err := c.checkMapped(c.keys.reserve(kbytes)); err != nil {
-		return err
-	}
-	if err := c.checkMapped(c.vals.reserve(vbytes)); err != nil {
+	if err := c.reserve(kbytes, vbytes); err != nil {
 		return err
 	}
 	if c.log == nil {

@@ -233,7 +233,11 @@ func (c *core) store(i uint64, found bool, kb []byte, fp uint32, vb []byte) (uin
 		// kb or vb may be a view of an arena about to move.
 		kb, vb = bytes.Clone(kb), bytes.Clone(vb)
 	}
-	if err := c.reserve(found, len(kb), len(vb)); err != nil {
+	var kbytes int64
+	if !found {
+		kbytes = layout.RecordSize(len(kb))
+	}
+	if err := c.reserve(kbytes, layout.RecordSize(len(vb))); err != nil {
 		return 0, err
 	}
 	if err := c.logOp(wal.OpPut, kb, vb); err != nil {
@@ -243,15 +247,18 @@ func (c *core) store(i uint64, found bool, kb []byte, fp uint32, vb []byte) (uin
 	return i, nil
 }
 
-// reserve makes room in the arenas for a value record of vlen bytes and,
-// for a new key, a key record of klen bytes.
-func (c *core) reserve(found bool, klen, vlen int) error {
-	var err error
-	if !found {
-		err = c.keys.reserve(layout.RecordSize(klen))
+// reserve makes room for kbytes more in the keys arena and vbytes more in
+// the values arena. Both limits are checked before either file grows.
+func (c *core) reserve(kbytes, vbytes int64) error {
+	err := c.keys.fits(kbytes)
+	if err == nil {
+		err = c.vals.fits(vbytes)
 	}
 	if err == nil {
-		err = c.vals.reserve(layout.RecordSize(vlen))
+		err = c.keys.reserve(kbytes)
+	}
+	if err == nil {
+		err = c.vals.reserve(vbytes)
 	}
 	return c.checkMapped(err)
 }

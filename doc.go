@@ -95,6 +95,9 @@
 //
 // Keys are at most layout.MaxKeyLen (1 MiB) and values layout.MaxValueLen
 // (1 GiB) encoded bytes; each arena holds at most layout.MaxArenaSize
-// (32 GiB) including dead records; the table has at most 2^32 slots. Beyond
-// them writes return ErrTooLarge.
+// (32 GiB) including dead records; the table has at most 2^32 slots. On a
+// 32-bit system, whose address space must hold every mapping, an arena
+// holds at most 256 MiB and the table 2^24 slots. Beyond them writes return
+// ErrTooLarge and change nothing; Open returns it for a map whose files are
+// larger than this system maps.
 package diskmap

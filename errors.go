@@ -28,8 +28,11 @@ var (
 	ErrCodecMismatch = errors.New("diskmap: codec mismatch")
 
 	// ErrTooLarge is returned for a key longer than layout.MaxKeyLen, a value
-	// longer than layout.MaxValueLen, or a write that would make an arena pass
-	// layout.MaxArenaSize.
+	// longer than layout.MaxValueLen, or a write that would make an arena or
+	// the table pass its limit: layout.MaxArenaSize and 2^32 slots, less on
+	// a 32-bit system (256 MiB and 2^24 slots). Nothing was written then. Open
+	// returns it for a map whose files are larger than this system maps,
+	// which is not damage: a 64-bit system opens it.
 	ErrTooLarge = errors.New("diskmap: too large")
 
 	// ErrStale is returned by an Entry used after the map was changed by

@@ -13,3 +13,23 @@ func SetHashBits[K, V any](m *Map[K, V], and, or uint64) {
 func SetFailpoint[K, V any](m *Map[K, V], fn func(name string) error) {
 	m.failpoint = fn
 }
+
+// SetArenaLimit makes every map keep each arena within n bytes, as on a
+// smaller platform, until the returned function restores the limit.
+func SetArenaLimit(n int64) (restore func()) {
+	old := maxArena
+	maxArena = n
+	return func() { maxArena = old }
+}
+
+// SetTableLimit makes every map keep its table within 2^log2 slots until
+// the returned function restores the limit.
+func SetTableLimit(log2 uint8) (restore func()) {
+	old := maxLog2
+	maxLog2 = log2
+	return func() { maxLog2 = old }
+}
+
+// Limits returns the largest arena and the largest table (the log2 of its
+// slots) on a system with pointers of the given bits.
+func Limits(pointerBits int) (int64, uint8) { return limits(pointerBits) }

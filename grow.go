@@ -19,11 +19,11 @@ func (c *core) grow(n int) error {
 	if keys > c.opts.MaxLoad/2*math.Ldexp(1, int(log2)) {
 		log2++
 	}
-	for log2 <= layout.MaxLog2 && keys > c.opts.MaxLoad*math.Ldexp(1, int(log2)) {
+	for log2 <= maxLog2 && keys > c.opts.MaxLoad*math.Ldexp(1, int(log2)) {
 		log2++
 	}
-	if log2 > layout.MaxLog2 {
-		return fmt.Errorf("diskmap: %s: table at %d slots: %w", c.dir, uint64(1)<<layout.MaxLog2, ErrTooLarge)
+	if log2 > maxLog2 {
+		return fmt.Errorf("diskmap: %s: table at %d slots, the most %s: %w", c.dir, uint64(1)<<maxLog2, platform(), ErrTooLarge)
 	}
 	t, err := createTable(c.path(bucketsFile+growSuffix), log2)
 	if err != nil {

@@ -106,12 +106,15 @@ func (o *Options) withDefaults() (Options, error) {
 	switch {
 	case r.Capacity < 0:
 		return r, fmt.Errorf("diskmap: Options.Capacity %d is negative", r.Capacity)
-	case r.KeyBytes < 0 || r.KeyBytes > layout.MaxArenaSize:
-		return r, fmt.Errorf("diskmap: Options.KeyBytes %d out of range", r.KeyBytes)
-	case r.ValueBytes < 0 || r.ValueBytes > layout.MaxArenaSize:
-		return r, fmt.Errorf("diskmap: Options.ValueBytes %d out of range", r.ValueBytes)
+	case r.KeyBytes < 0 || r.KeyBytes > maxArena:
+		return r, fmt.Errorf("diskmap: Options.KeyBytes %d not in [0, %d] %s", r.KeyBytes, maxArena, platform())
+	case r.ValueBytes < 0 || r.ValueBytes > maxArena:
+		return r, fmt.Errorf("diskmap: Options.ValueBytes %d not in [0, %d] %s", r.ValueBytes, maxArena, platform())
 	case !(r.MaxLoad > 0 && r.MaxLoad <= maxMaxLoad):
 		return r, fmt.Errorf("diskmap: Options.MaxLoad %v not in (0, %v]", r.MaxLoad, maxMaxLoad)
+	case log2For(r.Capacity, r.MaxLoad) > maxLog2:
+		return r, fmt.Errorf("diskmap: Options.Capacity %d needs more than the %d slots a table may have %s: %w",
+			r.Capacity, uint64(1)<<maxLog2, platform(), ErrTooLarge)
 	case r.Durability < DurabilityOS || r.Durability > DurabilityWALSync:
 		return r, fmt.Errorf("diskmap: unknown %v", r.Durability)
 	case r.WALCheckpointBytes < 0:

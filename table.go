@@ -66,8 +66,12 @@ func (t *table) load() (layout.Header, int, error) {
 	if err != nil {
 		return h, 0, err
 	}
-	if size := h.TableSize(); fi.Size() != size || int64(int(size)) != size {
+	if size := h.TableSize(); fi.Size() != size {
 		return h, 0, &CorruptError{File: t.path, Field: "buckets size", Expected: size, Found: fi.Size()}
+	}
+	if h.Log2 > maxLog2 {
+		return h, 0, fmt.Errorf("%s holds %d slots, more than a table may have %s (%d): %w",
+			t.path, h.Slots(), platform(), uint64(1)<<maxLog2, ErrTooLarge)
 	}
 	if err := t.mapFile(h.Log2); err != nil {
 		return h, 0, err

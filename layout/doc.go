@@ -179,6 +179,14 @@
 //   - Each arena is at most MaxArenaSize bytes (offsets are stored / 8 in 32
 //     bits): 32 GiB of keys and 32 GiB of values, counting dead records.
 //   - The table has at most 2^32 slots.
+//   - A 32-bit system has 2 to 4 GiB of address space, and the map maps
+//     each arena twice (read-only and read-write) and the table once, all
+//     of it: there an arena is at most 256 MiB and the table at most 2^24
+//     slots (256 MiB), 1.25 GiB of mappings for the largest map, 1.4 GiB
+//     while its table grows, and up to twice that during Compact, which
+//     maps the new files beside the old. A write past these limits fails
+//     before any file changes; a map with larger files, written on a 64-bit
+//     system, is refused by Open as too large (not as corrupt).
 //   - Keys are compared by their encoded bytes: two values equal in Go but
 //     encoded differently (0.0 and -0.0) are different keys.
 package layout
