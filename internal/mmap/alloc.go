@@ -6,14 +6,17 @@ import (
 	"os"
 )
 
-// Allocate grows f to size bytes and gives the new range real disk blocks,
-// so that a later write through a mapping cannot find the disk full (which
-// would raise SIGBUS). It never shrinks f: a size at or below f's size does
-// nothing.
+// Allocate makes f at least size bytes long and gives its first size bytes
+// real disk blocks, so that a later write through a mapping cannot find the
+// disk full (which would raise SIGBUS): the range it adds and, on Linux,
+// every hole in the range f had, such as a sparse copy of the file leaves
+// (see fillHoles). It never shrinks f, and never changes what its bytes
+// read: a hole reads as zeros before and after.
 //
 // If growing fails, for example with ENOSPC or EFBIG, f is truncated back to
 // its old size and the error, which matches the OS error under errors.Is, is
-// returned.
+// returned. A hole that cannot be given blocks is an error naming its
+// offset; f keeps its size.
 //
 // Linux uses fallocate(2), falling back to writing zeros where the file
 // system does not support it; macOS uses F_PREALLOCATE and ftruncate; other
@@ -24,6 +27,9 @@ func Allocate(f *os.File, size int64) error {
 		return fmt.Errorf("mmap: allocate %s: %w", f.Name(), err)
 	}
 	old := fi.Size()
+	if err := fillHoles(f, min(old, size)); err != nil {
+		return fmt.Errorf("mmap: allocate %s: %w", f.Name(), err)
+	}
 	if size <= old {
 		return nil
 	}

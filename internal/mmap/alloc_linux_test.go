@@ -1,6 +1,7 @@
 package mmap_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -63,6 +64,82 @@ func TestAllocateOnFullDisk(t *testing.T) {
 			require.ErrorIs(t, err, syscall.ENOSPC)
 			require.ErrorContains(t, err, f.Name())
 			require.Equal(t, int64(64<<10), size(t, f), "the size must be as before")
+		})
+	}
+}
+
+// sparseFile returns a file of size bytes that holds "head" at 0 and
+// "tail" at its last page, with a hole between them.
+func sparseFile(t *testing.T, dir string, size int64) *os.File {
+	t.Helper()
+	f, err := os.Create(filepath.Join(dir, "sparse"))
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	_, err = f.WriteAt([]byte("head"), 0)
+	require.NoError(t, err)
+	_, err = f.WriteAt([]byte("tail"), size-int64(page))
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(size))
+	fi, err := f.Stat()
+	require.NoError(t, err)
+	if blocks := fi.Sys().(*syscall.Stat_t).Blocks * 512; blocks >= size {
+		t.Skipf("the file system made no hole: %d bytes of blocks for %d", blocks, size)
+	}
+	return f
+}
+
+// requireHeadAndTail checks that f still reads as sparseFile wrote it.
+func requireHeadAndTail(t *testing.T, f *os.File, n int64) {
+	t.Helper()
+	require.Equal(t, n, size(t, f))
+	b := make([]byte, n)
+	_, err := f.ReadAt(b, 0)
+	require.NoError(t, err)
+	want := make([]byte, n)
+	copy(want, "head")
+	copy(want[min(n, 1<<20)-int64(page):], "tail")
+	require.True(t, bytes.Equal(b, want), "the contents changed")
+}
+
+// Allocate gives the holes of a sparse file blocks, when asked for its
+// size or more, and leaves its bytes as they were.
+func TestAllocateFillsHoles(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		fallocates bool
+	}{{"fallocate", true}, {"zeros", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			if !c.fallocates {
+				defer mmap.WithoutFallocate()()
+			}
+			const n = 1 << 20
+			for _, to := range []int64{n, 2 * n} {
+				f := sparseFile(t, t.TempDir(), n)
+				require.NoError(t, mmap.Allocate(f, to))
+				requireAllocated(t, f)
+				requireHeadAndTail(t, reopen(t, f, os.O_RDONLY), max(n, to)) // a grown tail reads as zeros
+			}
+		})
+	}
+}
+
+// On a full disk, allocating a file's holes fails with ENOSPC, naming the
+// file, and leaves the file as it was.
+func TestAllocateHolesOnFullDisk(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		fallocates bool
+	}{{"fallocate", true}, {"zeros", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			if !c.fallocates {
+				defer mmap.WithoutFallocate()()
+			}
+			const n = 1 << 20 // more than the disk
+			f := sparseFile(t, smallDisk(t), n)
+			err := mmap.Allocate(f, n)
+			require.ErrorIs(t, err, syscall.ENOSPC)
+			require.ErrorContains(t, err, f.Name())
+			requireHeadAndTail(t, f, n)
 		})
 	}
 }

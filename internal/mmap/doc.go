@@ -29,5 +29,6 @@
 // A write through a mapping into a part of the file that has no disk blocks
 // yet must allocate them; if the disk is full, the kernel answers with
 // SIGBUS, which a Go program cannot recover from. [Allocate] grows a file with
-// real blocks, so that it fails with ENOSPC up front instead.
+// real blocks, so that it fails with ENOSPC up front instead; on Linux it
+// also gives blocks to the holes a sparse copy of the file left.
 package mmap
