@@ -76,6 +76,13 @@ func (a *arena) load(generation uint64, writable bool) error {
 	if a.size > maxArena {
 		return fmt.Errorf("%s is %d bytes, more than an arena may have %s (%d): %w", a.path, a.size, platform(), maxArena, ErrTooLarge)
 	}
+	if writable {
+		// A sparse copy of the file has holes: give them blocks now, or a
+		// write through the mapping into one faults on a full disk.
+		if err := mmap.Files.Allocate(a.f, a.size); err != nil {
+			return err
+		}
+	}
 	return a.remap(a.size, writable)
 }
 

@@ -73,6 +73,12 @@ func (t *table) load() (layout.Header, int, error) {
 		return h, 0, fmt.Errorf("%s holds %d slots, more than a table may have %s (%d): %w",
 			t.path, h.Slots(), platform(), uint64(1)<<maxLog2, ErrTooLarge)
 	}
+	if t.mode != mmap.ReadOnly {
+		// Give the holes of a sparse copy blocks (see arena.load).
+		if err := mmap.Files.Allocate(t.f, fi.Size()); err != nil {
+			return h, 0, err
+		}
+	}
 	if err := t.mapFile(h.Log2); err != nil {
 		return h, 0, err
 	}

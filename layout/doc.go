@@ -187,6 +187,14 @@
 //     maps the new files beside the old. A write past these limits fails
 //     before any file changes; a map with larger files, written on a 64-bit
 //     system, is refused by Open as too large (not as corrupt).
+//   - A map copied sparsely (cp --sparse=always, rsync -S, some restores)
+//     has holes: pages with no disk blocks, where a write through a
+//     mapping faults (SIGBUS) if the disk is full. On Linux, Open for
+//     writing gives every file it maps blocks for its holes first, and on a
+//     full disk fails with ENOSPC, changing nothing. A read-only Open
+//     cannot allocate: a hole reads as zeros, except on a full tmpfs, where
+//     reading one faults; open such a copy for writing once first. Other
+//     systems do not fill holes.
 //   - Keys are compared by their encoded bytes: two values equal in Go but
 //     encoded differently (0.0 and -0.0) are different keys.
 package layout

@@ -51,6 +51,9 @@ func Open(path string, last uint64) (*Log, error) {
 		return nil, fmt.Errorf("wal: %w", err)
 	}
 	fi, err := f.Stat()
+	if err == nil {
+		err = mmap.Files.Allocate(f, fi.Size()) // the holes of a sparse copy
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("wal: %w", err)
