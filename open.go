@@ -189,7 +189,7 @@ func (c *core) checkNoArenas() error {
 		name  string
 		magic [8]byte
 	}{{keysFile, layout.KeysMagic}, {valuesFile, layout.ValuesMagic}} {
-		b, err := os.ReadFile(c.path(a.name))
+		b, err := mmap.ReadFile(c.path(a.name))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
