@@ -57,6 +57,8 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 		if err := c.finishCompaction(); err != nil {
 			return err
 		}
+	} else if c.compactionCommitted() {
+		return fmt.Errorf("diskmap: %s was cut short in the middle of a compaction; open it for writing once to finish it: %w", c.dir, ErrReadOnly)
 	}
 	if err := c.openFiles(); err != nil {
 		return err

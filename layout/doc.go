@@ -153,7 +153,9 @@
 // order. On open, buckets.compact next to keys.compact means the compaction
 // did not commit: the *.compact files are removed, buckets.compact first
 // (and the directory synced), since buckets.compact without keys.compact
-// means it did commit: then the remaining renames are finished.
+// means it did commit: then the remaining renames are finished. A reader,
+// which renames nothing, refuses a map whose compaction committed and did
+// not finish, until a writer has opened it.
 //
 // # Recover
 //
