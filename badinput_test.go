@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -343,6 +344,32 @@ var badOpenCases = []badOpenCase{
 		damage: func(t *testing.T, dir, _ string) {
 			bothHeaders(t, dir, func(h *layout.Header) { h.Count = h.Slots() + 1 })
 		}},
+	{name: "header count 2^64-1 and one tombstone", want: diskmap.ErrCorrupt, file: "buckets",
+		damage: func(t *testing.T, dir, _ string) {
+			bothHeaders(t, dir, func(h *layout.Header) { h.Count, h.Tombstones = math.MaxUint64, 1 })
+		}},
+	{name: "header tombstones 2^64-1", want: diskmap.ErrCorrupt, file: "buckets",
+		damage: func(t *testing.T, dir, _ string) {
+			bothHeaders(t, dir, func(h *layout.Header) { h.Tombstones = math.MaxUint64 })
+		}},
+	{name: "header live key bytes past the keys end", want: diskmap.ErrCorrupt, file: "buckets",
+		damage: func(t *testing.T, dir, _ string) {
+			bothHeaders(t, dir, func(h *layout.Header) { h.KeysLive = h.KeysEnd })
+		}},
+	{name: "header live value bytes 2^64-8", want: diskmap.ErrCorrupt, file: "buckets",
+		damage: func(t *testing.T, dir, _ string) {
+			bothHeaders(t, dir, func(h *layout.Header) { h.ValuesLive = math.MaxUint64 - 7 })
+		}},
+	{name: "header sequence number 2^64-1", want: diskmap.ErrCorrupt, file: "buckets",
+		damage: func(t *testing.T, dir, _ string) {
+			bothHeaders(t, dir, func(h *layout.Header) { h.Seq = math.MaxUint64 })
+		}},
+	{name: "header checkpoint 2^64-1", want: diskmap.ErrCorrupt, file: "buckets",
+		damage: func(t *testing.T, dir, _ string) {
+			bothHeaders(t, dir, func(h *layout.Header) { h.Checkpoint = math.MaxUint64 })
+		}},
+	{name: "header without a key codec", want: diskmap.ErrCorrupt, file: "buckets",
+		damage: func(t *testing.T, dir, _ string) { bothHeaders(t, dir, func(h *layout.Header) { h.KeyCodec = "" }) }},
 	{name: "header keys end past the keys file", want: diskmap.ErrCorrupt, file: "keys",
 		damage: func(t *testing.T, dir, _ string) {
 			bothHeaders(t, dir, func(h *layout.Header) { h.KeysEnd += 1 << 20 })
@@ -484,6 +511,38 @@ func TestBadInputOpen(t *testing.T) {
 					requireSameFiles(t, dir, before)
 				})
 			}
+		}
+	}
+}
+
+// TestBadInputHeaderCountsWrap: a header whose key count and tombstones
+// add up past 2^64, to less than the slot count, with a valid checksum, in
+// both copies: Open fails with a *CorruptError naming buckets and the
+// offset of the key count, and never hands out a map whose Len is
+// negative.
+func TestBadInputHeaderCountsWrap(t *testing.T) {
+	base := t.TempDir()
+	samples := map[string]string{"clean": filepath.Join(base, "clean"), "dirty": filepath.Join(base, "dirty")}
+	writeSample(t, samples["clean"], 1)
+	writeDirtySample(t, samples["dirty"], 1)
+	const countOff = 48 // of the live keys, in the first header copy
+	for _, state := range []string{"clean", "dirty"} {
+		for _, ro := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/read-only=%v", state, ro), func(t *testing.T) {
+				dir := filepath.Join(t.TempDir(), "map")
+				cloneMapDir(t, samples[state], dir)
+				bothHeaders(t, dir, func(h *layout.Header) { h.Count, h.Tombstones = math.MaxUint64, 1 })
+				m, err := openCatching(dir, &diskmap.Options{ReadOnly: ro})
+				if err == nil {
+					n := m.Len()
+					m.Close()
+					t.Fatalf("Open succeeded, Len %d", n)
+				}
+				var ce *diskmap.CorruptError
+				if !errors.As(err, &ce) || ce.File != filepath.Join(dir, "buckets") || ce.Offset != countOff {
+					t.Fatalf("Open: %v\nwant a CorruptError naming %s at offset %d", err, filepath.Join(dir, "buckets"), countOff)
+				}
+			})
 		}
 	}
 }

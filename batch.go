@@ -48,6 +48,9 @@ func (b *Batch[K, V]) Delete(k K) (bool, error) {
 	}
 	was, touched := b.present[string(kb)]
 	if !touched {
+		if err := b.m.usable(); err != nil { // fn may have closed the map
+			return false, err
+		}
 		_, was, err = b.m.probe(kb, layout.Fingerprint(b.m.hash(kb)))
 		if err != nil {
 			return false, err
@@ -60,7 +63,8 @@ func (b *Batch[K, V]) Delete(k K) (bool, error) {
 
 // Batch calls fn to fill a batch, then applies its puts and deletes
 // together. If fn returns an error, none of them is applied and Batch
-// returns the error.
+// returns the error; if fn closes the map, none is applied and Batch
+// returns ErrClosed.
 //
 // After a crash, a batch is all or nothing: it is one frame of the
 // write-ahead log. In the WAL modes that holds after a power loss too (once
@@ -74,6 +78,9 @@ func (m *Map[K, V]) Batch(fn func(b *Batch[K, V]) error) error {
 	}
 	b := &Batch[K, V]{m: m, present: map[string]bool{}}
 	if err := fn(b); err != nil {
+		return err
+	}
+	if err := m.usable(); err != nil { // fn may have closed the map
 		return err
 	}
 	if len(b.ops) == 0 {

@@ -112,3 +112,84 @@ func TestBatchCutShortIsFinishedOnOpen(t *testing.T) {
 		})
 	}
 }
+
+// A batch function may close the map, as the callbacks of ViewMany and of
+// iterators may: Batch then applies nothing and returns ErrClosed (or the
+// function's own error), in every mode. Batch on a closed map returns
+// ErrClosed without calling its function.
+func TestBatchClosedByItsFunction(t *testing.T) {
+	errStop := errors.New("stop")
+	for _, d := range durabilities {
+		for _, c := range []struct {
+			name string
+			fn   func(m *diskmap.Map[string, int], b *diskmap.Batch[string, int]) error
+			want error
+		}{
+			{"close", func(m *diskmap.Map[string, int], b *diskmap.Batch[string, int]) error {
+				return m.Close()
+			}, diskmap.ErrClosed},
+			{"put, delete, close", func(m *diskmap.Map[string, int], b *diskmap.Batch[string, int]) error {
+				b.Put("new", 1)
+				b.Delete("old0")
+				return m.Close()
+			}, diskmap.ErrClosed},
+			{"close, put, delete", func(m *diskmap.Map[string, int], b *diskmap.Batch[string, int]) error {
+				if err := m.Close(); err != nil {
+					return err
+				}
+				if err := b.Put("new", 1); err != nil {
+					return err
+				}
+				if _, err := b.Delete("old0"); !errors.Is(err, diskmap.ErrClosed) {
+					return fmt.Errorf("Delete after Close: %v, want ErrClosed", err)
+				}
+				return nil
+			}, diskmap.ErrClosed},
+			{"put, close, fail", func(m *diskmap.Map[string, int], b *diskmap.Batch[string, int]) error {
+				b.Put("new", 1)
+				m.Close()
+				return errStop
+			}, errStop},
+		} {
+			t.Run(d.String()+"/"+c.name, func(t *testing.T) {
+				dir := t.TempDir()
+				opts := &diskmap.Options{Durability: d}
+				m := openMap[string, int](t, dir, opts)
+				for i := range 10 {
+					if err := m.Put(fmt.Sprint("old", i), i); err != nil {
+						t.Fatal(err)
+					}
+				}
+				err := batchCatching(m, func(b *diskmap.Batch[string, int]) error { return c.fn(m, b) })
+				if !errors.Is(err, c.want) {
+					t.Fatalf("Batch: %v, want %v", err, c.want)
+				}
+				m = openMap[string, int](t, dir, opts)
+				if ok, _ := m.Contains("new"); ok || m.Len() != 10 {
+					t.Fatalf("the batch was applied: Len %d, new there %v", m.Len(), ok)
+				}
+				if ok, _ := m.Contains("old0"); !ok {
+					t.Fatal("the batch's delete was applied")
+				}
+				if err := m.Close(); err != nil {
+					t.Fatal(err)
+				}
+				called := false
+				err = batchCatching(m, func(b *diskmap.Batch[string, int]) error { called = true; return nil })
+				if !errors.Is(err, diskmap.ErrClosed) || called {
+					t.Fatalf("Batch on a closed map: %v, function called %v; want ErrClosed, not called", err, called)
+				}
+			})
+		}
+	}
+}
+
+// batchCatching is m.Batch(fn) with a panic turned into an error.
+func batchCatching(m *diskmap.Map[string, int], fn func(b *diskmap.Batch[string, int]) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("Batch panicked: %v", p)
+		}
+	}()
+	return m.Batch(fn)
+}

@@ -957,7 +957,9 @@ func TestCrashDuringCreate(t *testing.T) {
 // and then killed again while the next Open cleaned up after it, can leave.
 // Before the commit (keys.compact renamed to keys) the map is the old one;
 // after it, the new one; either way it holds the same keys, and Open must
-// neither lose them nor put a table that was never committed in place.
+// neither lose them nor put a table that was never committed in place. A
+// read-only Open first reads the old map before the commit and refuses
+// the directory with ErrReadOnly after it.
 func TestCrashUndoingCompaction(t *testing.T) {
 	base := memDir(t)
 	old := filepath.Join(base, "old")
@@ -980,23 +982,24 @@ func TestCrashUndoingCompaction(t *testing.T) {
 	unwritten := make([]byte, len(newBuckets)) // created, header not yet written
 
 	for _, c := range []struct {
-		name  string
-		files map[string][]byte // written over the old map's files
+		name      string
+		files     map[string][]byte // written over the old map's files
+		committed bool
 	}{
 		{"killed while building the table", map[string][]byte{
-			"keys.compact": newKeys, "values.compact": newValues, "buckets.compact": unwritten}},
+			"keys.compact": newKeys, "values.compact": newValues, "buckets.compact": unwritten}, false},
 		{"killed before the commit", map[string][]byte{
-			"keys.compact": newKeys, "values.compact": newValues, "buckets.compact": newBuckets}},
+			"keys.compact": newKeys, "values.compact": newValues, "buckets.compact": newBuckets}, false},
 		// An undo removes buckets.compact first: while it stands beside no
 		// keys.compact, the compaction counts as committed.
 		{"undo killed after removing buckets.compact", map[string][]byte{
-			"keys.compact": newKeys, "values.compact": newValues}},
+			"keys.compact": newKeys, "values.compact": newValues}, false},
 		{"undo killed after removing buckets.compact and keys.compact", map[string][]byte{
-			"values.compact": newValues}},
+			"values.compact": newValues}, false},
 		{"killed after the commit", map[string][]byte{
-			"keys": newKeys, "values.compact": newValues, "buckets.compact": newBuckets}},
+			"keys": newKeys, "values.compact": newValues, "buckets.compact": newBuckets}, true},
 		{"killed after renaming values", map[string][]byte{
-			"keys": newKeys, "values": newValues, "buckets.compact": newBuckets}},
+			"keys": newKeys, "values": newValues, "buckets.compact": newBuckets}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(memDir(t), "map")
@@ -1005,6 +1008,16 @@ func TestCrashUndoingCompaction(t *testing.T) {
 				if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 					t.Fatal(err)
 				}
+			}
+			r, err := diskmap.Open[string, string](dir, &diskmap.Options{ReadOnly: true})
+			switch {
+			case c.committed && !errors.Is(err, diskmap.ErrReadOnly):
+				t.Fatalf("read-only Open after the commit: %v, want ErrReadOnly", err)
+			case !c.committed && err != nil:
+				t.Fatalf("read-only Open before the commit: %v", err)
+			case !c.committed:
+				requireContents(t, r, want)
+				r.Close()
 			}
 			m, err := diskmap.Open[string, string](dir, nil)
 			if err != nil {
@@ -1019,6 +1032,76 @@ func TestCrashUndoingCompaction(t *testing.T) {
 				t.Errorf("Open left %v", left)
 			}
 		})
+	}
+}
+
+// renameFails is the operating system's file system, except that renaming
+// the file named from fails.
+type renameFails struct {
+	mmap.FS
+	from string
+}
+
+func (f *renameFails) Rename(oldpath, newpath string) error {
+	if filepath.Base(oldpath) == f.from {
+		return fmt.Errorf("rename %s: refused by the test", oldpath)
+	}
+	return f.FS.Rename(oldpath, newpath)
+}
+
+// TestCrashReadOnlyAfterCompactionCommit copies the directory of a map
+// whose Compact stopped after its commit (keys.compact renamed over keys)
+// and before values.compact or buckets.compact was renamed: what a writer
+// killed there leaves. A read-only Open, which renames nothing, must
+// refuse it with ErrReadOnly, as it refuses a map not closed cleanly; a
+// writable Open then finishes the compaction, with every key right.
+func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
+	for _, d := range durabilities {
+		for _, stuck := range []string{"values.compact", "buckets.compact"} {
+			t.Run(fmt.Sprintf("%v/%s not renamed", d, stuck), func(t *testing.T) {
+				live := t.TempDir()
+				opts := *sampleOptions
+				opts.Durability = d
+				m := openMap[string, string](t, live, &opts)
+				want := fillSample(t, m, 13)
+				fs := &renameFails{FS: mmap.Files, from: stuck}
+				mmap.Files = fs
+				err := m.Compact()
+				mmap.Files = fs.FS
+				if err == nil {
+					t.Fatal("Compact succeeded with a rename refused")
+				}
+				dir := filepath.Join(t.TempDir(), "map")
+				cloneMapDir(t, live, dir)
+				m.Close()
+				for name, want := range map[string]bool{"keys.compact": false, "buckets.compact": true} {
+					if _, err := os.Stat(filepath.Join(dir, name)); (err == nil) != want {
+						t.Fatalf("after the commit, %s is there: %v, want %v", name, err == nil, want)
+					}
+				}
+
+				ro := opts
+				ro.ReadOnly = true
+				r, err := diskmap.Open[string, string](dir, &ro)
+				if err == nil {
+					r.Close()
+				}
+				if !errors.Is(err, diskmap.ErrReadOnly) || !strings.Contains(err.Error(), dir) {
+					t.Fatalf("read-only Open: %v\nwant ErrReadOnly naming %s", err, dir)
+				}
+				w := openMap[string, string](t, dir, &opts)
+				if err := w.Check(); err != nil {
+					t.Fatalf("Check: %v", err)
+				}
+				requireContents(t, w, want)
+				if left, _ := filepath.Glob(filepath.Join(dir, "*.compact")); len(left) > 0 {
+					t.Errorf("Open left %v", left)
+				}
+				closeChecked(t, w)
+				r = openMap[string, string](t, dir, &ro)
+				requireContents(t, r, want)
+			})
+		}
 	}
 }
 

@@ -20,7 +20,8 @@ var (
 
 	// ErrReadOnly is returned by a write to a map opened with
 	// Options.ReadOnly, and by a read-only Open of a map that was not closed
-	// cleanly (open it for writing once to recover it).
+	// cleanly or whose compaction was cut short after its commit (open it
+	// for writing once to recover it).
 	ErrReadOnly = errors.New("diskmap: map is read-only")
 
 	// ErrCodecMismatch is returned by Open when the map was created with

@@ -57,6 +57,8 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 		if err := c.finishCompaction(); err != nil {
 			return err
 		}
+	} else if c.compactionCommitted() {
+		return fmt.Errorf("diskmap: %s was cut short in the middle of a compaction; open it for writing once to finish it: %w", c.dir, ErrReadOnly)
 	}
 	if err := c.openFiles(); err != nil {
 		return err
@@ -189,7 +191,7 @@ func (c *core) checkNoArenas() error {
 		name  string
 		magic [8]byte
 	}{{keysFile, layout.KeysMagic}, {valuesFile, layout.ValuesMagic}} {
-		b, err := os.ReadFile(c.path(a.name))
+		b, err := mmap.ReadFile(c.path(a.name))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

@@ -156,6 +156,14 @@ func (c *core) finishCompaction() error {
 	return mmap.Files.SyncDir(c.dir)
 }
 
+// compactionCommitted reports whether a compaction was committed and not
+// finished: buckets.compact stands beside no keys.compact. Until the
+// renames are done, keys belongs to the new file set and the other files
+// may belong to the old one.
+func (c *core) compactionCommitted() bool {
+	return exists(c.path(bucketsFile+compactExt)) && !exists(c.path(keysFile+compactExt))
+}
+
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil

@@ -160,14 +160,11 @@ func decodeManifest(path string, b []byte) (manifest, error) {
 // readManifest reads and decodes the manifest at path. A missing file is
 // an error matching fs.ErrNotExist.
 func readManifest(path string) (manifest, error) {
-	f, err := os.Open(path)
+	f, err := mmap.OpenFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return manifest{}, fmt.Errorf("concurrent: %w", err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
-		return manifest{}, &diskmap.CorruptError{File: path, Field: "file", Expected: "a regular file", Found: "mode " + st.Mode().String()}
-	}
 	b, err := io.ReadAll(io.LimitReader(f, maxManifestSize+1))
 	if err != nil {
 		return manifest{}, fmt.Errorf("concurrent: reading %s: %w", path, err)
@@ -195,7 +192,7 @@ func writeManifest(path string, mf *manifest) error {
 
 // writeSynced creates the file path holding b and syncs it.
 func writeSynced(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := mmap.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}

@@ -105,7 +105,7 @@ func (m *Map[K, V]) takeLock(readOnly bool) error {
 		}
 		flag = os.O_RDWR | os.O_CREATE
 	}
-	f, err := os.OpenFile(m.path(lockFile), flag, 0o644)
+	f, err := mmap.OpenFile(m.path(lockFile), flag, 0o644)
 	if err != nil {
 		return fmt.Errorf("concurrent: %w", err)
 	}
@@ -213,7 +213,7 @@ func (m *Map[K, V]) probeShards(n int, kc codec.Codec[K], vc codec.Codec[V], so 
 // readShardHeader returns the header of the buckets file at path, and the
 // offset in the file of the header copy it was read from.
 func readShardHeader(path string) (layout.Header, int64, error) {
-	f, err := os.Open(path)
+	f, err := mmap.OpenFile(path, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return layout.Header{}, 0, &diskmap.CorruptError{File: path, Field: "file", Expected: "the buckets file of a shard", Found: "no file"}
 	}

@@ -1,14 +1,18 @@
 package concurrent_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
 // TestShardBalance: keys spread over the shards evenly, for sequential
@@ -121,6 +125,91 @@ func TestWaitingWriterDoesNotBlockOtherShards(t *testing.T) {
 	close(release)
 	for range 2 {
 		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// renameFails is the operating system's file system, except that renaming
+// the file named from fails.
+type renameFails struct {
+	mmap.FS
+	from string
+}
+
+func (f *renameFails) Rename(oldpath, newpath string) error {
+	if filepath.Base(oldpath) == f.from {
+		return fmt.Errorf("rename %s: refused by the test", oldpath)
+	}
+	return f.FS.Rename(oldpath, newpath)
+}
+
+// TestShardCompactionCutShort: a shard whose compaction stopped after its
+// commit (keys.compact renamed over keys) and before the other renames, its
+// header dirty as a writer killed there leaves it, or clean. A read-only
+// Open refuses the map with ErrReadOnly, as diskmap.Open refuses the
+// shard; a writable Open finishes the compaction, with every key right.
+func TestShardCompactionCutShort(t *testing.T) {
+	base := t.TempDir()
+	sample := filepath.Join(base, "sample")
+	want := writeSample(t, sample, 3)
+	for _, dirty := range []bool{false, true} {
+		for _, stuck := range []string{"values.compact", "buckets.compact"} {
+			t.Run(fmt.Sprintf("dirty=%v/%s not renamed", dirty, stuck), func(t *testing.T) {
+				live := filepath.Join(t.TempDir(), "live")
+				cloneDir(t, sample, live)
+				dir := filepath.Join(t.TempDir(), "map")
+				compactCutShort(t, shardDir(live, 1), stuck, dirty)
+				cloneDir(t, live, dir)
+
+				ro := &concurrent.Options{Map: diskmap.Options{ReadOnly: true}}
+				r, err := concurrent.Open[string, string](dir, ro)
+				if err == nil {
+					r.Close()
+				}
+				if !errors.Is(err, diskmap.ErrReadOnly) {
+					t.Fatalf("read-only Open: %v, want ErrReadOnly", err)
+				}
+				m := openMap[string, string](t, dir, nil)
+				requireContents(t, m, want)
+				if left, _ := filepath.Glob(filepath.Join(shardDir(dir, 1), "*.compact")); len(left) > 0 {
+					t.Errorf("Open left %v", left)
+				}
+				closeChecked(t, m)
+				requireContents(t, openMap[string, string](t, dir, ro), want)
+			})
+		}
+	}
+}
+
+// compactCutShort compacts the shard in dir, a diskmap.Map, and stops the
+// compaction after its commit by refusing the rename of stuck. The old
+// buckets file is left with a dirty header, as a writer killed there
+// leaves it; unless dirty is false, when the old file is put back as it
+// was before the compaction, closed cleanly.
+func compactCutShort(t *testing.T, dir, stuck string, dirty bool) {
+	t.Helper()
+	before, err := os.ReadFile(filepath.Join(dir, "buckets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := diskmap.Open[string, string](dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &renameFails{FS: mmap.Files, from: stuck}
+	mmap.Files = fs
+	err = d.Compact()
+	mmap.Files = fs.FS
+	d.Close()
+	if err == nil {
+		t.Fatal("Compact succeeded with a rename refused")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "keys.compact")); err == nil {
+		t.Fatal("keys.compact is still there: the compaction did not commit")
+	}
+	if !dirty {
+		if err := os.WriteFile(filepath.Join(dir, "buckets"), before, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

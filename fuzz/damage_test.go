@@ -24,9 +24,9 @@ const (
 )
 
 // FuzzOpenDamaged damages a small valid map as the input says and opens
-// it. Open must return an error or a map that answers every read, whose
-// Check passes or reports the damage, and whose answers agree with each
-// other when Check passes. Writes, Compact, Close and a second Open follow;
+// it. Open must return an error or a map that answers every read, counts
+// no fewer than zero keys, whose Check passes or reports the damage, and
+// whose answers agree with each other when Check passes. Writes, Compact, Close and a second Open follow;
 // they may fail, but not panic, fault or hang.
 //
 // The input is one byte choosing the sample and how to open it, then edits:
@@ -80,7 +80,7 @@ const (
 	fileWAL
 
 	editWrite     = 0 << 2 // offset (2 bytes), n, then n bytes written there
-	editWrite2    = 1 << 2 // the same
+	editField     = 1 << 2 // field, how, then a value for a header field (editHeaderField)
 	editXor       = 2 << 2 // offset (2 bytes), n, then n bytes xored there
 	editTruncate  = 3 << 2 // length (2 bytes): cut or extend the file
 	editCopy      = 4 << 2 // from (2 bytes), to (2 bytes), n: copy n bytes
@@ -121,6 +121,24 @@ var damageSeeds = [][]byte{
 	{2, fileWAL | editWrite, 0, 0, 24, 1, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 0, 0, 0, 0},
 	// An arena header of another generation.
 	{0, fileValues | editXor, 16, 0, 1, 1, fileValues | editChecksums},
+	// Header fields at their extremes, checksums right: a key count of
+	// 2^64-1 beside one tombstone (the sum wraps to 0), in both copies,
+	// opened for writing and read-only, clean and dirty.
+	{0, fileBuckets | editField, 6, 1, fileBuckets | editField, 7, 2 | 1<<2},
+	{0x60, fileBuckets | editField, 6, 1, fileBuckets | editField, 7, 2 | 1<<2},
+	{6, fileBuckets | editField, 6, 1, fileBuckets | editField, 7, 2 | 1<<2},
+	// Tombstones of 2^64-1; live key bytes past the end; a sequence number
+	// and a checkpoint that would wrap; no value codec; one copy only.
+	{4, fileBuckets | editField, 7, 1},
+	{1, fileBuckets | editField, 10, 1},
+	{0, fileBuckets | editField, 2, 1},
+	{3, fileBuckets | editField, 14, 1},
+	{0, fileBuckets | editField, 16, 2},
+	{0, fileBuckets | editField, 1<<6 | 11, 3, 8},
+	// An arena's generation and a frame's sequence number moved,
+	// checksums right.
+	{0, fileKeys | editField, 3, 3, 1},
+	{3, fileWAL | editField, 2, 3, 5},
 }
 
 // sample is a small valid map directory to damage, and what it holds.
@@ -277,7 +295,7 @@ func (files *damageFiles) applyEdit(in *input) string {
 	pos := func() int { return int(in.uint16()) % (len(b) + 1) }
 	var what string
 	switch kind & (7 << 2) {
-	case editWrite, editWrite2, editXor:
+	case editWrite, editXor:
 		at := pos()
 		p := in.bytes(int(in.byte()) % (maxEditLen + 1))
 		if len(b) < at+len(p) {
@@ -301,6 +319,8 @@ func (files *damageFiles) applyEdit(in *input) string {
 		n = min(n, len(b)-from, len(b)-to)
 		copy(b[to:to+n], b[from:from+n])
 		what = fmt.Sprintf("copy %d bytes from %d to %d", n, from, to)
+	case editField:
+		what = editHeaderField(kind&3, b, in)
 	case editChecksums:
 		fixChecksums(kind&3, b)
 		what = "fix checksums"
@@ -322,6 +342,112 @@ func (files *damageFiles) applyEdit(in *input) string {
 	}
 	files[kind&3] = b
 	return name + ": " + what
+}
+
+// headerField is a field of a file's header: of each buckets header copy,
+// of an arena's header, of the log's first frame.
+type headerField struct {
+	name       string
+	off, width int
+}
+
+// headerFields are the fields editField writes, by file, as the specs in
+// package layout and package wal place them.
+var headerFields = [4][]headerField{
+	fileBuckets: {
+		{"version", 8, 4}, {"flags", 12, 4}, {"seq", 16, 8}, {"seed", 24, 8},
+		{"generation", 32, 8}, {"log2", 40, 1}, {"count", 48, 8}, {"tombstones", 56, 8},
+		{"keys end", 64, 8}, {"values end", 72, 8}, {"keys live", 80, 8}, {"values live", 88, 8},
+		{"resizes", 96, 8}, {"compactions", 104, 8}, {"checkpoint", 112, 8},
+		{"key codec", 120, 32}, {"value codec", 152, 32}, {"reserved", 184, 64},
+	},
+	fileKeys:   {{"magic", 0, 8}, {"version", 8, 4}, {"zero", 12, 4}, {"generation", 16, 8}},
+	fileValues: {{"magic", 0, 8}, {"version", 8, 4}, {"zero", 12, 4}, {"generation", 16, 8}},
+	fileWAL:    {{"length", 0, 4}, {"zero", 4, 4}, {"seq", 8, 8}},
+}
+
+// editHeaderField writes a value into one header field of file and makes
+// the checksums right again, so that what is checked is the field, not
+// the checksum. Its operands:
+//
+//	field: bits 0-4: the field (modulo the file's fields); for buckets,
+//	       bits 6-7: 1 the first header copy, 2 the second, else both
+//	how:   bits 0-1: 0 the next bytes of the input, as many as the field
+//	       has; 1 the largest value less how>>2; 2 how>>2; 3 the field
+//	       plus the next byte, signed (values little-endian, in the
+//	       field's first 8 bytes and zeros after)
+func editHeaderField(file byte, b []byte, in *input) string {
+	sel, how := in.byte(), in.byte()
+	f := headerFields[file][int(sel&31)%len(headerFields[file])]
+	copies := []int{0}
+	if file == fileBuckets && sel>>6 != 1 {
+		copies = []int{layout.HeaderCopyOffset}
+		if sel>>6 != 2 {
+			copies = []int{0, layout.HeaderCopyOffset}
+		}
+	}
+	value := make([]byte, f.width)
+	var delta uint64
+	switch how & 3 {
+	case 0:
+		copy(value, in.bytes(f.width))
+	case 1:
+		putLittleEndian(value, ^uint64(0)-uint64(how>>2))
+	case 2:
+		putLittleEndian(value, uint64(how>>2))
+	case 3:
+		delta = uint64(int64(int8(in.byte())))
+	}
+	for _, at := range copies {
+		if at+f.off+f.width > len(b) {
+			continue // the file is too short for this field
+		}
+		field := b[at+f.off : at+f.off+f.width]
+		if how&3 == 3 {
+			n := min(f.width, 8)
+			putLittleEndian(field[:n], littleEndian(field[:n])+delta)
+		} else {
+			copy(field, value)
+		}
+	}
+	fixHeaderChecksums(file, b, copies)
+	return fmt.Sprintf("%s (offset %d) of the header at %v := %x (how %#x, delta %d), checksums fixed",
+		f.name, f.off, copies, value, how, int64(delta))
+}
+
+func littleEndian(b []byte) uint64 {
+	var w [8]byte
+	copy(w[:], b)
+	return binary.LittleEndian.Uint64(w[:])
+}
+
+// putLittleEndian writes v into b, cut to len(b) bytes or padded with zeros.
+func putLittleEndian(b []byte, v uint64) {
+	var w [8]byte
+	binary.LittleEndian.PutUint64(w[:], v)
+	clear(b)
+	copy(b, w[:])
+}
+
+// fixHeaderChecksums recomputes the checksum of the buckets header copies
+// at copies, of an arena's header, or of the log's frames.
+func fixHeaderChecksums(file byte, b []byte, copies []int) {
+	le := binary.LittleEndian
+	switch file {
+	case fileBuckets:
+		for _, at := range copies {
+			if len(b) >= at+layout.HeaderSize {
+				sum := at + layout.HeaderSize - 8
+				le.PutUint64(b[sum:], xxhash.Sum64(b[at:sum]))
+			}
+		}
+	case fileKeys, fileValues:
+		if len(b) >= layout.ArenaHeaderSize {
+			le.PutUint64(b[24:], xxhash.Sum64(b[:24]))
+		}
+	case fileWAL:
+		fixChecksums(fileWAL, b)
+	}
 }
 
 // fixChecksums recomputes the checksums of file, so that damage gets past
@@ -390,6 +516,7 @@ func (d *damaged) run() {
 		}
 		return
 	}
+	d.counts(m)
 	d.read(m)
 	checkErr := m.Check()
 	if checkErr == nil {
@@ -404,11 +531,21 @@ func (d *damaged) run() {
 	d.write(m)
 	m.Close()
 	if m, err = diskmap.Open[string, []byte](d.dir, &d.opts); err == nil {
+		d.counts(m)
 		d.read(m)
 		if m.Check() == nil {
 			d.consistent(m)
 		}
 		m.Close()
+	}
+}
+
+// counts checks that a map Open returned counts no fewer than zero keys
+// and tombstones: the header's counts were checked, or recovery counted
+// again.
+func (d *damaged) counts(m *diskmap.Map[string, []byte]) {
+	if st := m.Stats(); m.Len() < 0 || st.Len < 0 || st.Tombstones < 0 {
+		d.failf("Open returned a map with Len %d, Stats.Len %d, Stats.Tombstones %d", m.Len(), st.Len, st.Tombstones)
 	}
 }
 

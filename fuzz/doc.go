@@ -12,10 +12,13 @@
 //   - FuzzOpenDamaged takes a small valid map, closed cleanly or copied
 //     while open (a dirty header, and a log in the WAL modes), writes the
 //     input's bytes over any part of any of its files, truncates, removes
-//     or re-checksums them, and opens it. Open must return an error, or a
-//     map that answers every read, whose Check passes or reports the
-//     damage, and whose answers agree with each other when Check passes.
-//     A panic, a fault (SIGBUS, SIGSEGV) or a hang fails.
+//     or re-checksums them, sets any header field to any value (extreme
+//     ones are easy to reach) with the checksum made right, so that
+//     Open's checks of each field are fuzzed and not only the checksum's,
+//     and opens it. Open must return an error, or a map that answers every
+//     read, counts no fewer than zero keys, whose Check passes or reports
+//     the damage, and whose answers agree with each other when Check
+//     passes. A panic, a fault (SIGBUS, SIGSEGV) or a hang fails.
 //
 // Without -fuzz, go test runs the seed corpora (the f.Add seeds and the
 // files in testdata/fuzz/<Target>) as ordinary tests, in a second or two:

@@ -62,6 +62,14 @@
 //	   184   64 zero
 //	   248    8 checksum: XXH64 of bytes 0..247
 //
+// A copy is valid only if every field is in range, each checked on its own
+// before any sum: no flag but bits 0 and 1; a sequence number and a
+// checkpoint below 2^64-1 (the next would wrap); log2 in 4..32; live keys
+// and tombstones each at most the slot count, and together too; each arena
+// end at least 32, at most MaxArenaSize, a multiple of 8; each arena's live
+// bytes a multiple of 8, at most its end less 32; both codec names
+// non-empty.
+//
 // The counters (live keys, tombstones, ends, live bytes) are exact only in a
 // header written by a clean close or a sync. While the dirty flag is set the
 // table and arenas may hold more than the header says; see Recover.
@@ -153,7 +161,9 @@
 // order. On open, buckets.compact next to keys.compact means the compaction
 // did not commit: the *.compact files are removed, buckets.compact first
 // (and the directory synced), since buckets.compact without keys.compact
-// means it did commit: then the remaining renames are finished.
+// means it did commit: then the remaining renames are finished. A reader,
+// which renames nothing, refuses a map whose compaction committed and did
+// not finish, until a writer has opened it.
 //
 // # Recover
 //

@@ -3,6 +3,8 @@ package layout
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
+	"math"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -179,21 +181,55 @@ func DecodeHeader(b []byte) (Header, error) {
 	return h, h.validate()
 }
 
-// validate checks the ranges of a decoded header's fields.
+// validate checks the ranges of a decoded header's fields. Each field is
+// checked on its own before any sum or difference of fields is, so that no
+// check can wrap around.
 func (h *Header) validate() error {
 	switch {
 	case h.Flags&^(FlagDirty|FlagWAL) != 0:
 		return corrupt(hFlags, "header flags", nil, hex(uint64(h.Flags)))
+	case h.Seq == math.MaxUint64: // the next write would wrap to 0 and lose
+		return corrupt(hSeq, "header sequence number", "below 2^64-1", h.Seq)
 	case h.Log2 < MinLog2 || h.Log2 > MaxLog2:
 		return corrupt(hLog2, "header table size", "log2 in 4..32", h.Log2)
-	case h.KeysEnd < ArenaHeaderSize || h.KeysEnd > MaxArenaSize || h.KeysEnd%Align != 0:
-		return corrupt(hKeysEnd, "header keys end", nil, h.KeysEnd)
-	case h.ValuesEnd < ArenaHeaderSize || h.ValuesEnd > MaxArenaSize || h.ValuesEnd%Align != 0:
-		return corrupt(hValuesEnd, "header values end", nil, h.ValuesEnd)
+	case h.Count > h.Slots():
+		return corrupt(hCount, "header key count", fmt.Sprintf("at most the slot count, %d", h.Slots()), h.Count)
+	case h.Tombstones > h.Slots():
+		return corrupt(hTombstones, "header tombstone count", fmt.Sprintf("at most the slot count, %d", h.Slots()), h.Tombstones)
 	case h.Count+h.Tombstones > h.Slots():
-		return corrupt(hCount, "header key count", "at most the slot count", h.Count+h.Tombstones)
+		return corrupt(hCount, "header key count", fmt.Sprintf("at most the slot count %d less %d tombstones", h.Slots(), h.Tombstones), h.Count)
+	case !validEnd(h.KeysEnd):
+		return corrupt(hKeysEnd, "header keys end", nil, h.KeysEnd)
+	case !validEnd(h.ValuesEnd):
+		return corrupt(hValuesEnd, "header values end", nil, h.ValuesEnd)
+	case !validLive(h.KeysLive, h.KeysEnd):
+		return corrupt(hKeysLive, "header live key bytes", liveBound(h.KeysEnd), h.KeysLive)
+	case !validLive(h.ValuesLive, h.ValuesEnd):
+		return corrupt(hValuesLive, "header live value bytes", liveBound(h.ValuesEnd), h.ValuesLive)
+	case h.Checkpoint == math.MaxUint64: // the next frame would be numbered 0
+		return corrupt(hCheckpoint, "header checkpoint", "below 2^64-1", h.Checkpoint)
+	case !ValidCodecName(h.KeyCodec):
+		return corrupt(hKeyCodec, "header key codec", "a name", "none")
+	case !ValidCodecName(h.ValueCodec):
+		return corrupt(hValueCodec, "header value codec", "a name", "none")
 	}
 	return nil
+}
+
+// validEnd reports whether end can be the end of an arena: past its
+// header, within MaxArenaSize, aligned.
+func validEnd(end uint64) bool {
+	return end >= ArenaHeaderSize && end <= MaxArenaSize && end%Align == 0
+}
+
+// validLive reports whether live can be the live bytes of an arena that
+// ends at end (a valid end): records are aligned and lie past the header.
+func validLive(live, end uint64) bool {
+	return live <= end-ArenaHeaderSize && live%Align == 0
+}
+
+func liveBound(end uint64) string {
+	return fmt.Sprintf("a multiple of %d, at most %d (the end less the arena header)", Align, end-ArenaHeaderSize)
 }
 
 // ReadMeta decodes both header copies of a buckets file's first MetaSize

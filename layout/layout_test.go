@@ -3,6 +3,8 @@ package layout_test
 import (
 	"encoding/binary"
 	"errors"
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/diskmap-go/diskmap/layout"
@@ -101,6 +103,89 @@ func TestHeaderDecodeErrors(t *testing.T) {
 			var ce *layout.CorruptError
 			if c.offset >= 0 && (!errors.As(err, &ce) || ce.Offset != c.offset) {
 				t.Fatalf("err = %#v, want offset %d", err, c.offset)
+			}
+		})
+	}
+}
+
+// Every field of a header with a valid checksum is checked on its own, with
+// extreme values, and no sum of fields can wrap around: each value below is
+// written into the sample header (1024 slots, 500 keys, 3 tombstones, keys
+// ending at 4096 with 4000 live bytes, values at 8192 with 8000), which
+// must then decode, or fail with ErrCorrupt at the field's offset.
+func TestHeaderFieldRanges(t *testing.T) {
+	const max64 = math.MaxUint64
+	ok := int64(-1)
+	for _, c := range []struct {
+		name   string
+		mod    func(h *layout.Header)
+		offset int64 // of the field the error names, ok for none
+	}{
+		{"flags dirty and WAL", func(h *layout.Header) { h.Flags = layout.FlagDirty | layout.FlagWAL }, ok},
+		{"flags unknown bit", func(h *layout.Header) { h.Flags = 1 << 2 }, 12},
+		{"flags all set", func(h *layout.Header) { h.Flags = math.MaxUint32 }, 12},
+		{"seq 0", func(h *layout.Header) { h.Seq = 0 }, ok},
+		{"seq 2^64-2", func(h *layout.Header) { h.Seq = max64 - 1 }, ok},
+		{"seq 2^64-1", func(h *layout.Header) { h.Seq = max64 }, 16},
+		{"seed 2^64-1", func(h *layout.Header) { h.Seed = max64 }, ok},
+		{"generation 2^64-1", func(h *layout.Header) { h.Generation = max64 }, ok},
+		{"log2 0", func(h *layout.Header) { h.Log2 = 0 }, 40},
+		{"log2 32", func(h *layout.Header) { h.Log2 = 32 }, ok},
+		{"log2 255", func(h *layout.Header) { h.Log2 = 255 }, 40},
+		{"count 0", func(h *layout.Header) { h.Count = 0 }, ok},
+		{"count fills the slots with the tombstones", func(h *layout.Header) { h.Count = 1021 }, ok},
+		{"count one past the slots with the tombstones", func(h *layout.Header) { h.Count = 1022 }, 48},
+		{"count the slots plus one", func(h *layout.Header) { h.Count = 1025 }, 48},
+		{"count 2^64-1", func(h *layout.Header) { h.Count = max64 }, 48},
+		{"count 2^64-1, one tombstone", func(h *layout.Header) { h.Count, h.Tombstones = max64, 1 }, 48},
+		{"count 2^32, log2 32", func(h *layout.Header) { h.Log2, h.Count, h.Tombstones = 32, 1<<32, 0 }, ok},
+		{"count 2^32+1, log2 32", func(h *layout.Header) { h.Log2, h.Count, h.Tombstones = 32, 1<<32+1, 0 }, 48},
+		{"tombstones fill the slots with the count", func(h *layout.Header) { h.Tombstones = 524 }, ok},
+		{"tombstones one past the slots with the count", func(h *layout.Header) { h.Tombstones = 525 }, 48},
+		{"tombstones the slots plus one", func(h *layout.Header) { h.Count, h.Tombstones = 0, 1025 }, 56},
+		{"tombstones 2^64-1", func(h *layout.Header) { h.Tombstones = max64 }, 56},
+		{"tombstones wrapping the sum to 1", func(h *layout.Header) { h.Tombstones = max64 - 498 }, 56},
+		{"keys end 0", func(h *layout.Header) { h.KeysEnd = 0 }, 64},
+		{"keys end unaligned", func(h *layout.Header) { h.KeysEnd = 4097 }, 64},
+		{"keys end at the limit", func(h *layout.Header) { h.KeysEnd = layout.MaxArenaSize }, ok},
+		{"keys end past the limit", func(h *layout.Header) { h.KeysEnd = layout.MaxArenaSize + 8 }, 64},
+		{"keys end 2^64-8", func(h *layout.Header) { h.KeysEnd = max64 - 7 }, 64},
+		{"values end 0", func(h *layout.Header) { h.ValuesEnd = 0 }, 72},
+		{"values end 2^64-8", func(h *layout.Header) { h.ValuesEnd = max64 - 7 }, 72},
+		{"values end past the limit", func(h *layout.Header) { h.ValuesEnd = layout.MaxArenaSize + 8 }, 72},
+		{"live key bytes 0", func(h *layout.Header) { h.KeysLive = 0 }, ok},
+		{"live key bytes fill the arena", func(h *layout.Header) { h.KeysLive = 4096 - 32 }, ok},
+		{"live key bytes past the end", func(h *layout.Header) { h.KeysLive = 4096 - 24 }, 80},
+		{"live key bytes unaligned", func(h *layout.Header) { h.KeysLive = 4001 }, 80},
+		{"live key bytes 2^64-8", func(h *layout.Header) { h.KeysLive = max64 - 7 }, 80},
+		{"live key bytes of an empty arena", func(h *layout.Header) { h.KeysEnd, h.KeysLive = 32, 8 }, 80},
+		{"live value bytes fill the arena", func(h *layout.Header) { h.ValuesLive = 8192 - 32 }, ok},
+		{"live value bytes past the end", func(h *layout.Header) { h.ValuesLive = 8192 }, 88},
+		{"live value bytes 2^64-8", func(h *layout.Header) { h.ValuesLive = max64 - 7 }, 88},
+		{"resizes 2^64-1", func(h *layout.Header) { h.Resizes = max64 }, ok},
+		{"compactions 2^64-1", func(h *layout.Header) { h.Compactions = max64 }, ok},
+		{"checkpoint 2^64-2", func(h *layout.Header) { h.Checkpoint = max64 - 1 }, ok},
+		{"checkpoint 2^64-1", func(h *layout.Header) { h.Checkpoint = max64 }, 112},
+		{"key codec of 32 bytes", func(h *layout.Header) { h.KeyCodec = strings.Repeat("k", 32) }, ok},
+		{"key codec empty", func(h *layout.Header) { h.KeyCodec = "" }, 120},
+		{"value codec empty", func(h *layout.Header) { h.ValueCodec = "" }, 152},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := sampleHeader()
+			c.mod(&h)
+			b := make([]byte, layout.HeaderSize)
+			h.Encode(b)
+			got, err := layout.DecodeHeader(b)
+			var ce *layout.CorruptError
+			switch {
+			case c.offset == ok && err != nil:
+				t.Fatalf("DecodeHeader: %v, want %+v", err, h)
+			case c.offset == ok && got != h:
+				t.Fatalf("DecodeHeader = %+v, want %+v", got, h)
+			case c.offset != ok && !errors.As(err, &ce):
+				t.Fatalf("DecodeHeader: %v, want a *CorruptError at offset %d", err, c.offset)
+			case c.offset != ok && (ce.Offset != c.offset || !errors.Is(err, layout.ErrCorrupt)):
+				t.Fatalf("DecodeHeader: %v (offset %d), want ErrCorrupt at offset %d", err, ce.Offset, c.offset)
 			}
 		})
 	}

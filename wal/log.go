@@ -234,7 +234,7 @@ func (l *Log) remapLocked(size int64) error {
 // sequence number of the last frame applied, or checkpoint if none was, and
 // stops at fn's first error.
 func Replay(path string, checkpoint uint64, fn func(seq uint64, payload []byte) error) (uint64, error) {
-	b, err := os.ReadFile(path)
+	b, err := mmap.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return checkpoint, nil
 	}

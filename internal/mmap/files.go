@@ -1,6 +1,12 @@
 package mmap
 
-import "os"
+import (
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/diskmap-go/diskmap/layout"
+)
 
 // FS is every operation on files that the map makes outside its mappings:
 // the seam through which tests make any one of them fail. Reading the
@@ -16,14 +22,15 @@ type FS interface {
 	WriteAt(f *os.File, b []byte, off int64) (int, error)
 }
 
-// Files is the FS in use: the operating system's. Tests swap it, before
-// opening a map, for one that fails on purpose; nothing else changes it.
+// Files is the FS in use: the operating system's, opening files with
+// OpenFile. Tests swap it, before opening a map, for one that fails on
+// purpose; nothing else changes it.
 var Files FS = osFS{}
 
 type osFS struct{}
 
 func (osFS) OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
-	return os.OpenFile(name, flag, perm)
+	return OpenFile(name, flag, perm)
 }
 func (osFS) Rename(oldpath, newpath string) error  { return os.Rename(oldpath, newpath) }
 func (osFS) Remove(name string) error              { return os.Remove(name) }
@@ -33,4 +40,31 @@ func (osFS) Sync(f *os.File) error                 { return Sync(f) }
 func (osFS) SyncDir(dir string) error              { return SyncDir(dir) }
 func (osFS) WriteAt(f *os.File, b []byte, off int64) (int, error) {
 	return f.WriteAt(b, off)
+}
+
+// notRegular returns the error of OpenFile for a path that is not a
+// regular file, where kind says what is there ("a named pipe"): an
+// *fs.PathError naming it, which matches layout.ErrCorrupt as other
+// foreign contents of a map directory do.
+func notRegular(name, kind string) error {
+	return &fs.PathError{Op: "open", Path: name, Err: notRegularError(kind)}
+}
+
+// notRegularError says what is at a path in place of a regular file.
+type notRegularError string
+
+func (e notRegularError) Error() string { return "not a regular file: " + string(e) }
+
+// Is reports whether target is layout.ErrCorrupt.
+func (notRegularError) Is(target error) bool { return target == layout.ErrCorrupt }
+
+// ReadFile returns the contents of the file name, opened through Files
+// (so a file that is not a regular file is refused, at once) and read whole.
+func ReadFile(name string) ([]byte, error) {
+	f, err := Files.OpenFile(name, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }

@@ -1,0 +1,120 @@
+//go:build unix
+
+package concurrent_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/concurrent"
+	"golang.org/x/sys/unix"
+)
+
+// hangLimit is how long an Open may take before a test calls it a hang.
+// Opening a named pipe waits for the other end forever: a hang is what a
+// regression looks like, and the limit only stops the test.
+const hangLimit = 20 * time.Second
+
+// openWithin opens the map in dir on a goroutine of its own and fails the
+// test if Open has not returned within hangLimit. A map it opens is closed
+// when the test ends.
+func openWithin(t *testing.T, dir string, opts *concurrent.Options) error {
+	t.Helper()
+	type result struct {
+		m   *concurrent.Map[string, string]
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		m, err := openCatching(dir, opts)
+		done <- result{m, err}
+	}()
+	select {
+	case r := <-done:
+		if r.m != nil {
+			t.Cleanup(func() { r.m.Close() })
+		}
+		return r.err
+	case <-time.After(hangLimit):
+		t.Fatalf("Open(%s) still waits after %v", dir, hangLimit)
+		return nil
+	}
+}
+
+// A named pipe in place of the manifest, the lock, a shard's file or the
+// manifest being written, or a symbolic link to one, makes Open fail at
+// once with an error naming the file and matching ErrCorrupt, as
+// diskmap.Open does for its files.
+func TestOpenRefusesFilesThatAreNotRegular(t *testing.T) {
+	base := t.TempDir()
+	samples := map[string]string{"clean": filepath.Join(base, "clean"), "dirty": filepath.Join(base, "dirty")}
+	writeSample(t, samples["clean"], 1)
+	writeDirtySample(t, samples["dirty"], 1)
+	cases := []struct {
+		state    string // "none" (a map to create), "clean" or "dirty"
+		readOnly bool
+		file     string
+	}{
+		{"clean", true, "manifest"},
+		{"clean", false, "manifest"},
+		{"clean", true, "lock"},
+		{"clean", false, "lock"},
+		{"clean", true, "shard-0001/buckets"},
+		{"clean", false, "shard-0001/buckets"},
+		{"clean", true, "shard-0002/keys"},
+		{"dirty", true, "shard-0001/buckets"},
+		{"dirty", false, "shard-0001/buckets"},
+		{"dirty", false, "shard-0002/values"},
+		{"none", false, "manifest.new"},
+		{"none", false, "lock"},
+	}
+	for _, c := range cases {
+		for _, link := range []bool{false, true} {
+			name := c.state + "/" + c.file
+			if c.readOnly {
+				name += "/read-only"
+			}
+			if link {
+				name += "/link"
+			}
+			t.Run(name, func(t *testing.T) {
+				dir := filepath.Join(t.TempDir(), "map")
+				if c.state == "none" {
+					if err := os.Mkdir(dir, 0o755); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					cloneDir(t, samples[c.state], dir)
+				}
+				path := filepath.Join(dir, filepath.FromSlash(c.file))
+				if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+					t.Fatal(err)
+				}
+				pipe := path
+				if link {
+					pipe = filepath.Join(t.TempDir(), "pipe")
+					if err := os.Symlink(pipe, path); err != nil {
+						t.Skipf("cannot make a symbolic link here: %v", err)
+					}
+				}
+				if err := unix.Mkfifo(pipe, 0o644); err != nil {
+					t.Skipf("cannot make a named pipe here: %v", err)
+				}
+				err := openWithin(t, dir, &concurrent.Options{Shards: 4, Map: diskmap.Options{ReadOnly: c.readOnly}})
+				switch {
+				case err == nil:
+					t.Fatal("Open succeeded")
+				case !errors.Is(err, diskmap.ErrCorrupt) || !strings.Contains(err.Error(), "not a regular file"):
+					t.Fatalf("Open: %v\nwant ErrCorrupt saying %s is not a regular file", err, c.file)
+				case !strings.Contains(err.Error(), path):
+					t.Fatalf("Open: %v\nwant the message to name %s", err, path)
+				}
+			})
+		}
+	}
+}
