@@ -31,9 +31,10 @@
 // hash, seeded with the shard seed. The shard is picked by the low bits of
 // the shard hash, seeded otherwise: the two choices are independent, shards
 // hold the same number of keys to within a few percent, and each shard's
-// table fills as evenly as a whole map's. Keys are encoded with
-// codec.Encoder, so Get, View and Contains of string, []byte and numeric
-// keys allocate nothing.
+// table fills as evenly as a whole map's. A key whose codec hands out its
+// bytes (codec.Borrower) or packs it (codec.Packer) is encoded into no
+// buffer, so Get, View and Contains of string, []byte and numeric keys
+// allocate nothing.
 //
 // The shard count is a power of two, fixed when the map is created (see
 // Options.Shards) and recorded in the manifest with the seed of the shard
