@@ -23,7 +23,6 @@ type Map[K, V any] struct {
 	dir    string
 	kc     encode.Encoder[K]
 	hasher layout.Hasher // picks a key's shard; seeded from the manifest
-	mask   uint64        // shard count - 1
 	shards []shard[K, V]
 	lock   *os.File // holds the directory's lock until Close
 	closed atomic.Bool
@@ -306,7 +305,7 @@ func (m *Map[K, V]) shardIndex(k K) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("concurrent: %s: encoding key: %w", m.dir, err)
 	}
-	return int(m.hasher.Sum(kb) & m.mask), nil
+	return layout.ShardOf(m.hasher.Sum(kb), len(m.shards)), nil
 }
 
 // notInCallback returns ErrReentrant if the calling goroutine runs inside a
