@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/internal/encode"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -19,8 +20,8 @@ import (
 // many writers on top of that rule.
 type Map[K, V any] struct {
 	core       // files, header and the byte-level operations
-	kc         codec.Encoder[K]
-	vc         codec.Encoder[V]
+	kc         encode.Encoder[K]
+	vc         encode.Encoder[V]
 	kbuf, vbuf []byte // the writer's scratch space for encodings that allocate
 
 	iterMu  sync.Mutex
@@ -53,7 +54,7 @@ func OpenWith[K, V any](dir string, kc codec.Codec[K], vc codec.Codec[V], opts *
 			return nil, fmt.Errorf("diskmap: codec name %q: want 1 to %d bytes, no NUL", name, layout.MaxCodecName)
 		}
 	}
-	m := &Map[K, V]{kc: codec.NewEncoder(kc), vc: codec.NewEncoder(vc)}
+	m := &Map[K, V]{kc: encode.New(kc), vc: encode.New(vc)}
 	m.core = core{dir: dir, opts: o, readOnly: o.ReadOnly, hashAnd: ^uint64(0)}
 	if err := m.open(kc.Name(), vc.Name()); err != nil {
 		return nil, err

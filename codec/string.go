@@ -1,6 +1,6 @@
 package codec
 
-import "github.com/diskmap-go/diskmap/internal/mmap"
+import "github.com/diskmap-go/diskmap/internal/unsafebytes"
 
 // String encodes a string as its bytes, exactly as they are: no length
 // prefix, since a map stores lengths itself, and no check for UTF-8.
@@ -25,5 +25,5 @@ func (String) Decode(b []byte) (string, error) {
 
 // Borrow returns the bytes of v without copying. They must not be modified.
 func (String) Borrow(v string) []byte {
-	return mmap.StringBytes(v)
+	return unsafebytes.FromString(v)
 }

@@ -31,9 +31,10 @@
 // hash, seeded with the shard seed. The shard is picked by the low bits of
 // the shard hash, seeded otherwise: the two choices are independent, shards
 // hold the same number of keys to within a few percent, and each shard's
-// table fills as evenly as a whole map's. Keys are encoded with
-// codec.Encoder, so Get, View and Contains of string, []byte and numeric
-// keys allocate nothing.
+// table fills as evenly as a whole map's. A key whose codec hands out its
+// bytes (codec.Borrower) or packs it (codec.Packer) is encoded into no
+// buffer, so Get, View and Contains of string, []byte and numeric keys
+// allocate nothing.
 //
 // The shard count is a power of two, fixed when the map is created (see
 // Options.Shards) and recorded in the manifest with the seed of the shard
@@ -42,37 +43,12 @@
 //
 // # Files
 //
-//	manifest      shard count, seed of the shard hash, codec names, shard seeds
-//	manifest.new  a manifest being written
-//	lock          empty; holds the advisory lock of the processes using the map
-//	shard-0000/   shard 0: a diskmap.Map directory (see package layout)
-//	shard-0001/   shard 1, and so on: four decimal digits, from 0 to count-1
-//
-// # Manifest
-//
-// All integers are little-endian. The manifest is 128 bytes of header
-// followed by n shard seeds, n being the shard count:
-//
-//	offset size field
-//	     0    8 magic "dmshards"
-//	     8    4 version (1)
-//	    12    4 flags: bit 0 set while the map is being created
-//	    16    4 shard count n: a power of two, 1 to 1024
-//	    20    4 zero
-//	    24    8 seed of the shard hash
-//	    32   32 key codec name, zero-padded
-//	    64   32 value codec name, zero-padded
-//	    96   24 zero
-//	   120    8 checksum: XXH64, seed 0, of the whole file, these 8 bytes zero
-//	   128   8n shard seed of shard i, i = 0..n-1 (zero while being created)
-//
-// A reader checks the size (128 to 8320 bytes), then the magic, the
-// version, the checksum, and then the fields: no unknown flag, a shard count
-// that is a power of two and matches the size, zero bytes where the format
-// says zero, and both codec names present. The shard seeds tie each shard
-// directory to its place: a directory from another map, or from another
-// shard of this one, is refused rather than read with keys that do not
-// belong to it.
+// A Map's directory holds a manifest (the shard count, the seed of the
+// shard hash, the codec names and each shard's seed), a lock file and one
+// diskmap.Map directory per shard: shard-0000, shard-0001 and so on.
+// Package layout specifies them under Sharded maps: the directory, the
+// manifest's bytes, how a reader checks it, and the rule that picks a
+// key's shard.
 //
 // # Open
 //

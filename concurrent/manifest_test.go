@@ -1,10 +1,10 @@
 package concurrent_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,35 +17,28 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden map in testdata")
 
-// TestManifestLayout reads a new map's manifest as the package
-// documentation lays it out.
-func TestManifestLayout(t *testing.T) {
+// TestManifestOfNewMap: a new map's manifest (package layout specifies its
+// bytes) is complete, holds the shard count and codec names, and records
+// the seed of each shard's buckets header.
+func TestManifestOfNewMap(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[string, uint64](t, dir, shards(8))
+	openMap[string, uint64](t, dir, shards(8))
 	b, err := os.ReadFile(filepath.Join(dir, "manifest"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	le := binary.LittleEndian
+	mf, err := layout.DecodeManifest(b)
 	switch {
-	case len(b) != 128+8*8:
-		t.Fatalf("manifest of 8 shards: %d bytes, want %d", len(b), 128+8*8)
-	case string(b[0:8]) != "dmshards":
-		t.Errorf("magic %q", b[0:8])
-	case le.Uint32(b[8:]) != 1:
-		t.Errorf("version %d", le.Uint32(b[8:]))
-	case le.Uint32(b[12:]) != 0:
-		t.Errorf("flags %#x in a complete manifest", le.Uint32(b[12:]))
-	case le.Uint32(b[16:]) != 8:
-		t.Errorf("shard count %d", le.Uint32(b[16:]))
-	case string(bytes.TrimRight(b[32:64], "\x00")) != "string" || string(bytes.TrimRight(b[64:96], "\x00")) != "uint64":
-		t.Errorf("codecs %q and %q", b[32:64], b[64:96])
-	case le.Uint64(b[120:]) != manifestChecksum(b):
-		t.Errorf("checksum %#x, want %#x", le.Uint64(b[120:]), manifestChecksum(b))
-	case !bytes.Equal(b[20:24], make([]byte, 4)) || !bytes.Equal(b[96:120], make([]byte, 24)):
-		t.Errorf("reserved bytes not zero")
+	case err != nil:
+		t.Fatal(err)
+	case mf.Creating():
+		t.Errorf("flags %#x in a complete manifest", mf.Flags)
+	case len(mf.Shards) != 8:
+		t.Fatalf("shard count %d, want 8", len(mf.Shards))
+	case mf.KeyCodec != "string" || mf.ValueCodec != "uint64":
+		t.Errorf("codecs %q and %q", mf.KeyCodec, mf.ValueCodec)
 	}
-	for i := range 8 {
+	for i, want := range mf.Shards {
 		buckets, err := os.ReadFile(filepath.Join(shardDir(dir, i), "buckets"))
 		if err != nil {
 			t.Fatal(err)
@@ -54,11 +47,10 @@ func TestManifestLayout(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := le.Uint64(b[128+8*i:]); got != h.Seed {
-			t.Errorf("shard seed %d in the manifest: %#x; the shard's header has %#x", i, got, h.Seed)
+		if h.Seed != want {
+			t.Errorf("shard seed %d in the manifest: %#x; the shard's header has %#x", i, want, h.Seed)
 		}
 	}
-	_ = m
 }
 
 // markCreating turns the complete manifest in dir back into one of a
@@ -144,4 +136,35 @@ func TestGolden(t *testing.T) {
 	}
 	m = openMap[string, string](t, dir, nil)
 	requireContents(t, m, want)
+}
+
+// TestShardSeedMismatchOffset: a shard directory from another map is
+// reported at the offset of the seed in its buckets file, which holds the
+// seed the error found.
+func TestShardSeedMismatchOffset(t *testing.T) {
+	dir, foreign := filepath.Join(t.TempDir(), "map"), filepath.Join(t.TempDir(), "foreign")
+	writeSample(t, dir, 1)
+	writeSample(t, foreign, 2)
+	removeAll(t, shardDir(dir, 1))
+	cloneDir(t, shardDir(foreign, 1), shardDir(dir, 1))
+
+	_, err := concurrent.Open[string, string](dir, nil)
+	var ce *diskmap.CorruptError
+	if !errors.As(err, &ce) || ce.Field != "shard seed" {
+		t.Fatalf("Open: %v; want a corrupt shard seed", err)
+	}
+	buckets, err := os.ReadFile(filepath.Join(shardDir(dir, 1), "buckets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, cur, err := layout.ReadMeta(buckets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := layout.SeedOffset(cur); ce.Offset != want || ce.Offset != int64(cur)*512+24 {
+		t.Errorf("offset %d, want %d: the seed of header copy %d", ce.Offset, want, cur)
+	}
+	if got := binary.LittleEndian.Uint64(buckets[ce.Offset:]); fmt.Sprintf("%#x", got) != ce.Found || got != h.Seed {
+		t.Errorf("bytes at offset %d hold %#x; the error found %v", ce.Offset, got, ce.Found)
+	}
 }

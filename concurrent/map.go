@@ -9,6 +9,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/internal/encode"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -20,9 +21,8 @@ import (
 // iteration sees while others write, and for the rules of callbacks.
 type Map[K, V any] struct {
 	dir    string
-	kc     codec.Encoder[K]
+	kc     encode.Encoder[K]
 	hasher layout.Hasher // picks a key's shard; seeded from the manifest
-	mask   uint64        // shard count - 1
 	shards []shard[K, V]
 	lock   *os.File // holds the directory's lock until Close
 	closed atomic.Bool
@@ -62,7 +62,7 @@ func OpenWith[K, V any](dir string, kc codec.Codec[K], vc codec.Codec[V], opts *
 			return nil, fmt.Errorf("concurrent: codec name %q: want 1 to %d bytes, no NUL", name, layout.MaxCodecName)
 		}
 	}
-	m := &Map[K, V]{dir: dir, kc: codec.NewEncoder(kc)}
+	m := &Map[K, V]{dir: dir, kc: encode.New(kc)}
 	if err := m.open(kc, vc, o); err != nil {
 		return nil, err
 	}
@@ -305,7 +305,7 @@ func (m *Map[K, V]) shardIndex(k K) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("concurrent: %s: encoding key: %w", m.dir, err)
 	}
-	return int(m.hasher.Sum(kb) & m.mask), nil
+	return layout.ShardOf(m.hasher.Sum(kb), len(m.shards)), nil
 }
 
 // notInCallback returns ErrReentrant if the calling goroutine runs inside a

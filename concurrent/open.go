@@ -55,18 +55,17 @@ func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err e
 	if so.Durability == diskmap.DurabilityWALSync {
 		so.Durability, m.syncEach = diskmap.DurabilityWAL, true
 	}
-	if !mf.creating() {
+	if !mf.Creating() {
 		if err := m.checkShards(&mf, kc, vc, so); err != nil {
 			return err
 		}
 	}
 	m.hasher = layout.NewHasher(mf.Seed)
-	m.mask = uint64(len(mf.Shards) - 1)
 	m.shards = make([]shard[K, V], len(mf.Shards))
 	if err := m.openShards(kc, vc, so, &made); err != nil {
 		return err
 	}
-	if mf.creating() {
+	if mf.Creating() {
 		return m.finishCreate(&mf)
 	}
 	return nil
@@ -75,7 +74,7 @@ func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err e
 // loadManifest reads the manifest and checks it against the codecs. If
 // there is none, it starts creating the map, and appends the manifest to
 // made.
-func (m *Map[K, V]) loadManifest(keyCodec, valueCodec string, o Options, made *[]string) (manifest, error) {
+func (m *Map[K, V]) loadManifest(keyCodec, valueCodec string, o Options, made *[]string) (layout.Manifest, error) {
 	ro := o.Map.ReadOnly
 	mf, err := readManifest(m.path(manifestFile))
 	switch {
@@ -89,7 +88,7 @@ func (m *Map[K, V]) loadManifest(keyCodec, valueCodec string, o Options, made *[
 	case mf.KeyCodec != keyCodec || mf.ValueCodec != valueCodec:
 		return mf, fmt.Errorf("concurrent: %s holds %s keys and %s values, opened with %s and %s: %w",
 			m.path(manifestFile), mf.KeyCodec, mf.ValueCodec, keyCodec, valueCodec, diskmap.ErrCodecMismatch)
-	case mf.creating() && ro:
+	case mf.Creating() && ro:
 		return mf, fmt.Errorf("concurrent: %s was not created completely; open it for writing once to finish: %w", m.dir, diskmap.ErrReadOnly)
 	}
 	return mf, nil
@@ -159,7 +158,7 @@ func (m *Map[K, V]) closeShards() error {
 // has the recorded shard seed. If some shard was not closed cleanly, it
 // then checks every shard's files as a read-only Open does, so that damage
 // in one is found before the recovery of another writes anything.
-func (m *Map[K, V]) checkShards(mf *manifest, kc codec.Codec[K], vc codec.Codec[V], so diskmap.Options) error {
+func (m *Map[K, V]) checkShards(mf *layout.Manifest, kc codec.Codec[K], vc codec.Codec[V], so diskmap.Options) error {
 	dirty := false
 	for i, want := range mf.Shards {
 		dir := m.shardDir(i)
@@ -167,12 +166,12 @@ func (m *Map[K, V]) checkShards(mf *manifest, kc codec.Codec[K], vc codec.Codec[
 			return &diskmap.CorruptError{File: dir, Field: "shard directory",
 				Expected: fmt.Sprintf("shard %d of %s", i, m.path(manifestFile)), Found: "no directory"}
 		}
-		h, off, err := readShardHeader(filepath.Join(dir, bucketsFile))
+		h, cur, err := readShardHeader(filepath.Join(dir, bucketsFile))
 		if err != nil {
 			return err
 		}
 		if h.Seed != want {
-			return &diskmap.CorruptError{File: filepath.Join(dir, bucketsFile), Offset: off + headerSeedOffset, Field: "shard seed",
+			return &diskmap.CorruptError{File: filepath.Join(dir, bucketsFile), Offset: layout.SeedOffset(cur), Field: "shard seed",
 				Expected: fmt.Sprintf("%s, as %s records for shard %d", hexa(want), m.path(manifestFile), i), Found: hexa(h.Seed)}
 		}
 		dirty = dirty || h.Dirty()
@@ -210,9 +209,9 @@ func (m *Map[K, V]) probeShards(n int, kc codec.Codec[K], vc codec.Codec[V], so 
 	return nil
 }
 
-// readShardHeader returns the header of the buckets file at path, and the
-// offset in the file of the header copy it was read from.
-func readShardHeader(path string) (layout.Header, int64, error) {
+// readShardHeader returns the header of the buckets file at path, and which
+// header copy it was read from (see layout.ReadMeta).
+func readShardHeader(path string) (layout.Header, int, error) {
 	f, err := mmap.OpenFile(path, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return layout.Header{}, 0, &diskmap.CorruptError{File: path, Field: "file", Expected: "the buckets file of a shard", Found: "no file"}
@@ -230,22 +229,22 @@ func readShardHeader(path string) (layout.Header, int64, error) {
 	if err != nil {
 		return layout.Header{}, 0, layout.At(err, path, 0)
 	}
-	return h, int64(cur) * layout.HeaderCopyOffset, nil
+	return h, cur, nil
 }
 
 // startCreate begins a new map in a directory without a manifest: it checks
 // that the directory holds no shards and no diskmap.Map, and writes a
 // manifest marked as creating, with a new shard hash seed.
-func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int) (manifest, error) {
+func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int) (layout.Manifest, error) {
 	if err := m.checkEmpty(); err != nil {
-		return manifest{}, err
+		return layout.Manifest{}, err
 	}
 	var seed [8]byte
 	if _, err := rand.Read(seed[:]); err != nil {
-		return manifest{}, err
+		return layout.Manifest{}, err
 	}
-	mf := manifest{
-		Flags:      flagCreating,
+	mf := layout.Manifest{
+		Flags:      layout.ManifestFlagCreating,
 		Seed:       binary.LittleEndian.Uint64(seed[:]),
 		KeyCodec:   keyCodec,
 		ValueCodec: valueCodec,
@@ -278,7 +277,7 @@ func (m *Map[K, V]) checkEmpty() error {
 // each must be empty (no Open of the map has returned yet), and the
 // manifest is written again with their seeds and without the creating
 // flag.
-func (m *Map[K, V]) finishCreate(mf *manifest) error {
+func (m *Map[K, V]) finishCreate(mf *layout.Manifest) error {
 	for i := range m.shards {
 		if n := m.shards[i].m.Len(); n != 0 {
 			return &diskmap.CorruptError{File: m.shardDir(i), Field: "key count",
@@ -290,6 +289,6 @@ func (m *Map[K, V]) finishCreate(mf *manifest) error {
 		}
 		mf.Shards[i] = h.Seed
 	}
-	mf.Flags &^= flagCreating
+	mf.Flags &^= layout.ManifestFlagCreating
 	return writeManifest(m.path(manifestFile), mf)
 }

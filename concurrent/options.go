@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/layout"
 )
 
 // Options configures Open. The zero value, or a nil *Options, gives the
@@ -27,7 +28,7 @@ type Options struct {
 }
 
 // MaxShards is the largest shard count a map can have.
-const MaxShards = 1024
+const MaxShards = layout.MaxShards
 
 // maxDefaultShards bounds the default shard count: each shard holds a few
 // open files and mappings.

@@ -183,6 +183,66 @@
 // Each step only reads the old state or replaces it by a rename, so an
 // interrupted recovery can be run again.
 //
+// # Sharded maps
+//
+// A sharded map (package concurrent) is a directory of n shards, n a power
+// of two from 1 to 1024 (MaxShards), each a map directory of its own, and a
+// manifest that ties them together:
+//
+//	manifest      shard count, seed of the shard hash, codec names, shard seeds
+//	manifest.new  a manifest being written; a leftover one is ignored
+//	lock          empty; holds the advisory lock of the processes using the map
+//	shard-0000/   shard 0: a map directory, as in Files above
+//	shard-0001/   shard 1, and so on: four decimal digits, from 0 to n-1
+//
+// A key's shard is picked by its shard hash, XXH64 of the key's encoded
+// bytes seeded with the manifest's seed: the low log2(n) bits of the shard
+// hash are the shard's number (ShardOf). Inside the shard, the key's home is
+// the top bits of the shard's own hash, seeded with its shard seed, the hash
+// seed in its buckets header, so the two choices are independent. Shard
+// seeds differ from shard to shard and from map to map.
+//
+// The manifest is 128 bytes (ManifestHeaderSize) followed by n shard seeds
+// of 8 bytes each. It has a version of its own, ManifestVersion, which
+// changes independently of Version:
+//
+//	offset size field
+//	     0    8 magic "dmshards"
+//	     8    4 version (1)
+//	    12    4 flags: bit 0 set while the map is being created
+//	    16    4 shard count n: a power of two, 1 to 1024
+//	    20    4 zero
+//	    24    8 seed of the shard hash
+//	    32   32 key codec name, zero-padded
+//	    64   32 value codec name, zero-padded
+//	    96   24 zero
+//	   120    8 checksum: XXH64, seed 0, of the whole file, these 8 bytes zero
+//	   128   8n shard seed of shard i, i = 0..n-1 (zero while being created)
+//
+// A reader checks the size (128 to 8320 bytes), then the magic, the
+// version, the checksum, and then the fields: no unknown flag, a shard count
+// that is a power of two and matches the size, zero bytes where the format
+// says zero, and both codec names present. Each shard's buckets header (the
+// copy ReadMeta picks) must hold the shard seed recorded for it: a shard
+// directory from another map, or from another shard of this one, is refused
+// rather than read with keys that do not belong to it. Every shard must have
+// the manifest's codec names.
+//
+// A manifest is never changed in place: a new one is written to
+// manifest.new, synced, renamed over manifest, and the directory synced.
+// Creating a sharded map:
+//
+//  1. In a directory with no manifest, no shard-* entry and no buckets file,
+//     write a manifest with flag bit 0 set, the shard count, a random seed
+//     for the shard hash, the codec names and zero shard seeds.
+//  2. Create the n shards, each an empty map.
+//  3. Write the manifest again with each shard's seed, flag bit 0 clear.
+//
+// A manifest with bit 0 set is a creation cut short: it is finished by
+// running steps 2 and 3 again with the recorded count and seed, and its
+// shards must still be empty. Each shard recovers by itself (Recover);
+// nothing is atomic across shards.
+//
 // # Limitations
 //
 //   - A key is at most MaxKeyLen bytes and a value at most MaxValueLen.

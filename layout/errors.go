@@ -69,11 +69,16 @@ func At(err error, file string, base int64) error {
 type VersionError struct {
 	File  string // path of the file
 	Found uint32 // the version in the file
+	Reads uint32 // the version this package reads: Version when zero, ManifestVersion for a manifest
 }
 
 // Error names the file and both versions.
 func (e *VersionError) Error() string {
-	return fmt.Sprintf("diskmap: %s: format version %d, this build reads version %d", e.File, e.Found, Version)
+	reads := e.Reads
+	if reads == 0 {
+		reads = Version
+	}
+	return fmt.Sprintf("diskmap: %s: format version %d, this build reads version %d", e.File, e.Found, reads)
 }
 
 // Is reports whether target is ErrVersion.

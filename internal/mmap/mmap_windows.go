@@ -5,8 +5,8 @@ package mmap
 import (
 	"fmt"
 	"os"
-	"unsafe"
 
+	"github.com/diskmap-go/diskmap/internal/unsafebytes"
 	mmapgo "github.com/edsrzf/mmap-go"
 	"golang.org/x/sys/windows"
 )
@@ -48,10 +48,10 @@ func mapFile(f *os.File, length int, mode Mode) ([]byte, sysRegion, error) {
 // flush flushes the view's pages covering [off, off+n), then the file's
 // buffers. FlushViewOfFile rounds the address down to a page itself.
 //
-// Taking the address is safe: it points into the mapped view, which is not Go
-// heap memory and never moves, and the view stays mapped until unmap.
+// The address is that of the mapped view (see unsafebytes.Addr), which stays
+// mapped until unmap.
 func (r *Region) flush(off, n int) error {
-	addr := uintptr(unsafe.Pointer(&r.data[off]))
+	addr := unsafebytes.Addr(r.data[off:])
 	if err := windows.FlushViewOfFile(addr, uintptr(n)); err != nil {
 		return os.NewSyscallError("FlushViewOfFile", err)
 	}
