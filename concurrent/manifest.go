@@ -164,7 +164,7 @@ func readManifest(path string) (manifest, error) {
 	if err != nil {
 		return manifest{}, fmt.Errorf("concurrent: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
 		return manifest{}, &diskmap.CorruptError{File: path, Field: "file", Expected: "a regular file", Found: "mode " + st.Mode().String()}
 	}
@@ -187,7 +187,7 @@ func writeManifest(path string, mf *manifest) error {
 		err = mmap.SyncDir(filepath.Dir(path))
 	}
 	if err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		return fmt.Errorf("concurrent: writing %s: %w", path, err)
 	}
 	return nil
