@@ -6,9 +6,9 @@ all: lint test
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# gofmt, go vet, staticcheck and golangci-lint on every module.
 lint:
-	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
-	go vet ./...
+	bash scripts/lint.sh
 
 test:
 	go test ./...

@@ -46,7 +46,7 @@ func openArena(path string, magic [8]byte, generation uint64, writable bool) (*a
 	}
 	a := &arena{f: f, path: path, magic: magic}
 	if err := a.load(generation, writable); err != nil {
-		a.close()
+		_ = a.close()
 		return nil, err
 	}
 	return a, nil
@@ -88,7 +88,9 @@ func (a *arena) load(generation uint64, writable bool) error {
 
 // remap maps the file again, reserving room for it to grow to twice size.
 func (a *arena) remap(size int64, writable bool) error {
-	a.unmap()
+	if err := a.unmap(); err != nil {
+		return err
+	}
 	reserve := reservation(size)
 	var err error
 	if a.ro, err = mapReserved(a.f, size, reserve, mmap.ReadOnly); err != nil {
@@ -136,19 +138,20 @@ func mapReserved(f *os.File, size, reserve int64, mode mmap.Mode) (*mmap.Region,
 	return r, err
 }
 
-func (a *arena) unmap() {
-	if a.ro != nil {
-		a.ro.Unmap()
-	}
-	if a.rw != nil {
-		a.rw.Unmap()
+// unmap drops both mappings, even when unmapping one fails.
+func (a *arena) unmap() error {
+	var errs []error
+	for _, r := range []*mmap.Region{a.ro, a.rw} {
+		if r != nil {
+			errs = append(errs, r.Unmap())
+		}
 	}
 	a.ro, a.rw, a.data, a.w = nil, nil, nil, nil
+	return errors.Join(errs...)
 }
 
 func (a *arena) close() error {
-	a.unmap()
-	return a.f.Close()
+	return errors.Join(a.unmap(), a.f.Close())
 }
 
 // capacity returns how many bytes the mappings cover.
@@ -217,8 +220,11 @@ func (a *arena) append(p []byte) (uint32, error) {
 func (a *arena) grow(need int64) error {
 	size := a.nextSize(need)
 	if a.remaps(size) {
-		a.unmap() // some systems cannot extend a mapped file
-		if err := mmap.Files.Allocate(a.f, size); err != nil {
+		err := a.unmap() // some systems cannot extend a mapped file
+		if err == nil {
+			err = mmap.Files.Allocate(a.f, size)
+		}
+		if err != nil {
 			return errors.Join(fmt.Errorf("diskmap: growing %s: %w", a.path, err), a.remap(a.size, true))
 		}
 		return a.remap(size, true)
@@ -279,9 +285,9 @@ func createArena(path string, magic [8]byte, generation uint64, size int64) (*ar
 	if _, err = mmap.Files.WriteAt(f, hdr[:], 0); err == nil {
 		err = mmap.Files.Allocate(f, size)
 	}
-	f.Close()
+	err = errors.Join(err, f.Close())
 	if err != nil {
-		mmap.Files.Remove(path)
+		_ = mmap.Files.Remove(path)
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
 	a, err := openArena(path, magic, generation, true)

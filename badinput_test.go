@@ -495,7 +495,7 @@ func TestBadInputOpen(t *testing.T) {
 
 					m, err := openCatching(dir, &diskmap.Options{ReadOnly: ro})
 					if err == nil {
-						m.Close()
+						_ = m.Close()
 						t.Fatalf("Open succeeded, want an error matching %v", c.want)
 					}
 					switch {
@@ -755,7 +755,7 @@ func TestBadInputSlots(t *testing.T) {
 				useDamaged(m, want)
 				checkErr = m.Check()
 				writeDamaged(m)
-				m.Close()
+				_ = m.Close()
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -790,7 +790,7 @@ func TestBadInputSlotsDirty(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Open of a damaged map that was not closed cleanly: %v", err)
 			}
-			defer m.Close()
+			defer checkClose(t, m)
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check after recovery: %v", err)
 			}
@@ -867,14 +867,16 @@ func TestBadInputRandomDamage(t *testing.T) {
 			}
 			opened++
 			useDamaged(m, want)
-			m.Check()
+			_ = m.Check()
 			writeDamaged(m)
-			m.Close()
+			_ = m.Close()
 		})
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		os.RemoveAll(dir)
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Logf("%d rounds, %d opened", rounds, opened)
 }
@@ -909,22 +911,22 @@ func useDamaged(m *diskmap.Map[string, string], want map[string]string) {
 		keys = append(keys, k)
 	}
 	for _, k := range keys {
-		m.Get(k)
-		m.View(k)
-		m.Contains(k)
-		m.Entry(k).Value()
+		_, _, _ = m.Get(k)
+		_, _, _ = m.View(k)
+		_, _ = m.Contains(k)
+		_, _ = m.Entry(k).Value()
 	}
-	m.ViewMany(keys, func(int, []byte, bool) error { return nil })
-	m.GetMany(keys)
+	_ = m.ViewMany(keys, func(int, []byte, bool) error { return nil })
+	_, _, _ = m.GetMany(keys)
 	for range m.All() {
 	}
-	m.Err()
+	_ = m.Err()
 	for range m.Keys() {
 	}
-	m.Err()
+	_ = m.Err()
 	for range m.Values() {
 	}
-	m.Err()
+	_ = m.Err()
 	m.Len()
 	m.Stats()
 }
@@ -933,9 +935,9 @@ func useDamaged(m *diskmap.Map[string, string], want map[string]string) {
 // are fine.
 func writeDamaged(m *diskmap.Map[string, string]) {
 	for i := range 40 {
-		m.Put(sampleKey(i), "new")
-		m.Delete(sampleKey(i + 100))
-		m.Put(fmt.Sprintf("new key %d", i), "new")
+		_ = m.Put(sampleKey(i), "new")
+		_, _ = m.Delete(sampleKey(i + 100))
+		_ = m.Put(fmt.Sprintf("new key %d", i), "new")
 	}
 }
 
@@ -982,7 +984,7 @@ func TestBadInputSlotErrorsSayWhere(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer m.Close()
+			defer checkClose(t, m)
 			requireAt := func(op string, err error) {
 				t.Helper()
 				var ce *diskmap.CorruptError

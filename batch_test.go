@@ -18,8 +18,12 @@ func TestBatchAppliesAllOrNothing(t *testing.T) {
 			}
 			errStop := errors.New("changed my mind")
 			err := m.Batch(func(b *diskmap.Batch[string, int]) error {
-				b.Put("a", 1)
-				b.Delete("gone")
+				if err := b.Put("a", 1); err != nil {
+					return err
+				}
+				if _, err := b.Delete("gone"); err != nil {
+					return err
+				}
 				return errStop
 			})
 			if !errors.Is(err, errStop) || m.Len() != 1 {
@@ -82,10 +86,14 @@ func TestBatchCutShortIsFinishedOnOpen(t *testing.T) {
 			})
 			err := m.Batch(func(b *diskmap.Batch[string, string]) error {
 				for i := range 50 {
-					b.Put(fmt.Sprint("new", i), "y")
+					if err := b.Put(fmt.Sprint("new", i), "y"); err != nil {
+						return err
+					}
 				}
 				for i := range 10 {
-					b.Delete(fmt.Sprint("old", i))
+					if _, err := b.Delete(fmt.Sprint("old", i)); err != nil {
+						return err
+					}
 				}
 				return nil
 			})

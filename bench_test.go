@@ -187,7 +187,9 @@ func BenchmarkMap(b *testing.B) {
 					}
 				}
 				b.StopTimer()
-				mm.Close()
+				if err := mm.Close(); err != nil {
+					b.Fatal(err)
+				}
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")

@@ -89,10 +89,10 @@ func (c *core) checkSlots(p *problems, ks, vs recordSet) {
 	var klive, vlive int64
 	for i := range c.tab.mask + 1 {
 		s := layout.ReadSlot(c.tab.slot(i))
-		switch {
-		case s.Key == layout.SlotEmpty:
+		switch s.Key {
+		case layout.SlotEmpty:
 			continue
-		case s.Key == layout.SlotDeleted:
+		case layout.SlotDeleted:
 			tombs++
 			continue
 		}

@@ -45,7 +45,7 @@ func (c *core) compact() error {
 	}
 	if err != nil {
 		for _, n := range []string{bucketsFile, keysFile, valuesFile} {
-			mmap.Files.Remove(c.path(n + compactExt))
+			_ = mmap.Files.Remove(c.path(n + compactExt))
 		}
 		return fmt.Errorf("diskmap: compacting %s: %w", c.dir, err)
 	}
@@ -60,11 +60,11 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 	defer func() {
 		for _, a := range []*arena{nk, nv} {
 			if a != nil {
-				a.close()
+				err = errors.Join(err, a.close())
 			}
 		}
 		if nt != nil {
-			nt.close()
+			err = errors.Join(err, nt.close())
 		}
 	}()
 	if nk, err = createArena(c.path(keysFile+compactExt), layout.KeysMagic, gen, layout.ArenaHeaderSize+c.keys.live); err != nil {
@@ -132,17 +132,17 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
 
 // installCompacted closes the old files and renames the new ones over them,
 // keys first: that rename commits the compaction. Then it opens the map
-// again. If the commit fails, the old files are opened again with the
-// state kept in memory; past the commit there is no way back, and a
-// failure leaves the map unusable until it is opened again.
+// again. If closing the old files or the commit fails, the old files are
+// opened again with the state kept in memory; past the commit there is no
+// way back, and a failure leaves the map unusable until it is opened again.
 func (c *core) installCompacted() error {
 	private := c.tab.mode == mmap.Private
 	keep := c.hdr
 	kend, klive, vend, vlive := c.keys.end, c.keys.live, c.vals.end, c.vals.live
-	c.keys.close()
-	c.vals.close()
-	c.tab.close()
-	err := mmap.Files.Rename(c.path(keysFile+compactExt), c.path(keysFile))
+	err := errors.Join(c.keys.close(), c.vals.close(), c.tab.close())
+	if err == nil {
+		err = mmap.Files.Rename(c.path(keysFile+compactExt), c.path(keysFile))
+	}
 	if err != nil {
 		err = fmt.Errorf("diskmap: installing compacted %s: %w", c.dir, err)
 		if oerr := c.openFiles(); oerr != nil || private {

@@ -85,7 +85,11 @@ func memDir(t *testing.T) string {
 	if err != nil {
 		return t.TempDir()
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	return dir
 }
 
@@ -116,7 +120,7 @@ func (o crashOp) String() string {
 
 func valueHash(v string) uint64 {
 	h := fnv.New64a()
-	io.WriteString(h, v)
+	h.Write([]byte(v)) // a hash.Hash never fails
 	return h.Sum64()
 }
 
@@ -502,7 +506,10 @@ func (f *killFS) step(kind byte) {
 }
 
 func (f *killFS) kill() {
-	syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGKILL); err != nil {
+		fmt.Printf("error SIGKILL: %v\n", err)
+		os.Exit(3)
+	}
 	for {
 		time.Sleep(time.Hour)
 	}
@@ -552,28 +559,35 @@ func TestCrashChild(t *testing.T) {
 	mmap.Files = fs
 	out := os.Stdout // unbuffered: each line is one write
 	in := bufio.NewReader(os.Stdin)
+	// say prints one line for the parent; with no parent left to read it
+	// there is nothing more to do.
+	say := func(format string, args ...any) {
+		if _, err := fmt.Fprintf(out, format+"\n", args...); err != nil {
+			os.Exit(4)
+		}
+	}
 	fail := func(format string, args ...any) {
-		fmt.Fprintf(out, "error "+format+"\n", args...)
+		say("error "+format, args...)
 		os.Exit(3)
 	}
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		fail("bad environment: %v", err)
 	}
-	fmt.Fprintln(out, "opening")
+	say("opening")
 	m, err := diskmap.Open[string, string](dir, crashOptions(mode, diskmap.Durability(d)))
 	if err != nil {
 		fail("Open: %v", err)
 	}
-	fmt.Fprintln(out, "open")
+	say("open")
 	if mode.script != nil {
 		for i, op := range mode.script(round) {
 			res, err := doCrashOp(m, op)
 			if err != nil {
 				fail("%d %s: %v", i, op, err)
 			}
-			fmt.Fprintf(out, "%d %s %s\n", i, op, res)
+			say("%d %s %s", i, op, res)
 		}
-		fmt.Fprintf(out, "done %s\n", fs.kinds)
+		say("done %s", fs.kinds)
 		if mode.endKill {
 			fs.kill()
 		}
@@ -584,7 +598,7 @@ func TestCrashChild(t *testing.T) {
 	for i, deadline := 0, time.Now().Add(30*time.Second); time.Now().Before(deadline); i++ {
 		op := mode.next(r, round, i, prev)
 		if mode.hintGrows && op.kind == 'P' && willGrow(m, op.key, mode.opts.MaxLoad) {
-			fmt.Fprintln(out, "grow")
+			say("grow")
 			if _, err := in.ReadString('\n'); err != nil {
 				fail("reading the answer to grow: %v", err)
 			}
@@ -593,7 +607,7 @@ func TestCrashChild(t *testing.T) {
 		if err != nil {
 			fail("%d %s: %v", i, op, err)
 		}
-		fmt.Fprintf(out, "%d %s %s\n", i, op, res)
+		say("%d %s %s", i, op, res)
 		prev = op
 	}
 	fail("not killed after 30 s")
@@ -715,7 +729,6 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stdin.Close()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -726,7 +739,7 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 		defer mu.Unlock()
 		if !killed {
 			time.Sleep(delay)
-			cmd.Process.Signal(syscall.SIGKILL)
+			_ = cmd.Process.Signal(syscall.SIGKILL) // fails only if it has ended already
 			killed = true
 		}
 	}
@@ -760,7 +773,7 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 				kill(plan.delay)
 			}
 		case line == "grow":
-			io.WriteString(stdin, "go\n")
+			_, _ = io.WriteString(stdin, "go\n") // a child that is gone ends its output too
 			if grows++; grows == plan.grows {
 				kill(plan.delay)
 				st.atGrow++
@@ -781,7 +794,7 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 			}
 		}
 	}
-	cmd.Wait()
+	_ = cmd.Wait() // killed: the checks below say whether that was the plan
 	mu.Lock()
 	defer mu.Unlock()
 	switch {
@@ -818,7 +831,7 @@ func checkRecovered(t *testing.T, dir string, opts *diskmap.Options, model *cras
 	if err != nil {
 		t.Fatalf("Open after the kill: %v", err)
 	}
-	defer m.Close()
+	defer checkClose(t, m)
 	if err := m.Check(); err != nil {
 		t.Fatalf("Check after the kill: %v", err)
 	}

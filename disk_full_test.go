@@ -82,7 +82,7 @@ func TestFullDiskPut(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer m.Close()
+			defer checkClose(t, m)
 			want, err := fillUntilFull(t, m, c.valueSize)
 			t.Logf("Put failed after %d keys: %v", len(want), err)
 			if !errors.Is(err, syscall.ENOSPC) {
@@ -132,7 +132,11 @@ func fillDisk(t *testing.T, dir string, free int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() {
+		if err := f.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	block := make([]byte, 4096)
 	var n int64
 	for {

@@ -21,7 +21,7 @@ func BenchmarkDurability(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer m.Close()
+			defer checkClose(b, m)
 			for i := 0; b.Loop(); i++ {
 				if err := m.Put(keys[i%len(keys)], val); err != nil {
 					b.Fatal(err)
@@ -34,7 +34,7 @@ func BenchmarkDurability(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer m.Close()
+		defer checkClose(b, m)
 		for i := 0; b.Loop(); i++ {
 			if err := m.Put(keys[i%len(keys)], val); err != nil {
 				b.Fatal(err)
@@ -54,7 +54,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer m.Close()
+			defer checkClose(b, m)
 			var mu sync.Mutex
 			var wg sync.WaitGroup
 			per := b.N/writers + 1
@@ -101,7 +101,9 @@ func BenchmarkRecovery(b *testing.B) {
 	}
 	crashed := filepath.Join(b.TempDir(), "crashed")
 	copyDir(b, src, crashed)
-	m.Close()
+	if err := m.Close(); err != nil {
+		b.Fatal(err)
+	}
 	fi, err := os.Stat(filepath.Join(crashed, "wal"))
 	if err != nil {
 		b.Fatal(err)
@@ -121,7 +123,9 @@ func BenchmarkRecovery(b *testing.B) {
 			if r.Len() != n {
 				b.Fatalf("recovered %d keys, want %d", r.Len(), n)
 			}
-			r.Close()
+			if err := r.Close(); err != nil {
+				b.Fatal(err)
+			}
 			b.StartTimer()
 		}
 		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/walMB, "ms/MB-of-log")

@@ -1,6 +1,7 @@
 package diskmap_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -33,11 +34,11 @@ func copyDir(t testing.TB, src, dst string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := io.Copy(out, in); err != nil {
+		_, err = io.Copy(out, in)
+		err = errors.Join(err, in.Close(), out.Close())
+		if err != nil {
 			t.Fatal(err)
 		}
-		in.Close()
-		out.Close()
 	}
 }
 
@@ -94,7 +95,9 @@ func TestCrashCopyKeepsEveryAcknowledgedMutation(t *testing.T) {
 							t.Fatalf("step %d: key %d = %q %v %v, want %q", step, k, got, ok, err, want)
 						}
 					}
-					c.Close()
+					if err := c.Close(); err != nil {
+						t.Fatalf("step %d: Close: %v", step, err)
+					}
 				}
 			}
 		})

@@ -14,7 +14,6 @@ func ExampleOpen() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
 
 	m, err := diskmap.Open[string, string](filepath.Join(dir, "capitals"), nil)
 	if err != nil {
@@ -31,6 +30,9 @@ func ExampleOpen() {
 	if err := m.Close(); err != nil {
 		log.Fatal(err)
 	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Fatal(err)
+	}
 	// Output: Paris true
 }
 
@@ -39,13 +41,11 @@ func ExampleMap_Entry() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
 
 	m, err := diskmap.Open[string, int](dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer m.Close()
 
 	for range 3 {
 		n, err := m.Entry("hits").AndModify(func(v *int) { *v++ }).OrInsert(1)
@@ -53,6 +53,12 @@ func ExampleMap_Entry() {
 			log.Fatal(err)
 		}
 		fmt.Println("hits:", n)
+	}
+	if err := m.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Fatal(err)
 	}
 	// Output:
 	// hits: 1
@@ -65,13 +71,11 @@ func ExampleMap_View() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
 
 	m, err := diskmap.Open[string, []byte](dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer m.Close()
 
 	if err := m.Put("greeting", []byte("hello, world")); err != nil {
 		log.Fatal(err)
@@ -83,6 +87,12 @@ func ExampleMap_View() {
 		log.Fatal(found, err)
 	}
 	fmt.Printf("%d bytes: %s\n", len(b), b)
+	if err := m.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Fatal(err)
+	}
 	// Output: 12 bytes: hello, world
 }
 
@@ -91,13 +101,11 @@ func ExampleMap_All() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
 
 	m, err := diskmap.Open[string, int](dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer m.Close()
 
 	for i, fruit := range []string{"banana", "apple", "cherry"} {
 		if err := m.Put(fruit, i); err != nil {
@@ -112,6 +120,12 @@ func ExampleMap_All() {
 		fmt.Println(k, v)
 	}
 	if err := m.Err(); err != nil {
+		log.Fatal(err)
+	}
+	if err := m.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
 		log.Fatal(err)
 	}
 	// Output:

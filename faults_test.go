@@ -134,11 +134,10 @@ func faultScenario(dir string, d diskmap.Durability, fm *faultModel) {
 	if err != nil {
 		return
 	}
-	defer m.Close()
 	for i := range 80 {
 		k := uint64(i % 50)
-		switch {
-		case i%7 == 3:
+		switch i % 7 {
+		case 3:
 			_, err := m.Delete(k)
 			fm.del(k, err)
 		default:
@@ -147,12 +146,12 @@ func faultScenario(dir string, d diskmap.Durability, fm *faultModel) {
 		}
 		switch i {
 		case 40:
-			m.Compact()
+			_ = m.Compact()
 		case 60:
-			m.Checkpoint()
+			_ = m.Checkpoint()
 		}
 	}
-	m.Close()
+	_ = m.Close()
 }
 
 func checkFaultModel(t *testing.T, dir string, d diskmap.Durability, fm *faultModel, what string) {
@@ -161,7 +160,7 @@ func checkFaultModel(t *testing.T, dir string, d diskmap.Durability, fm *faultMo
 	if err != nil {
 		t.Fatalf("%s: reopen with the faults gone: %v", what, err)
 	}
-	defer m.Close()
+	defer checkClose(t, m)
 	if err := m.Check(); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}

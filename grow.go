@@ -32,8 +32,8 @@ func (c *core) grow(n int) error {
 	for i := range c.tab.mask + 1 {
 		if s := layout.ReadSlot(c.tab.slot(i)); s.Occupied() {
 			if err := t.place(s); err != nil {
-				t.close()
-				mmap.Files.Remove(t.path)
+				_ = t.close()
+				_ = mmap.Files.Remove(t.path)
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package diskmap_test
 
 import (
 	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -28,6 +29,15 @@ func closeChecked[K, V any](t testing.TB, m *diskmap.Map[K, V]) {
 	if err := m.Check(); err != nil && !errors.Is(err, diskmap.ErrClosed) {
 		t.Errorf("Check: %v", err)
 	}
+	if err := m.Close(); err != nil && !errors.Is(err, diskmap.ErrClosed) {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// checkClose closes m and fails the test if Close fails; a map closed
+// already is fine. Deferred, it closes m when the function returns.
+func checkClose(t testing.TB, m io.Closer) {
+	t.Helper()
 	if err := m.Close(); err != nil && !errors.Is(err, diskmap.ErrClosed) {
 		t.Errorf("Close: %v", err)
 	}

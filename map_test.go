@@ -319,14 +319,14 @@ func TestOptionsValidation(t *testing.T) {
 }
 
 func TestAliases(t *testing.T) {
-	var ss *diskmap.StringStringMap = openMap[string, string](t, t.TempDir(), nil)
+	var ss *diskmap.StringStringMap = openMap[string, string](t, t.TempDir(), nil) //nolint:staticcheck // the alias type is what this test checks
 	require.NoError(t, ss.Put("k", "v"))
 	v, _, err := ss.Get("k")
 	require.NoError(t, err)
 	require.Equal(t, "v", v)
 
 	dir := t.TempDir()
-	var su *diskmap.StringU64Map = openMap[string, uint64](t, dir, nil)
+	var su *diskmap.StringU64Map = openMap[string, uint64](t, dir, nil) //nolint:staticcheck // the alias type is what this test checks
 	require.NoError(t, su.Put("hits", 41))
 	n, err := su.Entry("hits").AndModify(func(n *uint64) { *n++ }).OrInsert(0)
 	require.NoError(t, err)
@@ -338,13 +338,13 @@ func TestAliases(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(42), n)
 
-	var us *diskmap.U64StringMap = openMap[uint64, string](t, t.TempDir(), nil)
+	var us *diskmap.U64StringMap = openMap[uint64, string](t, t.TempDir(), nil) //nolint:staticcheck // the alias type is what this test checks
 	require.NoError(t, us.Put(1<<63, "big"))
 	s, _, err := us.Get(1 << 63)
 	require.NoError(t, err)
 	require.Equal(t, "big", s)
 
-	var bm *diskmap.BytesMap = openMap[[]byte, []byte](t, t.TempDir(), nil)
+	var bm *diskmap.BytesMap = openMap[[]byte, []byte](t, t.TempDir(), nil) //nolint:staticcheck // the alias type is what this test checks
 	require.NoError(t, bm.Put([]byte{0, 1, 2}, []byte{3, 4}))
 	b, _, err := bm.Get([]byte{0, 1, 2})
 	require.NoError(t, err)

@@ -41,7 +41,7 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			c.closeFiles(false)
+			_ = c.closeFiles(false)
 		}
 	}()
 	if _, err := os.Stat(c.path(bucketsFile)); errors.Is(err, fs.ErrNotExist) && !c.readOnly {
@@ -106,7 +106,7 @@ func (c *core) takeLock() error {
 		return fmt.Errorf("diskmap: %w", err)
 	}
 	if err := mmap.Lock(f, !c.readOnly); err != nil {
-		f.Close()
+		_ = f.Close()
 		if errors.Is(err, mmap.ErrLocked) {
 			return fmt.Errorf("diskmap: %s: %w", c.dir, ErrLocked)
 		}
@@ -234,22 +234,24 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	if err == nil {
 		err = t.flush()
 	}
-	t.close()
+	err = errors.Join(err, t.close())
 	if err != nil {
-		mmap.Files.Remove(t.path)
+		_ = mmap.Files.Remove(t.path)
 		return fmt.Errorf("diskmap: building %s: %w", t.path, err)
 	}
 	keep := c.hdr
 	if c.tab != nil {
-		c.tab.close()
+		err = c.tab.close()
 		c.tab = nil
 	}
-	err = mmap.Files.Rename(t.path, c.path(bucketsFile))
+	if err == nil {
+		err = mmap.Files.Rename(t.path, c.path(bucketsFile))
+	}
 	installed := err == nil
 	if installed {
 		err = mmap.Files.SyncDir(c.dir)
 	} else {
-		mmap.Files.Remove(t.path)
+		_ = mmap.Files.Remove(t.path)
 	}
 	if err != nil {
 		err = fmt.Errorf("diskmap: installing %s: %w", t.path, err)
@@ -349,7 +351,7 @@ func (c *core) closeFiles(clean bool) error {
 		if a == nil {
 			continue
 		}
-		a.unmap()
+		errs = append(errs, a.unmap())
 		if clean && !c.readOnly {
 			errs = append(errs, mmap.Files.Truncate(a.f, a.end))
 		}
@@ -362,8 +364,7 @@ func (c *core) closeFiles(clean bool) error {
 		errs = append(errs, c.log.Close(clean && !c.readOnly))
 	}
 	if c.lock != nil {
-		mmap.Unlock(c.lock)
-		errs = append(errs, c.lock.Close())
+		errs = append(errs, mmap.Unlock(c.lock), c.lock.Close())
 	}
 	// The log stays: WaitSynced may still be reading it, and answers
 	// ErrClosed, or nil for what was synced, once it is closed.

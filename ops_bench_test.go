@@ -22,7 +22,7 @@ func BenchmarkOps(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.Cleanup(func() { m.Close() })
+		b.Cleanup(func() { checkClose(b, m) })
 		return m
 	}
 	b.Run("impl=diskmap/op=contains/n=100k", func(b *testing.B) {
@@ -58,7 +58,7 @@ func BenchmarkOps(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer m.Close()
+		defer checkClose(b, m)
 		for i := 0; b.Loop(); i++ {
 			if _, err := m.Entry(uint64(i % n)).AndModify(func(v *uint64) { *v++ }).OrInsert(1); err != nil {
 				b.Fatal(err)

@@ -77,7 +77,7 @@ func (c *core) rebuild() error {
 		}
 		s.ValueLen = vlen
 		if err := t.place(s); err != nil {
-			t.close()
+			_ = t.close()
 			return err
 		}
 		count++
@@ -110,7 +110,9 @@ func (c *core) replay(_ uint64, payload []byte) error {
 // beyond was being written when the map went down.
 func (a *arena) cut(end int64) error {
 	a.end = end
-	a.unmap()
+	if err := a.unmap(); err != nil {
+		return err
+	}
 	if err := mmap.Files.Truncate(a.f, end); err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func openTable(path string, mode mmap.Mode) (*table, layout.Header, int, error) 
 	t := &table{f: f, path: path, mode: mode}
 	h, cur, err := t.load()
 	if err != nil {
-		t.close()
+		_ = t.close()
 		return nil, h, 0, err
 	}
 	return t, h, cur, nil
@@ -106,22 +106,23 @@ func createTable(path string, log2 uint8) (*table, error) {
 	}
 	t := &table{f: f, path: path, mode: mmap.ReadWrite}
 	if err := mmap.Files.Allocate(f, layout.MetaSize+layout.SlotSize<<log2); err != nil {
-		t.close()
+		_ = t.close()
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
 	if err := t.mapFile(log2); err != nil {
-		t.close()
+		_ = t.close()
 		return nil, err
 	}
 	return t, nil
 }
 
 func (t *table) close() error {
+	var err error
 	if t.reg != nil {
-		t.reg.Unmap()
+		err = t.reg.Unmap()
 	}
 	t.reg, t.data, t.slots = nil, nil, nil
-	return t.f.Close()
+	return errors.Join(err, t.f.Close())
 }
 
 // slot returns the 16 bytes of slot i.

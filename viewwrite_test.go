@@ -61,7 +61,10 @@ func TestViewWriteChild(t *testing.T) {
 	fmt.Println("view")
 	b[0] ^= 0xff
 	fmt.Println("wrote")
-	m.Close()
+	if err := m.Close(); err != nil {
+		fmt.Printf("error Close: %v\n", err)
+		os.Exit(3)
+	}
 	os.Exit(0)
 }
 

@@ -348,7 +348,7 @@ func TestBadInputOpen(t *testing.T) {
 
 					m, err := openCatching(dir, &concurrent.Options{Map: diskmap.Options{ReadOnly: ro}})
 					if err == nil {
-						m.Close()
+						_ = m.Close()
 						t.Fatalf("Open succeeded, want an error matching %v", c.want)
 					}
 					want := c.want
@@ -437,5 +437,5 @@ func TestCheckFindsMisplacedKeys(t *testing.T) {
 	if !errors.Is(err, diskmap.ErrCorrupt) || !strings.Contains(err.Error(), filepath.Join(shardDir(dir, 0), "keys")) {
 		t.Errorf("Check: %v; want ErrCorrupt naming the keys file of shard 0", err)
 	}
-	m.Close()
+	checkClose(t, m)
 }

@@ -1,6 +1,7 @@
 package concurrent_test
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -113,10 +114,10 @@ func BenchmarkMap(b *testing.B) {
 	}
 	defer func() {
 		if cm != nil {
-			cm.Close()
+			checkClose(b, cm)
 		}
 		if lm != nil {
-			lm.m.Close()
+			checkClose(b, lm.m)
 		}
 	}()
 	prefix := "n=" + sizeName(n)
@@ -235,8 +236,9 @@ func runLoad(b *testing.B, d *benchData, load func(*concurrent.Map[string, []byt
 		if m.Len() != len(d.keys) {
 			b.Fatalf("Len = %d after the load, want %d", m.Len(), len(d.keys))
 		}
-		m.Close()
-		os.RemoveAll(dir)
+		if err := errors.Join(m.Close(), os.RemoveAll(dir)); err != nil {
+			b.Fatal(err)
+		}
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(d.keys)), "ns/key")

@@ -50,7 +50,7 @@ func TestDurabilityModes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer m.Close()
+			defer checkClose(t, m)
 			if n, ok, err := m.Get("total"); err != nil || !ok || n != 320 {
 				t.Fatalf("total = %d, %v, %v; want 320", n, ok, err)
 			}
@@ -69,7 +69,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer m.Close()
+			defer checkClose(b, m)
 			per := b.N/writers + 1
 			var wg sync.WaitGroup
 			b.ResetTimer()

@@ -14,13 +14,11 @@ import (
 
 func ExampleOpen() {
 	dir, _ := os.MkdirTemp("", "example")
-	defer os.RemoveAll(dir)
 
 	m, err := concurrent.Open[string, uint64](filepath.Join(dir, "counts"), nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer m.Close()
 
 	var wg sync.WaitGroup
 	for _, fruit := range []string{"apples", "pears", "plums"} {
@@ -35,6 +33,12 @@ func ExampleOpen() {
 	wg.Wait()
 	n, ok, err := m.Get("pears")
 	fmt.Println(n, ok, err, m.Len())
+	if err := m.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Fatal(err)
+	}
 	// Output: 5 true <nil> 3
 }
 
@@ -42,12 +46,10 @@ func ExampleOpen() {
 // of goroutines.
 func ExampleMap_Update() {
 	dir, _ := os.MkdirTemp("", "example")
-	defer os.RemoveAll(dir)
 	m, err := concurrent.Open[string, uint64](dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer m.Close()
 
 	var wg sync.WaitGroup
 	for range 10 {
@@ -68,26 +70,38 @@ func ExampleMap_Update() {
 	wg.Wait()
 	hits, _, _ := m.Get("hits")
 	fmt.Println(hits)
+	if err := m.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Fatal(err)
+	}
 	// Output: 1000
 }
 
 // View reads a value where it lies, under the shard's read lock.
 func ExampleMap_View() {
 	dir, _ := os.MkdirTemp("", "example")
-	defer os.RemoveAll(dir)
 	m, err := concurrent.Open[string, uint64](dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer m.Close()
 
-	m.Put("apples", 3)
+	if err := m.Put("apples", 3); err != nil {
+		log.Fatal(err)
+	}
 	var n uint64
 	found, err := m.View("apples", func(b []byte) error {
 		n = binary.LittleEndian.Uint64(b) // b must not be kept
 		return nil
 	})
 	fmt.Println(n, found, err)
+	if err := m.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Fatal(err)
+	}
 	// Output: 3 true <nil>
 }
 
@@ -95,12 +109,10 @@ func ExampleMap_View() {
 // GetMany reads many, one lock per shard.
 func ExampleMap_PutMany() {
 	dir, _ := os.MkdirTemp("", "example")
-	defer os.RemoveAll(dir)
 	m, err := concurrent.Open[uint64, string](dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer m.Close()
 
 	err = m.PutMany(func(yield func(uint64, string) bool) {
 		for i := range uint64(10_000) {
@@ -114,25 +126,33 @@ func ExampleMap_PutMany() {
 	}
 	vals, found, err := m.GetMany([]uint64{7, 10_000, 9_999})
 	fmt.Println(m.Len(), vals, found, err)
+	if err := m.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Fatal(err)
+	}
 	// Output: 10000 [item 7  item 9999] [true false true] <nil>
 }
 
 // All visits the map shard by shard; the loop body may change the map.
 func ExampleMap_All() {
 	dir, _ := os.MkdirTemp("", "example")
-	defer os.RemoveAll(dir)
 	m, err := concurrent.Open[string, int](dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer m.Close()
 
 	for i, fruit := range []string{"apples", "pears", "plums"} {
-		m.Put(fruit, i)
+		if err := m.Put(fruit, i); err != nil {
+			log.Fatal(err)
+		}
 	}
 	for k, v := range m.All() {
 		if v == 0 {
-			m.Delete(k)
+			if _, err := m.Delete(k); err != nil {
+				log.Fatal(err)
+			}
 			continue
 		}
 		fmt.Println(k, v)
@@ -141,6 +161,12 @@ func ExampleMap_All() {
 		log.Fatal(err)
 	}
 	fmt.Println(m.Len())
+	if err := m.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Fatal(err)
+	}
 	// Unordered output:
 	// pears 1
 	// plums 2

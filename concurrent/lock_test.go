@@ -79,7 +79,9 @@ func TestFailedOpenReleasesShards(t *testing.T) {
 		if err != nil {
 			t.Fatalf("shard %d after the failed Open: %v", i, err)
 		}
-		s.Close()
+		if err := s.Close(); err != nil {
+			t.Fatalf("shard %d: %v", i, err)
+		}
 	}
 	if err := d.Close(); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ func readManifest(path string) (layout.Manifest, error) {
 	if err != nil {
 		return layout.Manifest{}, fmt.Errorf("concurrent: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	b, err := io.ReadAll(io.LimitReader(f, layout.MaxManifestSize+1))
 	if err != nil {
 		return layout.Manifest{}, fmt.Errorf("concurrent: reading %s: %w", path, err)
@@ -42,7 +42,7 @@ func writeManifest(path string, mf *layout.Manifest) error {
 		err = mmap.SyncDir(filepath.Dir(path))
 	}
 	if err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		return fmt.Errorf("concurrent: writing %s: %w", path, err)
 	}
 	return nil

@@ -112,7 +112,9 @@ func (m *Map[K, V]) PutMany(items iter.Seq2[K, V]) error {
 		return nil
 	}
 	l := newLoader(m)
-	defer l.finish()
+	// The writers stop even if ranging over items panics; the panic is
+	// what the caller sees then.
+	defer func() { _ = l.finish() }()
 	for k, v := range items {
 		i, err := m.shardIndex(k)
 		if err != nil {

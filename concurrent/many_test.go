@@ -106,7 +106,7 @@ func TestPutManyKeyError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer checkClose(t, m)
 	err = m.PutMany(maps.All(map[string]string{"good": "1", "bad": "2"}))
 	if err == nil || !strings.Contains(err.Error(), "cannot encode") {
 		t.Errorf("PutMany with a key that cannot be encoded: %v", err)

@@ -281,8 +281,7 @@ func (m *Map[K, V]) release() error {
 	if m.lock == nil {
 		return nil
 	}
-	mmap.Unlock(m.lock)
-	err := m.lock.Close()
+	err := errors.Join(mmap.Unlock(m.lock), m.lock.Close())
 	m.lock = nil
 	return err
 }

@@ -48,7 +48,7 @@ func TestModel(t *testing.T) {
 	}
 	wg.Wait()
 	if t.Failed() {
-		m.Close()
+		checkClose(t, m)
 		return
 	}
 	requireContents(t, m, o.m)
@@ -289,6 +289,8 @@ func (w *worker) iterate() error {
 
 func (w *worker) isOwn(k string) bool {
 	var i int
-	fmt.Sscanf(k, "key%d", &i)
+	if _, err := fmt.Sscanf(k, "key%d", &i); err != nil {
+		w.t.Errorf("key %q: %v", k, err)
+	}
 	return i%w.n == w.g
 }

@@ -42,9 +42,9 @@ func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err e
 		if err != nil {
 			err = errors.Join(err, m.closeShards())
 			for i := len(made) - 1; i >= 0; i-- {
-				os.RemoveAll(made[i])
+				err = errors.Join(err, os.RemoveAll(made[i]))
 			}
-			m.release()
+			err = errors.Join(err, m.release())
 		}
 	}()
 	mf, err := m.loadManifest(kc.Name(), vc.Name(), o, &made)
@@ -109,7 +109,7 @@ func (m *Map[K, V]) takeLock(readOnly bool) error {
 		return fmt.Errorf("concurrent: %w", err)
 	}
 	if err := mmap.Lock(f, !readOnly); err != nil {
-		f.Close()
+		_ = f.Close()
 		if errors.Is(err, mmap.ErrLocked) {
 			return fmt.Errorf("concurrent: %s: %w", m.dir, diskmap.ErrLocked)
 		}
@@ -201,7 +201,9 @@ func (m *Map[K, V]) probeShards(n int, kc codec.Codec[K], vc codec.Codec[V], so 
 		d, err := diskmap.OpenWith(dir, kc, vc, &so)
 		switch {
 		case err == nil:
-			d.Close()
+			if err := d.Close(); err != nil {
+				return err
+			}
 		case !errors.Is(err, diskmap.ErrReadOnly):
 			return err
 		}
@@ -219,7 +221,7 @@ func readShardHeader(path string) (layout.Header, int, error) {
 	if err != nil {
 		return layout.Header{}, 0, fmt.Errorf("concurrent: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	meta := make([]byte, layout.MetaSize)
 	n, err := io.ReadFull(f, meta)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {

@@ -14,7 +14,7 @@ func TestOptionsShards(t *testing.T) {
 	for _, n := range []int{-1, 3, 6, concurrent.MaxShards * 2} {
 		dir := filepath.Join(t.TempDir(), "m")
 		if m, err := concurrent.Open[string, string](dir, shards(n)); err == nil {
-			m.Close()
+			_ = m.Close()
 			t.Errorf("Open with Shards %d succeeded", n)
 		}
 		if _, err := os.Stat(dir); !os.IsNotExist(err) {

@@ -261,14 +261,18 @@ func TestCallbackCycle(t *testing.T) {
 func TestCallbackPanic(t *testing.T) {
 	m := openMap[string, string](t, t.TempDir(), shards(2))
 	for _, call := range []func(){
-		func() { m.Update("k", func(*diskmap.Entry[string, string]) error { panic("in Update") }) },
-		func() { m.View("k", func([]byte) error { panic("in View") }) },
+		func() { _ = m.Update("k", func(*diskmap.Entry[string, string]) error { panic("in Update") }) },
+		func() { _, _ = m.View("k", func([]byte) error { panic("in View") }) },
 	} {
 		if err := m.Put("k", "v"); err != nil {
 			t.Fatal(err)
 		}
 		func() {
-			defer func() { recover() }()
+			defer func() {
+				if recover() == nil {
+					t.Error("the panic in fn did not reach the caller")
+				}
+			}()
 			call()
 		}()
 		if err := m.Put("k", "after"); err != nil {

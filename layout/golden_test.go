@@ -36,7 +36,7 @@ func goldenContents() (keys []string, want map[string]string) {
 }
 
 func writeGolden(t *testing.T) {
-	os.RemoveAll(goldenDir)
+	must(t, os.RemoveAll(goldenDir))
 	m, err := diskmap.Open[string, string](goldenDir, &diskmap.Options{Capacity: 100, KeyBytes: 4096, ValueBytes: 4096})
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func writeGolden(t *testing.T) {
 		}
 	}
 	must(t, m.Close())
-	os.Remove(filepath.Join(goldenDir, "lock"))
+	must(t, os.Remove(filepath.Join(goldenDir, "lock")))
 }
 
 func TestGoldenV1Opens(t *testing.T) {
@@ -68,7 +68,7 @@ func TestGoldenV1Opens(t *testing.T) {
 	}
 	m, err := diskmap.Open[string, string](dir, nil)
 	must(t, err)
-	defer m.Close()
+	defer func() { must(t, m.Close()) }()
 	must(t, m.Check())
 	order, want := goldenContents()
 	if m.Len() != len(want) {

@@ -55,14 +55,14 @@ func Open(path string, last uint64) (*Log, error) {
 		err = mmap.Files.Allocate(f, fi.Size()) // the holes of a sparse copy
 	}
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("wal: %w", err)
 	}
 	l := &Log{f: f, path: path, size: fi.Size(), next: last + 1, synced: last}
 	l.cond.L = &l.mu
 	l.appended.Store(last)
 	if err := l.remap(l.size); err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	return l, nil
@@ -194,11 +194,14 @@ func (l *Log) grow(size int64) error {
 	}
 	l.mapMu.Lock()
 	defer l.mapMu.Unlock()
+	var err error
 	if l.reg != nil {
-		l.reg.Unmap() // some systems cannot extend a mapped file
+		err = l.reg.Unmap() // some systems cannot extend a mapped file
 		l.reg, l.data = nil, nil
 	}
-	err := mmap.Files.Allocate(l.f, size)
+	if err == nil {
+		err = mmap.Files.Allocate(l.f, size)
+	}
 	if err == nil {
 		l.size = size
 	}

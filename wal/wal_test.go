@@ -62,12 +62,15 @@ func TestFramesRoundTrip(t *testing.T) {
 		t.Fatalf("after checkpoint 13: %v", seqs)
 	}
 	var ops []string
-	wal.Replay(path, 14, func(_ uint64, p []byte) error {
+	_, err := wal.Replay(path, 14, func(_ uint64, p []byte) error {
 		return wal.Ops(p, func(op byte, k, v []byte) error {
 			ops = append(ops, fmt.Sprintf("%d:%s:%d", op, k, len(v)))
 			return nil
 		})
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if fmt.Sprint(ops) != "[1:k4:40 2:gone:0]" {
 		t.Fatalf("ops %v", ops)
 	}
@@ -123,12 +126,20 @@ func TestResetOverwrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 5 {
-		l.Append(wal.AppendDelete(nil, make([]byte, 100)))
+		if _, err := l.Append(wal.AppendDelete(nil, make([]byte, 100))); err != nil {
+			t.Fatal(err)
+		}
 	}
 	l.Reset()
-	l.Append(wal.AppendDelete(nil, []byte("x")))
-	l.WaitSynced(l.Last())
-	l.Close(false)
+	if _, err := l.Append(wal.AppendDelete(nil, []byte("x"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.WaitSynced(l.Last()); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(false); err != nil {
+		t.Fatal(err)
+	}
 	if got := fmt.Sprint(replayAll(t, path, 5)); got != "[6]" {
 		t.Fatalf("replayed %s, want [6]", got)
 	}
@@ -137,13 +148,20 @@ func TestResetOverwrites(t *testing.T) {
 // Discard strikes the only frame since the last Reset.
 func TestDiscard(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wal")
-	l, _ := wal.Open(path, 7)
-	l.Append(wal.AppendDelete(nil, []byte("x")))
+	l, err := wal.Open(path, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(wal.AppendDelete(nil, []byte("x"))); err != nil {
+		t.Fatal(err)
+	}
 	l.Discard()
 	if l.Last() != 7 || l.Size() != 0 {
 		t.Fatalf("after Discard: last %d size %d", l.Last(), l.Size())
 	}
-	l.Close(false)
+	if err := l.Close(false); err != nil {
+		t.Fatal(err)
+	}
 	if got := fmt.Sprint(replayAll(t, path, 7)); got != "[]" {
 		t.Fatalf("replayed %s", got)
 	}
@@ -163,7 +181,11 @@ func TestWaitSyncedFromManyGoroutines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close(true)
+	defer func() {
+		if err := l.Close(true); err != nil {
+			t.Error(err)
+		}
+	}()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for range 8 {

@@ -16,7 +16,6 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(base)
 	dir := filepath.Join(base, "fruit")
 
 	m, err := diskmap.Open[string, uint64](dir, nil)
@@ -59,6 +58,7 @@ func main() {
 	check(err)
 	fmt.Printf("reopened: %d keys, plums = %d\n", m.Len(), n)
 	check(m.Close())
+	check(os.RemoveAll(base))
 }
 
 func check(err error) {

@@ -42,7 +42,7 @@ func smallDisk(t *testing.T) string {
 	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=256k"); err != nil {
 		t.Skipf("cannot mount a small tmpfs (needs root): %v", err)
 	}
-	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
+	t.Cleanup(func() { require.NoError(t, unix.Unmount(dir, unix.MNT_DETACH)) })
 	return dir
 }
 
@@ -57,7 +57,7 @@ func TestAllocateOnFullDisk(t *testing.T) {
 			}
 			f, err := os.Create(filepath.Join(smallDisk(t), "data"))
 			require.NoError(t, err)
-			defer f.Close()
+			defer func() { require.NoError(t, f.Close()) }()
 			require.NoError(t, mmap.Allocate(f, 64<<10))
 
 			err = mmap.Allocate(f, 1<<20)

@@ -1,6 +1,7 @@
 package mmap_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,7 +17,7 @@ func newFile(t *testing.T, size int) *os.File {
 	t.Helper()
 	f, err := os.Create(filepath.Join(t.TempDir(), "data"))
 	require.NoError(t, err)
-	t.Cleanup(func() { f.Close() })
+	closeAtEnd(t, f)
 	require.NoError(t, f.Truncate(int64(size)))
 	return f
 }
@@ -26,7 +27,7 @@ func reopen(t *testing.T, f *os.File, flag int) *os.File {
 	t.Helper()
 	g, err := os.OpenFile(f.Name(), flag, 0)
 	require.NoError(t, err)
-	t.Cleanup(func() { g.Close() })
+	closeAtEnd(t, g)
 	return g
 }
 
@@ -35,4 +36,14 @@ func size(t *testing.T, f *os.File) int64 {
 	fi, err := f.Stat()
 	require.NoError(t, err)
 	return fi.Size()
+}
+
+// closeAtEnd closes f when the test ends, unless the test closed it
+// already.
+func closeAtEnd(t *testing.T, f *os.File) {
+	t.Cleanup(func() {
+		if err := f.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
+			t.Error(err)
+		}
+	})
 }

@@ -20,7 +20,7 @@ func mapFile(t *testing.T, f *os.File, length int, writable bool) *mmap.Region {
 	}
 	r, err := mmap.Map(f, length, mode)
 	require.NoError(t, err)
-	t.Cleanup(func() { r.Unmap() })
+	t.Cleanup(func() { require.NoError(t, r.Unmap()) })
 	return r
 }
 
@@ -177,7 +177,7 @@ func TestPrivateWritesStayInMemory(t *testing.T) {
 	require.NoError(t, err)
 	r, err := mmap.Map(f, page, mmap.Private)
 	require.NoError(t, err)
-	t.Cleanup(func() { r.Unmap() })
+	t.Cleanup(func() { require.NoError(t, r.Unmap()) })
 	require.Equal(t, "file", string(r.Bytes()[:4]))
 	copy(r.Bytes(), "priv")
 	require.Equal(t, "priv", string(r.Bytes()[:4]))

@@ -37,7 +37,7 @@ func TestSyncRangeWritesMappedPages(t *testing.T) {
 	f := newFile(t, page)
 	r, err := mmap.Map(f, page, mmap.ReadWrite)
 	require.NoError(t, err)
-	t.Cleanup(func() { r.Unmap() })
+	t.Cleanup(func() { require.NoError(t, r.Unmap()) })
 	copy(r.Bytes()[100:], "durable")
 	require.NoError(t, mmap.SyncRange(f, r, 100, 7))
 	require.NoError(t, mmap.SyncRange(f, nil, 0, 0))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 
 	"github.com/diskmap-go/diskmap/bench/internal/workload"
 )
@@ -12,26 +13,31 @@ import (
 // phase named impl=STORE/op=PHASE/n=SIZE, so that benchstat can compare two
 // result files or slice one by store, phase or size.
 
-func writeBenchHeader(w io.Writer, m machine) {
-	fmt.Fprintf(w, "goos: %s\ngoarch: %s\npkg: github.com/diskmap-go/diskmap/bench\ncpu: %s\n", runtime.GOOS, runtime.GOARCH, m.cpu)
+func writeBenchHeader(w io.Writer, m machine) error {
+	_, err := fmt.Fprintf(w, "goos: %s\ngoarch: %s\npkg: github.com/diskmap-go/diskmap/bench\ncpu: %s\n", runtime.GOOS, runtime.GOARCH, m.cpu)
+	return err
 }
 
-func writeBenchRun(w io.Writer, res *workload.Result) {
+// writeBenchRun writes the lines of one run to w at once.
+func writeBenchRun(w io.Writer, res *workload.Result) error {
 	name := func(op string) string {
 		return fmt.Sprintf("BenchmarkStore/impl=%s/op=%s/n=%s-%d", res.Store, op, sizeName(res.N), res.Procs)
 	}
+	var b strings.Builder
 	for _, p := range res.Phases {
-		fmt.Fprintf(w, "%s\t%d\t%.2f ns/op\t%.3f allocs/op\n", name(p.Name), p.Ops, p.NsPerOp(), p.AllocsPerOp())
+		fmt.Fprintf(&b, "%s\t%d\t%.2f ns/op\t%.3f allocs/op\n", name(p.Name), p.Ops, p.NsPerOp(), p.AllocsPerOp())
 	}
 	if res.Disk != nil {
-		fmt.Fprintf(w, "%s\t1\t%d disk-B\t%d apparent-B\n", name("disk"), res.Disk.Blocks, res.Disk.Apparent)
+		fmt.Fprintf(&b, "%s\t1\t%d disk-B\t%d apparent-B\n", name("disk"), res.Disk.Blocks, res.Disk.Apparent)
 	}
 	if res.Compacted != nil {
-		fmt.Fprintf(w, "%s\t1\t%d disk-B\t%d apparent-B\n", name("disk-compacted"), res.Compacted.Blocks, res.Compacted.Apparent)
+		fmt.Fprintf(&b, "%s\t1\t%d disk-B\t%d apparent-B\n", name("disk-compacted"), res.Compacted.Blocks, res.Compacted.Apparent)
 	}
 	if res.RSSPeak > 0 {
-		fmt.Fprintf(w, "%s\t1\t%d peak-RSS-B\n", name("rss"), res.RSSPeak)
+		fmt.Fprintf(&b, "%s\t1\t%d peak-RSS-B\n", name("rss"), res.RSSPeak)
 	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // sizeName is n as benchmark names write it: 100k, 1M, 10M.

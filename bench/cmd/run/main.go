@@ -164,27 +164,29 @@ func runWorker(store string, n int, seed uint64, phases []string, dir string) er
 
 // run is the parent: every store, every size, every run, one process each,
 // then the report.
-func run(cfg config) error {
+func run(cfg config) (err error) {
 	base := cfg.dir
 	if base == "" {
-		d, err := os.MkdirTemp("", "diskmap-bench-")
-		if err != nil {
-			return err
+		d, terr := os.MkdirTemp("", "diskmap-bench-")
+		if terr != nil {
+			return terr
 		}
 		base = d
 		if !cfg.keep {
-			defer os.RemoveAll(d)
+			defer func() { err = errors.Join(err, os.RemoveAll(d)) }()
 		}
 	}
-	var bench io.Writer = io.Discard
+	bench := io.Discard
 	if cfg.benchOut != "" {
-		f, err := os.Create(cfg.benchOut)
-		if err != nil {
+		f, ferr := os.Create(cfg.benchOut)
+		if ferr != nil {
+			return ferr
+		}
+		defer func() { err = errors.Join(err, f.Close()) }()
+		bench = f
+		if err := writeBenchHeader(f, thisMachine()); err != nil {
 			return err
 		}
-		defer f.Close()
-		bench = f
-		writeBenchHeader(f, thisMachine())
 	}
 	rep := &report{cfg: cfg, started: time.Now(), command: commandLine(), dir: base}
 	for _, n := range cfg.sizes {
@@ -194,7 +196,11 @@ func run(cfg config) error {
 			rep.skipped = append(rep.skipped, msg)
 			continue
 		}
-		rep.sizes = append(rep.sizes, runSize(cfg, base, n, bench))
+		sr, err := runSize(cfg, base, n, bench)
+		if err != nil {
+			return err
+		}
+		rep.sizes = append(rep.sizes, sr)
 		rep.sizes[len(rep.sizes)-1].latency = memLatency(chaseBytes(n))
 	}
 	rep.finished = time.Now()
@@ -207,8 +213,10 @@ func run(cfg config) error {
 
 // runSize runs every store cfg.runs times at n, the stores taking turns so
 // that a slow spell of the machine spreads over all of them. A store that
-// fails once is not run again at this size.
-func runSize(cfg config, base string, n int, bench io.Writer) *sizeResult {
+// fails once is not run again at this size. An error is one of the run
+// itself: a directory that cannot be removed, a -bench-out that cannot be
+// written.
+func runSize(cfg config, base string, n int, bench io.Writer) (*sizeResult, error) {
 	results := map[string][]*workload.Result{}
 	failures := map[string]string{}
 	for r := 1; r <= cfg.runs; r++ {
@@ -217,10 +225,15 @@ func runSize(cfg config, base string, n int, bench io.Writer) *sizeResult {
 				continue
 			}
 			dir := filepath.Join(base, fmt.Sprintf("%s-n%d-run%d", s, n, r))
-			os.RemoveAll(dir) // a kept directory of an earlier run would not start empty
+			// A kept directory of an earlier run would not start empty.
+			if err := os.RemoveAll(dir); err != nil {
+				return nil, err
+			}
 			res, err := child(cfg, s, n, dir)
 			if !cfg.keep {
-				os.RemoveAll(dir)
+				if err := os.RemoveAll(dir); err != nil {
+					return nil, err
+				}
 			}
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "n=%d run %d/%d %-16s FAILED: %v\n", n, r, cfg.runs, s, err)
@@ -229,10 +242,12 @@ func runSize(cfg config, base string, n int, bench io.Writer) *sizeResult {
 			}
 			fmt.Fprintf(os.Stderr, "n=%d run %d/%d %-16s %s\n", n, r, cfg.runs, s, progressLine(res))
 			results[s] = append(results[s], res)
-			writeBenchRun(bench, res)
+			if err := writeBenchRun(bench, res); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return summarize(n, cfg.stores, results, failures)
+	return summarize(n, cfg.stores, results, failures), nil
 }
 
 // child runs one store once in its own process and parses its JSON line.
@@ -252,7 +267,9 @@ func child(cfg config, store string, n int, dir string) (*workload.Result, error
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	timer := time.AfterFunc(cfg.timeout, func() { cmd.Process.Kill() })
+	timer := time.AfterFunc(cfg.timeout, func() {
+		_ = cmd.Process.Kill() // fails only if it has ended: Wait says how
+	})
 	err = cmd.Wait()
 	if !timer.Stop() {
 		return nil, fmt.Errorf("stopped after -timeout %v", cfg.timeout)

@@ -39,7 +39,7 @@ func openBolt(dir string) (Store, error) {
 		_, err := tx.CreateBucketIfNotExists(boltBucket)
 		return err
 	}); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, err
 	}
 	return &boltStore{db: db}, nil

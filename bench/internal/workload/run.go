@@ -402,7 +402,9 @@ func (r *runner) getBatch() error {
 					rd.check = true
 					p.Checked++
 				}
-				rd.look(v)
+				if err := rd.look(v); err != nil {
+					return err
+				}
 				if rd.check && !rd.match {
 					return fmt.Errorf("key %q: value differs", keys[i])
 				}
