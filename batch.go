@@ -3,8 +3,8 @@ package diskmap
 import (
 	"fmt"
 
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/diskmap-go/diskmap/wal"
 )
 
 // Batch collects puts and deletes that Map.Batch applies together. Its

@@ -7,8 +7,8 @@ import (
 	"os"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/diskmap-go/diskmap/wal"
 )
 
 // core is the part of a Map that does not depend on its key and value

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -203,16 +204,23 @@ func (m *Map[K, V]) Checkpoint() error {
 
 // WaitSynced returns once every mutation logged up to sequence number seq
 // (see LastSeq), in the WAL modes, is on stable storage: it fsyncs the log,
-// or joins an fsync in flight and then the next. Unlike the other methods it may be called from any
-// goroutine at any time, without the lock that serialises the map's
-// writers: a writer logs under the lock with DurabilityWAL, takes LastSeq,
+// or joins an fsync in flight and then the next. Unlike the other methods
+// it may be called from any goroutine at any time, without the lock that
+// serialises the map's writers: a writer logs under the lock with DurabilityWAL, takes LastSeq,
 // releases the lock, then waits, and writers that wait at once share one
 // fsync. In DurabilityOS, and on a read-only map, it returns nil at once.
+//
+// After Close it returns nil for mutations that were synced, and ErrClosed
+// for any that were not.
 func (m *Map[K, V]) WaitSynced(seq uint64) error {
 	if !m.logged() || m.readOnly {
 		return nil // m.log may be set by a Batch meanwhile: do not read it
 	}
-	return m.log.WaitSynced(seq)
+	err := m.log.WaitSynced(seq)
+	if errors.Is(err, wal.ErrClosed) {
+		return ErrClosed // the log's own sentinel never leaves the package
+	}
+	return err
 }
 
 // LastSeq returns the sequence number of the last mutation written to the

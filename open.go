@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/diskmap-go/diskmap/wal"
 )
 
 // Names of the files in a map directory.

@@ -7,8 +7,8 @@ import (
 	"os"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/diskmap-go/diskmap/wal"
 )
 
 // recover repairs a map that was not closed cleanly, as package layout

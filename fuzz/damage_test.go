@@ -12,8 +12,8 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/diskmap-go/diskmap/wal"
 )
 
 // Bounds on one FuzzOpenDamaged input.

@@ -13,7 +13,7 @@ import (
 )
 
 // ErrClosed is returned by WaitSynced for frames a closed log never synced.
-var ErrClosed = errors.New("wal: log is closed")
+var ErrClosed = errors.New("diskmap: log is closed")
 
 // Log is an open write-ahead log file, written through a shared mapping so
 // that a frame costs a copy, not a system call, and survives a crash of the
@@ -48,12 +48,12 @@ type Log struct {
 func Open(path string, last uint64) (*Log, error) {
 	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("wal: %w", err)
+		return nil, fmt.Errorf("diskmap: %w", err)
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("wal: %w", err)
+		return nil, fmt.Errorf("diskmap: %w", err)
 	}
 	l := &Log{f: f, path: path, size: fi.Size(), next: last + 1, synced: last}
 	l.cond.L = &l.mu
@@ -81,7 +81,7 @@ func (l *Log) Reserve(n int) error {
 	}
 	size := max(need, 2*l.size, 1<<20)
 	if err := l.grow(size); err != nil {
-		return fmt.Errorf("wal: growing %s: %w", l.path, err)
+		return fmt.Errorf("diskmap: growing %s: %w", l.path, err)
 	}
 	return nil
 }
@@ -140,7 +140,7 @@ func (l *Log) syncNow() error {
 	l.mapMu.RLock()
 	defer l.mapMu.RUnlock()
 	if err := mmap.SyncRange(l.f, l.reg, 0, int(l.written.Load())); err != nil {
-		return fmt.Errorf("wal: syncing %s: %w", l.path, err)
+		return fmt.Errorf("diskmap: syncing %s: %w", l.path, err)
 	}
 	return nil
 }
@@ -220,7 +220,7 @@ func (l *Log) remapLocked(size int64) error {
 		reg, err = mmap.Map(l.f, int(size), mmap.ReadWrite)
 	}
 	if err != nil {
-		return fmt.Errorf("wal: %w", err)
+		return fmt.Errorf("diskmap: %w", err)
 	}
 	l.reg, l.data = reg, reg.Bytes()[:size:size]
 	return nil
@@ -236,7 +236,7 @@ func Replay(path string, checkpoint uint64, fn func(seq uint64, payload []byte) 
 		return checkpoint, nil
 	}
 	if err != nil {
-		return checkpoint, fmt.Errorf("wal: %w", err)
+		return checkpoint, fmt.Errorf("diskmap: %w", err)
 	}
 	last := checkpoint
 	var prev uint64

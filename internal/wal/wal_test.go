@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/diskmap-go/diskmap/wal"
+	"github.com/diskmap-go/diskmap/internal/wal"
 )
 
 func writeLog(t *testing.T, frames int) (path string, sizes []int64) {

@@ -78,7 +78,7 @@ func AppendDelete(p, key []byte) []byte {
 
 // ErrMalformed is returned by Ops for a payload that does not parse; replay
 // treats its frame as the end of the log.
-var ErrMalformed = errors.New("wal: malformed operation")
+var ErrMalformed = errors.New("diskmap: malformed log operation")
 
 // Ops calls fn for each operation of a payload, with its kind, key and
 // value (nil for a delete), and stops at the first error.
