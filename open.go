@@ -181,10 +181,15 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	return c.installTable(t, &c.hdr)
 }
 
-// checkNoArenas refuses to create a map over arenas that hold records: a
-// directory with keys or values but no buckets is either a creation cut
-// short, which left empty arenas, or not ours to overwrite.
+// checkNoArenas refuses to create a map over arenas that hold records, or
+// over a log that holds anything: a directory with keys or values but no
+// buckets is either a creation cut short, which left empty arenas, or not
+// ours to overwrite; a log is created only after buckets, so one without it
+// is never ours.
 func (c *core) checkNoArenas() error {
+	if err := c.checkNoData(walFile); err != nil {
+		return err
+	}
 	for _, a := range []struct {
 		name  string
 		magic [8]byte
@@ -206,6 +211,23 @@ func (c *core) checkNoArenas() error {
 		if end := layout.ScanEnd(b, layout.ArenaHeaderSize); end != layout.ArenaHeaderSize {
 			return &CorruptError{File: c.path(bucketsFile), Field: "file", Expected: "a buckets file beside a non-empty " + a.name, Found: "none"}
 		}
+	}
+	return nil
+}
+
+// checkNoData refuses a file of the directory that holds anything but
+// zeros, where the map has no file of that name yet.
+func (c *core) checkNoData(name string) error {
+	b, err := os.ReadFile(c.path(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("diskmap: %w", err)
+	}
+	if i := bytes.IndexFunc(b, func(r rune) bool { return r != 0 }); i >= 0 {
+		return &CorruptError{File: c.path(name), Offset: int64(i), Field: "file",
+			Expected: "no data in a directory without a buckets file", Found: fmt.Sprintf("a file of %d bytes", len(b))}
 	}
 	return nil
 }

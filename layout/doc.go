@@ -27,8 +27,14 @@
 //	keys             arena of key records, in first-insertion order
 //	values           arena of value records
 //	lock             empty; holds the advisory lock of the process using the map
+//	wal              the write-ahead log, in the WAL modes and for batches
 //	buckets.grow     a larger table being built (deleted at open if found)
 //	*.compact        files of a compaction in progress (see Compact)
+//
+// A map is created only in a directory without buckets whose keys and
+// values, if there, are arenas without records (a creation cut short), and
+// whose wal, if there, holds only zeros: a log is created after buckets, so
+// one without it is not the map's, and is not written.
 //
 // # Header
 //
