@@ -102,7 +102,7 @@ func (c *core) applyBatch(ops []byte, puts int, kbytes, vbytes int64) error {
 		return err
 	}
 	if c.log == nil {
-		l, err := wal.Open(c.path(walFile), c.hdr.Checkpoint)
+		l, err := wal.Open(c.path(walFile), c.hdr.Generation, c.hdr.Checkpoint)
 		if err != nil {
 			return err
 		}

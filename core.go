@@ -72,6 +72,9 @@ func (c *core) begin() error {
 	if c.hdr.Dirty() {
 		return nil
 	}
+	// A map of an older format version, closed cleanly, holds nothing in
+	// its log: from this first write on it is of the current version.
+	c.hdr.Version = layout.Version
 	c.hdr.Flags |= layout.FlagDirty
 	c.hdr.Flags &^= layout.FlagWAL
 	if c.logged() {

@@ -81,7 +81,7 @@ func (c *core) openLog() error {
 	if !c.logged() || c.readOnly {
 		return nil
 	}
-	l, err := wal.Open(c.path(walFile), c.hdr.Checkpoint)
+	l, err := wal.Open(c.path(walFile), c.hdr.Generation, c.hdr.Checkpoint)
 	if err != nil {
 		return err
 	}
@@ -158,6 +158,7 @@ func (c *core) create(keyCodec, valueCodec string) error {
 		return err
 	}
 	c.hdr = layout.Header{
+		Version:    layout.Version,
 		Seed:       binary.LittleEndian.Uint64(seed[:8]),
 		Generation: binary.LittleEndian.Uint64(seed[8:]),
 		Log2:       log2For(c.opts.Capacity, c.opts.MaxLoad),
@@ -282,7 +283,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	c.tab, c.hdr, c.cur = tab, got, cur
 	switch {
 	case installed && c.log != nil:
-		c.log.Reset()
+		c.log.Reset(c.hdr.Generation)
 	case !installed && tab.mode == mmap.Private:
 		// The old table's file is the last checkpoint: what changed since
 		// is in the log, for the next Open to replay.
@@ -347,7 +348,7 @@ func (c *core) checkpoint(stayOpen bool) error {
 		return err
 	}
 	if c.log != nil {
-		c.log.Reset()
+		c.log.Reset(c.hdr.Generation)
 	}
 	return nil
 }

@@ -32,12 +32,14 @@ func (c *core) recover() error {
 	if err := c.rebuild(); err != nil {
 		return err
 	}
-	last, err := wal.Replay(c.path(walFile), c.hdr.Checkpoint, c.replay)
+	tail, err := wal.Replay(c.path(walFile), c.hdr.Version, c.hdr.Generation, c.hdr.Checkpoint, c.replay)
 	if err != nil {
-		return fmt.Errorf("diskmap: replaying %s: %w", c.path(walFile), err)
+		return err
 	}
-	c.hdr.Checkpoint = last
-	// From here on the map is written the way this Open asks.
+	c.hdr.Checkpoint = tail.Last
+	// From here on the map is written the way this Open asks, in the
+	// current format version: the checkpoint below holds the old log.
+	c.hdr.Version = layout.Version
 	c.hdr.Flags &^= layout.FlagWAL
 	if c.logged() {
 		c.hdr.Flags |= layout.FlagWAL

@@ -327,7 +327,7 @@ func (files *damageFiles) applyEdit(in *input) string {
 // fixChecksums recomputes the checksums of file, so that damage gets past
 // them: both header copies of buckets; the header and the records of an
 // arena, up to the first all-zero record header or the first record that
-// does not fit; the frames of the log, likewise.
+// does not fit; the file header and the frames of the log, likewise.
 func fixChecksums(file byte, b []byte) {
 	le := binary.LittleEndian
 	zero := func(p []byte) bool { return !bytes.ContainsFunc(p, func(r rune) bool { return r != 0 }) }
@@ -354,16 +354,18 @@ func fixChecksums(file byte, b []byte) {
 			off += int(layout.RecordSize(n))
 		}
 	case fileWAL:
-		for off := 0; off+wal.HeaderSize <= len(b); {
-			n := int(le.Uint32(b[off:]))
-			if zero(b[off:off+wal.HeaderSize]) || n > len(b)-off-wal.HeaderSize {
+		if len(b) < wal.FileHeaderSize {
+			return
+		}
+		le.PutUint64(b[32:], xxhash.Sum64(b[:32]))
+		salt := le.Uint64(b[24:])
+		for off := wal.FileHeaderSize; off+wal.FrameHeaderSize <= len(b); {
+			n := int(min(int64(le.Uint32(b[off:])), int64(len(b)))) // fits an int on 32 bits too
+			if zero(b[off:off+wal.FrameHeaderSize]) || wal.FrameSize(n) > int64(len(b)-off) {
 				return
 			}
-			var d xxhash.Digest
-			d.Reset()
-			d.Write(b[off : off+16])
-			d.Write(b[off+wal.HeaderSize : off+wal.HeaderSize+n])
-			le.PutUint64(b[off+16:], d.Sum64())
+			start := off + wal.FrameHeaderSize
+			wal.PutFrame(b[off:], salt, le.Uint64(b[off+8:]), bytes.Clone(b[start:start+n]))
 			off += int(wal.FrameSize(n))
 		}
 	}

@@ -69,11 +69,16 @@ func At(err error, file string, base int64) error {
 type VersionError struct {
 	File  string // path of the file
 	Found uint32 // the version in the file
+	Want  uint32 // the only version read of this file's kind; 0 for the map's format versions
 }
 
-// Error names the file and both versions.
+// Error names the file, the version found and those this build reads.
 func (e *VersionError) Error() string {
-	return fmt.Sprintf("diskmap: %s: format version %d, this build reads version %d", e.File, e.Found, Version)
+	reads := fmt.Sprintf("versions %d to %d", MinVersion, Version)
+	if e.Want != 0 {
+		reads = fmt.Sprintf("version %d", e.Want)
+	}
+	return fmt.Sprintf("diskmap: %s: format version %d, this build reads %s", e.File, e.Found, reads)
 }
 
 // Is reports whether target is ErrVersion.
