@@ -30,6 +30,10 @@ type core struct {
 	// written back before it was struck could be replayed after a power
 	// loss over what the checkpoint made durable.
 	struck bool
+	// logKept is set when Close had no room to checkpoint: the log, synced,
+	// is the record of what changed since the last checkpoint, and the map
+	// is left dirty for the next Open to replay it.
+	logKept bool
 
 	hasher          layout.Hasher
 	hashAnd, hashOr uint64 // applied to every hash; tests force collisions with them

@@ -235,6 +235,14 @@ func (m *Map[K, V]) LastSeq() uint64 {
 // Close syncs the map, marks it closed cleanly and releases its files and
 // lock. Views and entries taken from it are invalid afterwards. Closing a
 // closed map returns ErrClosed.
+//
+// In the WAL modes closing writes the table (a checkpoint) into space the
+// map holds for it, so a full disk does not stop it. If that space could
+// not be had (a map created in DurabilityOS or by format version 1, on a
+// disk that has been full since), Close syncs the log instead and returns
+// nil: nothing is lost, but the map is left as not closed cleanly, and the
+// next Open for writing replays the log (a read-only Open returns
+// ErrReadOnly until then).
 func (m *Map[K, V]) Close() error {
 	if m.closed {
 		return ErrClosed
@@ -245,7 +253,7 @@ func (m *Map[K, V]) Close() error {
 	}
 	m.closed = true
 	m.compactions++
-	return errors.Join(err, m.closeFiles(err == nil && m.failed == nil))
+	return errors.Join(err, m.closeFiles(err == nil && m.failed == nil && !m.logKept))
 }
 
 // encodePair encodes a key and a value for a write, in the writer's scratch

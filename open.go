@@ -22,6 +22,7 @@ const (
 	keysFile    = "keys"
 	valuesFile  = "values"
 	growSuffix  = ".grow"
+	spareFile   = "buckets.spare"
 	compactExt  = ".compact"
 	walFile     = "wal"
 )
@@ -51,6 +52,7 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 		if err := c.create(keyCodec, valueCodec); err != nil {
 			return err
 		}
+		c.holdSpare()
 		return c.openLog()
 	}
 	if !c.readOnly {
@@ -73,13 +75,14 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 			return err
 		}
 	}
+	c.holdSpare()
 	return c.openLog()
 }
 
 // openLog opens the write-ahead log in the WAL modes.
 func (c *core) openLog() error {
-	if !c.logged() || c.readOnly {
-		return nil
+	if !c.logged() || c.readOnly || c.log != nil {
+		return nil // c.log is set when recovery resumed the log
 	}
 	l, err := wal.Open(c.path(walFile), c.hdr.Generation, c.hdr.Checkpoint)
 	if err != nil {
@@ -183,13 +186,15 @@ func (c *core) create(keyCodec, valueCodec string) error {
 }
 
 // checkNoArenas refuses to create a map over arenas that hold records, or
-// over a log that holds anything: a directory with keys or values but no
-// buckets is either a creation cut short, which left empty arenas, or not
-// ours to overwrite; a log is created only after buckets, so one without it
-// is never ours.
+// over a log or a spare table that holds anything: a directory with keys
+// or values but no buckets is either a creation cut short, which left
+// empty arenas, or not ours to overwrite; a log and a spare are created
+// only after buckets, so one without it is never ours.
 func (c *core) checkNoArenas() error {
-	if err := c.checkNoData(walFile); err != nil {
-		return err
+	for _, name := range []string{walFile, spareFile} {
+		if err := c.checkNoData(name); err != nil {
+			return err
+		}
 	}
 	for _, a := range []struct {
 		name  string
@@ -233,11 +238,12 @@ func (c *core) checkNoData(name string) error {
 	return nil
 }
 
-// installTable makes t, built aside in buckets.grow, the map's table: it
-// writes h as t's header, syncs t, and renames it over buckets. Both tables
-// are closed first, as some systems cannot rename over an open file, and
-// the one in place afterwards is opened again. If t cannot be installed it
-// is removed and the old table stays.
+// installTable makes t, built aside in buckets.grow or buckets.spare, the
+// map's table: it writes h as t's header, syncs t, and puts it in place of
+// buckets (swapIn). Both tables are closed first, as some systems cannot
+// rename over an open file, and the one in place afterwards is opened
+// again. If t cannot be installed the old table stays, and t is removed
+// unless it is the spare.
 //
 // Installing is a checkpoint: the arenas are synced first, since the
 // header records their ends, and it records the last logged mutation;
@@ -257,7 +263,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	}
 	t.close()
 	if err != nil {
-		mmap.Files.Remove(t.path)
+		c.removeAside(t.path)
 		return fmt.Errorf("diskmap: building %s: %w", t.path, err)
 	}
 	keep := c.hdr
@@ -265,12 +271,12 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 		c.tab.close()
 		c.tab = nil
 	}
-	err = mmap.Files.Rename(t.path, c.path(bucketsFile))
+	spareGone, err := c.swapIn(t.path)
 	installed := err == nil
 	if installed {
 		err = mmap.Files.SyncDir(c.dir)
 	} else {
-		mmap.Files.Remove(t.path)
+		c.removeAside(t.path)
 	}
 	if err != nil {
 		err = fmt.Errorf("diskmap: installing %s: %w", t.path, err)
@@ -281,6 +287,9 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 		return c.failed
 	}
 	c.tab, c.hdr, c.cur = tab, got, cur
+	if installed && spareGone {
+		c.holdSpare() // from the space the old table freed
+	}
 	switch {
 	case installed && c.log != nil:
 		c.log.Reset(c.hdr.Generation)
@@ -316,23 +325,19 @@ func (c *core) writeHeader() error {
 // checkpoint makes every change durable: the arenas and the table first,
 // then the header, dirty if the map stays open, clean if it is closing.
 // The header records the last logged mutation, and the log starts again.
-// With a log, the table is written aside and renamed into place (see
-// table), so a crash never leaves a file between two checkpoints.
+// With a log, the table is written aside, into the spare, and put in place
+// (see table and spare.go), so a crash never leaves a file between two
+// checkpoints; without room for it, see keepLog.
 func (c *core) checkpoint(stayOpen bool) error {
 	if err := c.syncStruck(); err != nil {
 		return err
 	}
 	if c.tab.mode == mmap.Private {
-		t, err := createTable(c.path(bucketsFile+growSuffix), c.tab.log2)
+		t, err := c.spareTable(c.tab.log2)
 		if err != nil {
-			return err
+			return c.keepLog(stayOpen, err)
 		}
-		copy(t.slots, c.tab.slots)
-		h := c.hdr
-		if !stayOpen {
-			h.Flags &^= layout.FlagDirty | layout.FlagWAL
-		}
-		return c.installTable(t, &h)
+		return c.checkpointInto(t, stayOpen)
 	}
 	if err := c.flushArenas(); err != nil {
 		return err
@@ -351,6 +356,24 @@ func (c *core) checkpoint(stayOpen bool) error {
 		c.log.Reset(c.hdr.Generation)
 	}
 	return nil
+}
+
+// checkpointInto is a checkpoint of a private table, written into t.
+func (c *core) checkpointInto(t *table, stayOpen bool) error {
+	copy(t.slots, c.tab.slots)
+	h := c.hdr
+	if !stayOpen {
+		h.Flags &^= layout.FlagDirty | layout.FlagWAL
+	}
+	return c.installTable(t, &h)
+}
+
+// removeAside removes a table built aside that was not installed, unless
+// it is the spare, whose space is held.
+func (c *core) removeAside(path string) {
+	if path != c.path(spareFile) {
+		mmap.Files.Remove(path)
+	}
 }
 
 func (c *core) flushArenas() error {

@@ -38,13 +38,15 @@
 //	values           arena of value records
 //	lock             empty; holds the advisory lock of the process using the map
 //	wal              the write-ahead log, in the WAL modes and for batches
+//	buckets.spare    in the WAL modes, the space of the next table (see Checkpoint)
 //	buckets.grow     a larger table being built (deleted at open if found)
 //	*.compact        files of a compaction in progress (see Compact)
 //
 // A map is created only in a directory without buckets whose keys and
 // values, if there, are arenas without records (a creation cut short), and
-// whose wal, if there, holds only zeros: a log is created after buckets, so
-// one without it is not the map's, and is not written.
+// whose wal and buckets.spare, if there, hold only zeros: they are created
+// after buckets, so one without it is not the map's, and is not written.
+// The bytes of buckets.spare mean nothing; it only holds disk space.
 //
 // # Header
 //
@@ -157,7 +159,10 @@
 // table is built in buckets.grow: twice as large, or as large when most of
 // the load is tombstones. Each occupied slot is copied to the new table at its
 // home (recomputed from the fingerprint) or after it. The file is synced and
-// renamed over buckets. Arenas are untouched.
+// renamed over buckets. Arenas are untouched. In the WAL modes buckets.spare
+// is first grown to the new table's size, with its space allocated (see
+// Checkpoint); if it cannot be, the table does not grow and the write that
+// needed it fails.
 //
 // # Compact
 //
@@ -232,7 +237,7 @@
 // A checkpoint makes the arenas and the table durable, then durably writes
 // the buckets header with the number of the last frame written (offset
 // 112); only after that does the log start a new generation. A clean close
-// is a checkpoint that also cuts the log to nothing.
+// is a checkpoint that also cuts the log to nothing. See Checkpoint.
 //
 // Replay, for a map whose file set has generation G and whose header
 // records checkpoint C:
@@ -266,6 +271,56 @@
 // numbers), and, with the salt, how bytes of an earlier generation are never
 // taken for frames (a different salt).
 //
+// # Checkpoint
+//
+// In DurabilityOS the table is a shared mapping of buckets: a checkpoint
+// syncs the arenas, then the table, then writes the header. In the WAL
+// modes the table is mapped copy-on-write and buckets is only ever
+// replaced whole, so that it always holds a checkpoint's table, which the
+// log is replayed onto:
+//
+//  1. Sync the arenas: the header records their ends.
+//  2. Write the table, the header in its first copy, into buckets.spare,
+//     cut or grown with allocation to the table's size, and sync it.
+//  3. Exchange buckets.spare and buckets in one atomic step where the
+//     system can (Linux: renameat2 with RENAME_EXCHANGE): the old table's
+//     file, with its space, is the next spare. Elsewhere rename
+//     buckets.spare over buckets, then allocate the next spare from the
+//     space the old table freed.
+//  4. Sync the directory: the checkpoint is durable.
+//  5. The next frame starts a new log generation.
+//
+// A crash before step 4 leaves the old table in buckets, and the log holds
+// every change since it; a spare holding anything is never read.
+//
+// Why the spare: writing a table aside takes the space of a whole table, 32
+// MiB at a million keys, and a map on a full disk must still close, open
+// and recover without losing anything. Holding that space beforehand, in a
+// file of the map, means that a checkpoint never needs free space: a full
+// disk refuses writes that need more room (a growing arena, log or table),
+// never a Close, an Open or a recovery in the WAL modes. Writing the table in place instead
+// would leave, after a power loss, a table mixing slots of two states,
+// which no later step could untangle. The spare costs one table's worth of
+// disk; a table grows only once the spare has grown with it.
+//
+// Without a spare after all (a map created in DurabilityOS or by format
+// version 1, opened in a WAL mode on a full disk; or a spare that could not
+// be allocated again), a checkpoint that finds no room for the table
+// writes nothing, and the log stays the record of every change since the
+// last checkpoint, whose table buckets still holds:
+//
+//   - A checkpoint asked for while the map stays open fails; the map goes
+//     on as it was.
+//   - Close syncs the log and leaves the map dirty; it returns no error.
+//   - Open for writing recovers the map (see Recover) without writing a
+//     table: the rebuilt and replayed table stays in memory, and new frames
+//     follow the replayed ones in the same log generation, so that the log
+//     goes on being the record since that checkpoint. A map of format
+//     version 1, whose log cannot be continued, cannot be recovered so.
+//   - A read-only Open refuses the dirty map until then (ErrReadOnly).
+//
+// The first checkpoint that finds room writes the table and a spare again.
+//
 // # Recover
 //
 // A header with the dirty flag was not closed cleanly. Opening it for writing:
@@ -276,14 +331,19 @@
 //     last whole record ends the arena. With it, the arenas end where the
 //     header says, at the checkpoint: a table in the WAL modes is replaced
 //     only whole, by a checkpoint, so buckets holds the checkpoint's table.
-//     Truncate what lies beyond.
+//     Cut the file there, then allocate it back to its old size, zeroed,
+//     so that the records replay appends need no new room.
 //  3. Rebuild the table aside from every slot whose key and value records
 //     lie within the ends, have valid checksums and whose key hashes to the
 //     slot's fingerprint. Where two slots hold equal keys (possible only after
 //     a power loss), the first in table order is kept. Recount keys and
-//     live bytes. Sync the new table and rename it over buckets.
+//     live bytes. Sync the new table and rename it over buckets; in the
+//     WAL modes the table is rebuilt in memory instead, and reaches buckets
+//     with the checkpoint of step 5.
 //  4. Replay the log (see Write-ahead log) onto the table and the arenas.
-//  5. Checkpoint, leaving the header dirty, and cut the log to nothing.
+//  5. Checkpoint, leaving the header dirty, and cut the log to nothing; in
+//     the WAL modes without room for the table, go on from the log instead
+//     (see Checkpoint).
 //
 // Each step only reads the old state, replaces it by a rename, or redoes
 // what the log says, so an interrupted recovery can be run again. A map
@@ -308,6 +368,8 @@
 //   - Each arena is at most MaxArenaSize bytes (offsets are stored / 8 in 32
 //     bits): 32 GiB of keys and 32 GiB of values, counting dead records.
 //   - The table has at most 2^32 slots.
+//   - Recovering a map in DurabilityOS rebuilds its table beside the old
+//     one, and needs room for it on the disk.
 //   - Keys are compared by their encoded bytes: two values equal in Go but
 //     encoded differently (0.0 and -0.0) are different keys.
 package layout
