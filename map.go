@@ -191,7 +191,9 @@ func (m *Map[K, V]) Sync() error {
 // Checkpoint writes the map files and their header to stable storage, and
 // then, in the WAL modes, empties the log. It runs by itself when the log
 // passes Options.WALCheckpointBytes, when the table grows, at Compact and
-// at Close.
+// at Close. In the WAL modes it needs no free disk space but the space the
+// map holds for its next table (see Close); without that, it returns the
+// error and the log goes on holding every change.
 func (m *Map[K, V]) Checkpoint() error {
 	if err := m.usable(); err != nil {
 		return err

@@ -207,6 +207,10 @@
 //	put:    0x01, uvarint key length, key, uvarint value length, value
 //	delete: 0x02, uvarint key length, key
 //
+// where a uvarint is an unsigned integer in groups of 7 bits, least
+// significant first, the high bit of each byte set when another follows
+// (as encoding/binary's PutUvarint writes it).
+//
 // A frame is the unit of atomicity: a batch is one frame. Sequence numbers
 // rise by one from frame to frame over the life of the map, across
 // checkpoints, generations and Opens; the only number used twice is that
@@ -237,7 +241,8 @@
 // A checkpoint makes the arenas and the table durable, then durably writes
 // the buckets header with the number of the last frame written (offset
 // 112); only after that does the log start a new generation. A clean close
-// is a checkpoint that also cuts the log to nothing. See Checkpoint.
+// is a checkpoint with the dirty flag cleared, after which the log is cut to
+// nothing. See Checkpoint.
 //
 // Replay, for a map whose file set has generation G and whose header
 // records checkpoint C:
@@ -251,8 +256,8 @@
 //     and reaches the disk with the first sync of the log after it, so a
 //     header that is not whole was being written when the power failed,
 //     and no frame after it was synced, while the frames before it are at
-//     or below C; or the log is one of format version 1, left by the
-//     recovery that made the map version 2, and holds none past C either.
+//     or below C; or the log is one of format version 1, from before this
+//     version first wrote the map's header, and holds none past C either.
 //     A whole header of another version than 1 is refused (ErrVersion). A
 //     header of another generation than G was left from an earlier file
 //     set, by a compaction, which checkpoints every frame: nothing is
@@ -298,10 +303,11 @@
 // and recover without losing anything. Holding that space beforehand, in a
 // file of the map, means that a checkpoint never needs free space: a full
 // disk refuses writes that need more room (a growing arena, log or table),
-// never a Close, an Open or a recovery in the WAL modes. Writing the table in place instead
-// would leave, after a power loss, a table mixing slots of two states,
-// which no later step could untangle. The spare costs one table's worth of
-// disk; a table grows only once the spare has grown with it.
+// never a Close, an Open or a recovery in the WAL modes. Writing the table
+// in place instead would leave, after a power loss, a table mixing slots of
+// two states, which no later step could untangle. The spare costs one
+// table's worth of disk; a table grows only once the spare has grown with
+// it.
 //
 // Without a spare after all (a map created in DurabilityOS or by format
 // version 1, opened in a WAL mode on a full disk; or a spare that could not
@@ -341,9 +347,10 @@
 //     WAL modes the table is rebuilt in memory instead, and reaches buckets
 //     with the checkpoint of step 5.
 //  4. Replay the log (see Write-ahead log) onto the table and the arenas.
-//  5. Checkpoint, leaving the header dirty, and cut the log to nothing; in
-//     the WAL modes without room for the table, go on from the log instead
-//     (see Checkpoint).
+//  5. Checkpoint, recording the number of the last frame replayed and
+//     leaving the header dirty, and cut the log to nothing; in the WAL
+//     modes without room for the table, go on from the log instead (see
+//     Checkpoint). The next frame written is numbered one more.
 //
 // Each step only reads the old state, replaces it by a rename, or redoes
 // what the log says, so an interrupted recovery can be run again. A map
@@ -356,11 +363,15 @@
 // has no file header; its frames start at offset 0 and their checksum is
 // XXH64 of bytes 0..15 and the payload, without a salt. It is replayed by
 // the rule above from offset 0. A version 1 map stays version 1 while it is
-// only read; the first header this version writes, at the first mutation
-// after Open or when it recovers the map, says version 2, and from then on
-// version-1 code refuses the map (ErrVersion). Recovery then cuts the
-// version-1 log to nothing; until it has, the frames it holds are all at or
-// below the checkpoint.
+// only read, and through the steps of a recovery but the last. The first
+// header that says version 2 is written at the first mutation after an
+// Open of the map closed cleanly, before anything is logged, or by the
+// checkpoint that ends a recovery, once the version-1 log is replayed.
+// From then on version-1 code refuses the map (ErrVersion), and a
+// version-1 log left beside it holds no frame past the checkpoint; the
+// first frame logged writes a file header over it. A recovery without
+// room for its checkpoint cannot go on from a version-1 log (see
+// Checkpoint), and fails.
 //
 // # Limitations
 //
