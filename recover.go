@@ -52,13 +52,13 @@ func (c *core) recover() error {
 	}
 	if private {
 		t, err := c.spareTable(c.tab.log2)
-		if err != nil && logged {
+		switch {
+		case err != nil && logged:
 			return c.resumeLog(tail, checkpoint, version, err)
+		case err != nil:
+			return fmt.Errorf("diskmap: recovering %s: %w", c.dir, err)
 		}
-		if err == nil {
-			err = c.checkpointInto(t, true)
-		}
-		if err != nil {
+		if err := c.checkpointInto(t, true); err != nil {
 			return err
 		}
 	} else if err := c.checkpoint(true); err != nil {

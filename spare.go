@@ -62,12 +62,13 @@ func (c *core) reserveSpare(log2 uint8) error {
 // spareTable returns buckets.spare as an empty table of 2^log2 slots,
 // mapped read-write, to build the next table in. The file is cut to that
 // size or grown to it with real allocation, which needs free space only if
-// the spare was smaller or missing.
+// the spare was smaller or missing. Its errors say what failed without the
+// package's prefix: the caller adds it, and what it means.
 func (c *core) spareTable(log2 uint8) (*table, error) {
 	path := c.path(spareFile)
 	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("diskmap: %w", err)
+		return nil, fmt.Errorf("preparing the spare table: %w", err)
 	}
 	t := &table{f: f, path: path, mode: mmap.ReadWrite}
 	fi, err := f.Stat()
@@ -83,7 +84,7 @@ func (c *core) spareTable(log2 uint8) (*table, error) {
 	}
 	if err != nil {
 		t.close()
-		return nil, fmt.Errorf("diskmap: preparing %s: %w", path, err)
+		return nil, fmt.Errorf("preparing %s: %w", path, err)
 	}
 	clear(t.data)
 	return t, nil
