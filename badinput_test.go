@@ -288,11 +288,11 @@ var badOpenCases = []badOpenCase{
 		damage: func(t *testing.T, dir, _ string) {
 			editFile(t, dir, "buckets", func(b []byte) []byte { return append(b, make([]byte, 64)...) })
 		}},
-	{name: "headers of version 2", want: diskmap.ErrVersion, file: "buckets",
+	{name: "headers of the next version", want: diskmap.ErrVersion, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) {
 			editFile(t, dir, "buckets", func(b []byte) []byte {
-				setHeaderVersion(b[0:], 2)
-				setHeaderVersion(b[layout.HeaderCopyOffset:], 2)
+				setHeaderVersion(b[0:], layout.Version+1)
+				setHeaderVersion(b[layout.HeaderCopyOffset:], layout.Version+1)
 				return b
 			})
 		}},
@@ -406,9 +406,9 @@ var badOpenCases = []badOpenCase{
 		damage: func(t *testing.T, dir, _ string) {
 			editFile(t, dir, "keys", func(b []byte) []byte { b[arenaChecksumOff] ^= 0x10; return b })
 		}},
-	{name: "keys of version 2", want: diskmap.ErrVersion, file: "keys",
+	{name: "keys of the next arena version", want: diskmap.ErrVersion, file: "keys",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "keys", func(b []byte) []byte { setArenaVersion(b, 2); return b })
+			editFile(t, dir, "keys", func(b []byte) []byte { setArenaVersion(b, layout.ArenaVersion+1); return b })
 		}},
 	{name: "keys missing", want: diskmap.ErrCorrupt, file: "keys", missing: true,
 		damage: func(t *testing.T, dir, _ string) { removeFile(t, dir, "keys") }},

@@ -3,8 +3,8 @@ package diskmap
 import (
 	"fmt"
 
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/diskmap-go/diskmap/wal"
 )
 
 // Batch collects puts and deletes that Map.Batch applies together. Its
@@ -106,7 +106,7 @@ func (c *core) applyBatch(ops []byte, puts int, kbytes, vbytes int64) error {
 		return err
 	}
 	if c.log == nil {
-		l, err := wal.Open(c.path(walFile), c.hdr.Checkpoint)
+		l, err := wal.Open(c.path(walFile), c.hdr.Generation, c.hdr.Checkpoint)
 		if err != nil {
 			return err
 		}

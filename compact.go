@@ -164,7 +164,7 @@ func (c *core) installCompacted() error {
 		return c.failed
 	}
 	if c.log != nil {
-		c.log.Reset()
+		c.log.Reset(c.hdr.Generation)
 	}
 	return nil
 }

@@ -7,8 +7,8 @@ import (
 	"os"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/diskmap-go/diskmap/wal"
 )
 
 // core is the part of a Map that does not depend on its key and value
@@ -30,6 +30,10 @@ type core struct {
 	// written back before it was struck could be replayed after a power
 	// loss over what the checkpoint made durable.
 	struck bool
+	// logKept is set when Close had no room to checkpoint: the log, synced,
+	// is the record of what changed since the last checkpoint, and the map
+	// is left dirty for the next Open to replay it.
+	logKept bool
 
 	hasher          layout.Hasher
 	hashAnd, hashOr uint64 // applied to every hash; tests force collisions with them
@@ -72,6 +76,9 @@ func (c *core) begin() error {
 	if c.hdr.Dirty() {
 		return nil
 	}
+	// A map of an older format version, closed cleanly, holds nothing in
+	// its log: from this first write on it is of the current version.
+	c.hdr.Version = layout.Version
 	c.hdr.Flags |= layout.FlagDirty
 	c.hdr.Flags &^= layout.FlagWAL
 	if c.logged() {

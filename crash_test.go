@@ -488,8 +488,8 @@ func doCrashOp(m *diskmap.Map[string, string], op crashOp) (string, error) {
 
 // killFS passes every file operation of the map to the operating system,
 // and notes each in kinds, one letter each: o open, w write (h: to the
-// header page of buckets), r rename, d remove, t truncate, a allocate,
-// s sync, y sync of the directory. Just before operation number at (from
+// header page of buckets), r rename, x exchange, d remove, t truncate,
+// a allocate, s sync, y sync of the directory. Just before operation number at (from
 // 1), if at is set, the process kills itself with SIGKILL. Operations added
 // to mmap.FS later go through unnoted.
 type killFS struct {
@@ -523,6 +523,7 @@ func (f *killFS) Rename(oldpath, newpath string) error {
 	f.step('r')
 	return f.FS.Rename(oldpath, newpath)
 }
+func (f *killFS) Exchange(a, b string) error            { f.step('x'); return f.FS.Exchange(a, b) }
 func (f *killFS) Remove(name string) error              { f.step('d'); return f.FS.Remove(name) }
 func (f *killFS) Truncate(x *os.File, size int64) error { f.step('t'); return f.FS.Truncate(x, size) }
 func (f *killFS) Allocate(x *os.File, size int64) error { f.step('a'); return f.FS.Allocate(x, size) }
@@ -1224,13 +1225,13 @@ func TestCrashPoints(t *testing.T) {
 }
 
 // crashPoints returns up to limit file operations, numbered from 1, to
-// kill a child before, given their kinds: first those that change the files
-// most (writes to the header, renames, removes, truncates), then other
-// writes, then the rest, each class spread evenly from an offset drawn from
-// seed, so that runs with other seeds try others.
+// kill a child before, given their kinds: first those that change the
+// files most (writes to the header, renames, exchanges, removes,
+// truncates), then other writes, then the rest, each class spread evenly
+// from an offset drawn from seed, so that runs with other seeds try others.
 func crashPoints(kinds string, limit int, seed uint64) []int {
 	var points []int
-	for _, class := range []string{"hrdt", "w", "oasy"} {
+	for _, class := range []string{"hrxdt", "w", "oasy"} {
 		var these []int
 		for i := range len(kinds) {
 			if strings.IndexByte(class, kinds[i]) >= 0 {

@@ -253,3 +253,204 @@ func fillForCompact(t *testing.T, m *diskmap.Map[string, string]) map[string]str
 	}
 	return want
 }
+
+// walFillKeys is how many keys the maps of the WAL full-disk tests hold
+// before the disk fills: a table of 2^17 slots, 2 MiB.
+const walFillKeys = 60_000
+
+// fillWALMap opens a map in durability d in dir on disk, puts walFillKeys
+// keys, calls before, fills the rest of the disk with another file, then
+// puts more keys until a Put fails, and returns the map and what it holds.
+func fillWALMap(t *testing.T, disk, dir string, d diskmap.Durability, before func()) (*diskmap.Map[string, string], map[string]string) {
+	t.Helper()
+	m, err := diskmap.Open[string, string](dir, &diskmap.Options{Durability: d, WALCheckpointBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for i := range walFillKeys {
+		v := fullValue(i, 20+i%40)
+		if err := m.Put(fullKey(i), v); err != nil {
+			t.Fatalf("Put %d before the disk is full: %v", i, err)
+		}
+		want[fullKey(i)] = v
+	}
+	before()
+	fillDisk(t, disk, 0)
+	for i := walFillKeys; ; i++ {
+		v := fullValue(i, 20+i%40)
+		err := m.Put(fullKey(i), v)
+		if err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("Put on a full disk: %v, want an error matching ENOSPC", err)
+			}
+			t.Logf("Put failed after %d keys: %v", len(want), err)
+			return m, want
+		}
+		want[fullKey(i)] = v
+		if i > 4*walFillKeys {
+			t.Fatal("the disk did not fill up")
+		}
+	}
+}
+
+// restoreFiles copies the map files saved in from back over those in dir.
+func restoreFiles(t *testing.T, from, dir string) {
+	t.Helper()
+	for _, name := range []string{"buckets", "keys", "values", "wal"} {
+		b, err := os.ReadFile(filepath.Join(from, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatalf("restoring %s on the full disk: %v", name, err)
+		}
+	}
+}
+
+// isDirty reports whether the map in dir was left not closed cleanly.
+func isDirty(t *testing.T, dir string) bool {
+	t.Helper()
+	h := currentHeader(t, dir)
+	return h.Dirty()
+}
+
+// TestFullDiskCloseAndOpen fills the disk under a map in each mode, then closes it
+// and opens it again, for writing and read-only, on the full disk: every
+// key is there each time. In the WAL modes so it is after a crash on the
+// full disk too. Once there is room again the map takes writes. In the WAL
+// modes a checkpoint writes its table into the space of the spare table,
+// held since the table last grew, so it needs no free space.
+func TestFullDiskCloseAndOpen(t *testing.T) {
+	for _, d := range durabilities {
+		t.Run(d.String(), func(t *testing.T) {
+			disk := smallTmpfs(t, "24m")
+			dir := filepath.Join(disk, "map")
+			m, want := fillWALMap(t, disk, dir, d, func() {})
+			if err := m.Check(); err != nil {
+				t.Fatalf("Check on a full disk: %v", err)
+			}
+			if d != diskmap.DurabilityOS {
+				requireSpare(t, dir)
+			}
+			crashed := filepath.Join(t.TempDir(), "crashed") // not on the full disk
+			copyDir(t, dir, crashed)
+			if err := m.Close(); err != nil {
+				t.Fatalf("Close on a full disk: %v", err)
+			}
+			if isDirty(t, dir) {
+				t.Fatal("Close on a full disk left the map dirty")
+			}
+			reopenFull(t, dir, d, want)
+
+			// A crash on the full disk: the files as the kill left them.
+			// (Recovery in DurabilityOS rebuilds the table beside the old
+			// one, and needs room for it.)
+			if d != diskmap.DurabilityOS {
+				restoreFiles(t, crashed, dir)
+				reopenFull(t, dir, d, want)
+				requireSpare(t, dir)
+			}
+
+			if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
+				t.Fatal(err)
+			}
+			writeWithRoom(t, dir, d, want)
+		})
+	}
+}
+
+// requireSpare fails the test unless dir holds a spare table the size of
+// its table.
+func requireSpare(t *testing.T, dir string) {
+	t.Helper()
+	fs, err := os.Stat(filepath.Join(dir, "buckets.spare"))
+	if err != nil {
+		t.Fatalf("no spare table: %v", err)
+	}
+	if fb, _ := os.Stat(filepath.Join(dir, "buckets")); fs.Size() != fb.Size() {
+		t.Fatalf("the spare table holds %d bytes, the table %d", fs.Size(), fb.Size())
+	}
+}
+
+// reopenFull opens the map in dir, on a full disk, for writing and then
+// read-only, and checks that it holds want each time.
+func reopenFull(t *testing.T, dir string, d diskmap.Durability, want map[string]string) {
+	t.Helper()
+	m, err := diskmap.Open[string, string](dir, &diskmap.Options{Durability: d})
+	if err != nil {
+		t.Fatalf("Open on a full disk: %v", err)
+	}
+	requireContents(t, m, want)
+	closeChecked(t, m)
+	ro, err := diskmap.Open[string, string](dir, &diskmap.Options{Durability: d, ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only Open on a full disk: %v", err)
+	}
+	requireContents(t, ro, want)
+	closeChecked(t, ro)
+}
+
+// writeWithRoom opens the map in dir, once the disk has room again, puts
+// keys into it, closes it, and checks it read-only.
+func writeWithRoom(t *testing.T, dir string, d diskmap.Durability, want map[string]string) {
+	t.Helper()
+	m := openMap[string, string](t, dir, &diskmap.Options{Durability: d})
+	requireContents(t, m, want)
+	for i := range 1000 {
+		k := fmt.Sprintf("after %d", i)
+		if err := m.Put(k, "room again"); err != nil {
+			t.Fatalf("Put once there is room: %v", err)
+		}
+		want[k] = "room again"
+	}
+	closeChecked(t, m)
+	if isDirty(t, dir) {
+		t.Fatal("Close with room left the map dirty")
+	}
+	m = openMap[string, string](t, dir, &diskmap.Options{Durability: d, ReadOnly: true})
+	requireContents(t, m, want)
+}
+
+// A map without a spare table, such as one created by format version 1 or
+// in DurabilityOS, cannot checkpoint on a full disk: Close syncs the log,
+// leaves the map dirty and returns nil; Open for writing recovers the map
+// from the log without writing a table, and loses nothing; a read-only
+// Open refuses the dirty map (ErrReadOnly). Once there is room, the next
+// checkpoint takes a spare again.
+func TestFullDiskCloseAndOpenWithoutSpare(t *testing.T) {
+	for _, d := range []diskmap.Durability{diskmap.DurabilityWAL, diskmap.DurabilityWALSync} {
+		t.Run(d.String(), func(t *testing.T) {
+			disk := smallTmpfs(t, "24m")
+			dir := filepath.Join(disk, "map")
+			spare := filepath.Join(dir, "buckets.spare")
+			m, want := fillWALMap(t, disk, dir, d, func() {
+				if err := os.Remove(spare); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if err := m.Close(); err != nil {
+				t.Fatalf("Close on a full disk without a spare: %v", err)
+			}
+			if !isDirty(t, dir) {
+				t.Fatal("Close without room for a table left the map clean")
+			}
+			for range 2 {
+				m, err := diskmap.Open[string, string](dir, &diskmap.Options{Durability: d})
+				if err != nil {
+					t.Fatalf("Open on a full disk without a spare: %v", err)
+				}
+				requireContents(t, m, want)
+				closeChecked(t, m)
+				if _, err := diskmap.Open[string, string](dir, &diskmap.Options{ReadOnly: true}); !errors.Is(err, diskmap.ErrReadOnly) {
+					t.Fatalf("read-only Open of the map left dirty = %v, want ErrReadOnly", err)
+				}
+			}
+			if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
+				t.Fatal(err)
+			}
+			writeWithRoom(t, dir, d, want)
+			requireSpare(t, dir)
+		})
+	}
+}

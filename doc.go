@@ -77,7 +77,9 @@
 // Options.WALCheckpointBytes, when the table grows, at Compact, at Close and
 // on Checkpoint. Each write puts records in the arenas before the slot that
 // points at them, and tables and compacted files are built aside and
-// renamed into place. The header records whether the map was closed
+// renamed into place; in the WAL modes a checkpoint builds its table in
+// space the map holds for it (the file buckets.spare), so that a map on a
+// full disk still closes and opens. The header records whether the map was closed
 // cleanly; a map that was not is recovered when it is next opened for
 // writing: the arenas are cut after their last whole record (or, with a
 // log, back to the checkpoint), the table is rebuilt from the slots whose

@@ -46,6 +46,13 @@ func (f *faultFS) Rename(o, n string) error {
 	return os.Rename(o, n)
 }
 
+func (f *faultFS) Exchange(a, b string) error {
+	if err := f.fail("exchange"); err != nil {
+		return err
+	}
+	return mmap.Exchange(a, b)
+}
+
 func (f *faultFS) Remove(name string) error {
 	if err := f.fail("remove"); err != nil {
 		return err

@@ -12,7 +12,8 @@ import (
 // as large when the live keys fill at most half the maximum load (the rest
 // is tombstones), else twice as large, or more until the keys fit. The
 // arenas are untouched. On failure, a full disk say, the old table stays in
-// place. With a log, growing is a checkpoint.
+// place. With a log, growing is a checkpoint, and the spare table grows to
+// the new size first (see spare.go).
 func (c *core) grow(n int) error {
 	keys := float64(c.hdr.Count + uint64(n))
 	log2 := c.tab.log2
@@ -24,6 +25,12 @@ func (c *core) grow(n int) error {
 	}
 	if log2 > maxLog2 {
 		return fmt.Errorf("diskmap: %s: table at %d slots, the most %s: %w", c.dir, uint64(1)<<maxLog2, platform(), ErrTooLarge)
+	}
+	if c.logged() && !c.readOnly {
+		// The next checkpoint writes a table of this size into the spare.
+		if err := c.reserveSpare(log2); err != nil {
+			return err
+		}
 	}
 	t, err := createTable(c.path(bucketsFile+growSuffix), log2)
 	if err != nil {

@@ -1,6 +1,7 @@
 package diskmap_test
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -60,3 +61,25 @@ func testSeed(t *testing.T) uint64 {
 // longTests reports whether the long variants run: not with -short, and
 // only with DISKMAP_LONG=1.
 func longTests() bool { return !testing.Short() && os.Getenv("DISKMAP_LONG") == "1" }
+
+// requireBytes fails the test unless m holds exactly want: every key of
+// want with its value, and nothing else.
+func requireBytes[K comparable](t *testing.T, m *diskmap.Map[K, []byte], want map[K][]byte) {
+	t.Helper()
+	if m.Len() != len(want) {
+		t.Errorf("Len = %d, want %d", m.Len(), len(want))
+	}
+	for k, v := range m.All() {
+		if w, ok := want[k]; !ok || !bytes.Equal(v, w) {
+			t.Errorf("the map holds %v = %d bytes %.20q; want %d bytes %.20q (acknowledged: %v)", k, len(v), v, len(w), w, ok)
+		}
+	}
+	for k, v := range want {
+		if got, ok, err := m.Get(k); err != nil || !ok || !bytes.Equal(got, v) {
+			t.Errorf("Get(%v) = %d bytes %.20q, %v, %v; want %d bytes %.20q", k, len(got), got, ok, err, len(v), v)
+		}
+	}
+	if err := m.Err(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -240,16 +240,3 @@ func equalDigests(a, b map[string]string) bool {
 	}
 	return true
 }
-
-// requireBytes checks that m holds exactly want.
-func requireBytes(t *testing.T, m *diskmap.Map[int, []byte], want map[int][]byte) {
-	t.Helper()
-	if m.Len() != len(want) {
-		t.Fatalf("Len = %d, want %d", m.Len(), len(want))
-	}
-	for k, v := range want {
-		if got, ok, err := m.Get(k); err != nil || !ok || !bytes.Equal(got, v) {
-			t.Fatalf("Get(%d) = %d bytes, %v, %v; want %d bytes", k, len(got), ok, err, len(v))
-		}
-	}
-}

@@ -99,11 +99,15 @@ func TestOpenRefusesFilesThatAreNotRegular(t *testing.T) {
 		{"clean", dOS, false, "values"},
 		{"clean", dOS, false, "lock"},
 		{"clean", dWAL, false, "wal"},
+		{"clean", dWAL, false, "buckets.spare"},
 		{"dirty", dOS, false, "wal"},
 		{"dirty", dWAL, false, "wal"},
+		{"dirty", dWAL, false, "buckets.spare"},
 		{"none", dOS, false, "keys"},
 		{"none", dOS, false, "values"},
 		{"none", dOS, false, "lock"},
+		{"none", dOS, false, "wal"},
+		{"none", dWAL, false, "buckets.spare"},
 	}
 	samples := map[string]string{}
 	for _, c := range cases {

@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/diskmap-go/diskmap/wal"
 )
 
 // Names of the files in a map directory.
@@ -22,6 +22,7 @@ const (
 	keysFile    = "keys"
 	valuesFile  = "values"
 	growSuffix  = ".grow"
+	spareFile   = "buckets.spare"
 	compactExt  = ".compact"
 	walFile     = "wal"
 )
@@ -51,6 +52,9 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 		if err := c.create(keyCodec, valueCodec); err != nil {
 			return err
 		}
+		if err := c.holdSpare(); err != nil {
+			return err
+		}
 		return c.openLog()
 	}
 	if !c.readOnly {
@@ -75,15 +79,18 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 			return err
 		}
 	}
+	if err := c.holdSpare(); err != nil {
+		return err
+	}
 	return c.openLog()
 }
 
 // openLog opens the write-ahead log in the WAL modes.
 func (c *core) openLog() error {
-	if !c.logged() || c.readOnly {
-		return nil
+	if !c.logged() || c.readOnly || c.log != nil {
+		return nil // c.log is set when recovery resumed the log
 	}
-	l, err := wal.Open(c.path(walFile), c.hdr.Checkpoint)
+	l, err := wal.Open(c.path(walFile), c.hdr.Generation, c.hdr.Checkpoint)
 	if err != nil {
 		return err
 	}
@@ -160,6 +167,7 @@ func (c *core) create(keyCodec, valueCodec string) error {
 		return err
 	}
 	c.hdr = layout.Header{
+		Version:    layout.Version,
 		Seed:       binary.LittleEndian.Uint64(seed[:8]),
 		Generation: binary.LittleEndian.Uint64(seed[8:]),
 		Log2:       log2For(c.opts.Capacity, c.opts.MaxLoad),
@@ -183,10 +191,17 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	return c.installTable(t, &c.hdr)
 }
 
-// checkNoArenas refuses to create a map over arenas that hold records: a
-// directory with keys or values but no buckets is either a creation cut
-// short, which left empty arenas, or not ours to overwrite.
+// checkNoArenas refuses to create a map over arenas that hold records, or
+// over a log or a spare table that holds anything: a directory with keys
+// or values but no buckets is either a creation cut short, which left
+// empty arenas, or not ours to overwrite; a log and a spare are created
+// only after buckets, so one without it is never ours.
 func (c *core) checkNoArenas() error {
+	for _, name := range []string{walFile, spareFile} {
+		if err := c.checkNoData(name); err != nil {
+			return err
+		}
+	}
 	for _, a := range []struct {
 		name  string
 		magic [8]byte
@@ -212,11 +227,29 @@ func (c *core) checkNoArenas() error {
 	return nil
 }
 
-// installTable makes t, built aside in buckets.grow, the map's table: it
-// writes h as t's header, syncs t, and renames it over buckets. Both tables
-// are closed first, as some systems cannot rename over an open file, and
-// the one in place afterwards is opened again. If t cannot be installed it
-// is removed and the old table stays.
+// checkNoData refuses a file of the directory that holds anything but
+// zeros, where the map has no file of that name yet.
+func (c *core) checkNoData(name string) error {
+	b, err := mmap.ReadFile(c.path(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("diskmap: %w", err)
+	}
+	if i := bytes.IndexFunc(b, func(r rune) bool { return r != 0 }); i >= 0 {
+		return &CorruptError{File: c.path(name), Offset: int64(i), Field: "file",
+			Expected: "no data in a directory without a buckets file", Found: fmt.Sprintf("a file of %d bytes", len(b))}
+	}
+	return nil
+}
+
+// installTable makes t, built aside in buckets.grow or buckets.spare, the
+// map's table: it writes h as t's header, syncs t, and puts it in place of
+// buckets (swapIn). Both tables are closed first, as some systems cannot
+// rename over an open file, and the one in place afterwards is opened
+// again. If t cannot be installed the old table stays, and t is removed
+// unless it is the spare.
 //
 // Installing is a checkpoint: the arenas are synced first, since the
 // header records their ends, and it records the last logged mutation;
@@ -236,7 +269,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	}
 	err = errors.Join(err, t.close())
 	if err != nil {
-		_ = mmap.Files.Remove(t.path)
+		c.removeAside(t.path)
 		return fmt.Errorf("diskmap: building %s: %w", t.path, err)
 	}
 	keep := c.hdr
@@ -244,14 +277,15 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 		err = c.tab.close()
 		c.tab = nil
 	}
+	spareGone := false
 	if err == nil {
-		err = mmap.Files.Rename(t.path, c.path(bucketsFile))
+		spareGone, err = c.swapIn(t.path)
 	}
 	installed := err == nil
 	if installed {
 		err = mmap.Files.SyncDir(c.dir)
 	} else {
-		_ = mmap.Files.Remove(t.path)
+		c.removeAside(t.path)
 	}
 	if err != nil {
 		err = fmt.Errorf("diskmap: installing %s: %w", t.path, err)
@@ -262,9 +296,12 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 		return c.failed
 	}
 	c.tab, c.hdr, c.cur = tab, got, cur
+	if installed && spareGone {
+		_ = c.holdSpare() // from the space the old table freed; without room, the next checkpoint looks again
+	}
 	switch {
 	case installed && c.log != nil:
-		c.log.Reset()
+		c.log.Reset(c.hdr.Generation)
 	case !installed && tab.mode == mmap.Private:
 		// The old table's file is the last checkpoint: what changed since
 		// is in the log, for the next Open to replay.
@@ -297,23 +334,19 @@ func (c *core) writeHeader() error {
 // checkpoint makes every change durable: the arenas and the table first,
 // then the header, dirty if the map stays open, clean if it is closing.
 // The header records the last logged mutation, and the log starts again.
-// With a log, the table is written aside and renamed into place (see
-// table), so a crash never leaves a file between two checkpoints.
+// With a log, the table is written aside, into the spare, and put in place
+// (see table and spare.go), so a crash never leaves a file between two
+// checkpoints; without room for it, see keepLog.
 func (c *core) checkpoint(stayOpen bool) error {
 	if err := c.syncStruck(); err != nil {
 		return err
 	}
 	if c.tab.mode == mmap.Private {
-		t, err := createTable(c.path(bucketsFile+growSuffix), c.tab.log2)
+		t, err := c.spareTable(c.tab.log2)
 		if err != nil {
-			return err
+			return c.keepLog(stayOpen, err)
 		}
-		copy(t.slots, c.tab.slots)
-		h := c.hdr
-		if !stayOpen {
-			h.Flags &^= layout.FlagDirty | layout.FlagWAL
-		}
-		return c.installTable(t, &h)
+		return c.checkpointInto(t, stayOpen)
 	}
 	if err := c.flushArenas(); err != nil {
 		return err
@@ -329,9 +362,27 @@ func (c *core) checkpoint(stayOpen bool) error {
 		return err
 	}
 	if c.log != nil {
-		c.log.Reset()
+		c.log.Reset(c.hdr.Generation)
 	}
 	return nil
+}
+
+// checkpointInto is a checkpoint of a private table, written into t.
+func (c *core) checkpointInto(t *table, stayOpen bool) error {
+	copy(t.slots, c.tab.slots)
+	h := c.hdr
+	if !stayOpen {
+		h.Flags &^= layout.FlagDirty | layout.FlagWAL
+	}
+	return c.installTable(t, &h)
+}
+
+// removeAside removes a table built aside that was not installed, unless
+// it is the spare, whose space is held.
+func (c *core) removeAside(path string) {
+	if path != c.path(spareFile) {
+		_ = mmap.Files.Remove(path)
+	}
 }
 
 func (c *core) flushArenas() error {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
 )
 
 // Power loss, simulated.
@@ -957,7 +958,7 @@ func TestPowerLossCheckCatchesLoss(t *testing.T) {
 			t.Fatalf("the image as synced: %v", err)
 		}
 		plMustBuildNewest(t, r)
-		plEdit(t, filepath.Join(r.work, "wal"), func(b []byte) { b[30] ^= 0xff }) // the first frame's payload
+		plEdit(t, filepath.Join(r.work, "wal"), func(b []byte) { b[wal.FileHeaderSize+30] ^= 0xff }) // the first frame's payload
 		err := r.verify(r.work, false)
 		if err == nil || !strings.Contains(err.Error(), "want the state after 30 mutations") {
 			t.Fatalf("a garbled synced frame: got %v, want the loss reported", err)

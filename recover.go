@@ -7,8 +7,8 @@ import (
 	"os"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/diskmap-go/diskmap/wal"
 )
 
 // recover repairs a map that was not closed cleanly, as package layout
@@ -18,8 +18,13 @@ import (
 // slots whose records are whole, replays the log, and checkpoints. Every
 // step reads the old state, replaces it by a rename, or redoes what the log
 // says, so recovery can be run again if it is cut short.
+//
+// In the WAL modes the table is private: it is rebuilt in memory, and the
+// one checkpoint at the end writes it into the spare; with no room for
+// that, the map goes on from the log (resumeLog).
 func (c *core) recover() error {
 	logged := c.hdr.Flags&layout.FlagWAL != 0
+	version, checkpoint := c.hdr.Version, c.hdr.Checkpoint
 	for _, a := range []*arena{c.keys, c.vals} {
 		end := a.end
 		if !logged {
@@ -29,20 +34,34 @@ func (c *core) recover() error {
 			return fmt.Errorf("diskmap: recovering %s: %w", a.path, err)
 		}
 	}
-	if err := c.rebuild(); err != nil {
+	private := c.tab.mode == mmap.Private
+	if err := c.rebuild(private); err != nil {
 		return err
 	}
-	last, err := wal.Replay(c.path(walFile), c.hdr.Checkpoint, c.replay)
+	tail, err := wal.Replay(c.path(walFile), version, c.hdr.Generation, checkpoint, c.replay)
 	if err != nil {
-		return fmt.Errorf("diskmap: replaying %s: %w", c.path(walFile), err)
+		return err
 	}
-	c.hdr.Checkpoint = last
-	// From here on the map is written the way this Open asks.
+	c.hdr.Checkpoint = tail.Last
+	// From here on the map is written the way this Open asks, in the
+	// current format version: the checkpoint below holds the old log.
+	c.hdr.Version = layout.Version
 	c.hdr.Flags &^= layout.FlagWAL
 	if c.logged() {
 		c.hdr.Flags |= layout.FlagWAL
 	}
-	if err := c.checkpoint(true); err != nil {
+	if private {
+		t, err := c.spareTable(c.tab.log2)
+		switch {
+		case err != nil && logged:
+			return c.resumeLog(tail, checkpoint, version, err)
+		case err != nil:
+			return fmt.Errorf("diskmap: recovering %s: %w", c.dir, err)
+		}
+		if err := c.checkpointInto(t, true); err != nil {
+			return err
+		}
+	} else if err := c.checkpoint(true); err != nil {
 		return err
 	}
 	if err := truncateFile(c.path(walFile)); err != nil {
@@ -52,11 +71,17 @@ func (c *core) recover() error {
 }
 
 // rebuild replaces the table by one holding only the slots whose records are
-// whole, each once.
-func (c *core) rebuild() error {
-	t, err := createTable(c.path(bucketsFile+growSuffix), c.tab.log2)
-	if err != nil {
-		return fmt.Errorf("diskmap: recovering %s: %w", c.dir, err)
+// whole, each once. It is built aside, in buckets.grow and installed, or,
+// inMemory, in memory and copied into the private mapping of the table.
+func (c *core) rebuild(inMemory bool) error {
+	var t *table
+	if inMemory {
+		t = memTable(c.tab.path, c.tab.log2)
+	} else {
+		var err error
+		if t, err = createTable(c.path(bucketsFile+growSuffix), c.tab.log2); err != nil {
+			return fmt.Errorf("diskmap: recovering %s: %w", c.dir, err)
+		}
 	}
 	// Records are walked first: a slot must point at one of them.
 	ks, _ := c.keys.records()
@@ -84,9 +109,21 @@ func (c *core) rebuild() error {
 		c.keys.live += layout.RecordSize(len(kp))
 		c.vals.live += layout.RecordSize(int(vlen))
 	}
+	if inMemory {
+		copy(c.tab.slots, t.slots)
+		c.hdr.Count, c.hdr.Tombstones = count, 0
+		return nil
+	}
 	h := c.hdr
 	h.Count, h.Tombstones = count, 0
 	return c.installTable(t, &h)
+}
+
+// memTable returns an empty table of 2^log2 slots in memory, with no file:
+// one to build in and copy from. Errors about it name path.
+func memTable(path string, log2 uint8) *table {
+	data := make([]byte, tableBytes(log2))
+	return &table{path: path, data: data, slots: data[layout.MetaSize:], log2: log2, mask: 1<<log2 - 1}
 }
 
 // replay applies one frame of the log.
@@ -107,8 +144,12 @@ func (c *core) replay(_ uint64, payload []byte) error {
 }
 
 // cut moves the end of the arena to end and cuts the file there: what lies
-// beyond was being written when the map went down.
+// beyond was being written when the map went down. Then it allocates the
+// file's old size again, zeroed, if it can: the records replay appends fit
+// in it, so that on a full disk recovery needs no room the map did not
+// hold.
 func (a *arena) cut(end int64) error {
+	size := a.size
 	a.end = end
 	if err := a.unmap(); err != nil {
 		return err
@@ -116,7 +157,10 @@ func (a *arena) cut(end int64) error {
 	if err := mmap.Files.Truncate(a.f, end); err != nil {
 		return err
 	}
-	return a.remap(end, true)
+	if mmap.Files.Allocate(a.f, size) != nil {
+		size = end // Allocate left the file at end
+	}
+	return a.remap(size, true)
 }
 
 // finishCompaction completes or undoes a compaction that was cut short, and

@@ -12,8 +12,8 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/diskmap-go/diskmap/wal"
 )
 
 // Bounds on one FuzzOpenDamaged input.
@@ -114,8 +114,10 @@ var damageSeeds = [][]byte{
 	{1, fileBuckets | editTruncate, 0, 0x10},
 	{2, fileKeys | editRemove},
 	{0, fileBuckets | editRemove},
-	// A torn or garbled log, one with its checksums fixed.
+	// A torn or garbled log, one with its checksums fixed; a garbled
+	// file header, and a garbled first frame after it.
 	{3, fileWAL | editXor, 30, 0, 2, 0xff, 0xff},
+	{3, fileWAL | editXor, 70, 0, 2, 0xff, 0xff},
 	{3, fileWAL | editAdd, 2, 0, 1, fileWAL | editChecksums},
 	{7, fileWAL | editTruncate, 90, 0},
 	{2, fileWAL | editWrite, 0, 0, 24, 1, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 0, 0, 0, 0},
@@ -138,7 +140,11 @@ var damageSeeds = [][]byte{
 	// An arena's generation and a frame's sequence number moved,
 	// checksums right.
 	{0, fileKeys | editField, 3, 3, 1},
-	{3, fileWAL | editField, 2, 3, 5},
+	{3, fileWAL | editField, 7, 3, 5},
+	// The log's file header of another generation, or of version 2,
+	// checksums right.
+	{3, fileWAL | editField, 3, 3, 1},
+	{3, fileWAL | editField, 1, 2 | 2<<2},
 }
 
 // sample is a small valid map directory to damage, and what it holds.
@@ -347,14 +353,14 @@ func (files *damageFiles) applyEdit(in *input) string {
 }
 
 // headerField is a field of a file's header: of each buckets header copy,
-// of an arena's header, of the log's first frame.
+// of an arena's header, of the log's file header and its first frame.
 type headerField struct {
 	name       string
 	off, width int
 }
 
-// headerFields are the fields editField writes, by file, as the specs in
-// package layout and package wal place them.
+// headerFields are the fields editField writes, by file, as the spec in
+// package layout places them (the log's as format version 2 has it).
 var headerFields = [4][]headerField{
 	fileBuckets: {
 		{"version", 8, 4}, {"flags", 12, 4}, {"seq", 16, 8}, {"seed", 24, 8},
@@ -365,7 +371,10 @@ var headerFields = [4][]headerField{
 	},
 	fileKeys:   {{"magic", 0, 8}, {"version", 8, 4}, {"zero", 12, 4}, {"generation", 16, 8}},
 	fileValues: {{"magic", 0, 8}, {"version", 8, 4}, {"zero", 12, 4}, {"generation", 16, 8}},
-	fileWAL:    {{"length", 0, 4}, {"zero", 4, 4}, {"seq", 8, 8}},
+	fileWAL: {
+		{"magic", 0, 8}, {"version", 8, 4}, {"zero", 12, 4}, {"generation", 16, 8}, {"salt", 24, 8},
+		{"frame length", 40, 4}, {"frame zero", 44, 4}, {"frame seq", 48, 8},
+	},
 }
 
 // editHeaderField writes a value into one header field of file and makes
@@ -455,7 +464,7 @@ func fixHeaderChecksums(file byte, b []byte, copies []int) {
 // fixChecksums recomputes the checksums of file, so that damage gets past
 // them: both header copies of buckets; the header and the records of an
 // arena, up to the first all-zero record header or the first record that
-// does not fit; the frames of the log, likewise.
+// does not fit; the file header and the frames of the log, likewise.
 func fixChecksums(file byte, b []byte) {
 	le := binary.LittleEndian
 	zero := func(p []byte) bool { return !bytes.ContainsFunc(p, func(r rune) bool { return r != 0 }) }
@@ -482,16 +491,18 @@ func fixChecksums(file byte, b []byte) {
 			off += int(layout.RecordSize(n))
 		}
 	case fileWAL:
-		for off := 0; off+wal.HeaderSize <= len(b); {
-			n := int(le.Uint32(b[off:]))
-			if zero(b[off:off+wal.HeaderSize]) || n > len(b)-off-wal.HeaderSize {
+		if len(b) < wal.FileHeaderSize {
+			return
+		}
+		le.PutUint64(b[32:], xxhash.Sum64(b[:32]))
+		salt := le.Uint64(b[24:])
+		for off := wal.FileHeaderSize; off+wal.FrameHeaderSize <= len(b); {
+			n := int(min(int64(le.Uint32(b[off:])), int64(len(b)))) // fits an int on 32 bits too
+			if zero(b[off:off+wal.FrameHeaderSize]) || wal.FrameSize(n) > int64(len(b)-off) {
 				return
 			}
-			var d xxhash.Digest
-			d.Reset()
-			d.Write(b[off : off+16])
-			d.Write(b[off+wal.HeaderSize : off+wal.HeaderSize+n])
-			le.PutUint64(b[off+16:], d.Sum64())
+			start := off + wal.FrameHeaderSize
+			wal.PutFrame(b[off:], salt, le.Uint64(b[off+8:]), bytes.Clone(b[start:start+n]))
 			off += int(wal.FrameSize(n))
 		}
 	}

@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -10,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
 )
 
 // Bounds on one FuzzOps input.
@@ -52,7 +55,7 @@ func FuzzOps(f *testing.F) {
 // byte divided by 20 a variant. Puts take 0 to 5, deletes 6 to 8 and gets
 // 9 and 10, so that they are drawn more often.
 const (
-	opPut         = 0  // key, value length
+	opPut         = 0  // key, value length; +200: key, victim, a value of log frames (framesValue)
 	opDelete      = 6  // key
 	opGet         = 9  // key
 	opEntryModify = 11 // key, value length: AndModify then OrInsert
@@ -91,6 +94,11 @@ var opsSeeds = [][]byte{
 		opEntryModify, 2, 5, opCrash + 40, opIterate, 0x1b, 0x5e, 0xa5, 0x05, opGet, 2, opCrash,
 		opStaleEntry, 5, 1, 8, opPut, 4, 230, opCrash + 20,
 		opIterate, 0x00, 0x00, 0x00, 0x07, opIterate, 0x12, 0x34, 0x56, 0x78},
+	// Values made of log frames, put before and after checkpoints (a
+	// checkpoint every 256 bytes of log), then crashes in each WAL mode.
+	{1 + 3*4, 0x41, 2,
+		opPut, 0, 10, opPut + 200, 1, 0, opSync + 20, opPut, 2, 5, opPut + 200, 3, 2, opPut, 4, 5, opCrash,
+		opPut + 200, 0, 4, opSync + 20, opPut, 1, 1, opCrash + 40, opPut + 200, 2, 3, opCrash + 20, opGet, 3},
 	// Many keys in a tiny table with default arenas: growth after deletes,
 	// a sync, a reopen in each mode.
 	{1 + 3*31, 0xd4, 0,
@@ -176,7 +184,12 @@ func (r *opsRun) op(c byte) {
 	variant := c / 20
 	switch c % 20 {
 	case opPut, opPut + 1, opPut + 2, opPut + 3, opPut + 4, opPut + 5:
-		r.put(r.key(), r.value())
+		if variant >= 10 {
+			k := r.key()
+			r.put(k, r.framesValue(r.key()))
+		} else {
+			r.put(r.key(), r.value())
+		}
 	case opDelete, opDelete + 1, opDelete + 2:
 		r.delete(r.key())
 	case opGet, opGet + 1:
@@ -226,6 +239,46 @@ func (r *opsRun) value() []byte {
 		v[i] = byte(r.step*13 + i)
 	}
 	return v
+}
+
+// framesValue returns a value made of well-formed log frames, such as a
+// writer of values could build without the log's salt: unsalted, as
+// format version 1 wrote them, and with the log's encoder and a guessed
+// salt; numbered to come next or soon after; at each offset modulo 8.
+// Each deletes victim and puts a key outside the key space. Wherever
+// replay reads the log, none of them may be applied: the model would
+// catch the victim gone or the foreign key there.
+func (r *opsRun) framesValue(victim string) []byte {
+	r.logf("a value of frames deleting %s", victim)
+	ops := wal.AppendPut(wal.AppendDelete(nil, []byte(victim)), []byte("foreign"), []byte("x"))
+	var v []byte
+	for i := range uint64(8) {
+		seq := r.m.LastSeq() + 1 + i%4
+		f := make([]byte, wal.FrameSize(len(ops)))
+		if i < 4 {
+			wal.PutFrame(f, 0, seq, ops)
+		} else {
+			frameV1(f, seq, ops)
+		}
+		for len(v)%8 != int(i) {
+			v = append(v, 'z')
+		}
+		v = append(v, f...)
+	}
+	return v
+}
+
+// frameV1 writes into f a frame as format version 1 wrote them: its
+// checksum covers the frame alone, without a salt.
+func frameV1(f []byte, seq uint64, payload []byte) {
+	binary.LittleEndian.PutUint32(f, uint32(len(payload)))
+	binary.LittleEndian.PutUint64(f[8:], seq)
+	copy(f[wal.FrameHeaderSize:], payload)
+	var d xxhash.Digest
+	d.Reset()
+	d.Write(f[:16])
+	d.Write(payload)
+	binary.LittleEndian.PutUint64(f[16:], d.Sum64())
 }
 
 func (r *opsRun) has(k string) bool {

@@ -11,6 +11,7 @@ import (
 // not change without a new Version.
 const (
 	ArenaHeaderSize  = 32 // bytes before the first record
+	ArenaVersion     = 1  // version of the arena format, unchanged since format version 1
 	RecordHeaderSize = 8  // length and checksum before each payload
 	Align            = 8  // records start at multiples of Align
 
@@ -32,7 +33,7 @@ var (
 //
 //	offset size field
 //	     0    8 magic "dmkeys\x00\x00" or "dmvals\x00\x00"
-//	     8    4 version
+//	     8    4 version (ArenaVersion)
 //	    12    4 zero
 //	    16    8 generation
 //	    24    8 checksum of bytes 0..23
@@ -47,7 +48,7 @@ func (a ArenaHeader) Encode(b []byte) {
 	clear(b)
 	le := binary.LittleEndian
 	copy(b, a.Magic[:])
-	le.PutUint32(b[8:], Version)
+	le.PutUint32(b[8:], ArenaVersion)
 	le.PutUint64(b[16:], a.Generation)
 	le.PutUint64(b[24:], xxhash.Sum64(b[:24]))
 }
@@ -61,8 +62,8 @@ func DecodeArenaHeader(b []byte, magic [8]byte) (ArenaHeader, error) {
 	if !bytes.Equal(b[:8], magic[:]) {
 		return ArenaHeader{}, corrupt(0, "arena magic", quoted(magic[:]), quoted(b[:8]))
 	}
-	if v := le.Uint32(b[8:]); v != Version {
-		return ArenaHeader{}, &VersionError{Found: v}
+	if v := le.Uint32(b[8:]); v != ArenaVersion {
+		return ArenaHeader{}, &VersionError{Found: v, Reads: ArenaVersion}
 	}
 	if sum, want := le.Uint64(b[24:]), xxhash.Sum64(b[:24]); sum != want {
 		return ArenaHeader{}, corrupt(24, "arena header checksum", hex(want), hex(sum))

@@ -15,8 +15,18 @@
 //   - fingerprint: the top 32 bits of the hash, stored in the slot.
 //   - home: the slot where a key's probe starts: the top log2(capacity) bits
 //     of the hash, that is fingerprint >> (32 - log2(capacity)).
-//   - generation: a random number shared by the three files of one file set;
-//     a new one is drawn when the map is created and at each compaction.
+//   - generation: a random number shared by the three files of one file set,
+//     and written in the log's header; a new one is drawn when the map is
+//     created and at each compaction.
+//   - log: the file wal, a file header followed by frames.
+//   - frame: a numbered, checksummed record in the log of one or more
+//     mutations, applied together or not at all.
+//   - checkpoint: the point up to which the map files hold every logged
+//     mutation; the header records the number of its last frame.
+//   - log generation: the frames written after one writing of the log's
+//     file header, all checksummed with the salt that header holds.
+//   - salt: a random number drawn for each log generation and mixed into
+//     the checksum of its every frame.
 //
 // All integers are little-endian. Checksums are XXH64 with seed 0; a record
 // checksum is the low 32 bits of XXH64 of the record's payload.
@@ -27,8 +37,16 @@
 //	keys             arena of key records, in first-insertion order
 //	values           arena of value records
 //	lock             empty; holds the advisory lock of the process using the map
+//	wal              the write-ahead log, in the WAL modes and for batches
+//	buckets.spare    in the WAL modes, the space of the next table (see Checkpoint)
 //	buckets.grow     a larger table being built (deleted at open if found)
 //	*.compact        files of a compaction in progress (see Compact)
+//
+// A map is created only in a directory without buckets whose keys and
+// values, if there, are arenas without records (a creation cut short), and
+// whose wal and buckets.spare, if there, hold only zeros: they are created
+// after buckets, so one without it is not the map's, and is not written.
+// The bytes of buckets.spare mean nothing; it only holds disk space.
 //
 // # Header
 //
@@ -40,7 +58,7 @@
 //
 //	offset size field
 //	     0    8 magic "diskmap\x00"
-//	     8    4 version (1)
+//	     8    4 version (2; 1 is read too, see Versions)
 //	    12    4 flags: bit 0 set while the map is open for writing (dirty);
 //	              bit 1 set with it when every mutation goes to the log
 //	    16    8 sequence number of this header write
@@ -97,7 +115,7 @@
 //
 //	offset size field
 //	     0    8 magic "dmkeys\x00\x00" or "dmvals\x00\x00"
-//	     8    4 version (1)
+//	     8    4 version of the arena format (1, unchanged in format version 2)
 //	    12    4 zero
 //	    16    8 generation (equals the buckets header's)
 //	    24    8 checksum: XXH64 of bytes 0..23
@@ -149,7 +167,10 @@
 // table is built in buckets.grow: twice as large, or as large when most of
 // the load is tombstones. Each occupied slot is copied to the new table at its
 // home (recomputed from the fingerprint) or after it. The file is synced and
-// renamed over buckets. Arenas are untouched.
+// renamed over buckets. Arenas are untouched. In the WAL modes buckets.spare
+// is first grown to the new table's size, with its space allocated (see
+// Checkpoint); if it cannot be, the table does not grow and the write that
+// needed it fails.
 //
 // # Compact
 //
@@ -165,23 +186,202 @@
 // which renames nothing, refuses a map whose compaction committed and did
 // not finish, until a writer has opened it.
 //
+// # Write-ahead log
+//
+// In the WAL modes (header flag bit 1) every mutation, and in DurabilityOS
+// every batch, is written to the file wal as a frame before the map files
+// change. The log starts with a file header:
+//
+//	offset size field
+//	     0    8 magic "dmwal\x00\x00\x00"
+//	     8    4 version of the log's header (1)
+//	    12    4 zero
+//	    16    8 generation of the file set (equals the buckets header's)
+//	    24    8 salt of this log generation
+//	    32    8 checksum: XXH64 of bytes 0..31
+//
+// Frames follow from offset 40, each at a multiple of 8:
+//
+//	offset size field
+//	     0    4 payload length n
+//	     4    4 zero
+//	     8    8 sequence number
+//	    16    8 checksum: XXH64 of the salt (8 bytes), then bytes 0..15,
+//	              then the payload
+//	    24    n payload: one or more operations, and nothing else
+//	  24+n    - zero padding to a multiple of 8
+//
+// An operation is a put or a delete of a key, in the encoded bytes the map
+// stores:
+//
+//	put:    0x01, uvarint key length, key, uvarint value length, value
+//	delete: 0x02, uvarint key length, key
+//
+// where a uvarint is an unsigned integer in groups of 7 bits, least
+// significant first, the high bit of each byte set when another follows
+// (as encoding/binary's PutUvarint writes it).
+//
+// A frame is the unit of atomicity: a batch is one frame. Sequence numbers
+// rise by one from frame to frame over the life of the map, across
+// checkpoints, generations and Opens; the only number used twice is that
+// of a frame struck out (below).
+//
+// Writing:
+//
+//  1. The first frame after an Open, and the first after each checkpoint,
+//     starts a new log generation: a salt is drawn from a cryptographic
+//     random source, the file header is written at offset 0 with it, and
+//     frames follow from offset 40, over whatever the file held before.
+//     The salt is written nowhere else and nothing the map returns reveals
+//     it, so no byte string anyone writes into a key or a value, and no
+//     frame of an earlier generation, has the checksum of a frame of this
+//     one.
+//  2. A frame is written whole at the end of the generation before the
+//     mutations it records are applied; the file is grown, with its space
+//     allocated, before the map changes, so a full disk refuses the
+//     mutation instead. A frame survives a crash of the process once
+//     written, a power loss once the log is synced from offset 0 (the file
+//     header with it): before each mutation returns in DurabilityWALSync,
+//     at Sync in DurabilityWAL.
+//  3. In DurabilityOS a batch is logged, applied, then struck out: the
+//     24 bytes of its frame header are zeroed, and the next batch's frame
+//     goes in its place, at offset 40 and with the same number, in the
+//     same generation. The striking is synced before the next checkpoint.
+//
+// A checkpoint makes the arenas and the table durable, then durably writes
+// the buckets header with the number of the last frame written (offset
+// 112); only after that does the log start a new generation. A clean close
+// is a checkpoint with the dirty flag cleared, after which the log is cut to
+// nothing. See Checkpoint.
+//
+// Replay, for a map whose file set has generation G and whose header
+// records checkpoint C:
+//
+//  1. No log, or an empty one: nothing is replayed.
+//  2. A map of format version 1 has a log of that version (see Versions):
+//     frames are read from offset 0, unsalted.
+//  3. Otherwise the log must start with a whole file header: the magic and
+//     a checksum that matches. Without one, nothing is replayed: the
+//     header is written as a log generation starts, after a checkpoint,
+//     and reaches the disk with the first sync of the log after it, so a
+//     header that is not whole was being written when the power failed,
+//     and no frame after it was synced, while the frames before it are at
+//     or below C; or the log is one of format version 1, from before this
+//     version first wrote the map's header, and holds none past C either.
+//     A whole header of another version than 1 is refused (ErrVersion). A
+//     header of another generation than G was left from an earlier file
+//     set, by a compaction, which checkpoints every frame: nothing is
+//     replayed. Otherwise frames are read from offset 40 with its salt.
+//  4. A frame is whole if it fits in the file, its bytes 4..7 are zero, its
+//     checksum matches and its payload parses as operations. Reading goes
+//     on from frame to frame while each is whole and, after the first, is
+//     numbered one more than the one before; the first frame numbered
+//     above C must be numbered C+1. The first frame that fails any of these
+//     ends the log. Frames numbered C or below are skipped; the others are
+//     applied in order, each operation as Insert or Delete would, with new
+//     records appended to the arenas.
+//
+// That is how a torn or garbled tail is cut off rather than refused, how
+// frames left from before the last checkpoint are told from new ones (lower
+// numbers), and, with the salt, how bytes of an earlier generation are never
+// taken for frames (a different salt).
+//
+// # Checkpoint
+//
+// In DurabilityOS the table is a shared mapping of buckets: a checkpoint
+// syncs the arenas, then the table, then writes the header. In the WAL
+// modes the table is mapped copy-on-write and buckets is only ever
+// replaced whole, so that it always holds a checkpoint's table, which the
+// log is replayed onto:
+//
+//  1. Sync the arenas: the header records their ends.
+//  2. Write the table, the header in its first copy, into buckets.spare,
+//     cut or grown with allocation to the table's size, and sync it.
+//  3. Exchange buckets.spare and buckets in one atomic step where the
+//     system can (Linux: renameat2 with RENAME_EXCHANGE): the old table's
+//     file, with its space, is the next spare. Elsewhere rename
+//     buckets.spare over buckets, then allocate the next spare from the
+//     space the old table freed.
+//  4. Sync the directory: the checkpoint is durable.
+//  5. The next frame starts a new log generation.
+//
+// A crash before step 4 leaves the old table in buckets, and the log holds
+// every change since it; a spare holding anything is never read.
+//
+// Why the spare: writing a table aside takes the space of a whole table, 32
+// MiB at a million keys, and a map on a full disk must still close, open
+// and recover without losing anything. Holding that space beforehand, in a
+// file of the map, means that a checkpoint never needs free space: a full
+// disk refuses writes that need more room (a growing arena, log or table),
+// never a Close, an Open or a recovery in the WAL modes. Writing the table
+// in place instead would leave, after a power loss, a table mixing slots of
+// two states, which no later step could untangle. The spare costs one
+// table's worth of disk; a table grows only once the spare has grown with
+// it.
+//
+// Without a spare after all (a map created in DurabilityOS or by format
+// version 1, opened in a WAL mode on a full disk; or a spare that could not
+// be allocated again), a checkpoint that finds no room for the table
+// writes nothing, and the log stays the record of every change since the
+// last checkpoint, whose table buckets still holds:
+//
+//   - A checkpoint asked for while the map stays open fails; the map goes
+//     on as it was.
+//   - Close syncs the log and leaves the map dirty; it returns no error.
+//   - Open for writing recovers the map (see Recover) without writing a
+//     table: the rebuilt and replayed table stays in memory, and new frames
+//     follow the replayed ones in the same log generation, so that the log
+//     goes on being the record since that checkpoint. A map of format
+//     version 1, whose log cannot be continued, cannot be recovered so.
+//   - A read-only Open refuses the dirty map until then (ErrReadOnly).
+//
+// The first checkpoint that finds room writes the table and a spare again.
+//
 // # Recover
 //
 // A header with the dirty flag was not closed cleanly. Opening it for writing:
 //
 //  1. Finish or undo a compaction (above); remove buckets.grow.
-//  2. For each arena, walk records from the header's end while each record
-//     fits in the file and its checksum matches; the last whole record ends
-//     the arena. Truncate what lies beyond.
+//  2. Without the WAL flag, for each arena, walk records from the header's
+//     end while each record fits in the file and its checksum matches; the
+//     last whole record ends the arena. With it, the arenas end where the
+//     header says, at the checkpoint: a table in the WAL modes is replaced
+//     only whole, by a checkpoint, so buckets holds the checkpoint's table.
+//     Cut the file there, then allocate it back to its old size, zeroed,
+//     so that the records replay appends need no new room.
 //  3. Rebuild the table aside from every slot whose key and value records
 //     lie within the ends, have valid checksums and whose key hashes to the
 //     slot's fingerprint. Where two slots hold equal keys (possible only after
 //     a power loss), the first in table order is kept. Recount keys and
-//     live bytes. Sync the new table and rename it over buckets.
-//  4. Write the header, still dirty.
+//     live bytes. Sync the new table and rename it over buckets; in the
+//     WAL modes the table is rebuilt in memory instead, and reaches buckets
+//     with the checkpoint of step 5.
+//  4. Replay the log (see Write-ahead log) onto the table and the arenas.
+//  5. Checkpoint, recording the number of the last frame replayed and
+//     leaving the header dirty, and cut the log to nothing; in the WAL
+//     modes without room for the table, go on from the log instead (see
+//     Checkpoint). The next frame written is numbered one more.
 //
-// Each step only reads the old state or replaces it by a rename, so an
-// interrupted recovery can be run again.
+// Each step only reads the old state, replaces it by a rename, or redoes
+// what the log says, so an interrupted recovery can be run again. A map
+// that was not closed cleanly is opened read-only only after that.
+//
+// # Versions
+//
+// Format version 2 added the log's file header and the salt. Version 1
+// maps open: their table and arenas are laid out the same. A version-1 log
+// has no file header; its frames start at offset 0 and their checksum is
+// XXH64 of bytes 0..15 and the payload, without a salt. It is replayed by
+// the rule above from offset 0. A version 1 map stays version 1 while it is
+// only read, and through the steps of a recovery but the last. The first
+// header that says version 2 is written at the first mutation after an
+// Open of the map closed cleanly, before anything is logged, or by the
+// checkpoint that ends a recovery, once the version-1 log is replayed.
+// From then on version-1 code refuses the map (ErrVersion), and a
+// version-1 log left beside it holds no frame past the checkpoint; the
+// first frame logged writes a file header over it. A recovery without
+// room for its checkpoint cannot go on from a version-1 log (see
+// Checkpoint), and fails.
 //
 // # Sharded maps
 //
@@ -252,9 +452,11 @@
 //   - A 32-bit system has 2 to 4 GiB of address space, and the map maps
 //     each arena twice (read-only and read-write) and the table once, all
 //     of it: there an arena is at most 256 MiB and the table at most 2^24
-//     slots (256 MiB), 1.25 GiB of mappings for the largest map, 1.4 GiB
-//     while its table grows, and up to twice that during Compact, which
-//     maps the new files beside the old. A write past these limits fails
+//     slots (256 MiB), 1.25 GiB of mappings for the largest map, 1.5 GiB
+//     while a second table is mapped beside it (as the table grows, or as
+//     a checkpoint in the WAL modes writes it into buckets.spare), and up
+//     to twice that during Compact, which maps the new files beside the
+//     old. A write past these limits fails
 //     before any file changes; a map with larger files, written on a 64-bit
 //     system, is refused by Open as too large (not as corrupt).
 //   - A map copied sparsely (cp --sparse=always, rsync -S, some restores)
@@ -265,6 +467,8 @@
 //     cannot allocate: a hole reads as zeros, except on a full tmpfs, where
 //     reading one faults; open such a copy for writing once first. Other
 //     systems do not fill holes.
+//   - Recovering a map in DurabilityOS rebuilds its table beside the old
+//     one, and needs room for it on the disk.
 //   - Keys are compared by their encoded bytes: two values equal in Go but
 //     encoded differently (0.0 and -0.0) are different keys.
 package layout

@@ -69,16 +69,19 @@ func At(err error, file string, base int64) error {
 type VersionError struct {
 	File  string // path of the file
 	Found uint32 // the version in the file
-	Reads uint32 // the version this package reads: Version when zero, ManifestVersion for a manifest
+	// Reads is the only version read of the file's kind: ManifestVersion
+	// for a manifest, ArenaVersion for an arena, the log's file version for
+	// a log. It is zero for a buckets file, read from MinVersion to Version.
+	Reads uint32
 }
 
-// Error names the file and both versions.
+// Error names the file, the version found and those this build reads.
 func (e *VersionError) Error() string {
-	reads := e.Reads
-	if reads == 0 {
-		reads = Version
+	reads := fmt.Sprintf("versions %d to %d", MinVersion, Version)
+	if e.Reads != 0 {
+		reads = fmt.Sprintf("version %d", e.Reads)
 	}
-	return fmt.Sprintf("diskmap: %s: format version %d, this build reads version %d", e.File, e.Found, reads)
+	return fmt.Sprintf("diskmap: %s: format version %d, this build reads %s", e.File, e.Found, reads)
 }
 
 // Is reports whether target is ErrVersion.

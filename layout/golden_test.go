@@ -1,6 +1,8 @@
 package layout_test
 
 import (
+	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -8,16 +10,26 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/layout"
 )
 
-var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/golden-v1 (only when the format version changes)")
+var updateGolden = flag.Bool("update-golden", false, "write the golden maps of the current format version, testdata/golden-v<Version> and golden-v<Version>-wal")
 
-// goldenDir holds a map written by format version 1. Every later version
-// must still open it and read the same contents.
-const goldenDir = "testdata/golden-v1"
+// The golden maps in testdata: a map closed cleanly and a map left dirty
+// by a crash, with frames in its log past its last checkpoint, for each
+// format version. Every later version must open them and read the same
+// contents. golden-v1 and golden-v1-wal were written by format version 1.
+const (
+	goldenClean = "testdata/golden-v%d"
+	goldenWAL   = "testdata/golden-v%d-wal"
+)
 
-// goldenContents is what the golden map holds: keys k000..k099 with values
-// v<i>, of which every third was replaced by u<i> and every seventh deleted.
+// mapFiles are the files a golden map is made of.
+var mapFiles = []string{"buckets", "keys", "values", "wal"}
+
+// goldenContents is what the clean golden maps hold: keys k000..k099 with
+// values v<i>, of which every third was replaced by u<i> and every seventh
+// deleted.
 func goldenContents() (keys []string, want map[string]string) {
 	want = map[string]string{}
 	for i := range 100 {
@@ -35,12 +47,47 @@ func goldenContents() (keys []string, want map[string]string) {
 	return keys, want
 }
 
-func writeGolden(t *testing.T) {
-	must(t, os.RemoveAll(goldenDir))
-	m, err := diskmap.Open[string, string](goldenDir, &diskmap.Options{Capacity: 100, KeyBytes: 4096, ValueBytes: 4096})
-	if err != nil {
-		t.Fatal(err)
+// walContents is what the dirty golden maps hold once recovered: keys
+// w000..w099 put as a<i>, every fourth replaced by b<i>, then a checkpoint;
+// then, only in the log, w100..w119 put as c<i>, every third of w000..w119
+// replaced by d<i>, every fourth deleted, and a batch that puts x0..x4 as
+// e<i> and deletes w001.
+func walContents() (keys []string, want map[string]string) {
+	want = map[string]string{}
+	for i := range 120 {
+		k := fmt.Sprintf("w%03d", i)
+		switch {
+		case i%4 == 0 || i == 1:
+			continue
+		case i%3 == 0:
+			want[k] = fmt.Sprintf("d%d", i)
+		case i >= 100:
+			want[k] = fmt.Sprintf("c%d", i)
+		default:
+			want[k] = fmt.Sprintf("a%d", i)
+		}
+		keys = append(keys, k)
 	}
+	for i := range 5 {
+		k := fmt.Sprintf("x%d", i)
+		want[k] = fmt.Sprintf("e%d", i)
+		keys = append(keys, k)
+	}
+	return keys, want
+}
+
+func TestWriteGolden(t *testing.T) {
+	if !*updateGolden {
+		t.Skip("writes the golden maps only with -update-golden")
+	}
+	writeGolden(t, fmt.Sprintf(goldenClean, layout.Version))
+	writeWALGolden(t, fmt.Sprintf(goldenWAL, layout.Version))
+}
+
+func writeGolden(t *testing.T, dir string) {
+	must(t, os.RemoveAll(dir))
+	m, err := diskmap.Open[string, string](dir, &diskmap.Options{Capacity: 100, KeyBytes: 4096, ValueBytes: 4096})
+	must(t, err)
 	for i := range 100 {
 		must(t, m.Put(fmt.Sprintf("k%03d", i), fmt.Sprintf("v%d", i)))
 	}
@@ -53,37 +100,188 @@ func writeGolden(t *testing.T) {
 		}
 	}
 	must(t, m.Close())
-	must(t, os.Remove(filepath.Join(goldenDir, "lock")))
+	must(t, os.Remove(filepath.Join(dir, "lock")))
+	if err := os.Remove(filepath.Join(dir, "wal")); !errors.Is(err, os.ErrNotExist) {
+		must(t, err)
+	}
 }
 
-func TestGoldenV1Opens(t *testing.T) {
-	if *updateGolden {
-		writeGolden(t)
-	}
-	dir := t.TempDir()
-	for _, name := range []string{"buckets", "keys", "values"} {
-		b, err := os.ReadFile(filepath.Join(goldenDir, name))
-		must(t, err)
-		must(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
-	}
-	m, err := diskmap.Open[string, string](dir, nil)
+// writeWALGolden writes the map walContents describes and copies its files
+// into dir while it is open: what a crash of the process leaves.
+func writeWALGolden(t *testing.T, dir string) {
+	live := t.TempDir()
+	m, err := diskmap.Open[string, string](live, &diskmap.Options{Durability: diskmap.DurabilityWAL,
+		Capacity: 100, KeyBytes: 4096, ValueBytes: 4096, WALCheckpointBytes: 1 << 30})
 	must(t, err)
 	defer func() { must(t, m.Close()) }()
+	key := func(i int) string { return fmt.Sprintf("w%03d", i) }
+	for i := range 100 {
+		must(t, m.Put(key(i), fmt.Sprintf("a%d", i)))
+	}
+	for i := 0; i < 100; i += 4 {
+		must(t, m.Put(key(i), fmt.Sprintf("b%d", i)))
+	}
+	must(t, m.Checkpoint())
+	for i := 100; i < 120; i++ {
+		must(t, m.Put(key(i), fmt.Sprintf("c%d", i)))
+	}
+	for i := 0; i < 120; i += 3 {
+		must(t, m.Put(key(i), fmt.Sprintf("d%d", i)))
+	}
+	for i := 0; i < 120; i += 4 {
+		_, err := m.Delete(key(i))
+		must(t, err)
+	}
+	must(t, m.Batch(func(b *diskmap.Batch[string, string]) error {
+		for i := range 5 {
+			if err := b.Put(fmt.Sprintf("x%d", i), fmt.Sprintf("e%d", i)); err != nil {
+				return err
+			}
+		}
+		_, err := b.Delete(key(1))
+		return err
+	}))
+	must(t, os.RemoveAll(dir))
+	must(t, os.MkdirAll(dir, 0o755))
+	for _, name := range mapFiles {
+		b, err := os.ReadFile(filepath.Join(live, name))
+		must(t, err)
+		if name == "wal" {
+			// Drop the zeros past the last frame: every payload ends in a
+			// non-zero byte, so the frames end at the next multiple of 8.
+			n := len(bytes.TrimRight(b, "\x00"))
+			b = b[:(n+7)&^7]
+		}
+		must(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	}
+}
+
+// copyGolden copies the golden map in dir (a pattern taking the version)
+// of format version v to a new directory and returns it.
+func copyGolden(t *testing.T, dir string, v int) string {
+	t.Helper()
+	src := fmt.Sprintf(dir, v)
+	dst := t.TempDir()
+	for _, name := range mapFiles {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if errors.Is(err, os.ErrNotExist) && name == "wal" {
+			continue
+		}
+		must(t, err)
+		must(t, os.WriteFile(filepath.Join(dst, name), b, 0o644))
+	}
+	return dst
+}
+
+// header returns the header a reader of dir's buckets file would use.
+func header(t *testing.T, dir string) layout.Header {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "buckets"))
+	must(t, err)
+	h, _, err := layout.ReadMeta(b)
+	must(t, err)
+	return h
+}
+
+// requireGolden checks that m holds want, in the order of keys.
+func requireGolden(t *testing.T, m *diskmap.Map[string, string], keys []string, want map[string]string) {
+	t.Helper()
 	must(t, m.Check())
-	order, want := goldenContents()
 	if m.Len() != len(want) {
 		t.Fatalf("Len = %d, want %d", m.Len(), len(want))
 	}
 	i := 0
 	for k, v := range m.All() {
-		if k != order[i] || v != want[k] {
-			t.Fatalf("entry %d: %q=%q, want %q=%q", i, k, v, order[i], want[order[i]])
+		if i >= len(keys) || k != keys[i] || v != want[k] {
+			t.Fatalf("entry %d: %q=%q, want %q=%q", i, k, v, keys[i], want[keys[i]])
 		}
 		i++
 	}
 	must(t, m.Err())
-	if st := m.Stats(); st.Tombstones == 0 || st.Values.Dead == 0 {
-		t.Fatalf("golden map should keep tombstones and dead values: %+v", st)
+}
+
+// Every format version's clean golden map opens and reads the same.
+func TestGoldenOpens(t *testing.T) {
+	for v := uint32(layout.MinVersion); v <= layout.Version; v++ {
+		t.Run(fmt.Sprint("v", v), func(t *testing.T) {
+			dir := copyGolden(t, goldenClean, int(v))
+			if h := header(t, dir); h.Version != v {
+				t.Fatalf("golden map of version %d has a header of version %d", v, h.Version)
+			}
+			m, err := diskmap.Open[string, string](dir, nil)
+			must(t, err)
+			defer func() { must(t, m.Close()) }()
+			order, want := goldenContents()
+			requireGolden(t, m, order, want)
+			if st := m.Stats(); st.Tombstones == 0 || st.Values.Dead == 0 {
+				t.Fatalf("golden map should keep tombstones and dead values: %+v", st)
+			}
+		})
+	}
+}
+
+// Every format version's dirty golden map is recovered, its log replayed
+// by the rule of its version, in each mode; read-only, it is refused until
+// then.
+func TestGoldenWALRecovers(t *testing.T) {
+	for v := uint32(layout.MinVersion); v <= layout.Version; v++ {
+		for _, d := range []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync} {
+			t.Run(fmt.Sprintf("v%d/%v", v, d), func(t *testing.T) {
+				dir := copyGolden(t, goldenWAL, int(v))
+				h := header(t, dir)
+				if h.Version != v || !h.Dirty() || h.Flags&layout.FlagWAL == 0 || h.Count != 100 {
+					t.Fatalf("golden map of version %d: header %+v, want one of its version, dirty, logged, at the checkpoint of 100 keys", v, h)
+				}
+				_, err := diskmap.Open[string, string](dir, &diskmap.Options{ReadOnly: true})
+				if !errors.Is(err, diskmap.ErrReadOnly) {
+					t.Fatalf("read-only Open of the dirty golden map = %v, want ErrReadOnly", err)
+				}
+				m, err := diskmap.Open[string, string](dir, &diskmap.Options{Durability: d})
+				must(t, err)
+				order, want := walContents()
+				requireGolden(t, m, order, want)
+				must(t, m.Close())
+				m, err = diskmap.Open[string, string](dir, &diskmap.Options{ReadOnly: true})
+				must(t, err)
+				requireGolden(t, m, order, want)
+				must(t, m.Close())
+			})
+		}
+	}
+}
+
+// A map of format version 1 stays version 1 until this version first
+// writes its header, which it does with the first write, or when it
+// recovers the map: from then on the map is version 2, which version 1
+// refuses.
+func TestVersion1BecomesVersion2(t *testing.T) {
+	dir := copyGolden(t, goldenClean, 1)
+	m, err := diskmap.Open[string, string](dir, nil)
+	must(t, err)
+	must(t, m.Close())
+	if v := header(t, dir).Version; v != 1 {
+		t.Fatalf("after an Open and Close without writes: version %d, want 1", v)
+	}
+	m, err = diskmap.Open[string, string](dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
+	must(t, err)
+	must(t, m.Put("new", "key"))
+	if v := header(t, dir).Version; v != 2 {
+		t.Fatalf("after the first write: version %d, want 2", v)
+	}
+	must(t, m.Close())
+	if h := header(t, dir); h.Version != 2 || h.Dirty() {
+		t.Fatalf("after Close: %+v, want a clean header of version 2", h)
+	}
+
+	dir = copyGolden(t, goldenWAL, 1)
+	m, err = diskmap.Open[string, string](dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
+	must(t, err)
+	defer func() { must(t, m.Close()) }()
+	if v := header(t, dir).Version; v != 2 {
+		t.Fatalf("after recovery: version %d, want 2", v)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "wal")); err != nil || len(b) != 0 {
+		t.Fatalf("after recovery the log of format version 1 holds %d bytes, %v; want none", len(b), err)
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 // Format constants of the buckets file. They are part of the file format and
 // must not change without a new Version.
 const (
-	Version          = 1    // format version written by this package
+	Version          = 2    // format version written by this package
+	MinVersion       = 1    // oldest format version read (see Versions in the package doc)
 	MetaSize         = 4096 // bytes before the slot table: two header copies
 	HeaderSize       = 256  // bytes of one header copy
 	HeaderCopyOffset = 512  // offset of the second copy (its own disk sector)
@@ -68,7 +69,7 @@ var (
 //
 //	offset size field
 //	     0    8 magic "diskmap\x00"
-//	     8    4 version
+//	     8    4 version (MinVersion to Version)
 //	    12    4 flags
 //	    16    8 sequence number
 //	    24    8 hash seed
@@ -88,6 +89,7 @@ var (
 //	   184   64 zero
 //	   248    8 checksum of bytes 0..247
 type Header struct {
+	Version     uint32 // format version, as read and as Encode writes it
 	Flags       uint32
 	Seq         uint64
 	Seed        uint64
@@ -122,7 +124,7 @@ func (h *Header) Encode(b []byte) {
 	clear(b)
 	le := binary.LittleEndian
 	copy(b[hMagic:], Magic[:])
-	le.PutUint32(b[hVersion:], Version)
+	le.PutUint32(b[hVersion:], h.Version)
 	le.PutUint32(b[hFlags:], h.Flags)
 	le.PutUint64(b[hSeq:], h.Seq)
 	le.PutUint64(b[hSeed:], h.Seed)
@@ -154,13 +156,15 @@ func DecodeHeader(b []byte) (Header, error) {
 	if !bytes.Equal(b[hMagic:hMagic+8], Magic[:]) {
 		return h, corrupt(hMagic, "header magic", string(Magic[:7]), quoted(b[hMagic:hMagic+8]))
 	}
-	if v := le.Uint32(b[hVersion:]); v != Version {
+	v := le.Uint32(b[hVersion:])
+	if v < MinVersion || v > Version {
 		return h, &VersionError{Found: v}
 	}
 	if sum, want := le.Uint64(b[hChecksum:]), xxhash.Sum64(b[:hChecksum]); sum != want {
 		return h, corrupt(hChecksum, "header checksum", hex(want), hex(sum))
 	}
 	h = Header{
+		Version:     v,
 		Flags:       le.Uint32(b[hFlags:]),
 		Seq:         le.Uint64(b[hSeq:]),
 		Seed:        le.Uint64(b[hSeed:]),

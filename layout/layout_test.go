@@ -35,7 +35,7 @@ func TestFormatSizes(t *testing.T) {
 
 func sampleHeader() layout.Header {
 	return layout.Header{
-		Flags: layout.FlagDirty, Seq: 7, Seed: 0x1122334455667788, Generation: 42, Log2: 10,
+		Version: layout.Version, Flags: layout.FlagDirty, Seq: 7, Seed: 0x1122334455667788, Generation: 42, Log2: 10,
 		Count: 500, Tombstones: 3, KeysEnd: 4096, ValuesEnd: 8192, KeysLive: 4000, ValuesLive: 8000,
 		Resizes: 2, Compactions: 1, Checkpoint: 9, KeyCodec: "string", ValueCodec: "msgpack",
 	}

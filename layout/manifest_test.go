@@ -179,6 +179,12 @@ func TestManifestVersionError(t *testing.T) {
 	if want := "diskmap: f: format version 1, this build reads version 9"; other.Error() != want {
 		t.Errorf("message %q, want %q", other, want)
 	}
+	// Without Reads, the error is about a buckets file, whose versions
+	// MinVersion to Version are read.
+	buckets := &layout.VersionError{File: "b", Found: 7}
+	if want := fmt.Sprintf("diskmap: b: format version 7, this build reads versions %d to %d", layout.MinVersion, layout.Version); buckets.Error() != want {
+		t.Errorf("message %q, want %q", buckets, want)
+	}
 }
 
 // TestShardOf: a key's shard is the low log2(n) bits of its shard hash.

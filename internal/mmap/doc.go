@@ -1,5 +1,5 @@
 // Package mmap is the only code in diskmap that maps files, locks them,
-// preallocates them or syncs them. Everything above it sees a []byte and
+// preallocates them, exchanges them or syncs them. Everything above it sees a []byte and
 // offsets into it.
 //
 // # Platforms

@@ -14,6 +14,7 @@ import (
 type FS interface {
 	OpenFile(name string, flag int, perm os.FileMode) (*os.File, error)
 	Rename(oldpath, newpath string) error
+	Exchange(a, b string) error // see Exchange
 	Remove(name string) error
 	Truncate(f *os.File, size int64) error
 	Allocate(f *os.File, size int64) error // see Allocate
@@ -33,6 +34,7 @@ func (osFS) OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) 
 	return OpenFile(name, flag, perm)
 }
 func (osFS) Rename(oldpath, newpath string) error  { return os.Rename(oldpath, newpath) }
+func (osFS) Exchange(a, b string) error            { return Exchange(a, b) }
 func (osFS) Remove(name string) error              { return os.Remove(name) }
 func (osFS) Truncate(f *os.File, size int64) error { return f.Truncate(size) }
 func (osFS) Allocate(f *os.File, size int64) error { return Allocate(f, size) }

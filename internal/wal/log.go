@@ -1,6 +1,8 @@
 package wal
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -13,15 +15,15 @@ import (
 )
 
 // ErrClosed is returned by WaitSynced for frames a closed log never synced.
-var ErrClosed = errors.New("wal: log is closed")
+var ErrClosed = errors.New("diskmap: log is closed")
 
 // Log is an open write-ahead log file, written through a shared mapping so
 // that a frame costs a copy, not a system call, and survives a crash of the
 // process as soon as it is written.
 //
-// Append, Reset and Close are called by one goroutine at a time: the map's
-// writer. WaitSynced may be called from any goroutine at any time; that is
-// what lets writers share fsyncs (group commit).
+// Append, Reserve, Reset, Discard and Close are called by one goroutine at
+// a time: the map's writer. WaitSynced may be called from any goroutine at
+// any time; that is what lets writers share fsyncs (group commit).
 type Log struct {
 	f    *os.File
 	path string
@@ -30,8 +32,11 @@ type Log struct {
 	reg   *mmap.Region
 	data  []byte // the mapping, up to size
 	size  int64  // file size
-	end   int64  // bytes of frames since the last Reset
-	next  uint64 // sequence number of the next frame
+
+	generation uint64 // of the map's file set, written in the file header
+	salt       salt   // of the frames since the file header was written
+	end        int64  // where the next frame goes; 0 until a file header starts this generation of the log
+	next       uint64 // sequence number of the next frame
 
 	appended atomic.Uint64 // sequence number of the last frame written
 	written  atomic.Int64  // bytes of the file a sync must cover
@@ -43,12 +48,14 @@ type Log struct {
 	closed  bool
 }
 
-// Open opens or creates the log file at path, for frames numbered from
-// last+1 on. Frames already in the file are overwritten: replay them first.
-func Open(path string, last uint64) (*Log, error) {
+// Open opens or creates the log file at path, beside a map whose file set
+// has the given generation, for frames numbered from last+1 on. It writes
+// nothing: the first Append starts a new generation of the log, with a new
+// salt, over whatever the file holds, so replay it first.
+func Open(path string, generation, last uint64) (*Log, error) {
 	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("wal: %w", err)
+		return nil, fmt.Errorf("diskmap: %w", err)
 	}
 	fi, err := f.Stat()
 	if err == nil {
@@ -56,9 +63,9 @@ func Open(path string, last uint64) (*Log, error) {
 	}
 	if err != nil {
 		_ = f.Close()
-		return nil, fmt.Errorf("wal: %w", err)
+		return nil, fmt.Errorf("diskmap: %w", err)
 	}
-	l := &Log{f: f, path: path, size: fi.Size(), next: last + 1, synced: last}
+	l := &Log{f: f, path: path, size: fi.Size(), generation: generation, next: last + 1, synced: last}
 	l.cond.L = &l.mu
 	l.appended.Store(last)
 	if err := l.remap(l.size); err != nil {
@@ -68,8 +75,34 @@ func Open(path string, last uint64) (*Log, error) {
 	return l, nil
 }
 
+// Resume opens the log file at path to append after the frames that
+// Replay found, in the same generation of the log: what the map holds
+// beyond its checkpoint then stays recorded in the log alone. It makes
+// those frames durable first. A log without a file header of the map's
+// generation cannot be resumed.
+func Resume(path string, t Tail) (*Log, error) {
+	if t.header == nil {
+		return nil, fmt.Errorf("diskmap: %s: a log of format version 1, or of another file set, cannot be continued", path)
+	}
+	l, err := Open(path, t.header.generation, t.Last)
+	if err != nil {
+		return nil, err
+	}
+	if t.End > l.size {
+		_ = l.Close(false)
+		return nil, fmt.Errorf("diskmap: %s changed since it was replayed", path)
+	}
+	l.salt, l.end = saltOf(t.header.salt), t.End
+	l.written.Store(t.End)
+	if err := l.syncNow(); err != nil {
+		_ = l.Close(false)
+		return nil, err
+	}
+	return l, nil
+}
+
 // Size returns the bytes of frames written since the last Reset.
-func (l *Log) Size() int64 { return l.end }
+func (l *Log) Size() int64 { return max(l.end-FileHeaderSize, 0) }
 
 // Last returns the sequence number of the last frame written.
 func (l *Log) Last() uint64 { return l.appended.Load() }
@@ -78,13 +111,13 @@ func (l *Log) Last() uint64 { return l.appended.Load() }
 // Append of that size cannot fail. It is how a map checks that a mutation
 // can be logged before it applies it.
 func (l *Log) Reserve(n int) error {
-	need := l.end + FrameSize(n)
+	need := max(l.end, FileHeaderSize) + FrameSize(n)
 	if need <= l.size {
 		return nil
 	}
 	size := max(need, 2*l.size, 1<<20)
 	if err := l.grow(size); err != nil {
-		return fmt.Errorf("wal: growing %s: %w", l.path, err)
+		return fmt.Errorf("diskmap: growing %s: %w", l.path, err)
 	}
 	return nil
 }
@@ -96,14 +129,29 @@ func (l *Log) Append(payload []byte) (uint64, error) {
 	if err := l.Reserve(len(payload)); err != nil {
 		return 0, err
 	}
+	if l.end == 0 {
+		l.start()
+	}
 	seq := l.next
 	n := FrameSize(len(payload))
-	PutFrame(l.data[l.end:l.end+n:l.end+n], seq, payload)
+	putFrame(l.data[l.end:l.end+n:l.end+n], l.salt, seq, payload)
 	l.end += n
 	l.next++
 	l.written.Store(max(l.written.Load(), l.end))
 	l.appended.Store(seq)
 	return seq, nil
+}
+
+// start begins a new generation of the log: a file header with a new
+// salt, drawn from crypto/rand, so that no frame of an earlier generation,
+// and no byte string written into one, passes for a frame of this one.
+// Frames follow the header.
+func (l *Log) start() {
+	var b [8]byte
+	rand.Read(b[:]) // never fails: it crashes the program first
+	l.salt = saltOf(binary.LittleEndian.Uint64(b[:]))
+	fileHeader{generation: l.generation, salt: l.salt.value}.encode(l.data)
+	l.end = FileHeaderSize
 }
 
 // WaitSynced returns once every frame up to seq is on stable storage. If a
@@ -138,25 +186,42 @@ func (l *Log) WaitSynced(seq uint64) error {
 	return nil
 }
 
-// syncNow makes the frames written so far durable.
+// syncNow makes the frames written so far, and the file header, durable.
 func (l *Log) syncNow() error {
 	l.mapMu.RLock()
 	defer l.mapMu.RUnlock()
 	if err := mmap.SyncRange(l.f, l.reg, 0, int(l.written.Load())); err != nil {
-		return fmt.Errorf("wal: syncing %s: %w", l.path, err)
+		return fmt.Errorf("diskmap: syncing %s: %w", l.path, err)
 	}
 	return nil
 }
 
-// Reset starts the log again from offset 0 after a checkpoint that made
-// every frame up to its last durable in the map files. Frames are numbered
-// on; the old ones left in the file have lower numbers and end a replay.
-func (l *Log) Reset() {
+// Reset ends this generation of the log after a checkpoint that made
+// every frame up to the last durable in the map files, whose file set now
+// has the given generation. Frames are numbered on; the next Append writes
+// a new file header, with a new salt, and its frame after it.
+func (l *Log) Reset(generation uint64) {
 	l.mu.Lock()
 	l.synced = max(l.synced, l.appended.Load())
 	l.mu.Unlock()
-	l.end = 0
+	l.generation, l.end = generation, 0
 }
+
+// Discard undoes the only frame appended since the last Reset, once what it
+// records has been applied and needs no replay: its header is zeroed, so a
+// replay finds nothing, and its sequence number will be used again. A map
+// that logs only its batches uses it after each one.
+func (l *Log) Discard() {
+	clear(l.data[FileHeaderSize : FileHeaderSize+FrameHeaderSize])
+	l.end = FileHeaderSize
+	l.next--
+	l.appended.Store(l.next - 1)
+}
+
+// SyncFile fsyncs the log whatever was synced before: after a Discard, the
+// striking out of a frame that may already be on disk must be made
+// durable too.
+func (l *Log) SyncFile() error { return l.syncNow() }
 
 // Close closes the log, cutting the file to nothing when truncate is set (a
 // clean close, after a checkpoint). It waits for a sync in flight.
@@ -226,54 +291,8 @@ func (l *Log) remapLocked(size int64) error {
 		reg, err = mmap.Map(l.f, int(size), mmap.ReadWrite)
 	}
 	if err != nil {
-		return fmt.Errorf("wal: %w", err)
+		return fmt.Errorf("diskmap: %w", err)
 	}
 	l.reg, l.data = reg, reg.Bytes()[:size:size]
 	return nil
 }
-
-// Replay reads the log file at path and calls fn, in order, for each frame
-// numbered after checkpoint, as package doc describes. It returns the
-// sequence number of the last frame applied, or checkpoint if none was, and
-// stops at fn's first error.
-func Replay(path string, checkpoint uint64, fn func(seq uint64, payload []byte) error) (uint64, error) {
-	b, err := mmap.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return checkpoint, nil
-	}
-	if err != nil {
-		return checkpoint, fmt.Errorf("wal: %w", err)
-	}
-	last := checkpoint
-	var prev uint64
-	for off := int64(0); ; {
-		seq, payload, ok := frameAt(b, off)
-		if !ok || (off > 0 && seq != prev+1) || (seq > checkpoint && seq != last+1) {
-			return last, nil
-		}
-		if seq > checkpoint {
-			if err := fn(seq, payload); err != nil {
-				return last, err
-			}
-			last = seq
-		}
-		prev = seq
-		off += FrameSize(len(payload))
-	}
-}
-
-// Discard undoes the only frame appended since the last Reset, once what it
-// records has been applied and needs no replay: its header is zeroed, so a
-// replay finds nothing, and its sequence number will be used again. A map
-// that logs only its batches uses it after each one.
-func (l *Log) Discard() {
-	clear(l.data[:HeaderSize])
-	l.end = 0
-	l.next--
-	l.appended.Store(l.next - 1)
-}
-
-// SyncFile fsyncs the log whatever was synced before: after a Discard, the
-// striking out of a frame that may already be on disk must be made
-// durable too.
-func (l *Log) SyncFile() error { return l.syncNow() }

@@ -1,0 +1,155 @@
+package diskmap
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/internal/wal"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// The spare table. In the WAL modes the table is mapped copy-on-write and
+// a checkpoint writes it whole aside, then puts it in place of buckets, so
+// that buckets only ever holds a checkpoint's table. Writing aside takes
+// the space of a whole table. So that a checkpoint never needs free space,
+// and a map on a full disk can always close and open, that space is held
+// beforehand in buckets.spare, a file the size of the table with its space
+// allocated: a checkpoint writes the table into it and exchanges it with
+// buckets, so that the old table's file, with its space, is the next
+// spare. Where the system cannot exchange two files, the spare is renamed
+// over buckets and the next spare is allocated from the space the old
+// table freed. A table that grows reserves the spare's new size first.
+//
+// If no spare can be had after all (the map was created by format version
+// 1 or in DurabilityOS, or the disk was full when the spare was to be
+// allocated), a checkpoint needs room for a table like before, and without
+// it the log stays the record of what changed since the last checkpoint:
+// Close syncs the log and leaves the map dirty (keepLog), and recovery
+// goes on from the replayed log without writing a table (resumeLog).
+
+// tableBytes is the size of a buckets file of 2^log2 slots.
+func tableBytes(log2 uint8) int64 { return layout.MetaSize + layout.SlotSize<<log2 }
+
+// holdSpare makes buckets.spare hold, in the WAL modes, the space of a
+// table the size of the map's, if the disk has room: then the next
+// checkpoint needs none. Without room it leaves the spare as it is, and
+// checkpoints look for room again; the one error it returns is for a
+// spare that is not a regular file (ErrCorrupt), which no checkpoint could
+// write into.
+func (c *core) holdSpare() error {
+	if !c.logged() || c.readOnly {
+		return nil
+	}
+	if err := c.reserveSpare(c.tab.log2); errors.Is(err, ErrCorrupt) {
+		return err
+	}
+	return nil
+}
+
+// reserveSpare grows buckets.spare, creating it if need be, to the size
+// of a table of 2^log2 slots, with its space allocated. It never shrinks
+// the file.
+func (c *core) reserveSpare(log2 uint8) error {
+	f, err := mmap.Files.OpenFile(c.path(spareFile), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("diskmap: %w", err)
+	}
+	err = mmap.Files.Allocate(f, tableBytes(log2))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("diskmap: reserving %s: %w", c.path(spareFile), err)
+	}
+	return nil
+}
+
+// spareTable returns buckets.spare as an empty table of 2^log2 slots,
+// mapped read-write, to build the next table in. The file is cut to that
+// size or grown to it with real allocation, which needs free space only if
+// the spare was smaller or missing. Its errors say what failed without the
+// package's prefix: the caller adds it, and what it means.
+func (c *core) spareTable(log2 uint8) (*table, error) {
+	path := c.path(spareFile)
+	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("preparing the spare table: %w", err)
+	}
+	t := &table{f: f, path: path, mode: mmap.ReadWrite}
+	fi, err := f.Stat()
+	size := tableBytes(log2)
+	if err == nil && fi.Size() > size {
+		err = mmap.Files.Truncate(f, size)
+	}
+	if err == nil {
+		err = mmap.Files.Allocate(f, size)
+	}
+	if err == nil {
+		err = t.mapFile(log2)
+	}
+	if err != nil {
+		_ = t.close()
+		return nil, fmt.Errorf("preparing %s: %w", path, err)
+	}
+	clear(t.data)
+	return t, nil
+}
+
+// swapIn puts the table file at path in place of buckets. The spare is
+// exchanged with buckets where the system can, so that the old table's
+// file becomes the spare; else, as any other table, it is renamed over
+// buckets. It reports whether the spare is gone.
+func (c *core) swapIn(path string) (spareGone bool, err error) {
+	buckets := c.path(bucketsFile)
+	if path != c.path(spareFile) {
+		return false, mmap.Files.Rename(path, buckets)
+	}
+	err = mmap.Files.Exchange(path, buckets)
+	if !errors.Is(err, errors.ErrUnsupported) {
+		return false, err
+	}
+	return true, mmap.Files.Rename(path, buckets)
+}
+
+// keepLog is what a checkpoint in the WAL modes does when it cannot have
+// the space of a table: it loses nothing, since buckets holds the last
+// checkpoint's table and the log every mutation since. Staying open, it
+// returns the error, and the map goes on as it was. At Close it syncs the
+// log and leaves the map dirty, for the next Open to replay the log, and
+// returns nil.
+func (c *core) keepLog(stayOpen bool, cause error) error {
+	err := fmt.Errorf("diskmap: no room to checkpoint %s; the log keeps every change: %w", c.dir, cause)
+	if stayOpen || c.log == nil {
+		return err
+	}
+	if serr := c.log.SyncFile(); serr != nil {
+		return errors.Join(err, serr)
+	}
+	c.logKept = true
+	return nil
+}
+
+// resumeLog ends a recovery that has no room to checkpoint: the map goes
+// on as replayed, in its private table mapping over the last checkpoint's
+// files, and the log, continued where replay ended, stays the record of
+// every change since that checkpoint, whose number the header still
+// holds. A map of format version 1, whose log cannot be continued, cannot
+// be recovered so.
+func (c *core) resumeLog(tail wal.Tail, checkpoint uint64, version uint32, cause error) error {
+	err := fmt.Errorf("diskmap: no room to checkpoint %s after recovery: %w", c.dir, cause)
+	if version < layout.Version {
+		return err
+	}
+	c.hdr.Checkpoint = checkpoint
+	if tail.Last == checkpoint {
+		return nil // nothing past the checkpoint: the log may start again
+	}
+	l, lerr := wal.Resume(c.path(walFile), tail)
+	if lerr != nil {
+		return errors.Join(err, lerr)
+	}
+	c.log = l
+	return nil
+}
