@@ -137,8 +137,12 @@ func TestBatchClosedByItsFunction(t *testing.T) {
 				return m.Close()
 			}, diskmap.ErrClosed},
 			{"put, delete, close", func(m *diskmap.Map[string, int], b *diskmap.Batch[string, int]) error {
-				b.Put("new", 1)
-				b.Delete("old0")
+				if err := b.Put("new", 1); err != nil {
+					return err
+				}
+				if _, err := b.Delete("old0"); err != nil {
+					return err
+				}
 				return m.Close()
 			}, diskmap.ErrClosed},
 			{"close, put, delete", func(m *diskmap.Map[string, int], b *diskmap.Batch[string, int]) error {
@@ -154,8 +158,12 @@ func TestBatchClosedByItsFunction(t *testing.T) {
 				return nil
 			}, diskmap.ErrClosed},
 			{"put, close, fail", func(m *diskmap.Map[string, int], b *diskmap.Batch[string, int]) error {
-				b.Put("new", 1)
-				m.Close()
+				if err := b.Put("new", 1); err != nil {
+					return err
+				}
+				if err := m.Close(); err != nil {
+					return err
+				}
 				return errStop
 			}, errStop},
 		} {

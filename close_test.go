@@ -28,7 +28,9 @@ func TestCloseFailedMap(t *testing.T) {
 			})
 			err := m.Batch(func(b *diskmap.Batch[string, string]) error {
 				for i := range 5 {
-					b.Put(fmt.Sprint("batch ", i), "y")
+					if err := b.Put(fmt.Sprint("batch ", i), "y"); err != nil {
+						return err
+					}
 				}
 				return nil
 			})

@@ -1031,7 +1031,7 @@ func TestCrashUndoingCompaction(t *testing.T) {
 				t.Fatalf("read-only Open before the commit: %v", err)
 			case !c.committed:
 				requireContents(t, r, want)
-				r.Close()
+				closeChecked(t, r)
 			}
 			m, err := diskmap.Open[string, string](dir, nil)
 			if err != nil {
@@ -1087,7 +1087,9 @@ func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
 				}
 				dir := filepath.Join(t.TempDir(), "map")
 				cloneMapDir(t, live, dir)
-				m.Close()
+				if cerr := m.Close(); !errors.Is(cerr, err) {
+					t.Fatalf("Close after the failed Compact: %v, want %v", cerr, err)
+				}
 				for name, want := range map[string]bool{"keys.compact": false, "buckets.compact": true} {
 					if _, err := os.Stat(filepath.Join(dir, name)); (err == nil) != want {
 						t.Fatalf("after the commit, %s is there: %v, want %v", name, err == nil, want)
@@ -1098,7 +1100,7 @@ func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
 				ro.ReadOnly = true
 				r, err := diskmap.Open[string, string](dir, &ro)
 				if err == nil {
-					r.Close()
+					_ = r.Close() // the test fails either way
 				}
 				if !errors.Is(err, diskmap.ErrReadOnly) || !strings.Contains(err.Error(), dir) {
 					t.Fatalf("read-only Open: %v\nwant ErrReadOnly naming %s", err, dir)

@@ -96,7 +96,9 @@ func sparseCopy(t *testing.T, src, dst string) {
 		if err := f.Truncate(int64(len(b))); err != nil {
 			t.Fatal(err)
 		}
-		f.Close()
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
 		holes = holes || hasHoles(t, filepath.Join(dst, e.Name()))
 	}
 	if !holes {
@@ -160,9 +162,9 @@ func TestOpenAllocatesHoles(t *testing.T) {
 				dir := filepath.Join(t.TempDir(), "copy")
 				if name == "wal" {
 					sparseCopy(t, orig, dir)
-					m.Close()
+					closeChecked(t, m)
 				} else {
-					m.Close()
+					closeChecked(t, m)
 					sparseCopy(t, orig, dir)
 				}
 				if !hasHoles(t, filepath.Join(dir, name)) {
@@ -194,7 +196,7 @@ func TestOpenAllocatesHoles(t *testing.T) {
 func TestReadOnlyOpenOfHoles(t *testing.T) {
 	orig := t.TempDir()
 	m, want := makeHoleyMap(t, orig, diskmap.DurabilityOS)
-	m.Close()
+	closeChecked(t, m)
 	dir := filepath.Join(t.TempDir(), "copy")
 	sparseCopy(t, orig, dir)
 	m = openMap[string, []byte](t, dir, &diskmap.Options{ReadOnly: true})
@@ -212,7 +214,7 @@ func TestOpenHolesOnFullDisk(t *testing.T) {
 	disk := smallTmpfs(t, "2m")
 	orig := t.TempDir()
 	m, want := makeHoleyMap(t, orig, diskmap.DurabilityOS)
-	m.Close()
+	closeChecked(t, m)
 	dir := filepath.Join(disk, "map")
 	sparseCopy(t, orig, dir)
 	before := fileDigests(t, dir)
@@ -220,7 +222,7 @@ func TestOpenHolesOnFullDisk(t *testing.T) {
 
 	m, err := diskmap.Open[string, []byte](dir, nil)
 	if err == nil {
-		m.Close()
+		_ = m.Close() // the test fails either way
 		t.Fatal("Open for writing of a map with holes on a full disk succeeded")
 	}
 	t.Logf("Open on the full disk: %v", err)

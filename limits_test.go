@@ -220,7 +220,7 @@ func fileDigests(t *testing.T, dir string) map[string]string {
 		}
 		h := sha256.New()
 		n, err := io.Copy(h, f)
-		f.Close()
+		err = errors.Join(err, f.Close())
 		if err != nil {
 			t.Fatal(err)
 		}

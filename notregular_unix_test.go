@@ -37,7 +37,7 @@ func openWithin(t *testing.T, dir string, opts *diskmap.Options) error {
 	select {
 	case r := <-done:
 		if r.m != nil {
-			t.Cleanup(func() { r.m.Close() })
+			t.Cleanup(func() { closeChecked(t, r.m) })
 		}
 		return r.err
 	case <-time.After(hangLimit):

@@ -74,7 +74,7 @@ func sparseFile(t *testing.T, dir string, size int64) *os.File {
 	t.Helper()
 	f, err := os.Create(filepath.Join(dir, "sparse"))
 	require.NoError(t, err)
-	t.Cleanup(func() { f.Close() })
+	t.Cleanup(func() { require.NoError(t, f.Close()) })
 	_, err = f.WriteAt([]byte("head"), 0)
 	require.NoError(t, err)
 	_, err = f.WriteAt([]byte("tail"), size-int64(page))

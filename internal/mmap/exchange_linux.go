@@ -15,10 +15,10 @@ func Exchange(a, b string) error {
 	err := ignoringEINTR(func() error {
 		return unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
 	})
-	switch {
-	case err == nil:
+	switch err {
+	case nil:
 		return nil
-	case err == unix.EINVAL || err == unix.ENOSYS:
+	case unix.EINVAL, unix.ENOSYS:
 		return fmt.Errorf("mmap: exchange %s and %s: %w (%v)", a, b, errors.ErrUnsupported, err)
 	}
 	return fmt.Errorf("mmap: exchange %s and %s: %w", a, b, err)

@@ -33,7 +33,7 @@ func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	if err := checkRegular(fd, name); err != nil {
-		unix.Close(fd)
+		_ = unix.Close(fd) // the error that matters is why it is refused
 		return nil, err
 	}
 	return os.NewFile(uintptr(fd), name), nil

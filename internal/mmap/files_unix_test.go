@@ -37,7 +37,7 @@ func openWithin(t *testing.T, name string, flag int) (*os.File, error) {
 	select {
 	case r := <-done:
 		if r.f != nil {
-			t.Cleanup(func() { r.f.Close() })
+			t.Cleanup(func() { require.NoError(t, r.f.Close()) })
 		}
 		return r.f, r.err
 	case <-time.After(hangLimit):
@@ -53,7 +53,7 @@ func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
 	// A short directory: a socket's path must fit in about 100 bytes.
 	dir, err := os.MkdirTemp("", "mmap")
 	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() { require.NoError(t, os.RemoveAll(dir)) })
 	fifo := filepath.Join(dir, "fifo")
 	require.NoError(t, unix.Mkfifo(fifo, 0o644))
 	sub := filepath.Join(dir, "dir")
@@ -61,7 +61,7 @@ func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
 	sock := filepath.Join(dir, "sock")
 	l, err := net.Listen("unix", sock)
 	require.NoError(t, err)
-	t.Cleanup(func() { l.Close() })
+	t.Cleanup(func() { require.NoError(t, l.Close()) })
 	link := filepath.Join(dir, "link")
 	require.NoError(t, os.Symlink("fifo", link))
 

@@ -22,7 +22,7 @@ func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
 		err = notRegular(name, fileKind(fi.Mode()))
 	}
 	if err != nil {
-		f.Close()
+		_ = f.Close() // the error that matters is why it is refused
 		return nil, err
 	}
 	return f, nil

@@ -65,6 +65,22 @@ func closeLog(t *testing.T, l *wal.Log) {
 	}
 }
 
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func replayAll(t *testing.T, path string, checkpoint uint64) []uint64 {
 	t.Helper()
 	seqs, err := replay(path, layout.Version, gen, checkpoint)
@@ -220,18 +236,18 @@ func TestFileHeaderNotWhole(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path, _ := writeLog(t, 2)
-			b, _ := os.ReadFile(path)
-			os.WriteFile(path, c.damage(b), 0o644)
+			b := readFile(t, path)
+			writeFile(t, path, c.damage(b))
 			if seqs, err := replay(path, layout.Version, gen, 10); err != nil || len(seqs) != 0 {
 				t.Fatalf("replayed %v, %v; want nothing", seqs, err)
 			}
 		})
 	}
 	path, _ := writeLog(t, 2)
-	b, _ := os.ReadFile(path)
+	b := readFile(t, path)
 	binary.LittleEndian.PutUint32(b[8:], wal.FileVersion+1)
 	binary.LittleEndian.PutUint64(b[32:], xxhash.Sum64(b[:32]))
-	os.WriteFile(path, b, 0o644)
+	writeFile(t, path, b)
 	if _, err := replay(path, layout.Version, gen, 10); !errors.Is(err, layout.ErrVersion) {
 		t.Fatalf("Replay of a log header of the next version = %v, want ErrVersion", err)
 	}
@@ -271,9 +287,9 @@ func TestResetStartsNewGeneration(t *testing.T) {
 	// The old frame 2 follows frame 6; number it 7, as whole as it was.
 	second := wal.FileHeaderSize + wal.FrameSize(len(p))
 	resign := func(s uint64) {
-		b, _ := os.ReadFile(path)
+		b := readFile(t, path)
 		wal.PutFrame(b[second:], s, 7, p)
-		os.WriteFile(path, b, 0o644)
+		writeFile(t, path, b)
 	}
 	resign(old)
 	if got := fmt.Sprint(replayAll(t, path, 5)); got != "[6]" {
@@ -314,18 +330,18 @@ func TestFramesInPayloadsAreNotReplayed(t *testing.T) {
 			value := make([]byte, 200)
 			prefix := len(wal.AppendPut(nil, []byte("v"), value)) - len(value)
 			copy(value[end-wal.FileHeaderSize-wal.FrameHeaderSize-int64(prefix):], c.frame(2))
-			l.Append(wal.AppendPut(nil, []byte("v"), value))
+			appendSynced(t, l, wal.AppendPut(nil, []byte("v"), value))
 			l.Discard()
-			l.Append(short)
-			l.Close(false)
+			appendSynced(t, l, short)
+			closeLog(t, l)
 			if got := fmt.Sprint(replayAll(t, path, 0)); got != "[1]" {
 				t.Fatalf("replayed %s, want [1]", got)
 			}
 			// The control: the same frame with the log's own salt, which
 			// no writer of a value can know, is read where it lies.
-			b, _ := os.ReadFile(path)
+			b := readFile(t, path)
 			wal.PutFrame(b[end:], salt(t, path), 2, evil)
-			os.WriteFile(path, b, 0o644)
+			writeFile(t, path, b)
 			if got := fmt.Sprint(replayAll(t, path, 0)); got != "[1 2]" {
 				t.Fatalf("replayed %s with the frame salted as the log, want [1 2]", got)
 			}
@@ -344,11 +360,14 @@ func TestFormatVersion1(t *testing.T) {
 		b = append(b, frameV1(seq, wal.AppendDelete(nil, []byte(fmt.Sprint("k", seq))))...)
 	}
 	b = append(b, frameV1(2, wal.AppendDelete(nil, []byte("old")))...) // left from before
-	os.WriteFile(path, b, 0o644)
+	writeFile(t, path, b)
 	if seqs, err := replay(path, 1, gen, 4); err != nil || fmt.Sprint(seqs) != "[5 6]" {
 		t.Fatalf("replayed %v, %v; want [5 6]", seqs, err)
 	}
-	tail, _ := wal.Replay(path, 1, gen, 4, func(uint64, []byte) error { return nil })
+	tail, err := wal.Replay(path, 1, gen, 4, func(uint64, []byte) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := wal.Resume(path, tail); err == nil {
 		t.Fatal("Resume continued a log of format version 1")
 	}
@@ -372,7 +391,7 @@ func TestResume(t *testing.T) {
 	if seq, err := l.Append(wal.AppendDelete(nil, []byte("more"))); seq != 14 || err != nil {
 		t.Fatalf("Append after Resume: %d, %v", seq, err)
 	}
-	l.Close(false)
+	closeLog(t, l)
 	if got := fmt.Sprint(replayAll(t, path, 10)); got != "[11 12 13 14]" {
 		t.Fatalf("replayed %s", got)
 	}
@@ -405,7 +424,7 @@ func TestOpenWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.Close(false)
+	closeLog(t, l)
 	if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
 		t.Fatalf("after Open and Close: %v, %v", fi, err)
 	}
