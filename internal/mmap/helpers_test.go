@@ -4,8 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/stretchr/testify/require"
 )
 
 var page = os.Getpagesize()
@@ -15,9 +13,13 @@ var page = os.Getpagesize()
 func newFile(t *testing.T, size int) *os.File {
 	t.Helper()
 	f, err := os.Create(filepath.Join(t.TempDir(), "data"))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
 	t.Cleanup(func() { f.Close() })
-	require.NoError(t, f.Truncate(int64(size)))
+	if err := f.Truncate(int64(size)); err != nil {
+		t.Fatalf("Truncate: %v", err)
+	}
 	return f
 }
 
@@ -25,7 +27,9 @@ func newFile(t *testing.T, size int) *os.File {
 func reopen(t *testing.T, f *os.File, flag int) *os.File {
 	t.Helper()
 	g, err := os.OpenFile(f.Name(), flag, 0)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("OpenFile: %v", err)
+	}
 	t.Cleanup(func() { g.Close() })
 	return g
 }
@@ -33,6 +37,8 @@ func reopen(t *testing.T, f *os.File, flag int) *os.File {
 func size(t *testing.T, f *os.File) int64 {
 	t.Helper()
 	fi, err := f.Stat()
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("Stat: %v", err)
+	}
 	return fi.Size()
 }
