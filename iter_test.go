@@ -1,12 +1,11 @@
 package diskmap_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/diskmap-go/diskmap"
 )
@@ -21,7 +20,9 @@ func fillShuffled(t *testing.T, m *diskmap.Map[string, int], n int) []string {
 	r := rand.New(rand.NewPCG(1, 2))
 	r.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
 	for i, k := range keys {
-		require.NoError(t, m.Put(k, i))
+		if err := m.Put(k, i); err != nil {
+			t.Fatalf("Put(%q, …): %v", k, err)
+		}
 	}
 	return keys
 }
@@ -32,17 +33,29 @@ func requireOrder(t *testing.T, m *diskmap.Map[string, int], want []string, vals
 	var keys []string
 	for k, v := range m.All() {
 		keys = append(keys, k)
-		require.Equal(t, vals[k], v, "All: value of %q", k)
+		if v != vals[k] {
+			t.Fatalf("v = %d, want %d (All: value of %q)", v, vals[k], k)
+		}
 	}
-	require.NoError(t, m.Err())
-	require.Equal(t, want, keys, "All")
-	require.Equal(t, want, slices.Collect(m.Keys()), "Keys")
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
+	if !slices.Equal(keys, want) {
+		t.Fatalf("All: keys = %v, want %v", keys, want)
+	}
+	if got := slices.Collect(m.Keys()); !slices.Equal(got, want) {
+		t.Fatalf("Keys: slices.Collect(m.Keys()) = %v, want %v", got, want)
+	}
 	var wantVals []int
 	for _, k := range want {
 		wantVals = append(wantVals, vals[k])
 	}
-	require.Equal(t, wantVals, slices.Collect(m.Values()), "Values")
-	require.NoError(t, m.Err())
+	if got := slices.Collect(m.Values()); !slices.Equal(got, wantVals) {
+		t.Fatalf("Values: slices.Collect(m.Values()) = %v, want %v", got, wantVals)
+	}
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
 }
 
 func TestIterInsertionOrder(t *testing.T) {
@@ -65,32 +78,44 @@ func TestIterOrderAfterChanges(t *testing.T) {
 	}
 
 	// An update keeps the key's place.
-	require.NoError(t, m.Put(keys[0], 1000))
-	require.NoError(t, m.Entry(keys[10]).Set(1010))
+	if err := m.Put(keys[0], 1000); err != nil {
+		t.Fatalf("Put(%q, …): %v", keys[0], err)
+	}
+	if err := m.Entry(keys[10]).Set(1010); err != nil {
+		t.Fatalf("Set(1010): %v", err)
+	}
 	vals[keys[0]], vals[keys[10]] = 1000, 1010
 	requireOrder(t, m, keys, vals)
 
 	// A key deleted and put again moves to the end.
 	for _, k := range []string{keys[5], keys[0]} {
-		_, err := m.Delete(k)
-		require.NoError(t, err)
-		require.NoError(t, m.Put(k, 2000))
+		if _, err := m.Delete(k); err != nil {
+			t.Fatalf("Delete(%q): %v", k, err)
+		}
+		if err := m.Put(k, 2000); err != nil {
+			t.Fatalf("Put(%q, …): %v", k, err)
+		}
 		vals[k] = 2000
 		keys = append(slices.DeleteFunc(keys, func(s string) bool { return s == k }), k)
 	}
 	requireOrder(t, m, keys, vals)
 
 	// A deleted key drops out of the order.
-	_, err := m.Delete(keys[1])
-	require.NoError(t, err)
+	if _, err := m.Delete(keys[1]); err != nil {
+		t.Fatalf("Delete(%q): %v", keys[1], err)
+	}
 	delete(vals, keys[1])
 	keys = slices.Delete(keys, 1, 2)
 	requireOrder(t, m, keys, vals)
 
 	// Compact and reopening keep the order.
-	require.NoError(t, m.Compact())
+	if err := m.Compact(); err != nil {
+		t.Fatalf("Compact: %v", err)
+	}
 	requireOrder(t, m, keys, vals)
-	require.NoError(t, m.Close())
+	if err := m.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 	m = openMap[string, int](t, dir, nil)
 	requireOrder(t, m, keys, vals)
 }
@@ -101,13 +126,19 @@ func TestIterDeleteCurrent(t *testing.T) {
 	var seen []string
 	for k := range m.Keys() {
 		seen = append(seen, k)
-		found, err := m.Delete(k)
-		require.NoError(t, err)
-		require.True(t, found)
+		if found, err := m.Delete(k); err != nil || !found {
+			t.Fatalf("Delete(%q) = %v, %v; want true, nil", k, found, err)
+		}
 	}
-	require.NoError(t, m.Err())
-	require.Equal(t, keys, seen)
-	require.Equal(t, 0, m.Len())
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
+	if !slices.Equal(seen, keys) {
+		t.Fatalf("seen = %v, want %v", seen, keys)
+	}
+	if got := m.Len(); got != 0 {
+		t.Fatalf("m.Len() = %d, want 0", got)
+	}
 }
 
 func TestIterUpdateCurrent(t *testing.T) {
@@ -116,14 +147,20 @@ func TestIterUpdateCurrent(t *testing.T) {
 	var seen []string
 	for k, v := range m.All() {
 		seen = append(seen, k)
-		require.NoError(t, m.Put(k, v+1000))
+		if err := m.Put(k, v+1000); err != nil {
+			t.Fatalf("Put(%q, …): %v", k, err)
+		}
 	}
-	require.NoError(t, m.Err())
-	require.Equal(t, keys, seen, "each key once, in order")
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
+	if !slices.Equal(seen, keys) {
+		t.Fatalf("seen = %v, want %v (each key once, in order)", seen, keys)
+	}
 	for i, k := range keys {
-		v, _, err := m.Get(k)
-		require.NoError(t, err)
-		require.Equal(t, i+1000, v, "%q updated once", k)
+		if v, _, err := m.Get(k); err != nil || v != i+1000 {
+			t.Fatalf("Get(%q) = %d, %v; want %d, nil (%q updated once)", k, v, err, i+1000, k)
+		}
 	}
 }
 
@@ -134,16 +171,21 @@ func TestIterDeleteLater(t *testing.T) {
 	for k := range m.Keys() {
 		if len(seen) == 0 {
 			for _, later := range []string{keys[1], keys[19], keys[7]} {
-				_, err := m.Delete(later)
-				require.NoError(t, err)
+				if _, err := m.Delete(later); err != nil {
+					t.Fatalf("Delete(%q): %v", later, err)
+				}
 			}
 		}
 		seen = append(seen, k)
 	}
-	require.NoError(t, m.Err())
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
 	want := slices.Clone(keys)
 	want = slices.DeleteFunc(want, func(s string) bool { return s == keys[1] || s == keys[19] || s == keys[7] })
-	require.Equal(t, want, seen, "deleted keys not yet reached are not visited")
+	if !slices.Equal(seen, want) {
+		t.Fatalf("seen = %v, want %v (deleted keys not yet reached are not visited)", seen, want)
+	}
 }
 
 func TestIterUpdateLater(t *testing.T) {
@@ -152,13 +194,21 @@ func TestIterUpdateLater(t *testing.T) {
 	got := map[string]int{}
 	for k, v := range m.All() {
 		if len(got) == 0 {
-			require.NoError(t, m.Put(keys[15], -15))
+			if err := m.Put(keys[15], -15); err != nil {
+				t.Fatalf("Put(%q, …): %v", keys[15], err)
+			}
 		}
 		got[k] = v
 	}
-	require.NoError(t, m.Err())
-	require.Len(t, got, 20)
-	require.Equal(t, -15, got[keys[15]], "a key not yet reached is visited with its new value")
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
+	if len(got) != 20 {
+		t.Fatalf("len(got) = %d, want 20", len(got))
+	}
+	if got[keys[15]] != -15 {
+		t.Fatalf("got[keys[15]] = %d, want -15 (a key not yet reached is visited with its new value)", got[keys[15]])
+	}
 }
 
 func TestIterInsertDuring(t *testing.T) {
@@ -172,13 +222,21 @@ func TestIterInsertDuring(t *testing.T) {
 		seen = append(seen, k)
 		if len(added) < 100 {
 			n := fmt.Sprintf("new%03d", len(added))
-			require.NoError(t, m.Put(n, 0))
+			if err := m.Put(n, 0); err != nil {
+				t.Fatalf("Put(%q, …): %v", n, err)
+			}
 			added = append(added, n)
 		}
 	}
-	require.NoError(t, m.Err())
-	require.Greater(t, m.Stats().Capacity, before, "the table grew")
-	require.Equal(t, append(keys, added...), seen, "inserted keys are visited at the end")
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
+	if m.Stats().Capacity <= before {
+		t.Fatalf("m.Stats().Capacity = %d, want > %d (the table grew)", m.Stats().Capacity, before)
+	}
+	if !slices.Equal(seen, append(keys, added...)) {
+		t.Fatalf("seen = %v, want %v (inserted keys are visited at the end)", seen, append(keys, added...))
+	}
 }
 
 func TestIterReinsertDuring(t *testing.T) {
@@ -188,13 +246,20 @@ func TestIterReinsertDuring(t *testing.T) {
 	for k := range m.Keys() {
 		seen = append(seen, k)
 		if k == keys[2] {
-			_, err := m.Delete(keys[0])
-			require.NoError(t, err)
-			require.NoError(t, m.Put(keys[0], 0))
+			if _, err := m.Delete(keys[0]); err != nil {
+				t.Fatalf("Delete(%q): %v", keys[0], err)
+			}
+			if err := m.Put(keys[0], 0); err != nil {
+				t.Fatalf("Put(%q, …): %v", keys[0], err)
+			}
 		}
 	}
-	require.NoError(t, m.Err())
-	require.Equal(t, append(slices.Clone(keys), keys[0]), seen, "a key deleted and put again moves to the end, visited twice")
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
+	if !slices.Equal(seen, append(slices.Clone(keys), keys[0])) {
+		t.Fatalf("seen = %v, want %v (a key deleted and put again moves to the end, visited twice)", seen, append(slices.Clone(keys), keys[0]))
+	}
 }
 
 func TestIterBreak(t *testing.T) {
@@ -207,8 +272,12 @@ func TestIterBreak(t *testing.T) {
 			break
 		}
 	}
-	require.NoError(t, m.Err(), "breaking out is not an error")
-	require.Equal(t, keys[:3], seen)
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v (breaking out is not an error)", err)
+	}
+	if !slices.Equal(seen, keys[:3]) {
+		t.Fatalf("seen = %v, want %v", seen, keys[:3])
+	}
 	n := 0
 	for range m.All() {
 		n++
@@ -218,8 +287,12 @@ func TestIterBreak(t *testing.T) {
 		n++
 		break
 	}
-	require.Equal(t, 2, n)
-	require.NoError(t, m.Err())
+	if n != 2 {
+		t.Fatalf("n = %d, want 2", n)
+	}
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
 }
 
 func TestIterCompactDuring(t *testing.T) {
@@ -246,14 +319,24 @@ func TestIterCompactDuring(t *testing.T) {
 		iterate(func() {
 			n++
 			if n == 2 {
-				require.NoError(t, m.Compact())
+				if err := m.Compact(); err != nil {
+					t.Fatalf("Compact: %v", err)
+				}
 			}
 		})
-		require.Equal(t, 2, n, "%s: Compact ends the iteration", name)
-		require.ErrorIs(t, m.Err(), diskmap.ErrStale, name)
-		require.NoError(t, m.Err(), "%s: Err clears", name)
+		if n != 2 {
+			t.Fatalf("n = %d, want 2 (%s: Compact ends the iteration)", n, name)
+		}
+		if err := m.Err(); !errors.Is(err, diskmap.ErrStale) {
+			t.Fatalf("Err: %v, want diskmap.ErrStale (%v)", err, name)
+		}
+		if err := m.Err(); err != nil {
+			t.Fatalf("Err: %v (%s: Err clears)", err, name)
+		}
 	}
-	require.Equal(t, 10, m.Len())
+	if got := m.Len(); got != 10 {
+		t.Fatalf("m.Len() = %d, want 10", got)
+	}
 }
 
 func TestIterCloseDuring(t *testing.T) {
@@ -262,28 +345,48 @@ func TestIterCloseDuring(t *testing.T) {
 	n := 0
 	for range m.All() {
 		n++
-		require.NoError(t, m.Close())
+		if err := m.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
 	}
-	require.Equal(t, 1, n, "Close ends the iteration")
-	require.ErrorIs(t, m.Err(), diskmap.ErrStale)
-	require.NoError(t, m.Err())
+	if n != 1 {
+		t.Fatalf("n = %d, want 1 (Close ends the iteration)", n)
+	}
+	if err := m.Err(); !errors.Is(err, diskmap.ErrStale) {
+		t.Fatalf("Err: %v, want diskmap.ErrStale", err)
+	}
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
 }
 
 func TestIterErrKeepsFirst(t *testing.T) {
 	m := openMap[string, int](t, t.TempDir(), nil)
 	fillShuffled(t, m, 3)
 	for range m.Keys() {
-		require.NoError(t, m.Compact())
+		if err := m.Compact(); err != nil {
+			t.Fatalf("Compact: %v", err)
+		}
 	}
-	require.NoError(t, m.Close())
+	if err := m.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 	for range m.Keys() {
 		t.Fatal("a closed map yielded")
 	}
-	require.ErrorIs(t, m.Err(), diskmap.ErrStale, "the first error is kept")
-	require.NoError(t, m.Err(), "Err forgets what it returned")
+	if err := m.Err(); !errors.Is(err, diskmap.ErrStale) {
+		t.Fatalf("Err: %v, want diskmap.ErrStale (the first error is kept)", err)
+	}
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v (Err forgets what it returned)", err)
+	}
 	for range m.Values() {
 		t.Fatal("a closed map yielded")
 	}
-	require.ErrorIs(t, m.Err(), diskmap.ErrClosed)
-	require.NoError(t, m.Err())
+	if err := m.Err(); !errors.Is(err, diskmap.ErrClosed) {
+		t.Fatalf("Err: %v, want diskmap.ErrClosed", err)
+	}
+	if err := m.Err(); err != nil {
+		t.Fatalf("Err: %v", err)
+	}
 }

@@ -1,12 +1,13 @@
 package diskmap_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
-	"github.com/stretchr/testify/require"
 )
 
 // manyMatchesOne checks that ViewMany and GetMany give, for every key of
@@ -15,26 +16,50 @@ func manyMatchesOne[K, V any](t *testing.T, m *diskmap.Map[K, V], keys []K) {
 	t.Helper()
 	calls := 0
 	err := m.ViewMany(keys, func(i int, v []byte, found bool) error {
-		require.Equal(t, calls, i, "ViewMany calls fn in the order of keys")
+		if i != calls {
+			t.Fatalf("i = %d, want %d (ViewMany calls fn in the order of keys)", i, calls)
+		}
 		calls++
 		want, wantFound, err := m.View(keys[i])
-		require.NoError(t, err)
-		require.Equal(t, wantFound, found, "key %v", keys[i])
-		require.Equal(t, want, v, "key %v", keys[i])
+		if err != nil {
+			t.Fatalf("View: %v", err)
+		}
+		if found != wantFound {
+			t.Fatalf("found = %v, want %v (key %v)", found, wantFound, keys[i])
+		}
+		if !bytes.Equal(v, want) {
+			t.Fatalf("v = %q, want %q (key %v)", v, want, keys[i])
+		}
 		return nil
 	})
-	require.NoError(t, err)
-	require.Equal(t, len(keys), calls)
+	if err != nil {
+		t.Fatalf("ViewMany: %v", err)
+	}
+	if calls != len(keys) {
+		t.Fatalf("calls = %d, want %d", calls, len(keys))
+	}
 
 	vals, found, err := m.GetMany(keys)
-	require.NoError(t, err)
-	require.Len(t, vals, len(keys))
-	require.Len(t, found, len(keys))
+	if err != nil {
+		t.Fatalf("GetMany: %v", err)
+	}
+	if len(vals) != len(keys) {
+		t.Fatalf("len(vals) = %d, want %d", len(vals), len(keys))
+	}
+	if len(found) != len(keys) {
+		t.Fatalf("len(found) = %d, want %d", len(found), len(keys))
+	}
 	for i, k := range keys {
 		want, wantFound, err := m.Get(k)
-		require.NoError(t, err)
-		require.Equal(t, wantFound, found[i], "key %v", k)
-		require.Equal(t, want, vals[i], "key %v", k)
+		if err != nil {
+			t.Fatalf("Get: %v", err)
+		}
+		if found[i] != wantFound {
+			t.Fatalf("found[i] = %v, want %v (key %v)", found[i], wantFound, k)
+		}
+		if !reflect.DeepEqual(vals[i], want) {
+			t.Fatalf("vals[i] = %v, want %v (key %v)", vals[i], want, k)
+		}
 	}
 }
 
@@ -45,12 +70,15 @@ func TestManyMatchesOne(t *testing.T) {
 		for i := range 1000 {
 			k := fmt.Sprint("key", i)
 			if i%3 != 0 {
-				require.NoError(t, m.Put(k, fmt.Sprint("value", i)))
+				if err := m.Put(k, fmt.Sprint("value", i)); err != nil {
+					t.Fatalf("Put(%q, …): %v", k, err)
+				}
 			}
 			keys = append(keys, k, k) // every key twice, present or not
 		}
-		_, err := m.Delete("key1")
-		require.NoError(t, err)
+		if _, err := m.Delete("key1"); err != nil {
+			t.Fatalf(`Delete("key1"): %v`, err)
+		}
 		manyMatchesOne(t, m, keys)
 		manyMatchesOne(t, m, keys[:5]) // less than a group
 		manyMatchesOne(t, m, nil)
@@ -63,7 +91,9 @@ func TestManyMatchesOne(t *testing.T) {
 		diskmap.SetHashBits(m, 0, ^uint64(0))
 		var keys []uint64
 		for i := range uint64(100) {
-			require.NoError(t, m.Put(i, i*i))
+			if err := m.Put(i, i*i); err != nil {
+				t.Fatalf("Put(%d, …): %v", i, err)
+			}
 			keys = append(keys, i, i+1000)
 		}
 		manyMatchesOne(t, m, keys)
@@ -75,7 +105,9 @@ func TestManyMatchesOne(t *testing.T) {
 		m := openMap[point, int](t, t.TempDir(), nil)
 		var keys []point
 		for i := range 100 {
-			require.NoError(t, m.Put(point{i, -i}, i))
+			if err := m.Put(point{i, -i}, i); err != nil {
+				t.Fatalf("Put: %v", err)
+			}
 			keys = append(keys, point{i, -i}, point{-i, i + 1})
 		}
 		manyMatchesOne(t, m, keys)
@@ -87,7 +119,9 @@ func TestViewManyCallback(t *testing.T) {
 	keys := make([]int, 100)
 	for i := range keys {
 		keys[i] = i
-		require.NoError(t, m.Put(i, i))
+		if err := m.Put(i, i); err != nil {
+			t.Fatalf("Put(%d, …): %v", i, err)
+		}
 	}
 
 	// An error from fn stops ViewMany, which returns it.
@@ -100,12 +134,18 @@ func TestViewManyCallback(t *testing.T) {
 		}
 		return nil
 	})
-	require.ErrorIs(t, err, stop)
-	require.Equal(t, 41, calls)
+	if !errors.Is(err, stop) {
+		t.Fatalf("ViewMany: %v, want %v", err, stop)
+	}
+	if calls != 41 {
+		t.Fatalf("calls = %d, want 41", calls)
+	}
 
 	// fn may change the map: the lookups after it see the change.
 	err = m.ViewMany(keys, func(i int, _ []byte, found bool) error {
-		require.Equal(t, i%2 == 0 || i < 50, found, "key %d", i)
+		if found != (i%2 == 0 || i < 50) {
+			t.Fatalf("found = %v, want %v (key %d)", found, i%2 == 0 || i < 50, i)
+		}
 		if i == 50 {
 			for j := 51; j < 100; j += 2 {
 				if _, err := m.Delete(j); err != nil {
@@ -115,7 +155,9 @@ func TestViewManyCallback(t *testing.T) {
 		}
 		return nil
 	})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("ViewMany: %v", err)
+	}
 
 	// Closing the map in fn ends ViewMany with ErrClosed.
 	err = m.ViewMany(keys, func(i int, _ []byte, _ bool) error {
@@ -124,7 +166,10 @@ func TestViewManyCallback(t *testing.T) {
 		}
 		return nil
 	})
-	require.ErrorIs(t, err, diskmap.ErrClosed)
-	_, _, err = m.GetMany(keys)
-	require.ErrorIs(t, err, diskmap.ErrClosed)
+	if !errors.Is(err, diskmap.ErrClosed) {
+		t.Fatalf("ViewMany: %v, want diskmap.ErrClosed", err)
+	}
+	if _, _, err := m.GetMany(keys); !errors.Is(err, diskmap.ErrClosed) {
+		t.Fatalf("GetMany: %v, want diskmap.ErrClosed", err)
+	}
 }
