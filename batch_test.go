@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 func TestBatchAppliesAllOrNothing(t *testing.T) {
 	for _, d := range durabilities {
 		t.Run(d.String(), func(t *testing.T) {
-			m := openMap[string, int](t, t.TempDir(), &diskmap.Options{Durability: d})
+			m := maptest.Open[string, int](t, t.TempDir(), &diskmap.Options{Durability: d})
 			if err := m.Put("gone", 1); err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +65,7 @@ func TestBatchCutShortIsFinishedOnOpen(t *testing.T) {
 	for _, d := range durabilities {
 		t.Run(d.String(), func(t *testing.T) {
 			dir := t.TempDir()
-			m := openMap[string, string](t, dir, &diskmap.Options{Durability: d, Capacity: 8})
+			m := maptest.Open[string, string](t, dir, &diskmap.Options{Durability: d, Capacity: 8})
 			for i := range 20 {
 				if err := m.Put(fmt.Sprint("old", i), "x"); err != nil {
 					t.Fatal(err)
@@ -100,7 +101,7 @@ func TestBatchCutShortIsFinishedOnOpen(t *testing.T) {
 			if err := m.Close(); !errors.Is(err, crash) {
 				t.Fatalf("Close of the failed map: %v", err)
 			}
-			c := openMap[string, string](t, crashed, &diskmap.Options{Durability: d})
+			c := maptest.Open[string, string](t, crashed, &diskmap.Options{Durability: d})
 			if c.Len() != 60 {
 				t.Fatalf("Len after recovery %d, want 60 (the whole batch)", c.Len())
 			}
@@ -154,7 +155,7 @@ func TestBatchClosedByItsFunction(t *testing.T) {
 			t.Run(d.String()+"/"+c.name, func(t *testing.T) {
 				dir := t.TempDir()
 				opts := &diskmap.Options{Durability: d}
-				m := openMap[string, int](t, dir, opts)
+				m := maptest.Open[string, int](t, dir, opts)
 				for i := range 10 {
 					if err := m.Put(fmt.Sprint("old", i), i); err != nil {
 						t.Fatal(err)
@@ -164,7 +165,7 @@ func TestBatchClosedByItsFunction(t *testing.T) {
 				if !errors.Is(err, c.want) {
 					t.Fatalf("Batch: %v, want %v", err, c.want)
 				}
-				m = openMap[string, int](t, dir, opts)
+				m = maptest.Open[string, int](t, dir, opts)
 				if ok, _ := m.Contains("new"); ok || m.Len() != 10 {
 					t.Fatalf("the batch was applied: Len %d, new there %v", m.Len(), ok)
 				}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // TestConcurrentReaders follows the concurrency contract of Map: while no
@@ -20,7 +21,7 @@ func TestConcurrentReaders(t *testing.T) {
 		readers = 8
 		rounds  = 4
 	)
-	m := openMap[string, string](t, t.TempDir(), &diskmap.Options{Capacity: 64})
+	m := maptest.Open[string, string](t, t.TempDir(), &diskmap.Options{Capacity: 64})
 	want := map[string]string{}
 	var order []string
 	put := func(k, v string) {

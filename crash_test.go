@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -66,13 +67,11 @@ func crashOptions(mode *crashMode, d diskmap.Durability) *diskmap.Options {
 // childCommand returns a command running the test named test of this test
 // binary as a child in mode; ctx kills it.
 func childCommand(ctx context.Context, test, mode, dir string, seed uint64, round int) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.timeout=60s")
-	cmd.Env = append(os.Environ(),
+	return maptest.ChildCommand(ctx, test,
 		childEnv+"="+mode,
 		childDirEnv+"="+dir,
 		childSeedEnv+"="+strconv.FormatUint(seed, 10),
 		childRoundEnv+"="+strconv.Itoa(round))
-	return cmd
 }
 
 // memDir returns a new directory for the test in /dev/shm, a tmpfs on
@@ -227,7 +226,7 @@ var crashModes = map[string]*crashMode{
 				}
 				model.apply(op)
 			}
-			closeChecked(t, m)
+			maptest.CloseChecked(t, m)
 			return model
 		},
 		next: func(r *rand.Rand, round, i int, _ crashOp) crashOp {
@@ -303,7 +302,7 @@ func pointsSetup(t *testing.T, dir string) *crashModel {
 		}
 		model.apply(op)
 	}
-	closeChecked(t, m)
+	maptest.CloseChecked(t, m)
 	return model
 }
 
@@ -654,8 +653,8 @@ func runCrashModes(t *testing.T, mode *crashMode, changing bool) {
 // runCrashMode kills children in mode, each of which opens the map in the
 // durability that pick returns.
 func runCrashMode(t *testing.T, mode *crashMode, kills int, pick func(*rand.Rand) diskmap.Durability) {
-	seed := testSeed(t)
-	if longTests() {
+	seed := maptest.Seed(t)
+	if maptest.Long() {
 		kills *= 8
 	}
 	var dir string
@@ -681,7 +680,7 @@ func runCrashMode(t *testing.T, mode *crashMode, kills int, pick func(*rand.Rand
 		checkDir := dir
 		if r.IntN(4) != 0 {
 			checkDir = filepath.Join(memDir(t), "copy")
-			cloneMapDir(t, dir, checkDir)
+			maptest.CloneDir(t, dir, checkDir)
 		}
 		before := model
 		model = checkRecovered(t, checkDir, crashOptions(mode, pick(r)), model, inFlight)
@@ -943,8 +942,8 @@ func TestCrashDuringCreate(t *testing.T) {
 			if err := m.Put("k", "v"); err != nil {
 				t.Fatal(err)
 			}
-			closeChecked(t, m)
-			m = openMap[string, string](t, dir, nil)
+			maptest.CloseChecked(t, m)
+			m = maptest.Open[string, string](t, dir, nil)
 			if v, ok, err := m.Get("k"); err != nil || !ok || v != "v" {
 				t.Fatalf(`Get("k") after reopening = %q, %v, %v`, v, ok, err)
 			}
@@ -963,14 +962,14 @@ func TestCrashDuringCreate(t *testing.T) {
 func TestCrashUndoingCompaction(t *testing.T) {
 	base := memDir(t)
 	old := filepath.Join(base, "old")
-	want := writeSample(t, old, 11)
+	want := maptest.WriteSample(t, old, 11)
 	compacted := filepath.Join(base, "compacted")
-	cloneMapDir(t, old, compacted)
-	m := openMap[string, string](t, compacted, nil)
+	maptest.CloneDir(t, old, compacted)
+	m := maptest.Open[string, string](t, compacted, nil)
 	if err := m.Compact(); err != nil {
 		t.Fatal(err)
 	}
-	closeChecked(t, m)
+	maptest.CloseChecked(t, m)
 	read := func(dir, name string) []byte {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
@@ -1003,7 +1002,7 @@ func TestCrashUndoingCompaction(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(memDir(t), "map")
-			cloneMapDir(t, old, dir)
+			maptest.CloneDir(t, old, dir)
 			for name, b := range c.files {
 				if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 					t.Fatal(err)
@@ -1016,37 +1015,23 @@ func TestCrashUndoingCompaction(t *testing.T) {
 			case !c.committed && err != nil:
 				t.Fatalf("read-only Open before the commit: %v", err)
 			case !c.committed:
-				requireContents(t, r, want)
+				maptest.RequireContents(t, r, want)
 				r.Close()
 			}
 			m, err := diskmap.Open[string, string](dir, nil)
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
-			t.Cleanup(func() { closeChecked(t, m) })
+			t.Cleanup(func() { maptest.CloseChecked(t, m) })
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check: %v", err)
 			}
-			requireContents(t, m, want)
+			maptest.RequireContents(t, m, want)
 			if left, _ := filepath.Glob(filepath.Join(dir, "*.compact")); len(left) > 0 {
 				t.Errorf("Open left %v", left)
 			}
 		})
 	}
-}
-
-// renameFails is the operating system's file system, except that renaming
-// the file named from fails.
-type renameFails struct {
-	mmap.FS
-	from string
-}
-
-func (f *renameFails) Rename(oldpath, newpath string) error {
-	if filepath.Base(oldpath) == f.from {
-		return fmt.Errorf("rename %s: refused by the test", oldpath)
-	}
-	return f.FS.Rename(oldpath, newpath)
 }
 
 // TestCrashReadOnlyAfterCompactionCommit copies the directory of a map
@@ -1060,11 +1045,11 @@ func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
 		for _, stuck := range []string{"values.compact", "buckets.compact"} {
 			t.Run(fmt.Sprintf("%v/%s not renamed", d, stuck), func(t *testing.T) {
 				live := t.TempDir()
-				opts := *sampleOptions
+				opts := *maptest.SampleOptions
 				opts.Durability = d
-				m := openMap[string, string](t, live, &opts)
-				want := fillSample(t, m, 13)
-				fs := &renameFails{FS: mmap.Files, from: stuck}
+				m := maptest.Open[string, string](t, live, &opts)
+				want := maptest.FillSample(t, m, 13)
+				fs := &maptest.RenameFails{FS: mmap.Files, From: stuck}
 				mmap.Files = fs
 				err := m.Compact()
 				mmap.Files = fs.FS
@@ -1072,7 +1057,7 @@ func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
 					t.Fatal("Compact succeeded with a rename refused")
 				}
 				dir := filepath.Join(t.TempDir(), "map")
-				cloneMapDir(t, live, dir)
+				maptest.CloneDir(t, live, dir)
 				m.Close()
 				for name, want := range map[string]bool{"keys.compact": false, "buckets.compact": true} {
 					if _, err := os.Stat(filepath.Join(dir, name)); (err == nil) != want {
@@ -1089,17 +1074,17 @@ func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
 				if !errors.Is(err, diskmap.ErrReadOnly) || !strings.Contains(err.Error(), dir) {
 					t.Fatalf("read-only Open: %v\nwant ErrReadOnly naming %s", err, dir)
 				}
-				w := openMap[string, string](t, dir, &opts)
+				w := maptest.Open[string, string](t, dir, &opts)
 				if err := w.Check(); err != nil {
 					t.Fatalf("Check: %v", err)
 				}
-				requireContents(t, w, want)
+				maptest.RequireContents(t, w, want)
 				if left, _ := filepath.Glob(filepath.Join(dir, "*.compact")); len(left) > 0 {
 					t.Errorf("Open left %v", left)
 				}
-				closeChecked(t, w)
-				r = openMap[string, string](t, dir, &ro)
-				requireContents(t, r, want)
+				maptest.CloseChecked(t, w)
+				r = maptest.Open[string, string](t, dir, &ro)
+				maptest.RequireContents(t, r, want)
 			})
 		}
 	}
@@ -1175,31 +1160,31 @@ func runScript(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 // during its recovery, and the map must still come back the same.
 // DISKMAP_LONG=1 tries every n.
 func TestCrashPoints(t *testing.T) {
-	seed := testSeed(t)
+	seed := maptest.Seed(t)
 	mode, opener := crashModes["points"], crashModes["open"]
 	for _, d := range crashDurabilities {
 		t.Run(d.String(), func(t *testing.T) {
 			base := filepath.Join(memDir(t), "base")
 			model0 := pointsSetup(t, base)
 			dir := filepath.Join(memDir(t), "count")
-			cloneMapDir(t, base, dir)
+			maptest.CloneDir(t, base, dir)
 			run := runScript(t, mode, d, dir, 0, 0, model0.clone())
 			if !run.done {
 				t.Fatalf("the script did not finish without a kill: %+v", run)
 			}
 			limit := 20
-			if longTests() {
+			if maptest.Long() {
 				limit = len(run.fileOps)
 			}
 			points := crashPoints(run.fileOps, limit, seed)
 			r := rand.New(rand.NewPCG(seed, uint64(d)))
 			for i, at := range points {
 				dir := filepath.Join(memDir(t), fmt.Sprint("at", at))
-				cloneMapDir(t, base, dir)
+				maptest.CloneDir(t, base, dir)
 				model := model0.clone()
 				run := runScript(t, mode, d, dir, 0, at, model)
 				copyDir := filepath.Join(memDir(t), fmt.Sprint("copy", at))
-				cloneMapDir(t, dir, copyDir)
+				maptest.CloneDir(t, dir, copyDir)
 				model = checkRecovered(t, copyDir, crashOptions(mode, d), model, run.inFlight)
 				if i%4 == 0 {
 					runScript(t, opener, d, dir, 0, 1+r.IntN(12), newCrashModel())
@@ -1258,7 +1243,7 @@ func TestCrashAfterDurabilityChange(t *testing.T) {
 			}
 			for _, d := range crashDurabilities {
 				check := filepath.Join(memDir(t), "check")
-				cloneMapDir(t, dir, check)
+				maptest.CloneDir(t, dir, check)
 				checkRecovered(t, check, crashOptions(mode, d), model, nil)
 			}
 		})

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"golang.org/x/sys/unix"
 )
 
@@ -91,7 +92,7 @@ func TestFullDiskPut(t *testing.T) {
 			if !strings.Contains(err.Error(), filepath.Join(dir, c.failing)+":") {
 				t.Logf("the disk did not fill up while %s grew, as the test intends", c.failing)
 			}
-			requireContents(t, m, want)
+			maptest.RequireContents(t, m, want)
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check after the failed Put: %v", err)
 			}
@@ -110,7 +111,7 @@ func TestFullDiskPut(t *testing.T) {
 				}
 				delete(want, fullKey(i))
 			}
-			requireContents(t, m, want)
+			maptest.RequireContents(t, m, want)
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check: %v", err)
 			}
@@ -118,8 +119,8 @@ func TestFullDiskPut(t *testing.T) {
 				t.Fatalf("Close on a full disk: %v", err)
 			}
 
-			m = openMap[string, string](t, dir, nil)
-			requireContents(t, m, want)
+			m = maptest.Open[string, string](t, dir, nil)
+			maptest.RequireContents(t, m, want)
 		})
 	}
 }
@@ -173,7 +174,7 @@ func TestFullDiskCompact(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			disk := smallTmpfs(t, "512k")
 			dir := filepath.Join(disk, "map")
-			m := openMap[string, string](t, dir, nil)
+			m := maptest.Open[string, string](t, dir, nil)
 			want := fillForCompact(t, m)
 			before := m.Stats()
 			fillDisk(t, disk, c.free(before))
@@ -192,7 +193,7 @@ func TestFullDiskCompact(t *testing.T) {
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check after the failed Compact: %v", err)
 			}
-			requireContents(t, m, want)
+			maptest.RequireContents(t, m, want)
 			if after := m.Stats(); after.Keys != before.Keys || after.Values != before.Values || after.Compacted != before.Compacted {
 				t.Errorf("Stats after the failed Compact = %+v, want %+v", after, before)
 			}
@@ -214,7 +215,7 @@ func TestFullDiskCompact(t *testing.T) {
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check after Compact: %v", err)
 			}
-			requireContents(t, m, want)
+			maptest.RequireContents(t, m, want)
 			if s := m.Stats(); s.Keys.Dead != 0 || s.Values.Dead != 0 {
 				t.Errorf("after Compact, dead bytes: keys %d, values %d", s.Keys.Dead, s.Values.Dead)
 			}

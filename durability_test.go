@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 var durabilities = []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync}
@@ -49,7 +50,7 @@ func TestCrashCopyKeepsEveryAcknowledgedMutation(t *testing.T) {
 		t.Run(d.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			opts := &diskmap.Options{Durability: d, WALCheckpointBytes: 64 << 10, Capacity: 16}
-			m := openMap[uint64, []byte](t, dir, opts)
+			m := maptest.Open[uint64, []byte](t, dir, opts)
 			r := rand.New(rand.NewPCG(7, uint64(d)))
 			model := map[uint64][]byte{}
 			for step := range 4000 {

@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 func TestEntryCounter(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[string, int](t, dir, nil)
+	m := maptest.Open[string, int](t, dir, nil)
 	for want := 1; want <= 3; want++ {
 		if n, err := m.Entry("hits").AndModify(func(v *int) { *v++ }).OrInsert(1); err != nil || n != want {
 			t.Fatalf("OrInsert(1) = %d, %v; want %d, nil", n, err, want)
@@ -23,14 +24,14 @@ func TestEntryCounter(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	m = openMap[string, int](t, dir, nil)
+	m = maptest.Open[string, int](t, dir, nil)
 	if n, err := m.Entry("hits").AndModify(func(v *int) { *v++ }).OrInsert(1); err != nil || n != 4 {
 		t.Fatalf("OrInsert(1) = %d, %v; want 4, nil (the count persists)", n, err)
 	}
 }
 
 func TestEntryOrInsertWith(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), nil)
+	m := maptest.Open[string, string](t, t.TempDir(), nil)
 	calls := 0
 	f := func() string { calls++; return "made" }
 
@@ -62,7 +63,7 @@ func TestEntryOrInsertWith(t *testing.T) {
 }
 
 func TestEntryAndModifyAbsent(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	e := m.Entry("k").AndModify(func(*int) { t.Error("AndModify called f for an absent key") })
 	if e.Found() {
 		t.Fatal("e.Found() is true")
@@ -76,7 +77,7 @@ func TestEntryAndModifyAbsent(t *testing.T) {
 }
 
 func TestEntryMethods(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), nil)
+	m := maptest.Open[string, string](t, t.TempDir(), nil)
 	if err := m.Put("present", "p"); err != nil {
 		t.Fatalf(`Put("present", "p"): %v`, err)
 	}
@@ -174,7 +175,7 @@ func TestEntryMethods(t *testing.T) {
 }
 
 func TestEntryStale(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), nil)
+	m := maptest.Open[string, string](t, t.TempDir(), nil)
 	if err := m.Put("a", "1"); err != nil {
 		t.Fatalf(`Put("a", "1"): %v`, err)
 	}
@@ -272,7 +273,7 @@ func TestEntryStale(t *testing.T) {
 
 func TestEntrySetGrowsTable(t *testing.T) {
 	// 16 slots at MaxLoad 0.75: the 13th key grows the table.
-	m := openMap[string, string](t, t.TempDir(), &diskmap.Options{Capacity: 12})
+	m := maptest.Open[string, string](t, t.TempDir(), &diskmap.Options{Capacity: 12})
 	for i := range 12 {
 		if err := m.Put(fmt.Sprint("k", i), "v"); err != nil {
 			t.Fatalf("Put: %v", err)
@@ -331,7 +332,7 @@ func TestEntrySetGrowsTable(t *testing.T) {
 }
 
 func TestEntryOrInsertGrowsTable(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), &diskmap.Options{Capacity: 12})
+	m := maptest.Open[string, int](t, t.TempDir(), &diskmap.Options{Capacity: 12})
 	for i := range 100 {
 		k := fmt.Sprint("k", i)
 		e := m.Entry(k)
@@ -352,7 +353,7 @@ func TestEntryOrInsertGrowsTable(t *testing.T) {
 }
 
 func TestEntryClosedMap(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	if err := m.Put("a", 1); err != nil {
 		t.Fatalf(`Put("a", 1): %v`, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
@@ -213,7 +214,7 @@ func TestFileFaults(t *testing.T) {
 	for _, d := range durabilities {
 		t.Run(d.String(), func(t *testing.T) {
 			base := t.TempDir()
-			seed := openMap[uint64, []byte](t, base, &diskmap.Options{Durability: d, Capacity: 8, KeyBytes: 4096, ValueBytes: 4096})
+			seed := maptest.Open[uint64, []byte](t, base, &diskmap.Options{Durability: d, Capacity: 8, KeyBytes: 4096, ValueBytes: 4096})
 			for k := range uint64(30) {
 				if err := seed.Put(k, []byte{byte(k)}); err != nil {
 					t.Fatal(err)

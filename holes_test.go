@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
@@ -181,7 +182,7 @@ func TestOpenAllocatesHoles(t *testing.T) {
 					t.Errorf("the failed Open changed the files:\nbefore %v\nafter  %v", before, after)
 				}
 
-				m = openMap[string, []byte](t, dir, &diskmap.Options{Durability: d})
+				m = maptest.Open[string, []byte](t, dir, &diskmap.Options{Durability: d})
 				requireNoHoles(t, dir)
 				requireHoley(t, m, want)
 			})
@@ -197,7 +198,7 @@ func TestReadOnlyOpenOfHoles(t *testing.T) {
 	m.Close()
 	dir := filepath.Join(t.TempDir(), "copy")
 	sparseCopy(t, orig, dir)
-	m = openMap[string, []byte](t, dir, &diskmap.Options{ReadOnly: true})
+	m = maptest.Open[string, []byte](t, dir, &diskmap.Options{ReadOnly: true})
 	requireHoley(t, m, want)
 	if err := m.Check(); err != nil {
 		t.Fatal(err)
@@ -234,7 +235,7 @@ func TestOpenHolesOnFullDisk(t *testing.T) {
 	if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, []byte](t, dir, nil)
+	m = maptest.Open[string, []byte](t, dir, nil)
 	requireNoHoles(t, dir)
 	for i := range 50 { // new keys, in slots that were holes
 		k := fmt.Sprint("new ", i)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // fillShuffled puts n keys into m in a random order and returns that order.
@@ -59,7 +60,7 @@ func requireOrder(t *testing.T, m *diskmap.Map[string, int], want []string, vals
 }
 
 func TestIterInsertionOrder(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), &diskmap.Options{Capacity: 8})
+	m := maptest.Open[string, int](t, t.TempDir(), &diskmap.Options{Capacity: 8})
 	keys := fillShuffled(t, m, 500) // grows the table several times
 	vals := map[string]int{}
 	for i, k := range keys {
@@ -70,7 +71,7 @@ func TestIterInsertionOrder(t *testing.T) {
 
 func TestIterOrderAfterChanges(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[string, int](t, dir, nil)
+	m := maptest.Open[string, int](t, dir, nil)
 	keys := fillShuffled(t, m, 50)
 	vals := map[string]int{}
 	for i, k := range keys {
@@ -116,12 +117,12 @@ func TestIterOrderAfterChanges(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	m = openMap[string, int](t, dir, nil)
+	m = maptest.Open[string, int](t, dir, nil)
 	requireOrder(t, m, keys, vals)
 }
 
 func TestIterDeleteCurrent(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	keys := fillShuffled(t, m, 100)
 	var seen []string
 	for k := range m.Keys() {
@@ -142,7 +143,7 @@ func TestIterDeleteCurrent(t *testing.T) {
 }
 
 func TestIterUpdateCurrent(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	keys := fillShuffled(t, m, 100)
 	var seen []string
 	for k, v := range m.All() {
@@ -165,7 +166,7 @@ func TestIterUpdateCurrent(t *testing.T) {
 }
 
 func TestIterDeleteLater(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	keys := fillShuffled(t, m, 20)
 	var seen []string
 	for k := range m.Keys() {
@@ -189,7 +190,7 @@ func TestIterDeleteLater(t *testing.T) {
 }
 
 func TestIterUpdateLater(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	keys := fillShuffled(t, m, 20)
 	got := map[string]int{}
 	for k, v := range m.All() {
@@ -213,7 +214,7 @@ func TestIterUpdateLater(t *testing.T) {
 
 func TestIterInsertDuring(t *testing.T) {
 	// A small table, so that the inserts grow it during the iteration.
-	m := openMap[string, int](t, t.TempDir(), &diskmap.Options{Capacity: 8})
+	m := maptest.Open[string, int](t, t.TempDir(), &diskmap.Options{Capacity: 8})
 	keys := fillShuffled(t, m, 8)
 	before := m.Stats().Capacity
 	var added []string
@@ -240,7 +241,7 @@ func TestIterInsertDuring(t *testing.T) {
 }
 
 func TestIterReinsertDuring(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	keys := fillShuffled(t, m, 5)
 	var seen []string
 	for k := range m.Keys() {
@@ -263,7 +264,7 @@ func TestIterReinsertDuring(t *testing.T) {
 }
 
 func TestIterBreak(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	keys := fillShuffled(t, m, 10)
 	var seen []string
 	for k := range m.Keys() {
@@ -296,7 +297,7 @@ func TestIterBreak(t *testing.T) {
 }
 
 func TestIterCompactDuring(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	fillShuffled(t, m, 10)
 	for name, iterate := range map[string]func(body func()){
 		"All": func(body func()) {
@@ -340,7 +341,7 @@ func TestIterCompactDuring(t *testing.T) {
 }
 
 func TestIterCloseDuring(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	fillShuffled(t, m, 10)
 	n := 0
 	for range m.All() {
@@ -361,7 +362,7 @@ func TestIterCloseDuring(t *testing.T) {
 }
 
 func TestIterErrKeepsFirst(t *testing.T) {
-	m := openMap[string, int](t, t.TempDir(), nil)
+	m := maptest.Open[string, int](t, t.TempDir(), nil)
 	fillShuffled(t, m, 3)
 	for range m.Keys() {
 		if err := m.Compact(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -42,7 +43,7 @@ func TestArenaLimit(t *testing.T) {
 			defer diskmap.SetArenaLimit(4 << 20)()
 			dir := t.TempDir()
 			opts := &diskmap.Options{Durability: d}
-			m := openMap[int, []byte](t, dir, opts)
+			m := maptest.Open[int, []byte](t, dir, opts)
 			v := bytes.Repeat([]byte("v"), 1<<20)
 			want := map[int][]byte{}
 			var err error
@@ -80,7 +81,7 @@ func TestArenaLimit(t *testing.T) {
 			if err := m.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			requireBytes(t, openMap[int, []byte](t, dir, opts), want)
+			requireBytes(t, maptest.Open[int, []byte](t, dir, opts), want)
 		})
 	}
 }
@@ -90,7 +91,7 @@ func TestArenaLimit(t *testing.T) {
 func TestTableLimit(t *testing.T) {
 	defer diskmap.SetTableLimit(5)()
 	dir := t.TempDir()
-	m := openMap[int, int](t, dir, &diskmap.Options{Capacity: 8})
+	m := maptest.Open[int, int](t, dir, &diskmap.Options{Capacity: 8})
 	var err error
 	var before map[string]string
 	n := 0
@@ -140,7 +141,7 @@ func TestOptionsPastLimits(t *testing.T) {
 // real limit, with holes; elsewhere the limit is lowered for the test.
 func TestOpenPastLimits(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[int, []byte](t, dir, &diskmap.Options{Capacity: 1000})
+	m := maptest.Open[int, []byte](t, dir, &diskmap.Options{Capacity: 1000})
 	for i := range 10 {
 		if err := m.Put(i, bytes.Repeat([]byte{byte(i)}, 1000)); err != nil {
 			t.Fatal(err)
@@ -181,7 +182,7 @@ func TestOpenPastLimits(t *testing.T) {
 			}
 		})
 	}
-	m = openMap[int, []byte](t, dir, nil)
+	m = maptest.Open[int, []byte](t, dir, nil)
 	if m.Len() != 10 {
 		t.Fatalf("Len = %d after the refused opens, want 10", m.Len())
 	}

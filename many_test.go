@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // manyMatchesOne checks that ViewMany and GetMany give, for every key of
@@ -65,7 +66,7 @@ func manyMatchesOne[K, V any](t *testing.T, m *diskmap.Map[K, V], keys []K) {
 
 func TestManyMatchesOne(t *testing.T) {
 	t.Run("string", func(t *testing.T) {
-		m := openMap[string, string](t, t.TempDir(), nil)
+		m := maptest.Open[string, string](t, t.TempDir(), nil)
 		var keys []string
 		for i := range 1000 {
 			k := fmt.Sprint("key", i)
@@ -87,7 +88,7 @@ func TestManyMatchesOne(t *testing.T) {
 		// Every key has the same home slot and fingerprint: no lookup
 		// ends at its home slot, and the records read ahead are another
 		// key's.
-		m := openMap[uint64, uint64](t, t.TempDir(), &diskmap.Options{Capacity: 256})
+		m := maptest.Open[uint64, uint64](t, t.TempDir(), &diskmap.Options{Capacity: 256})
 		diskmap.SetHashBits(m, 0, ^uint64(0))
 		var keys []uint64
 		for i := range uint64(100) {
@@ -102,7 +103,7 @@ func TestManyMatchesOne(t *testing.T) {
 		// Keys that the codec encodes into buffers: each key of a group
 		// needs its own.
 		type point struct{ X, Y int }
-		m := openMap[point, int](t, t.TempDir(), nil)
+		m := maptest.Open[point, int](t, t.TempDir(), nil)
 		var keys []point
 		for i := range 100 {
 			if err := m.Put(point{i, -i}, i); err != nil {
@@ -115,7 +116,7 @@ func TestManyMatchesOne(t *testing.T) {
 }
 
 func TestViewManyCallback(t *testing.T) {
-	m := openMap[int, int](t, t.TempDir(), nil)
+	m := maptest.Open[int, int](t, t.TempDir(), nil)
 	keys := make([]int, 100)
 	for i := range keys {
 		keys[i] = i

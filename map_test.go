@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
 func TestPersistence(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, nil)
+	m := maptest.Open[string, string](t, dir, nil)
 	want := map[string]string{}
 	var order []string
 	for i := range 200 {
@@ -47,7 +48,7 @@ func TestPersistence(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	m = openMap[string, string](t, dir, nil)
+	m = maptest.Open[string, string](t, dir, nil)
 	if got := m.Len(); got != len(want) {
 		t.Fatalf("m.Len() = %d, want %d", got, len(want))
 	}
@@ -74,7 +75,7 @@ func TestPersistence(t *testing.T) {
 }
 
 func TestGetContainsViewPutDelete(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), nil)
+	m := maptest.Open[string, string](t, t.TempDir(), nil)
 
 	v, found, err := m.Get("a")
 	if err != nil || found || v != "" {
@@ -167,7 +168,7 @@ func TestGetContainsViewPutDelete(t *testing.T) {
 
 func TestEmptyKeysAndValues(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[[]byte, []byte](t, dir, nil)
+	m := maptest.Open[[]byte, []byte](t, dir, nil)
 	if err := m.Put(nil, []byte("empty key")); err != nil {
 		t.Fatalf("Put: %v", err)
 	}
@@ -205,7 +206,7 @@ func TestEmptyKeysAndValues(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	m = openMap[[]byte, []byte](t, dir, nil)
+	m = maptest.Open[[]byte, []byte](t, dir, nil)
 	if got := m.Len(); got != 3 {
 		t.Fatalf("m.Len() = %d, want 3", got)
 	}
@@ -220,7 +221,7 @@ func TestEmptyKeysAndValues(t *testing.T) {
 		t.Fatalf("Contains = %v, %v; want false, nil", ok, err)
 	}
 
-	s := openMap[string, string](t, t.TempDir(), nil)
+	s := maptest.Open[string, string](t, t.TempDir(), nil)
 	if err := s.Put("", ""); err != nil {
 		t.Fatalf(`Put("", ""): %v`, err)
 	}
@@ -233,7 +234,7 @@ func TestEmptyKeysAndValues(t *testing.T) {
 }
 
 func TestClosedMap(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), nil)
+	m := maptest.Open[string, string](t, t.TempDir(), nil)
 	if err := m.Put("a", "1"); err != nil {
 		t.Fatalf(`Put("a", "1"): %v`, err)
 	}
@@ -327,7 +328,7 @@ func TestClosedMap(t *testing.T) {
 }
 
 func TestKeyTooLarge(t *testing.T) {
-	m := openMap[[]byte, []byte](t, t.TempDir(), nil)
+	m := maptest.Open[[]byte, []byte](t, t.TempDir(), nil)
 	big := bytes.Repeat([]byte{'k'}, layout.MaxKeyLen+1)
 
 	err := m.Put(big, []byte("v"))
@@ -363,7 +364,7 @@ func TestKeyTooLarge(t *testing.T) {
 
 func TestCodecMismatch(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, nil)
+	m := maptest.Open[string, string](t, dir, nil)
 	if err := m.Put("a", "b"); err != nil {
 		t.Fatalf(`Put("a", "b"): %v`, err)
 	}
@@ -385,7 +386,7 @@ func TestCodecMismatch(t *testing.T) {
 	}
 
 	// The failed opens released the directory.
-	m = openMap[string, string](t, dir, nil)
+	m = maptest.Open[string, string](t, dir, nil)
 	if v, _, err := m.Get("a"); err != nil || v != "b" {
 		t.Fatalf(`Get("a") = %q, %v; want "b", nil`, v, err)
 	}
@@ -425,7 +426,7 @@ func TestOptionsValidation(t *testing.T) {
 		{"Capacity 1", diskmap.Options{Capacity: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := openMap[string, string](t, t.TempDir(), &tc.opts)
+			m := maptest.Open[string, string](t, t.TempDir(), &tc.opts)
 			for i := range 100 {
 				if err := m.Put(fmt.Sprint(i), "v"); err != nil {
 					t.Fatalf("Put: %v", err)
@@ -446,7 +447,7 @@ func TestOptionsValidation(t *testing.T) {
 }
 
 func TestAliases(t *testing.T) {
-	var ss *diskmap.StringStringMap = openMap[string, string](t, t.TempDir(), nil)
+	var ss *diskmap.StringStringMap = maptest.Open[string, string](t, t.TempDir(), nil)
 	if err := ss.Put("k", "v"); err != nil {
 		t.Fatalf(`Put("k", "v"): %v`, err)
 	}
@@ -456,7 +457,7 @@ func TestAliases(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	var su *diskmap.StringU64Map = openMap[string, uint64](t, dir, nil)
+	var su *diskmap.StringU64Map = maptest.Open[string, uint64](t, dir, nil)
 	if err := su.Put("hits", 41); err != nil {
 		t.Fatalf(`Put("hits", 41): %v`, err)
 	}
@@ -468,13 +469,13 @@ func TestAliases(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 	// The alias is the same type: the map opens as Map[string, uint64].
-	su2 := openMap[string, uint64](t, dir, nil)
+	su2 := maptest.Open[string, uint64](t, dir, nil)
 	n, _, err = su2.Get("hits")
 	if err != nil || n != 42 {
 		t.Fatalf(`Get("hits") = %d, %v; want 42, nil`, n, err)
 	}
 
-	var us *diskmap.U64StringMap = openMap[uint64, string](t, t.TempDir(), nil)
+	var us *diskmap.U64StringMap = maptest.Open[uint64, string](t, t.TempDir(), nil)
 	if err := us.Put(1<<63, "big"); err != nil {
 		t.Fatalf("Put: %v", err)
 	}
@@ -483,7 +484,7 @@ func TestAliases(t *testing.T) {
 		t.Fatalf(`Get = %q, %v; want "big", nil`, s, err)
 	}
 
-	var bm *diskmap.BytesMap = openMap[[]byte, []byte](t, t.TempDir(), nil)
+	var bm *diskmap.BytesMap = maptest.Open[[]byte, []byte](t, t.TempDir(), nil)
 	if err := bm.Put([]byte{0, 1, 2}, []byte{3, 4}); err != nil {
 		t.Fatalf("Put: %v", err)
 	}
@@ -494,7 +495,7 @@ func TestAliases(t *testing.T) {
 
 func TestReadOnly(t *testing.T) {
 	dir := t.TempDir()
-	w := openMap[string, string](t, dir, nil)
+	w := maptest.Open[string, string](t, dir, nil)
 	for i := range 10 {
 		if err := w.Put(fmt.Sprint(i), fmt.Sprint("v", i)); err != nil {
 			t.Fatalf("Put: %v", err)
@@ -505,8 +506,8 @@ func TestReadOnly(t *testing.T) {
 	}
 
 	ro := &diskmap.Options{ReadOnly: true}
-	r1 := openMap[string, string](t, dir, ro)
-	r2 := openMap[string, string](t, dir, ro) // two readers at once
+	r1 := maptest.Open[string, string](t, dir, ro)
+	r2 := maptest.Open[string, string](t, dir, ro) // two readers at once
 	for _, r := range []*diskmap.Map[string, string]{r1, r2} {
 		if got := r.Len(); got != 10 {
 			t.Fatalf("r.Len() = %d, want 10", got)
@@ -587,7 +588,7 @@ func TestReadOnly(t *testing.T) {
 	}
 
 	// A reader cannot open the map while a writer holds it.
-	w = openMap[string, string](t, dir, nil)
+	w = maptest.Open[string, string](t, dir, nil)
 	_, err = diskmap.Open[string, string](dir, ro)
 	if !errors.Is(err, diskmap.ErrLocked) {
 		t.Fatalf("Open(%q, …): %v, want diskmap.ErrLocked (reader while a writer holds it)", dir, err)
@@ -609,7 +610,7 @@ func TestReadOnly(t *testing.T) {
 
 func TestSecondWriterLocked(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, nil)
+	m := maptest.Open[string, string](t, dir, nil)
 	if err := m.Put("a", "1"); err != nil {
 		t.Fatalf(`Put("a", "1"): %v`, err)
 	}
@@ -630,7 +631,7 @@ func TestSecondWriterLocked(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	m = openMap[string, string](t, dir, nil)
+	m = maptest.Open[string, string](t, dir, nil)
 	if got := m.Len(); got != 1 {
 		t.Fatalf("m.Len() = %d, want 1", got)
 	}
@@ -638,7 +639,7 @@ func TestSecondWriterLocked(t *testing.T) {
 
 func TestStats(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, &diskmap.Options{Capacity: 12})
+	m := maptest.Open[string, string](t, dir, &diskmap.Options{Capacity: 12})
 	st := m.Stats()
 	if st.Len != 0 {
 		t.Fatalf("st.Len = %d, want 0", st.Len)
@@ -795,7 +796,7 @@ func TestStats(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	m = openMap[string, string](t, dir, nil)
+	m = maptest.Open[string, string](t, dir, nil)
 	st2 := m.Stats()
 	if st2.Len != st.Len {
 		t.Fatalf("st2.Len = %d, want %d", st2.Len, st.Len)
@@ -820,7 +821,7 @@ func TestStats(t *testing.T) {
 func TestTableDoublesPastMaxLoad(t *testing.T) {
 	// Each growth doubles the table, the load after it is half the maximum,
 	// and the table never grows before it passes the maximum.
-	m := openMap[int, int](t, t.TempDir(), &diskmap.Options{Capacity: 12})
+	m := maptest.Open[int, int](t, t.TempDir(), &diskmap.Options{Capacity: 12})
 	capacity, resizes := m.Stats().Capacity, uint64(0)
 	if capacity != 16 {
 		t.Fatalf("capacity = %d, want 16", capacity)
@@ -896,7 +897,7 @@ func mapFilesSize(t *testing.T, dir string) int64 {
 
 func TestCompact(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[string, []byte](t, dir, nil)
+	m := maptest.Open[string, []byte](t, dir, nil)
 	want := map[string][]byte{}
 	for i := range 2000 {
 		k := fmt.Sprintf("key-%06d", i)
@@ -1011,7 +1012,7 @@ func TestCompact(t *testing.T) {
 		t.Fatalf("float64(mapFilesSize(t, dir)) = %v, want <= %v (files after Close)", float64(mapFilesSize(t, dir)), budget+8192)
 	}
 
-	m = openMap[string, []byte](t, dir, nil)
+	m = maptest.Open[string, []byte](t, dir, nil)
 	if got := slices.Collect(m.Keys()); !slices.Equal(got, order) {
 		t.Fatalf("slices.Collect(m.Keys()) = %v, want %v", got, order)
 	}
@@ -1037,7 +1038,7 @@ func TestInsertReusesTombstone(t *testing.T) {
 		{"wrap", 0, ^uint64(0)}, // every key's home is the last slot
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := openMap[string, string](t, t.TempDir(), nil)
+			m := maptest.Open[string, string](t, t.TempDir(), nil)
 			diskmap.SetHashBits(m, tc.and, tc.or)
 			if err := m.Put("a", "1"); err != nil {
 				t.Fatalf(`Put("a", "1"): %v`, err)
@@ -1066,7 +1067,7 @@ func TestInsertReusesTombstone(t *testing.T) {
 
 func TestCompactEmptyAndRepeated(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, nil)
+	m := maptest.Open[string, string](t, dir, nil)
 	if err := m.Compact(); err != nil {
 		t.Fatalf("Compact: %v (Compact of a new map)", err)
 	}
@@ -1110,7 +1111,7 @@ func TestCompactEmptyAndRepeated(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	m = openMap[string, string](t, dir, nil)
+	m = maptest.Open[string, string](t, dir, nil)
 	if got := m.Len(); got != 300 {
 		t.Fatalf("m.Len() = %d, want 300", got)
 	}
@@ -1121,7 +1122,7 @@ func TestCompactEmptyAndRepeated(t *testing.T) {
 
 func TestLargeValues(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[uint64, []byte](t, dir, nil)
+	m := maptest.Open[uint64, []byte](t, dir, nil)
 	vals := map[uint64][]byte{}
 	for i := range uint64(6) {
 		v := bytes.Repeat([]byte{byte('a' + i)}, 300<<10+int(i)) // each past the arena's first 64 KiB
@@ -1143,7 +1144,7 @@ func TestLargeValues(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	m = openMap[uint64, []byte](t, dir, nil)
+	m = maptest.Open[uint64, []byte](t, dir, nil)
 	if got := m.Len(); got != len(vals) {
 		t.Fatalf("m.Len() = %d, want %d", got, len(vals))
 	}
@@ -1162,14 +1163,14 @@ func TestLargeValues(t *testing.T) {
 // answer at once instead of reaching for one.
 func TestReadOnlyWithLogMode(t *testing.T) {
 	dir := t.TempDir()
-	w := openMap[string, string](t, dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
+	w := maptest.Open[string, string](t, dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
 	if err := w.Put("k", "v"); err != nil {
 		t.Fatalf(`Put("k", "v"): %v`, err)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	r := openMap[string, string](t, dir, &diskmap.Options{Durability: diskmap.DurabilityWALSync, ReadOnly: true})
+	r := maptest.Open[string, string](t, dir, &diskmap.Options{Durability: diskmap.DurabilityWALSync, ReadOnly: true})
 	if err := r.Sync(); err != nil {
 		t.Fatalf("Sync: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // modelSeed seeds every model run; a failure names the step it failed at,
@@ -88,7 +89,7 @@ func (mr *modelRun[K, V]) noErr(err error) {
 }
 
 func (mr *modelRun[K, V]) open() {
-	mr.m = openMap[K, V](mr.t, mr.dir, mr.kind.opts)
+	mr.m = maptest.Open[K, V](mr.t, mr.dir, mr.kind.opts)
 	diskmap.SetHashBits(mr.m, mr.hash.and, mr.hash.or)
 }
 

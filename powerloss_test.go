@@ -12,13 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
@@ -75,24 +75,10 @@ const plWAL = 3 // plNames[plWAL]
 
 var plZeros [plPage]byte
 
-// powerLossSeed returns the seed of a power-loss test: DISKMAP_SEED if set,
-// else a random one. It is logged, and every failure names it.
-func powerLossSeed(t *testing.T) uint64 {
-	seed := rand.Uint64()
-	if s := os.Getenv("DISKMAP_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("DISKMAP_SEED: %v", err)
-		}
-	}
-	t.Logf("seed %d (set DISKMAP_SEED=%d to replay)", seed, seed)
-	return seed
-}
-
 // TestPowerLoss runs four scenarios in each mode, each a random workload
 // with crash images built and opened along the way, tens per scenario.
 func TestPowerLoss(t *testing.T) {
-	seed := powerLossSeed(t)
+	seed := maptest.Seed(t)
 	syncs := plWatchSyncs(t)
 	var images atomic.Int64
 	t.Cleanup(func() { t.Logf("%d crash images opened", images.Load()) })

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // A view of a value may be stored again, under another key, as it is: the
@@ -24,7 +25,7 @@ func TestPutOwnView(t *testing.T) {
 				dir := t.TempDir()
 				opts := &diskmap.Options{Durability: d}
 				src := bytes.Repeat([]byte("the value stored again "), 1<<20/23)
-				m := openMap[string, []byte](t, dir, opts)
+				m := maptest.Open[string, []byte](t, dir, opts)
 				for i := range 17 {
 					if err := m.Put(fmt.Sprint("first ", i), src); err != nil {
 						t.Fatal(err)
@@ -34,7 +35,7 @@ func TestPutOwnView(t *testing.T) {
 					t.Fatal(err)
 				}
 
-				m = openMap[string, []byte](t, dir, opts)
+				m = maptest.Open[string, []byte](t, dir, opts)
 				start := m.Stats().Values.Size
 				if err := m.Put("src", src); err != nil {
 					t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // View hands out bytes of a read-only mapping: a program that writes into
@@ -72,7 +73,7 @@ func TestViewWrite(t *testing.T) {
 	for _, mode := range viewWriteModes {
 		t.Run(mode, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "map")
-			m := openMap[string, string](t, dir, nil)
+			m := maptest.Open[string, string](t, dir, nil)
 			for i := range 50 {
 				if err := m.Put(fmt.Sprintf("key %d", i), strings.Repeat("v", i)); err != nil {
 					t.Fatal(err)
@@ -104,7 +105,7 @@ func TestViewWrite(t *testing.T) {
 			}
 			t.Logf("the child died: %v: %s", err, firstLine(stderr.String()))
 
-			m = openMap[string, string](t, dir, nil)
+			m = maptest.Open[string, string](t, dir, nil)
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check: %v", err)
 			}
