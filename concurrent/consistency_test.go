@@ -11,6 +11,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // TestLostUpdate: goroutines increment shared counters through Update; not
@@ -69,7 +70,7 @@ func TestLostUpdate(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	check(openMap[string, uint64](t, dir, nil))
+	check(maptest.OpenSharded[string, uint64](t, dir, nil))
 }
 
 // TestKeyHistories checks single keys for linearizability. Each key has
@@ -85,7 +86,7 @@ func TestKeyHistories(t *testing.T) {
 		readers      = 4
 		writesPerKey = 150
 	)
-	m := openMap[string, uint64](t, t.TempDir(), shards(4))
+	m := maptest.OpenSharded[string, uint64](t, t.TempDir(), shards(4))
 	var h histories
 	for i := range writers * keysEach {
 		h.keys = append(h.keys, fmt.Sprint("history", i))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -22,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden map in testdata")
 // the seed of each shard's buckets header.
 func TestManifestOfNewMap(t *testing.T) {
 	dir := t.TempDir()
-	openMap[string, uint64](t, dir, shards(8))
+	maptest.OpenSharded[string, uint64](t, dir, shards(8))
 	b, err := os.ReadFile(filepath.Join(dir, "manifest"))
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +70,7 @@ func markCreating(t *testing.T, dir string) {
 // cannot open it.
 func TestCreationCutShort(t *testing.T) {
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, shards(4))
+	m := maptest.OpenSharded[string, string](t, dir, shards(4))
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestCreationCutShort(t *testing.T) {
 	if !errors.Is(err, diskmap.ErrReadOnly) {
 		t.Errorf("read-only Open of a map being created: %v, want ErrReadOnly", err)
 	}
-	m = openMap[string, string](t, dir, shards(2))
+	m = maptest.OpenSharded[string, string](t, dir, shards(2))
 	if n := len(m.Stats().Shards); n != 4 {
 		t.Errorf("%d shards, want the 4 recorded", n)
 	}
@@ -88,15 +89,15 @@ func TestCreationCutShort(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, string](t, dir, nil)
-	requireContents(t, m, want)
+	m = maptest.OpenSharded[string, string](t, dir, nil)
+	maptest.RequireContents(t, m, want)
 }
 
 // TestCreationWithKeys: a manifest marked as being created beside shards
 // that hold keys is corrupt: no Open of it ever returned.
 func TestCreationWithKeys(t *testing.T) {
 	dir := t.TempDir()
-	writeSample(t, dir, 1)
+	maptest.WriteShardedSample(t, dir, 1)
 	markCreating(t, dir)
 	_, err := concurrent.Open[string, string](dir, nil)
 	if !errors.Is(err, diskmap.ErrCorrupt) || !strings.Contains(err.Error(), shardDir(dir, 0)) {
@@ -128,14 +129,14 @@ func TestGolden(t *testing.T) {
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "v1")
-	cloneDir(t, golden, dir)
-	m := openMap[string, string](t, dir, &concurrent.Options{Map: diskmap.Options{ReadOnly: true}})
-	requireContents(t, m, want)
+	maptest.CloneDir(t, golden, dir)
+	m := maptest.OpenSharded[string, string](t, dir, &concurrent.Options{Map: diskmap.Options{ReadOnly: true}})
+	maptest.RequireContents(t, m, want)
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, string](t, dir, nil)
-	requireContents(t, m, want)
+	m = maptest.OpenSharded[string, string](t, dir, nil)
+	maptest.RequireContents(t, m, want)
 }
 
 // TestShardSeedMismatchOffset: a shard directory from another map is
@@ -143,10 +144,10 @@ func TestGolden(t *testing.T) {
 // seed the error found.
 func TestShardSeedMismatchOffset(t *testing.T) {
 	dir, foreign := filepath.Join(t.TempDir(), "map"), filepath.Join(t.TempDir(), "foreign")
-	writeSample(t, dir, 1)
-	writeSample(t, foreign, 2)
+	maptest.WriteShardedSample(t, dir, 1)
+	maptest.WriteShardedSample(t, foreign, 2)
 	removeAll(t, shardDir(dir, 1))
-	cloneDir(t, shardDir(foreign, 1), shardDir(dir, 1))
+	maptest.CloneDir(t, shardDir(foreign, 1), shardDir(dir, 1))
 
 	_, err := concurrent.Open[string, string](dir, nil)
 	var ce *diskmap.CorruptError

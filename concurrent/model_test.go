@@ -12,6 +12,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // TestModel runs goroutines that mix every operation on one map, and checks
@@ -51,15 +52,15 @@ func TestModel(t *testing.T) {
 		m.Close()
 		return
 	}
-	requireContents(t, m, o.m)
+	maptest.RequireContents(t, m, o.m)
 	if err := m.Check(); err != nil {
 		t.Error(err)
 	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, string](t, dir, nil)
-	requireContents(t, m, o.m)
+	m = maptest.OpenSharded[string, string](t, dir, nil)
+	maptest.RequireContents(t, m, o.m)
 }
 
 // oracle is what the map should hold.
