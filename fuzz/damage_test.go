@@ -12,6 +12,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/layout"
 	"github.com/diskmap-go/diskmap/wal"
 )
@@ -189,11 +190,11 @@ func writeSample(dir string, i int) (*sample, error) {
 		for _, e := range []error{err, s.put(m, n+1, 2), s.put(m, 0, 3), s.del(m, 6)} {
 			err = cmpErr(err, e)
 		}
-		err = cmpErr(err, copyMapDir(src, dir))
+		err = cmpErr(err, maptest.CopyMapFiles(src, dir))
 	}
 	if err == nil && !dirty {
 		err = m.Close()
-		err = cmpErr(err, copyMapDir(src, dir))
+		err = cmpErr(err, maptest.CopyMapFiles(src, dir))
 	}
 	if err == nil {
 		s.files, err = readMapFiles(dir)
@@ -250,7 +251,7 @@ type damageFiles [4][]byte
 
 func readMapFiles(dir string) (*damageFiles, error) {
 	var files damageFiles
-	for i, name := range mapFiles {
+	for i, name := range maptest.MapFiles {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil && !os.IsNotExist(err) {
 			return nil, err
@@ -274,7 +275,7 @@ func (files *damageFiles) write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for i, name := range mapFiles {
+	for i, name := range maptest.MapFiles {
 		if files[i] == nil {
 			continue
 		}
@@ -288,7 +289,7 @@ func (files *damageFiles) write(dir string) error {
 // applyEdit reads one edit from the input, applies it and describes it.
 func (files *damageFiles) applyEdit(in *input) string {
 	kind := in.byte()
-	name := mapFiles[kind&3]
+	name := maptest.MapFiles[kind&3]
 	b := files[kind&3]
 	// pos maps two bytes of the input to an offset in the file, its end
 	// included.
@@ -517,7 +518,7 @@ func (d *damaged) run() {
 		return
 	}
 	d.counts(m)
-	d.read(m)
+	maptest.ReadAll(m, d.s.keys)
 	checkErr := m.Check()
 	if checkErr == nil {
 		d.consistent(m)
@@ -532,7 +533,7 @@ func (d *damaged) run() {
 	m.Close()
 	if m, err = diskmap.Open[string, []byte](d.dir, &d.opts); err == nil {
 		d.counts(m)
-		d.read(m)
+		maptest.ReadAll(m, d.s.keys)
 		if m.Check() == nil {
 			d.consistent(m)
 		}
@@ -547,28 +548,6 @@ func (d *damaged) counts(m *diskmap.Map[string, []byte]) {
 	if st := m.Stats(); m.Len() < 0 || st.Len < 0 || st.Tombstones < 0 {
 		d.failf("Open returned a map with Len %d, Stats.Len %d, Stats.Tombstones %d", m.Len(), st.Len, st.Tombstones)
 	}
-}
-
-// read calls every read method on every key of the sample, and iterates
-// every way. Any answer will do, so long as there is one.
-func (d *damaged) read(m *diskmap.Map[string, []byte]) {
-	for _, k := range d.s.keys {
-		m.Get(k)
-		m.View(k)
-		m.Contains(k)
-		m.Entry(k).Value()
-	}
-	for range m.All() {
-	}
-	m.Err()
-	for range m.Keys() {
-	}
-	m.Err()
-	for range m.Values() {
-	}
-	m.Err()
-	m.Len()
-	m.Stats()
 }
 
 // consistent checks that a map that passed Check agrees with itself: All

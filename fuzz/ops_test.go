@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // Bounds on one FuzzOps input.
@@ -499,7 +500,7 @@ func (r *opsRun) crash(variant byte) {
 	d := durabilities[variant%3]
 	r.logf("crash, recover as %v", d)
 	crashed := r.newDir()
-	r.noErr("copying the map", copyMapDir(r.dir, crashed))
+	r.noErr("copying the map", maptest.CopyMapFiles(r.dir, crashed))
 	old := r.m
 	r.dir, r.opts.Durability = crashed, d
 	r.open()

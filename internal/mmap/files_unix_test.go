@@ -4,45 +4,29 @@ package mmap_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 	"golang.org/x/sys/unix"
 )
 
-// hangLimit is how long an open may take before the test calls it a hang.
-// Opening a named pipe for reading waits for a writer forever: a hang is
-// what a regression looks like, and the limit only stops the test.
-const hangLimit = 20 * time.Second
-
-// openWithin calls mmap.OpenFile on a goroutine of its own and fails the
-// test if it has not returned within hangLimit.
+// openWithin calls mmap.OpenFile and fails the test if it has not
+// returned within maptest.HangLimit. A file it opens is closed when the
+// test ends.
 func openWithin(t *testing.T, name string, flag int) (*os.File, error) {
 	t.Helper()
-	type result struct {
-		f   *os.File
-		err error
+	what := fmt.Sprintf("OpenFile(%s, %#x)", name, flag)
+	f, err := maptest.Within(t, maptest.HangLimit, what, func() (*os.File, error) { return mmap.OpenFile(name, flag, 0o644) })
+	if f != nil {
+		closeAtEnd(t, f)
 	}
-	done := make(chan result, 1)
-	go func() {
-		f, err := mmap.OpenFile(name, flag, 0o644)
-		done <- result{f, err}
-	}()
-	select {
-	case r := <-done:
-		if r.f != nil {
-			t.Cleanup(func() { r.f.Close() })
-		}
-		return r.f, r.err
-	case <-time.After(hangLimit):
-		t.Fatalf("OpenFile(%s, %#x) still waits after %v", name, flag, hangLimit)
-		return nil, nil
-	}
+	return f, err
 }
 
 // Named pipes, devices, directories and sockets, and symbolic links to
@@ -84,7 +68,7 @@ func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
 		for _, flag := range []int{os.O_RDONLY, os.O_RDWR, os.O_RDWR | os.O_CREATE, os.O_WRONLY | os.O_CREATE | os.O_TRUNC} {
 			f, err := openWithin(t, c.path, flag)
 			if !errors.Is(err, layout.ErrCorrupt) || f != nil {
-				t.Fatalf("openWithin = %v, %v; want nil, layout.ErrCorrupt (%s opened with %#x)", f, err, c.path, flag)
+				t.Fatalf("OpenFile(%s, %#x) = %v, %v; want nil, layout.ErrCorrupt", c.path, flag, f, err)
 			}
 			var pe *os.PathError
 			if !(errors.As(err, &pe) && pe.Path == c.path) {
@@ -104,7 +88,7 @@ func TestOpenFileRegular(t *testing.T) {
 	path := filepath.Join(dir, "data")
 	f, err := openWithin(t, path, os.O_RDWR|os.O_CREATE)
 	if err != nil {
-		t.Fatalf("openWithin: %v", err)
+		t.Fatalf("OpenFile: %v", err)
 	}
 	if got := f.Name(); got != path {
 		t.Fatalf("f.Name() = %q, want %q", got, path)
@@ -129,7 +113,7 @@ func TestOpenFileRegular(t *testing.T) {
 	}
 	g, err := openWithin(t, filepath.Join(dir, "link"), os.O_RDONLY)
 	if err != nil {
-		t.Fatalf("openWithin: %v", err)
+		t.Fatalf("OpenFile: %v", err)
 	}
 	flags, err := unix.FcntlInt(g.Fd(), unix.F_GETFL, 0)
 	if err != nil {
@@ -148,6 +132,6 @@ func TestOpenFileRegular(t *testing.T) {
 	}
 
 	if _, err := openWithin(t, filepath.Join(dir, "missing"), os.O_RDONLY); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("openWithin: %v, want os.ErrNotExist", err)
+		t.Fatalf("OpenFile: %v, want os.ErrNotExist", err)
 	}
 }

@@ -1,6 +1,7 @@
 package mmap_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,7 +17,7 @@ func newFile(t *testing.T, size int) *os.File {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { f.Close() })
+	closeAtEnd(t, f)
 	if err := f.Truncate(int64(size)); err != nil {
 		t.Fatalf("Truncate: %v", err)
 	}
@@ -30,7 +31,7 @@ func reopen(t *testing.T, f *os.File, flag int) *os.File {
 	if err != nil {
 		t.Fatalf("OpenFile: %v", err)
 	}
-	t.Cleanup(func() { g.Close() })
+	closeAtEnd(t, g)
 	return g
 }
 
@@ -41,4 +42,14 @@ func size(t *testing.T, f *os.File) int64 {
 		t.Fatalf("Stat: %v", err)
 	}
 	return fi.Size()
+}
+
+// closeAtEnd closes f when the test ends, unless the test closed it
+// already.
+func closeAtEnd(t *testing.T, f *os.File) {
+	t.Cleanup(func() {
+		if err := f.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
+			t.Error(err)
+		}
+	})
 }

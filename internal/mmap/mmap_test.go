@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
@@ -211,9 +212,7 @@ func TestReadOnlyRegionFaults(t *testing.T) {
 		t.Fatalf("WriteAt: %v", err)
 	}
 
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestReadOnlyRegionFaults$", "-test.count=1")
-	cmd.Env = append(os.Environ(), faultEnv+"="+f.Name())
-	out, err := cmd.CombinedOutput()
+	out, err := maptest.ChildCommand(t.Context(), "TestReadOnlyRegionFaults", faultEnv+"="+f.Name()).CombinedOutput()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) {
 		t.Fatalf("error %v, want an error of type *exec.ExitError (the child must die, output:\n%s)", err, out)
