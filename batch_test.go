@@ -11,107 +11,104 @@ import (
 )
 
 func TestBatchAppliesAllOrNothing(t *testing.T) {
-	for _, d := range durabilities {
-		t.Run(d.String(), func(t *testing.T) {
-			m := maptest.Open[string, int](t, t.TempDir(), &diskmap.Options{Durability: d})
-			if err := m.Put("gone", 1); err != nil {
-				t.Fatal(err)
-			}
-			errStop := errors.New("changed my mind")
-			err := m.Batch(func(b *diskmap.Batch[string, int]) error {
-				b.Put("a", 1)
-				b.Delete("gone")
-				return errStop
-			})
-			if !errors.Is(err, errStop) || m.Len() != 1 {
-				t.Fatalf("a batch whose fn failed: err %v, Len %d", err, m.Len())
-			}
-			err = m.Batch(func(b *diskmap.Batch[string, int]) error {
-				for i := range 100 {
-					if err := b.Put(fmt.Sprint("k", i), i); err != nil {
-						return err
-					}
-				}
-				if was, err := b.Delete("gone"); !was || err != nil {
-					return fmt.Errorf("Delete(gone) = %v, %v", was, err)
-				}
-				if was, _ := b.Delete("gone"); was {
-					return errors.New("deleted twice")
-				}
-				if was, _ := b.Delete("k5"); !was {
-					return errors.New("k5 was put in this batch")
-				}
-				if ok, _ := m.Contains("k1"); ok {
-					return errors.New("the batch is visible before it is applied")
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if m.Len() != 99 {
-				t.Fatalf("Len %d, want 99", m.Len())
-			}
-			if v, ok, _ := m.Get("k42"); !ok || v != 42 {
-				t.Fatalf("k42 = %d, %v", v, ok)
-			}
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		m := maptest.Open[string, int](t, t.TempDir(), opts)
+		if err := m.Put("gone", 1); err != nil {
+			t.Fatal(err)
+		}
+		errStop := errors.New("changed my mind")
+		err := m.Batch(func(b *diskmap.Batch[string, int]) error {
+			b.Put("a", 1)
+			b.Delete("gone")
+			return errStop
 		})
-	}
+		if !errors.Is(err, errStop) || m.Len() != 1 {
+			t.Fatalf("a batch whose fn failed: err %v, Len %d", err, m.Len())
+		}
+		err = m.Batch(func(b *diskmap.Batch[string, int]) error {
+			for i := range 100 {
+				if err := b.Put(fmt.Sprint("k", i), i); err != nil {
+					return err
+				}
+			}
+			if was, err := b.Delete("gone"); !was || err != nil {
+				return fmt.Errorf("Delete(gone) = %v, %v", was, err)
+			}
+			if was, _ := b.Delete("gone"); was {
+				return errors.New("deleted twice")
+			}
+			if was, _ := b.Delete("k5"); !was {
+				return errors.New("k5 was put in this batch")
+			}
+			if ok, _ := m.Contains("k1"); ok {
+				return errors.New("the batch is visible before it is applied")
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Len() != 99 {
+			t.Fatalf("Len %d, want 99", m.Len())
+		}
+		if v, ok, _ := m.Get("k42"); !ok || v != 42 {
+			t.Fatalf("k42 = %d, %v", v, ok)
+		}
+	})
 }
 
 // A crash in the middle of applying a batch leaves files from which the
 // next Open makes the whole batch, in every mode.
 func TestBatchCutShortIsFinishedOnOpen(t *testing.T) {
-	for _, d := range durabilities {
-		t.Run(d.String(), func(t *testing.T) {
-			dir := t.TempDir()
-			m := maptest.Open[string, string](t, dir, &diskmap.Options{Durability: d, Capacity: 8})
-			for i := range 20 {
-				if err := m.Put(fmt.Sprint("old", i), "x"); err != nil {
-					t.Fatal(err)
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		dir := t.TempDir()
+		opts.Capacity = 8
+		m := maptest.Open[string, string](t, dir, opts)
+		for i := range 20 {
+			if err := m.Put(fmt.Sprint("old", i), "x"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		crash := errors.New("crash")
+		calls := 0
+		diskmap.SetFailpoint(m, func(name string) error {
+			if name == "batch-op" {
+				if calls++; calls == 30 {
+					return crash
 				}
 			}
-			crash := errors.New("crash")
-			calls := 0
-			diskmap.SetFailpoint(m, func(name string) error {
-				if name == "batch-op" {
-					if calls++; calls == 30 {
-						return crash
-					}
-				}
-				return nil
-			})
-			err := m.Batch(func(b *diskmap.Batch[string, string]) error {
-				for i := range 50 {
-					b.Put(fmt.Sprint("new", i), "y")
-				}
-				for i := range 10 {
-					b.Delete(fmt.Sprint("old", i))
-				}
-				return nil
-			})
-			if !errors.Is(err, crash) {
-				t.Fatalf("Batch: %v", err)
-			}
-			if _, _, err := m.Get("old1"); !errors.Is(err, crash) {
-				t.Fatalf("a map with a batch cut short must refuse use: %v", err)
-			}
-			crashed := filepath.Join(t.TempDir(), "crashed")
-			copyDir(t, dir, crashed)
-			if err := m.Close(); !errors.Is(err, crash) {
-				t.Fatalf("Close of the failed map: %v", err)
-			}
-			c := maptest.Open[string, string](t, crashed, &diskmap.Options{Durability: d})
-			if c.Len() != 60 {
-				t.Fatalf("Len after recovery %d, want 60 (the whole batch)", c.Len())
+			return nil
+		})
+		err := m.Batch(func(b *diskmap.Batch[string, string]) error {
+			for i := range 50 {
+				b.Put(fmt.Sprint("new", i), "y")
 			}
 			for i := range 10 {
-				if ok, _ := c.Contains(fmt.Sprint("old", i)); ok {
-					t.Fatalf("old%d survived the batch that deleted it", i)
-				}
+				b.Delete(fmt.Sprint("old", i))
 			}
+			return nil
 		})
-	}
+		if !errors.Is(err, crash) {
+			t.Fatalf("Batch: %v", err)
+		}
+		if _, _, err := m.Get("old1"); !errors.Is(err, crash) {
+			t.Fatalf("a map with a batch cut short must refuse use: %v", err)
+		}
+		crashed := filepath.Join(t.TempDir(), "crashed")
+		maptest.CrashCopy(t, dir, crashed)
+		if err := m.Close(); !errors.Is(err, crash) {
+			t.Fatalf("Close of the failed map: %v", err)
+		}
+		c := maptest.Open[string, string](t, crashed, &diskmap.Options{Durability: opts.Durability})
+		if c.Len() != 60 {
+			t.Fatalf("Len after recovery %d, want 60 (the whole batch)", c.Len())
+		}
+		for i := range 10 {
+			if ok, _ := c.Contains(fmt.Sprint("old", i)); ok {
+				t.Fatalf("old%d survived the batch that deleted it", i)
+			}
+		}
+	})
 }
 
 // A batch function may close the map, as the callbacks of ViewMany and of
@@ -120,7 +117,7 @@ func TestBatchCutShortIsFinishedOnOpen(t *testing.T) {
 // ErrClosed without calling its function.
 func TestBatchClosedByItsFunction(t *testing.T) {
 	errStop := errors.New("stop")
-	for _, d := range durabilities {
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		for _, c := range []struct {
 			name string
 			fn   func(m *diskmap.Map[string, int], b *diskmap.Batch[string, int]) error
@@ -152,9 +149,8 @@ func TestBatchClosedByItsFunction(t *testing.T) {
 				return errStop
 			}, errStop},
 		} {
-			t.Run(d.String()+"/"+c.name, func(t *testing.T) {
+			t.Run(c.name, func(t *testing.T) {
 				dir := t.TempDir()
-				opts := &diskmap.Options{Durability: d}
 				m := maptest.Open[string, int](t, dir, opts)
 				for i := range 10 {
 					if err := m.Put(fmt.Sprint("old", i), i); err != nil {
@@ -182,7 +178,7 @@ func TestBatchClosedByItsFunction(t *testing.T) {
 				}
 			})
 		}
-	}
+	})
 }
 
 // batchCatching is m.Batch(fn) with a panic turned into an error.

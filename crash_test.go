@@ -53,7 +53,7 @@ const (
 )
 
 // crashDurabilities are the modes the crash tests run in.
-var crashDurabilities = []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync}
+var crashDurabilities = maptest.Modes
 
 // crashOptions returns the options a child in mode opens the map with in
 // durability d; a small log makes checkpoints frequent in the WAL modes.
@@ -1041,7 +1041,7 @@ func TestCrashUndoingCompaction(t *testing.T) {
 // refuse it with ErrReadOnly, as it refuses a map not closed cleanly; a
 // writable Open then finishes the compaction, with every key right.
 func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
-	for _, d := range durabilities {
+	for _, d := range maptest.Modes {
 		for _, stuck := range []string{"values.compact", "buckets.compact"} {
 			t.Run(fmt.Sprintf("%v/%s not renamed", d, stuck), func(t *testing.T) {
 				live := t.TempDir()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // Put throughput per durability mode: DurabilityWAL should keep at least
@@ -100,7 +101,7 @@ func BenchmarkRecovery(b *testing.B) {
 		}
 	}
 	crashed := filepath.Join(b.TempDir(), "crashed")
-	copyDir(b, src, crashed)
+	maptest.CrashCopy(b, src, crashed)
 	m.Close()
 	fi, err := os.Stat(filepath.Join(crashed, "wal"))
 	if err != nil {
@@ -111,7 +112,7 @@ func BenchmarkRecovery(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
 			dir := filepath.Join(b.TempDir(), "m")
-			copyDir(b, crashed, dir)
+			maptest.CrashCopy(b, crashed, dir)
 			b.StartTimer()
 			r, err := diskmap.Open[[]byte, []byte](dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
 			if err != nil {

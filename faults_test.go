@@ -211,7 +211,7 @@ func TestFileFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long: runs the scenario once per file operation")
 	}
-	for _, d := range durabilities {
+	for _, d := range maptest.Modes {
 		t.Run(d.String(), func(t *testing.T) {
 			base := t.TempDir()
 			seed := maptest.Open[uint64, []byte](t, base, &diskmap.Options{Durability: d, Capacity: 8, KeyBytes: 4096, ValueBytes: 4096})
@@ -261,6 +261,6 @@ func newFaultModel(base string, t *testing.T) *faultModel {
 
 func copyOf(t *testing.T, src string) string {
 	dst := t.TempDir()
-	copyDir(t, src, dst)
+	maptest.CrashCopy(t, src, dst)
 	return dst
 }

@@ -150,7 +150,7 @@ func (f fullFS) Allocate(file *os.File, size int64) error {
 // closed map are tested in every mode, the log of one copied while open
 // (and so recovered by Open) in the WAL modes.
 func TestOpenAllocatesHoles(t *testing.T) {
-	for _, d := range durabilities {
+	for _, d := range maptest.Modes {
 		for _, name := range []string{"buckets", "keys", "values", "wal"} {
 			if name == "wal" && d == diskmap.DurabilityOS {
 				continue

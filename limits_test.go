@@ -38,7 +38,7 @@ func TestPlatformLimits(t *testing.T) {
 // ErrTooLarge, naming the file and the limit, before any file changes; the
 // map stays usable, and closes and opens again as it was.
 func TestArenaLimit(t *testing.T) {
-	for _, d := range durabilities {
+	for _, d := range maptest.Modes {
 		t.Run(d.String(), func(t *testing.T) {
 			defer diskmap.SetArenaLimit(4 << 20)()
 			dir := t.TempDir()

@@ -82,7 +82,7 @@ func TestPowerLoss(t *testing.T) {
 	syncs := plWatchSyncs(t)
 	var images atomic.Int64
 	t.Cleanup(func() { t.Logf("%d crash images opened", images.Load()) })
-	for _, d := range durabilities {
+	for _, d := range maptest.Modes {
 		for sc := range 4 {
 			t.Run(fmt.Sprintf("%v/%d", d, sc), func(t *testing.T) {
 				t.Parallel()

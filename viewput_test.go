@@ -19,7 +19,7 @@ func TestPutOwnView(t *testing.T) {
 		"Put":       func(m *diskmap.Map[string, []byte], k string, v []byte) error { return m.Put(k, v) },
 		"Entry.Set": func(m *diskmap.Map[string, []byte], k string, v []byte) error { return m.Entry(k).Set(v) },
 	}
-	for _, d := range durabilities {
+	for _, d := range maptest.Modes {
 		for name, write := range writes {
 			t.Run(d.String()+"/"+name, func(t *testing.T) {
 				dir := t.TempDir()

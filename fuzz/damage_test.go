@@ -35,7 +35,7 @@ const (
 //	byte 0: bit 0: the sample was written in DurabilityWAL, else DurabilityOS
 //	        bit 1: copied while open (dirty header, a log), else closed cleanly
 //	        bit 2: 30 keys put (the table grows), else 10
-//	        bits 3-4: the durability to open with (durabilities[b>>3&3%3])
+//	        bits 3-4: the durability to open with (maptest.Modes[b>>3&3%3])
 //	        bits 5-6: both set: open read-only
 //	then:   up to 8 edits, each a kind byte and its operands (applyEdit)
 func FuzzOpenDamaged(f *testing.F) {
@@ -55,7 +55,7 @@ func FuzzOpenDamaged(f *testing.F) {
 		in := &input{data}
 		b0 := in.byte()
 		s := samples[b0&7]
-		opts := diskmap.Options{Durability: durabilities[b0>>3&3%3], ReadOnly: b0>>5&3 == 3}
+		opts := diskmap.Options{Durability: maptest.Modes[b0>>3&3%3], ReadOnly: b0>>5&3 == 3}
 		dir := filepath.Join(t.TempDir(), "map")
 		files := s.files.clone()
 		var edits []string

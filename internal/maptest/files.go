@@ -162,3 +162,13 @@ func CopyOf(t testing.TB, sample string) string {
 	CloneDir(t, sample, dir)
 	return dir
 }
+
+// CrashCopy is CopyMapFiles for a test: it copies the map in src into dst
+// as a crash of the process would leave it, and fails the test on an
+// error.
+func CrashCopy(t testing.TB, src, dst string) {
+	t.Helper()
+	if err := CopyMapFiles(src, dst); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,7 +8,8 @@ import (
 
 // Modes are the durability modes the behaviour tests run in, as pogreb
 // runs its suite on each file system: every mode must keep the same
-// promises about what a map holds.
+// promises about what a map holds. The fuzz targets decode a mode as an
+// index into Modes: its order is part of their corpus.
 var Modes = []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync}
 
 // ForEachMode runs test once in each of Modes, as a parallel subtest named
