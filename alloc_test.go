@@ -48,6 +48,7 @@ func readAllocs[K any](t *testing.T, m *diskmap.Map[K, uint64], present, missing
 }
 
 func TestAllocsReadString(t *testing.T) {
+	// counts the allocations of the whole process
 	m := maptest.Open[string, uint64](t, t.TempDir(), nil)
 	for i := range 100 {
 		if err := m.Put(fmt.Sprint("key", i), uint64(i)); err != nil {
@@ -58,6 +59,7 @@ func TestAllocsReadString(t *testing.T) {
 }
 
 func TestAllocsReadBytes(t *testing.T) {
+	// counts the allocations of the whole process
 	m := maptest.Open[[]byte, uint64](t, t.TempDir(), nil)
 	for i := range 100 {
 		if err := m.Put(fmt.Append(nil, "key", i), uint64(i)); err != nil {
@@ -68,6 +70,7 @@ func TestAllocsReadBytes(t *testing.T) {
 }
 
 func TestAllocsReadU64(t *testing.T) {
+	// counts the allocations of the whole process
 	m := maptest.Open[uint64, uint64](t, t.TempDir(), nil)
 	for i := range uint64(100) {
 		if err := m.Put(i*1000, i); err != nil {
@@ -78,6 +81,7 @@ func TestAllocsReadU64(t *testing.T) {
 }
 
 func TestAllocsGetBytesValue(t *testing.T) {
+	// counts the allocations of the whole process
 	m := maptest.Open[string, []byte](t, t.TempDir(), nil)
 	if err := m.Put("k", make([]byte, 100)); err != nil {
 		t.Fatal(err)
@@ -90,6 +94,7 @@ func TestAllocsGetBytesValue(t *testing.T) {
 }
 
 func TestAllocsPutExisting(t *testing.T) {
+	// counts the allocations of the whole process
 	m := maptest.Open[string, []byte](t, t.TempDir(), nil)
 	keys := make([]string, 16)
 	for i := range keys {

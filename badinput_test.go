@@ -306,6 +306,7 @@ func removeFile(t testing.TB, dir, name string) {
 // must return the case's error, naming the damaged file, must not panic,
 // and must change no file.
 func TestBadInputOpen(t *testing.T) {
+	t.Parallel()
 	samples := maptest.WriteSamples(t, 1)
 	foreign := filepath.Join(t.TempDir(), "foreign")
 	maptest.WriteSample(t, foreign, 2)
@@ -350,6 +351,7 @@ func TestBadInputOpen(t *testing.T) {
 // offset of the key count, and never hands out a map whose Len is
 // negative.
 func TestBadInputHeaderCountsWrap(t *testing.T) {
+	t.Parallel()
 	samples := maptest.WriteSamples(t, 1)
 	const countOff = 48 // of the live keys, in the first header copy
 	for _, state := range []string{"clean", "dirty"} {
@@ -377,6 +379,7 @@ func TestBadInputHeaderCountsWrap(t *testing.T) {
 // closed cleanly: the other copy is still valid, so the map opens with all
 // its keys and passes Check, then and after another close and open.
 func TestBadInputOneHeaderCopy(t *testing.T) {
+	t.Parallel()
 	sample := filepath.Join(t.TempDir(), "sample")
 	want := maptest.WriteSample(t, sample, 3)
 	b, err := os.ReadFile(filepath.Join(sample, "buckets"))
@@ -535,6 +538,7 @@ var badSlotCases = []struct {
 // Check reports the damage as ErrCorrupt naming the buckets file, and
 // writes and Close return rather than panic.
 func TestBadInputSlots(t *testing.T) {
+	t.Parallel()
 	sample := filepath.Join(t.TempDir(), "sample")
 	want := maptest.WriteSample(t, sample, 4)
 	for _, c := range badSlotCases {
@@ -574,6 +578,7 @@ func TestBadInputSlots(t *testing.T) {
 // what is left must pass Check, hold only keys that were put, and take
 // writes and a compaction.
 func TestBadInputSlotsDirty(t *testing.T) {
+	t.Parallel()
 	sample := filepath.Join(t.TempDir(), "sample")
 	want := maptest.WriteDirtySample(t, sample, 6)
 	for _, c := range badSlotCases {
@@ -626,6 +631,7 @@ func TestBadInputSlotsDirty(t *testing.T) {
 // read, checked, written and closed without a panic or a hang. Set
 // DISKMAP_LONG=1 for more rounds; DISKMAP_SEED repeats a run.
 func TestBadInputRandomDamage(t *testing.T) {
+	t.Parallel()
 	seed := maptest.Seed(t)
 	rounds := 40
 	if maptest.Long() {
@@ -725,6 +731,7 @@ func writeDamaged(m *diskmap.Map[string, string]) {
 // damage reports it where it is: a *CorruptError for the buckets file at
 // that slot's offset, not for the arena at the offset the slot points to.
 func TestBadInputSlotErrorsSayWhere(t *testing.T) {
+	t.Parallel()
 	for _, field := range []string{"key", "value"} {
 		t.Run(field, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "map")

@@ -11,6 +11,7 @@ import (
 )
 
 func TestBatchAppliesAllOrNothing(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		if err := m.Put("gone", 1); err != nil {
@@ -60,6 +61,7 @@ func TestBatchAppliesAllOrNothing(t *testing.T) {
 // A crash in the middle of applying a batch leaves files from which the
 // next Open makes the whole batch, in every mode.
 func TestBatchCutShortIsFinishedOnOpen(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		opts.Capacity = 8
@@ -116,6 +118,7 @@ func TestBatchCutShortIsFinishedOnOpen(t *testing.T) {
 // function's own error), in every mode. Batch on a closed map returns
 // ErrClosed without calling its function.
 func TestBatchClosedByItsFunction(t *testing.T) {
+	t.Parallel()
 	errStop := errors.New("stop")
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		for _, c := range []struct {

@@ -12,6 +12,7 @@ import (
 // Close of a map that failed returns the error that failed it, and leaves
 // the map marked dirty, for the next Open to recover, in every mode.
 func TestCloseFailedMap(t *testing.T) {
+	t.Parallel()
 	for _, d := range maptest.Modes {
 		t.Run(d.String(), func(t *testing.T) {
 			dir := t.TempDir()

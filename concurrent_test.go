@@ -16,6 +16,7 @@ import (
 // runs readers of every kind together, and checks what each sees; between
 // rounds, with the readers gone, the writer changes the map.
 func TestConcurrentReaders(t *testing.T) {
+	t.Parallel()
 	const (
 		keys    = 400
 		readers = 8

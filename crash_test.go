@@ -535,6 +535,7 @@ func (f *killFS) WriteAt(x *os.File, b []byte, off int64) (int, error) {
 // its result. It stops by itself, with an error line, only on an error or
 // after 30 s.
 func TestCrashChild(t *testing.T) {
+	// swaps mmap.Files
 	mode, ok := crashModes[os.Getenv(childEnv)]
 	if !ok {
 		t.Skip("runs only as the child process of TestCrash")
@@ -899,6 +900,7 @@ func diffMap(m *diskmap.Map[string, string], model *crashModel) string {
 // space, then the table aside in buckets.grow, renamed to buckets last.
 // Without buckets there is no map yet, so Open must create one.
 func TestCrashDuringCreate(t *testing.T) {
+	t.Parallel()
 	header := func(magic [8]byte, size int) []byte {
 		b := make([]byte, size)
 		layout.ArenaHeader{Magic: magic, Generation: 42}.Encode(b)
@@ -960,6 +962,7 @@ func TestCrashDuringCreate(t *testing.T) {
 // read-only Open first reads the old map before the commit and refuses
 // the directory with ErrReadOnly after it.
 func TestCrashUndoingCompaction(t *testing.T) {
+	t.Parallel()
 	base := memDir(t)
 	old := filepath.Join(base, "old")
 	want := maptest.WriteSample(t, old, 11)
@@ -1041,6 +1044,7 @@ func TestCrashUndoingCompaction(t *testing.T) {
 // refuse it with ErrReadOnly, as it refuses a map not closed cleanly; a
 // writable Open then finishes the compaction, with every key right.
 func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
+	// swaps mmap.Files
 	for _, d := range maptest.Modes {
 		for _, stuck := range []string{"values.compact", "buckets.compact"} {
 			t.Run(fmt.Sprintf("%v/%s not renamed", d, stuck), func(t *testing.T) {
@@ -1160,6 +1164,7 @@ func runScript(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 // during its recovery, and the map must still come back the same.
 // DISKMAP_LONG=1 tries every n.
 func TestCrashPoints(t *testing.T) {
+	t.Parallel()
 	seed := maptest.Seed(t)
 	mode, opener := crashModes["points"], crashModes["open"]
 	for _, d := range crashDurabilities {
@@ -1226,6 +1231,7 @@ func crashPoints(kinds string, limit int, seed uint64) []int {
 // of a sequence, each session opening the map, and recovering it, in
 // another durability mode. The map must keep what every session wrote.
 func TestCrashAfterDurabilityChange(t *testing.T) {
+	t.Parallel()
 	dOS, dWAL, dSync := diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync
 	mode := crashModes["session"]
 	for _, seq := range [][]diskmap.Durability{

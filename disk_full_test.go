@@ -67,6 +67,7 @@ func fillUntilFull(t *testing.T, m *diskmap.Map[string, string], valueSize func(
 // deletes still work, and after Close the map opens again, on the same
 // disk, with the same keys.
 func TestFullDiskPut(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name      string
 		opts      *diskmap.Options
@@ -160,6 +161,7 @@ func pages(n int64) int64 { return (n + 4095) &^ 4095 }
 // of its own behind, and leaves the map as it was, which still passes Check
 // and takes writes. Once there is room again, Compact succeeds.
 func TestFullDiskCompact(t *testing.T) {
+	t.Parallel()
 	const arenaHeader = 32
 	for _, c := range []struct {
 		name string

@@ -14,6 +14,7 @@ import (
 // nothing: a copy of the files taken while the map is open reopens with
 // every acknowledged mutation, through growth, checkpoints and compaction.
 func TestCrashCopyKeepsEveryAcknowledgedMutation(t *testing.T) {
+	t.Parallel()
 	for _, d := range maptest.Modes {
 		t.Run(d.String(), func(t *testing.T) {
 			dir := t.TempDir()

@@ -10,6 +10,7 @@ import (
 )
 
 func TestEntryCounter(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		m := maptest.Open[string, int](t, dir, opts)
@@ -33,6 +34,7 @@ func TestEntryCounter(t *testing.T) {
 }
 
 func TestEntryOrInsertWith(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, string](t, t.TempDir(), opts)
 		calls := 0
@@ -67,6 +69,7 @@ func TestEntryOrInsertWith(t *testing.T) {
 }
 
 func TestEntryAndModifyAbsent(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		e := m.Entry("k").AndModify(func(*int) { t.Error("AndModify called f for an absent key") })
@@ -83,6 +86,7 @@ func TestEntryAndModifyAbsent(t *testing.T) {
 }
 
 func TestEntryMethods(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, string](t, t.TempDir(), opts)
 		if err := m.Put("present", "p"); err != nil {
@@ -183,6 +187,7 @@ func TestEntryMethods(t *testing.T) {
 }
 
 func TestEntryStale(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, string](t, t.TempDir(), opts)
 		if err := m.Put("a", "1"); err != nil {
@@ -282,6 +287,7 @@ func TestEntryStale(t *testing.T) {
 }
 
 func TestEntrySetGrowsTable(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		// 16 slots at MaxLoad 0.75: the 13th key grows the table.
 		opts.Capacity = 12
@@ -345,6 +351,7 @@ func TestEntrySetGrowsTable(t *testing.T) {
 }
 
 func TestEntryOrInsertGrowsTable(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		opts.Capacity = 12
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
@@ -369,6 +376,7 @@ func TestEntryOrInsertGrowsTable(t *testing.T) {
 }
 
 func TestEntryClosedMap(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		if err := m.Put("a", 1); err != nil {

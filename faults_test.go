@@ -208,6 +208,7 @@ func containsBytes(options [][]byte, b []byte) bool {
 // map must report errors, and reopen afterwards with nothing acknowledged
 // lost.
 func TestFileFaults(t *testing.T) {
+	// swaps mmap.Files
 	if testing.Short() {
 		t.Skip("long: runs the scenario once per file operation")
 	}

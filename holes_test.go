@@ -150,6 +150,7 @@ func (f fullFS) Allocate(file *os.File, size int64) error {
 // closed map are tested in every mode, the log of one copied while open
 // (and so recovered by Open) in the WAL modes.
 func TestOpenAllocatesHoles(t *testing.T) {
+	// swaps mmap.Files
 	for _, d := range maptest.Modes {
 		for _, name := range []string{"buckets", "keys", "values", "wal"} {
 			if name == "wal" && d == diskmap.DurabilityOS {
@@ -193,6 +194,7 @@ func TestOpenAllocatesHoles(t *testing.T) {
 // A read-only Open cannot allocate: it reads a sparse copy as it is, holes
 // reading as zeros.
 func TestReadOnlyOpenOfHoles(t *testing.T) {
+	t.Parallel()
 	orig := t.TempDir()
 	m, want := makeHoleyMap(t, orig, diskmap.DurabilityOS)
 	m.Close()
@@ -210,6 +212,7 @@ func TestReadOnlyOpenOfHoles(t *testing.T) {
 // they were; once there is room it succeeds, and writes go through the
 // pages that were holes.
 func TestOpenHolesOnFullDisk(t *testing.T) {
+	t.Parallel()
 	disk := smallTmpfs(t, "2m")
 	orig := t.TempDir()
 	m, want := makeHoleyMap(t, orig, diskmap.DurabilityOS)

@@ -60,6 +60,7 @@ func requireOrder(t *testing.T, m *diskmap.Map[string, int], want []string, vals
 }
 
 func TestIterInsertionOrder(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		opts.Capacity = 8
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
@@ -73,6 +74,7 @@ func TestIterInsertionOrder(t *testing.T) {
 }
 
 func TestIterOrderAfterChanges(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		m := maptest.Open[string, int](t, dir, opts)
@@ -127,6 +129,7 @@ func TestIterOrderAfterChanges(t *testing.T) {
 }
 
 func TestIterDeleteCurrent(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		keys := fillShuffled(t, m, 100)
@@ -150,6 +153,7 @@ func TestIterDeleteCurrent(t *testing.T) {
 }
 
 func TestIterUpdateCurrent(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		keys := fillShuffled(t, m, 100)
@@ -175,6 +179,7 @@ func TestIterUpdateCurrent(t *testing.T) {
 }
 
 func TestIterDeleteLater(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		keys := fillShuffled(t, m, 20)
@@ -201,6 +206,7 @@ func TestIterDeleteLater(t *testing.T) {
 }
 
 func TestIterUpdateLater(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		keys := fillShuffled(t, m, 20)
@@ -226,6 +232,7 @@ func TestIterUpdateLater(t *testing.T) {
 }
 
 func TestIterInsertDuring(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		// A small table, so that the inserts grow it during the iteration.
 		opts.Capacity = 8
@@ -257,6 +264,7 @@ func TestIterInsertDuring(t *testing.T) {
 }
 
 func TestIterReinsertDuring(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		keys := fillShuffled(t, m, 5)
@@ -282,6 +290,7 @@ func TestIterReinsertDuring(t *testing.T) {
 }
 
 func TestIterBreak(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		keys := fillShuffled(t, m, 10)
@@ -317,6 +326,7 @@ func TestIterBreak(t *testing.T) {
 }
 
 func TestIterCompactDuring(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		fillShuffled(t, m, 10)
@@ -363,6 +373,7 @@ func TestIterCompactDuring(t *testing.T) {
 }
 
 func TestIterCloseDuring(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		fillShuffled(t, m, 10)
@@ -386,6 +397,7 @@ func TestIterCloseDuring(t *testing.T) {
 }
 
 func TestIterErrKeepsFirst(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, int](t, t.TempDir(), opts)
 		fillShuffled(t, m, 3)

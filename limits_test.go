@@ -21,6 +21,7 @@ import (
 // largest map: both mappings of both arenas and the table, twice the
 // table while it grows, within 1.5 GiB. A 64-bit system has the format's.
 func TestPlatformLimits(t *testing.T) {
+	t.Parallel()
 	arena, log2 := diskmap.Limits(32)
 	table := int64(layout.MetaSize) + layout.SlotSize<<log2
 	if mapped := 4*arena + table + table/2; mapped > 3<<29 {
@@ -38,6 +39,7 @@ func TestPlatformLimits(t *testing.T) {
 // ErrTooLarge, naming the file and the limit, before any file changes; the
 // map stays usable, and closes and opens again as it was.
 func TestArenaLimit(t *testing.T) {
+	// sets the arena limit of every map
 	for _, d := range maptest.Modes {
 		t.Run(d.String(), func(t *testing.T) {
 			defer diskmap.SetArenaLimit(4 << 20)()
@@ -89,6 +91,7 @@ func TestArenaLimit(t *testing.T) {
 // A Put that needs a table past its limit fails with ErrTooLarge before any
 // file changes, and the map stays usable.
 func TestTableLimit(t *testing.T) {
+	// sets the table limit of every map
 	defer diskmap.SetTableLimit(5)()
 	dir := t.TempDir()
 	m := maptest.Open[int, int](t, dir, &diskmap.Options{Capacity: 8})
@@ -119,6 +122,7 @@ func TestTableLimit(t *testing.T) {
 // Options that would create files past the limits are refused before any
 // file is made.
 func TestOptionsPastLimits(t *testing.T) {
+	// sets the arena and table limits of every map
 	defer diskmap.SetArenaLimit(1 << 20)()
 	defer diskmap.SetTableLimit(10)()
 	for _, o := range []diskmap.Options{{KeyBytes: 2 << 20}, {ValueBytes: 2 << 20}, {Capacity: 1 << 12}} {
@@ -140,6 +144,7 @@ func TestOptionsPastLimits(t *testing.T) {
 // written to it. On a 32-bit system the arenas are made larger than its
 // real limit, with holes; elsewhere the limit is lowered for the test.
 func TestOpenPastLimits(t *testing.T) {
+	// sets the arena and table limits of every map
 	dir := t.TempDir()
 	m := maptest.Open[int, []byte](t, dir, &diskmap.Options{Capacity: 1000})
 	for i := range 10 {

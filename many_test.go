@@ -65,6 +65,7 @@ func manyMatchesOne[K, V any](t *testing.T, m *diskmap.Map[K, V], keys []K) {
 }
 
 func TestManyMatchesOne(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		t.Run("string", func(t *testing.T) {
 			m := maptest.Open[string, string](t, t.TempDir(), opts)
@@ -119,6 +120,7 @@ func TestManyMatchesOne(t *testing.T) {
 }
 
 func TestViewManyCallback(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[int, int](t, t.TempDir(), opts)
 		keys := make([]int, 100)

@@ -17,6 +17,7 @@ import (
 )
 
 func TestPersistence(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		m := maptest.Open[string, string](t, dir, opts)
@@ -77,6 +78,7 @@ func TestPersistence(t *testing.T) {
 }
 
 func TestGetContainsViewPutDelete(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, string](t, t.TempDir(), opts)
 
@@ -171,6 +173,7 @@ func TestGetContainsViewPutDelete(t *testing.T) {
 }
 
 func TestEmptyKeysAndValues(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		m := maptest.Open[[]byte, []byte](t, dir, opts)
@@ -240,6 +243,7 @@ func TestEmptyKeysAndValues(t *testing.T) {
 }
 
 func TestClosedMap(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, string](t, t.TempDir(), opts)
 		if err := m.Put("a", "1"); err != nil {
@@ -336,6 +340,7 @@ func TestClosedMap(t *testing.T) {
 }
 
 func TestKeyTooLarge(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[[]byte, []byte](t, t.TempDir(), opts)
 		big := bytes.Repeat([]byte{'k'}, layout.MaxKeyLen+1)
@@ -373,6 +378,7 @@ func TestKeyTooLarge(t *testing.T) {
 }
 
 func TestCodecMismatch(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		m := maptest.Open[string, string](t, dir, opts)
@@ -405,6 +411,7 @@ func TestCodecMismatch(t *testing.T) {
 }
 
 func TestOptionsValidation(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		for _, tc := range []struct {
 			name string
@@ -463,6 +470,7 @@ func TestOptionsValidation(t *testing.T) {
 }
 
 func TestAliases(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		var ss *diskmap.StringStringMap = maptest.Open[string, string](t, t.TempDir(), opts)
 		if err := ss.Put("k", "v"); err != nil {
@@ -512,6 +520,7 @@ func TestAliases(t *testing.T) {
 }
 
 func TestReadOnly(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		w := maptest.Open[string, string](t, dir, opts)
@@ -629,6 +638,7 @@ func TestReadOnly(t *testing.T) {
 }
 
 func TestSecondWriterLocked(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		m := maptest.Open[string, string](t, dir, opts)
@@ -660,6 +670,7 @@ func TestSecondWriterLocked(t *testing.T) {
 }
 
 func TestStats(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		opts.Capacity = 12
@@ -844,6 +855,7 @@ func TestStats(t *testing.T) {
 }
 
 func TestTableDoublesPastMaxLoad(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		// Each growth doubles the table, the load after it is half the maximum,
 		// and the table never grows before it passes the maximum.
@@ -924,6 +936,7 @@ func mapFilesSize(t *testing.T, dir string) int64 {
 }
 
 func TestCompact(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		m := maptest.Open[string, []byte](t, dir, opts)
@@ -1060,6 +1073,7 @@ func TestCompact(t *testing.T) {
 // fills the first deleted slot its probe passed, which keeps tombstones from
 // piling up. Probes wrap around the end of the table, and so must this rule.
 func TestInsertReusesTombstone(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		for _, tc := range []struct {
 			name    string
@@ -1098,6 +1112,7 @@ func TestInsertReusesTombstone(t *testing.T) {
 }
 
 func TestCompactEmptyAndRepeated(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		m := maptest.Open[string, string](t, dir, opts)
@@ -1155,6 +1170,7 @@ func TestCompactEmptyAndRepeated(t *testing.T) {
 }
 
 func TestLargeValues(t *testing.T) {
+	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		dir := t.TempDir()
 		m := maptest.Open[uint64, []byte](t, dir, opts)
@@ -1198,6 +1214,7 @@ func TestLargeValues(t *testing.T) {
 // A read-only map opened in a WAL mode has no log: the calls about it
 // answer at once instead of reaching for one.
 func TestReadOnlyWithLogMode(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w := maptest.Open[string, string](t, dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
 	if err := w.Put("k", "v"); err != nil {

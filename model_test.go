@@ -470,6 +470,7 @@ func runModel[K comparable, V any](t *testing.T, kind modelKind[K, V], n int) {
 }
 
 func TestModelU64Bytes(t *testing.T) {
+	t.Parallel()
 	const n = 800
 	runModel(t, modelKind[uint64, []byte]{
 		// Keys from a range twice the size of the map, so that deleted
@@ -491,6 +492,7 @@ func TestModelU64Bytes(t *testing.T) {
 }
 
 func TestModelStringString(t *testing.T) {
+	t.Parallel()
 	const n = 800
 	runModel(t, modelKind[string, string]{
 		newKey: func(r *rand.Rand) string {

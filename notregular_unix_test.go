@@ -52,6 +52,7 @@ func writeMapIn(t *testing.T, dir string, d diskmap.Durability, dirty bool) {
 // file and matching ErrCorrupt, whichever Open reads it: a read-only one, one that creates the map,
 // one that recovers it. Nothing blocks waiting for the other end of a pipe.
 func TestOpenRefusesFilesThatAreNotRegular(t *testing.T) {
+	t.Parallel()
 	dOS, dWAL := diskmap.DurabilityOS, diskmap.DurabilityWAL
 	cases := []struct {
 		state    string // "none", "clean" or "dirty"

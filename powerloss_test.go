@@ -78,6 +78,7 @@ var plZeros [plPage]byte
 // TestPowerLoss runs four scenarios in each mode, each a random workload
 // with crash images built and opened along the way, tens per scenario.
 func TestPowerLoss(t *testing.T) {
+	// swaps mmap.Files
 	seed := maptest.Seed(t)
 	syncs := plWatchSyncs(t)
 	var images atomic.Int64
@@ -927,6 +928,7 @@ func plSortedKeys(a, b map[uint64][]byte) []uint64 {
 // The checks can fail: an image that lost what a Sync made durable is
 // caught, and the same image without the loss passes.
 func TestPowerLossCheckCatchesLoss(t *testing.T) {
+	// swaps mmap.Files
 	const seed = 1
 	syncs := plWatchSyncs(t)
 	opts := diskmap.Options{Capacity: 1000, WALCheckpointBytes: 1 << 30}
@@ -979,6 +981,7 @@ func TestPowerLossCheckCatchesLoss(t *testing.T) {
 // durable too: else a power loss brings the batch back, and replaying it
 // undoes what the Sync kept.
 func TestPowerLossStaleBatchFrame(t *testing.T) {
+	// swaps mmap.Files
 	const seed = 1
 	syncs := plWatchSyncs(t)
 	for i, op := range []string{"Sync", "Checkpoint", "Compact"} {

@@ -15,6 +15,7 @@ import (
 // took away. The map is reopened first, so that the file's size is not a
 // power of two and its growth does not line up with its reservation.
 func TestPutOwnView(t *testing.T) {
+	t.Parallel()
 	writes := map[string]func(m *diskmap.Map[string, []byte], k string, v []byte) error{
 		"Put":       func(m *diskmap.Map[string, []byte], k string, v []byte) error { return m.Put(k, v) },
 		"Entry.Set": func(m *diskmap.Map[string, []byte], k string, v []byte) error { return m.Entry(k).Set(v) },

@@ -37,6 +37,7 @@ var viewWriteModes = []string{"view-only", "view-after-put"}
 // takes a view of viewKey, prints "view", writes into the view and prints
 // "wrote", which it must never reach.
 func TestViewWriteChild(t *testing.T) {
+	t.Parallel()
 	mode := os.Getenv(childEnv)
 	if !strings.HasPrefix(mode, "view-") {
 		t.Skip("runs only as the child process of TestViewWrite")
@@ -70,6 +71,7 @@ func TestViewWriteChild(t *testing.T) {
 // a fault before its write lands; then the map opens, passes Check and
 // still holds the value, and the keys the child put before.
 func TestViewWrite(t *testing.T) {
+	t.Parallel()
 	for _, mode := range viewWriteModes {
 		t.Run(mode, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "map")

@@ -42,6 +42,7 @@ func readAllocs[K any](t *testing.T, m *concurrent.Map[K, uint64], present, miss
 }
 
 func TestAllocsReadString(t *testing.T) {
+	// counts the allocations of the whole process
 	m := maptest.OpenSharded[string, uint64](t, t.TempDir(), shards(4))
 	for i := range 100 {
 		if err := m.Put(fmt.Sprint("key", i), uint64(i)); err != nil {
@@ -52,6 +53,7 @@ func TestAllocsReadString(t *testing.T) {
 }
 
 func TestAllocsReadU64(t *testing.T) {
+	// counts the allocations of the whole process
 	m := maptest.OpenSharded[uint64, uint64](t, t.TempDir(), shards(4))
 	for i := range uint64(100) {
 		if err := m.Put(i*1000, i); err != nil {
@@ -62,6 +64,7 @@ func TestAllocsReadU64(t *testing.T) {
 }
 
 func TestAllocsReadBytes(t *testing.T) {
+	// counts the allocations of the whole process
 	m := maptest.OpenSharded[[]byte, uint64](t, t.TempDir(), shards(4))
 	for i := range 100 {
 		if err := m.Put(fmt.Append(nil, "key", i), uint64(i)); err != nil {

@@ -197,6 +197,7 @@ var badOpenCases = []badOpenCase{
 // must return the case's error naming the damaged file, must not panic, and
 // must change no file.
 func TestBadInputOpen(t *testing.T) {
+	t.Parallel()
 	samples := maptest.WriteShardedSamples(t, 1)
 	foreign := filepath.Join(t.TempDir(), "foreign")
 	maptest.WriteShardedSample(t, foreign, 2)
@@ -241,6 +242,7 @@ func TestBadInputOpen(t *testing.T) {
 // names fails with ErrCodecMismatch naming the manifest, and writes
 // nothing.
 func TestBadInputCodecs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	maptest.WriteShardedSample(t, dir, 1)
 	before := maptest.DirFiles(t, dir)
@@ -254,6 +256,7 @@ func TestBadInputCodecs(t *testing.T) {
 // TestBadInputNotAShardedMap: a diskmap.Map directory is not taken for a
 // sharded map, nor changed.
 func TestBadInputNotAShardedMap(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d, err := diskmap.Open[string, string](dir, nil)
 	if err != nil {
@@ -283,6 +286,7 @@ func TestBadInputNotAShardedMap(t *testing.T) {
 // TestBadInputDamagedSampleStillOpens: the sample itself, undamaged, opens
 // with all its keys, clean or dirty.
 func TestBadInputDamagedSampleStillOpens(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	want := maptest.WriteShardedSample(t, filepath.Join(dir, "clean"), 1)
 	maptest.WriteDirtyShardedSample(t, filepath.Join(dir, "dirty"), 1)
@@ -296,6 +300,7 @@ func TestBadInputDamagedSampleStillOpens(t *testing.T) {
 // and its checksum made to match opens, but sends keys to other shards than
 // those that hold them; Check says so, naming the shards' keys files.
 func TestCheckFindsMisplacedKeys(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	maptest.WriteShardedSample(t, dir, 1)
 	editManifest(t, dir, true, func(b []byte) []byte { b[24] ^= 1; return b })

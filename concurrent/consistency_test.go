@@ -17,6 +17,7 @@ import (
 // TestLostUpdate: goroutines increment shared counters through Update; not
 // one increment may be lost, before or after reopening.
 func TestLostUpdate(t *testing.T) {
+	t.Parallel()
 	const (
 		workers    = 8
 		counters   = 5
@@ -80,6 +81,7 @@ func TestLostUpdate(t *testing.T) {
 // completed, or that any reader had seen, before the read began, and no
 // newer than the last write begun before the read ended.
 func TestKeyHistories(t *testing.T) {
+	t.Parallel()
 	const (
 		writers      = 4
 		keysEach     = 8

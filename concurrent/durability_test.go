@@ -13,6 +13,7 @@ import (
 // they wrote is there after a reopen. With DurabilityWALSync each writer
 // waits for its fsync outside the shard's lock.
 func TestDurabilityModes(t *testing.T) {
+	t.Parallel()
 	for _, d := range []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync} {
 		t.Run(d.String(), func(t *testing.T) {
 			dir := t.TempDir()

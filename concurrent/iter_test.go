@@ -27,6 +27,7 @@ func fill(t testing.TB, m *concurrent.Map[string, string], n int) map[string]str
 // TestIterOrder: All visits the shards in order, and each shard's keys in
 // their insertion order; Keys and Values follow All.
 func TestIterOrder(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	fill(t, m, 1000)
 	var order [4][]string
@@ -63,6 +64,7 @@ func TestIterOrder(t *testing.T) {
 // TestIterBatches: a batch holds values as they were when it was read;
 // later batches of the same shard see writes made since.
 func TestIterBatches(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(1))
 	fill(t, m, 1000)
 	n := 0
@@ -89,6 +91,7 @@ func TestIterBatches(t *testing.T) {
 // visited is seen at its end, and one inserted into a shard visited already
 // is not.
 func TestIterWritesDuring(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	fill(t, m, 800)
 	var order0 []string // shard 0's keys in insertion order
@@ -145,6 +148,7 @@ func TestIterWritesDuring(t *testing.T) {
 // TestIterBreak: breaking out of the loop is not an error, and leaves the
 // map free.
 func TestIterBreak(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	want := fill(t, m, 1000)
 	for range m.All() {
@@ -168,6 +172,7 @@ func TestIterBreak(t *testing.T) {
 // TestIterCompactOrCloseDuring: Compact or Close from the loop body ends
 // the iteration, and Err reports ErrStale, once.
 func TestIterCompactOrCloseDuring(t *testing.T) {
+	t.Parallel()
 	for _, op := range []string{"Compact", "Close"} {
 		t.Run(op, func(t *testing.T) {
 			m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
@@ -202,6 +207,7 @@ func TestIterCompactOrCloseDuring(t *testing.T) {
 // TestIterCopies: All yields copies, which stay valid after the map moves
 // its records.
 func TestIterCopies(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, []byte](t, t.TempDir(), shards(2))
 	for i := range 300 {
 		if err := m.Put(key(i), []byte(key(i))); err != nil {

@@ -17,6 +17,7 @@ import (
 const childDirEnv = "CONCURRENT_TEST_CHILD_DIR"
 
 func TestSecondOpenLocked(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	m := maptest.OpenSharded[string, string](t, dir, shards(4))
 	if err := m.Put("a", "1"); err != nil {
@@ -47,6 +48,7 @@ func TestSecondOpenLocked(t *testing.T) {
 // TestReadersShare: read-only Maps share a map with each other, not with a
 // writer.
 func TestReadersShare(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	want := maptest.WriteShardedSample(t, dir, 1)
 	ro := &concurrent.Options{Map: diskmap.Options{ReadOnly: true}}
@@ -66,6 +68,7 @@ func TestReadersShare(t *testing.T) {
 // TestFailedOpenReleasesShards: an Open that fails at a shard locked by
 // someone else releases the shards it had opened and the directory.
 func TestFailedOpenReleasesShards(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	want := maptest.WriteShardedSample(t, dir, 1)
 	d, err := diskmap.Open[string, string](shardDir(dir, 2), nil)
@@ -92,6 +95,7 @@ func TestFailedOpenReleasesShards(t *testing.T) {
 // TestFailedCreateRemovesWhatItMade: a creation that fails (here at options
 // the shards refuse) leaves no manifest and no shard behind.
 func TestFailedCreateRemovesWhatItMade(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, err := concurrent.Open[string, string](dir, &concurrent.Options{Shards: 4, Map: diskmap.Options{MaxLoad: 2}})
 	if err == nil {
@@ -112,6 +116,7 @@ func TestFailedCreateRemovesWhatItMade(t *testing.T) {
 // TestSecondProcessLocked runs this test binary again as a child process,
 // which opens the map that this process holds.
 func TestSecondProcessLocked(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	m := maptest.OpenSharded[string, string](t, dir, shards(4))
 	if err := m.Put("a", "1"); err != nil {
@@ -130,6 +135,7 @@ func TestSecondProcessLocked(t *testing.T) {
 // TestLockChild is the child of TestSecondProcessLocked; it does nothing
 // in a normal run.
 func TestLockChild(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv(childDirEnv)
 	if dir == "" {
 		t.Skip("run by TestSecondProcessLocked")

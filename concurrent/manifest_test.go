@@ -22,6 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden map in testdata")
 // bytes) is complete, holds the shard count and codec names, and records
 // the seed of each shard's buckets header.
 func TestManifestOfNewMap(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	maptest.OpenSharded[string, uint64](t, dir, shards(8))
 	b, err := os.ReadFile(filepath.Join(dir, "manifest"))
@@ -69,6 +70,7 @@ func markCreating(t *testing.T, dir string) {
 // the final manifest is finished by the next Open for writing; a reader
 // cannot open it.
 func TestCreationCutShort(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	m := maptest.OpenSharded[string, string](t, dir, shards(4))
 	if err := m.Close(); err != nil {
@@ -96,6 +98,7 @@ func TestCreationCutShort(t *testing.T) {
 // TestCreationWithKeys: a manifest marked as being created beside shards
 // that hold keys is corrupt: no Open of it ever returned.
 func TestCreationWithKeys(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	maptest.WriteShardedSample(t, dir, 1)
 	markCreating(t, dir)
@@ -108,6 +111,7 @@ func TestCreationWithKeys(t *testing.T) {
 // TestGolden opens a map written by the first version of this package,
 // kept in testdata/v1: every later version must read it.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	golden := filepath.Join("testdata", "v1")
 	want := map[string]string{}
 	for i := range 40 {
@@ -143,6 +147,7 @@ func TestGolden(t *testing.T) {
 // reported at the offset of the seed in its buckets file, which holds the
 // seed the error found.
 func TestShardSeedMismatchOffset(t *testing.T) {
+	t.Parallel()
 	dir, foreign := filepath.Join(t.TempDir(), "map"), filepath.Join(t.TempDir(), "foreign")
 	maptest.WriteShardedSample(t, dir, 1)
 	maptest.WriteShardedSample(t, foreign, 2)

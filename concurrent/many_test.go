@@ -15,6 +15,7 @@ import (
 )
 
 func TestGetMany(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(8))
 	for i := range 100 {
 		if err := m.Put(key(i), fmt.Sprint("v", i)); err != nil {
@@ -47,6 +48,7 @@ func TestGetMany(t *testing.T) {
 }
 
 func TestPutMany(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	m := maptest.OpenSharded[string, string](t, dir, shards(8))
 	want := map[string]string{}
@@ -76,6 +78,7 @@ func TestPutMany(t *testing.T) {
 // TestPutManyStopsAtAnError: an item that cannot be stored stops PutMany,
 // which returns its error and reads no more items.
 func TestPutManyStopsAtAnError(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	read := 0
 	err := m.PutMany(func(yield func(string, string) bool) {
@@ -103,6 +106,7 @@ func TestPutManyStopsAtAnError(t *testing.T) {
 
 // TestPutManyKeyError: a key that cannot be encoded stops PutMany.
 func TestPutManyKeyError(t *testing.T) {
+	t.Parallel()
 	m, err := concurrent.OpenWith(t.TempDir(), failingCodec{}, codec.String{}, shards(2))
 	if err != nil {
 		t.Fatal(err)
@@ -132,6 +136,7 @@ func (failingCodec) Decode(b []byte) (string, error) { return string(b), nil }
 func (failingCodec) Name() string { return "failing" }
 
 func TestManyClosed(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
@@ -146,6 +151,7 @@ func TestManyClosed(t *testing.T) {
 
 // TestClosedMap: every method of a closed map says so.
 func TestClosedMap(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	if err := m.Put("k", "v"); err != nil {
 		t.Fatal(err)

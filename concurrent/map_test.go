@@ -10,6 +10,7 @@ import (
 )
 
 func TestBasic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	m := maptest.OpenSharded[string, string](t, dir, shards(8))
 	want := map[string]string{}

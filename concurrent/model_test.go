@@ -22,6 +22,7 @@ import (
 // the others' keys must be a value their owner wrote. At the end, and after
 // reopening, the map must hold the oracle exactly.
 func TestModel(t *testing.T) {
+	t.Parallel()
 	const (
 		workers = 8
 		keys    = 480

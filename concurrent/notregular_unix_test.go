@@ -20,6 +20,7 @@ import (
 // once with an error naming the file and matching ErrCorrupt, as
 // diskmap.Open does for its files.
 func TestOpenRefusesFilesThatAreNotRegular(t *testing.T) {
+	t.Parallel()
 	samples := maptest.WriteShardedSamples(t, 1)
 	cases := []struct {
 		state    string // "none" (a map to create), "clean" or "dirty"

@@ -12,6 +12,7 @@ import (
 )
 
 func TestOptionsShards(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{-1, 3, 6, concurrent.MaxShards * 2} {
 		dir := filepath.Join(t.TempDir(), "m")
 		if m, err := concurrent.Open[string, string](dir, shards(n)); err == nil {
@@ -38,6 +39,7 @@ func TestOptionsShards(t *testing.T) {
 // TestOptionsPassedToShards: options other than the sizes reach every
 // shard as they are.
 func TestOptionsPassedToShards(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	maptest.WriteShardedSample(t, dir, 1)
 	m := maptest.OpenSharded[string, string](t, dir, &concurrent.Options{Map: diskmap.Options{ReadOnly: true}})

@@ -30,6 +30,7 @@ func keysIn[V any](m *concurrent.Map[string, V], i, n int) (same, other []string
 }
 
 func TestChains(t *testing.T) {
+	t.Parallel()
 	for _, id := range []uint32{0, 1, 15, 16, 0xabc, 0xfedcba98} {
 		concurrent.Within(id, func() {
 			if !concurrent.Holding(id) {
@@ -53,6 +54,7 @@ func TestChains(t *testing.T) {
 // TestUpdateCallbackReads: reads from Update's fn, of its own shard and of
 // others, go ahead.
 func TestUpdateCallbackReads(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	same, other := keysIn(m, 0, 3)
 	want := map[string]string{}
@@ -106,6 +108,7 @@ func TestUpdateCallbackReads(t *testing.T) {
 // methods that lock every shard, return ErrReentrant; the callback's entry
 // still works, and writes to other shards go ahead.
 func TestCallbackWrites(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	same, other := keysIn(m, 1, 2)
 	refused := map[string]func() error{
@@ -151,6 +154,7 @@ func TestCallbackWrites(t *testing.T) {
 // shard, while a writer waits for that shard, does not wait behind the
 // writer (which waits for fn's caller).
 func TestViewCallbackReadsPastWaitingWriter(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	same, _ := keysIn(m, 0, 2)
 	for _, k := range same {
@@ -181,6 +185,7 @@ func TestViewCallbackReadsPastWaitingWriter(t *testing.T) {
 // locked by a callback wait for it, and get no ErrReentrant, even from
 // callbacks of their own on other shards or maps.
 func TestCallbackContentionIsNotReentry(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	m2 := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	same, other := keysIn(m, 0, 2)
@@ -224,6 +229,7 @@ func TestCallbackContentionIsNotReentry(t *testing.T) {
 // other's shard. Waiting would never end for either; one of them is
 // refused with ErrReentrant and the other goes on.
 func TestCallbackCycle(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	a, b := keysIn(m, 0, 1)
 	ab := [2]string{a[0], b[0]}
@@ -260,6 +266,7 @@ func TestCallbackCycle(t *testing.T) {
 
 // TestCallbackPanic: a panic in fn releases the shard.
 func TestCallbackPanic(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	for _, call := range []func(){
 		func() { m.Update("k", func(*diskmap.Entry[string, string]) error { panic("in Update") }) },

@@ -19,6 +19,7 @@ import (
 // TestShardBalance: keys spread over the shards evenly, for sequential
 // string keys and for sequential integers, which a poor hash would bunch.
 func TestShardBalance(t *testing.T) {
+	t.Parallel()
 	const n, count = 64_000, 8
 	t.Run("strings", func(t *testing.T) {
 		m := maptest.OpenSharded[string, bool](t, t.TempDir(), shards(count))
@@ -74,6 +75,7 @@ func requireBalanced(t *testing.T, st concurrent.Stats, n int) {
 // shards, with room for the spread, so that no shard's table grows before
 // the map holds Capacity keys.
 func TestCapacityOfTheWholeMap(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, bool](t, t.TempDir(), &concurrent.Options{Shards: 16, Map: diskmap.Options{Capacity: 16_000}})
 	for i := range 16_000 {
 		if err := m.Put(key(i), true); err != nil {
@@ -94,6 +96,7 @@ func TestCapacityOfTheWholeMap(t *testing.T) {
 // shard, held by a long callback, readers and writers of every other shard
 // go on.
 func TestWaitingWriterDoesNotBlockOtherShards(t *testing.T) {
+	t.Parallel()
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	same, other := keysIn(m, 0, 1)
 	inside, release := make(chan struct{}), make(chan struct{})
@@ -137,6 +140,7 @@ func TestWaitingWriterDoesNotBlockOtherShards(t *testing.T) {
 // Open refuses the map with ErrReadOnly, as diskmap.Open refuses the
 // shard; a writable Open finishes the compaction, with every key right.
 func TestShardCompactionCutShort(t *testing.T) {
+	// swaps mmap.Files
 	base := t.TempDir()
 	sample := filepath.Join(base, "sample")
 	want := maptest.WriteShardedSample(t, sample, 3)

@@ -27,6 +27,7 @@ func requireAllocated(t *testing.T, f *os.File) {
 }
 
 func TestAllocateAllocatesBlocks(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 0)
 	if err := mmap.Allocate(f, 4<<20); err != nil {
 		t.Fatalf("Allocate: %v", err)
@@ -35,6 +36,7 @@ func TestAllocateAllocatesBlocks(t *testing.T) {
 }
 
 func TestAllocateWithoutFallocate(t *testing.T) {
+	// swaps the fallocate of every file
 	defer mmap.WithoutFallocate()()
 	f := newFile(t, 10)
 	if err := mmap.Allocate(f, 1<<20+7); err != nil {
@@ -58,6 +60,7 @@ func smallDisk(t *testing.T) string {
 }
 
 func TestAllocateOnFullDisk(t *testing.T) {
+	// swaps the fallocate of every file
 	for _, c := range []struct {
 		name       string
 		fallocates bool
@@ -136,6 +139,7 @@ func requireHeadAndTail(t *testing.T, f *os.File, n int64) {
 // Allocate gives the holes of a sparse file blocks, when asked for its
 // size or more, and leaves its bytes as they were.
 func TestAllocateFillsHoles(t *testing.T) {
+	// swaps the fallocate of every file
 	for _, c := range []struct {
 		name       string
 		fallocates bool
@@ -160,6 +164,7 @@ func TestAllocateFillsHoles(t *testing.T) {
 // On a full disk, allocating a file's holes fails with ENOSPC, naming the
 // file, and leaves the file as it was.
 func TestAllocateHolesOnFullDisk(t *testing.T) {
+	// swaps the fallocate of every file
 	for _, c := range []struct {
 		name       string
 		fallocates bool

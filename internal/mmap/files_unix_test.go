@@ -33,6 +33,7 @@ func openWithin(t *testing.T, name string, flag int) (*os.File, error) {
 // them, are refused at once with an error naming the path and what is
 // there, matching layout.ErrCorrupt, whichever way they are opened.
 func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
+	t.Parallel()
 	// A short directory: a socket's path must fit in about 100 bytes.
 	dir, err := os.MkdirTemp("", "mmap")
 	if err != nil {
@@ -84,6 +85,7 @@ func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
 // A regular file, directly or through a link, opens as os.OpenFile opens
 // it, in blocking mode.
 func TestOpenFileRegular(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "data")
 	f, err := openWithin(t, path, os.O_RDWR|os.O_CREATE)

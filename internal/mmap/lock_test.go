@@ -10,6 +10,7 @@ import (
 )
 
 func TestLock(t *testing.T) {
+	t.Parallel()
 	a := newFile(t, 0)
 	b := reopen(t, a, os.O_RDWR)
 
@@ -52,12 +53,14 @@ func TestLock(t *testing.T) {
 }
 
 func TestUnlockWithoutLock(t *testing.T) {
+	t.Parallel()
 	if err := mmap.Unlock(newFile(t, 0)); err != nil {
 		t.Fatalf("Unlock: %v", err)
 	}
 }
 
 func TestCloseReleasesLock(t *testing.T) {
+	t.Parallel()
 	a := newFile(t, 0)
 	b := reopen(t, a, os.O_RDWR)
 	if err := mmap.Lock(a, true); err != nil {

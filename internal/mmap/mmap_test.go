@@ -29,6 +29,7 @@ func mapFile(t *testing.T, f *os.File, length int, writable bool) *mmap.Region {
 }
 
 func TestWriteIsVisibleEverywhere(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 2*page)
 	w := mapFile(t, f, 2*page, true)
 	r := mapFile(t, reopen(t, f, os.O_RDONLY), 2*page, false)
@@ -68,6 +69,7 @@ func TestWriteIsVisibleEverywhere(t *testing.T) {
 }
 
 func TestBytesLength(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 3*page)
 	r := mapFile(t, f, page+5, false)
 	if got := r.Bytes(); len(got) != page+5 {
@@ -79,6 +81,7 @@ func TestBytesLength(t *testing.T) {
 }
 
 func TestMapZeroLength(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 0)
 	r, err := mmap.Map(f, 0, mmap.ReadWrite)
 	if err != nil {
@@ -96,12 +99,14 @@ func TestMapZeroLength(t *testing.T) {
 }
 
 func TestMapNegativeLength(t *testing.T) {
+	t.Parallel()
 	if _, err := mmap.Map(newFile(t, page), -1, mmap.ReadOnly); err == nil {
 		t.Fatal("Map succeeded, want an error")
 	}
 }
 
 func TestMapWritableNeedsWritableFile(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, page)
 	if _, err := mmap.Map(reopen(t, f, os.O_RDONLY), page, mmap.ReadWrite); !errors.Is(err, fs.ErrPermission) || (err == nil || !strings.Contains(err.Error(), f.Name())) {
 		t.Fatalf("Map = %v; want fs.ErrPermission and an error containing %q", err, f.Name())
@@ -112,6 +117,7 @@ func TestMapWritableNeedsWritableFile(t *testing.T) {
 // reservation where Reserves says so, an error elsewhere, and never changes
 // the file's size.
 func TestMapPastEndOfFile(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, page)
 	r, err := mmap.Map(f, 4*page, mmap.ReadWrite)
 	if mmap.Reserves {
@@ -132,6 +138,7 @@ func TestMapPastEndOfFile(t *testing.T) {
 }
 
 func TestReservationUsableAfterAllocate(t *testing.T) {
+	t.Parallel()
 	if !mmap.Reserves {
 		t.Skip("mappings cannot reserve space past the end of the file here")
 	}
@@ -159,6 +166,7 @@ func TestReservationUsableAfterAllocate(t *testing.T) {
 }
 
 func TestFlush(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 3*page)
 	r := mapFile(t, f, 3*page, true)
 	copy(r.Bytes()[page+123:], "x")
@@ -179,6 +187,7 @@ func TestFlush(t *testing.T) {
 }
 
 func TestUnmapTwice(t *testing.T) {
+	t.Parallel()
 	r, err := mmap.Map(newFile(t, page), page, mmap.ReadWrite)
 	if err != nil {
 		t.Fatalf("Map: %v", err)
@@ -202,6 +211,7 @@ const faultEnv = "DISKMAP_MMAP_FAULT_FILE"
 // TestReadOnlyRegionFaults writes into a read-only mapping in a child
 // process. The write must kill the child and leave the file unchanged.
 func TestReadOnlyRegionFaults(t *testing.T) {
+	t.Parallel()
 	if path := os.Getenv(faultEnv); path != "" {
 		writeReadOnly(t, path)
 		return
@@ -253,6 +263,7 @@ func writeReadOnly(t *testing.T, path string) {
 // A private mapping is copy-on-write: its writes never reach the file, and
 // it still sees the file as it was.
 func TestPrivateWritesStayInMemory(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, page)
 	_, err := f.WriteAt([]byte("file"), 0)
 	if err != nil {

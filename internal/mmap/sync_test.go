@@ -11,6 +11,7 @@ import (
 )
 
 func TestSync(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 0)
 	if _, err := f.WriteAt([]byte("data"), 0); err != nil {
 		t.Fatalf("WriteAt: %v", err)
@@ -24,6 +25,7 @@ func TestSync(t *testing.T) {
 }
 
 func TestSyncClosedFile(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 0)
 	if err := f.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
@@ -34,6 +36,7 @@ func TestSyncClosedFile(t *testing.T) {
 }
 
 func TestSyncDirMissing(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("SyncDir does nothing on Windows")
 	}
@@ -44,6 +47,7 @@ func TestSyncDirMissing(t *testing.T) {
 
 // What SyncRange makes durable is what was written through the mapping.
 func TestSyncRangeWritesMappedPages(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, page)
 	r, err := mmap.Map(f, page, mmap.ReadWrite)
 	if err != nil {
