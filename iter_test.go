@@ -360,10 +360,10 @@ func TestIterCompactDuring(t *testing.T) {
 				t.Fatalf("n = %d, want 2 (%s: Compact ends the iteration)", n, name)
 			}
 			if err := m.Err(); !errors.Is(err, diskmap.ErrStale) {
-				t.Fatalf("Err: %v, want diskmap.ErrStale (%v)", err, name)
+				t.Fatalf("%s: Err: %v, want diskmap.ErrStale", name, err)
 			}
 			if err := m.Err(); err != nil {
-				t.Fatalf("Err: %v (%s: Err clears)", err, name)
+				t.Fatalf("%s: Err after Err: %v, want nil: Err clears", name, err)
 			}
 		}
 		if got := m.Len(); got != 10 {

@@ -25,11 +25,8 @@ func manyMatchesOne[K, V any](t *testing.T, m *diskmap.Map[K, V], keys []K) {
 		if err != nil {
 			t.Fatalf("View: %v", err)
 		}
-		if found != wantFound {
-			t.Fatalf("found = %v, want %v (key %v)", found, wantFound, keys[i])
-		}
-		if !bytes.Equal(v, want) {
-			t.Fatalf("v = %q, want %q (key %v)", v, want, keys[i])
+		if found != wantFound || !bytes.Equal(v, want) || (v == nil) != (want == nil) {
+			t.Fatalf("ViewMany gives key %v: %q (nil %v), %v; View: %q (nil %v), %v", keys[i], v, v == nil, found, want, want == nil, wantFound)
 		}
 		return nil
 	})
@@ -55,11 +52,8 @@ func manyMatchesOne[K, V any](t *testing.T, m *diskmap.Map[K, V], keys []K) {
 		if err != nil {
 			t.Fatalf("Get: %v", err)
 		}
-		if found[i] != wantFound {
-			t.Fatalf("found[i] = %v, want %v (key %v)", found[i], wantFound, k)
-		}
-		if !reflect.DeepEqual(vals[i], want) {
-			t.Fatalf("vals[i] = %v, want %v (key %v)", vals[i], want, k)
+		if found[i] != wantFound || !reflect.DeepEqual(vals[i], want) {
+			t.Fatalf("GetMany gives key %v: %v, %v; Get: %v, %v", k, vals[i], found[i], want, wantFound)
 		}
 	}
 }

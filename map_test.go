@@ -56,16 +56,9 @@ func TestPersistence(t *testing.T) {
 		}
 		for i := range 200 {
 			k := fmt.Sprintf("key-%03d", i)
-			v, found, err := m.Get(k)
-			if err != nil {
-				t.Fatalf("Get(%q): %v", k, err)
-			}
 			wv, wfound := want[k]
-			if found != wfound {
-				t.Fatalf("found = %v, want %v (Get(%q) found)", found, wfound, k)
-			}
-			if v != wv {
-				t.Fatalf("Get(%q): v = %q, want %q", k, v, wv)
+			if v, found, err := m.Get(k); err != nil || found != wfound || v != wv {
+				t.Fatalf("Get(%q) = %q, %v, %v; want %q, %v, nil", k, v, found, err, wv, wfound)
 			}
 		}
 		if got := slices.Collect(m.Keys()); !slices.Equal(got, order) {
@@ -330,10 +323,10 @@ func TestClosedMap(t *testing.T) {
 		} {
 			seq()
 			if err := m.Err(); !errors.Is(err, diskmap.ErrClosed) {
-				t.Errorf("Err: %v, want diskmap.ErrClosed (%v)", err, name)
+				t.Errorf("%s: Err: %v, want diskmap.ErrClosed", name, err)
 			}
 			if err := m.Err(); err != nil {
-				t.Errorf("Err: %v (%s: Err clears)", err, name)
+				t.Errorf("%s: Err after Err: %v, want nil: Err clears", name, err)
 			}
 		}
 	})
@@ -1204,8 +1197,8 @@ func TestLargeValues(t *testing.T) {
 			if err != nil || !found {
 				t.Fatalf("Get(%d) = %v, %v; want true, nil", k, found, err)
 			}
-			if !bytes.Equal(want, got) {
-				t.Fatalf("bytes.Equal(want, got) is false (value of %d)", k)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("Get(%d) = %d bytes, want the %d put", k, len(got), len(want))
 			}
 		}
 	})

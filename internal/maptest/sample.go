@@ -133,19 +133,20 @@ func writeSample(t testing.TB, dir string, seed uint64, dirty bool, open func(st
 // the same keys.
 func WriteSamples(t testing.TB, seed uint64) map[string]string {
 	t.Helper()
-	base := t.TempDir()
-	dirs := map[string]string{"clean": filepath.Join(base, "clean"), "dirty": filepath.Join(base, "dirty")}
-	WriteSample(t, dirs["clean"], seed)
-	WriteDirtySample(t, dirs["dirty"], seed)
-	return dirs
+	return writeSamples(t, seed, openSample)
 }
 
 // WriteShardedSamples is WriteSamples for sharded maps.
 func WriteShardedSamples(t testing.TB, seed uint64) map[string]string {
 	t.Helper()
+	return writeSamples(t, seed, openShardedSample)
+}
+
+func writeSamples(t testing.TB, seed uint64, open func(string) (sampleMap, error)) map[string]string {
+	t.Helper()
 	base := t.TempDir()
 	dirs := map[string]string{"clean": filepath.Join(base, "clean"), "dirty": filepath.Join(base, "dirty")}
-	WriteShardedSample(t, dirs["clean"], seed)
-	WriteDirtyShardedSample(t, dirs["dirty"], seed)
+	writeSample(t, dirs["clean"], seed, false, open)
+	writeSample(t, dirs["dirty"], seed, true, open)
 	return dirs
 }

@@ -132,7 +132,7 @@ func requireHeadAndTail(t *testing.T, f *os.File, n int64) {
 	copy(want, "head")
 	copy(want[min(n, 1<<20)-int64(page):], "tail")
 	if !bytes.Equal(b, want) {
-		t.Fatal("bytes.Equal(b, want) is false (the contents changed)")
+		t.Fatal("the contents changed")
 	}
 }
 

@@ -72,8 +72,8 @@ func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
 				t.Fatalf("OpenFile(%s, %#x) = %v, %v; want nil, layout.ErrCorrupt", c.path, flag, f, err)
 			}
 			var pe *os.PathError
-			if !(errors.As(err, &pe) && pe.Path == c.path) {
-				t.Fatalf("errors.As(err, &pe) && pe.Path == c.path is false (%#v names its path)", err)
+			if !errors.As(err, &pe) || pe.Path != c.path {
+				t.Fatalf("OpenFile: %#v, want an *os.PathError naming %s", err, c.path)
 			}
 			if err == nil || err.Error() != "open "+c.path+": not a regular file: "+c.kind {
 				t.Fatalf("error %v, want error %q", err, "open "+c.path+": not a regular file: "+c.kind)
