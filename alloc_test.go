@@ -5,16 +5,8 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
-
-// requireAllocs fails t if f allocates more than max times per run, on
-// average over runs.
-func requireAllocs(t *testing.T, name string, runs int, max float64, f func()) {
-	t.Helper()
-	if got := testing.AllocsPerRun(runs, f); got > max {
-		t.Errorf("%s: %v allocations per run, want at most %v", name, got, max)
-	}
-}
 
 // readAllocs checks that View, ViewMany, Contains and Get of a present key
 // and of a missing one allocate nothing.
@@ -25,12 +17,12 @@ func readAllocs[K any](t *testing.T, m *diskmap.Map[K, uint64], present, missing
 		key   K
 		found bool
 	}{{"present", present, true}, {"missing", missing, false}} {
-		requireAllocs(t, "View "+k.name, 100, 0, func() {
+		maptest.RequireAllocs(t, "View "+k.name, 100, 0, func() {
 			if _, found, err := m.View(k.key); err != nil || found != k.found {
 				t.Fatalf("View: %v, %v", found, err)
 			}
 		})
-		requireAllocs(t, "Contains "+k.name, 100, 0, func() {
+		maptest.RequireAllocs(t, "Contains "+k.name, 100, 0, func() {
 			if found, err := m.Contains(k.key); err != nil || found != k.found {
 				t.Fatalf("Contains: %v, %v", found, err)
 			}
@@ -42,12 +34,12 @@ func readAllocs[K any](t *testing.T, m *diskmap.Map[K, uint64], present, missing
 			}
 			return nil
 		}
-		requireAllocs(t, "ViewMany "+k.name, 100, 0, func() {
+		maptest.RequireAllocs(t, "ViewMany "+k.name, 100, 0, func() {
 			if err := m.ViewMany(keys, fn); err != nil {
 				t.Fatalf("ViewMany: %v", err)
 			}
 		})
-		requireAllocs(t, "Get "+k.name, 100, 0, func() {
+		maptest.RequireAllocs(t, "Get "+k.name, 100, 0, func() {
 			if _, found, err := m.Get(k.key); err != nil || found != k.found {
 				t.Fatalf("Get: %v, %v", found, err)
 			}
@@ -56,7 +48,8 @@ func readAllocs[K any](t *testing.T, m *diskmap.Map[K, uint64], present, missing
 }
 
 func TestAllocsReadString(t *testing.T) {
-	m := openMap[string, uint64](t, t.TempDir(), nil)
+	// counts the allocations of the whole process
+	m := maptest.Open[string, uint64](t, t.TempDir(), nil)
 	for i := range 100 {
 		if err := m.Put(fmt.Sprint("key", i), uint64(i)); err != nil {
 			t.Fatal(err)
@@ -66,7 +59,8 @@ func TestAllocsReadString(t *testing.T) {
 }
 
 func TestAllocsReadBytes(t *testing.T) {
-	m := openMap[[]byte, uint64](t, t.TempDir(), nil)
+	// counts the allocations of the whole process
+	m := maptest.Open[[]byte, uint64](t, t.TempDir(), nil)
 	for i := range 100 {
 		if err := m.Put(fmt.Append(nil, "key", i), uint64(i)); err != nil {
 			t.Fatal(err)
@@ -76,7 +70,8 @@ func TestAllocsReadBytes(t *testing.T) {
 }
 
 func TestAllocsReadU64(t *testing.T) {
-	m := openMap[uint64, uint64](t, t.TempDir(), nil)
+	// counts the allocations of the whole process
+	m := maptest.Open[uint64, uint64](t, t.TempDir(), nil)
 	for i := range uint64(100) {
 		if err := m.Put(i*1000, i); err != nil {
 			t.Fatal(err)
@@ -86,11 +81,12 @@ func TestAllocsReadU64(t *testing.T) {
 }
 
 func TestAllocsGetBytesValue(t *testing.T) {
-	m := openMap[string, []byte](t, t.TempDir(), nil)
+	// counts the allocations of the whole process
+	m := maptest.Open[string, []byte](t, t.TempDir(), nil)
 	if err := m.Put("k", make([]byte, 100)); err != nil {
 		t.Fatal(err)
 	}
-	requireAllocs(t, "Get", 100, 1, func() {
+	maptest.RequireAllocs(t, "Get", 100, 1, func() {
 		if v, _, err := m.Get("k"); err != nil || len(v) != 100 {
 			t.Fatalf("Get: %d bytes, %v", len(v), err)
 		}
@@ -98,7 +94,8 @@ func TestAllocsGetBytesValue(t *testing.T) {
 }
 
 func TestAllocsPutExisting(t *testing.T) {
-	m := openMap[string, []byte](t, t.TempDir(), nil)
+	// counts the allocations of the whole process
+	m := maptest.Open[string, []byte](t, t.TempDir(), nil)
 	keys := make([]string, 16)
 	for i := range keys {
 		keys[i] = fmt.Sprint("key", i)
@@ -110,7 +107,7 @@ func TestAllocsPutExisting(t *testing.T) {
 	// its growth is amortised over them.
 	val := make([]byte, 100)
 	i := 0
-	requireAllocs(t, "Put existing", 1000, 0, func() {
+	maptest.RequireAllocs(t, "Put existing", 1000, 0, func() {
 		if err := m.Put(keys[i%len(keys)], val); err != nil {
 			t.Fatal(err)
 		}

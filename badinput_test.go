@@ -1,7 +1,6 @@
 package diskmap_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -23,149 +23,6 @@ import (
 // bad disk, a stray copy or another program could, and check that Open and
 // every method answer with an error instead of a panic or a fault, and that
 // a failed Open leaves the directory as it found it.
-
-// sampleOptions gives the sample maps a small first table, so that the
-// table has grown a few times and the arenas are past their first size.
-var sampleOptions = &diskmap.Options{Capacity: 16, KeyBytes: 4096, ValueBytes: 4096}
-
-// sampleKey returns key i of the sample maps: keys of varied lengths.
-func sampleKey(i int) string { return fmt.Sprintf("key-%d-%s", i, strings.Repeat("k", i%13)) }
-
-// fillSample puts 300 keys with values of 0 to 300 bytes into m, replaces
-// every fifth and deletes every seventh, and returns what m holds.
-func fillSample(t testing.TB, m *diskmap.Map[string, string], seed uint64) map[string]string {
-	t.Helper()
-	r := rand.New(rand.NewPCG(seed, 7))
-	want := map[string]string{}
-	put := func(k, v string) {
-		if err := m.Put(k, v); err != nil {
-			t.Fatalf("Put(%q): %v", k, err)
-		}
-		want[k] = v
-	}
-	for i := range 300 {
-		put(sampleKey(i), strings.Repeat(string(rune('a'+i%26)), r.IntN(300)))
-	}
-	for i := 0; i < 300; i += 5 {
-		put(sampleKey(i), fmt.Sprintf("replaced %d %d", i, seed))
-	}
-	for i := 3; i < 300; i += 7 {
-		if _, err := m.Delete(sampleKey(i)); err != nil {
-			t.Fatalf("Delete: %v", err)
-		}
-		delete(want, sampleKey(i))
-	}
-	return want
-}
-
-// writeSample creates a sample map in dir and closes it cleanly.
-func writeSample(t testing.TB, dir string, seed uint64) map[string]string {
-	t.Helper()
-	m, err := diskmap.Open[string, string](dir, sampleOptions)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	want := fillSample(t, m, seed)
-	closeChecked(t, m)
-	return want
-}
-
-// writeDirtySample leaves in dir a sample map that was synced but never
-// closed, as a process that died after Sync leaves it.
-func writeDirtySample(t testing.TB, dir string, seed uint64) map[string]string {
-	t.Helper()
-	live := t.TempDir()
-	m, err := diskmap.Open[string, string](live, sampleOptions)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	want := fillSample(t, m, seed)
-	if err := m.Sync(); err != nil {
-		t.Fatalf("Sync: %v", err)
-	}
-	cloneMapDir(t, live, dir)
-	closeChecked(t, m)
-	return want
-}
-
-// cloneMapDir copies every regular file of src into dst, which it creates.
-func cloneMapDir(t testing.TB, src, dst string) {
-	t.Helper()
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// dirFiles returns the contents of the regular files in dir by name,
-// leaving out the lock file, which Open may create.
-func dirFiles(t testing.TB, dir string) map[string][]byte {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, e := range ents {
-		if e.Name() == "lock" {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[e.Name()] = b
-	}
-	return files
-}
-
-// requireSameFiles fails the test if dir no longer holds exactly the files
-// of before, byte for byte.
-func requireSameFiles(t testing.TB, dir string, before map[string][]byte) {
-	t.Helper()
-	after := dirFiles(t, dir)
-	for name, b := range before {
-		a, ok := after[name]
-		switch {
-		case !ok:
-			t.Errorf("%s was removed", name)
-		case len(a) != len(b):
-			t.Errorf("%s changed size from %d to %d bytes", name, len(b), len(a))
-		case !bytes.Equal(a, b):
-			t.Errorf("%s changed", name)
-		}
-	}
-	for name := range after {
-		if _, ok := before[name]; !ok {
-			t.Errorf("%s was created", name)
-		}
-	}
-}
-
-// openCatching is Open with a panic turned into an error that names it.
-func openCatching(dir string, opts *diskmap.Options) (m *diskmap.Map[string, string], err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			m, err = nil, fmt.Errorf("Open panicked: %v", p)
-		}
-	}()
-	return diskmap.Open[string, string](dir, opts)
-}
 
 // namesFile reports whether an error message names the file base of dir.
 func namesFile(msg, dir, base string) bool {
@@ -184,19 +41,6 @@ func currentHeader(t testing.TB, dir string) layout.Header {
 		t.Fatalf("reading header: %v", err)
 	}
 	return h
-}
-
-// editFile replaces the contents of dir/name by what edit returns.
-func editFile(t testing.TB, dir, name string, edit func(b []byte) []byte) {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, edit(b), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func truncateFile(t testing.TB, dir, name string, size int64) {
@@ -242,7 +86,7 @@ func bothHeaders(t testing.TB, dir string, edit func(h *layout.Header)) {
 	t.Helper()
 	h := currentHeader(t, dir)
 	edit(&h)
-	editFile(t, dir, "buckets", func(b []byte) []byte {
+	maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
 		h.Encode(b[0:])
 		h.Encode(b[layout.HeaderCopyOffset:])
 		return b
@@ -264,11 +108,11 @@ type badOpenCase struct {
 var badOpenCases = []badOpenCase{
 	{name: "buckets random bytes", want: diskmap.ErrCorrupt, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "buckets", func(b []byte) []byte { return randomBytes(len(b), 1) })
+			maptest.EditFile(t, dir, "buckets", func(b []byte) []byte { return randomBytes(len(b), 1) })
 		}},
 	{name: "buckets short random bytes", want: diskmap.ErrCorrupt, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "buckets", func([]byte) []byte { return randomBytes(100, 2) })
+			maptest.EditFile(t, dir, "buckets", func([]byte) []byte { return randomBytes(100, 2) })
 		}},
 	{name: "buckets empty", want: diskmap.ErrCorrupt, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) { truncateFile(t, dir, "buckets", 0) }},
@@ -286,11 +130,11 @@ var badOpenCases = []badOpenCase{
 		}},
 	{name: "buckets with slots appended", want: diskmap.ErrCorrupt, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "buckets", func(b []byte) []byte { return append(b, make([]byte, 64)...) })
+			maptest.EditFile(t, dir, "buckets", func(b []byte) []byte { return append(b, make([]byte, 64)...) })
 		}},
 	{name: "headers of the next version", want: diskmap.ErrVersion, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "buckets", func(b []byte) []byte {
+			maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
 				setHeaderVersion(b[0:], layout.Version+1)
 				setHeaderVersion(b[layout.HeaderCopyOffset:], layout.Version+1)
 				return b
@@ -298,7 +142,7 @@ var badOpenCases = []badOpenCase{
 		}},
 	{name: "headers of version 0", want: diskmap.ErrVersion, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "buckets", func(b []byte) []byte {
+			maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
 				setHeaderVersion(b[0:], 0)
 				setHeaderVersion(b[layout.HeaderCopyOffset:], 0)
 				return b
@@ -306,7 +150,7 @@ var badOpenCases = []badOpenCase{
 		}},
 	{name: "both header copies garbage", want: diskmap.ErrCorrupt, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "buckets", func(b []byte) []byte {
+			maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
 				copy(b[0:layout.HeaderSize], randomBytes(layout.HeaderSize, 3))
 				copy(b[layout.HeaderCopyOffset:], randomBytes(layout.HeaderSize, 4))
 				return b
@@ -314,7 +158,7 @@ var badOpenCases = []badOpenCase{
 		}},
 	{name: "both header checksums wrong", want: diskmap.ErrCorrupt, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "buckets", func(b []byte) []byte {
+			maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
 				b[headerChecksumOff] ^= 1
 				b[layout.HeaderCopyOffset+headerChecksumOff] ^= 1
 				return b
@@ -322,7 +166,7 @@ var badOpenCases = []badOpenCase{
 		}},
 	{name: "both headers zero", want: diskmap.ErrCorrupt, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "buckets", func(b []byte) []byte { clear(b[:layout.MetaSize]); return b })
+			maptest.EditFile(t, dir, "buckets", func(b []byte) []byte { clear(b[:layout.MetaSize]); return b })
 		}},
 	{name: "header table too small", want: diskmap.ErrCorrupt, file: "buckets",
 		damage: func(t *testing.T, dir, _ string) {
@@ -380,11 +224,11 @@ var badOpenCases = []badOpenCase{
 		}},
 	{name: "keys foreign", want: diskmap.ErrCorrupt, file: "keys",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "keys", func(b []byte) []byte { return randomBytes(len(b), 5) })
+			maptest.EditFile(t, dir, "keys", func(b []byte) []byte { return randomBytes(len(b), 5) })
 		}},
 	{name: "keys holds a values arena", want: diskmap.ErrCorrupt, file: "keys",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "keys", func(b []byte) []byte {
+			maptest.EditFile(t, dir, "keys", func(b []byte) []byte {
 				v, err := os.ReadFile(filepath.Join(dir, "values"))
 				if err != nil {
 					t.Fatal(err)
@@ -404,23 +248,23 @@ var badOpenCases = []badOpenCase{
 		damage: func(t *testing.T, dir, _ string) { truncateFile(t, dir, "keys", layout.ArenaHeaderSize) }},
 	{name: "keys header checksum wrong", want: diskmap.ErrCorrupt, file: "keys",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "keys", func(b []byte) []byte { b[arenaChecksumOff] ^= 0x10; return b })
+			maptest.EditFile(t, dir, "keys", func(b []byte) []byte { b[arenaChecksumOff] ^= 0x10; return b })
 		}},
 	{name: "keys of the next arena version", want: diskmap.ErrVersion, file: "keys",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "keys", func(b []byte) []byte { setArenaVersion(b, layout.ArenaVersion+1); return b })
+			maptest.EditFile(t, dir, "keys", func(b []byte) []byte { setArenaVersion(b, layout.ArenaVersion+1); return b })
 		}},
 	{name: "keys missing", want: diskmap.ErrCorrupt, file: "keys", missing: true,
 		damage: func(t *testing.T, dir, _ string) { removeFile(t, dir, "keys") }},
 	{name: "values from another map", want: diskmap.ErrCorrupt, file: "values",
-		damage: func(t *testing.T, dir, foreign string) { copyFile(t, foreign, dir, "values") }},
+		damage: func(t *testing.T, dir, foreign string) { maptest.CopyFile(t, foreign, dir, "values") }},
 	{name: "keys from another map", want: diskmap.ErrCorrupt, file: "keys",
-		damage: func(t *testing.T, dir, foreign string) { copyFile(t, foreign, dir, "keys") }},
+		damage: func(t *testing.T, dir, foreign string) { maptest.CopyFile(t, foreign, dir, "keys") }},
 	{name: "buckets from another map", want: diskmap.ErrCorrupt, file: "keys",
-		damage: func(t *testing.T, dir, foreign string) { copyFile(t, foreign, dir, "buckets") }},
+		damage: func(t *testing.T, dir, foreign string) { maptest.CopyFile(t, foreign, dir, "buckets") }},
 	{name: "values foreign", want: diskmap.ErrCorrupt, file: "values",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "values", func(b []byte) []byte { return randomBytes(len(b), 6) })
+			maptest.EditFile(t, dir, "values", func(b []byte) []byte { return randomBytes(len(b), 6) })
 		}},
 	{name: "values cut below the header's end", want: diskmap.ErrCorrupt, file: "values",
 		damage: func(t *testing.T, dir, _ string) {
@@ -428,7 +272,7 @@ var badOpenCases = []badOpenCase{
 		}},
 	{name: "values of version 3", want: diskmap.ErrVersion, file: "values",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, dir, "values", func(b []byte) []byte { setArenaVersion(b, 3); return b })
+			maptest.EditFile(t, dir, "values", func(b []byte) []byte { setArenaVersion(b, 3); return b })
 		}},
 	{name: "values missing", want: diskmap.ErrCorrupt, file: "values", missing: true,
 		damage: func(t *testing.T, dir, _ string) { removeFile(t, dir, "values") }},
@@ -441,12 +285,12 @@ var badOpenCases = []badOpenCase{
 	{name: "no buckets beside a foreign keys file", want: diskmap.ErrCorrupt, file: "keys", missing: true,
 		damage: func(t *testing.T, dir, _ string) {
 			removeFile(t, dir, "buckets")
-			editFile(t, dir, "keys", func(b []byte) []byte { return randomBytes(len(b), 7) })
+			maptest.EditFile(t, dir, "keys", func(b []byte) []byte { return randomBytes(len(b), 7) })
 		}},
 	{name: "no buckets beside keys of version 2", want: diskmap.ErrVersion, file: "keys", missing: true,
 		damage: func(t *testing.T, dir, _ string) {
 			removeFile(t, dir, "buckets")
-			editFile(t, dir, "keys", func(b []byte) []byte { setArenaVersion(b, 2); return b })
+			maptest.EditFile(t, dir, "keys", func(b []byte) []byte { setArenaVersion(b, 2); return b })
 		}},
 }
 
@@ -457,28 +301,15 @@ func removeFile(t testing.TB, dir, name string) {
 	}
 }
 
-func copyFile(t testing.TB, from, to, name string) {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(from, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(to, name), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestBadInputOpen damages a sample map, closed cleanly or not, in each of
 // the ways of badOpenCases and opens it for writing and for reading: Open
 // must return the case's error, naming the damaged file, must not panic,
 // and must change no file.
 func TestBadInputOpen(t *testing.T) {
-	base := t.TempDir()
-	samples := map[string]string{"clean": filepath.Join(base, "clean"), "dirty": filepath.Join(base, "dirty")}
-	writeSample(t, samples["clean"], 1)
-	writeDirtySample(t, samples["dirty"], 1)
-	foreign := filepath.Join(base, "foreign")
-	writeSample(t, foreign, 2)
+	t.Parallel()
+	samples := maptest.WriteSamples(t, 1)
+	foreign := filepath.Join(t.TempDir(), "foreign")
+	maptest.WriteSample(t, foreign, 2)
 
 	for _, state := range []string{"clean", "dirty"} {
 		for _, c := range badOpenCases {
@@ -488,12 +319,11 @@ func TestBadInputOpen(t *testing.T) {
 					name += "/read-only"
 				}
 				t.Run(name, func(t *testing.T) {
-					dir := filepath.Join(t.TempDir(), "map")
-					cloneMapDir(t, samples[state], dir)
+					dir := maptest.CopyOf(t, samples[state])
 					c.damage(t, dir, foreign)
-					before := dirFiles(t, dir)
+					before := maptest.DirFiles(t, dir, "lock")
 
-					m, err := openCatching(dir, &diskmap.Options{ReadOnly: ro})
+					m, err := maptest.OpenCatching[string, string](dir, &diskmap.Options{ReadOnly: ro})
 					if err == nil {
 						_ = m.Close()
 						t.Fatalf("Open succeeded, want an error matching %v", c.want)
@@ -508,7 +338,7 @@ func TestBadInputOpen(t *testing.T) {
 					case !namesFile(err.Error(), dir, c.file):
 						t.Errorf("Open: %v\nwant the message to name %s", err, c.file)
 					}
-					requireSameFiles(t, dir, before)
+					maptest.RequireSameFiles(t, dir, before, "lock")
 				})
 			}
 		}
@@ -521,18 +351,16 @@ func TestBadInputOpen(t *testing.T) {
 // offset of the key count, and never hands out a map whose Len is
 // negative.
 func TestBadInputHeaderCountsWrap(t *testing.T) {
-	base := t.TempDir()
-	samples := map[string]string{"clean": filepath.Join(base, "clean"), "dirty": filepath.Join(base, "dirty")}
-	writeSample(t, samples["clean"], 1)
-	writeDirtySample(t, samples["dirty"], 1)
+	t.Parallel()
+	samples := maptest.WriteSamples(t, 1)
 	const countOff = 48 // of the live keys, in the first header copy
 	for _, state := range []string{"clean", "dirty"} {
 		for _, ro := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/read-only=%v", state, ro), func(t *testing.T) {
 				dir := filepath.Join(t.TempDir(), "map")
-				cloneMapDir(t, samples[state], dir)
+				maptest.CloneDir(t, samples[state], dir)
 				bothHeaders(t, dir, func(h *layout.Header) { h.Count, h.Tombstones = math.MaxUint64, 1 })
-				m, err := openCatching(dir, &diskmap.Options{ReadOnly: ro})
+				m, err := maptest.OpenCatching[string, string](dir, &diskmap.Options{ReadOnly: ro})
 				if err == nil {
 					n := m.Len()
 					_ = m.Close() // the test fails either way
@@ -547,39 +375,13 @@ func TestBadInputHeaderCountsWrap(t *testing.T) {
 	}
 }
 
-// requireContents fails the test unless m holds exactly want.
-func requireContents(t testing.TB, m *diskmap.Map[string, string], want map[string]string) {
-	t.Helper()
-	if m.Len() != len(want) {
-		t.Errorf("Len = %d, want %d", m.Len(), len(want))
-	}
-	for k, v := range want {
-		got, ok, err := m.Get(k)
-		if err != nil || !ok || got != v {
-			t.Fatalf("Get(%q) = %.20q, %v, %v; want %.20q", k, got, ok, err, v)
-		}
-	}
-	n := 0
-	for k, v := range m.All() {
-		n++
-		if w, ok := want[k]; !ok || w != v {
-			t.Fatalf("All yields %q: %.20q, want %.20q (present %v)", k, v, w, ok)
-		}
-	}
-	if err := m.Err(); err != nil {
-		t.Fatalf("All: %v", err)
-	}
-	if n != len(want) {
-		t.Errorf("All yields %d keys, want %d", n, len(want))
-	}
-}
-
 // TestBadInputOneHeaderCopy damages one of the two header copies of a map
 // closed cleanly: the other copy is still valid, so the map opens with all
 // its keys and passes Check, then and after another close and open.
 func TestBadInputOneHeaderCopy(t *testing.T) {
+	t.Parallel()
 	sample := filepath.Join(t.TempDir(), "sample")
-	want := writeSample(t, sample, 3)
+	want := maptest.WriteSample(t, sample, 3)
 	b, err := os.ReadFile(filepath.Join(sample, "buckets"))
 	if err != nil {
 		t.Fatal(err)
@@ -602,17 +404,17 @@ func TestBadInputOneHeaderCopy(t *testing.T) {
 		for copyNo, off := range []int{0, layout.HeaderCopyOffset} {
 			t.Run(fmt.Sprintf("%s/copy %d", c.name, copyNo), func(t *testing.T) {
 				dir := filepath.Join(t.TempDir(), "map")
-				cloneMapDir(t, sample, dir)
-				editFile(t, dir, "buckets", func(b []byte) []byte { c.damage(b[off:]); return b })
+				maptest.CloneDir(t, sample, dir)
+				maptest.EditFile(t, dir, "buckets", func(b []byte) []byte { c.damage(b[off:]); return b })
 				for range 2 {
-					m, err := openCatching(dir, nil)
+					m, err := maptest.OpenCatching[string, string](dir, nil)
 					if err != nil {
 						t.Fatalf("Open: %v", err)
 					}
 					if err := m.Check(); err != nil {
 						t.Errorf("Check: %v", err)
 					}
-					requireContents(t, m, want)
+					maptest.RequireContents(t, m, want)
 					if err := m.Close(); err != nil {
 						t.Fatalf("Close: %v", err)
 					}
@@ -637,7 +439,7 @@ func readSlots(b []byte) []layout.Slot {
 func editSlots(t testing.TB, dir string, pick func(i int) bool, edit func(h layout.Header, s *layout.Slot)) {
 	t.Helper()
 	h := currentHeader(t, dir)
-	editFile(t, dir, "buckets", func(b []byte) []byte {
+	maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
 		n := 0
 		for i, s := range readSlots(b) {
 			if !s.Occupied() || !pick(i) {
@@ -707,7 +509,7 @@ var badSlotCases = []struct {
 		})
 	}},
 	{"every slot deleted", func(t *testing.T, dir string) {
-		editFile(t, dir, "buckets", func(b []byte) []byte {
+		maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
 			for i := layout.MetaSize; i < len(b); i += layout.SlotSize {
 				layout.SetSlotKey(b[i:], layout.SlotDeleted)
 			}
@@ -715,7 +517,7 @@ var badSlotCases = []struct {
 		})
 	}},
 	{"half the slots random bytes", func(t *testing.T, dir string) {
-		editFile(t, dir, "buckets", func(b []byte) []byte {
+		maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
 			r := randomBytes(len(b), 10)
 			for i := layout.MetaSize; i < len(b); i += 2 * layout.SlotSize {
 				copy(b[i:i+layout.SlotSize], r[i:])
@@ -724,7 +526,7 @@ var badSlotCases = []struct {
 		})
 	}},
 	{"slot table random bytes", func(t *testing.T, dir string) {
-		editFile(t, dir, "buckets", func(b []byte) []byte {
+		maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
 			copy(b[layout.MetaSize:], randomBytes(len(b)-layout.MetaSize, 11))
 			return b
 		})
@@ -736,14 +538,15 @@ var badSlotCases = []struct {
 // Check reports the damage as ErrCorrupt naming the buckets file, and
 // writes and Close return rather than panic.
 func TestBadInputSlots(t *testing.T) {
+	t.Parallel()
 	sample := filepath.Join(t.TempDir(), "sample")
-	want := writeSample(t, sample, 4)
+	want := maptest.WriteSample(t, sample, 4)
 	for _, c := range badSlotCases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "map")
-			cloneMapDir(t, sample, dir)
+			maptest.CloneDir(t, sample, dir)
 			c.damage(t, dir)
-			m, err := openCatching(dir, nil)
+			m, err := maptest.OpenCatching[string, string](dir, nil)
 			if err != nil {
 				if !errors.Is(err, diskmap.ErrCorrupt) {
 					t.Fatalf("Open: %v, want success or ErrCorrupt", err)
@@ -775,22 +578,23 @@ func TestBadInputSlots(t *testing.T) {
 // what is left must pass Check, hold only keys that were put, and take
 // writes and a compaction.
 func TestBadInputSlotsDirty(t *testing.T) {
+	t.Parallel()
 	sample := filepath.Join(t.TempDir(), "sample")
-	want := writeDirtySample(t, sample, 6)
+	want := maptest.WriteDirtySample(t, sample, 6)
 	for _, c := range badSlotCases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "map")
-			cloneMapDir(t, sample, dir)
+			maptest.CloneDir(t, sample, dir)
 			c.damage(t, dir)
 			var m *diskmap.Map[string, string]
 			var err error
-			if terr := withinTime(10*time.Second, func() { m, err = openCatching(dir, nil) }); terr != nil {
+			if terr := withinTime(10*time.Second, func() { m, err = maptest.OpenCatching[string, string](dir, nil) }); terr != nil {
 				t.Fatalf("Open: %v", terr)
 			}
 			if err != nil {
 				t.Fatalf("Open of a damaged map that was not closed cleanly: %v", err)
 			}
-			defer checkClose(t, m)
+			defer maptest.CheckClose(t, m)
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check after recovery: %v", err)
 			}
@@ -827,24 +631,25 @@ func TestBadInputSlotsDirty(t *testing.T) {
 // read, checked, written and closed without a panic or a hang. Set
 // DISKMAP_LONG=1 for more rounds; DISKMAP_SEED repeats a run.
 func TestBadInputRandomDamage(t *testing.T) {
-	seed := testSeed(t)
+	t.Parallel()
+	seed := maptest.Seed(t)
 	rounds := 40
-	if longTests() {
+	if maptest.Long() {
 		rounds = 2000
 	}
 	base := t.TempDir()
 	samples := []string{filepath.Join(base, "clean"), filepath.Join(base, "dirty")}
-	want := writeSample(t, samples[0], 8)
-	writeDirtySample(t, samples[1], 8)
+	want := maptest.WriteSample(t, samples[0], 8)
+	maptest.WriteDirtySample(t, samples[1], 8)
 	r := rand.New(rand.NewPCG(seed, 8))
 	files := []string{"buckets", "keys", "values"}
 	opened := 0
 	for round := range rounds {
 		dir := filepath.Join(base, fmt.Sprintf("map%d", round))
-		cloneMapDir(t, samples[r.IntN(2)], dir)
+		maptest.CloneDir(t, samples[r.IntN(2)], dir)
 		name := files[r.IntN(len(files))]
 		var where []string
-		editFile(t, dir, name, func(b []byte) []byte {
+		maptest.EditFile(t, dir, name, func(b []byte) []byte {
 			for range 1 + r.IntN(16) {
 				// Aim at the headers half of the time.
 				i := r.IntN(len(b))
@@ -858,7 +663,7 @@ func TestBadInputRandomDamage(t *testing.T) {
 		})
 		what := fmt.Sprintf("round %d: %s damaged at %s", round, name, strings.Join(where, ","))
 		err := withinTime(10*time.Second, func() {
-			m, err := openCatching(dir, nil)
+			m, err := maptest.OpenCatching[string, string](dir, nil)
 			if err != nil {
 				if !errors.Is(err, diskmap.ErrCorrupt) && !errors.Is(err, diskmap.ErrVersion) {
 					panic(fmt.Sprintf("Open: %v, want an error matching ErrCorrupt or ErrVersion", err))
@@ -910,33 +715,15 @@ func useDamaged(m *diskmap.Map[string, string], want map[string]string) {
 	for k := range want {
 		keys = append(keys, k)
 	}
-	for _, k := range keys {
-		_, _, _ = m.Get(k)
-		_, _, _ = m.View(k)
-		_, _ = m.Contains(k)
-		_, _ = m.Entry(k).Value()
-	}
-	_ = m.ViewMany(keys, func(int, []byte, bool) error { return nil })
-	_, _, _ = m.GetMany(keys)
-	for range m.All() {
-	}
-	_ = m.Err()
-	for range m.Keys() {
-	}
-	_ = m.Err()
-	for range m.Values() {
-	}
-	_ = m.Err()
-	m.Len()
-	m.Stats()
+	maptest.ReadAll(m, keys)
 }
 
 // writeDamaged replaces, deletes and inserts keys in a damaged map; errors
 // are fine.
 func writeDamaged(m *diskmap.Map[string, string]) {
 	for i := range 40 {
-		_ = m.Put(sampleKey(i), "new")
-		_, _ = m.Delete(sampleKey(i + 100))
+		_ = m.Put(maptest.SampleKey(i), "new")
+		_, _ = m.Delete(maptest.SampleKey(i + 100))
 		_ = m.Put(fmt.Sprintf("new key %d", i), "new")
 	}
 }
@@ -946,10 +733,11 @@ func writeDamaged(m *diskmap.Map[string, string]) {
 // damage reports it where it is: a *CorruptError for the buckets file at
 // that slot's offset, not for the arena at the offset the slot points to.
 func TestBadInputSlotErrorsSayWhere(t *testing.T) {
+	t.Parallel()
 	for _, field := range []string{"key", "value"} {
 		t.Run(field, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "map")
-			want := writeSample(t, dir, 5)
+			want := maptest.WriteSample(t, dir, 5)
 			h := currentHeader(t, dir)
 			b, err := os.ReadFile(filepath.Join(dir, "buckets"))
 			if err != nil {
@@ -957,7 +745,7 @@ func TestBadInputSlotErrorsSayWhere(t *testing.T) {
 			}
 			// Damage the slot of the first key in insertion order: it is
 			// the first record of the keys arena.
-			key := sampleKey(0)
+			key := maptest.SampleKey(0)
 			if _, ok := want[key]; !ok {
 				t.Fatalf("the sample has no key %q", key)
 			}
@@ -984,7 +772,7 @@ func TestBadInputSlotErrorsSayWhere(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer checkClose(t, m)
+			defer maptest.CheckClose(t, m)
 			requireAt := func(op string, err error) {
 				t.Helper()
 				var ce *diskmap.CorruptError

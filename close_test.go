@@ -6,16 +6,18 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // Close of a map that failed returns the error that failed it, and leaves
 // the map marked dirty, for the next Open to recover, in every mode.
 func TestCloseFailedMap(t *testing.T) {
-	for _, d := range durabilities {
+	t.Parallel()
+	for _, d := range maptest.Modes {
 		t.Run(d.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			opts := &diskmap.Options{Durability: d}
-			m := openMap[string, string](t, dir, opts)
+			m := maptest.Open[string, string](t, dir, opts)
 			if err := m.Put("before", "x"); err != nil {
 				t.Fatal(err)
 			}
@@ -46,7 +48,7 @@ func TestCloseFailedMap(t *testing.T) {
 			if err := m.Close(); !errors.Is(err, diskmap.ErrClosed) {
 				t.Fatalf("second Close: %v, want ErrClosed", err)
 			}
-			m = openMap[string, string](t, dir, opts)
+			m = maptest.Open[string, string](t, dir, opts)
 			if m.Len() != 6 {
 				t.Fatalf("Len after recovery = %d, want 6: the key before and the whole batch", m.Len())
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // TestConcurrentReaders follows the concurrency contract of Map: while no
@@ -15,12 +16,13 @@ import (
 // runs readers of every kind together, and checks what each sees; between
 // rounds, with the readers gone, the writer changes the map.
 func TestConcurrentReaders(t *testing.T) {
+	t.Parallel()
 	const (
 		keys    = 400
 		readers = 8
 		rounds  = 4
 	)
-	m := openMap[string, string](t, t.TempDir(), &diskmap.Options{Capacity: 64})
+	m := maptest.Open[string, string](t, t.TempDir(), &diskmap.Options{Capacity: 64})
 	want := map[string]string{}
 	var order []string
 	put := func(k, v string) {

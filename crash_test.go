@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -52,7 +53,7 @@ const (
 )
 
 // crashDurabilities are the modes the crash tests run in.
-var crashDurabilities = []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync}
+var crashDurabilities = maptest.Modes
 
 // crashOptions returns the options a child in mode opens the map with in
 // durability d; a small log makes checkpoints frequent in the WAL modes.
@@ -66,13 +67,11 @@ func crashOptions(mode *crashMode, d diskmap.Durability) *diskmap.Options {
 // childCommand returns a command running the test named test of this test
 // binary as a child in mode; ctx kills it.
 func childCommand(ctx context.Context, test, mode, dir string, seed uint64, round int) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.timeout=60s")
-	cmd.Env = append(os.Environ(),
+	return maptest.ChildCommand(ctx, test,
 		childEnv+"="+mode,
 		childDirEnv+"="+dir,
 		childSeedEnv+"="+strconv.FormatUint(seed, 10),
 		childRoundEnv+"="+strconv.Itoa(round))
-	return cmd
 }
 
 // memDir returns a new directory for the test in /dev/shm, a tmpfs on
@@ -231,7 +230,7 @@ var crashModes = map[string]*crashMode{
 				}
 				model.apply(op)
 			}
-			closeChecked(t, m)
+			maptest.CloseChecked(t, m)
 			return model
 		},
 		next: func(r *rand.Rand, round, i int, _ crashOp) crashOp {
@@ -307,7 +306,7 @@ func pointsSetup(t *testing.T, dir string) *crashModel {
 		}
 		model.apply(op)
 	}
-	closeChecked(t, m)
+	maptest.CloseChecked(t, m)
 	return model
 }
 
@@ -544,6 +543,7 @@ func (f *killFS) WriteAt(x *os.File, b []byte, off int64) (int, error) {
 // its result. It stops by itself, with an error line, only on an error or
 // after 30 s.
 func TestCrashChild(t *testing.T) {
+	// swaps mmap.Files
 	mode, ok := crashModes[os.Getenv(childEnv)]
 	if !ok {
 		t.Skip("runs only as the child process of TestCrash")
@@ -669,8 +669,8 @@ func runCrashModes(t *testing.T, mode *crashMode, changing bool) {
 // runCrashMode kills children in mode, each of which opens the map in the
 // durability that pick returns.
 func runCrashMode(t *testing.T, mode *crashMode, kills int, pick func(*rand.Rand) diskmap.Durability) {
-	seed := testSeed(t)
-	if longTests() {
+	seed := maptest.Seed(t)
+	if maptest.Long() {
 		kills *= 8
 	}
 	var dir string
@@ -696,7 +696,7 @@ func runCrashMode(t *testing.T, mode *crashMode, kills int, pick func(*rand.Rand
 		checkDir := dir
 		if r.IntN(4) != 0 {
 			checkDir = filepath.Join(memDir(t), "copy")
-			cloneMapDir(t, dir, checkDir)
+			maptest.CloneDir(t, dir, checkDir)
 		}
 		before := model
 		model = checkRecovered(t, checkDir, crashOptions(mode, pick(r)), model, inFlight)
@@ -832,7 +832,7 @@ func checkRecovered(t *testing.T, dir string, opts *diskmap.Options, model *cras
 	if err != nil {
 		t.Fatalf("Open after the kill: %v", err)
 	}
-	defer checkClose(t, m)
+	defer maptest.CheckClose(t, m)
 	if err := m.Check(); err != nil {
 		t.Fatalf("Check after the kill: %v", err)
 	}
@@ -914,6 +914,7 @@ func diffMap(m *diskmap.Map[string, string], model *crashModel) string {
 // space, then the table aside in buckets.grow, renamed to buckets last.
 // Without buckets there is no map yet, so Open must create one.
 func TestCrashDuringCreate(t *testing.T) {
+	t.Parallel()
 	header := func(magic [8]byte, size int) []byte {
 		b := make([]byte, size)
 		layout.ArenaHeader{Magic: magic, Generation: 42}.Encode(b)
@@ -957,8 +958,8 @@ func TestCrashDuringCreate(t *testing.T) {
 			if err := m.Put("k", "v"); err != nil {
 				t.Fatal(err)
 			}
-			closeChecked(t, m)
-			m = openMap[string, string](t, dir, nil)
+			maptest.CloseChecked(t, m)
+			m = maptest.Open[string, string](t, dir, nil)
 			if v, ok, err := m.Get("k"); err != nil || !ok || v != "v" {
 				t.Fatalf(`Get("k") after reopening = %q, %v, %v`, v, ok, err)
 			}
@@ -975,16 +976,17 @@ func TestCrashDuringCreate(t *testing.T) {
 // read-only Open first reads the old map before the commit and refuses
 // the directory with ErrReadOnly after it.
 func TestCrashUndoingCompaction(t *testing.T) {
+	t.Parallel()
 	base := memDir(t)
 	old := filepath.Join(base, "old")
-	want := writeSample(t, old, 11)
+	want := maptest.WriteSample(t, old, 11)
 	compacted := filepath.Join(base, "compacted")
-	cloneMapDir(t, old, compacted)
-	m := openMap[string, string](t, compacted, nil)
+	maptest.CloneDir(t, old, compacted)
+	m := maptest.Open[string, string](t, compacted, nil)
 	if err := m.Compact(); err != nil {
 		t.Fatal(err)
 	}
-	closeChecked(t, m)
+	maptest.CloseChecked(t, m)
 	read := func(dir, name string) []byte {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
@@ -1017,7 +1019,7 @@ func TestCrashUndoingCompaction(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(memDir(t), "map")
-			cloneMapDir(t, old, dir)
+			maptest.CloneDir(t, old, dir)
 			for name, b := range c.files {
 				if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 					t.Fatal(err)
@@ -1030,37 +1032,23 @@ func TestCrashUndoingCompaction(t *testing.T) {
 			case !c.committed && err != nil:
 				t.Fatalf("read-only Open before the commit: %v", err)
 			case !c.committed:
-				requireContents(t, r, want)
-				closeChecked(t, r)
+				maptest.RequireContents(t, r, want)
+				maptest.CloseChecked(t, r)
 			}
 			m, err := diskmap.Open[string, string](dir, nil)
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
-			t.Cleanup(func() { closeChecked(t, m) })
+			t.Cleanup(func() { maptest.CloseChecked(t, m) })
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check: %v", err)
 			}
-			requireContents(t, m, want)
+			maptest.RequireContents(t, m, want)
 			if left, _ := filepath.Glob(filepath.Join(dir, "*.compact")); len(left) > 0 {
 				t.Errorf("Open left %v", left)
 			}
 		})
 	}
-}
-
-// renameFails is the operating system's file system, except that renaming
-// the file named from fails.
-type renameFails struct {
-	mmap.FS
-	from string
-}
-
-func (f *renameFails) Rename(oldpath, newpath string) error {
-	if filepath.Base(oldpath) == f.from {
-		return fmt.Errorf("rename %s: refused by the test", oldpath)
-	}
-	return f.FS.Rename(oldpath, newpath)
 }
 
 // TestCrashReadOnlyAfterCompactionCommit copies the directory of a map
@@ -1070,15 +1058,16 @@ func (f *renameFails) Rename(oldpath, newpath string) error {
 // refuse it with ErrReadOnly, as it refuses a map not closed cleanly; a
 // writable Open then finishes the compaction, with every key right.
 func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
-	for _, d := range durabilities {
+	// swaps mmap.Files
+	for _, d := range maptest.Modes {
 		for _, stuck := range []string{"values.compact", "buckets.compact"} {
 			t.Run(fmt.Sprintf("%v/%s not renamed", d, stuck), func(t *testing.T) {
 				live := t.TempDir()
-				opts := *sampleOptions
+				opts := *maptest.SampleOptions
 				opts.Durability = d
-				m := openMap[string, string](t, live, &opts)
-				want := fillSample(t, m, 13)
-				fs := &renameFails{FS: mmap.Files, from: stuck}
+				m := maptest.Open[string, string](t, live, &opts)
+				want := maptest.FillSample(t, m, 13)
+				fs := &maptest.RenameFails{FS: mmap.Files, From: stuck}
 				mmap.Files = fs
 				err := m.Compact()
 				mmap.Files = fs.FS
@@ -1086,7 +1075,7 @@ func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
 					t.Fatal("Compact succeeded with a rename refused")
 				}
 				dir := filepath.Join(t.TempDir(), "map")
-				cloneMapDir(t, live, dir)
+				maptest.CloneDir(t, live, dir)
 				if cerr := m.Close(); !errors.Is(cerr, err) {
 					t.Fatalf("Close after the failed Compact: %v, want %v", cerr, err)
 				}
@@ -1105,17 +1094,17 @@ func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
 				if !errors.Is(err, diskmap.ErrReadOnly) || !strings.Contains(err.Error(), dir) {
 					t.Fatalf("read-only Open: %v\nwant ErrReadOnly naming %s", err, dir)
 				}
-				w := openMap[string, string](t, dir, &opts)
+				w := maptest.Open[string, string](t, dir, &opts)
 				if err := w.Check(); err != nil {
 					t.Fatalf("Check: %v", err)
 				}
-				requireContents(t, w, want)
+				maptest.RequireContents(t, w, want)
 				if left, _ := filepath.Glob(filepath.Join(dir, "*.compact")); len(left) > 0 {
 					t.Errorf("Open left %v", left)
 				}
-				closeChecked(t, w)
-				r = openMap[string, string](t, dir, &ro)
-				requireContents(t, r, want)
+				maptest.CloseChecked(t, w)
+				r = maptest.Open[string, string](t, dir, &ro)
+				maptest.RequireContents(t, r, want)
 			})
 		}
 	}
@@ -1191,31 +1180,32 @@ func runScript(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 // during its recovery, and the map must still come back the same.
 // DISKMAP_LONG=1 tries every n.
 func TestCrashPoints(t *testing.T) {
-	seed := testSeed(t)
+	t.Parallel()
+	seed := maptest.Seed(t)
 	mode, opener := crashModes["points"], crashModes["open"]
 	for _, d := range crashDurabilities {
 		t.Run(d.String(), func(t *testing.T) {
 			base := filepath.Join(memDir(t), "base")
 			model0 := pointsSetup(t, base)
 			dir := filepath.Join(memDir(t), "count")
-			cloneMapDir(t, base, dir)
+			maptest.CloneDir(t, base, dir)
 			run := runScript(t, mode, d, dir, 0, 0, model0.clone())
 			if !run.done {
 				t.Fatalf("the script did not finish without a kill: %+v", run)
 			}
 			limit := 20
-			if longTests() {
+			if maptest.Long() {
 				limit = len(run.fileOps)
 			}
 			points := crashPoints(run.fileOps, limit, seed)
 			r := rand.New(rand.NewPCG(seed, uint64(d)))
 			for i, at := range points {
 				dir := filepath.Join(memDir(t), fmt.Sprint("at", at))
-				cloneMapDir(t, base, dir)
+				maptest.CloneDir(t, base, dir)
 				model := model0.clone()
 				run := runScript(t, mode, d, dir, 0, at, model)
 				copyDir := filepath.Join(memDir(t), fmt.Sprint("copy", at))
-				cloneMapDir(t, dir, copyDir)
+				maptest.CloneDir(t, dir, copyDir)
 				model = checkRecovered(t, copyDir, crashOptions(mode, d), model, run.inFlight)
 				if i%4 == 0 {
 					runScript(t, opener, d, dir, 0, 1+r.IntN(12), newCrashModel())
@@ -1257,6 +1247,7 @@ func crashPoints(kinds string, limit int, seed uint64) []int {
 // of a sequence, each session opening the map, and recovering it, in
 // another durability mode. The map must keep what every session wrote.
 func TestCrashAfterDurabilityChange(t *testing.T) {
+	t.Parallel()
 	dOS, dWAL, dSync := diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync
 	mode := crashModes["session"]
 	for _, seq := range [][]diskmap.Durability{
@@ -1274,7 +1265,7 @@ func TestCrashAfterDurabilityChange(t *testing.T) {
 			}
 			for _, d := range crashDurabilities {
 				check := filepath.Join(memDir(t), "check")
-				cloneMapDir(t, dir, check)
+				maptest.CloneDir(t, dir, check)
 				checkRecovered(t, check, crashOptions(mode, d), model, nil)
 			}
 		})

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"golang.org/x/sys/unix"
 )
 
@@ -66,6 +67,7 @@ func fillUntilFull(t *testing.T, m *diskmap.Map[string, string], valueSize func(
 // deletes still work, and after Close the map opens again, on the same
 // disk, with the same keys.
 func TestFullDiskPut(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name      string
 		opts      *diskmap.Options
@@ -82,7 +84,7 @@ func TestFullDiskPut(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer checkClose(t, m)
+			defer maptest.CheckClose(t, m)
 			want, err := fillUntilFull(t, m, c.valueSize)
 			t.Logf("Put failed after %d keys: %v", len(want), err)
 			if !errors.Is(err, syscall.ENOSPC) {
@@ -91,7 +93,7 @@ func TestFullDiskPut(t *testing.T) {
 			if !strings.Contains(err.Error(), filepath.Join(dir, c.failing)+":") {
 				t.Logf("the disk did not fill up while %s grew, as the test intends", c.failing)
 			}
-			requireContents(t, m, want)
+			maptest.RequireContents(t, m, want)
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check after the failed Put: %v", err)
 			}
@@ -110,7 +112,7 @@ func TestFullDiskPut(t *testing.T) {
 				}
 				delete(want, fullKey(i))
 			}
-			requireContents(t, m, want)
+			maptest.RequireContents(t, m, want)
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check: %v", err)
 			}
@@ -118,8 +120,8 @@ func TestFullDiskPut(t *testing.T) {
 				t.Fatalf("Close on a full disk: %v", err)
 			}
 
-			m = openMap[string, string](t, dir, nil)
-			requireContents(t, m, want)
+			m = maptest.Open[string, string](t, dir, nil)
+			maptest.RequireContents(t, m, want)
 		})
 	}
 }
@@ -163,6 +165,7 @@ func pages(n int64) int64 { return (n + 4095) &^ 4095 }
 // of its own behind, and leaves the map as it was, which still passes Check
 // and takes writes. Once there is room again, Compact succeeds.
 func TestFullDiskCompact(t *testing.T) {
+	t.Parallel()
 	const arenaHeader = 32
 	for _, c := range []struct {
 		name string
@@ -177,7 +180,7 @@ func TestFullDiskCompact(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			disk := smallTmpfs(t, "512k")
 			dir := filepath.Join(disk, "map")
-			m := openMap[string, string](t, dir, nil)
+			m := maptest.Open[string, string](t, dir, nil)
 			want := fillForCompact(t, m)
 			before := m.Stats()
 			fillDisk(t, disk, c.free(before))
@@ -196,7 +199,7 @@ func TestFullDiskCompact(t *testing.T) {
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check after the failed Compact: %v", err)
 			}
-			requireContents(t, m, want)
+			maptest.RequireContents(t, m, want)
 			if after := m.Stats(); after.Keys != before.Keys || after.Values != before.Values || after.Compacted != before.Compacted {
 				t.Errorf("Stats after the failed Compact = %+v, want %+v", after, before)
 			}
@@ -218,7 +221,7 @@ func TestFullDiskCompact(t *testing.T) {
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check after Compact: %v", err)
 			}
-			requireContents(t, m, want)
+			maptest.RequireContents(t, m, want)
 			if s := m.Stats(); s.Keys.Dead != 0 || s.Values.Dead != 0 {
 				t.Errorf("after Compact, dead bytes: keys %d, values %d", s.Keys.Dead, s.Values.Dead)
 			}
@@ -294,20 +297,6 @@ func fillWALMap(t *testing.T, disk, dir string, d diskmap.Durability, before fun
 	}
 }
 
-// restoreFiles copies the map files saved in from back over those in dir.
-func restoreFiles(t *testing.T, from, dir string) {
-	t.Helper()
-	for _, name := range []string{"buckets", "keys", "values", "wal"} {
-		b, err := os.ReadFile(filepath.Join(from, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatalf("restoring %s on the full disk: %v", name, err)
-		}
-	}
-}
-
 // isDirty reports whether the map in dir was left not closed cleanly.
 func isDirty(t *testing.T, dir string) bool {
 	t.Helper()
@@ -322,42 +311,44 @@ func isDirty(t *testing.T, dir string) bool {
 // modes a checkpoint writes its table into the space of the spare table,
 // held since the table last grew, so it needs no free space.
 func TestFullDiskCloseAndOpen(t *testing.T) {
-	for _, d := range durabilities {
-		t.Run(d.String(), func(t *testing.T) {
-			disk := smallTmpfs(t, "24m")
-			dir := filepath.Join(disk, "map")
-			m, want := fillWALMap(t, disk, dir, d, func() {})
-			if err := m.Check(); err != nil {
-				t.Fatalf("Check on a full disk: %v", err)
-			}
-			if d != diskmap.DurabilityOS {
-				requireSpare(t, dir)
-			}
-			crashed := filepath.Join(t.TempDir(), "crashed") // not on the full disk
-			copyDir(t, dir, crashed)
-			if err := m.Close(); err != nil {
-				t.Fatalf("Close on a full disk: %v", err)
-			}
-			if isDirty(t, dir) {
-				t.Fatal("Close on a full disk left the map dirty")
+	t.Parallel()
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		d := opts.Durability
+		disk := smallTmpfs(t, "24m")
+		dir := filepath.Join(disk, "map")
+		m, want := fillWALMap(t, disk, dir, d, func() {})
+		if err := m.Check(); err != nil {
+			t.Fatalf("Check on a full disk: %v", err)
+		}
+		if d != diskmap.DurabilityOS {
+			requireSpare(t, dir)
+		}
+		crashed := filepath.Join(t.TempDir(), "crashed") // not on the full disk
+		maptest.CrashCopy(t, dir, crashed)
+		if err := m.Close(); err != nil {
+			t.Fatalf("Close on a full disk: %v", err)
+		}
+		if isDirty(t, dir) {
+			t.Fatal("Close on a full disk left the map dirty")
+		}
+		reopenFull(t, dir, d, want)
+
+		// A crash on the full disk: the files as the kill left them.
+		// (Recovery in DurabilityOS rebuilds the table beside the old
+		// one, and needs room for it.)
+		if d != diskmap.DurabilityOS {
+			for _, name := range maptest.MapFiles { // back over those on the full disk
+				maptest.CopyFile(t, crashed, dir, name)
 			}
 			reopenFull(t, dir, d, want)
+			requireSpare(t, dir)
+		}
 
-			// A crash on the full disk: the files as the kill left them.
-			// (Recovery in DurabilityOS rebuilds the table beside the old
-			// one, and needs room for it.)
-			if d != diskmap.DurabilityOS {
-				restoreFiles(t, crashed, dir)
-				reopenFull(t, dir, d, want)
-				requireSpare(t, dir)
-			}
-
-			if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
-				t.Fatal(err)
-			}
-			writeWithRoom(t, dir, d, want)
-		})
-	}
+		if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
+			t.Fatal(err)
+		}
+		writeWithRoom(t, dir, d, want)
+	})
 }
 
 // requireSpare fails the test unless dir holds a spare table the size of
@@ -381,22 +372,22 @@ func reopenFull(t *testing.T, dir string, d diskmap.Durability, want map[string]
 	if err != nil {
 		t.Fatalf("Open on a full disk: %v", err)
 	}
-	requireContents(t, m, want)
-	closeChecked(t, m)
+	maptest.RequireContents(t, m, want)
+	maptest.CloseChecked(t, m)
 	ro, err := diskmap.Open[string, string](dir, &diskmap.Options{Durability: d, ReadOnly: true})
 	if err != nil {
 		t.Fatalf("read-only Open on a full disk: %v", err)
 	}
-	requireContents(t, ro, want)
-	closeChecked(t, ro)
+	maptest.RequireContents(t, ro, want)
+	maptest.CloseChecked(t, ro)
 }
 
 // writeWithRoom opens the map in dir, once the disk has room again, puts
 // keys into it, closes it, and checks it read-only.
 func writeWithRoom(t *testing.T, dir string, d diskmap.Durability, want map[string]string) {
 	t.Helper()
-	m := openMap[string, string](t, dir, &diskmap.Options{Durability: d})
-	requireContents(t, m, want)
+	m := maptest.Open[string, string](t, dir, &diskmap.Options{Durability: d})
+	maptest.RequireContents(t, m, want)
 	for i := range 1000 {
 		k := fmt.Sprintf("after %d", i)
 		if err := m.Put(k, "room again"); err != nil {
@@ -404,12 +395,12 @@ func writeWithRoom(t *testing.T, dir string, d diskmap.Durability, want map[stri
 		}
 		want[k] = "room again"
 	}
-	closeChecked(t, m)
+	maptest.CloseChecked(t, m)
 	if isDirty(t, dir) {
 		t.Fatal("Close with room left the map dirty")
 	}
-	m = openMap[string, string](t, dir, &diskmap.Options{Durability: d, ReadOnly: true})
-	requireContents(t, m, want)
+	m = maptest.Open[string, string](t, dir, &diskmap.Options{Durability: d, ReadOnly: true})
+	maptest.RequireContents(t, m, want)
 }
 
 // A map without a spare table, such as one created by format version 1 or
@@ -419,6 +410,7 @@ func writeWithRoom(t *testing.T, dir string, d diskmap.Durability, want map[stri
 // Open refuses the dirty map (ErrReadOnly). Once there is room, the next
 // checkpoint takes a spare again.
 func TestFullDiskCloseAndOpenWithoutSpare(t *testing.T) {
+	t.Parallel()
 	for _, d := range []diskmap.Durability{diskmap.DurabilityWAL, diskmap.DurabilityWALSync} {
 		t.Run(d.String(), func(t *testing.T) {
 			disk := smallTmpfs(t, "24m")
@@ -440,8 +432,8 @@ func TestFullDiskCloseAndOpenWithoutSpare(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Open on a full disk without a spare: %v", err)
 				}
-				requireContents(t, m, want)
-				closeChecked(t, m)
+				maptest.RequireContents(t, m, want)
+				maptest.CloseChecked(t, m)
 				if _, err := diskmap.Open[string, string](dir, &diskmap.Options{ReadOnly: true}); !errors.Is(err, diskmap.ErrReadOnly) {
 					t.Fatalf("read-only Open of the map left dirty = %v, want ErrReadOnly", err)
 				}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // Put throughput per durability mode: DurabilityWAL should keep at least
@@ -21,7 +22,7 @@ func BenchmarkDurability(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer checkClose(b, m)
+			defer maptest.CheckClose(b, m)
 			for i := 0; b.Loop(); i++ {
 				if err := m.Put(keys[i%len(keys)], val); err != nil {
 					b.Fatal(err)
@@ -34,7 +35,7 @@ func BenchmarkDurability(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer checkClose(b, m)
+		defer maptest.CheckClose(b, m)
 		for i := 0; b.Loop(); i++ {
 			if err := m.Put(keys[i%len(keys)], val); err != nil {
 				b.Fatal(err)
@@ -54,7 +55,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer checkClose(b, m)
+			defer maptest.CheckClose(b, m)
 			var mu sync.Mutex
 			var wg sync.WaitGroup
 			per := b.N/writers + 1
@@ -100,7 +101,7 @@ func BenchmarkRecovery(b *testing.B) {
 		}
 	}
 	crashed := filepath.Join(b.TempDir(), "crashed")
-	copyDir(b, src, crashed)
+	maptest.CrashCopy(b, src, crashed)
 	if err := m.Close(); err != nil {
 		b.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func BenchmarkRecovery(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
 			dir := filepath.Join(b.TempDir(), "m")
-			copyDir(b, crashed, dir)
+			maptest.CrashCopy(b, crashed, dir)
 			b.StartTimer()
 			r, err := diskmap.Open[[]byte, []byte](dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
 			if err != nil {

@@ -1,56 +1,25 @@
 package diskmap_test
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
-
-var durabilities = []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync}
-
-// copyDir copies the map files as they are at this instant: what a crash of
-// the process would leave on disk (shared mappings are in the page cache,
-// private ones are lost with the process).
-func copyDir(t testing.TB, src, dst string) {
-	t.Helper()
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"buckets", "keys", "values", "wal"} {
-		in, err := os.Open(filepath.Join(src, name))
-		if os.IsNotExist(err) {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := os.Create(filepath.Join(dst, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = io.Copy(out, in)
-		err = errors.Join(err, in.Close(), out.Close())
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // In every mode, a crash of the process after a mutation returned loses
 // nothing: a copy of the files taken while the map is open reopens with
 // every acknowledged mutation, through growth, checkpoints and compaction.
 func TestCrashCopyKeepsEveryAcknowledgedMutation(t *testing.T) {
-	for _, d := range durabilities {
+	t.Parallel()
+	for _, d := range maptest.Modes {
 		t.Run(d.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			opts := &diskmap.Options{Durability: d, WALCheckpointBytes: 64 << 10, Capacity: 16}
-			m := openMap[uint64, []byte](t, dir, opts)
+			m := maptest.Open[uint64, []byte](t, dir, opts)
 			r := rand.New(rand.NewPCG(7, uint64(d)))
 			model := map[uint64][]byte{}
 			for step := range 4000 {
@@ -78,7 +47,7 @@ func TestCrashCopyKeepsEveryAcknowledgedMutation(t *testing.T) {
 				}
 				if step%500 == 499 {
 					crashed := filepath.Join(t.TempDir(), "crashed")
-					copyDir(t, dir, crashed)
+					maptest.CrashCopy(t, dir, crashed)
 					c, err := diskmap.Open[uint64, []byte](crashed, &diskmap.Options{Durability: d})
 					if err != nil {
 						t.Fatalf("step %d: reopening the crash copy: %v", step, err)

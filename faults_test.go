@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
@@ -167,7 +168,7 @@ func checkFaultModel(t *testing.T, dir string, d diskmap.Durability, fm *faultMo
 	if err != nil {
 		t.Fatalf("%s: reopen with the faults gone: %v", what, err)
 	}
-	defer checkClose(t, m)
+	defer maptest.CheckClose(t, m)
 	if err := m.Check(); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
@@ -213,13 +214,14 @@ func containsBytes(options [][]byte, b []byte) bool {
 // map must report errors, and reopen afterwards with nothing acknowledged
 // lost.
 func TestFileFaults(t *testing.T) {
+	// swaps mmap.Files
 	if testing.Short() {
 		t.Skip("long: runs the scenario once per file operation")
 	}
-	for _, d := range durabilities {
+	for _, d := range maptest.Modes {
 		t.Run(d.String(), func(t *testing.T) {
 			base := t.TempDir()
-			seed := openMap[uint64, []byte](t, base, &diskmap.Options{Durability: d, Capacity: 8, KeyBytes: 4096, ValueBytes: 4096})
+			seed := maptest.Open[uint64, []byte](t, base, &diskmap.Options{Durability: d, Capacity: 8, KeyBytes: 4096, ValueBytes: 4096})
 			for k := range uint64(30) {
 				if err := seed.Put(k, []byte{byte(k)}); err != nil {
 					t.Fatal(err)
@@ -266,6 +268,6 @@ func newFaultModel(base string, t *testing.T) *faultModel {
 
 func copyOf(t *testing.T, src string) string {
 	dst := t.TempDir()
-	copyDir(t, src, dst)
+	maptest.CrashCopy(t, src, dst)
 	return dst
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
@@ -151,7 +152,8 @@ func (f fullFS) Allocate(file *os.File, size int64) error {
 // closed map are tested in every mode, the log of one copied while open
 // (and so recovered by Open) in the WAL modes.
 func TestOpenAllocatesHoles(t *testing.T) {
-	for _, d := range durabilities {
+	// swaps mmap.Files
+	for _, d := range maptest.Modes {
 		for _, name := range []string{"buckets", "keys", "values", "wal"} {
 			if name == "wal" && d == diskmap.DurabilityOS {
 				continue
@@ -162,9 +164,9 @@ func TestOpenAllocatesHoles(t *testing.T) {
 				dir := filepath.Join(t.TempDir(), "copy")
 				if name == "wal" {
 					sparseCopy(t, orig, dir)
-					closeChecked(t, m)
+					maptest.CloseChecked(t, m)
 				} else {
-					closeChecked(t, m)
+					maptest.CloseChecked(t, m)
 					sparseCopy(t, orig, dir)
 				}
 				if !hasHoles(t, filepath.Join(dir, name)) {
@@ -183,7 +185,7 @@ func TestOpenAllocatesHoles(t *testing.T) {
 					t.Errorf("the failed Open changed the files:\nbefore %v\nafter  %v", before, after)
 				}
 
-				m = openMap[string, []byte](t, dir, &diskmap.Options{Durability: d})
+				m = maptest.Open[string, []byte](t, dir, &diskmap.Options{Durability: d})
 				requireNoHoles(t, dir)
 				requireHoley(t, m, want)
 			})
@@ -194,12 +196,13 @@ func TestOpenAllocatesHoles(t *testing.T) {
 // A read-only Open cannot allocate: it reads a sparse copy as it is, holes
 // reading as zeros.
 func TestReadOnlyOpenOfHoles(t *testing.T) {
+	t.Parallel()
 	orig := t.TempDir()
 	m, want := makeHoleyMap(t, orig, diskmap.DurabilityOS)
-	closeChecked(t, m)
+	maptest.CloseChecked(t, m)
 	dir := filepath.Join(t.TempDir(), "copy")
 	sparseCopy(t, orig, dir)
-	m = openMap[string, []byte](t, dir, &diskmap.Options{ReadOnly: true})
+	m = maptest.Open[string, []byte](t, dir, &diskmap.Options{ReadOnly: true})
 	requireHoley(t, m, want)
 	if err := m.Check(); err != nil {
 		t.Fatal(err)
@@ -211,10 +214,11 @@ func TestReadOnlyOpenOfHoles(t *testing.T) {
 // they were; once there is room it succeeds, and writes go through the
 // pages that were holes.
 func TestOpenHolesOnFullDisk(t *testing.T) {
+	t.Parallel()
 	disk := smallTmpfs(t, "2m")
 	orig := t.TempDir()
 	m, want := makeHoleyMap(t, orig, diskmap.DurabilityOS)
-	closeChecked(t, m)
+	maptest.CloseChecked(t, m)
 	dir := filepath.Join(disk, "map")
 	sparseCopy(t, orig, dir)
 	before := fileDigests(t, dir)
@@ -236,7 +240,7 @@ func TestOpenHolesOnFullDisk(t *testing.T) {
 	if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, []byte](t, dir, nil)
+	m = maptest.Open[string, []byte](t, dir, nil)
 	requireNoHoles(t, dir)
 	for i := range 50 { // new keys, in slots that were holes
 		k := fmt.Sprint("new ", i)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -20,6 +21,7 @@ import (
 // largest map: both mappings of both arenas and the table, twice the
 // table while it grows, within 1.5 GiB. A 64-bit system has the format's.
 func TestPlatformLimits(t *testing.T) {
+	t.Parallel()
 	arena, log2 := diskmap.Limits(32)
 	table := int64(layout.MetaSize) + layout.SlotSize<<log2
 	if mapped := 4*arena + table + table/2; mapped > 3<<29 {
@@ -37,12 +39,13 @@ func TestPlatformLimits(t *testing.T) {
 // ErrTooLarge, naming the file and the limit, before any file changes; the
 // map stays usable, and closes and opens again as it was.
 func TestArenaLimit(t *testing.T) {
-	for _, d := range durabilities {
+	// sets the arena limit of every map
+	for _, d := range maptest.Modes {
 		t.Run(d.String(), func(t *testing.T) {
 			defer diskmap.SetArenaLimit(4 << 20)()
 			dir := t.TempDir()
 			opts := &diskmap.Options{Durability: d}
-			m := openMap[int, []byte](t, dir, opts)
+			m := maptest.Open[int, []byte](t, dir, opts)
 			v := bytes.Repeat([]byte("v"), 1<<20)
 			want := map[int][]byte{}
 			var err error
@@ -73,14 +76,14 @@ func TestArenaLimit(t *testing.T) {
 				t.Fatal(err)
 			}
 			delete(want, 0)
-			requireBytes(t, m, want)
+			maptest.RequireBytes(t, m, want)
 			if err := m.Check(); err != nil {
 				t.Fatal(err)
 			}
 			if err := m.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			requireBytes(t, openMap[int, []byte](t, dir, opts), want)
+			maptest.RequireBytes(t, maptest.Open[int, []byte](t, dir, opts), want)
 		})
 	}
 }
@@ -88,9 +91,10 @@ func TestArenaLimit(t *testing.T) {
 // A Put that needs a table past its limit fails with ErrTooLarge before any
 // file changes, and the map stays usable.
 func TestTableLimit(t *testing.T) {
+	// sets the table limit of every map
 	defer diskmap.SetTableLimit(5)()
 	dir := t.TempDir()
-	m := openMap[int, int](t, dir, &diskmap.Options{Capacity: 8})
+	m := maptest.Open[int, int](t, dir, &diskmap.Options{Capacity: 8})
 	var err error
 	var before map[string]string
 	n := 0
@@ -118,6 +122,7 @@ func TestTableLimit(t *testing.T) {
 // Options that would create files past the limits are refused before any
 // file is made.
 func TestOptionsPastLimits(t *testing.T) {
+	// sets the arena and table limits of every map
 	defer diskmap.SetArenaLimit(1 << 20)()
 	defer diskmap.SetTableLimit(10)()
 	for _, o := range []diskmap.Options{{KeyBytes: 2 << 20}, {ValueBytes: 2 << 20}, {Capacity: 1 << 12}} {
@@ -139,8 +144,9 @@ func TestOptionsPastLimits(t *testing.T) {
 // written to it. On a 32-bit system the arenas are made larger than its
 // real limit, with holes; elsewhere the limit is lowered for the test.
 func TestOpenPastLimits(t *testing.T) {
+	// sets the arena and table limits of every map
 	dir := t.TempDir()
-	m := openMap[int, []byte](t, dir, &diskmap.Options{Capacity: 1000})
+	m := maptest.Open[int, []byte](t, dir, &diskmap.Options{Capacity: 1000})
 	for i := range 10 {
 		if err := m.Put(i, bytes.Repeat([]byte{byte(i)}, 1000)); err != nil {
 			t.Fatal(err)
@@ -181,7 +187,7 @@ func TestOpenPastLimits(t *testing.T) {
 			}
 		})
 	}
-	m = openMap[int, []byte](t, dir, nil)
+	m = maptest.Open[int, []byte](t, dir, nil)
 	if m.Len() != 10 {
 		t.Fatalf("Len = %d after the refused opens, want 10", m.Len())
 	}

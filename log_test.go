@@ -12,15 +12,17 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/wal"
 )
 
 // After Close, WaitSynced answers a mutation that was never synced with
 // diskmap.ErrClosed, the error every other method of a closed map returns.
 func TestWaitSyncedAfterClose(t *testing.T) {
+	t.Parallel()
 	for _, d := range []diskmap.Durability{diskmap.DurabilityWAL, diskmap.DurabilityWALSync} {
 		t.Run(d.String(), func(t *testing.T) {
-			m := openMap[string, string](t, t.TempDir(), &diskmap.Options{Durability: d})
+			m := maptest.Open[string, string](t, t.TempDir(), &diskmap.Options{Durability: d})
 			if err := m.Put("k", "v"); err != nil {
 				t.Fatal(err)
 			}
@@ -43,33 +45,32 @@ func TestWaitSyncedAfterClose(t *testing.T) {
 // names the file, and the file is left as it was. (A log is created only
 // after the buckets file, so no creation cut short leaves one.)
 func TestCreateRefusesForeignLog(t *testing.T) {
-	for _, d := range durabilities {
-		t.Run(d.String(), func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "wal")
-			foreign := []byte("someone else's write-ahead log\n")
-			if err := os.WriteFile(path, foreign, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			m, err := diskmap.Open[string, string](dir, &diskmap.Options{Durability: d})
-			if err == nil {
-				// What the old code did: a batch writes the log over the file.
-				// The test fails either way, so what they return does not matter.
-				_ = m.Batch(func(b *diskmap.Batch[string, string]) error { return b.Put("k", "v") })
-				_ = m.Close()
-				t.Fatal("Open created a map beside a foreign wal")
-			}
-			if !strings.Contains(err.Error(), path) {
-				t.Errorf("Open = %v, want an error naming %s", err, path)
-			}
-			if b, _ := os.ReadFile(path); !bytes.Equal(b, foreign) {
-				t.Errorf("the foreign wal now holds %q", b)
-			}
-			if _, err := os.Stat(filepath.Join(dir, "buckets")); err == nil {
-				t.Error("the refused Open created buckets")
-			}
-		})
-	}
+	t.Parallel()
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "wal")
+		foreign := []byte("someone else's write-ahead log\n")
+		if err := os.WriteFile(path, foreign, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := diskmap.Open[string, string](dir, opts)
+		if err == nil {
+			// What the old code did: a batch writes the log over the file.
+			// The test fails either way, so what they return does not matter.
+			_ = m.Batch(func(b *diskmap.Batch[string, string]) error { return b.Put("k", "v") })
+			_ = m.Close()
+			t.Fatal("Open created a map beside a foreign wal")
+		}
+		if !strings.Contains(err.Error(), path) {
+			t.Errorf("Open = %v, want an error naming %s", err, path)
+		}
+		if b, _ := os.ReadFile(path); !bytes.Equal(b, foreign) {
+			t.Errorf("the foreign wal now holds %q", b)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "buckets")); err == nil {
+			t.Error("the refused Open created buckets")
+		}
+	})
 }
 
 // guessedFrames are the ways to build a log frame without knowing the
@@ -151,9 +152,9 @@ func resignFrame(t *testing.T, dir string, at int64, seq uint64, payload []byte)
 // salted as the log, and checks that replay did read it there.
 func recoverCopies(t *testing.T, dir, control string, opts *diskmap.Options, want map[string][]byte) {
 	t.Helper()
-	m := openMap[string, []byte](t, dir, opts)
-	requireBytes(t, m, want)
-	c := openMap[string, []byte](t, control, opts)
+	m := maptest.Open[string, []byte](t, dir, opts)
+	maptest.RequireBytes(t, m, want)
+	c := maptest.Open[string, []byte](t, control, opts)
 	if ok, _ := c.Contains("foreign"); !ok {
 		t.Fatal("control: the frame salted as the log was not replayed; the test plants its frame in the wrong place")
 	}
@@ -165,12 +166,13 @@ func recoverCopies(t *testing.T, dir, control string, opts *diskmap.Options, wan
 // replay must not take it for one: every acknowledged key is there with
 // its value, and no key appears that nobody wrote.
 func TestValueFramesAfterCheckpoint(t *testing.T) {
+	t.Parallel()
 	for _, d := range []diskmap.Durability{diskmap.DurabilityWAL, diskmap.DurabilityWALSync} {
 		for _, g := range guessedFrames {
 			t.Run(d.String()+"/"+g.name, func(t *testing.T) {
 				dir := t.TempDir()
 				opts := &diskmap.Options{Durability: d, WALCheckpointBytes: 1 << 30}
-				m := openMap[string, []byte](t, dir, opts)
+				m := maptest.Open[string, []byte](t, dir, opts)
 				want := map[string][]byte{}
 				putAcked(t, m, want)
 				if err := m.Checkpoint(); err != nil {
@@ -202,8 +204,8 @@ func TestValueFramesAfterCheckpoint(t *testing.T) {
 					t.Fatalf("the next frame is %d, the planted one %d", m.LastSeq()+1, seq)
 				}
 				crashed, control := filepath.Join(t.TempDir(), "crashed"), filepath.Join(t.TempDir(), "control")
-				copyDir(t, dir, crashed)
-				copyDir(t, dir, control)
+				maptest.CrashCopy(t, dir, crashed)
+				maptest.CrashCopy(t, dir, control)
 				resignFrame(t, control, end, seq, evilOps)
 				recoverCopies(t, crashed, control, opts, want)
 			})
@@ -217,10 +219,11 @@ func TestValueFramesAfterCheckpoint(t *testing.T) {
 // the long batch, must not be replayed after a crash in the middle of the
 // short one.
 func TestValueFramesAfterDiscard(t *testing.T) {
+	t.Parallel()
 	for _, g := range guessedFrames {
 		t.Run(g.name, func(t *testing.T) {
 			dir := t.TempDir()
-			m := openMap[string, []byte](t, dir, nil)
+			m := maptest.Open[string, []byte](t, dir, nil)
 			want := map[string][]byte{}
 			putAcked(t, m, want)
 			small := []byte("0123456789")
@@ -235,8 +238,8 @@ func TestValueFramesAfterDiscard(t *testing.T) {
 			crashed, control := filepath.Join(t.TempDir(), "crashed"), filepath.Join(t.TempDir(), "control")
 			diskmap.SetFailpoint(m, func(name string) error {
 				if name == "batch-op" { // the batch is logged and being applied
-					copyDir(t, dir, crashed)
-					copyDir(t, dir, control)
+					maptest.CrashCopy(t, dir, crashed)
+					maptest.CrashCopy(t, dir, control)
 				}
 				return nil
 			})

@@ -2,6 +2,7 @@ package diskmap_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // modelSeed seeds every model run; a failure names the step it failed at,
@@ -18,7 +20,8 @@ const modelSeed = 20240611
 // A model test runs a weighted random mix of operations on a map and on a
 // builtin map with a slice of keys in insertion order, and checks that they
 // agree at every step, and on Len and the iteration order at the end of
-// each phase. Each phase leans towards growth or shrinkage.
+// each phase. Each phase leans towards growth or shrinkage. The mix runs
+// in every durability mode, and has batches, checkpoints and reopens in it.
 
 // hashSetting is a pair of SetHashBits arguments; and = ^0, or = 0 is normal
 // hashing.
@@ -42,11 +45,11 @@ type modelPhase struct {
 
 // modelWeights are the weights of the operations, in any unit.
 type modelWeights struct {
-	putNew, putOld, del, get, contains, view, entry, compact, reopen int
+	putNew, putOld, del, get, contains, view, entry, batch, checkpoint, compact, reopen int
 }
 
 func (w modelWeights) total() int {
-	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.compact + w.reopen
+	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.batch + w.checkpoint + w.compact + w.reopen
 }
 
 // modelKind says how to make and compare the keys and values of one
@@ -57,7 +60,7 @@ type modelKind[K comparable, V any] struct {
 	modify func(v *V)               // what AndModify does to a value
 	eq     func(a, b V) bool        // equality of values
 	enc    func(v V) []byte         // a value's encoding, what View returns
-	opts   *diskmap.Options         // for every open
+	opts   *diskmap.Options         // for every open, but the durability
 	phases func(n int) []modelPhase // the phases for a run of about n keys
 }
 
@@ -67,6 +70,7 @@ type modelRun[K comparable, V any] struct {
 	r     *rand.Rand
 	kind  modelKind[K, V]
 	hash  hashSetting
+	opts  *diskmap.Options // the kind's, in the run's durability
 	dir   string
 	m     *diskmap.Map[K, V]
 	model map[K]V
@@ -88,7 +92,7 @@ func (mr *modelRun[K, V]) noErr(err error) {
 }
 
 func (mr *modelRun[K, V]) open() {
-	mr.m = openMap[K, V](mr.t, mr.dir, mr.kind.opts)
+	mr.m = maptest.Open[K, V](mr.t, mr.dir, mr.opts)
 	diskmap.SetHashBits(mr.m, mr.hash.and, mr.hash.or)
 }
 
@@ -216,6 +220,11 @@ func (mr *modelRun[K, V]) op(w modelWeights) {
 		}
 	case pick(w.entry):
 		mr.entryOp()
+	case pick(w.batch):
+		mr.batchOp()
+	case pick(w.checkpoint):
+		mr.what = "Checkpoint"
+		mr.noErr(mr.m.Checkpoint())
 	case pick(w.compact):
 		mr.what = "Compact"
 		mr.noErr(mr.m.Compact())
@@ -310,6 +319,71 @@ func (mr *modelRun[K, V]) entryOp() {
 	mr.checkGet(k)
 }
 
+// A modelBatchOp is one operation of a batch: a put of v, or a delete.
+type modelBatchOp[K, V any] struct {
+	del bool
+	k   K
+	v   V
+}
+
+// batchOp applies a batch of up to 8 puts and deletes, of keys present or
+// not and some twice, and checks what each Delete reports against the model
+// with the batch's earlier operations in it. One batch in four is given up
+// by its function, and must change nothing.
+func (mr *modelRun[K, V]) batchOp() {
+	n, abort := 1+mr.r.IntN(8), mr.r.IntN(4) == 0
+	mr.what = fmt.Sprintf("Batch of %d, given up %v", n, abort)
+	var ops []modelBatchOp[K, V]
+	pending := map[K]bool{} // keys the batch touched: present after it?
+	errAbort := errors.New("given up")
+	err := mr.m.Batch(func(b *diskmap.Batch[K, V]) error {
+		for range n {
+			k := mr.anyKey()
+			if len(ops) > 0 && mr.r.IntN(4) == 0 {
+				k = ops[mr.r.IntN(len(ops))].k
+			}
+			if mr.r.IntN(3) == 0 {
+				was, err := b.Delete(k)
+				if err != nil {
+					return err
+				}
+				want, touched := pending[k]
+				if _, inModel := mr.model[k]; !touched {
+					want = inModel
+				}
+				if was != want {
+					return fmt.Errorf("Batch.Delete(%v) = %v, want %v", k, was, want)
+				}
+				ops, pending[k] = append(ops, modelBatchOp[K, V]{del: true, k: k}), false
+				continue
+			}
+			v := mr.kind.newVal(mr.r)
+			if err := b.Put(k, v); err != nil {
+				return err
+			}
+			ops, pending[k] = append(ops, modelBatchOp[K, V]{k: k, v: v}), true
+		}
+		if abort {
+			return errAbort
+		}
+		return nil
+	})
+	if abort {
+		if !errors.Is(err, errAbort) {
+			mr.fatalf("Batch = %v, want %v", err, errAbort)
+		}
+		return
+	}
+	mr.noErr(err)
+	for _, o := range ops {
+		if o.del {
+			mr.remove(o.k)
+		} else {
+			mr.put(o.k, o.v)
+		}
+	}
+}
+
 func (mr *modelRun[K, V]) reopen() {
 	mr.t.Helper()
 	mr.noErr(mr.m.Check())
@@ -360,32 +434,43 @@ func (mr *modelRun[K, V]) checkAll() {
 // it again.
 func modelPhases(n int) []modelPhase {
 	return []modelPhase{
-		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, reopen: 1}},
-		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, del: 15, get: 15, contains: 8, view: 8, entry: 15, compact: 1, reopen: 1}},
-		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 30, get: 10, contains: 5, view: 5, entry: 10, compact: 1, reopen: 1}},
-		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, compact: 1, reopen: 1}},
+		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, reopen: 1}},
+		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, del: 15, get: 15, contains: 8, view: 8, entry: 15, batch: 8, checkpoint: 1, compact: 1, reopen: 1}},
+		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 30, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1}},
+		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1}},
 	}
 }
 
+// runModel runs the model in every mode with each of modelHashes, for
+// about n keys; with -short, and in the modes that write a log, for
+// fewer.
 func runModel[K comparable, V any](t *testing.T, kind modelKind[K, V], n int) {
-	for i, h := range modelHashes {
-		t.Run(h.name, func(t *testing.T) {
-			seed := uint64(modelSeed + i)
-			t.Logf("seed %d", seed)
-			size := n
-			if h.name != "normal" {
-				size = n / 2 // every probe passes many keys: keep it small
-			}
-			mr := &modelRun[K, V]{
-				t: t, r: rand.New(rand.NewPCG(seed, seed)), kind: kind, hash: h,
-				dir: t.TempDir(), model: map[K]V{},
-			}
-			mr.run(kind.phases(size))
-		})
-	}
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		o := *kind.opts
+		o.Durability = opts.Durability
+		for i, h := range modelHashes {
+			t.Run(h.name, func(t *testing.T) {
+				seed := uint64(modelSeed + i)
+				t.Logf("seed %d", seed)
+				size := n
+				if h.name != "normal" {
+					size /= 2 // every probe passes many keys: keep it small
+				}
+				if testing.Short() || o.Durability != diskmap.DurabilityOS {
+					size /= 4
+				}
+				mr := &modelRun[K, V]{
+					t: t, r: rand.New(rand.NewPCG(seed, seed)), kind: kind, hash: h,
+					opts: &o, dir: t.TempDir(), model: map[K]V{},
+				}
+				mr.run(kind.phases(size))
+			})
+		}
+	})
 }
 
 func TestModelU64Bytes(t *testing.T) {
+	t.Parallel()
 	const n = 800
 	runModel(t, modelKind[uint64, []byte]{
 		// Keys from a range twice the size of the map, so that deleted
@@ -407,6 +492,7 @@ func TestModelU64Bytes(t *testing.T) {
 }
 
 func TestModelStringString(t *testing.T) {
+	t.Parallel()
 	const n = 800
 	runModel(t, modelKind[string, string]{
 		newKey: func(r *rand.Rand) string {

@@ -9,42 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"golang.org/x/sys/unix"
 )
-
-// hangLimit is how long an Open may take before a test calls it a hang.
-// Opening a named pipe to read waits for a writer forever: a hang is what a
-// regression looks like, and the limit only stops the test.
-const hangLimit = 20 * time.Second
-
-// openWithin opens the map in dir on a goroutine of its own and fails the
-// test if Open has not returned within hangLimit. A map it opens is closed
-// when the test ends.
-func openWithin(t *testing.T, dir string, opts *diskmap.Options) error {
-	t.Helper()
-	type result struct {
-		m   *diskmap.Map[string, string]
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		m, err := openCatching(dir, opts)
-		done <- result{m, err}
-	}()
-	select {
-	case r := <-done:
-		if r.m != nil {
-			t.Cleanup(func() { closeChecked(t, r.m) })
-		}
-		return r.err
-	case <-time.After(hangLimit):
-		t.Fatalf("Open(%s) still waits after %v", dir, hangLimit)
-		return nil
-	}
-}
 
 // writeMapIn leaves in dir a map written in durability d: closed cleanly,
 // or, if dirty, copied while open after changes since its last checkpoint,
@@ -57,7 +26,7 @@ func writeMapIn(t *testing.T, dir string, d diskmap.Durability, dirty bool) {
 		t.Fatal(err)
 	}
 	for i := range 50 {
-		if err := m.Put(sampleKey(i), fmt.Sprint("value ", i)); err != nil {
+		if err := m.Put(maptest.SampleKey(i), fmt.Sprint("value ", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -68,13 +37,13 @@ func writeMapIn(t *testing.T, dir string, d diskmap.Durability, dirty bool) {
 		if err := m.Put("after the sync", "x"); err != nil {
 			t.Fatal(err)
 		}
-		cloneMapDir(t, live, dir)
+		maptest.CloneDir(t, live, dir)
 	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if !dirty {
-		cloneMapDir(t, live, dir)
+		maptest.CloneDir(t, live, dir)
 	}
 }
 
@@ -83,6 +52,7 @@ func writeMapIn(t *testing.T, dir string, d diskmap.Durability, dirty bool) {
 // file and matching ErrCorrupt, whichever Open reads it: a read-only one, one that creates the map,
 // one that recovers it. Nothing blocks waiting for the other end of a pipe.
 func TestOpenRefusesFilesThatAreNotRegular(t *testing.T) {
+	t.Parallel()
 	dOS, dWAL := diskmap.DurabilityOS, diskmap.DurabilityWAL
 	cases := []struct {
 		state    string // "none", "clean" or "dirty"
@@ -138,20 +108,13 @@ func TestOpenRefusesFilesThatAreNotRegular(t *testing.T) {
 		for _, k := range kinds {
 			name := fmt.Sprintf("%s/%v/read-only=%v/%s is a %s", c.state, c.d, c.readOnly, c.file, k.name)
 			t.Run(name, func(t *testing.T) {
-				dir := filepath.Join(t.TempDir(), "map")
-				if c.state == "none" {
-					if err := os.Mkdir(dir, 0o755); err != nil {
-						t.Fatal(err)
-					}
-				} else {
-					cloneMapDir(t, samples[fmt.Sprint(c.state, c.d)], dir)
-				}
+				dir := maptest.CopyOf(t, samples[fmt.Sprint(c.state, c.d)]) // none: an empty directory
 				path := filepath.Join(dir, c.file)
 				if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 					t.Fatal(err)
 				}
 				k.make(t, path)
-				err := openWithin(t, dir, &diskmap.Options{Durability: c.d, ReadOnly: c.readOnly})
+				err := maptest.OpenWithin(t, dir, &diskmap.Options{Durability: c.d, ReadOnly: c.readOnly})
 				switch {
 				case err == nil:
 					t.Fatal("Open succeeded")

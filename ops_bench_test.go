@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // The public operations not timed in BenchmarkMap, at 100,000 keys:
@@ -22,7 +23,7 @@ func BenchmarkOps(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.Cleanup(func() { checkClose(b, m) })
+		b.Cleanup(func() { maptest.CheckClose(b, m) })
 		return m
 	}
 	b.Run("impl=diskmap/op=contains/n=100k", func(b *testing.B) {
@@ -58,7 +59,7 @@ func BenchmarkOps(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer checkClose(b, m)
+		defer maptest.CheckClose(b, m)
 		for i := 0; b.Loop(); i++ {
 			if _, err := m.Entry(uint64(i % n)).AndModify(func(v *uint64) { *v++ }).OrInsert(1); err != nil {
 				b.Fatal(err)

@@ -12,13 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/internal/wal"
 )
@@ -26,12 +26,12 @@ import (
 // Power loss, simulated.
 //
 // A crash of the process leaves the files as the page cache holds them
-// (copyDir). A power loss leaves what the disk holds, which is older: each
-// page of a file as the kernel last wrote it back, at any moment since the
-// file was last synced, and a page that was being written when the power
-// failed torn, its first sectors new and the rest old. The size of a file
-// reaches the disk with a sync too, and a renamed file once its directory
-// is synced.
+// (maptest.CrashCopy). A power loss leaves what the disk holds, which is
+// older: each page of a file as the kernel last wrote it back, at any
+// moment since the file was last synced, and a page that was being written
+// when the power failed torn, its first sectors new and the rest old. The
+// size of a file reaches the disk with a sync too, and a renamed file once
+// its directory is synced.
 //
 // These tests run the maps on a file system that reports each fsync of a
 // file and of the directory, and skips it: the disk is the model the tests
@@ -76,28 +76,15 @@ const plWAL = 3 // plNames[plWAL]
 
 var plZeros [plPage]byte
 
-// powerLossSeed returns the seed of a power-loss test: DISKMAP_SEED if set,
-// else a random one. It is logged, and every failure names it.
-func powerLossSeed(t *testing.T) uint64 {
-	seed := rand.Uint64()
-	if s := os.Getenv("DISKMAP_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("DISKMAP_SEED: %v", err)
-		}
-	}
-	t.Logf("seed %d (set DISKMAP_SEED=%d to replay)", seed, seed)
-	return seed
-}
-
 // TestPowerLoss runs four scenarios in each mode, each a random workload
 // with crash images built and opened along the way, tens per scenario.
 func TestPowerLoss(t *testing.T) {
-	seed := powerLossSeed(t)
+	// swaps mmap.Files
+	seed := maptest.Seed(t)
 	syncs := plWatchSyncs(t)
 	var images atomic.Int64
 	t.Cleanup(func() { t.Logf("%d crash images opened", images.Load()) })
-	for _, d := range durabilities {
+	for _, d := range maptest.Modes {
 		for sc := range 4 {
 			t.Run(fmt.Sprintf("%v/%d", d, sc), func(t *testing.T) {
 				t.Parallel()
@@ -446,7 +433,7 @@ func newPLRun(t testing.TB, syncs *plSyncs, name string, rng *rand.Rand, seed ui
 	r.open()
 	t.Cleanup(func() {
 		syncs.watch(r.dir, nil)
-		checkClose(t, r.m)
+		maptest.CheckClose(t, r.m)
 	})
 	for range setup {
 		k := rng.Uint64N(plUniverse)
@@ -944,6 +931,7 @@ func plSortedKeys(a, b map[uint64][]byte) []uint64 {
 // The checks can fail: an image that lost what a Sync made durable is
 // caught, and the same image without the loss passes.
 func TestPowerLossCheckCatchesLoss(t *testing.T) {
+	// swaps mmap.Files
 	const seed = 1
 	syncs := plWatchSyncs(t)
 	opts := diskmap.Options{Capacity: 1000, WALCheckpointBytes: 1 << 30}
@@ -996,6 +984,7 @@ func TestPowerLossCheckCatchesLoss(t *testing.T) {
 // durable too: else a power loss brings the batch back, and replaying it
 // undoes what the Sync kept.
 func TestPowerLossStaleBatchFrame(t *testing.T) {
+	// swaps mmap.Files
 	const seed = 1
 	syncs := plWatchSyncs(t)
 	for i, op := range []string{"Sync", "Checkpoint", "Compact"} {

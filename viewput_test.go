@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // A view of a value may be stored again, under another key, as it is: the
@@ -14,17 +15,18 @@ import (
 // took away. The map is reopened first, so that the file's size is not a
 // power of two and its growth does not line up with its reservation.
 func TestPutOwnView(t *testing.T) {
+	t.Parallel()
 	writes := map[string]func(m *diskmap.Map[string, []byte], k string, v []byte) error{
 		"Put":       func(m *diskmap.Map[string, []byte], k string, v []byte) error { return m.Put(k, v) },
 		"Entry.Set": func(m *diskmap.Map[string, []byte], k string, v []byte) error { return m.Entry(k).Set(v) },
 	}
-	for _, d := range durabilities {
+	for _, d := range maptest.Modes {
 		for name, write := range writes {
 			t.Run(d.String()+"/"+name, func(t *testing.T) {
 				dir := t.TempDir()
 				opts := &diskmap.Options{Durability: d}
 				src := bytes.Repeat([]byte("the value stored again "), 1<<20/23)
-				m := openMap[string, []byte](t, dir, opts)
+				m := maptest.Open[string, []byte](t, dir, opts)
 				for i := range 17 {
 					if err := m.Put(fmt.Sprint("first ", i), src); err != nil {
 						t.Fatal(err)
@@ -34,7 +36,7 @@ func TestPutOwnView(t *testing.T) {
 					t.Fatal(err)
 				}
 
-				m = openMap[string, []byte](t, dir, opts)
+				m = maptest.Open[string, []byte](t, dir, opts)
 				start := m.Stats().Values.Size
 				if err := m.Put("src", src); err != nil {
 					t.Fatal(err)

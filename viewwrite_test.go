@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // View hands out bytes of a read-only mapping: a program that writes into
@@ -36,6 +37,7 @@ var viewWriteModes = []string{"view-only", "view-after-put"}
 // takes a view of viewKey, prints "view", writes into the view and prints
 // "wrote", which it must never reach.
 func TestViewWriteChild(t *testing.T) {
+	t.Parallel()
 	mode := os.Getenv(childEnv)
 	if !strings.HasPrefix(mode, "view-") {
 		t.Skip("runs only as the child process of TestViewWrite")
@@ -72,10 +74,11 @@ func TestViewWriteChild(t *testing.T) {
 // a fault before its write lands; then the map opens, passes Check and
 // still holds the value, and the keys the child put before.
 func TestViewWrite(t *testing.T) {
+	t.Parallel()
 	for _, mode := range viewWriteModes {
 		t.Run(mode, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "map")
-			m := openMap[string, string](t, dir, nil)
+			m := maptest.Open[string, string](t, dir, nil)
 			for i := range 50 {
 				if err := m.Put(fmt.Sprintf("key %d", i), strings.Repeat("v", i)); err != nil {
 					t.Fatal(err)
@@ -107,7 +110,7 @@ func TestViewWrite(t *testing.T) {
 			}
 			t.Logf("the child died: %v: %s", err, firstLine(stderr.String()))
 
-			m = openMap[string, string](t, dir, nil)
+			m = maptest.Open[string, string](t, dir, nil)
 			if err := m.Check(); err != nil {
 				t.Fatalf("Check: %v", err)
 			}

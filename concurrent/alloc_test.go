@@ -6,16 +6,8 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
-
-// requireAllocs fails t if f allocates more than max times per run, on
-// average over runs.
-func requireAllocs(t *testing.T, name string, runs int, max float64, f func()) {
-	t.Helper()
-	if got := testing.AllocsPerRun(runs, f); got > max {
-		t.Errorf("%s: %v allocations per run, want at most %v", name, got, max)
-	}
-}
 
 // readAllocs checks that Get, View and Contains of a present key and of a
 // missing one allocate nothing.
@@ -31,17 +23,17 @@ func readAllocs[K any](t *testing.T, m *concurrent.Map[K, uint64], present, miss
 		key   K
 		found bool
 	}{{"present", present, true}, {"missing", missing, false}} {
-		requireAllocs(t, "Get "+k.name, 100, 0, func() {
+		maptest.RequireAllocs(t, "Get "+k.name, 100, 0, func() {
 			if _, found, err := m.Get(k.key); err != nil || found != k.found {
 				t.Fatalf("Get: %v, %v", found, err)
 			}
 		})
-		requireAllocs(t, "View "+k.name, 100, 0, func() {
+		maptest.RequireAllocs(t, "View "+k.name, 100, 0, func() {
 			if found, err := m.View(k.key, view); err != nil || found != k.found {
 				t.Fatalf("View: %v, %v", found, err)
 			}
 		})
-		requireAllocs(t, "Contains "+k.name, 100, 0, func() {
+		maptest.RequireAllocs(t, "Contains "+k.name, 100, 0, func() {
 			if found, err := m.Contains(k.key); err != nil || found != k.found {
 				t.Fatalf("Contains: %v, %v", found, err)
 			}
@@ -50,7 +42,8 @@ func readAllocs[K any](t *testing.T, m *concurrent.Map[K, uint64], present, miss
 }
 
 func TestAllocsReadString(t *testing.T) {
-	m := openMap[string, uint64](t, t.TempDir(), shards(4))
+	// counts the allocations of the whole process
+	m := maptest.OpenSharded[string, uint64](t, t.TempDir(), shards(4))
 	for i := range 100 {
 		if err := m.Put(fmt.Sprint("key", i), uint64(i)); err != nil {
 			t.Fatal(err)
@@ -60,7 +53,8 @@ func TestAllocsReadString(t *testing.T) {
 }
 
 func TestAllocsReadU64(t *testing.T) {
-	m := openMap[uint64, uint64](t, t.TempDir(), shards(4))
+	// counts the allocations of the whole process
+	m := maptest.OpenSharded[uint64, uint64](t, t.TempDir(), shards(4))
 	for i := range uint64(100) {
 		if err := m.Put(i*1000, i); err != nil {
 			t.Fatal(err)
@@ -70,7 +64,8 @@ func TestAllocsReadU64(t *testing.T) {
 }
 
 func TestAllocsReadBytes(t *testing.T) {
-	m := openMap[[]byte, uint64](t, t.TempDir(), shards(4))
+	// counts the allocations of the whole process
+	m := maptest.OpenSharded[[]byte, uint64](t, t.TempDir(), shards(4))
 	for i := range 100 {
 		if err := m.Put(fmt.Append(nil, "key", i), uint64(i)); err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package concurrent_test
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -14,146 +13,18 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // The tests in this file damage a sample map in the ways a file system, a
 // person or another program might, and check that Open says what is wrong
 // and where, does not panic, and writes nothing.
 
-const sampleShards = 4
-
-// writeSample creates a map of 4 shards in dir holding 200 keys derived
-// from seed, closes it, and returns its contents.
-func writeSample(t testing.TB, dir string, seed int) map[string]string {
-	t.Helper()
-	m, err := concurrent.Open[string, string](dir, shards(sampleShards))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := fillSample(t, m, seed)
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return want
-}
-
-// writeDirtySample is writeSample, but the files are copied while the map
-// is open, after a Sync: a copy of a map that was not closed cleanly.
-func writeDirtySample(t testing.TB, dir string, seed int) {
-	t.Helper()
-	open := filepath.Join(t.TempDir(), "open")
-	m, err := concurrent.Open[string, string](open, shards(sampleShards))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fillSample(t, m, seed)
-	if err := m.Sync(); err != nil {
-		t.Fatal(err)
-	}
-	cloneDir(t, open, dir)
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func fillSample(t testing.TB, m *concurrent.Map[string, string], seed int) map[string]string {
-	t.Helper()
-	want := map[string]string{}
-	for i := range 200 {
-		k, v := key(i), fmt.Sprintf("value %d of sample %d", i, seed)
-		want[k] = v
-		if err := m.Put(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return want
-}
-
-// cloneDir copies the directory tree from to the new directory to.
-func cloneDir(t testing.TB, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// dirFiles returns the digest of every file under dir, by relative path.
-func dirFiles(t testing.TB, dir string) map[string][32]byte {
-	t.Helper()
-	files := map[string][32]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		rel, _ := filepath.Rel(dir, path)
-		files[rel] = sha256.Sum256(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
-// requireSameFiles fails the test if the files under dir differ from before.
-func requireSameFiles(t testing.TB, dir string, before map[string][32]byte) {
-	t.Helper()
-	after := dirFiles(t, dir)
-	for name, sum := range before {
-		if got, ok := after[name]; !ok {
-			t.Errorf("%s was removed", name)
-		} else if got != sum {
-			t.Errorf("%s was changed", name)
-		}
-	}
-	for name := range after {
-		if _, ok := before[name]; !ok {
-			t.Errorf("%s was created", name)
-		}
-	}
-}
-
-// openCatching opens dir, turning a panic into an error.
-func openCatching(dir string, opts *concurrent.Options) (m *concurrent.Map[string, string], err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("Open panicked: %v", r)
-		}
-	}()
-	return concurrent.Open[string, string](dir, opts)
-}
-
-func editFile(t testing.TB, path string, edit func([]byte) []byte) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, edit(b), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // editManifest edits the manifest of the map in dir and, if fix, sets its
 // checksum to match, so that the edit is seen by the field checks.
 func editManifest(t testing.TB, dir string, fix bool, edit func([]byte) []byte) {
 	t.Helper()
-	editFile(t, filepath.Join(dir, "manifest"), func(b []byte) []byte {
+	maptest.EditFile(t, dir, "manifest", func(b []byte) []byte {
 		b = edit(b)
 		if fix {
 			binary.LittleEndian.PutUint64(b[120:], manifestChecksum(b))
@@ -194,27 +65,27 @@ var badOpenCases = []badOpenCase{
 		damage: func(t *testing.T, dir, _ string) { removeAll(t, filepath.Join(dir, "manifest")) }},
 	{name: "manifest empty", want: diskmap.ErrCorrupt, file: "manifest",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, filepath.Join(dir, "manifest"), func([]byte) []byte { return nil })
+			maptest.EditFile(t, dir, "manifest", func([]byte) []byte { return nil })
 		}},
 	{name: "manifest truncated in the header", want: diskmap.ErrCorrupt, file: "manifest",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, filepath.Join(dir, "manifest"), func(b []byte) []byte { return b[:100] })
+			maptest.EditFile(t, dir, "manifest", func(b []byte) []byte { return b[:100] })
 		}},
 	{name: "manifest truncated in the shard seeds", want: diskmap.ErrCorrupt, file: "manifest",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, filepath.Join(dir, "manifest"), func(b []byte) []byte { return b[:len(b)-8] })
+			maptest.EditFile(t, dir, "manifest", func(b []byte) []byte { return b[:len(b)-8] })
 		}},
 	{name: "manifest with bytes appended", want: diskmap.ErrCorrupt, file: "manifest",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, filepath.Join(dir, "manifest"), func(b []byte) []byte { return append(b, make([]byte, 8)...) })
+			maptest.EditFile(t, dir, "manifest", func(b []byte) []byte { return append(b, make([]byte, 8)...) })
 		}},
 	{name: "manifest of another program", want: diskmap.ErrCorrupt, file: "manifest",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, filepath.Join(dir, "manifest"), func(b []byte) []byte { return []byte(strings.Repeat("not a manifest ", 20)) })
+			maptest.EditFile(t, dir, "manifest", func(b []byte) []byte { return []byte(strings.Repeat("not a manifest ", 20)) })
 		}},
 	{name: "manifest huge", want: diskmap.ErrCorrupt, file: "manifest",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, filepath.Join(dir, "manifest"), func(b []byte) []byte { return append(b, make([]byte, 1<<20)...) })
+			maptest.EditFile(t, dir, "manifest", func(b []byte) []byte { return append(b, make([]byte, 1<<20)...) })
 		}},
 	{name: "manifest magic", want: diskmap.ErrCorrupt, file: "manifest",
 		damage: func(t *testing.T, dir, _ string) {
@@ -292,7 +163,7 @@ var badOpenCases = []badOpenCase{
 	{name: "shard directory of another map", want: diskmap.ErrCorrupt, file: "shard-0001/buckets",
 		damage: func(t *testing.T, dir, foreign string) {
 			removeAll(t, shardDir(dir, 1))
-			cloneDir(t, shardDir(foreign, 1), shardDir(dir, 1))
+			maptest.CloneDir(t, shardDir(foreign, 1), shardDir(dir, 1))
 		}},
 	{name: "shard directories swapped", want: diskmap.ErrCorrupt, file: "shard-0000/buckets",
 		damage: func(t *testing.T, dir, _ string) {
@@ -307,15 +178,15 @@ var badOpenCases = []badOpenCase{
 		damage: func(t *testing.T, dir, _ string) { removeAll(t, filepath.Join(shardDir(dir, 2), "buckets")) }},
 	{name: "shard buckets truncated", want: diskmap.ErrCorrupt, file: "shard-0002/buckets",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, filepath.Join(shardDir(dir, 2), "buckets"), func(b []byte) []byte { return b[:100] })
+			maptest.EditFile(t, shardDir(dir, 2), "buckets", func(b []byte) []byte { return b[:100] })
 		}},
 	{name: "shard buckets headers damaged", want: diskmap.ErrCorrupt, file: "shard-0002/buckets",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, filepath.Join(shardDir(dir, 2), "buckets"), func(b []byte) []byte { b[0], b[512] = 'X', 'X'; return b })
+			maptest.EditFile(t, shardDir(dir, 2), "buckets", func(b []byte) []byte { b[0], b[512] = 'X', 'X'; return b })
 		}},
 	{name: "shard keys damaged", want: diskmap.ErrCorrupt, file: "shard-0003/keys",
 		damage: func(t *testing.T, dir, _ string) {
-			editFile(t, filepath.Join(shardDir(dir, 3), "keys"), func(b []byte) []byte { b[0] = 'X'; return b })
+			maptest.EditFile(t, shardDir(dir, 3), "keys", func(b []byte) []byte { b[0] = 'X'; return b })
 		}},
 	{name: "shard values missing", want: diskmap.ErrCorrupt, file: "shard-0003/values",
 		damage: func(t *testing.T, dir, _ string) { removeAll(t, filepath.Join(shardDir(dir, 3), "values")) }},
@@ -326,12 +197,10 @@ var badOpenCases = []badOpenCase{
 // must return the case's error naming the damaged file, must not panic, and
 // must change no file.
 func TestBadInputOpen(t *testing.T) {
-	base := t.TempDir()
-	samples := map[string]string{"clean": filepath.Join(base, "clean"), "dirty": filepath.Join(base, "dirty")}
-	writeSample(t, samples["clean"], 1)
-	writeDirtySample(t, samples["dirty"], 1)
-	foreign := filepath.Join(base, "foreign")
-	writeSample(t, foreign, 2)
+	t.Parallel()
+	samples := maptest.WriteShardedSamples(t, 1)
+	foreign := filepath.Join(t.TempDir(), "foreign")
+	maptest.WriteShardedSample(t, foreign, 2)
 
 	for _, state := range []string{"clean", "dirty"} {
 		for _, c := range badOpenCases {
@@ -341,12 +210,11 @@ func TestBadInputOpen(t *testing.T) {
 					name += "/read-only"
 				}
 				t.Run(name, func(t *testing.T) {
-					dir := filepath.Join(t.TempDir(), "map")
-					cloneDir(t, samples[state], dir)
+					dir := maptest.CopyOf(t, samples[state])
 					c.damage(t, dir, foreign)
-					before := dirFiles(t, dir)
+					before := maptest.DirFiles(t, dir)
 
-					m, err := openCatching(dir, &concurrent.Options{Map: diskmap.Options{ReadOnly: ro}})
+					m, err := maptest.OpenShardedCatching[string, string](dir, &concurrent.Options{Map: diskmap.Options{ReadOnly: ro}})
 					if err == nil {
 						_ = m.Close()
 						t.Fatalf("Open succeeded, want an error matching %v", c.want)
@@ -363,7 +231,7 @@ func TestBadInputOpen(t *testing.T) {
 					case !strings.Contains(err.Error(), file):
 						t.Errorf("Open: %v\nwant the message to name %s", err, file)
 					}
-					requireSameFiles(t, dir, before)
+					maptest.RequireSameFiles(t, dir, before)
 				})
 			}
 		}
@@ -374,19 +242,21 @@ func TestBadInputOpen(t *testing.T) {
 // names fails with ErrCodecMismatch naming the manifest, and writes
 // nothing.
 func TestBadInputCodecs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	writeSample(t, dir, 1)
-	before := dirFiles(t, dir)
+	maptest.WriteShardedSample(t, dir, 1)
+	before := maptest.DirFiles(t, dir)
 	_, err := concurrent.Open[string, uint64](dir, nil)
 	if !errors.Is(err, diskmap.ErrCodecMismatch) || !strings.Contains(err.Error(), filepath.Join(dir, "manifest")) {
 		t.Errorf("Open with other codecs: %v; want ErrCodecMismatch naming the manifest", err)
 	}
-	requireSameFiles(t, dir, before)
+	maptest.RequireSameFiles(t, dir, before)
 }
 
 // TestBadInputNotAShardedMap: a diskmap.Map directory is not taken for a
 // sharded map, nor changed.
 func TestBadInputNotAShardedMap(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d, err := diskmap.Open[string, string](dir, nil)
 	if err != nil {
@@ -398,13 +268,13 @@ func TestBadInputNotAShardedMap(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	before := dirFiles(t, dir)
+	before := maptest.DirFiles(t, dir)
 	delete(before, "lock") // the one file both kinds of map lock
 	_, err = concurrent.Open[string, string](dir, nil)
 	if !errors.Is(err, diskmap.ErrCorrupt) || !strings.Contains(err.Error(), "diskmap.Map") {
 		t.Errorf("Open of a diskmap.Map directory: %v; want ErrCorrupt saying why", err)
 	}
-	after := dirFiles(t, dir)
+	after := maptest.DirFiles(t, dir)
 	delete(after, "lock")
 	for name := range after {
 		if _, ok := before[name]; !ok {
@@ -416,12 +286,13 @@ func TestBadInputNotAShardedMap(t *testing.T) {
 // TestBadInputDamagedSampleStillOpens: the sample itself, undamaged, opens
 // with all its keys, clean or dirty.
 func TestBadInputDamagedSampleStillOpens(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	want := writeSample(t, filepath.Join(dir, "clean"), 1)
-	writeDirtySample(t, filepath.Join(dir, "dirty"), 1)
+	want := maptest.WriteShardedSample(t, filepath.Join(dir, "clean"), 1)
+	maptest.WriteDirtyShardedSample(t, filepath.Join(dir, "dirty"), 1)
 	for _, state := range []string{"clean", "dirty"} {
-		m := openMap[string, string](t, filepath.Join(dir, state), nil)
-		requireContents(t, m, want)
+		m := maptest.OpenSharded[string, string](t, filepath.Join(dir, state), nil)
+		maptest.RequireContents(t, m, want)
 	}
 }
 
@@ -429,13 +300,14 @@ func TestBadInputDamagedSampleStillOpens(t *testing.T) {
 // and its checksum made to match opens, but sends keys to other shards than
 // those that hold them; Check says so, naming the shards' keys files.
 func TestCheckFindsMisplacedKeys(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	writeSample(t, dir, 1)
+	maptest.WriteShardedSample(t, dir, 1)
 	editManifest(t, dir, true, func(b []byte) []byte { b[24] ^= 1; return b })
-	m := openMap[string, string](t, dir, nil)
+	m := maptest.OpenSharded[string, string](t, dir, nil)
 	err := m.Check()
 	if !errors.Is(err, diskmap.ErrCorrupt) || !strings.Contains(err.Error(), filepath.Join(shardDir(dir, 0), "keys")) {
 		t.Errorf("Check: %v; want ErrCorrupt naming the keys file of shard 0", err)
 	}
-	checkClose(t, m)
+	maptest.CheckClose(t, m)
 }

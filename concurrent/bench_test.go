@@ -12,6 +12,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // The workload of the speed targets: keys "key%013d" (16 bytes) and
@@ -114,10 +115,10 @@ func BenchmarkMap(b *testing.B) {
 	}
 	defer func() {
 		if cm != nil {
-			checkClose(b, cm)
+			maptest.CheckClose(b, cm)
 		}
 		if lm != nil {
-			checkClose(b, lm.m)
+			maptest.CheckClose(b, lm.m)
 		}
 	}()
 	prefix := "n=" + sizeName(n)

@@ -11,11 +11,13 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // TestLostUpdate: goroutines increment shared counters through Update; not
 // one increment may be lost, before or after reopening.
 func TestLostUpdate(t *testing.T) {
+	t.Parallel()
 	const (
 		workers    = 8
 		counters   = 5
@@ -69,7 +71,7 @@ func TestLostUpdate(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	check(openMap[string, uint64](t, dir, nil))
+	check(maptest.OpenSharded[string, uint64](t, dir, nil))
 }
 
 // TestKeyHistories checks single keys for linearizability. Each key has
@@ -79,13 +81,14 @@ func TestLostUpdate(t *testing.T) {
 // completed, or that any reader had seen, before the read began, and no
 // newer than the last write begun before the read ended.
 func TestKeyHistories(t *testing.T) {
+	t.Parallel()
 	const (
 		writers      = 4
 		keysEach     = 8
 		readers      = 4
 		writesPerKey = 150
 	)
-	m := openMap[string, uint64](t, t.TempDir(), shards(4))
+	m := maptest.OpenSharded[string, uint64](t, t.TempDir(), shards(4))
 	var h histories
 	for i := range writers * keysEach {
 		h.keys = append(h.keys, fmt.Sprint("history", i))

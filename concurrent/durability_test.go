@@ -7,12 +7,14 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // Every durability mode of the shards works under many writers, and what
 // they wrote is there after a reopen. With DurabilityWALSync each writer
 // waits for its fsync outside the shard's lock.
 func TestDurabilityModes(t *testing.T) {
+	t.Parallel()
 	for _, d := range []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync} {
 		t.Run(d.String(), func(t *testing.T) {
 			dir := t.TempDir()
@@ -50,7 +52,7 @@ func TestDurabilityModes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer checkClose(t, m)
+			defer maptest.CheckClose(t, m)
 			if n, ok, err := m.Get("total"); err != nil || !ok || n != 320 {
 				t.Fatalf("total = %d, %v, %v; want 320", n, ok, err)
 			}
@@ -69,7 +71,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer checkClose(b, m)
+			defer maptest.CheckClose(b, m)
 			per := b.N/writers + 1
 			var wg sync.WaitGroup
 			b.ResetTimer()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // fill puts keys 0 to n-1, with values "v<i>", into m and returns them.
@@ -26,7 +27,8 @@ func fill(t testing.TB, m *concurrent.Map[string, string], n int) map[string]str
 // TestIterOrder: All visits the shards in order, and each shard's keys in
 // their insertion order; Keys and Values follow All.
 func TestIterOrder(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(4))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	fill(t, m, 1000)
 	var order [4][]string
 	for i := range 1000 {
@@ -62,7 +64,8 @@ func TestIterOrder(t *testing.T) {
 // TestIterBatches: a batch holds values as they were when it was read;
 // later batches of the same shard see writes made since.
 func TestIterBatches(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(1))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(1))
 	fill(t, m, 1000)
 	n := 0
 	for k, v := range m.All() {
@@ -88,7 +91,8 @@ func TestIterBatches(t *testing.T) {
 // visited is seen at its end, and one inserted into a shard visited already
 // is not.
 func TestIterWritesDuring(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(2))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	fill(t, m, 800)
 	var order0 []string // shard 0's keys in insertion order
 	for i := range 800 {
@@ -144,7 +148,8 @@ func TestIterWritesDuring(t *testing.T) {
 // TestIterBreak: breaking out of the loop is not an error, and leaves the
 // map free.
 func TestIterBreak(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(4))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	want := fill(t, m, 1000)
 	for range m.All() {
 		break
@@ -161,15 +166,16 @@ func TestIterBreak(t *testing.T) {
 	if err := m.Compact(); err != nil {
 		t.Fatal(err)
 	}
-	requireContents(t, m, want)
+	maptest.RequireContents(t, m, want)
 }
 
 // TestIterCompactOrCloseDuring: Compact or Close from the loop body ends
 // the iteration, and Err reports ErrStale, once.
 func TestIterCompactOrCloseDuring(t *testing.T) {
+	t.Parallel()
 	for _, op := range []string{"Compact", "Close"} {
 		t.Run(op, func(t *testing.T) {
-			m := openMap[string, string](t, t.TempDir(), shards(2))
+			m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 			fill(t, m, 1000)
 			n := 0
 			for range m.All() {
@@ -201,7 +207,8 @@ func TestIterCompactOrCloseDuring(t *testing.T) {
 // TestIterCopies: All yields copies, which stay valid after the map moves
 // its records.
 func TestIterCopies(t *testing.T) {
-	m := openMap[string, []byte](t, t.TempDir(), shards(2))
+	t.Parallel()
+	m := maptest.OpenSharded[string, []byte](t, t.TempDir(), shards(2))
 	for i := range 300 {
 		if err := m.Put(key(i), []byte(key(i))); err != nil {
 			t.Fatal(err)

@@ -2,26 +2,28 @@ package concurrent_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // Environment of a child process: the directory of the map it opens.
 const childDirEnv = "CONCURRENT_TEST_CHILD_DIR"
 
 func TestSecondOpenLocked(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, shards(4))
+	m := maptest.OpenSharded[string, string](t, dir, shards(4))
 	if err := m.Put("a", "1"); err != nil {
 		t.Fatal(err)
 	}
-	before := dirFiles(t, dir)
+	before := maptest.DirFiles(t, dir)
 	for _, ro := range []bool{false, true} {
 		start := time.Now()
 		m2, err := concurrent.Open[string, string](dir, &concurrent.Options{Map: diskmap.Options{ReadOnly: ro}})
@@ -32,27 +34,28 @@ func TestSecondOpenLocked(t *testing.T) {
 			t.Errorf("second Open waited for the lock")
 		}
 	}
-	requireSameFiles(t, dir, before)
+	maptest.RequireSameFiles(t, dir, before)
 
 	// The first map is unharmed, and once it is closed the next Open works.
-	requireContents(t, m, map[string]string{"a": "1"})
+	maptest.RequireContents(t, m, map[string]string{"a": "1"})
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, string](t, dir, nil)
-	requireContents(t, m, map[string]string{"a": "1"})
+	m = maptest.OpenSharded[string, string](t, dir, nil)
+	maptest.RequireContents(t, m, map[string]string{"a": "1"})
 }
 
 // TestReadersShare: read-only Maps share a map with each other, not with a
 // writer.
 func TestReadersShare(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	writeSample(t, dir, 1)
+	want := maptest.WriteShardedSample(t, dir, 1)
 	ro := &concurrent.Options{Map: diskmap.Options{ReadOnly: true}}
-	r1 := openMap[string, string](t, dir, ro)
-	r2 := openMap[string, string](t, dir, ro)
-	if r1.Len() != 200 || r2.Len() != 200 {
-		t.Errorf("readers see %d and %d keys, want 200", r1.Len(), r2.Len())
+	r1 := maptest.OpenSharded[string, string](t, dir, ro)
+	r2 := maptest.OpenSharded[string, string](t, dir, ro)
+	if r1.Len() != len(want) || r2.Len() != len(want) {
+		t.Errorf("readers see %d and %d keys, want %d", r1.Len(), r2.Len(), len(want))
 	}
 	if err := r1.Put("k", "v"); !errors.Is(err, diskmap.ErrReadOnly) {
 		t.Errorf("Put on a read-only map: %v, want ErrReadOnly", err)
@@ -65,8 +68,9 @@ func TestReadersShare(t *testing.T) {
 // TestFailedOpenReleasesShards: an Open that fails at a shard locked by
 // someone else releases the shards it had opened and the directory.
 func TestFailedOpenReleasesShards(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	writeSample(t, dir, 1)
+	want := maptest.WriteShardedSample(t, dir, 1)
 	d, err := diskmap.Open[string, string](shardDir(dir, 2), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -86,15 +90,14 @@ func TestFailedOpenReleasesShards(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m := openMap[string, string](t, dir, nil)
-	if m.Len() != 200 {
-		t.Errorf("Len = %d after the failed Open, want 200", m.Len())
-	}
+	m := maptest.OpenSharded[string, string](t, dir, nil)
+	maptest.RequireContents(t, m, want)
 }
 
 // TestFailedCreateRemovesWhatItMade: a creation that fails (here at options
 // the shards refuse) leaves no manifest and no shard behind.
 func TestFailedCreateRemovesWhatItMade(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, err := concurrent.Open[string, string](dir, &concurrent.Options{Shards: 4, Map: diskmap.Options{MaxLoad: 2}})
 	if err == nil {
@@ -106,7 +109,7 @@ func TestFailedCreateRemovesWhatItMade(t *testing.T) {
 			t.Errorf("%s left behind", e.Name())
 		}
 	}
-	m := openMap[string, string](t, dir, shards(2))
+	m := maptest.OpenSharded[string, string](t, dir, shards(2))
 	if err := m.Put("k", "v"); err != nil {
 		t.Fatal(err)
 	}
@@ -115,26 +118,26 @@ func TestFailedCreateRemovesWhatItMade(t *testing.T) {
 // TestSecondProcessLocked runs this test binary again as a child process,
 // which opens the map that this process holds.
 func TestSecondProcessLocked(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, shards(4))
+	m := maptest.OpenSharded[string, string](t, dir, shards(4))
 	if err := m.Put("a", "1"); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLockChild$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), childDirEnv+"="+dir)
-	out, err := cmd.CombinedOutput()
+	out, err := maptest.ChildCommand(t.Context(), "TestLockChild", childDirEnv+"="+dir).CombinedOutput()
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
 	if !strings.Contains(string(out), "child: locked") {
 		t.Errorf("child did not report ErrLocked:\n%s", out)
 	}
-	requireContents(t, m, map[string]string{"a": "1"})
+	maptest.RequireContents(t, m, map[string]string{"a": "1"})
 }
 
 // TestLockChild is the child of TestSecondProcessLocked; it does nothing
 // in a normal run.
 func TestLockChild(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv(childDirEnv)
 	if dir == "" {
 		t.Skip("run by TestSecondProcessLocked")
@@ -145,5 +148,5 @@ func TestLockChild(t *testing.T) {
 			t.Fatalf("Open (read-only %v) in a second process: %v, want ErrLocked", ro, err)
 		}
 	}
-	t.Log("child: locked")
+	fmt.Println("child: locked")
 }

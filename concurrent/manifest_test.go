@@ -12,6 +12,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -21,8 +22,9 @@ var update = flag.Bool("update", false, "rewrite the golden map in testdata")
 // bytes) is complete, holds the shard count and codec names, and records
 // the seed of each shard's buckets header.
 func TestManifestOfNewMap(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	openMap[string, uint64](t, dir, shards(8))
+	maptest.OpenSharded[string, uint64](t, dir, shards(8))
 	b, err := os.ReadFile(filepath.Join(dir, "manifest"))
 	if err != nil {
 		t.Fatal(err)
@@ -68,8 +70,9 @@ func markCreating(t *testing.T, dir string) {
 // the final manifest is finished by the next Open for writing; a reader
 // cannot open it.
 func TestCreationCutShort(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, shards(4))
+	m := maptest.OpenSharded[string, string](t, dir, shards(4))
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +83,7 @@ func TestCreationCutShort(t *testing.T) {
 	if !errors.Is(err, diskmap.ErrReadOnly) {
 		t.Errorf("read-only Open of a map being created: %v, want ErrReadOnly", err)
 	}
-	m = openMap[string, string](t, dir, shards(2))
+	m = maptest.OpenSharded[string, string](t, dir, shards(2))
 	if n := len(m.Stats().Shards); n != 4 {
 		t.Errorf("%d shards, want the 4 recorded", n)
 	}
@@ -88,15 +91,16 @@ func TestCreationCutShort(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, string](t, dir, nil)
-	requireContents(t, m, want)
+	m = maptest.OpenSharded[string, string](t, dir, nil)
+	maptest.RequireContents(t, m, want)
 }
 
 // TestCreationWithKeys: a manifest marked as being created beside shards
 // that hold keys is corrupt: no Open of it ever returned.
 func TestCreationWithKeys(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	writeSample(t, dir, 1)
+	maptest.WriteShardedSample(t, dir, 1)
 	markCreating(t, dir)
 	_, err := concurrent.Open[string, string](dir, nil)
 	if !errors.Is(err, diskmap.ErrCorrupt) || !strings.Contains(err.Error(), shardDir(dir, 0)) {
@@ -107,6 +111,7 @@ func TestCreationWithKeys(t *testing.T) {
 // TestGolden opens a map written by the first version of this package,
 // kept in testdata/v1: every later version must read it.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	golden := filepath.Join("testdata", "v1")
 	want := map[string]string{}
 	for i := range 40 {
@@ -128,25 +133,26 @@ func TestGolden(t *testing.T) {
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "v1")
-	cloneDir(t, golden, dir)
-	m := openMap[string, string](t, dir, &concurrent.Options{Map: diskmap.Options{ReadOnly: true}})
-	requireContents(t, m, want)
+	maptest.CloneDir(t, golden, dir)
+	m := maptest.OpenSharded[string, string](t, dir, &concurrent.Options{Map: diskmap.Options{ReadOnly: true}})
+	maptest.RequireContents(t, m, want)
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, string](t, dir, nil)
-	requireContents(t, m, want)
+	m = maptest.OpenSharded[string, string](t, dir, nil)
+	maptest.RequireContents(t, m, want)
 }
 
 // TestShardSeedMismatchOffset: a shard directory from another map is
 // reported at the offset of the seed in its buckets file, which holds the
 // seed the error found.
 func TestShardSeedMismatchOffset(t *testing.T) {
+	t.Parallel()
 	dir, foreign := filepath.Join(t.TempDir(), "map"), filepath.Join(t.TempDir(), "foreign")
-	writeSample(t, dir, 1)
-	writeSample(t, foreign, 2)
+	maptest.WriteShardedSample(t, dir, 1)
+	maptest.WriteShardedSample(t, foreign, 2)
 	removeAll(t, shardDir(dir, 1))
-	cloneDir(t, shardDir(foreign, 1), shardDir(dir, 1))
+	maptest.CloneDir(t, shardDir(foreign, 1), shardDir(dir, 1))
 
 	_, err := concurrent.Open[string, string](dir, nil)
 	var ce *diskmap.CorruptError

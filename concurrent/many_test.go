@@ -11,10 +11,12 @@ import (
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/codec"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 func TestGetMany(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(8))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(8))
 	for i := range 100 {
 		if err := m.Put(key(i), fmt.Sprint("v", i)); err != nil {
 			t.Fatal(err)
@@ -46,8 +48,9 @@ func TestGetMany(t *testing.T) {
 }
 
 func TestPutMany(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, shards(8))
+	m := maptest.OpenSharded[string, string](t, dir, shards(8))
 	want := map[string]string{}
 	items := func(yield func(string, string) bool) {
 		for i := range 5000 {
@@ -61,21 +64,22 @@ func TestPutMany(t *testing.T) {
 	if err := m.PutMany(items); err != nil {
 		t.Fatal(err)
 	}
-	requireContents(t, m, want)
+	maptest.RequireContents(t, m, want)
 	if err := m.PutMany(maps.All(map[string]string{})); err != nil {
 		t.Fatalf("PutMany of nothing: %v", err)
 	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, string](t, dir, nil)
-	requireContents(t, m, want)
+	m = maptest.OpenSharded[string, string](t, dir, nil)
+	maptest.RequireContents(t, m, want)
 }
 
 // TestPutManyStopsAtAnError: an item that cannot be stored stops PutMany,
 // which returns its error and reads no more items.
 func TestPutManyStopsAtAnError(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(4))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	read := 0
 	err := m.PutMany(func(yield func(string, string) bool) {
 		for i := range 100_000 {
@@ -102,11 +106,12 @@ func TestPutManyStopsAtAnError(t *testing.T) {
 
 // TestPutManyKeyError: a key that cannot be encoded stops PutMany.
 func TestPutManyKeyError(t *testing.T) {
+	t.Parallel()
 	m, err := concurrent.OpenWith(t.TempDir(), failingCodec{}, codec.String{}, shards(2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer checkClose(t, m)
+	defer maptest.CheckClose(t, m)
 	err = m.PutMany(maps.All(map[string]string{"good": "1", "bad": "2"}))
 	if err == nil || !strings.Contains(err.Error(), "cannot encode") {
 		t.Errorf("PutMany with a key that cannot be encoded: %v", err)
@@ -131,7 +136,8 @@ func (failingCodec) Decode(b []byte) (string, error) { return string(b), nil }
 func (failingCodec) Name() string { return "failing" }
 
 func TestManyClosed(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(2))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +151,8 @@ func TestManyClosed(t *testing.T) {
 
 // TestClosedMap: every method of a closed map says so.
 func TestClosedMap(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(2))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	if err := m.Put("k", "v"); err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 func TestBasic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	m := openMap[string, string](t, dir, shards(8))
+	m := maptest.OpenSharded[string, string](t, dir, shards(8))
 	want := map[string]string{}
 	for i := range 1000 {
 		k, v := key(i), fmt.Sprint("value", i)
@@ -26,12 +28,12 @@ func TestBasic(t *testing.T) {
 		}
 		delete(want, key(i))
 	}
-	requireContents(t, m, want)
+	maptest.RequireContents(t, m, want)
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, string](t, dir, shards(2))
-	requireContents(t, m, want)
+	m = maptest.OpenSharded[string, string](t, dir, shards(2))
+	maptest.RequireContents(t, m, want)
 	if st := m.Stats(); len(st.Shards) != 8 || st.Len != len(want) {
 		t.Errorf("after reopening with Shards 2: %d shards, Len %d; want 8, %d", len(st.Shards), st.Len, len(want))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // TestModel runs goroutines that mix every operation on one map, and checks
@@ -21,6 +22,7 @@ import (
 // the others' keys must be a value their owner wrote. At the end, and after
 // reopening, the map must hold the oracle exactly.
 func TestModel(t *testing.T) {
+	t.Parallel()
 	const (
 		workers = 8
 		keys    = 480
@@ -48,18 +50,18 @@ func TestModel(t *testing.T) {
 	}
 	wg.Wait()
 	if t.Failed() {
-		checkClose(t, m)
+		maptest.CheckClose(t, m)
 		return
 	}
-	requireContents(t, m, o.m)
+	maptest.RequireContents(t, m, o.m)
 	if err := m.Check(); err != nil {
 		t.Error(err)
 	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[string, string](t, dir, nil)
-	requireContents(t, m, o.m)
+	m = maptest.OpenSharded[string, string](t, dir, nil)
+	maptest.RequireContents(t, m, o.m)
 }
 
 // oracle is what the map should hold.

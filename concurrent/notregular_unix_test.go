@@ -8,53 +8,20 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"golang.org/x/sys/unix"
 )
-
-// hangLimit is how long an Open may take before a test calls it a hang.
-// Opening a named pipe waits for the other end forever: a hang is what a
-// regression looks like, and the limit only stops the test.
-const hangLimit = 20 * time.Second
-
-// openWithin opens the map in dir on a goroutine of its own and fails the
-// test if Open has not returned within hangLimit. A map it opens is closed
-// when the test ends.
-func openWithin(t *testing.T, dir string, opts *concurrent.Options) error {
-	t.Helper()
-	type result struct {
-		m   *concurrent.Map[string, string]
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		m, err := openCatching(dir, opts)
-		done <- result{m, err}
-	}()
-	select {
-	case r := <-done:
-		if r.m != nil {
-			t.Cleanup(func() { closeChecked(t, r.m) })
-		}
-		return r.err
-	case <-time.After(hangLimit):
-		t.Fatalf("Open(%s) still waits after %v", dir, hangLimit)
-		return nil
-	}
-}
 
 // A named pipe in place of the manifest, the lock, a shard's file or the
 // manifest being written, or a symbolic link to one, makes Open fail at
 // once with an error naming the file and matching ErrCorrupt, as
 // diskmap.Open does for its files.
 func TestOpenRefusesFilesThatAreNotRegular(t *testing.T) {
-	base := t.TempDir()
-	samples := map[string]string{"clean": filepath.Join(base, "clean"), "dirty": filepath.Join(base, "dirty")}
-	writeSample(t, samples["clean"], 1)
-	writeDirtySample(t, samples["dirty"], 1)
+	t.Parallel()
+	samples := maptest.WriteShardedSamples(t, 1)
 	cases := []struct {
 		state    string // "none" (a map to create), "clean" or "dirty"
 		readOnly bool
@@ -83,14 +50,7 @@ func TestOpenRefusesFilesThatAreNotRegular(t *testing.T) {
 				name += "/link"
 			}
 			t.Run(name, func(t *testing.T) {
-				dir := filepath.Join(t.TempDir(), "map")
-				if c.state == "none" {
-					if err := os.Mkdir(dir, 0o755); err != nil {
-						t.Fatal(err)
-					}
-				} else {
-					cloneDir(t, samples[c.state], dir)
-				}
+				dir := maptest.CopyOf(t, samples[c.state]) // none: an empty directory
 				path := filepath.Join(dir, filepath.FromSlash(c.file))
 				if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 					t.Fatal(err)
@@ -105,7 +65,7 @@ func TestOpenRefusesFilesThatAreNotRegular(t *testing.T) {
 				if err := unix.Mkfifo(pipe, 0o644); err != nil {
 					t.Skipf("cannot make a named pipe here: %v", err)
 				}
-				err := openWithin(t, dir, &concurrent.Options{Shards: 4, Map: diskmap.Options{ReadOnly: c.readOnly}})
+				err := maptest.OpenShardedWithin(t, dir, &concurrent.Options{Shards: 4, Map: diskmap.Options{ReadOnly: c.readOnly}})
 				switch {
 				case err == nil:
 					t.Fatal("Open succeeded")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
 // keysIn returns n keys of shard i of m, and n of other shards.
@@ -29,6 +30,7 @@ func keysIn[V any](m *concurrent.Map[string, V], i, n int) (same, other []string
 }
 
 func TestChains(t *testing.T) {
+	t.Parallel()
 	for _, id := range []uint32{0, 1, 15, 16, 0xabc, 0xfedcba98} {
 		concurrent.Within(id, func() {
 			if !concurrent.Holding(id) {
@@ -52,7 +54,8 @@ func TestChains(t *testing.T) {
 // TestUpdateCallbackReads: reads from Update's fn, of its own shard and of
 // others, go ahead.
 func TestUpdateCallbackReads(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(4))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	same, other := keysIn(m, 0, 3)
 	want := map[string]string{}
 	for _, k := range append(same, other...) {
@@ -98,14 +101,15 @@ func TestUpdateCallbackReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	want[same[0]] = "updated"
-	requireContents(t, m, want)
+	maptest.RequireContents(t, m, want)
 }
 
 // TestCallbackWrites: writes from a callback to its own shard, and the
 // methods that lock every shard, return ErrReentrant; the callback's entry
 // still works, and writes to other shards go ahead.
 func TestCallbackWrites(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(4))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	same, other := keysIn(m, 1, 2)
 	refused := map[string]func() error{
 		"Put":     func() error { return m.Put(same[1], "x") },
@@ -143,14 +147,15 @@ func TestCallbackWrites(t *testing.T) {
 			}
 		})
 	}
-	requireContents(t, m, map[string]string{same[0]: "Update", other[0]: "from Update"})
+	maptest.RequireContents(t, m, map[string]string{same[0]: "Update", other[0]: "from Update"})
 }
 
 // TestViewCallbackReadsPastWaitingWriter: a read from View's fn of its own
 // shard, while a writer waits for that shard, does not wait behind the
 // writer (which waits for fn's caller).
 func TestViewCallbackReadsPastWaitingWriter(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(2))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	same, _ := keysIn(m, 0, 2)
 	for _, k := range same {
 		if err := m.Put(k, "v"+k); err != nil {
@@ -180,8 +185,9 @@ func TestViewCallbackReadsPastWaitingWriter(t *testing.T) {
 // locked by a callback wait for it, and get no ErrReentrant, even from
 // callbacks of their own on other shards or maps.
 func TestCallbackContentionIsNotReentry(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(2))
-	m2 := openMap[string, string](t, t.TempDir(), shards(2))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
+	m2 := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	same, other := keysIn(m, 0, 2)
 	inside, release := make(chan struct{}), make(chan struct{})
 	held := make(chan error)
@@ -223,7 +229,8 @@ func TestCallbackContentionIsNotReentry(t *testing.T) {
 // other's shard. Waiting would never end for either; one of them is
 // refused with ErrReentrant and the other goes on.
 func TestCallbackCycle(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(2))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	a, b := keysIn(m, 0, 1)
 	ab := [2]string{a[0], b[0]}
 	var ready sync.WaitGroup
@@ -259,7 +266,8 @@ func TestCallbackCycle(t *testing.T) {
 
 // TestCallbackPanic: a panic in fn releases the shard.
 func TestCallbackPanic(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(2))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(2))
 	for _, call := range []func(){
 		func() { _ = m.Update("k", func(*diskmap.Entry[string, string]) error { panic("in Update") }) },
 		func() { _, _ = m.View("k", func([]byte) error { panic("in View") }) },

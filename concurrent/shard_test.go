@@ -12,15 +12,17 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
 // TestShardBalance: keys spread over the shards evenly, for sequential
 // string keys and for sequential integers, which a poor hash would bunch.
 func TestShardBalance(t *testing.T) {
+	t.Parallel()
 	const n, count = 64_000, 8
 	t.Run("strings", func(t *testing.T) {
-		m := openMap[string, bool](t, t.TempDir(), shards(count))
+		m := maptest.OpenSharded[string, bool](t, t.TempDir(), shards(count))
 		err := m.PutMany(func(yield func(string, bool) bool) {
 			for i := range n {
 				if !yield(key(i), true) {
@@ -34,7 +36,7 @@ func TestShardBalance(t *testing.T) {
 		requireBalanced(t, m.Stats(), n)
 	})
 	t.Run("uint64", func(t *testing.T) {
-		m := openMap[uint64, bool](t, t.TempDir(), shards(count))
+		m := maptest.OpenSharded[uint64, bool](t, t.TempDir(), shards(count))
 		err := m.PutMany(func(yield func(uint64, bool) bool) {
 			for i := range uint64(n) {
 				if !yield(i<<8, true) {
@@ -73,7 +75,8 @@ func requireBalanced(t *testing.T, st concurrent.Stats, n int) {
 // shards, with room for the spread, so that no shard's table grows before
 // the map holds Capacity keys.
 func TestCapacityOfTheWholeMap(t *testing.T) {
-	m := openMap[string, bool](t, t.TempDir(), &concurrent.Options{Shards: 16, Map: diskmap.Options{Capacity: 16_000}})
+	t.Parallel()
+	m := maptest.OpenSharded[string, bool](t, t.TempDir(), &concurrent.Options{Shards: 16, Map: diskmap.Options{Capacity: 16_000}})
 	for i := range 16_000 {
 		if err := m.Put(key(i), true); err != nil {
 			t.Fatal(err)
@@ -93,7 +96,8 @@ func TestCapacityOfTheWholeMap(t *testing.T) {
 // shard, held by a long callback, readers and writers of every other shard
 // go on.
 func TestWaitingWriterDoesNotBlockOtherShards(t *testing.T) {
-	m := openMap[string, string](t, t.TempDir(), shards(4))
+	t.Parallel()
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	same, other := keysIn(m, 0, 1)
 	inside, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 2)
@@ -130,37 +134,24 @@ func TestWaitingWriterDoesNotBlockOtherShards(t *testing.T) {
 	}
 }
 
-// renameFails is the operating system's file system, except that renaming
-// the file named from fails.
-type renameFails struct {
-	mmap.FS
-	from string
-}
-
-func (f *renameFails) Rename(oldpath, newpath string) error {
-	if filepath.Base(oldpath) == f.from {
-		return fmt.Errorf("rename %s: refused by the test", oldpath)
-	}
-	return f.FS.Rename(oldpath, newpath)
-}
-
 // TestShardCompactionCutShort: a shard whose compaction stopped after its
 // commit (keys.compact renamed over keys) and before the other renames, its
 // header dirty as a writer killed there leaves it, or clean. A read-only
 // Open refuses the map with ErrReadOnly, as diskmap.Open refuses the
 // shard; a writable Open finishes the compaction, with every key right.
 func TestShardCompactionCutShort(t *testing.T) {
+	// swaps mmap.Files
 	base := t.TempDir()
 	sample := filepath.Join(base, "sample")
-	want := writeSample(t, sample, 3)
+	want := maptest.WriteShardedSample(t, sample, 3)
 	for _, dirty := range []bool{false, true} {
 		for _, stuck := range []string{"values.compact", "buckets.compact"} {
 			t.Run(fmt.Sprintf("dirty=%v/%s not renamed", dirty, stuck), func(t *testing.T) {
 				live := filepath.Join(t.TempDir(), "live")
-				cloneDir(t, sample, live)
+				maptest.CloneDir(t, sample, live)
 				dir := filepath.Join(t.TempDir(), "map")
 				compactCutShort(t, shardDir(live, 1), stuck, dirty)
-				cloneDir(t, live, dir)
+				maptest.CloneDir(t, live, dir)
 
 				ro := &concurrent.Options{Map: diskmap.Options{ReadOnly: true}}
 				r, err := concurrent.Open[string, string](dir, ro)
@@ -170,13 +161,13 @@ func TestShardCompactionCutShort(t *testing.T) {
 				if !errors.Is(err, diskmap.ErrReadOnly) {
 					t.Fatalf("read-only Open: %v, want ErrReadOnly", err)
 				}
-				m := openMap[string, string](t, dir, nil)
-				requireContents(t, m, want)
+				m := maptest.OpenSharded[string, string](t, dir, nil)
+				maptest.RequireContents(t, m, want)
 				if left, _ := filepath.Glob(filepath.Join(shardDir(dir, 1), "*.compact")); len(left) > 0 {
 					t.Errorf("Open left %v", left)
 				}
-				closeChecked(t, m)
-				requireContents(t, openMap[string, string](t, dir, ro), want)
+				maptest.CloseChecked(t, m)
+				maptest.RequireContents(t, maptest.OpenSharded[string, string](t, dir, ro), want)
 			})
 		}
 	}
@@ -197,7 +188,7 @@ func compactCutShort(t *testing.T, dir, stuck string, dirty bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := &renameFails{FS: mmap.Files, from: stuck}
+	fs := &maptest.RenameFails{FS: mmap.Files, From: stuck}
 	mmap.Files = fs
 	err = d.Compact()
 	mmap.Files = fs.FS

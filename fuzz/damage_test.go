@@ -12,6 +12,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -34,7 +35,7 @@ const (
 //	byte 0: bit 0: the sample was written in DurabilityWAL, else DurabilityOS
 //	        bit 1: copied while open (dirty header, a log), else closed cleanly
 //	        bit 2: 30 keys put (the table grows), else 10
-//	        bits 3-4: the durability to open with (durabilities[b>>3&3%3])
+//	        bits 3-4: the durability to open with (maptest.Modes[b>>3&3%3])
 //	        bits 5-6: both set: open read-only
 //	then:   up to 8 edits, each a kind byte and its operands (applyEdit)
 func FuzzOpenDamaged(f *testing.F) {
@@ -54,7 +55,7 @@ func FuzzOpenDamaged(f *testing.F) {
 		in := &input{data}
 		b0 := in.byte()
 		s := samples[b0&7]
-		opts := diskmap.Options{Durability: durabilities[b0>>3&3%3], ReadOnly: b0>>5&3 == 3}
+		opts := diskmap.Options{Durability: maptest.Modes[b0>>3&3%3], ReadOnly: b0>>5&3 == 3}
 		dir := filepath.Join(t.TempDir(), "map")
 		files := s.files.clone()
 		var edits []string
@@ -197,11 +198,11 @@ func writeSample(dir string, i int) (*sample, error) {
 		for _, e := range []error{err, s.put(m, n+1, 2), s.put(m, 0, 3), s.del(m, 6)} {
 			err = cmpErr(err, e)
 		}
-		err = cmpErr(err, copyMapDir(src, dir))
+		err = cmpErr(err, maptest.CopyMapFiles(src, dir))
 	}
 	if err == nil && !dirty {
 		err = m.Close()
-		err = cmpErr(err, copyMapDir(src, dir))
+		err = cmpErr(err, maptest.CopyMapFiles(src, dir))
 	}
 	if err == nil {
 		s.files, err = readMapFiles(dir)
@@ -258,7 +259,7 @@ type damageFiles [4][]byte
 
 func readMapFiles(dir string) (*damageFiles, error) {
 	var files damageFiles
-	for i, name := range mapFiles {
+	for i, name := range maptest.MapFiles {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil && !os.IsNotExist(err) {
 			return nil, err
@@ -282,7 +283,7 @@ func (files *damageFiles) write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for i, name := range mapFiles {
+	for i, name := range maptest.MapFiles {
 		if files[i] == nil {
 			continue
 		}
@@ -296,7 +297,7 @@ func (files *damageFiles) write(dir string) error {
 // applyEdit reads one edit from the input, applies it and describes it.
 func (files *damageFiles) applyEdit(in *input) string {
 	kind := in.byte()
-	name := mapFiles[kind&3]
+	name := maptest.MapFiles[kind&3]
 	b := files[kind&3]
 	// pos maps two bytes of the input to an offset in the file, its end
 	// included.
@@ -530,7 +531,7 @@ func (d *damaged) run() {
 		return
 	}
 	d.counts(m)
-	d.read(m)
+	maptest.ReadAll(m, d.s.keys)
 	checkErr := m.Check()
 	if checkErr == nil {
 		d.consistent(m)
@@ -545,7 +546,7 @@ func (d *damaged) run() {
 	_ = m.Close()
 	if m, err = diskmap.Open[string, []byte](d.dir, &d.opts); err == nil {
 		d.counts(m)
-		d.read(m)
+		maptest.ReadAll(m, d.s.keys)
 		if m.Check() == nil {
 			d.consistent(m)
 		}
@@ -560,28 +561,6 @@ func (d *damaged) counts(m *diskmap.Map[string, []byte]) {
 	if st := m.Stats(); m.Len() < 0 || st.Len < 0 || st.Tombstones < 0 {
 		d.failf("Open returned a map with Len %d, Stats.Len %d, Stats.Tombstones %d", m.Len(), st.Len, st.Tombstones)
 	}
-}
-
-// read calls every read method on every key of the sample, and iterates
-// every way. Any answer will do, so long as there is one.
-func (d *damaged) read(m *diskmap.Map[string, []byte]) {
-	for _, k := range d.s.keys {
-		_, _, _ = m.Get(k)
-		_, _, _ = m.View(k)
-		_, _ = m.Contains(k)
-		_, _ = m.Entry(k).Value()
-	}
-	for range m.All() {
-	}
-	_ = m.Err()
-	for range m.Keys() {
-	}
-	_ = m.Err()
-	for range m.Values() {
-	}
-	_ = m.Err()
-	m.Len()
-	m.Stats()
 }
 
 // consistent checks that a map that passed Check agrees with itself: All

@@ -2,54 +2,13 @@ package fuzz
 
 import (
 	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"testing"
 	"time"
 )
-
-// mapFiles are the files of a map directory that hold its state.
-var mapFiles = []string{"buckets", "keys", "values", "wal"}
-
-// copyMapDir copies the map files of src to dst as they are at this
-// instant. Taken while the map in src is open, the copy is what a crash of
-// the process would leave on disk: writes through shared mappings are in
-// the page cache, so read(2) sees them.
-func copyMapDir(src, dst string) error {
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return err
-	}
-	for _, name := range mapFiles {
-		if err := copyFile(filepath.Join(src, name), filepath.Join(dst, name)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// copyFile copies from to to; a missing from is skipped.
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer func() { _ = in.Close() }() // read only: closing loses nothing
-	out, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	return errors.Join(err, out.Close())
-}
 
 // failure is what a fuzz body panics with to fail the input: it runs on a
 // goroutine of its own, where t.Fatal may not be called.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/wal"
 )
 
@@ -24,10 +25,9 @@ const (
 )
 
 var (
-	durabilities = []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync}
-	maxLoads     = []float64{0.75, 0.5, 0.95, 0.3}
-	checkpoints  = []int64{0, 256, 4096, 64 << 10} // 0: the default
-	arenaSizes   = []int64{0, 40, 256, 4096}       // 0: the default
+	maxLoads    = []float64{0.75, 0.5, 0.95, 0.3}
+	checkpoints = []int64{0, 256, 4096, 64 << 10} // 0: the default
+	arenaSizes  = []int64{0, 40, 256, 4096}       // 0: the default
 )
 
 // FuzzOps applies the operations decoded from the input to a map and to a
@@ -64,8 +64,8 @@ const (
 	opBatch       = 14 // +20*(n-1): n puts or deletes; +80: abandoned
 	opCompact     = 15
 	opSync        = 16 // +20: Checkpoint instead
-	opReopen      = 17 // +20*i: as durabilities[i%3]; +80: read-only first
-	opCrash       = 18 // +20*i: recover as durabilities[i%3]
+	opReopen      = 17 // +20*i: as maptest.Modes[i%3]; +80: read-only first
+	opCrash       = 18 // +20*i: recover as maptest.Modes[i%3]
 	opIterate     = 19 // 4 bytes: what to do at each key (iterate)
 	opStaleEntry  = 39 // two keys, value length
 )
@@ -128,7 +128,7 @@ func newOpsRun(base string, in *input) *opsRun {
 	r := &opsRun{in: in, base: base, model: map[string][]byte{}}
 	r.keys = 1 + int(b0/3%32)
 	r.opts = diskmap.Options{
-		Durability:         durabilities[b0%3],
+		Durability:         maptest.Modes[b0%3],
 		Capacity:           int(b1 & 15),
 		MaxLoad:            maxLoads[b1>>4&3],
 		WALCheckpointBytes: checkpoints[b1>>6],
@@ -518,7 +518,7 @@ func (r *opsRun) reopen(variant byte) {
 		r.sync(false)
 		return
 	}
-	d := durabilities[variant%3]
+	d := maptest.Modes[variant%3]
 	r.logf("reopen as %v, read-only first: %v", d, variant&4 != 0)
 	r.noErr("Close", r.m.Close())
 	if err := r.m.Close(); !errors.Is(err, diskmap.ErrClosed) {
@@ -549,10 +549,10 @@ func (r *opsRun) crash(variant byte) {
 		r.sync(false)
 		return
 	}
-	d := durabilities[variant%3]
+	d := maptest.Modes[variant%3]
 	r.logf("crash, recover as %v", d)
 	crashed := r.newDir()
-	r.noErr("copying the map", copyMapDir(r.dir, crashed))
+	r.noErr("copying the map", maptest.CopyMapFiles(r.dir, crashed))
 	old := r.m
 	r.dir, r.opts.Durability = crashed, d
 	r.open()

@@ -2,13 +2,14 @@ package mmap_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
-	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
 
@@ -16,22 +17,34 @@ import (
 func requireAllocated(t *testing.T, f *os.File) {
 	t.Helper()
 	fi, err := f.Stat()
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("Stat: %v", err)
+	}
 	st := fi.Sys().(*syscall.Stat_t)
-	require.GreaterOrEqual(t, st.Blocks*512, fi.Size(), "blocks must cover the size")
+	if st.Blocks*512 < fi.Size() {
+		t.Fatalf("st.Blocks*512 = %d, want >= %d (blocks must cover the size)", st.Blocks*512, fi.Size())
+	}
 }
 
 func TestAllocateAllocatesBlocks(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 0)
-	require.NoError(t, mmap.Allocate(f, 4<<20))
+	if err := mmap.Allocate(f, 4<<20); err != nil {
+		t.Fatalf("Allocate: %v", err)
+	}
 	requireAllocated(t, f)
 }
 
 func TestAllocateWithoutFallocate(t *testing.T) {
+	// swaps the fallocate of every file
 	defer mmap.WithoutFallocate()()
 	f := newFile(t, 10)
-	require.NoError(t, mmap.Allocate(f, 1<<20+7))
-	require.Equal(t, int64(1<<20+7), size(t, f))
+	if err := mmap.Allocate(f, 1<<20+7); err != nil {
+		t.Fatalf("Allocate: %v", err)
+	}
+	if got := size(t, f); got != int64(1<<20+7) {
+		t.Fatalf("size(t, f) = %d, want %d", got, int64(1<<20+7))
+	}
 	requireAllocated(t, f)
 }
 
@@ -42,11 +55,16 @@ func smallDisk(t *testing.T) string {
 	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=256k"); err != nil {
 		t.Skipf("cannot mount a small tmpfs (needs root): %v", err)
 	}
-	t.Cleanup(func() { require.NoError(t, unix.Unmount(dir, unix.MNT_DETACH)) })
+	t.Cleanup(func() {
+		if err := unix.Unmount(dir, unix.MNT_DETACH); err != nil {
+			t.Errorf("Unmount(%s): %v", dir, err)
+		}
+	})
 	return dir
 }
 
 func TestAllocateOnFullDisk(t *testing.T) {
+	// swaps the fallocate of every file
 	for _, c := range []struct {
 		name       string
 		fallocates bool
@@ -56,14 +74,20 @@ func TestAllocateOnFullDisk(t *testing.T) {
 				defer mmap.WithoutFallocate()()
 			}
 			f, err := os.Create(filepath.Join(smallDisk(t), "data"))
-			require.NoError(t, err)
-			defer func() { require.NoError(t, f.Close()) }()
-			require.NoError(t, mmap.Allocate(f, 64<<10))
+			if err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+			closeAtEnd(t, f)
+			if err := mmap.Allocate(f, 64<<10); err != nil {
+				t.Fatalf("Allocate: %v", err)
+			}
 
-			err = mmap.Allocate(f, 1<<20)
-			require.ErrorIs(t, err, syscall.ENOSPC)
-			require.ErrorContains(t, err, f.Name())
-			require.Equal(t, int64(64<<10), size(t, f), "the size must be as before")
+			if err := mmap.Allocate(f, 1<<20); !errors.Is(err, syscall.ENOSPC) || (err == nil || !strings.Contains(err.Error(), f.Name())) {
+				t.Fatalf("Allocate = %v; want %v and an error containing %q", err, syscall.ENOSPC, f.Name())
+			}
+			if got := size(t, f); got != int64(64<<10) {
+				t.Fatalf("size(t, f) = %d, want %d (the size must be as before)", got, int64(64<<10))
+			}
 		})
 	}
 }
@@ -73,15 +97,25 @@ func TestAllocateOnFullDisk(t *testing.T) {
 func sparseFile(t *testing.T, dir string, size int64) *os.File {
 	t.Helper()
 	f, err := os.Create(filepath.Join(dir, "sparse"))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, f.Close()) })
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	closeAtEnd(t, f)
 	_, err = f.WriteAt([]byte("head"), 0)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("WriteAt: %v", err)
+	}
 	_, err = f.WriteAt([]byte("tail"), size-int64(page))
-	require.NoError(t, err)
-	require.NoError(t, f.Truncate(size))
+	if err != nil {
+		t.Fatalf("WriteAt: %v", err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatalf("Truncate(%d): %v", size, err)
+	}
 	fi, err := f.Stat()
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("Stat: %v", err)
+	}
 	if blocks := fi.Sys().(*syscall.Stat_t).Blocks * 512; blocks >= size {
 		t.Skipf("the file system made no hole: %d bytes of blocks for %d", blocks, size)
 	}
@@ -91,19 +125,25 @@ func sparseFile(t *testing.T, dir string, size int64) *os.File {
 // requireHeadAndTail checks that f still reads as sparseFile wrote it.
 func requireHeadAndTail(t *testing.T, f *os.File, n int64) {
 	t.Helper()
-	require.Equal(t, n, size(t, f))
+	if got := size(t, f); got != n {
+		t.Fatalf("size(t, f) = %d, want %d", got, n)
+	}
 	b := make([]byte, n)
-	_, err := f.ReadAt(b, 0)
-	require.NoError(t, err)
+	if _, err := f.ReadAt(b, 0); err != nil {
+		t.Fatalf("ReadAt: %v", err)
+	}
 	want := make([]byte, n)
 	copy(want, "head")
 	copy(want[min(n, 1<<20)-int64(page):], "tail")
-	require.True(t, bytes.Equal(b, want), "the contents changed")
+	if !bytes.Equal(b, want) {
+		t.Fatal("the contents changed")
+	}
 }
 
 // Allocate gives the holes of a sparse file blocks, when asked for its
 // size or more, and leaves its bytes as they were.
 func TestAllocateFillsHoles(t *testing.T) {
+	// swaps the fallocate of every file
 	for _, c := range []struct {
 		name       string
 		fallocates bool
@@ -115,7 +155,9 @@ func TestAllocateFillsHoles(t *testing.T) {
 			const n = 1 << 20
 			for _, to := range []int64{n, 2 * n} {
 				f := sparseFile(t, t.TempDir(), n)
-				require.NoError(t, mmap.Allocate(f, to))
+				if err := mmap.Allocate(f, to); err != nil {
+					t.Fatalf("Allocate: %v", err)
+				}
 				requireAllocated(t, f)
 				requireHeadAndTail(t, reopen(t, f, os.O_RDONLY), max(n, to)) // a grown tail reads as zeros
 			}
@@ -126,6 +168,7 @@ func TestAllocateFillsHoles(t *testing.T) {
 // On a full disk, allocating a file's holes fails with ENOSPC, naming the
 // file, and leaves the file as it was.
 func TestAllocateHolesOnFullDisk(t *testing.T) {
+	// swaps the fallocate of every file
 	for _, c := range []struct {
 		name       string
 		fallocates bool
@@ -136,9 +179,9 @@ func TestAllocateHolesOnFullDisk(t *testing.T) {
 			}
 			const n = 1 << 20 // more than the disk
 			f := sparseFile(t, smallDisk(t), n)
-			err := mmap.Allocate(f, n)
-			require.ErrorIs(t, err, syscall.ENOSPC)
-			require.ErrorContains(t, err, f.Name())
+			if err := mmap.Allocate(f, n); !errors.Is(err, syscall.ENOSPC) || (err == nil || !strings.Contains(err.Error(), f.Name())) {
+				t.Fatalf("Allocate = %v; want %v and an error containing %q", err, syscall.ENOSPC, f.Name())
+			}
 			requireHeadAndTail(t, f, n)
 		})
 	}

@@ -4,66 +4,68 @@ package mmap_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
-	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
 
-// hangLimit is how long an open may take before the test calls it a hang.
-// Opening a named pipe for reading waits for a writer forever: a hang is
-// what a regression looks like, and the limit only stops the test.
-const hangLimit = 20 * time.Second
-
-// openWithin calls mmap.OpenFile on a goroutine of its own and fails the
-// test if it has not returned within hangLimit.
+// openWithin calls mmap.OpenFile and fails the test if it has not
+// returned within maptest.HangLimit. A file it opens is closed when the
+// test ends.
 func openWithin(t *testing.T, name string, flag int) (*os.File, error) {
 	t.Helper()
-	type result struct {
-		f   *os.File
-		err error
+	what := fmt.Sprintf("OpenFile(%s, %#x)", name, flag)
+	f, err := maptest.Within(t, maptest.HangLimit, what, func() (*os.File, error) { return mmap.OpenFile(name, flag, 0o644) })
+	if f != nil {
+		closeAtEnd(t, f)
 	}
-	done := make(chan result, 1)
-	go func() {
-		f, err := mmap.OpenFile(name, flag, 0o644)
-		done <- result{f, err}
-	}()
-	select {
-	case r := <-done:
-		if r.f != nil {
-			t.Cleanup(func() { require.NoError(t, r.f.Close()) })
-		}
-		return r.f, r.err
-	case <-time.After(hangLimit):
-		t.Fatalf("OpenFile(%s, %#x) still waits after %v", name, flag, hangLimit)
-		return nil, nil
-	}
+	return f, err
 }
 
 // Named pipes, devices, directories and sockets, and symbolic links to
 // them, are refused at once with an error naming the path and what is
 // there, matching layout.ErrCorrupt, whichever way they are opened.
 func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
+	t.Parallel()
 	// A short directory: a socket's path must fit in about 100 bytes.
 	dir, err := os.MkdirTemp("", "mmap")
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, os.RemoveAll(dir)) })
+	if err != nil {
+		t.Fatalf(`MkdirTemp("", "mmap"): %v`, err)
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("RemoveAll(%s): %v", dir, err)
+		}
+	})
 	fifo := filepath.Join(dir, "fifo")
-	require.NoError(t, unix.Mkfifo(fifo, 0o644))
+	if err := unix.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatalf("Mkfifo(%q, …): %v", fifo, err)
+	}
 	sub := filepath.Join(dir, "dir")
-	require.NoError(t, os.Mkdir(sub, 0o755))
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatalf("Mkdir(%q, …): %v", sub, err)
+	}
 	sock := filepath.Join(dir, "sock")
 	l, err := net.Listen("unix", sock)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, l.Close()) })
+	if err != nil {
+		t.Fatalf(`Listen("unix", …): %v`, err)
+	}
+	t.Cleanup(func() {
+		if err := l.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 	link := filepath.Join(dir, "link")
-	require.NoError(t, os.Symlink("fifo", link))
+	if err := os.Symlink("fifo", link); err != nil {
+		t.Fatalf(`Symlink("fifo", …): %v`, err)
+	}
 
 	for _, c := range []struct{ path, kind string }{
 		{fifo, "a named pipe"},
@@ -74,11 +76,16 @@ func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
 	} {
 		for _, flag := range []int{os.O_RDONLY, os.O_RDWR, os.O_RDWR | os.O_CREATE, os.O_WRONLY | os.O_CREATE | os.O_TRUNC} {
 			f, err := openWithin(t, c.path, flag)
-			require.Nil(t, f, "%s opened with %#x", c.path, flag)
-			require.ErrorIs(t, err, layout.ErrCorrupt, "%s opened with %#x", c.path, flag)
+			if !errors.Is(err, layout.ErrCorrupt) || f != nil {
+				t.Fatalf("OpenFile(%s, %#x) = %v, %v; want nil, layout.ErrCorrupt", c.path, flag, f, err)
+			}
 			var pe *os.PathError
-			require.True(t, errors.As(err, &pe) && pe.Path == c.path, "%#v names its path", err)
-			require.EqualError(t, err, "open "+c.path+": not a regular file: "+c.kind)
+			if !errors.As(err, &pe) || pe.Path != c.path {
+				t.Fatalf("OpenFile: %#v, want an *os.PathError naming %s", err, c.path)
+			}
+			if err == nil || err.Error() != "open "+c.path+": not a regular file: "+c.kind {
+				t.Fatalf("error %v, want error %q", err, "open "+c.path+": not a regular file: "+c.kind)
+			}
 		}
 	}
 }
@@ -86,29 +93,55 @@ func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
 // A regular file, directly or through a link, opens as os.OpenFile opens
 // it, in blocking mode.
 func TestOpenFileRegular(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "data")
 	f, err := openWithin(t, path, os.O_RDWR|os.O_CREATE)
-	require.NoError(t, err)
-	require.Equal(t, path, f.Name())
+	if err != nil {
+		t.Fatalf("OpenFile: %v", err)
+	}
+	if got := f.Name(); got != path {
+		t.Fatalf("f.Name() = %q, want %q", got, path)
+	}
 	_, err = f.WriteAt([]byte("data"), 0)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("WriteAt: %v", err)
+	}
 	fi, err := os.Stat(path)
-	require.NoError(t, err)
-	require.True(t, fi.Mode().IsRegular())
-	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm()&0o700, "created with the mode asked for")
+	if err != nil {
+		t.Fatalf("Stat(%q): %v", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		t.Fatal("fi.Mode().IsRegular() is false")
+	}
+	if fi.Mode().Perm()&0o700 != 0o600 {
+		t.Fatalf("fi.Mode().Perm()&0o700 = %v, want 384 (created with the mode asked for)", fi.Mode().Perm()&0o700)
+	}
 
-	require.NoError(t, os.Symlink("data", filepath.Join(dir, "link")))
+	if err := os.Symlink("data", filepath.Join(dir, "link")); err != nil {
+		t.Fatalf(`Symlink("data", …): %v`, err)
+	}
 	g, err := openWithin(t, filepath.Join(dir, "link"), os.O_RDONLY)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("OpenFile: %v", err)
+	}
 	flags, err := unix.FcntlInt(g.Fd(), unix.F_GETFL, 0)
-	require.NoError(t, err)
-	require.Zero(t, flags&unix.O_NONBLOCK, "left in non-blocking mode")
+	if err != nil {
+		t.Fatalf("FcntlInt: %v", err)
+	}
+	if flags&unix.O_NONBLOCK != 0 {
+		t.Fatalf("flags&unix.O_NONBLOCK = %d, want 0 (left in non-blocking mode)", flags&unix.O_NONBLOCK)
+	}
 	b := make([]byte, 4)
 	_, err = g.ReadAt(b, 0)
-	require.NoError(t, err)
-	require.Equal(t, "data", string(b))
+	if err != nil {
+		t.Fatalf("ReadAt: %v", err)
+	}
+	if string(b) != "data" {
+		t.Fatalf(`string(b) = %q, want "data"`, string(b))
+	}
 
-	_, err = openWithin(t, filepath.Join(dir, "missing"), os.O_RDONLY)
-	require.ErrorIs(t, err, os.ErrNotExist)
+	if _, err := openWithin(t, filepath.Join(dir, "missing"), os.O_RDONLY); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("OpenFile: %v, want os.ErrNotExist", err)
+	}
 }

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
 var page = os.Getpagesize()
@@ -16,9 +16,13 @@ var page = os.Getpagesize()
 func newFile(t *testing.T, size int) *os.File {
 	t.Helper()
 	f, err := os.Create(filepath.Join(t.TempDir(), "data"))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
 	closeAtEnd(t, f)
-	require.NoError(t, f.Truncate(int64(size)))
+	if err := f.Truncate(int64(size)); err != nil {
+		t.Fatalf("Truncate: %v", err)
+	}
 	return f
 }
 
@@ -26,7 +30,9 @@ func newFile(t *testing.T, size int) *os.File {
 func reopen(t *testing.T, f *os.File, flag int) *os.File {
 	t.Helper()
 	g, err := os.OpenFile(f.Name(), flag, 0)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("OpenFile: %v", err)
+	}
 	closeAtEnd(t, g)
 	return g
 }
@@ -34,7 +40,9 @@ func reopen(t *testing.T, f *os.File, flag int) *os.File {
 func size(t *testing.T, f *os.File) int64 {
 	t.Helper()
 	fi, err := f.Stat()
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("Stat: %v", err)
+	}
 	return fi.Size()
 }
 
@@ -43,6 +51,16 @@ func size(t *testing.T, f *os.File) int64 {
 func closeAtEnd(t *testing.T, f *os.File) {
 	t.Cleanup(func() {
 		if err := f.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
+			t.Error(err)
+		}
+	})
+}
+
+// unmapAtEnd unmaps r when the test ends, unless the test unmapped it
+// already.
+func unmapAtEnd(t *testing.T, r *mmap.Region) {
+	t.Cleanup(func() {
+		if err := r.Unmap(); err != nil {
 			t.Error(err)
 		}
 	})

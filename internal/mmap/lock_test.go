@@ -1,43 +1,75 @@
 package mmap_test
 
 import (
+	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
-	"github.com/stretchr/testify/require"
 )
 
 func TestLock(t *testing.T) {
+	t.Parallel()
 	a := newFile(t, 0)
 	b := reopen(t, a, os.O_RDWR)
 
-	require.NoError(t, mmap.Lock(a, true))
-	err := mmap.Lock(b, true)
-	require.ErrorIs(t, err, mmap.ErrLocked, "exclusive, then exclusive")
-	require.ErrorContains(t, err, a.Name())
-	require.ErrorIs(t, mmap.Lock(b, false), mmap.ErrLocked, "exclusive, then shared")
-	require.NoError(t, mmap.Unlock(a))
+	if err := mmap.Lock(a, true); err != nil {
+		t.Fatalf("Lock: %v", err)
+	}
+	if err := mmap.Lock(b, true); !errors.Is(err, mmap.ErrLocked) || (err == nil || !strings.Contains(err.Error(), a.Name())) {
+		t.Fatalf("Lock = %v; want mmap.ErrLocked and an error containing %q (exclusive, then exclusive)", err, a.Name())
+	}
+	if err := mmap.Lock(b, false); !errors.Is(err, mmap.ErrLocked) {
+		t.Fatalf("Lock: %v, want mmap.ErrLocked (exclusive, then shared)", err)
+	}
+	if err := mmap.Unlock(a); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
 
-	require.NoError(t, mmap.Lock(a, false))
-	require.NoError(t, mmap.Lock(b, false), "shared, then shared")
+	if err := mmap.Lock(a, false); err != nil {
+		t.Fatalf("Lock: %v", err)
+	}
+	if err := mmap.Lock(b, false); err != nil {
+		t.Fatalf("Lock: %v (shared, then shared)", err)
+	}
 	c := reopen(t, a, os.O_RDWR)
-	require.ErrorIs(t, mmap.Lock(c, true), mmap.ErrLocked, "shared, then exclusive")
-	require.NoError(t, mmap.Unlock(a))
-	require.NoError(t, mmap.Unlock(b))
+	if err := mmap.Lock(c, true); !errors.Is(err, mmap.ErrLocked) {
+		t.Fatalf("Lock: %v, want mmap.ErrLocked (shared, then exclusive)", err)
+	}
+	if err := mmap.Unlock(a); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
+	if err := mmap.Unlock(b); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
 
-	require.NoError(t, mmap.Lock(c, true), "after unlock")
-	require.NoError(t, mmap.Unlock(c))
+	if err := mmap.Lock(c, true); err != nil {
+		t.Fatalf("Lock: %v (after unlock)", err)
+	}
+	if err := mmap.Unlock(c); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
 }
 
 func TestUnlockWithoutLock(t *testing.T) {
-	require.NoError(t, mmap.Unlock(newFile(t, 0)))
+	t.Parallel()
+	if err := mmap.Unlock(newFile(t, 0)); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
 }
 
 func TestCloseReleasesLock(t *testing.T) {
+	t.Parallel()
 	a := newFile(t, 0)
 	b := reopen(t, a, os.O_RDWR)
-	require.NoError(t, mmap.Lock(a, true))
-	require.NoError(t, a.Close())
-	require.NoError(t, mmap.Lock(b, true))
+	if err := mmap.Lock(a, true); err != nil {
+		t.Fatalf("Lock: %v", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := mmap.Lock(b, true); err != nil {
+		t.Fatalf("Lock: %v", err)
+	}
 }

@@ -2,14 +2,16 @@ package mmap_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
-	"github.com/stretchr/testify/require"
 )
 
 func mapFile(t *testing.T, f *os.File, length int, writable bool) *mmap.Region {
@@ -19,116 +21,189 @@ func mapFile(t *testing.T, f *os.File, length int, writable bool) *mmap.Region {
 		mode = mmap.ReadWrite
 	}
 	r, err := mmap.Map(f, length, mode)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, r.Unmap()) })
+	if err != nil {
+		t.Fatalf("Map: %v", err)
+	}
+	unmapAtEnd(t, r)
 	return r
 }
 
 func TestWriteIsVisibleEverywhere(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 2*page)
 	w := mapFile(t, f, 2*page, true)
 	r := mapFile(t, reopen(t, f, os.O_RDONLY), 2*page, false)
 
 	copy(w.Bytes()[page-2:], "hello")
-	require.Equal(t, []byte("hello"), r.Bytes()[page-2:page+3], "through a second mapping")
+	if !bytes.Equal(r.Bytes()[page-2:page+3], []byte("hello")) {
+		t.Fatalf(`r.Bytes()[page-2:page+3] = %q, want "hello" (through a second mapping)`, r.Bytes()[page-2:page+3])
+	}
 	got := make([]byte, 5)
 	_, err := f.ReadAt(got, int64(page-2))
-	require.NoError(t, err)
-	require.Equal(t, []byte("hello"), got, "through read")
+	if err != nil {
+		t.Fatalf("ReadAt: %v", err)
+	}
+	if !bytes.Equal(got, []byte("hello")) {
+		t.Fatalf(`got = %q, want "hello" (through read)`, got)
+	}
 
-	require.NoError(t, w.Flush(page-2, 5))
-	require.NoError(t, w.Unmap())
-	require.NoError(t, r.Unmap())
-	require.NoError(t, f.Close())
+	if err := w.Flush(page-2, 5); err != nil {
+		t.Fatalf("Flush: %v", err)
+	}
+	if err := w.Unmap(); err != nil {
+		t.Fatalf("Unmap: %v", err)
+	}
+	if err := r.Unmap(); err != nil {
+		t.Fatalf("Unmap: %v", err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 	data, err := os.ReadFile(f.Name())
-	require.NoError(t, err)
-	require.Equal(t, []byte("hello"), data[page-2:page+3], "after unmap and reopen")
+	if err != nil {
+		t.Fatalf("ReadFile: %v", err)
+	}
+	if !bytes.Equal(data[page-2:page+3], []byte("hello")) {
+		t.Fatalf(`data[page-2:page+3] = %q, want "hello" (after unmap and reopen)`, data[page-2:page+3])
+	}
 }
 
 func TestBytesLength(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 3*page)
 	r := mapFile(t, f, page+5, false)
-	require.Len(t, r.Bytes(), page+5)
-	require.Equal(t, page+5, cap(r.Bytes()))
+	if got := r.Bytes(); len(got) != page+5 {
+		t.Fatalf("len(r.Bytes()) = %d, want %d", len(got), page+5)
+	}
+	if got := cap(r.Bytes()); got != page+5 {
+		t.Fatalf("cap(r.Bytes()) = %d, want %d", got, page+5)
+	}
 }
 
 func TestMapZeroLength(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 0)
 	r, err := mmap.Map(f, 0, mmap.ReadWrite)
-	require.NoError(t, err)
-	require.Empty(t, r.Bytes())
-	require.NoError(t, r.Flush(0, 0))
-	require.NoError(t, r.Unmap())
+	if err != nil {
+		t.Fatalf("Map: %v", err)
+	}
+	if got := r.Bytes(); len(got) != 0 {
+		t.Fatalf("r.Bytes() = %q, want empty", got)
+	}
+	if err := r.Flush(0, 0); err != nil {
+		t.Fatalf("Flush(0, 0): %v", err)
+	}
+	if err := r.Unmap(); err != nil {
+		t.Fatalf("Unmap: %v", err)
+	}
 }
 
 func TestMapNegativeLength(t *testing.T) {
-	_, err := mmap.Map(newFile(t, page), -1, mmap.ReadOnly)
-	require.Error(t, err)
+	t.Parallel()
+	if _, err := mmap.Map(newFile(t, page), -1, mmap.ReadOnly); err == nil {
+		t.Fatal("Map succeeded, want an error")
+	}
 }
 
 func TestMapWritableNeedsWritableFile(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, page)
-	_, err := mmap.Map(reopen(t, f, os.O_RDONLY), page, mmap.ReadWrite)
-	require.ErrorIs(t, err, fs.ErrPermission)
-	require.ErrorContains(t, err, f.Name())
+	if _, err := mmap.Map(reopen(t, f, os.O_RDONLY), page, mmap.ReadWrite); !errors.Is(err, fs.ErrPermission) || (err == nil || !strings.Contains(err.Error(), f.Name())) {
+		t.Fatalf("Map = %v; want fs.ErrPermission and an error containing %q", err, f.Name())
+	}
 }
 
 // TestMapPastEndOfFile checks that a mapping longer than its file is a
 // reservation where Reserves says so, an error elsewhere, and never changes
 // the file's size.
 func TestMapPastEndOfFile(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, page)
 	r, err := mmap.Map(f, 4*page, mmap.ReadWrite)
 	if mmap.Reserves {
-		require.NoError(t, err)
-		require.NoError(t, r.Unmap())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Unmap(); err != nil {
+			t.Fatalf("Unmap: %v", err)
+		}
 	} else {
-		require.Error(t, err)
+		if err == nil {
+			t.Fatal("err is nil, want an error")
+		}
 	}
-	require.Equal(t, int64(page), size(t, f))
+	if got := size(t, f); got != int64(page) {
+		t.Fatalf("size(t, f) = %d, want %d", got, int64(page))
+	}
 }
 
 func TestReservationUsableAfterAllocate(t *testing.T) {
+	t.Parallel()
 	if !mmap.Reserves {
 		t.Skip("mappings cannot reserve space past the end of the file here")
 	}
 	f := newFile(t, page)
 	r := mapFile(t, f, 4*page, true)
-	require.NoError(t, mmap.Allocate(f, int64(3*page)))
+	if err := mmap.Allocate(f, int64(3*page)); err != nil {
+		t.Fatalf("Allocate: %v", err)
+	}
 
 	off := 2*page + 10
 	copy(r.Bytes()[off:], "grown")
-	require.Equal(t, []byte("grown"), r.Bytes()[off:off+5])
+	if !bytes.Equal(r.Bytes()[off:off+5], []byte("grown")) {
+		t.Fatalf(`r.Bytes()[off:off+5] = %q, want "grown"`, r.Bytes()[off:off+5])
+	}
 	got := make([]byte, 5)
-	_, err := f.ReadAt(got, int64(off))
-	require.NoError(t, err)
-	require.Equal(t, []byte("grown"), got)
-	require.NoError(t, r.Flush(off, 5))
+	if _, err := f.ReadAt(got, int64(off)); err != nil {
+		t.Fatalf("ReadAt: %v", err)
+	}
+	if !bytes.Equal(got, []byte("grown")) {
+		t.Fatalf(`got = %q, want "grown"`, got)
+	}
+	if err := r.Flush(off, 5); err != nil {
+		t.Fatalf("Flush(%d, …): %v", off, err)
+	}
 }
 
 func TestFlush(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, 3*page)
 	r := mapFile(t, f, 3*page, true)
 	copy(r.Bytes()[page+123:], "x")
 	for _, c := range []struct{ off, n int }{
 		{0, 0}, {1, 1}, {page - 1, 2}, {page + 123, page}, {0, 3 * page}, {3*page - 1, 1}, {3 * page, 0},
 	} {
-		require.NoError(t, r.Flush(c.off, c.n), "Flush(%d, %d)", c.off, c.n)
+		if err := r.Flush(c.off, c.n); err != nil {
+			t.Fatalf("Flush(%d, %d): %v", c.off, c.n, err)
+		}
 	}
 	for _, c := range []struct{ off, n int }{
 		{-1, 1}, {0, -1}, {0, 3*page + 1}, {3 * page, 1}, {1, 3 * page},
 	} {
-		require.Error(t, r.Flush(c.off, c.n), "Flush(%d, %d)", c.off, c.n)
+		if err := r.Flush(c.off, c.n); err == nil {
+			t.Fatalf("Flush(%d, %d) succeeded, want an error", c.off, c.n)
+		}
 	}
 }
 
 func TestUnmapTwice(t *testing.T) {
+	t.Parallel()
 	r, err := mmap.Map(newFile(t, page), page, mmap.ReadWrite)
-	require.NoError(t, err)
-	require.NoError(t, r.Unmap())
-	require.Nil(t, r.Bytes())
-	require.NoError(t, r.Unmap())
-	require.Error(t, r.Flush(0, 1))
+	if err != nil {
+		t.Fatalf("Map: %v", err)
+	}
+	if err := r.Unmap(); err != nil {
+		t.Fatalf("Unmap: %v", err)
+	}
+	if got := r.Bytes(); got != nil {
+		t.Fatalf("r.Bytes() = %q, want nil", got)
+	}
+	if err := r.Unmap(); err != nil {
+		t.Fatalf("Unmap: %v", err)
+	}
+	if err := r.Flush(0, 1); err == nil {
+		t.Fatal("Flush(0, 1) succeeded, want an error")
+	}
 }
 
 const faultEnv = "DISKMAP_MMAP_FAULT_FILE"
@@ -136,34 +211,50 @@ const faultEnv = "DISKMAP_MMAP_FAULT_FILE"
 // TestReadOnlyRegionFaults writes into a read-only mapping in a child
 // process. The write must kill the child and leave the file unchanged.
 func TestReadOnlyRegionFaults(t *testing.T) {
+	t.Parallel()
 	if path := os.Getenv(faultEnv); path != "" {
 		writeReadOnly(t, path)
 		return
 	}
 	f := newFile(t, page)
 	_, err := f.WriteAt([]byte("before"), 0)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("WriteAt: %v", err)
+	}
 
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestReadOnlyRegionFaults$", "-test.count=1")
-	cmd.Env = append(os.Environ(), faultEnv+"="+f.Name())
-	out, err := cmd.CombinedOutput()
+	out, err := maptest.ChildCommand(t.Context(), "TestReadOnlyRegionFaults", faultEnv+"="+f.Name()).CombinedOutput()
 	var exit *exec.ExitError
-	require.ErrorAs(t, err, &exit, "the child must die, output:\n%s", out)
-	require.Contains(t, string(out), "writing into a read-only mapping", "the child must reach the write")
-	require.NotContains(t, string(out), "the write did not fault")
-	require.Contains(t, string(out), "fault")
+	if !errors.As(err, &exit) {
+		t.Fatalf("error %v, want an error of type *exec.ExitError (the child must die, output:\n%s)", err, out)
+	}
+	if !strings.Contains(string(out), "writing into a read-only mapping") {
+		t.Fatalf(`string(out) = %q, want a string containing "writing into a read-only mapping" (the child must reach the write)`, string(out))
+	}
+	if strings.Contains(string(out), "the write did not fault") {
+		t.Fatalf(`string(out) = %q, want a string without "the write did not fault"`, string(out))
+	}
+	if !strings.Contains(string(out), "fault") {
+		t.Fatalf(`string(out) = %q, want a string containing "fault"`, string(out))
+	}
 
 	got := make([]byte, 6)
-	_, err = f.ReadAt(got, 0)
-	require.NoError(t, err)
-	require.Equal(t, []byte("before"), got)
+	if _, err := f.ReadAt(got, 0); err != nil {
+		t.Fatalf("ReadAt: %v", err)
+	}
+	if !bytes.Equal(got, []byte("before")) {
+		t.Fatalf(`got = %q, want "before"`, got)
+	}
 }
 
 func writeReadOnly(t *testing.T, path string) {
 	f, err := os.Open(path)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", path, err)
+	}
 	r, err := mmap.Map(f, page, mmap.ReadOnly)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("Map: %v", err)
+	}
 	fmt.Println("writing into a read-only mapping")
 	copy(r.Bytes(), "after!")
 	fmt.Println("the write did not fault:", bytes.Equal(r.Bytes()[:6], []byte("after!")))
@@ -172,17 +263,29 @@ func writeReadOnly(t *testing.T, path string) {
 // A private mapping is copy-on-write: its writes never reach the file, and
 // it still sees the file as it was.
 func TestPrivateWritesStayInMemory(t *testing.T) {
+	t.Parallel()
 	f := newFile(t, page)
 	_, err := f.WriteAt([]byte("file"), 0)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("WriteAt: %v", err)
+	}
 	r, err := mmap.Map(f, page, mmap.Private)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, r.Unmap()) })
-	require.Equal(t, "file", string(r.Bytes()[:4]))
+	if err != nil {
+		t.Fatalf("Map: %v", err)
+	}
+	unmapAtEnd(t, r)
+	if string(r.Bytes()[:4]) != "file" {
+		t.Fatalf(`string(r.Bytes()[:4]) = %q, want "file"`, string(r.Bytes()[:4]))
+	}
 	copy(r.Bytes(), "priv")
-	require.Equal(t, "priv", string(r.Bytes()[:4]))
+	if string(r.Bytes()[:4]) != "priv" {
+		t.Fatalf(`string(r.Bytes()[:4]) = %q, want "priv"`, string(r.Bytes()[:4]))
+	}
 	got := make([]byte, 4)
-	_, err = f.ReadAt(got, 0)
-	require.NoError(t, err)
-	require.Equal(t, "file", string(got), "a private write reached the file")
+	if _, err := f.ReadAt(got, 0); err != nil {
+		t.Fatalf("ReadAt: %v", err)
+	}
+	if string(got) != "file" {
+		t.Fatalf(`string(got) = %q, want "file" (a private write reached the file)`, string(got))
+	}
 }
