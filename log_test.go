@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/wal"
@@ -80,26 +79,12 @@ var guessedFrames = []struct {
 	name  string
 	frame func(seq uint64, payload []byte) []byte
 }{
-	{"unsalted as in format version 1", frameV1},
+	{"unsalted as in format version 1", maptest.FrameV1},
 	{"salted with a guess", func(seq uint64, payload []byte) []byte {
 		b := make([]byte, wal.FrameSize(len(payload)))
 		wal.PutFrame(b, 0, seq, payload)
 		return b
 	}},
-}
-
-// frameV1 returns a frame as format version 1 wrote it, without a salt.
-func frameV1(seq uint64, payload []byte) []byte {
-	b := make([]byte, wal.FrameSize(len(payload)))
-	binary.LittleEndian.PutUint32(b, uint32(len(payload)))
-	binary.LittleEndian.PutUint64(b[8:], seq)
-	copy(b[wal.FrameHeaderSize:], payload)
-	var d xxhash.Digest
-	d.Reset()
-	d.Write(b[:16])
-	d.Write(payload)
-	binary.LittleEndian.PutUint64(b[16:], d.Sum64())
-	return b
 }
 
 // evilOps are what a frame hidden in a value asks for: an acknowledged key

@@ -2,7 +2,6 @@ package fuzz
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/wal"
@@ -254,11 +252,10 @@ func (r *opsRun) framesValue(victim string) []byte {
 	var v []byte
 	for i := range uint64(8) {
 		seq := r.m.LastSeq() + 1 + i%4
-		f := make([]byte, wal.FrameSize(len(ops)))
+		f := maptest.FrameV1(seq, ops)
 		if i < 4 {
+			f = make([]byte, wal.FrameSize(len(ops)))
 			wal.PutFrame(f, 0, seq, ops)
-		} else {
-			frameV1(f, seq, ops)
 		}
 		for len(v)%8 != int(i) {
 			v = append(v, 'z')
@@ -266,19 +263,6 @@ func (r *opsRun) framesValue(victim string) []byte {
 		v = append(v, f...)
 	}
 	return v
-}
-
-// frameV1 writes into f a frame as format version 1 wrote them: its
-// checksum covers the frame alone, without a salt.
-func frameV1(f []byte, seq uint64, payload []byte) {
-	binary.LittleEndian.PutUint32(f, uint32(len(payload)))
-	binary.LittleEndian.PutUint64(f[8:], seq)
-	copy(f[wal.FrameHeaderSize:], payload)
-	var d xxhash.Digest
-	d.Reset()
-	d.Write(f[:16])
-	d.Write(payload)
-	binary.LittleEndian.PutUint64(f[16:], d.Sum64())
 }
 
 func (r *opsRun) has(k string) bool {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -23,9 +24,6 @@ const (
 	goldenClean = "testdata/golden-v%d"
 	goldenWAL   = "testdata/golden-v%d-wal"
 )
-
-// mapFiles are the files a golden map is made of.
-var mapFiles = []string{"buckets", "keys", "values", "wal"}
 
 // goldenContents is what the clean golden maps hold: keys k000..k099 with
 // values v<i>, of which every third was replaced by u<i> and every seventh
@@ -143,7 +141,7 @@ func writeWALGolden(t *testing.T, dir string) {
 	}))
 	must(t, os.RemoveAll(dir))
 	must(t, os.MkdirAll(dir, 0o755))
-	for _, name := range mapFiles {
+	for _, name := range maptest.MapFiles {
 		b, err := os.ReadFile(filepath.Join(live, name))
 		must(t, err)
 		if name == "wal" {
@@ -160,17 +158,7 @@ func writeWALGolden(t *testing.T, dir string) {
 // of format version v to a new directory and returns it.
 func copyGolden(t *testing.T, dir string, v int) string {
 	t.Helper()
-	src := fmt.Sprintf(dir, v)
-	dst := t.TempDir()
-	for _, name := range mapFiles {
-		b, err := os.ReadFile(filepath.Join(src, name))
-		if errors.Is(err, os.ErrNotExist) && name == "wal" {
-			continue
-		}
-		must(t, err)
-		must(t, os.WriteFile(filepath.Join(dst, name), b, 0o644))
-	}
-	return dst
+	return maptest.CopyOf(t, fmt.Sprintf(dir, v))
 }
 
 // header returns the header a reader of dir's buckets file would use.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -110,20 +111,6 @@ func salt(t *testing.T, path string) uint64 {
 		t.Fatal(err)
 	}
 	return binary.LittleEndian.Uint64(b[24:])
-}
-
-// frameV1 returns a frame as format version 1 wrote it: no salt.
-func frameV1(seq uint64, payload []byte) []byte {
-	b := make([]byte, wal.FrameSize(len(payload)))
-	binary.LittleEndian.PutUint32(b, uint32(len(payload)))
-	binary.LittleEndian.PutUint64(b[8:], seq)
-	copy(b[wal.FrameHeaderSize:], payload)
-	var d xxhash.Digest
-	d.Reset()
-	d.Write(b[:16])
-	d.Write(payload)
-	binary.LittleEndian.PutUint64(b[16:], d.Sum64())
-	return b
 }
 
 func TestFramesRoundTrip(t *testing.T) {
@@ -310,7 +297,7 @@ func TestFramesInPayloadsAreNotReplayed(t *testing.T) {
 		name  string
 		frame func(seq uint64) []byte
 	}{
-		{"unsalted, as format version 1", func(seq uint64) []byte { return frameV1(seq, evil) }},
+		{"unsalted, as format version 1", func(seq uint64) []byte { return maptest.FrameV1(seq, evil) }},
 		{"salted with zero", func(seq uint64) []byte {
 			b := make([]byte, wal.FrameSize(len(evil)))
 			wal.PutFrame(b, 0, seq, evil)
@@ -357,9 +344,9 @@ func TestFormatVersion1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wal")
 	var b []byte
 	for seq := uint64(3); seq <= 6; seq++ {
-		b = append(b, frameV1(seq, wal.AppendDelete(nil, []byte(fmt.Sprint("k", seq))))...)
+		b = append(b, maptest.FrameV1(seq, wal.AppendDelete(nil, []byte(fmt.Sprint("k", seq))))...)
 	}
-	b = append(b, frameV1(2, wal.AppendDelete(nil, []byte("old")))...) // left from before
+	b = append(b, maptest.FrameV1(2, wal.AppendDelete(nil, []byte("old")))...) // left from before
 	writeFile(t, path, b)
 	if seqs, err := replay(path, 1, gen, 4); err != nil || fmt.Sprint(seqs) != "[5 6]" {
 		t.Fatalf("replayed %v, %v; want [5 6]", seqs, err)
