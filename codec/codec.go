@@ -57,6 +57,8 @@ var (
 	_ Codec[int64]     = Native[int64]{}
 	_ Packer[int64]    = Native[int64]{}
 	_ Codec[any]       = Msgpack[any]{}
+	_ Codec[int64]     = (*fixed[int64])(nil)
+	_ Viewer[int64]    = (*fixed[int64])(nil)
 )
 
 // For returns the codec this package picks for T:
