@@ -30,7 +30,8 @@
 // through an Entry) or Close, whichever comes first: a change may grow a
 // file and move its mapping. Values are read through a read-only mapping of
 // the values file, so writing into a view crashes the program with a fault
-// instead of changing the file.
+// instead of changing the file. ViewAs hands out a value of a codec.Fixed
+// type the same way, as a *T into the mapping, under the same rules.
 //
 // # Many lookups
 //
