@@ -21,7 +21,9 @@
 //
 // Keys and values become bytes through codecs (package codec): Open picks
 // them from K and V with codec.For, OpenWith takes them. The codec names are
-// stored in the header, and opening with others fails with ErrCodecMismatch.
+// stored in the header, and opening with others fails with ErrCodecMismatch
+// (codec.Compatible says which names read which). A codec.Msgpack name holds
+// its type's, so a map of one struct type does not open as a map of another.
 //
 // # Views
 //

@@ -3,6 +3,7 @@ package codec
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Codec turns values of type T into bytes and back.
@@ -41,6 +42,15 @@ type Packer[T any] interface {
 	// Pack returns the encoding of v as the first n bytes of word in
 	// little-endian order. The bytes of word beyond the first n are zero.
 	Pack(v T) (word uint64, n int)
+}
+
+// Compatible reports whether a codec named name reads the maps whose header
+// names the codec stored: when the names are equal, and when stored is
+// "msgpack", the name of every Msgpack codec before names held the type,
+// and name is one of a Msgpack codec (it starts "msgpack:"). Opening a map
+// checks its codecs with it.
+func Compatible(stored, name string) bool {
+	return stored == name || stored == legacyMsgpack && strings.HasPrefix(name, msgpackPrefix)
 }
 
 // ErrInvalid is returned, wrapped, by Decode when the bytes are not an

@@ -376,7 +376,7 @@ func TestMsgpackGolden(t *testing.T) {
 
 func TestMsgpackRoundTrip(t *testing.T) {
 	c := codec.Msgpack[record]{}
-	if c.Name() != "msgpack" {
+	if c.Name() != "msgpack:record#706cb0ff" {
 		t.Fatalf("Name() = %q", c.Name())
 	}
 	v := record{
@@ -661,16 +661,16 @@ func TestFor(t *testing.T) {
 		{"uint64", codec.For[uint64](), codec.Native[uint64]{}, "uint64"},
 		{"float32", codec.For[float32](), codec.Native[float32]{}, "float32"},
 		{"float64", codec.For[float64](), codec.Native[float64]{}, "float64"},
-		{"uintptr", codec.For[uintptr](), codec.Msgpack[uintptr]{}, "msgpack"},
-		{"defined float", codec.For[celsius](), codec.Msgpack[celsius]{}, "msgpack"},
-		{"defined string", codec.For[weightName](), codec.Msgpack[weightName]{}, "msgpack"},
-		{"bool", codec.For[bool](), codec.Msgpack[bool]{}, "msgpack"},
-		{"*int", codec.For[*int](), codec.Msgpack[*int]{}, "msgpack"},
-		{"[]int", codec.For[[]int](), codec.Msgpack[[]int]{}, "msgpack"},
-		{"[4]byte", codec.For[[4]byte](), codec.Msgpack[[4]byte]{}, "msgpack"},
-		{"struct", codec.For[point](), codec.Msgpack[point]{}, "msgpack"},
-		{"map", codec.For[map[string]int](), codec.Msgpack[map[string]int]{}, "msgpack"},
-		{"any", codec.For[any](), codec.Msgpack[any]{}, "msgpack"},
+		{"uintptr", codec.For[uintptr](), codec.Msgpack[uintptr]{}, "msgpack:uintptr#fcd16165"},
+		{"defined float", codec.For[celsius](), codec.Msgpack[celsius]{}, "msgpack:celsius#3e165b96"},
+		{"defined string", codec.For[weightName](), codec.Msgpack[weightName]{}, "msgpack:weightName#4df32d59"},
+		{"bool", codec.For[bool](), codec.Msgpack[bool]{}, "msgpack:bool#c894953d"},
+		{"*int", codec.For[*int](), codec.Msgpack[*int]{}, "msgpack:*int#a9c96646"},
+		{"[]int", codec.For[[]int](), codec.Msgpack[[]int]{}, "msgpack:[]int#2bdebcbe"},
+		{"[4]byte", codec.For[[4]byte](), codec.Msgpack[[4]byte]{}, "msgpack:[4]uint8#6acce58b"},
+		{"struct", codec.For[point](), codec.Msgpack[point]{}, "msgpack:point#102631dc"},
+		{"map", codec.For[map[string]int](), codec.Msgpack[map[string]int]{}, "msgpack:map[string]int#023080d7"},
+		{"any", codec.For[any](), codec.Msgpack[any]{}, "msgpack:interface {}#d8f76804"},
 	} {
 		if got, want := reflect.TypeOf(tc.codec), reflect.TypeOf(tc.wantType); got != want {
 			t.Errorf("For[%s]() is a %v, want %v", tc.name, got, want)

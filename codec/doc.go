@@ -4,12 +4,14 @@
 // again, and has a Name. A map is created with one codec for its keys and
 // one for its values. It stores both names in its file header and refuses
 // to open the file with codecs of other names, so the bytes in a file are
-// always read the way they were written. [For] picks a codec by type:
+// always read the way they were written ([Compatible] gives the one
+// exception, for maps from before Msgpack's names held the type). [For]
+// picks a codec by type:
 //
 //	string                    String    "string"
 //	[]byte                    Bytes     "bytes"
 //	int8 ... uint64, floats   Native    "int8" ... "float64"
-//	anything else             Msgpack   "msgpack"
+//	anything else             Msgpack   "msgpack:" + the type's name and hash
 //
 // [Fixed] is not picked by For: it is made for a type of fixed size without
 // pointers, such as a struct of numbers, and stores a value as its memory.
@@ -69,7 +71,8 @@
 // c16 (kind and size in bytes). That struct is "4;{4;0:i1,2:u2}", and its
 // codec is named "fixed:4:59e557c547ca3696".
 //
-// Msgpack, named "msgpack", writes MessagePack
+// Msgpack[T], named "msgpack:" + T's short name + "#" + a hash of T's full
+// name (Msgpack's doc gives the rule), writes MessagePack
 // (https://github.com/msgpack/msgpack/blob/master/spec.md) as
 // github.com/vmihailenco/msgpack/v5 v5.4.1 does with a default Encoder:
 //

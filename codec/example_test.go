@@ -21,7 +21,7 @@ func ExampleFor() {
 	u, _ := users.Decode(b)
 	fmt.Printf("%+v\n", u)
 	// Output:
-	// string uint32 msgpack
+	// string uint32 msgpack:user#b14a086d
 	// 82 a3 41 67 65 24 a4 4e 61 6d 65 a3 61 64 61
 	// {Name:ada Age:36}
 }
