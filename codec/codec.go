@@ -47,10 +47,14 @@ type Packer[T any] interface {
 // Compatible reports whether a codec named name reads the maps whose header
 // names the codec stored: when the names are equal, and when stored is
 // "msgpack", the name of every Msgpack codec before names held the type,
-// and name is one of a Msgpack codec (it starts "msgpack:"). Opening a map
-// checks its codecs with it.
+// and name is that of a Msgpack codec (it starts "msgpack:") or of Empty,
+// which reads the maps of struct{} that Msgpack wrote. Opening a map checks
+// its codecs with it.
 func Compatible(stored, name string) bool {
-	return stored == name || stored == legacyMsgpack && strings.HasPrefix(name, msgpackPrefix)
+	if stored == name {
+		return true
+	}
+	return stored == legacyMsgpack && (strings.HasPrefix(name, msgpackPrefix) || name == Empty{}.Name())
 }
 
 // ErrInvalid is returned, wrapped, by Decode when the bytes are not an
@@ -67,6 +71,8 @@ var (
 	_ Codec[int64]     = Native[int64]{}
 	_ Packer[int64]    = Native[int64]{}
 	_ Codec[any]       = Msgpack[any]{}
+	_ Codec[struct{}]  = Empty{}
+	_ Packer[struct{}] = Empty{}
 	_ Codec[int64]     = (*fixed[int64])(nil)
 	_ Viewer[int64]    = (*fixed[int64])(nil)
 )
@@ -77,6 +83,7 @@ var (
 //   - Bytes for []byte;
 //   - Native[T] for int, int8, int16, int32, int64, uint, uint8, uint16,
 //     uint32, uint64, float32 and float64;
+//   - Empty for struct{};
 //   - Msgpack[T] for every other type.
 //
 // Only those exact types are matched: a defined type such as
@@ -113,6 +120,8 @@ func For[T any]() Codec[T] {
 		c = Native[float32]{}
 	case *float64:
 		c = Native[float64]{}
+	case *struct{}:
+		c = Empty{}
 	default:
 		return Msgpack[T]{}
 	}

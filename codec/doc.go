@@ -11,6 +11,7 @@
 //	string                    String    "string"
 //	[]byte                    Bytes     "bytes"
 //	int8 ... uint64, floats   Native    "int8" ... "float64"
+//	struct{}                  Empty     "empty"
 //	anything else             Msgpack   "msgpack:" + the type's name and hash
 //
 // [Fixed] is not picked by For: it is made for a type of fixed size without
@@ -18,8 +19,9 @@
 //
 // Two optional interfaces let a map find a key without encoding it into a
 // buffer: a [Borrower] (String, Bytes) hands out a key's bytes as they are,
-// and a [Packer] (Native) packs a key of up to 8 bytes into a uint64. A
-// [Viewer] (Fixed) lets diskmap.ViewAs hand out a value in place, as a *T.
+// and a [Packer] (Native, Empty) packs a key of up to 8 bytes into a
+// uint64. A [Viewer] (Fixed) lets diskmap.ViewAs hand out a value in place,
+// as a *T.
 //
 // Every codec here is goroutine-safe. Decode never returns a slice or string
 // that aliases its input, which usually lies in a memory map.
@@ -60,6 +62,9 @@
 //
 // Bytes, named "bytes", writes the bytes of the slice as they are. nil and
 // an empty slice both write nothing, and decode to an empty, non-nil slice.
+//
+// Empty, named "empty", writes nothing for struct{}{}. It decodes nothing,
+// and the byte 80 that Msgpack wrote for struct{}.
 //
 // Fixed[T], named "fixed:" + size + ":" + hash, writes the memory of T with
 // every number little-endian and every padding byte zero: a struct{ A int8;

@@ -7,6 +7,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/layout"
 )
 
 // Two struct types that Msgpack must not confuse, and a third with the
@@ -90,5 +91,53 @@ func TestMsgpackNamedRename(t *testing.T) {
 	back := openMap[string, account](t, dir, nil)
 	if v, ok, err := back.Get("bob"); err != nil || !ok || v != (account{Owner: "Bob", Balance: 1}) {
 		t.Fatalf("Get(bob) as account = %+v, %v, %v", v, ok, err)
+	}
+}
+
+// TestSetValues: a map of struct{} values, a set, stores no value bytes:
+// each value record is its 8-byte header alone. Every operation works on
+// such values, across Compact and a reopen.
+func TestSetValues(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "set")
+	m := openMap[uint64, struct{}](t, dir, nil)
+	const n = 1000
+	for i := range uint64(n) {
+		if err := m.Put(i, struct{}{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if live := m.Stats().Values.Live; live != n*layout.RecordHeaderSize {
+		t.Fatalf("values take %d bytes for %d keys, want %d: a record header each", live, n, n*layout.RecordHeaderSize)
+	}
+	for i := uint64(0); i < n; i += 2 {
+		if ok, err := m.Delete(i); !ok || err != nil {
+			t.Fatalf("Delete(%d) = %v, %v", i, ok, err)
+		}
+	}
+	if err := m.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m = openMap[uint64, struct{}](t, dir, nil)
+	count := 0
+	for k, v := range m.All() {
+		if k%2 == 0 || v != struct{}{} {
+			t.Fatalf("entry %d, %v: want odd keys only", k, v)
+		}
+		count++
+	}
+	if err := m.Err(); err != nil || count != n/2 || m.Len() != n/2 {
+		t.Fatalf("iterated %d keys, Len %d, Err %v; want %d", count, m.Len(), err, n/2)
+	}
+	for i := range uint64(n) {
+		_, ok, err := m.Get(i)
+		if err != nil || ok != (i%2 == 1) {
+			t.Fatalf("Get(%d) = %v, %v", i, ok, err)
+		}
+		if b, ok, err := m.View(i); err != nil || ok != (i%2 == 1) || len(b) != 0 {
+			t.Fatalf("View(%d) = % x, %v, %v, want no bytes", i, b, ok, err)
+		}
 	}
 }
