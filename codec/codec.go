@@ -58,8 +58,10 @@ func Compatible(stored, name string) bool {
 }
 
 // ErrInvalid is returned, wrapped, by Decode when the bytes are not an
-// encoding of a value of the codec's type: the wrong length for Native, or
-// malformed or mismatched MessagePack for Msgpack. Match it with errors.Is.
+// encoding of a value of the codec's type: the wrong length for Native,
+// Fixed or Empty, a bool byte other than 0 or 1 or a padding byte other
+// than 0 for Fixed, or malformed or mismatched MessagePack for Msgpack.
+// Match it with errors.Is.
 var ErrInvalid = errors.New("codec: invalid encoding")
 
 // Compile-time checks that each codec implements what its doc promises.

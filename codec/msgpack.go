@@ -35,9 +35,8 @@ import (
 // "example.com/app/model.User"; that of another type is its Go syntax with
 // the full names of the types in it, such as "[]example.com/app/model.User"
 // or "map[string]int". Two types of one name in one package, declared in
-// different functions, share a name; so do a generic type's instances with
-// the same type arguments. MsgpackNamed makes a codec named for another
-// type, to read a map after its type was renamed or moved.
+// different functions, share a name. MsgpackNamed makes a codec named for
+// another type, to read a map after its type was renamed or moved.
 //
 // Maps made before Msgpack's names held the type say "msgpack" in their
 // header, and open with Msgpack[T] for any T (see Compatible): for them, a
