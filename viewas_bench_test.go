@@ -12,7 +12,7 @@ import (
 // in place with ViewAs from a map of Fixed values, as bytes with View from
 // the same map, and decoded with Get from a map of Msgpack values. Keys are
 // uint64s, looked up in a random order. Compare with:
-// go test -run '^$' -bench ViewAs -benchmem -count 5 | benchstat -col /op -
+// go test -run '^$' -bench ViewAs -benchmem -count 5 > new.txt; benchstat -col /op -ignore /codec new.txt
 func BenchmarkViewAs(b *testing.B) {
 	const n = 1_000_000
 	order := rand.New(rand.NewPCG(1, 2)).Perm(n)
