@@ -21,7 +21,9 @@
 //
 // Keys and values become bytes through codecs (package codec): Open picks
 // them from K and V with codec.For, OpenWith takes them. The codec names are
-// stored in the header, and opening with others fails with ErrCodecMismatch.
+// stored in the header, and opening with others fails with ErrCodecMismatch
+// (codec.Compatible says which names read which). A codec.Msgpack name holds
+// its type's, so a map of one struct type does not open as a map of another.
 //
 // # Views
 //
@@ -30,7 +32,8 @@
 // through an Entry) or Close, whichever comes first: a change may grow a
 // file and move its mapping. Values are read through a read-only mapping of
 // the values file, so writing into a view crashes the program with a fault
-// instead of changing the file.
+// instead of changing the file. ViewAs hands out a value of a codec.Fixed
+// type the same way, as a *T into the mapping, under the same rules.
 //
 // # Many lookups
 //

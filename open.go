@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/diskmap-go/diskmap/codec"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
@@ -67,7 +68,7 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 	if err := c.openFiles(); err != nil {
 		return err
 	}
-	if c.hdr.KeyCodec != keyCodec || c.hdr.ValueCodec != valueCodec {
+	if !codec.Compatible(c.hdr.KeyCodec, keyCodec) || !codec.Compatible(c.hdr.ValueCodec, valueCodec) {
 		return fmt.Errorf("diskmap: %s holds %s keys and %s values, opened with %s and %s: %w",
 			c.dir, c.hdr.KeyCodec, c.hdr.ValueCodec, keyCodec, valueCodec, ErrCodecMismatch)
 	}

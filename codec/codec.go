@@ -3,6 +3,7 @@ package codec
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Codec turns values of type T into bytes and back.
@@ -43,9 +44,24 @@ type Packer[T any] interface {
 	Pack(v T) (word uint64, n int)
 }
 
+// Compatible reports whether a codec named name reads the maps whose header
+// names the codec stored: when the names are equal, and when stored is
+// "msgpack", the name of every Msgpack codec before names held the type,
+// and name is that of a Msgpack codec (it starts "msgpack:") or of Empty,
+// which reads the maps of struct{} that Msgpack wrote. Opening a map checks
+// its codecs with it.
+func Compatible(stored, name string) bool {
+	if stored == name {
+		return true
+	}
+	return stored == legacyMsgpack && (strings.HasPrefix(name, msgpackPrefix) || name == Empty{}.Name())
+}
+
 // ErrInvalid is returned, wrapped, by Decode when the bytes are not an
-// encoding of a value of the codec's type: the wrong length for Native, or
-// malformed or mismatched MessagePack for Msgpack. Match it with errors.Is.
+// encoding of a value of the codec's type: the wrong length for Native,
+// Fixed or Empty, a bool byte other than 0 or 1 or a padding byte other
+// than 0 for Fixed, or malformed or mismatched MessagePack for Msgpack.
+// Match it with errors.Is.
 var ErrInvalid = errors.New("codec: invalid encoding")
 
 // Compile-time checks that each codec implements what its doc promises.
@@ -57,6 +73,10 @@ var (
 	_ Codec[int64]     = Native[int64]{}
 	_ Packer[int64]    = Native[int64]{}
 	_ Codec[any]       = Msgpack[any]{}
+	_ Codec[struct{}]  = Empty{}
+	_ Packer[struct{}] = Empty{}
+	_ Codec[int64]     = (*fixed[int64])(nil)
+	_ Viewer[int64]    = (*fixed[int64])(nil)
 )
 
 // For returns the codec this package picks for T:
@@ -65,6 +85,7 @@ var (
 //   - Bytes for []byte;
 //   - Native[T] for int, int8, int16, int32, int64, uint, uint8, uint16,
 //     uint32, uint64, float32 and float64;
+//   - Empty for struct{};
 //   - Msgpack[T] for every other type.
 //
 // Only those exact types are matched: a defined type such as
@@ -101,6 +122,8 @@ func For[T any]() Codec[T] {
 		c = Native[float32]{}
 	case *float64:
 		c = Native[float64]{}
+	case *struct{}:
+		c = Empty{}
 	default:
 		return Msgpack[T]{}
 	}

@@ -318,6 +318,32 @@ func TestBytes(t *testing.T) {
 	}
 }
 
+func TestEmpty(t *testing.T) {
+	c := codec.Empty{}
+	if c.Name() != "empty" {
+		t.Fatalf("Name() = %q", c.Name())
+	}
+	checkEncoding(t, codec.Codec[struct{}](c), struct{}{}, nil, equals)
+	if w, n := c.Pack(struct{}{}); w != 0 || n != 0 {
+		t.Fatalf("Pack = %#x, %d, want 0, 0", w, n)
+	}
+	// The byte 80 is how Msgpack wrote struct{}, in maps Empty reads.
+	if legacy, _ := (codec.Msgpack[struct{}]{}).Append(nil, struct{}{}); string(legacy) != "\x80" {
+		t.Fatalf("Msgpack writes struct{} as % x, want 80", legacy)
+	}
+	for _, in := range []string{"", "80"} {
+		if _, err := c.Decode(unhex(t, in)); err != nil {
+			t.Errorf("Decode(%s): %v", in, err)
+		}
+	}
+	for _, in := range []string{"00", "c0", "81", "80 80", "0000000000000000"} {
+		_, err := c.Decode(unhex(t, in))
+		if !errors.Is(err, codec.ErrInvalid) || !strings.HasPrefix(err.Error(), "codec: empty: want 0 bytes, got ") {
+			t.Errorf("Decode(%s): %v, want an error matching ErrInvalid", in, err)
+		}
+	}
+}
+
 // point is a struct with fields declared out of their encoded order.
 type point struct {
 	Y    int32             `msgpack:"y"`
@@ -376,7 +402,7 @@ func TestMsgpackGolden(t *testing.T) {
 
 func TestMsgpackRoundTrip(t *testing.T) {
 	c := codec.Msgpack[record]{}
-	if c.Name() != "msgpack" {
+	if c.Name() != "msgpack:record#706cb0ff" {
 		t.Fatalf("Name() = %q", c.Name())
 	}
 	v := record{
@@ -661,16 +687,18 @@ func TestFor(t *testing.T) {
 		{"uint64", codec.For[uint64](), codec.Native[uint64]{}, "uint64"},
 		{"float32", codec.For[float32](), codec.Native[float32]{}, "float32"},
 		{"float64", codec.For[float64](), codec.Native[float64]{}, "float64"},
-		{"uintptr", codec.For[uintptr](), codec.Msgpack[uintptr]{}, "msgpack"},
-		{"defined float", codec.For[celsius](), codec.Msgpack[celsius]{}, "msgpack"},
-		{"defined string", codec.For[weightName](), codec.Msgpack[weightName]{}, "msgpack"},
-		{"bool", codec.For[bool](), codec.Msgpack[bool]{}, "msgpack"},
-		{"*int", codec.For[*int](), codec.Msgpack[*int]{}, "msgpack"},
-		{"[]int", codec.For[[]int](), codec.Msgpack[[]int]{}, "msgpack"},
-		{"[4]byte", codec.For[[4]byte](), codec.Msgpack[[4]byte]{}, "msgpack"},
-		{"struct", codec.For[point](), codec.Msgpack[point]{}, "msgpack"},
-		{"map", codec.For[map[string]int](), codec.Msgpack[map[string]int]{}, "msgpack"},
-		{"any", codec.For[any](), codec.Msgpack[any]{}, "msgpack"},
+		{"uintptr", codec.For[uintptr](), codec.Msgpack[uintptr]{}, "msgpack:uintptr#fcd16165"},
+		{"defined float", codec.For[celsius](), codec.Msgpack[celsius]{}, "msgpack:celsius#3e165b96"},
+		{"defined string", codec.For[weightName](), codec.Msgpack[weightName]{}, "msgpack:weightName#4df32d59"},
+		{"bool", codec.For[bool](), codec.Msgpack[bool]{}, "msgpack:bool#c894953d"},
+		{"*int", codec.For[*int](), codec.Msgpack[*int]{}, "msgpack:*int#a9c96646"},
+		{"[]int", codec.For[[]int](), codec.Msgpack[[]int]{}, "msgpack:[]int#2bdebcbe"},
+		{"[4]byte", codec.For[[4]byte](), codec.Msgpack[[4]byte]{}, "msgpack:[4]uint8#6acce58b"},
+		{"struct", codec.For[point](), codec.Msgpack[point]{}, "msgpack:point#102631dc"},
+		{"struct{}", codec.For[struct{}](), codec.Empty{}, "empty"},
+		{"defined struct{}", codec.For[void](), codec.Msgpack[void]{}, "msgpack:void#bc810614"},
+		{"map", codec.For[map[string]int](), codec.Msgpack[map[string]int]{}, "msgpack:map[string]int#023080d7"},
+		{"any", codec.For[any](), codec.Msgpack[any]{}, "msgpack:interface {}#d8f76804"},
 	} {
 		if got, want := reflect.TypeOf(tc.codec), reflect.TypeOf(tc.wantType); got != want {
 			t.Errorf("For[%s]() is a %v, want %v", tc.name, got, want)
@@ -684,11 +712,13 @@ func TestFor(t *testing.T) {
 
 type weightName string
 
+type void struct{}
+
 // TestNames checks that every name fits the 32 bytes of the file header and
 // that codecs with different encodings have different names.
 func TestNames(t *testing.T) {
 	names := []string{
-		codec.String{}.Name(), codec.Bytes{}.Name(), codec.Msgpack[any]{}.Name(),
+		codec.String{}.Name(), codec.Bytes{}.Name(), codec.Msgpack[any]{}.Name(), codec.Empty{}.Name(),
 		codec.Native[int8]{}.Name(), codec.Native[int16]{}.Name(), codec.Native[int32]{}.Name(),
 		codec.Native[int64]{}.Name(), codec.Native[uint8]{}.Name(), codec.Native[uint16]{}.Name(),
 		codec.Native[uint32]{}.Name(), codec.Native[uint64]{}.Name(),
@@ -737,6 +767,9 @@ func TestZeroAllocs(t *testing.T) {
 		{"bytes borrow", func() { sinkBytes = codec.Bytes{}.Borrow(bs) }},
 		{"codec interface", func() { buf, _ = codec.For[uint32]().Append(buf[:0], 7) }},
 		{"borrower interface", func() { sinkBytes = codec.Borrower[string](codec.String{}).Borrow(str) }},
+		{"empty append", func() { buf, _ = codec.Empty{}.Append(buf[:0], struct{}{}) }},
+		{"empty decode", func() { _, _ = codec.Empty{}.Decode(nil) }},
+		{"empty pack", func() { w, _ := codec.Empty{}.Pack(struct{}{}); sink += w }},
 	} {
 		if n := testing.AllocsPerRun(100, tc.fn); n != 0 {
 			t.Errorf("%s: %v allocations, want 0", tc.name, n)

@@ -4,20 +4,27 @@
 // again, and has a Name. A map is created with one codec for its keys and
 // one for its values. It stores both names in its file header and refuses
 // to open the file with codecs of other names, so the bytes in a file are
-// always read the way they were written. [For] picks a codec by type:
+// always read the way they were written ([Compatible] gives the one
+// exception, for maps from before Msgpack's names held the type). [For]
+// picks a codec by type:
 //
 //	string                    String    "string"
 //	[]byte                    Bytes     "bytes"
 //	int8 ... uint64, floats   Native    "int8" ... "float64"
-//	anything else             Msgpack   "msgpack"
+//	struct{}                  Empty     "empty"
+//	anything else             Msgpack   "msgpack:" + the type's name and hash
+//
+// [Fixed] is not picked by For: it is made for a type of fixed size without
+// pointers, such as a struct of numbers, and stores a value as its memory.
 //
 // Two optional interfaces let a map find a key without encoding it into a
 // buffer: a [Borrower] (String, Bytes) hands out a key's bytes as they are,
-// and a [Packer] (Native) packs a key of up to 8 bytes into a uint64.
+// and a [Packer] (Native, Empty) packs a key of up to 8 bytes into a
+// uint64. A [Viewer] (Fixed) lets diskmap.ViewAs hand out a value in place,
+// as a *T.
 //
-// Every codec here is an empty struct, ready to use and goroutine-safe.
-// Decode never returns a slice or string that aliases its input, which
-// usually lies in a memory map.
+// Every codec here is goroutine-safe. Decode never returns a slice or string
+// that aliases its input, which usually lies in a memory map.
 //
 // # Encodings
 //
@@ -56,7 +63,21 @@
 // Bytes, named "bytes", writes the bytes of the slice as they are. nil and
 // an empty slice both write nothing, and decode to an empty, non-nil slice.
 //
-// Msgpack, named "msgpack", writes MessagePack
+// Empty, named "empty", writes nothing for struct{}{}. It decodes nothing,
+// and the byte 80 that Msgpack wrote for struct{}.
+//
+// Fixed[T], named "fixed:" + size + ":" + hash, writes the memory of T with
+// every number little-endian and every padding byte zero: a struct{ A int8;
+// B uint16 } of {1, 2} is 01 00 02 00. The hash is the 64-bit FNV-1a of a
+// description of T, in 16 hex digits: the size in decimal, ";", then T,
+// where a struct is "{" size ";" then offset ":" field for each field,
+// separated by ",", then "}"; an array is "[" length "]" element; and a
+// number or bool is one of b, i1, i2, i4, i8, u1, u2, u4, u8, f4, f8, c8 and
+// c16 (kind and size in bytes). That struct is "4;{4;0:i1,2:u2}", and its
+// codec is named "fixed:4:59e557c547ca3696".
+//
+// Msgpack[T], named "msgpack:" + T's short name + "#" + a hash of T's full
+// name (Msgpack's doc gives the rule), writes MessagePack
 // (https://github.com/msgpack/msgpack/blob/master/spec.md) as
 // github.com/vmihailenco/msgpack/v5 v5.4.1 does with a default Encoder:
 //

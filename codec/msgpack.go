@@ -3,6 +3,7 @@ package codec
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -25,12 +26,38 @@ import (
 // a corrupt array or map count cannot make it allocate more than in
 // proportion to the input.
 //
+// Msgpack[T] is named after T, so that a map of one type refuses to open as
+// a map of another (diskmap.ErrCodecMismatch) instead of decoding every
+// value to zero fields. The name is "msgpack:", T's name without import
+// paths cut to 15 bytes, "#" and the 32-bit FNV-1a hash of T's full name in
+// 8 hex digits: Msgpack[time.Time] is "msgpack:Time#178db0b7". The full name
+// of a named type is its import path, a dot and its name, such as
+// "example.com/app/model.User"; that of another type is its Go syntax with
+// the full names of the types in it, such as "[]example.com/app/model.User"
+// or "map[string]int". Two types of one name in one package, declared in
+// different functions, share a name. MsgpackNamed makes a codec named for
+// another type, to read a map after its type was renamed or moved.
+//
+// Maps made before Msgpack's names held the type say "msgpack" in their
+// header, and open with Msgpack[T] for any T (see Compatible): for them, a
+// map of one type opened as another still decodes to zero fields. Writing
+// to such a map keeps the name "msgpack" in its header; copying its entries
+// into a new map gives them the new name.
+//
 // The zero value is ready to use and goroutine-safe. Encoders and decoders
 // are pooled, so Append allocates little beyond what msgpack itself needs.
-type Msgpack[T any] struct{}
+type Msgpack[T any] struct {
+	name string // the name from MsgpackNamed; "" for T's own
+}
 
-// Name returns "msgpack".
-func (Msgpack[T]) Name() string { return "msgpack" }
+// Name returns the name of the codec: for Msgpack[T]{} one made from T's
+// full name, for MsgpackNamed the one it was given.
+func (c Msgpack[T]) Name() string {
+	if c.name != "" {
+		return c.name
+	}
+	return msgpackName(fullName(reflect.TypeFor[T]()))
+}
 
 // Append appends the MessagePack encoding of v to dst. It fails only for
 // values msgpack cannot encode, such as channels and functions.

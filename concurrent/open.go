@@ -85,7 +85,7 @@ func (m *Map[K, V]) loadManifest(keyCodec, valueCodec string, o Options, made *[
 		*made = append(*made, m.path(manifestFile))
 	case err != nil:
 		return mf, err
-	case mf.KeyCodec != keyCodec || mf.ValueCodec != valueCodec:
+	case !codec.Compatible(mf.KeyCodec, keyCodec) || !codec.Compatible(mf.ValueCodec, valueCodec):
 		return mf, fmt.Errorf("concurrent: %s holds %s keys and %s values, opened with %s and %s: %w",
 			m.path(manifestFile), mf.KeyCodec, mf.ValueCodec, keyCodec, valueCodec, diskmap.ErrCodecMismatch)
 	case mf.Creating() && ro:

@@ -33,7 +33,7 @@ func TestEncodePaths(t *testing.T) {
 	if err != nil || !bytes.Equal(b, []byte{0x92, 0x01, 0x02}) || len(buf) != 3 || &b[0] != &buf[0] {
 		t.Errorf("Msgpack: % x, %v, buffer % x; want 92 01 02 in the buffer", b, err, buf)
 	}
-	if m.Codec().Name() != "msgpack" {
+	if m.Codec().Name() != "msgpack:[]int#2bdebcbe" {
 		t.Errorf("Codec().Name() = %q", m.Codec().Name())
 	}
 }

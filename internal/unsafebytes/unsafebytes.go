@@ -25,3 +25,45 @@ func FromString(s string) []byte {
 func Addr(b []byte) uintptr {
 	return uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 }
+
+// Of returns the memory of *p as bytes, without copying: its length is the
+// size of T, and its capacity is clipped to that.
+//
+// T must hold no pointers: no pointer, string, slice, map, interface,
+// channel or function, at any depth. codec.Fixed checks that once, when it
+// is made, and is the only caller. Then reading the bytes is reading numbers
+// and padding, and writing them cannot forge a pointer the garbage collector
+// would follow; a write may still make a bool other than 0 or 1, which the
+// caller must not do. The slice points into *p and keeps it alive like any
+// pointer.
+func Of[T any](p *T) []byte {
+	n := int(unsafe.Sizeof(*p))
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), n)[:n:n]
+}
+
+// As returns b as a *T without copying, or false if b is not exactly the
+// size of T or its first byte is not aligned for T. For a T of size 0 it
+// returns a pointer to a new T, which allocates nothing.
+//
+// T must hold no pointers, as for Of, and b must already have been checked
+// to hold a valid T: every bool 0 or 1, the only bytes of such a T that can
+// be invalid. Then *T reads exactly what b holds. The result aliases b: it
+// is valid as long as b's memory is, and for a file mapping that ends when
+// the mapping is unmapped, after which reading it faults. The garbage
+// collector ignores pointers outside its heap, and one into a heap []byte
+// keeps that slice alive.
+func As[T any](b []byte) (*T, bool) {
+	var zero T
+	size, align := unsafe.Sizeof(zero), unsafe.Alignof(zero)
+	if uintptr(len(b)) != size {
+		return nil, false
+	}
+	if size == 0 {
+		return new(T), true
+	}
+	p := unsafe.Pointer(unsafe.SliceData(b))
+	if uintptr(p)%align != 0 {
+		return nil, false
+	}
+	return (*T)(p), true
+}
