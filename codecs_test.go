@@ -2,6 +2,7 @@ package diskmap_test
 
 import (
 	"errors"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"path/filepath"
 	"testing"
 
@@ -34,7 +35,7 @@ const accountFullName = "github.com/diskmap-go/diskmap_test.account"
 func writeAccounts(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "accounts")
-	m := openMap[string, account](t, dir, nil)
+	m := maptest.Open[string, account](t, dir, nil)
 	if err := m.Put("ada", account{Owner: "Ada", Balance: 36}); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestMsgpackTypeMismatch(t *testing.T) {
 	if _, err := diskmap.Open[string, renamedAccount](dir, nil); !errors.Is(err, diskmap.ErrCodecMismatch) {
 		t.Fatalf("Open as renamedAccount: %v, want ErrCodecMismatch", err)
 	}
-	m := openMap[string, account](t, dir, nil)
+	m := maptest.Open[string, account](t, dir, nil)
 	if v, ok, err := m.Get("ada"); err != nil || !ok || v != (account{Owner: "Ada", Balance: 36}) {
 		t.Fatalf("Get = %+v, %v, %v", v, ok, err)
 	}
@@ -78,7 +79,7 @@ func TestMsgpackNamedRename(t *testing.T) {
 	if err != nil {
 		t.Fatalf("OpenWith MsgpackNamed: %v", err)
 	}
-	t.Cleanup(func() { closeChecked(t, m) })
+	t.Cleanup(func() { maptest.CloseChecked(t, m) })
 	if v, ok, err := m.Get("ada"); err != nil || !ok || v != (renamedAccount{Owner: "Ada", Balance: 36}) {
 		t.Fatalf("Get = %+v, %v, %v", v, ok, err)
 	}
@@ -88,7 +89,7 @@ func TestMsgpackNamedRename(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	back := openMap[string, account](t, dir, nil)
+	back := maptest.Open[string, account](t, dir, nil)
 	if v, ok, err := back.Get("bob"); err != nil || !ok || v != (account{Owner: "Bob", Balance: 1}) {
 		t.Fatalf("Get(bob) as account = %+v, %v, %v", v, ok, err)
 	}
@@ -99,7 +100,7 @@ func TestMsgpackNamedRename(t *testing.T) {
 // such values, across Compact and a reopen.
 func TestSetValues(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "set")
-	m := openMap[uint64, struct{}](t, dir, nil)
+	m := maptest.Open[uint64, struct{}](t, dir, nil)
 	const n = 1000
 	for i := range uint64(n) {
 		if err := m.Put(i, struct{}{}); err != nil {
@@ -120,7 +121,7 @@ func TestSetValues(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m = openMap[uint64, struct{}](t, dir, nil)
+	m = maptest.Open[uint64, struct{}](t, dir, nil)
 	count := 0
 	for k, v := range m.All() {
 		if k%2 == 0 || v != struct{}{} {

@@ -3,6 +3,7 @@ package diskmap_test
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -41,7 +42,7 @@ func openFixed[T any](t testing.TB, dir string, opts *diskmap.Options) *diskmap.
 	if err != nil {
 		t.Fatalf("OpenWith(%s): %v", dir, err)
 	}
-	t.Cleanup(func() { closeChecked(t, m) })
+	t.Cleanup(func() { maptest.CloseChecked(t, m) })
 	return m
 }
 
@@ -124,7 +125,7 @@ func TestViewAsAllocs(t *testing.T) {
 // does not open with Fixed at all.
 func TestViewAsNotFixed(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "map")
-	m := openMap[uint64, record](t, dir, nil) // Msgpack[record]
+	m := maptest.Open[uint64, record](t, dir, nil) // Msgpack[record]
 	if err := m.Put(1, recordFor(1)); err != nil {
 		t.Fatal(err)
 	}

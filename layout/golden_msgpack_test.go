@@ -3,6 +3,7 @@ package layout_test
 import (
 	"errors"
 	"fmt"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -40,12 +41,11 @@ func goldenUserFor(i int) goldenUser {
 	return u
 }
 
-// copyGolden copies the golden map name to a new directory and returns it.
-func copyGolden(t *testing.T, name string) string {
+// copyMsgpackGolden copies the golden map name to a new directory and
+// returns it.
+func copyMsgpackGolden(t *testing.T, name string) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), name)
-	must(t, os.CopyFS(dir, os.DirFS(filepath.Join(goldenMsgpackDir, name))))
-	return dir
+	return maptest.CopyOf(t, filepath.Join(goldenMsgpackDir, name))
 }
 
 // valueCodec returns the value codec name in the header of the map in dir.
@@ -62,7 +62,7 @@ func valueCodec(t *testing.T, dir string) string {
 // name is not "msgpack", reads it, writes to it, and finds the header's
 // name unchanged.
 func TestGoldenMsgpackUsers(t *testing.T) {
-	dir := copyGolden(t, "users")
+	dir := copyMsgpackGolden(t, "users")
 	if got := valueCodec(t, dir); got != "msgpack" {
 		t.Fatalf("the golden map's value codec is %q, want msgpack", got)
 	}
@@ -104,7 +104,7 @@ func checkUsers(t *testing.T, m *diskmap.Map[string, goldenUser], n int) {
 // fields. A map made now refuses the wrong type.
 func TestGoldenMsgpackConfusion(t *testing.T) {
 	type other struct{ Nickname string }
-	dir := copyGolden(t, "users")
+	dir := copyMsgpackGolden(t, "users")
 	m, err := diskmap.Open[string, other](dir, &diskmap.Options{ReadOnly: true})
 	must(t, err)
 	v, ok, err := m.Get("u001")
@@ -129,7 +129,7 @@ func TestGoldenMsgpackConfusion(t *testing.T) {
 // TestGoldenMsgpackSet opens the set map with the codec Open picks for
 // struct{}, adds a key, and reads every key back.
 func TestGoldenMsgpackSet(t *testing.T) {
-	dir := copyGolden(t, "set")
+	dir := copyMsgpackGolden(t, "set")
 	for round := range 2 {
 		m, err := diskmap.Open[string, struct{}](dir, nil)
 		must(t, err)
