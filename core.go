@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -93,65 +92,6 @@ func (c *core) fail(name string) error {
 		return nil
 	}
 	return c.failpoint(name)
-}
-
-// logged reports whether every mutation goes to the write-ahead log.
-func (c *core) logged() bool { return c.opts.Durability != DurabilityOS }
-
-// tableMode is how the table is mapped: see table.
-func (c *core) tableMode() mmap.Mode {
-	switch {
-	case c.readOnly:
-		return mmap.ReadOnly
-	case c.logged():
-		return mmap.Private
-	}
-	return mmap.ReadWrite
-}
-
-// logOp appends one operation to the log, in the WAL modes; in recovery,
-// with no log open yet, it does nothing.
-func (c *core) logOp(op byte, kb, vb []byte) error {
-	if !c.logged() || c.log == nil {
-		return nil
-	}
-	if op == wal.OpPut {
-		c.walbuf = wal.AppendPut(c.walbuf[:0], kb, vb)
-	} else {
-		c.walbuf = wal.AppendDelete(c.walbuf[:0], kb)
-	}
-	_, err := c.log.Append(c.walbuf)
-	return err
-}
-
-// syncStruck makes durable the striking of batches from the log, before a
-// checkpoint records state newer than them.
-func (c *core) syncStruck() error {
-	if !c.struck {
-		return nil
-	}
-	if err := c.log.SyncFile(); err != nil {
-		return err
-	}
-	c.struck = false
-	return nil
-}
-
-// waitDurable returns when the last mutation is durable, in
-// DurabilityWALSync; at once otherwise.
-func (c *core) waitDurable() error {
-	if c.opts.Durability != DurabilityWALSync || c.log == nil {
-		return nil
-	}
-	return c.log.WaitSynced(c.log.Last())
-}
-
-// lastSeq returns the sequence number of the last logged mutation.
-func (c *core) lastSeq() uint64 {
-	if c.log == nil {
-		return c.hdr.Checkpoint
-	}
-	return c.log.Last()
 }
 
 // hash returns the hash of an encoded key.
@@ -317,12 +257,6 @@ func (c *core) unset(i uint64, klen int) {
 	layout.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--
 	c.hdr.Tombstones++
-}
-
-// full reports whether n more used slots would pass the maximum load.
-func (c *core) full(n int) bool {
-	used := c.hdr.Count + c.hdr.Tombstones + uint64(n)
-	return float64(used) > c.opts.MaxLoad*float64(c.tab.mask+1)
 }
 
 func (c *core) encodeError(what string, err error) error {

@@ -165,3 +165,24 @@ func (t *table) flushMeta() error {
 	}
 	return mmap.Files.Sync(t.f)
 }
+
+// memTable returns an empty table of 2^log2 slots in memory, with no file:
+// one to build in and copy from. Errors about it name path.
+func memTable(path string, log2 uint8) *table {
+	data := make([]byte, tableBytes(log2))
+	return &table{path: path, data: data, slots: data[layout.MetaSize:], log2: log2, mask: 1<<log2 - 1}
+}
+
+// tableBytes is the size of a buckets file of 2^log2 slots.
+func tableBytes(log2 uint8) int64 { return layout.MetaSize + layout.SlotSize<<log2 }
+
+// tableMode is how the table is mapped: see table.
+func (c *core) tableMode() mmap.Mode {
+	switch {
+	case c.readOnly:
+		return mmap.ReadOnly
+	case c.logged():
+		return mmap.Private
+	}
+	return mmap.ReadWrite
+}
