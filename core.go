@@ -158,23 +158,38 @@ func (c *core) find(kb []byte, fp uint32) ([]byte, bool, error) {
 	return b, true, nil
 }
 
-// store puts the encoded value vb under the encoded key kb, whose probe
-// ended at slot i, and returns the slot that holds it now (the table may
-// have grown). Room is made in the table, the arenas and the log before
-// anything is written, so that a full disk leaves the map as it was.
-func (c *core) store(i uint64, found bool, kb []byte, fp uint32, vb []byte) (uint64, error) {
-	if len(kb) > layout.MaxKeyLen || len(vb) > layout.MaxValueLen {
-		return 0, fmt.Errorf("diskmap: key of %d bytes or value of %d bytes: %w", len(kb), len(vb), ErrTooLarge)
+// contains reports whether the encoded key kb is in the map.
+func (c *core) contains(kb []byte) (bool, error) {
+	_, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	return found, err
+}
+
+// A source says where a write comes from, and so whether it goes to the
+// log.
+type source uint8
+
+const (
+	// live is a write a caller makes now. In the WAL modes it is logged
+	// before the files change; a live frame (a Batch) is logged in every
+	// mode, after room is made for all of it.
+	live source = iota
+	// fromLog is a write the log holds already: a frame being replayed,
+	// or an operation of a live frame, logged as part of it.
+	fromLog
+)
+
+// put stores the encoded value vb under the encoded key kb and reports
+// whether kb was in the map. It is the one way a value reaches the files.
+// Room is made in the table, the arenas and the log before anything is
+// written, so that a failure, a full disk say, leaves the map as it was.
+func (c *core) put(kb, vb []byte, src source) (bool, error) {
+	if err := checkSize(kb, vb); err != nil {
+		return false, err
 	}
-	reuse := !found && le32(c.tab.slot(i)[4:]) == layout.SlotDeleted
-	if !found && !reuse && c.full(1) {
-		if err := c.grow(1); err != nil {
-			return 0, err
-		}
-		var err error
-		if i, _, err = c.probe(kb, fp); err != nil {
-			return 0, err
-		}
+	fp := layout.Fingerprint(c.hash(kb))
+	i, found, err := c.slotFor(kb, fp)
+	if err != nil {
+		return false, err
 	}
 	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(layout.RecordSize(len(vb))) {
 		// kb or vb may be a view of an arena about to move.
@@ -185,13 +200,53 @@ func (c *core) store(i uint64, found bool, kb []byte, fp uint32, vb []byte) (uin
 		kbytes = layout.RecordSize(len(kb))
 	}
 	if err := c.reserve(kbytes, layout.RecordSize(len(vb))); err != nil {
-		return 0, err
+		return false, err
 	}
-	if err := c.logOp(wal.OpPut, kb, vb); err != nil {
-		return 0, err
+	if src == live {
+		if err := c.logOp(wal.OpPut, kb, vb); err != nil {
+			return false, err
+		}
 	}
-	c.apply(i, found, kb, fp, vb)
-	return i, nil
+	c.write(i, found, kb, fp, vb)
+	return found, nil
+}
+
+// checkSize returns ErrTooLarge for a key or a value past the format's
+// limits.
+func checkSize(kb, vb []byte) error {
+	if len(kb) > layout.MaxKeyLen || len(vb) > layout.MaxValueLen {
+		return fmt.Errorf("diskmap: key of %d bytes or value of %d bytes: %w", len(kb), len(vb), ErrTooLarge)
+	}
+	return nil
+}
+
+// slotFor returns the slot holding the encoded key kb, whose fingerprint
+// is fp, or the one where it goes, first growing the table if a new key
+// would pass the maximum load.
+func (c *core) slotFor(kb []byte, fp uint32) (uint64, bool, error) {
+	i, found, err := c.probe(kb, fp)
+	if found || err != nil || le32(c.tab.slot(i)[4:]) == layout.SlotDeleted || !c.full(1) {
+		return i, found, err
+	}
+	if err := c.grow(1); err != nil {
+		return 0, false, err
+	}
+	return c.probe(kb, fp)
+}
+
+// remove deletes the encoded key kb and reports whether it was there.
+func (c *core) remove(kb []byte, src source) (bool, error) {
+	i, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	if !found || err != nil {
+		return false, err
+	}
+	if src == live {
+		if err := c.logOp(wal.OpDelete, kb, nil); err != nil {
+			return false, err
+		}
+	}
+	c.unset(i, len(kb))
+	return true, nil
 }
 
 // reserve makes room for kbytes more in the keys arena and vbytes more in
@@ -221,8 +276,9 @@ func (c *core) checkMapped(err error) error {
 	return err
 }
 
-// apply writes a put whose room was reserved: it cannot fail.
-func (c *core) apply(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
+// write stores a put in slot i, found holding kb or free for it, once its
+// room is reserved: it cannot fail.
+func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	voff := c.vals.put(vb)
 	c.vals.live += layout.RecordSize(len(vb))
 	s := c.tab.slot(i)
@@ -240,15 +296,6 @@ func (c *core) apply(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	c.hdr.Count++
 }
 
-// remove deletes the key kb held in slot i.
-func (c *core) remove(i uint64, kb []byte) error {
-	if err := c.logOp(wal.OpDelete, kb, nil); err != nil {
-		return err
-	}
-	c.unset(i, len(kb))
-	return nil
-}
-
 // unset marks slot i, holding a key of klen bytes, deleted.
 func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
@@ -257,6 +304,64 @@ func (c *core) unset(i uint64, klen int) {
 	layout.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--
 	c.hdr.Tombstones++
+}
+
+// room is the most a frame of operations may take: a slot for each put,
+// and bytes in each arena.
+type room struct {
+	puts           int
+	kbytes, vbytes int64
+}
+
+// applyFrame applies the operations of one frame of the log, in the log's
+// format, through put and remove. A live frame, a Batch, first gets room
+// for all of it (r) in the table, the arenas and the log, so that nothing
+// fails once it is logged; it is logged as one frame in every mode, and in
+// DurabilityOS struck from the log again once applied. A frame being
+// replayed is in the log already, and each operation makes its own room:
+// no more than it had when the frame was written.
+func (c *core) applyFrame(ops []byte, r room, src source) error {
+	if src == live {
+		if err := c.makeRoom(r); err != nil {
+			return err
+		}
+		if err := c.logFrame(ops); err != nil {
+			return err
+		}
+	}
+	err := wal.Ops(ops, func(op byte, kb, vb []byte) error {
+		var err error
+		if op == wal.OpPut {
+			_, err = c.put(kb, vb, fromLog)
+		} else {
+			_, err = c.remove(kb, fromLog)
+		}
+		if err != nil {
+			return err
+		}
+		return c.fail("batch-op")
+	})
+	switch {
+	case src == fromLog:
+		return err
+	case err != nil:
+		// Half applied: keep the files as they are for recovery to
+		// finish the batch from the log, and refuse further use.
+		c.failed = fmt.Errorf("diskmap: %s: batch cut short, reopen the map: %w", c.dir, err)
+		return c.failed
+	}
+	c.strike()
+	return nil
+}
+
+// makeRoom grows the table and the arenas so that r fits in them.
+func (c *core) makeRoom(r room) error {
+	if c.full(r.puts) {
+		if err := c.grow(r.puts); err != nil {
+			return err
+		}
+	}
+	return c.reserve(r.kbytes, r.vbytes)
 }
 
 func (c *core) encodeError(what string, err error) error {

@@ -64,6 +64,15 @@ func (c *core) openLog() error {
 	if !c.logged() || c.readOnly || c.log != nil {
 		return nil // c.log is set when recovery resumed the log
 	}
+	return c.ensureLog()
+}
+
+// ensureLog opens the log if it is not open: at Open in the WAL modes, at
+// the first Batch in DurabilityOS.
+func (c *core) ensureLog() error {
+	if c.log != nil {
+		return nil
+	}
 	l, err := wal.Open(c.path(walFile), c.hdr.Generation, c.hdr.Checkpoint)
 	if err != nil {
 		return err
@@ -72,10 +81,10 @@ func (c *core) openLog() error {
 	return nil
 }
 
-// logOp appends one operation to the log, in the WAL modes; in recovery,
-// with no log open yet, it does nothing.
+// logOp appends one operation to the log, as a frame of its own, in the
+// WAL modes.
 func (c *core) logOp(op byte, kb, vb []byte) error {
-	if !c.logged() || c.log == nil {
+	if !c.logged() {
 		return nil
 	}
 	if op == wal.OpPut {
@@ -85,6 +94,26 @@ func (c *core) logOp(op byte, kb, vb []byte) error {
 	}
 	_, err := c.log.Append(c.walbuf)
 	return err
+}
+
+// logFrame appends a frame of operations to the log, in every mode,
+// opening the log if need be.
+func (c *core) logFrame(ops []byte) error {
+	if err := c.ensureLog(); err != nil {
+		return err
+	}
+	_, err := c.log.Append(ops)
+	return err
+}
+
+// strike strikes the last frame from the log again in DurabilityOS, where
+// the log holds a batch only while it is applied; the next checkpoint
+// syncs that (syncStruck).
+func (c *core) strike() {
+	if !c.logged() {
+		c.log.Discard()
+		c.struck = true
+	}
 }
 
 // syncStruck makes durable the striking of batches from the log, before a
@@ -117,21 +146,9 @@ func (c *core) lastSeq() uint64 {
 	return c.log.Last()
 }
 
-// replay applies one frame of the log.
+// replay applies one frame of the log, as recovery replays it.
 func (c *core) replay(_ uint64, payload []byte) error {
-	return wal.Ops(payload, func(op byte, kb, vb []byte) error {
-		fp := layout.Fingerprint(c.hash(kb))
-		i, found, err := c.probe(kb, fp)
-		switch {
-		case err != nil:
-			return err
-		case op == wal.OpPut:
-			_, err = c.store(i, found, kb, fp, vb)
-		case found:
-			err = c.remove(i, kb)
-		}
-		return err
-	})
+	return c.applyFrame(payload, room{}, fromLog)
 }
 
 // keepLog is what a checkpoint in the WAL modes does when it cannot have

@@ -1,7 +1,6 @@
 package diskmap
 
 import (
-	"fmt"
 	"runtime"
 
 	"github.com/diskmap-go/diskmap/layout"
@@ -65,14 +64,13 @@ func (m *Map[K, V]) ViewMany(keys []K, fn func(i int, v []byte, found bool) erro
 func (m *Map[K, V]) GetMany(keys []K) ([]V, []bool, error) {
 	vals := make([]V, len(keys))
 	found := make([]bool, len(keys))
-	dec := m.vc.Codec()
 	err := m.ViewMany(keys, func(i int, b []byte, ok bool) error {
 		if !ok {
 			return nil
 		}
-		v, err := dec.Decode(b)
+		v, err := m.decode(b)
 		if err != nil {
-			return fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+			return err
 		}
 		vals[i], found[i] = v, true
 		return nil

@@ -78,9 +78,9 @@ func (m *Map[K, V]) Get(k K) (V, bool, error) {
 	if !ok || err != nil {
 		return zero, ok, err
 	}
-	v, err := m.vc.Codec().Decode(b)
+	v, err := m.decode(b)
 	if err != nil {
-		return zero, false, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+		return zero, false, err
 	}
 	return v, true, nil
 }
@@ -95,8 +95,7 @@ func (m *Map[K, V]) Contains(k K) (bool, error) {
 	if err != nil {
 		return false, m.encodeError("key", err)
 	}
-	_, found, err := m.probe(kb, layout.Fingerprint(m.hash(kb)))
-	return found, err
+	return m.contains(kb)
 }
 
 // View returns the encoded bytes of the value stored under k, in place in
@@ -139,12 +138,7 @@ func (m *Map[K, V]) Put(k K, v V) error {
 	if err != nil {
 		return err
 	}
-	fp := layout.Fingerprint(m.hash(kb))
-	i, found, err := m.probe(kb, fp)
-	if err != nil {
-		return err
-	}
-	if _, err = m.store(i, found, kb, fp, vb); err != nil {
+	if _, err := m.put(kb, vb, live); err != nil {
 		return err
 	}
 	return m.waitDurable()
@@ -160,14 +154,20 @@ func (m *Map[K, V]) Delete(k K) (bool, error) {
 	if err != nil {
 		return false, m.encodeError("key", err)
 	}
-	i, found, err := m.probe(kb, layout.Fingerprint(m.hash(kb)))
+	found, err := m.remove(kb, live)
 	if !found || err != nil {
 		return false, err
 	}
-	if err := m.remove(i, kb); err != nil {
-		return false, err
-	}
 	return true, m.waitDurable()
+}
+
+// decode decodes a value's encoded bytes.
+func (m *Map[K, V]) decode(b []byte) (V, error) {
+	v, err := m.vc.Codec().Decode(b)
+	if err != nil {
+		return v, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+	}
+	return v, nil
 }
 
 // encodePair encodes a key and a value for a write, in the writer's scratch
