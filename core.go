@@ -153,9 +153,28 @@ func (c *core) find(kb []byte, fp uint32) ([]byte, bool, error) {
 	s := layout.ReadSlot(c.tab.slot(i))
 	b, ok := c.vals.view(s.Value, s.ValueLen)
 	if !ok {
-		return nil, false, slotError(c.tab, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
+		return nil, false, valueError(c.tab, i, s)
 	}
 	return b, true, nil
+}
+
+// value returns the value that slot i, s, points at, in place in the
+// values arena.
+func (c *core) value(i uint64, s layout.Slot) ([]byte, error) {
+	b, ok := c.vals.view(s.Value, s.ValueLen)
+	if !ok {
+		return nil, valueError(c.tab, i, s)
+	}
+	return b, nil
+}
+
+// valueError reports that slot i of t, s, points past the values arena.
+// It is kept out of line: building the error is the cold path of every
+// lookup.
+//
+//go:noinline
+func valueError(t *table, i uint64, s layout.Slot) error {
+	return slotError(t, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
 }
 
 // contains reports whether the encoded key kb is in the map.

@@ -131,14 +131,10 @@ func (m *Map[K, V]) decodeKey(kp []byte) (K, error) {
 
 // decodeValue decodes the value of slot i, s.
 func (m *Map[K, V]) decodeValue(i uint64, s layout.Slot) (V, error) {
-	var v V
-	b, ok := m.vals.view(s.Value, s.ValueLen)
-	if !ok {
-		return v, slotError(m.tab, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
-	}
-	v, err := m.vc.Codec().Decode(b)
+	b, err := m.value(i, s)
 	if err != nil {
-		return v, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+		var v V
+		return v, err
 	}
-	return v, nil
+	return m.decode(b)
 }

@@ -113,18 +113,7 @@ func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, m.encodeError("key", err)
 	}
-	// core.find's body, written out: calling find from here measured
-	// about 80 ns slower per View in a map of 1M keys.
-	i, found, err := m.probe(kb, layout.Fingerprint(m.hash(kb)))
-	if !found || err != nil {
-		return nil, false, err
-	}
-	s := layout.ReadSlot(m.tab.slot(i))
-	b, ok := m.vals.view(s.Value, s.ValueLen)
-	if !ok {
-		return nil, false, slotError(m.tab, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
-	}
-	return b, true, nil
+	return m.find(kb, layout.Fingerprint(m.hash(kb)))
 }
 
 // Put stores v under k, replacing any value k had. A new key goes to the end
