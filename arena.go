@@ -2,7 +2,6 @@ package diskmap
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -261,7 +260,7 @@ func (a *arena) equal(off uint32, key []byte) (eq, ok bool) {
 	if start < layout.ArenaHeaderSize || start > a.end-layout.RecordHeaderSize {
 		return false, false
 	}
-	n := int64(binary.LittleEndian.Uint32(a.data[start:]))
+	n := int64(layout.RecordLen(a.data[start:]))
 	if n != int64(len(key)) {
 		return false, true
 	}

@@ -2,7 +2,6 @@ package diskmap
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"os"
 
@@ -114,9 +113,8 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 	const none = ^uint64(0)
 	free := none // the first deleted slot passed
 	for range mask + 1 {
-		o := i * layout.SlotSize
-		w := binary.LittleEndian.Uint64(slots[o : o+8])
-		switch key := uint32(w >> 32); {
+		sfp, key := layout.SlotHead(slots[i*layout.SlotSize:])
+		switch {
 		case key == layout.SlotEmpty:
 			if free != none {
 				return free, false, nil
@@ -126,7 +124,7 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 			if free == none {
 				free = i
 			}
-		case uint32(w) == fp:
+		case sfp == fp:
 			eq, ok := c.keys.equal(key, kb)
 			if !ok {
 				return i, false, slotError(t, i, "key offset", "a record within the arena", uint64(key)*layout.Align)
@@ -244,7 +242,7 @@ func checkSize(kb, vb []byte) error {
 // would pass the maximum load.
 func (c *core) slotFor(kb []byte, fp uint32) (uint64, bool, error) {
 	i, found, err := c.probe(kb, fp)
-	if found || err != nil || le32(c.tab.slot(i)[4:]) == layout.SlotDeleted || !c.full(1) {
+	if found || err != nil || layout.SlotKeyField(c.tab.slot(i)) == layout.SlotDeleted || !c.full(1) {
 		return i, found, err
 	}
 	if err := c.grow(1); err != nil {
@@ -302,11 +300,11 @@ func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	c.vals.live += layout.RecordSize(len(vb))
 	s := c.tab.slot(i)
 	if found {
-		c.vals.live -= layout.RecordSize(int(le32(s[12:])))
+		c.vals.live -= layout.RecordSize(int(layout.SlotValueLen(s)))
 		layout.SetSlotValue(s, voff, uint32(len(vb)))
 		return
 	}
-	if le32(s[4:]) == layout.SlotDeleted {
+	if layout.SlotKeyField(s) == layout.SlotDeleted {
 		c.hdr.Tombstones--
 	}
 	koff := c.keys.put(kb)
@@ -318,7 +316,7 @@ func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 // unset marks slot i, holding a key of klen bytes, deleted.
 func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
-	c.vals.live -= layout.RecordSize(int(le32(s[12:])))
+	c.vals.live -= layout.RecordSize(int(layout.SlotValueLen(s)))
 	c.keys.live -= layout.RecordSize(klen)
 	layout.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--
@@ -386,5 +384,3 @@ func (c *core) makeRoom(r room) error {
 func (c *core) encodeError(what string, err error) error {
 	return fmt.Errorf("diskmap: %s: encoding %s: %w", c.dir, what, err)
 }
-
-func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }

@@ -1,7 +1,6 @@
 package diskmap
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -136,7 +135,7 @@ func (t *table) slot(i uint64) []byte {
 func (t *table) place(s layout.Slot) error {
 	i := layout.Home(s.Fingerprint, t.log2)
 	for range t.mask + 1 {
-		if binary.LittleEndian.Uint32(t.slot(i)[4:]) == layout.SlotEmpty {
+		if layout.SlotKeyField(t.slot(i)) == layout.SlotEmpty {
 			layout.WriteSlot(t.slot(i), s)
 			return nil
 		}
