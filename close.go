@@ -29,7 +29,7 @@ func (m *Map[K, V]) Close() error {
 		err = m.checkpoint(false)
 	}
 	m.closed = true
-	m.compactions++
+	m.filesRetired++
 	return errors.Join(err, m.closeFiles(err == nil && m.failed == nil && !m.logKept))
 }
 

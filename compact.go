@@ -40,7 +40,7 @@ func (c *core) compact() error {
 	}
 	err := c.buildCompacted(gen)
 	if err == nil {
-		c.compactions++
+		c.filesRetired++
 		if err = c.installCompacted(); c.failed != nil {
 			return err // committed: the files left are needed to finish
 		}

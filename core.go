@@ -38,8 +38,11 @@ type core struct {
 
 	failpoint func(name string) error // tests stop the map at named points with it
 
-	epoch            uint64 // bumped by every mutation; entries compare it
-	compactions      uint64 // bumped by every Compact and Close; iterators compare it
+	epoch uint64 // bumped by every mutation; entries compare it
+	// filesRetired counts the file sets the map has retired: Compact
+	// replaces the files, Close releases them. An iteration walks the
+	// offsets of one keys file, and ends when this changes.
+	filesRetired     uint64
 	closed, readOnly bool
 	failed           error // set when a failed step left the files unusable
 }
