@@ -2,7 +2,6 @@ package diskmap
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -261,7 +260,7 @@ func (a *arena) equal(off uint32, key []byte) (eq, ok bool) {
 	if start < layout.ArenaHeaderSize || start > a.end-layout.RecordHeaderSize {
 		return false, false
 	}
-	n := int64(binary.LittleEndian.Uint32(a.data[start:]))
+	n := int64(layout.RecordLen(a.data[start:]))
 	if n != int64(len(key)) {
 		return false, true
 	}
@@ -310,3 +309,50 @@ func (a *arena) flush() error {
 }
 
 var pageSize = int64(os.Getpagesize())
+
+// cut moves the end of the arena to end and cuts the file there: what lies
+// beyond was being written when the map went down. Then it allocates the
+// file's old size again, zeroed, if it can: the records replay appends fit
+// in it, so that on a full disk recovery needs no room the map did not
+// hold.
+func (a *arena) cut(end int64) error {
+	size := a.size
+	a.end = end
+	if err := a.unmap(); err != nil {
+		return err
+	}
+	if err := mmap.Files.Truncate(a.f, end); err != nil {
+		return err
+	}
+	if mmap.Files.Allocate(a.f, size) != nil {
+		size = end // Allocate left the file at end
+	}
+	return a.remap(size, true)
+}
+
+// records walks the records from the first to the end, checking each, and
+// returns where they start, as a set of offsets / 8, with the error that
+// ended the walk early, if any. A slot must point at one of these: a
+// valid-looking record inside another one is not a record.
+func (a *arena) records() (recordSet, error) {
+	set := make(recordSet, a.end/layout.Align/64+1)
+	off := int64(layout.ArenaHeaderSize)
+	for off < a.end {
+		b, err := layout.CheckRecord(a.data, off, a.end)
+		if err != nil {
+			return set, layout.At(err, a.path, 0)
+		}
+		set.add(uint32(off / layout.Align))
+		off += layout.RecordSize(len(b))
+	}
+	return set, nil
+}
+
+// recordSet is a set of record offsets / 8.
+type recordSet []uint64
+
+func (s recordSet) add(off uint32) { s[off/64] |= 1 << (off % 64) }
+
+func (s recordSet) has(off uint32) bool {
+	return int(off/64) < len(s) && s[off/64]&(1<<(off%64)) != 0
+}

@@ -1,8 +1,6 @@
 package diskmap
 
 import (
-	"fmt"
-
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -15,9 +13,7 @@ type Batch[K, V any] struct {
 	m       *Map[K, V]
 	ops     []byte          // the operations, in the log's format
 	present map[string]bool // keys the batch touched, and whether they stay
-	puts    int             // puts, each of which may take a slot
-	kbytes  int64           // room the puts may take in the keys arena
-	vbytes  int64           // and in the values arena
+	room    room            // the most its puts may take
 }
 
 // Put records that v is to be stored under k.
@@ -27,14 +23,14 @@ func (b *Batch[K, V]) Put(k K, v V) error {
 	if err != nil {
 		return err
 	}
-	if len(kb) > layout.MaxKeyLen || len(vb) > layout.MaxValueLen {
-		return fmt.Errorf("diskmap: key of %d bytes or value of %d bytes: %w", len(kb), len(vb), ErrTooLarge)
+	if err := checkSize(kb, vb); err != nil {
+		return err
 	}
 	b.ops = wal.AppendPut(b.ops, kb, vb)
 	b.present[string(kb)] = true
-	b.puts++
-	b.kbytes += layout.RecordSize(len(kb))
-	b.vbytes += layout.RecordSize(len(vb))
+	b.room.puts++
+	b.room.kbytes += layout.RecordSize(len(kb))
+	b.room.vbytes += layout.RecordSize(len(vb))
 	return nil
 }
 
@@ -51,8 +47,7 @@ func (b *Batch[K, V]) Delete(k K) (bool, error) {
 		if err := b.m.usable(); err != nil { // fn may have closed the map
 			return false, err
 		}
-		_, was, err = b.m.probe(kb, layout.Fingerprint(b.m.hash(kb)))
-		if err != nil {
+		if was, err = b.m.contains(kb); err != nil {
 			return false, err
 		}
 	}
@@ -87,56 +82,8 @@ func (m *Map[K, V]) Batch(fn func(b *Batch[K, V]) error) error {
 		return nil
 	}
 	m.epoch++
-	if err := m.applyBatch(b.ops, b.puts, b.kbytes, b.vbytes); err != nil {
+	if err := m.applyFrame(b.ops, b.room, live); err != nil {
 		return err
 	}
 	return m.waitDurable()
-}
-
-// applyBatch makes room for a batch in the table, the arenas and the log,
-// logs it as one frame, applies it, and in DurabilityOS strikes it from the
-// log again.
-func (c *core) applyBatch(ops []byte, puts int, kbytes, vbytes int64) error {
-	if c.full(puts) {
-		if err := c.grow(puts); err != nil {
-			return err
-		}
-	}
-	if err := c.reserve(kbytes, vbytes); err != nil {
-		return err
-	}
-	if c.log == nil {
-		l, err := wal.Open(c.path(walFile), c.hdr.Generation, c.hdr.Checkpoint)
-		if err != nil {
-			return err
-		}
-		c.log = l
-	}
-	if _, err := c.log.Append(ops); err != nil {
-		return err
-	}
-	err := wal.Ops(ops, func(op byte, kb, vb []byte) error {
-		fp := layout.Fingerprint(c.hash(kb))
-		i, found, err := c.probe(kb, fp)
-		switch {
-		case err != nil:
-			return err
-		case op == wal.OpPut:
-			c.apply(i, found, kb, fp, vb)
-		case found:
-			c.unset(i, len(kb))
-		}
-		return c.fail("batch-op")
-	})
-	if err != nil {
-		// Half applied: keep the files as they are for recovery to
-		// finish the batch from the log, and refuse further use.
-		c.failed = fmt.Errorf("diskmap: %s: batch cut short, reopen the map: %w", c.dir, err)
-		return c.failed
-	}
-	if !c.logged() {
-		c.log.Discard()
-		c.struck = true
-	}
-	return nil
 }

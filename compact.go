@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
@@ -38,7 +40,7 @@ func (c *core) compact() error {
 	}
 	err := c.buildCompacted(gen)
 	if err == nil {
-		c.compactions++
+		c.filesRetired++
 		if err = c.installCompacted(); c.failed != nil {
 			return err // committed: the files left are needed to finish
 		}
@@ -167,4 +169,56 @@ func (c *core) installCompacted() error {
 		c.log.Reset(c.hdr.Generation)
 	}
 	return nil
+}
+
+// finishCompaction completes or undoes a compaction that was cut short, and
+// removes a table that was being grown: see package layout, Compact.
+func (c *core) finishCompaction() error {
+	remove := func(names ...string) error {
+		for _, n := range names {
+			if err := mmap.Files.Remove(c.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("diskmap: %w", err)
+			}
+		}
+		return nil
+	}
+	if err := remove(bucketsFile + growSuffix); err != nil {
+		return err
+	}
+	if !exists(c.path(bucketsFile + compactExt)) {
+		return remove(keysFile+compactExt, valuesFile+compactExt)
+	}
+	if exists(c.path(keysFile + compactExt)) {
+		// Not committed. buckets.compact goes first: while it is there
+		// beside no keys.compact, the compaction counts as committed.
+		if err := remove(bucketsFile + compactExt); err != nil {
+			return err
+		}
+		if err := mmap.Files.SyncDir(c.dir); err != nil {
+			return err
+		}
+		return remove(keysFile+compactExt, valuesFile+compactExt)
+	}
+	for _, n := range []string{valuesFile, bucketsFile} {
+		if !exists(c.path(n + compactExt)) {
+			continue
+		}
+		if err := mmap.Files.Rename(c.path(n+compactExt), c.path(n)); err != nil {
+			return fmt.Errorf("diskmap: finishing compaction: %w", err)
+		}
+	}
+	return mmap.Files.SyncDir(c.dir)
+}
+
+// compactionCommitted reports whether a compaction was committed and not
+// finished: buckets.compact stands beside no keys.compact. Until the
+// renames are done, keys belongs to the new file set and the other files
+// may belong to the old one.
+func (c *core) compactionCommitted() bool {
+	return exists(c.path(bucketsFile+compactExt)) && !exists(c.path(keysFile+compactExt))
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

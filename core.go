@@ -2,11 +2,9 @@ package diskmap
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"os"
 
-	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -40,8 +38,11 @@ type core struct {
 
 	failpoint func(name string) error // tests stop the map at named points with it
 
-	epoch            uint64 // bumped by every mutation; entries compare it
-	compactions      uint64 // bumped by every Compact and Close; iterators compare it
+	epoch uint64 // bumped by every mutation; entries compare it
+	// filesRetired counts the file sets the map has retired: Compact
+	// replaces the files, Close releases them. An iteration walks the
+	// offsets of one keys file, and ends when this changes.
+	filesRetired     uint64
 	closed, readOnly bool
 	failed           error // set when a failed step left the files unusable
 }
@@ -95,65 +96,6 @@ func (c *core) fail(name string) error {
 	return c.failpoint(name)
 }
 
-// logged reports whether every mutation goes to the write-ahead log.
-func (c *core) logged() bool { return c.opts.Durability != DurabilityOS }
-
-// tableMode is how the table is mapped: see table.
-func (c *core) tableMode() mmap.Mode {
-	switch {
-	case c.readOnly:
-		return mmap.ReadOnly
-	case c.logged():
-		return mmap.Private
-	}
-	return mmap.ReadWrite
-}
-
-// logOp appends one operation to the log, in the WAL modes; in recovery,
-// with no log open yet, it does nothing.
-func (c *core) logOp(op byte, kb, vb []byte) error {
-	if !c.logged() || c.log == nil {
-		return nil
-	}
-	if op == wal.OpPut {
-		c.walbuf = wal.AppendPut(c.walbuf[:0], kb, vb)
-	} else {
-		c.walbuf = wal.AppendDelete(c.walbuf[:0], kb)
-	}
-	_, err := c.log.Append(c.walbuf)
-	return err
-}
-
-// syncStruck makes durable the striking of batches from the log, before a
-// checkpoint records state newer than them.
-func (c *core) syncStruck() error {
-	if !c.struck {
-		return nil
-	}
-	if err := c.log.SyncFile(); err != nil {
-		return err
-	}
-	c.struck = false
-	return nil
-}
-
-// waitDurable returns when the last mutation is durable, in
-// DurabilityWALSync; at once otherwise.
-func (c *core) waitDurable() error {
-	if c.opts.Durability != DurabilityWALSync || c.log == nil {
-		return nil
-	}
-	return c.log.WaitSynced(c.log.Last())
-}
-
-// lastSeq returns the sequence number of the last logged mutation.
-func (c *core) lastSeq() uint64 {
-	if c.log == nil {
-		return c.hdr.Checkpoint
-	}
-	return c.log.Last()
-}
-
 // hash returns the hash of an encoded key.
 func (c *core) hash(kb []byte) uint64 {
 	return c.hasher.Sum(kb)&c.hashAnd | c.hashOr
@@ -174,9 +116,8 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 	const none = ^uint64(0)
 	free := none // the first deleted slot passed
 	for range mask + 1 {
-		o := i * layout.SlotSize
-		w := binary.LittleEndian.Uint64(slots[o : o+8])
-		switch key := uint32(w >> 32); {
+		sfp, key := layout.SlotHead(slots[i*layout.SlotSize:])
+		switch {
 		case key == layout.SlotEmpty:
 			if free != none {
 				return free, false, nil
@@ -186,7 +127,7 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 			if free == none {
 				free = i
 			}
-		case uint32(w) == fp:
+		case sfp == fp:
 			eq, ok := c.keys.equal(key, kb)
 			if !ok {
 				return i, false, slotError(t, i, "key offset", "a record within the arena", uint64(key)*layout.Align)
@@ -213,28 +154,62 @@ func (c *core) find(kb []byte, fp uint32) ([]byte, bool, error) {
 	s := layout.ReadSlot(c.tab.slot(i))
 	b, ok := c.vals.view(s.Value, s.ValueLen)
 	if !ok {
-		return nil, false, slotError(c.tab, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
+		return nil, false, valueError(c.tab, i, s)
 	}
 	return b, true, nil
 }
 
-// store puts the encoded value vb under the encoded key kb, whose probe
-// ended at slot i, and returns the slot that holds it now (the table may
-// have grown). Room is made in the table, the arenas and the log before
-// anything is written, so that a full disk leaves the map as it was.
-func (c *core) store(i uint64, found bool, kb []byte, fp uint32, vb []byte) (uint64, error) {
-	if len(kb) > layout.MaxKeyLen || len(vb) > layout.MaxValueLen {
-		return 0, fmt.Errorf("diskmap: key of %d bytes or value of %d bytes: %w", len(kb), len(vb), ErrTooLarge)
+// value returns the value that slot i, s, points at, in place in the
+// values arena.
+func (c *core) value(i uint64, s layout.Slot) ([]byte, error) {
+	b, ok := c.vals.view(s.Value, s.ValueLen)
+	if !ok {
+		return nil, valueError(c.tab, i, s)
 	}
-	reuse := !found && le32(c.tab.slot(i)[4:]) == layout.SlotDeleted
-	if !found && !reuse && c.full(1) {
-		if err := c.grow(1); err != nil {
-			return 0, err
-		}
-		var err error
-		if i, _, err = c.probe(kb, fp); err != nil {
-			return 0, err
-		}
+	return b, nil
+}
+
+// valueError reports that slot i of t, s, points past the values arena.
+// It is kept out of line: building the error is the cold path of every
+// lookup.
+//
+//go:noinline
+func valueError(t *table, i uint64, s layout.Slot) error {
+	return slotError(t, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
+}
+
+// contains reports whether the encoded key kb is in the map.
+func (c *core) contains(kb []byte) (bool, error) {
+	_, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	return found, err
+}
+
+// A source says where a write comes from, and so whether it goes to the
+// log.
+type source uint8
+
+const (
+	// live is a write a caller makes now. In the WAL modes it is logged
+	// before the files change; a live frame (a Batch) is logged in every
+	// mode, after room is made for all of it.
+	live source = iota
+	// fromLog is a write the log holds already: a frame being replayed,
+	// or an operation of a live frame, logged as part of it.
+	fromLog
+)
+
+// put stores the encoded value vb under the encoded key kb and reports
+// whether kb was in the map. It is the one way a value reaches the files.
+// Room is made in the table, the arenas and the log before anything is
+// written, so that a failure, a full disk say, leaves the map as it was.
+func (c *core) put(kb, vb []byte, src source) (bool, error) {
+	if err := checkSize(kb, vb); err != nil {
+		return false, err
+	}
+	fp := layout.Fingerprint(c.hash(kb))
+	i, found, err := c.slotFor(kb, fp)
+	if err != nil {
+		return false, err
 	}
 	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(layout.RecordSize(len(vb))) {
 		// kb or vb may be a view of an arena about to move.
@@ -245,13 +220,53 @@ func (c *core) store(i uint64, found bool, kb []byte, fp uint32, vb []byte) (uin
 		kbytes = layout.RecordSize(len(kb))
 	}
 	if err := c.reserve(kbytes, layout.RecordSize(len(vb))); err != nil {
-		return 0, err
+		return false, err
 	}
-	if err := c.logOp(wal.OpPut, kb, vb); err != nil {
-		return 0, err
+	if src == live {
+		if err := c.logOp(wal.OpPut, kb, vb); err != nil {
+			return false, err
+		}
 	}
-	c.apply(i, found, kb, fp, vb)
-	return i, nil
+	c.write(i, found, kb, fp, vb)
+	return found, nil
+}
+
+// checkSize returns ErrTooLarge for a key or a value past the format's
+// limits.
+func checkSize(kb, vb []byte) error {
+	if len(kb) > layout.MaxKeyLen || len(vb) > layout.MaxValueLen {
+		return fmt.Errorf("diskmap: key of %d bytes or value of %d bytes: %w", len(kb), len(vb), ErrTooLarge)
+	}
+	return nil
+}
+
+// slotFor returns the slot holding the encoded key kb, whose fingerprint
+// is fp, or the one where it goes, first growing the table if a new key
+// would pass the maximum load.
+func (c *core) slotFor(kb []byte, fp uint32) (uint64, bool, error) {
+	i, found, err := c.probe(kb, fp)
+	if found || err != nil || layout.SlotKeyField(c.tab.slot(i)) == layout.SlotDeleted || !c.full(1) {
+		return i, found, err
+	}
+	if err := c.grow(1); err != nil {
+		return 0, false, err
+	}
+	return c.probe(kb, fp)
+}
+
+// remove deletes the encoded key kb and reports whether it was there.
+func (c *core) remove(kb []byte, src source) (bool, error) {
+	i, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	if !found || err != nil {
+		return false, err
+	}
+	if src == live {
+		if err := c.logOp(wal.OpDelete, kb, nil); err != nil {
+			return false, err
+		}
+	}
+	c.unset(i, len(kb))
+	return true, nil
 }
 
 // reserve makes room for kbytes more in the keys arena and vbytes more in
@@ -281,17 +296,18 @@ func (c *core) checkMapped(err error) error {
 	return err
 }
 
-// apply writes a put whose room was reserved: it cannot fail.
-func (c *core) apply(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
+// write stores a put in slot i, found holding kb or free for it, once its
+// room is reserved: it cannot fail.
+func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	voff := c.vals.put(vb)
 	c.vals.live += layout.RecordSize(len(vb))
 	s := c.tab.slot(i)
 	if found {
-		c.vals.live -= layout.RecordSize(int(le32(s[12:])))
+		c.vals.live -= layout.RecordSize(int(layout.SlotValueLen(s)))
 		layout.SetSlotValue(s, voff, uint32(len(vb)))
 		return
 	}
-	if le32(s[4:]) == layout.SlotDeleted {
+	if layout.SlotKeyField(s) == layout.SlotDeleted {
 		c.hdr.Tombstones--
 	}
 	koff := c.keys.put(kb)
@@ -300,33 +316,74 @@ func (c *core) apply(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	c.hdr.Count++
 }
 
-// remove deletes the key kb held in slot i.
-func (c *core) remove(i uint64, kb []byte) error {
-	if err := c.logOp(wal.OpDelete, kb, nil); err != nil {
-		return err
-	}
-	c.unset(i, len(kb))
-	return nil
-}
-
 // unset marks slot i, holding a key of klen bytes, deleted.
 func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
-	c.vals.live -= layout.RecordSize(int(le32(s[12:])))
+	c.vals.live -= layout.RecordSize(int(layout.SlotValueLen(s)))
 	c.keys.live -= layout.RecordSize(klen)
 	layout.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--
 	c.hdr.Tombstones++
 }
 
-// full reports whether n more used slots would pass the maximum load.
-func (c *core) full(n int) bool {
-	used := c.hdr.Count + c.hdr.Tombstones + uint64(n)
-	return float64(used) > c.opts.MaxLoad*float64(c.tab.mask+1)
+// room is the most a frame of operations may take: a slot for each put,
+// and bytes in each arena.
+type room struct {
+	puts           int
+	kbytes, vbytes int64
+}
+
+// applyFrame applies the operations of one frame of the log, in the log's
+// format, through put and remove. A live frame, a Batch, first gets room
+// for all of it (r) in the table, the arenas and the log, so that nothing
+// fails once it is logged; it is logged as one frame in every mode, and in
+// DurabilityOS struck from the log again once applied. A frame being
+// replayed is in the log already, and each operation makes its own room:
+// no more than it had when the frame was written.
+func (c *core) applyFrame(ops []byte, r room, src source) error {
+	if src == live {
+		if err := c.makeRoom(r); err != nil {
+			return err
+		}
+		if err := c.logFrame(ops); err != nil {
+			return err
+		}
+	}
+	err := wal.Ops(ops, func(op byte, kb, vb []byte) error {
+		var err error
+		if op == wal.OpPut {
+			_, err = c.put(kb, vb, fromLog)
+		} else {
+			_, err = c.remove(kb, fromLog)
+		}
+		if err != nil {
+			return err
+		}
+		return c.fail("batch-op")
+	})
+	switch {
+	case src == fromLog:
+		return err
+	case err != nil:
+		// Half applied: keep the files as they are for recovery to
+		// finish the batch from the log, and refuse further use.
+		c.failed = fmt.Errorf("diskmap: %s: batch cut short, reopen the map: %w", c.dir, err)
+		return c.failed
+	}
+	c.strike()
+	return nil
+}
+
+// makeRoom grows the table and the arenas so that r fits in them.
+func (c *core) makeRoom(r room) error {
+	if c.full(r.puts) {
+		if err := c.grow(r.puts); err != nil {
+			return err
+		}
+	}
+	return c.reserve(r.kbytes, r.vbytes)
 }
 
 func (c *core) encodeError(what string, err error) error {
 	return fmt.Errorf("diskmap: %s: encoding %s: %w", c.dir, what, err)
 }
-
-func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }

@@ -44,6 +44,25 @@
 // group waits about as long as one lookup does. Reading many keys, they are
 // the fast way.
 //
+// # Iteration
+//
+// All, Keys and Values visit the keys in first-insertion order, the order
+// of the keys arena, with decoded copies of keys and values. The body of
+// the loop may change the map; these rules hold while an iteration runs:
+//
+//  1. Replacing the value of any key, the current one included, is safe; a
+//     key not yet reached is visited with its new value.
+//  2. Deleting any key, the current one included, is safe; a deleted key not
+//     yet reached is not visited.
+//  3. A key inserted during the iteration is visited, at the end, as it is
+//     last in insertion order. A key deleted and inserted again moves to the
+//     end, and so may be visited twice.
+//  4. Table growth caused by inserts does not disturb the iteration.
+//  5. Compact or Close ends the iteration; Err then returns ErrStale.
+//
+// An iteration that meets a damaged record, or a record its codec cannot
+// decode, stops before yielding it; Err returns the error that ended it.
+//
 // # Concurrency
 //
 // A Map is not safe for concurrent mutation. With no writer active, any

@@ -18,8 +18,6 @@ type Entry[K, V any] struct {
 	m     *Map[K, V]
 	key   K
 	kb    []byte // the encoded key, owned by the entry
-	fp    uint32
-	slot  uint64 // the slot holding the key, or where it would go
 	found bool
 	epoch uint64 // m.epoch when the entry last looked or wrote
 	err   error
@@ -38,8 +36,7 @@ func (m *Map[K, V]) Entry(k K) *Entry[K, V] {
 		return e
 	}
 	e.kb = append([]byte(nil), kb...)
-	e.fp = layout.Fingerprint(m.hash(e.kb))
-	e.slot, e.found, e.err = m.probe(e.kb, e.fp)
+	e.found, e.err = m.contains(e.kb)
 	return e
 }
 
@@ -73,7 +70,11 @@ func (e *Entry[K, V]) Value() (V, error) {
 	if err := e.check(); err != nil || !e.found {
 		return v, err
 	}
-	return e.m.decodeValue(e.slot, layout.ReadSlot(e.m.tab.slot(e.slot)))
+	b, _, err := e.m.find(e.kb, layout.Fingerprint(e.m.hash(e.kb)))
+	if err != nil {
+		return v, err
+	}
+	return e.m.decode(b)
 }
 
 // Set stores v under the entry's key.
@@ -91,10 +92,8 @@ func (e *Entry[K, V]) Set(v V) error {
 	if err != nil {
 		return m.encodeError("value", err)
 	}
-	if e.slot, err = m.store(e.slot, e.found, e.kb, e.fp, vb); err != nil {
-		// A failed store may have grown the table: look the key up again.
-		e.slot, e.found, e.err = m.probe(e.kb, e.fp)
-		return err
+	if _, err := m.put(e.kb, vb, live); err != nil {
+		return err // nothing changed: the key is there as it was
 	}
 	e.found = true
 	return m.waitDurable()
@@ -109,7 +108,7 @@ func (e *Entry[K, V]) Delete() error {
 		return err
 	}
 	e.epoch = e.m.epoch
-	if err := e.m.remove(e.slot, e.kb); err != nil {
+	if _, err := e.m.remove(e.kb, live); err != nil {
 		return err
 	}
 	e.found = false

@@ -50,3 +50,9 @@ func (c *core) grow(n int) error {
 	h.Resizes++
 	return c.installTable(t, &h)
 }
+
+// full reports whether n more used slots would pass the maximum load.
+func (c *core) full(n int) bool {
+	used := c.hdr.Count + c.hdr.Tombstones + uint64(n)
+	return float64(used) > c.opts.MaxLoad*float64(c.tab.mask+1)
+}

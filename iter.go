@@ -7,8 +7,9 @@ import (
 	"github.com/diskmap-go/diskmap/layout"
 )
 
-// Iteration visits keys in first-insertion order: the order of the keys
-// arena. These rules hold while an iteration runs:
+// All returns an iterator over the keys and values, in first-insertion
+// order: the order of the keys arena. Keys and values are decoded copies.
+// The loop may change the map; these rules hold while it runs:
 //
 //  1. Replacing the value of any key, the current one included, is safe; a
 //     key not yet reached is visited with its new value.
@@ -22,9 +23,6 @@ import (
 //
 // An iteration that meets a damaged record, or a record its codec cannot
 // decode, stops before yielding it and keeps the error for Err.
-
-// All returns an iterator over the keys and values, in insertion order.
-// Keys and values are decoded copies. See Err for errors.
 func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
 		m.iterate(func(kp []byte, i uint64, s layout.Slot) (bool, error) {
@@ -41,7 +39,9 @@ func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	}
 }
 
-// Keys returns an iterator over the keys, in insertion order.
+// Keys returns an iterator over the keys, in first-insertion order. Changes
+// to the map while it runs follow the rules 1 to 5 of All; an error ends
+// it, for Err to report.
 func (m *Map[K, V]) Keys() iter.Seq[K] {
 	return func(yield func(K) bool) {
 		m.iterate(func(kp []byte, _ uint64, _ layout.Slot) (bool, error) {
@@ -54,8 +54,9 @@ func (m *Map[K, V]) Keys() iter.Seq[K] {
 	}
 }
 
-// Values returns an iterator over the values, in the insertion order of
-// their keys.
+// Values returns an iterator over the values, in the first-insertion order
+// of their keys. Changes to the map while it runs follow the rules 1 to 5
+// of All; an error ends it, for Err to report.
 func (m *Map[K, V]) Values() iter.Seq[V] {
 	return func(yield func(V) bool) {
 		m.iterate(func(_ []byte, i uint64, s layout.Slot) (bool, error) {
@@ -85,13 +86,14 @@ func (m *Map[K, V]) Err() error {
 }
 
 // iterate runs visit on each live key until it returns false or an error;
-// errors, and Compact or Close during the iteration, are kept for Err.
+// errors, and Compact or Close during the iteration (rule 5 of All), are
+// kept for Err.
 func (m *Map[K, V]) iterate(visit func(kp []byte, i uint64, s layout.Slot) (bool, error)) {
 	if err := m.usable(); err != nil {
 		m.keepErr(err)
 		return
 	}
-	gen := m.compactions
+	gen := m.filesRetired
 	err := m.walk(func(kp []byte, i uint64, s layout.Slot) error {
 		more, err := visit(kp, i, s)
 		switch {
@@ -99,7 +101,7 @@ func (m *Map[K, V]) iterate(visit func(kp []byte, i uint64, s layout.Slot) (bool
 			return err
 		case !more:
 			return errStop
-		case m.compactions != gen:
+		case m.filesRetired != gen:
 			return ErrStale
 		}
 		return nil
@@ -131,14 +133,10 @@ func (m *Map[K, V]) decodeKey(kp []byte) (K, error) {
 
 // decodeValue decodes the value of slot i, s.
 func (m *Map[K, V]) decodeValue(i uint64, s layout.Slot) (V, error) {
-	var v V
-	b, ok := m.vals.view(s.Value, s.ValueLen)
-	if !ok {
-		return v, slotError(m.tab, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
-	}
-	v, err := m.vc.Codec().Decode(b)
+	b, err := m.value(i, s)
 	if err != nil {
-		return v, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+		var v V
+		return v, err
 	}
-	return v, nil
+	return m.decode(b)
 }

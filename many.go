@@ -1,7 +1,6 @@
 package diskmap
 
 import (
-	"fmt"
 	"runtime"
 
 	"github.com/diskmap-go/diskmap/layout"
@@ -65,14 +64,13 @@ func (m *Map[K, V]) ViewMany(keys []K, fn func(i int, v []byte, found bool) erro
 func (m *Map[K, V]) GetMany(keys []K) ([]V, []bool, error) {
 	vals := make([]V, len(keys))
 	found := make([]bool, len(keys))
-	dec := m.vc.Codec()
 	err := m.ViewMany(keys, func(i int, b []byte, ok bool) error {
 		if !ok {
 			return nil
 		}
-		v, err := dec.Decode(b)
+		v, err := m.decode(b)
 		if err != nil {
-			return fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+			return err
 		}
 		vals[i], found[i] = v, true
 		return nil
@@ -94,20 +92,19 @@ func (c *core) warm(fps []uint32) {
 	t := c.tab
 	var acc uint64
 	for _, fp := range fps {
-		o := layout.Home(fp, t.log2) * layout.SlotSize
-		acc += uint64(le32(t.slots[o:]))
+		sfp, _ := layout.SlotHead(t.slot(layout.Home(fp, t.log2)))
+		acc += uint64(sfp)
 	}
 	for _, fp := range fps {
-		o := layout.Home(fp, t.log2) * layout.SlotSize
-		s := t.slots[o : o+layout.SlotSize]
-		if le32(s) != fp {
+		s := layout.ReadSlot(t.slot(layout.Home(fp, t.log2)))
+		if s.Fingerprint != fp {
 			continue
 		}
-		if k := int64(le32(s[4:])) * layout.Align; k < c.keys.end {
+		if k := int64(s.Key) * layout.Align; k < c.keys.end {
 			acc += uint64(c.keys.data[k])
 		}
-		v := int64(le32(s[8:])) * layout.Align
-		if last := v + layout.RecordHeaderSize + int64(le32(s[12:])); last <= c.vals.end {
+		v := int64(s.Value) * layout.Align
+		if last := v + layout.RecordHeaderSize + int64(s.ValueLen); last <= c.vals.end {
 			acc += uint64(c.vals.data[v]) + uint64(c.vals.data[last-1])
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/diskmap-go/diskmap/codec"
 	"github.com/diskmap-go/diskmap/internal/encode"
-	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -79,9 +78,9 @@ func (m *Map[K, V]) Get(k K) (V, bool, error) {
 	if !ok || err != nil {
 		return zero, ok, err
 	}
-	v, err := m.vc.Codec().Decode(b)
+	v, err := m.decode(b)
 	if err != nil {
-		return zero, false, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+		return zero, false, err
 	}
 	return v, true, nil
 }
@@ -96,8 +95,7 @@ func (m *Map[K, V]) Contains(k K) (bool, error) {
 	if err != nil {
 		return false, m.encodeError("key", err)
 	}
-	_, found, err := m.probe(kb, layout.Fingerprint(m.hash(kb)))
-	return found, err
+	return m.contains(kb)
 }
 
 // View returns the encoded bytes of the value stored under k, in place in
@@ -115,18 +113,7 @@ func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, m.encodeError("key", err)
 	}
-	// core.find's body, written out: calling find from here measured
-	// about 80 ns slower per View in a map of 1M keys.
-	i, found, err := m.probe(kb, layout.Fingerprint(m.hash(kb)))
-	if !found || err != nil {
-		return nil, false, err
-	}
-	s := layout.ReadSlot(m.tab.slot(i))
-	b, ok := m.vals.view(s.Value, s.ValueLen)
-	if !ok {
-		return nil, false, slotError(m.tab, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
-	}
-	return b, true, nil
+	return m.find(kb, layout.Fingerprint(m.hash(kb)))
 }
 
 // Put stores v under k, replacing any value k had. A new key goes to the end
@@ -140,12 +127,7 @@ func (m *Map[K, V]) Put(k K, v V) error {
 	if err != nil {
 		return err
 	}
-	fp := layout.Fingerprint(m.hash(kb))
-	i, found, err := m.probe(kb, fp)
-	if err != nil {
-		return err
-	}
-	if _, err = m.store(i, found, kb, fp, vb); err != nil {
+	if _, err := m.put(kb, vb, live); err != nil {
 		return err
 	}
 	return m.waitDurable()
@@ -161,105 +143,20 @@ func (m *Map[K, V]) Delete(k K) (bool, error) {
 	if err != nil {
 		return false, m.encodeError("key", err)
 	}
-	i, found, err := m.probe(kb, layout.Fingerprint(m.hash(kb)))
+	found, err := m.remove(kb, live)
 	if !found || err != nil {
-		return false, err
-	}
-	if err := m.remove(i, kb); err != nil {
 		return false, err
 	}
 	return true, m.waitDurable()
 }
 
-// Sync makes every change made so far survive a power loss. In
-// DurabilityOS it writes the mapped pages of the three files, then the
-// header, to stable storage; until then the operating system writes them
-// back when it pleases. In the WAL modes it fsyncs the log, and nothing
-// else: it stays cheap.
-func (m *Map[K, V]) Sync() error {
-	if err := m.usable(); err != nil {
-		return err
+// decode decodes a value's encoded bytes.
+func (m *Map[K, V]) decode(b []byte) (V, error) {
+	v, err := m.vc.Codec().Decode(b)
+	if err != nil {
+		return v, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
 	}
-	switch {
-	case m.readOnly || !m.hdr.Dirty():
-		return nil
-	case m.logged():
-		return m.log.WaitSynced(m.log.Last())
-	}
-	return m.checkpoint(true)
-}
-
-// Checkpoint writes the map files and their header to stable storage, and
-// then, in the WAL modes, empties the log. It runs by itself when the log
-// passes Options.WALCheckpointBytes, when the table grows, at Compact and
-// at Close. In the WAL modes it needs no free disk space but the space the
-// map holds for its next table (see Close); without that, it returns the
-// error and the log goes on holding every change.
-func (m *Map[K, V]) Checkpoint() error {
-	if err := m.usable(); err != nil {
-		return err
-	}
-	if m.readOnly || !m.hdr.Dirty() {
-		return nil
-	}
-	return m.checkpoint(true)
-}
-
-// WaitSynced returns once every mutation logged up to sequence number seq
-// (see LastSeq), in the WAL modes, is on stable storage: it fsyncs the log,
-// or joins an fsync in flight and then the next. Unlike the other methods
-// it may be called from any goroutine at any time, without the lock that
-// serialises the map's writers: a writer logs under the lock with DurabilityWAL, takes LastSeq,
-// releases the lock, then waits, and writers that wait at once share one
-// fsync. In DurabilityOS, and on a read-only map, it returns nil at once.
-//
-// After Close it returns nil for mutations that were synced, and ErrClosed
-// for any that were not.
-func (m *Map[K, V]) WaitSynced(seq uint64) error {
-	if !m.logged() || m.readOnly {
-		return nil // m.log may be set by a Batch meanwhile: do not read it
-	}
-	err := m.log.WaitSynced(seq)
-	if errors.Is(err, wal.ErrClosed) {
-		return ErrClosed // the log's own sentinel never leaves the package
-	}
-	return err
-}
-
-// LastSeq returns the sequence number of the last mutation written to the
-// log (see WaitSynced), 0 in DurabilityOS.
-func (m *Map[K, V]) LastSeq() uint64 {
-	if !m.logged() || m.log == nil {
-		return 0
-	}
-	return m.log.Last()
-}
-
-// Close syncs the map, marks it closed cleanly and releases its files and
-// lock. Views and entries taken from it are invalid afterwards. Closing a
-// closed map returns ErrClosed. A map that failed (a step that left its
-// files unusable, reported by every method since) is not marked clean:
-// Close releases it and returns the error that failed it, and the next Open
-// recovers it.
-//
-// In the WAL modes closing writes the table (a checkpoint) into space the
-// map holds for it, so a full disk does not stop it. If that space could
-// not be had (a map created in DurabilityOS or by format version 1, on a
-// disk that has been full since), Close syncs the log instead and returns
-// nil: nothing is lost, but the map is left as not closed cleanly, and the
-// next Open for writing replays the log (a read-only Open returns
-// ErrReadOnly until then).
-func (m *Map[K, V]) Close() error {
-	if m.closed {
-		return ErrClosed
-	}
-	err := m.failed // a failed map stays dirty, for the next Open to recover
-	if !m.readOnly && err == nil && m.hdr.Dirty() {
-		err = m.checkpoint(false)
-	}
-	m.closed = true
-	m.compactions++
-	return errors.Join(err, m.closeFiles(err == nil && m.failed == nil && !m.logKept))
+	return v, nil
 }
 
 // encodePair encodes a key and a value for a write, in the writer's scratch

@@ -6,8 +6,6 @@ import (
 	"os"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
-	"github.com/diskmap-go/diskmap/internal/wal"
-	"github.com/diskmap-go/diskmap/layout"
 )
 
 // The spare table. In the WAL modes the table is mapped copy-on-write and
@@ -28,9 +26,6 @@ import (
 // it the log stays the record of what changed since the last checkpoint:
 // Close syncs the log and leaves the map dirty (keepLog), and recovery
 // goes on from the replayed log without writing a table (resumeLog).
-
-// tableBytes is the size of a buckets file of 2^log2 slots.
-func tableBytes(log2 uint8) int64 { return layout.MetaSize + layout.SlotSize<<log2 }
 
 // holdSpare makes buckets.spare hold, in the WAL modes, the space of a
 // table the size of the map's, if the disk has room: then the next
@@ -111,45 +106,4 @@ func (c *core) swapIn(path string) (spareGone bool, err error) {
 		return false, err
 	}
 	return true, mmap.Files.Rename(path, buckets)
-}
-
-// keepLog is what a checkpoint in the WAL modes does when it cannot have
-// the space of a table: it loses nothing, since buckets holds the last
-// checkpoint's table and the log every mutation since. Staying open, it
-// returns the error, and the map goes on as it was. At Close it syncs the
-// log and leaves the map dirty, for the next Open to replay the log, and
-// returns nil.
-func (c *core) keepLog(stayOpen bool, cause error) error {
-	err := fmt.Errorf("diskmap: no room to checkpoint %s; the log keeps every change: %w", c.dir, cause)
-	if stayOpen || c.log == nil {
-		return err
-	}
-	if serr := c.log.SyncFile(); serr != nil {
-		return errors.Join(err, serr)
-	}
-	c.logKept = true
-	return nil
-}
-
-// resumeLog ends a recovery that has no room to checkpoint: the map goes
-// on as replayed, in its private table mapping over the last checkpoint's
-// files, and the log, continued where replay ended, stays the record of
-// every change since that checkpoint, whose number the header still
-// holds. A map of format version 1, whose log cannot be continued, cannot
-// be recovered so.
-func (c *core) resumeLog(tail wal.Tail, checkpoint uint64, version uint32, cause error) error {
-	err := fmt.Errorf("diskmap: no room to checkpoint %s after recovery: %w", c.dir, cause)
-	if version < layout.Version {
-		return err
-	}
-	c.hdr.Checkpoint = checkpoint
-	if tail.Last == checkpoint {
-		return nil // nothing past the checkpoint: the log may start again
-	}
-	l, lerr := wal.Resume(c.path(walFile), tail)
-	if lerr != nil {
-		return errors.Join(err, lerr)
-	}
-	c.log = l
-	return nil
 }

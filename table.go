@@ -1,7 +1,6 @@
 package diskmap
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -136,7 +135,7 @@ func (t *table) slot(i uint64) []byte {
 func (t *table) place(s layout.Slot) error {
 	i := layout.Home(s.Fingerprint, t.log2)
 	for range t.mask + 1 {
-		if binary.LittleEndian.Uint32(t.slot(i)[4:]) == layout.SlotEmpty {
+		if layout.SlotKeyField(t.slot(i)) == layout.SlotEmpty {
 			layout.WriteSlot(t.slot(i), s)
 			return nil
 		}
@@ -164,4 +163,25 @@ func (t *table) flushMeta() error {
 		return err
 	}
 	return mmap.Files.Sync(t.f)
+}
+
+// memTable returns an empty table of 2^log2 slots in memory, with no file:
+// one to build in and copy from. Errors about it name path.
+func memTable(path string, log2 uint8) *table {
+	data := make([]byte, tableBytes(log2))
+	return &table{path: path, data: data, slots: data[layout.MetaSize:], log2: log2, mask: 1<<log2 - 1}
+}
+
+// tableBytes is the size of a buckets file of 2^log2 slots.
+func tableBytes(log2 uint8) int64 { return layout.MetaSize + layout.SlotSize<<log2 }
+
+// tableMode is how the table is mapped: see table.
+func (c *core) tableMode() mmap.Mode {
+	switch {
+	case c.readOnly:
+		return mmap.ReadOnly
+	case c.logged():
+		return mmap.Private
+	}
+	return mmap.ReadWrite
 }

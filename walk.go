@@ -30,7 +30,7 @@ func (c *core) findRecord(key []byte, off uint32) (uint64, bool) {
 	t := c.tab
 	i := layout.Home(layout.Fingerprint(c.hash(key)), t.log2)
 	for range t.mask + 1 {
-		switch k := le32(t.slot(i)[4:]); k {
+		switch k := layout.SlotKeyField(t.slot(i)); k {
 		case layout.SlotEmpty:
 			return 0, false
 		case off:

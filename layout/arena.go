@@ -82,6 +82,10 @@ func DecodeArenaHeader(b []byte, magic [8]byte) (ArenaHeader, error) {
 // RecordSize returns the bytes a record with an n-byte payload occupies.
 func RecordSize(n int) int64 { return (int64(n) + RecordHeaderSize + Align - 1) &^ (Align - 1) }
 
+// RecordLen returns the payload length field of the record at the start
+// of b, unchecked.
+func RecordLen(b []byte) uint32 { return binary.LittleEndian.Uint32(b[:4]) }
+
 // PutRecord writes a record holding payload at the start of b, which must
 // have RecordSize(len(payload)) bytes; the padding is zeroed.
 func PutRecord(b []byte, payload []byte) {

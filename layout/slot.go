@@ -47,6 +47,21 @@ func ReadSlot(b []byte) Slot {
 	}
 }
 
+// SlotHead returns the fingerprint and key fields of the slot at the start
+// of b (see Slot), read in one 8-byte load: what a probe compares.
+func SlotHead(b []byte) (fingerprint, key uint32) {
+	w := binary.LittleEndian.Uint64(b[:8])
+	return uint32(w), uint32(w >> 32)
+}
+
+// SlotKeyField returns the key field of the slot at the start of b (see
+// Slot): a key record offset / 8, SlotEmpty or SlotDeleted.
+func SlotKeyField(b []byte) uint32 { return binary.LittleEndian.Uint32(b[4:8]) }
+
+// SlotValueLen returns the value length field of the slot at the start of
+// b (see Slot).
+func SlotValueLen(b []byte) uint32 { return binary.LittleEndian.Uint32(b[12:16]) }
+
 // WriteSlot encodes s at the start of b in the order the format requires:
 // fingerprint and value fields first, the key field last.
 func WriteSlot(b []byte, s Slot) {

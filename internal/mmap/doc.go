@@ -21,8 +21,9 @@
 //
 // The slice returned by [Region.Bytes], and every slice cut from it, is valid
 // until [Region.Unmap]. Touching it afterwards faults. Callers that remap while
-// other goroutines read must hold a lock around both (diskmap uses an
-// RWMutex: readers hold it shared, remap holds it exclusive).
+// other goroutines read must keep the two apart: a diskmap.Map allows no
+// reader while a method that may remap runs, and package concurrent holds
+// each shard's read-write lock exclusively for those methods.
 //
 // # Full disks
 //

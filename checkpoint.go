@@ -1,0 +1,175 @@
+package diskmap
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Checkpoint writes the map files and their header to stable storage, and
+// then, in the WAL modes, empties the log. It runs by itself when the log
+// passes Options.WALCheckpointBytes, when the table grows, at Compact and
+// at Close. In the WAL modes it needs no free disk space but the space the
+// map holds for its next table (see Close); without that, it returns the
+// error and the log goes on holding every change.
+func (m *Map[K, V]) Checkpoint() error {
+	if err := m.usable(); err != nil {
+		return err
+	}
+	if m.readOnly || !m.hdr.Dirty() {
+		return nil
+	}
+	return m.checkpoint(true)
+}
+
+// checkpoint makes every change durable: the arenas and the table first,
+// then the header, dirty if the map stays open, clean if it is closing.
+// The header records the last logged mutation, and the log starts again.
+// With a log, the table is written aside, into the spare, and put in place
+// (see table and spare.go), so a crash never leaves a file between two
+// checkpoints; without room for it, see keepLog.
+func (c *core) checkpoint(stayOpen bool) error {
+	if err := c.syncStruck(); err != nil {
+		return err
+	}
+	if c.tab.mode == mmap.Private {
+		t, err := c.spareTable(c.tab.log2)
+		if err != nil {
+			return c.keepLog(stayOpen, err)
+		}
+		return c.checkpointInto(t, stayOpen)
+	}
+	if err := c.flushArenas(); err != nil {
+		return err
+	}
+	if err := c.tab.flush(); err != nil {
+		return fmt.Errorf("diskmap: syncing %s: %w", c.tab.path, err)
+	}
+	c.hdr.Checkpoint = c.lastSeq()
+	if !stayOpen {
+		c.hdr.Flags &^= layout.FlagDirty | layout.FlagWAL
+	}
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
+	if c.log != nil {
+		c.log.Reset(c.hdr.Generation)
+	}
+	return nil
+}
+
+// checkpointInto is a checkpoint of a private table, written into t.
+func (c *core) checkpointInto(t *table, stayOpen bool) error {
+	copy(t.slots, c.tab.slots)
+	h := c.hdr
+	if !stayOpen {
+		h.Flags &^= layout.FlagDirty | layout.FlagWAL
+	}
+	return c.installTable(t, &h)
+}
+
+// installTable makes t, built aside in buckets.grow or buckets.spare, the
+// map's table: it writes h as t's header, syncs t, and puts it in place of
+// buckets (swapIn). Both tables are closed first, as some systems cannot
+// rename over an open file, and the one in place afterwards is opened
+// again. If t cannot be installed the old table stays, and t is removed
+// unless it is the spare.
+//
+// Installing is a checkpoint: the arenas are synced first, since the
+// header records their ends, and it records the last logged mutation;
+// then the log starts again.
+func (c *core) installTable(t *table, h *layout.Header) error {
+	h.Log2 = t.log2
+	err := c.syncStruck()
+	if err == nil {
+		err = c.flushArenas()
+	}
+	h.Checkpoint = c.lastSeq()
+	hdr := *h
+	c.fillCounters(&hdr)
+	layout.WriteMeta(t.data, &hdr, 1)
+	if err == nil {
+		err = t.flush()
+	}
+	err = errors.Join(err, t.close())
+	if err != nil {
+		c.removeAside(t.path)
+		return fmt.Errorf("diskmap: building %s: %w", t.path, err)
+	}
+	keep := c.hdr
+	if c.tab != nil {
+		err = c.tab.close()
+		c.tab = nil
+	}
+	spareGone := false
+	if err == nil {
+		spareGone, err = c.swapIn(t.path)
+	}
+	installed := err == nil
+	if installed {
+		err = mmap.Files.SyncDir(c.dir)
+	} else {
+		c.removeAside(t.path)
+	}
+	if err != nil {
+		err = fmt.Errorf("diskmap: installing %s: %w", t.path, err)
+	}
+	tab, got, cur, oerr := openTable(c.path(bucketsFile), c.tableMode())
+	if oerr != nil {
+		c.failed = errors.Join(err, oerr)
+		return c.failed
+	}
+	c.tab, c.hdr, c.cur = tab, got, cur
+	if installed && spareGone {
+		_ = c.holdSpare() // from the space the old table freed; without room, the next checkpoint looks again
+	}
+	switch {
+	case installed && c.log != nil:
+		c.log.Reset(c.hdr.Generation)
+	case !installed && tab.mode == mmap.Private:
+		// The old table's file is the last checkpoint: what changed since
+		// is in the log, for the next Open to replay.
+		c.failed = fmt.Errorf("diskmap: %s: reopen the map: %w", c.dir, err)
+		return c.failed
+	case !installed:
+		keep.Seq = got.Seq // the old table's header is stale: keep the counters
+		c.hdr = keep
+	}
+	return err
+}
+
+// fillCounters copies the in-memory counters of the arenas into h.
+func (c *core) fillCounters(h *layout.Header) {
+	h.KeysEnd, h.KeysLive = uint64(c.keys.end), uint64(c.keys.live)
+	h.ValuesEnd, h.ValuesLive = uint64(c.vals.end), uint64(c.vals.live)
+}
+
+// writeHeader writes the header, with the current counters, to the older
+// copy and makes it durable.
+func (c *core) writeHeader() error {
+	c.fillCounters(&c.hdr)
+	c.cur = layout.WriteMeta(c.tab.data, &c.hdr, c.cur)
+	if err := c.tab.flushMeta(); err != nil {
+		return fmt.Errorf("diskmap: writing header of %s: %w", c.tab.path, err)
+	}
+	return nil
+}
+
+// removeAside removes a table built aside that was not installed, unless
+// it is the spare, whose space is held.
+func (c *core) removeAside(path string) {
+	if path != c.path(spareFile) {
+		_ = mmap.Files.Remove(path)
+	}
+}
+
+func (c *core) flushArenas() error {
+	for _, a := range []*arena{c.keys, c.vals} {
+		if err := a.flush(); err != nil {
+			return fmt.Errorf("diskmap: syncing %s: %w", a.path, err)
+		}
+	}
+	return nil
+}
