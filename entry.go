@@ -58,7 +58,7 @@ func (e *Entry[K, V]) check() error {
 	case e.m.closed:
 		return ErrClosed
 	case e.m.epoch != e.epoch:
-		return fmt.Errorf("diskmap: entry for %v: %w", e.key, ErrStale)
+		return fmt.Errorf("entry for %v in %s: %w", e.key, e.m.dir, ErrStale)
 	}
 	return nil
 }
