@@ -3,7 +3,6 @@ package wal
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -154,5 +153,3 @@ func field(p []byte) (b, rest []byte, ok bool) {
 	}
 	return p[k : k+int(n) : k+int(n)], p[k+int(n):], true
 }
-
-func hexa(v uint64) string { return fmt.Sprintf("%#x", v) }
