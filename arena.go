@@ -41,7 +41,7 @@ func openArena(path string, magic [8]byte, generation uint64, writable bool) (*a
 	}
 	f, err := mmap.Files.OpenFile(path, flag, 0)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
 	a := &arena{f: f, path: path, magic: magic}
 	if err := a.load(generation, writable); err != nil {
@@ -54,7 +54,7 @@ func openArena(path string, magic [8]byte, generation uint64, writable bool) (*a
 func (a *arena) load(generation uint64, writable bool) error {
 	fi, err := a.f.Stat()
 	if err != nil {
-		return err
+		return fmt.Errorf("diskmap: opening %s: %w", a.path, err)
 	}
 	a.size = fi.Size()
 	var hdr [layout.ArenaHeaderSize]byte
@@ -79,7 +79,7 @@ func (a *arena) load(generation uint64, writable bool) error {
 		// A sparse copy of the file has holes: give them blocks now, or a
 		// write through the mapping into one faults on a full disk.
 		if err := mmap.Files.Allocate(a.f, a.size); err != nil {
-			return err
+			return fmt.Errorf("diskmap: allocating %s: %w", a.path, err)
 		}
 	}
 	return a.remap(a.size, writable)
@@ -93,11 +93,11 @@ func (a *arena) remap(size int64, writable bool) error {
 	reserve := reservation(size)
 	var err error
 	if a.ro, err = mapReserved(a.f, size, reserve, mmap.ReadOnly); err != nil {
-		return err
+		return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
 	}
 	if writable {
 		if a.rw, err = mapReserved(a.f, size, reserve, mmap.ReadWrite); err != nil {
-			return err
+			return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
 		}
 	}
 	a.resize(size)
@@ -146,11 +146,14 @@ func (a *arena) unmap() error {
 		}
 	}
 	a.ro, a.rw, a.data, a.w = nil, nil, nil, nil
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("diskmap: unmapping %s: %w", a.path, err)
+	}
+	return nil
 }
 
 func (a *arena) close() error {
-	return errors.Join(a.unmap(), a.f.Close())
+	return errors.Join(a.unmap(), closeFile(a.f, a.path))
 }
 
 // capacity returns how many bytes the mappings cover.
@@ -219,11 +222,11 @@ func (a *arena) append(p []byte) (uint32, error) {
 func (a *arena) grow(need int64) error {
 	size := a.nextSize(need)
 	if a.remaps(size) {
-		err := a.unmap() // some systems cannot extend a mapped file
-		if err == nil {
-			err = mmap.Files.Allocate(a.f, size)
+		// Some systems cannot extend a mapped file.
+		if err := a.unmap(); err != nil {
+			return errors.Join(err, a.remap(a.size, true))
 		}
-		if err != nil {
+		if err := mmap.Files.Allocate(a.f, size); err != nil {
 			return errors.Join(fmt.Errorf("diskmap: growing %s: %w", a.path, err), a.remap(a.size, true))
 		}
 		return a.remap(size, true)
@@ -276,7 +279,7 @@ func (a *arena) equal(off uint32, key []byte) (eq, ok bool) {
 func createArena(path string, magic [8]byte, generation uint64, size int64) (*arena, error) {
 	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
 	var hdr [layout.ArenaHeaderSize]byte
 	layout.ArenaHeader{Magic: magic, Generation: generation}.Encode(hdr[:])
@@ -297,15 +300,27 @@ func createArena(path string, magic [8]byte, generation uint64, size int64) (*ar
 	return a, nil
 }
 
+// trim cuts the file after its last record, as a clean close leaves it.
+func (a *arena) trim() error {
+	if err := mmap.Files.Truncate(a.f, a.end); err != nil {
+		return fmt.Errorf("diskmap: cutting %s at %d bytes: %w", a.path, a.end, err)
+	}
+	return nil
+}
+
 // flush writes the records in use to stable storage.
 func (a *arena) flush() error {
 	if a.rw == nil {
 		return nil
 	}
-	if err := a.rw.Flush(0, int(a.end)); err != nil {
-		return err
+	err := a.rw.Flush(0, int(a.end))
+	if err == nil {
+		err = mmap.Files.Sync(a.f)
 	}
-	return mmap.Files.Sync(a.f)
+	if err != nil {
+		return fmt.Errorf("diskmap: syncing %s: %w", a.path, err)
+	}
+	return nil
 }
 
 var pageSize = int64(os.Getpagesize())
@@ -321,7 +336,7 @@ func (a *arena) cut(end int64) error {
 	if err := a.unmap(); err != nil {
 		return err
 	}
-	if err := mmap.Files.Truncate(a.f, end); err != nil {
+	if err := a.trim(); err != nil {
 		return err
 	}
 	if mmap.Files.Allocate(a.f, size) != nil {

@@ -23,7 +23,7 @@ func (b *Batch[K, V]) Put(k K, v V) error {
 	if err != nil {
 		return err
 	}
-	if err := checkSize(kb, vb); err != nil {
+	if err := b.m.checkSize(kb, vb); err != nil {
 		return err
 	}
 	b.ops = wal.AppendPut(b.ops, kb, vb)

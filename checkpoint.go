@@ -45,7 +45,7 @@ func (c *core) checkpoint(stayOpen bool) error {
 		return err
 	}
 	if err := c.tab.flush(); err != nil {
-		return fmt.Errorf("diskmap: syncing %s: %w", c.tab.path, err)
+		return err
 	}
 	c.hdr.Checkpoint = c.lastSeq()
 	if !stayOpen {
@@ -96,7 +96,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	err = errors.Join(err, t.close())
 	if err != nil {
 		c.removeAside(t.path)
-		return fmt.Errorf("diskmap: building %s: %w", t.path, err)
+		return fmt.Errorf("building %s: %w", t.path, err)
 	}
 	keep := c.hdr
 	if c.tab != nil {
@@ -109,12 +109,12 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	}
 	installed := err == nil
 	if installed {
-		err = mmap.Files.SyncDir(c.dir)
+		err = c.syncDir()
 	} else {
 		c.removeAside(t.path)
 	}
 	if err != nil {
-		err = fmt.Errorf("diskmap: installing %s: %w", t.path, err)
+		err = fmt.Errorf("installing %s: %w", t.path, err)
 	}
 	tab, got, cur, oerr := openTable(c.path(bucketsFile), c.tableMode())
 	if oerr != nil {
@@ -131,7 +131,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	case !installed && tab.mode == mmap.Private:
 		// The old table's file is the last checkpoint: what changed since
 		// is in the log, for the next Open to replay.
-		c.failed = fmt.Errorf("diskmap: %s: reopen the map: %w", c.dir, err)
+		c.failed = fmt.Errorf("%s: reopen the map: %w", c.dir, err)
 		return c.failed
 	case !installed:
 		keep.Seq = got.Seq // the old table's header is stale: keep the counters
@@ -151,10 +151,7 @@ func (c *core) fillCounters(h *layout.Header) {
 func (c *core) writeHeader() error {
 	c.fillCounters(&c.hdr)
 	c.cur = layout.WriteMeta(c.tab.data, &c.hdr, c.cur)
-	if err := c.tab.flushMeta(); err != nil {
-		return fmt.Errorf("diskmap: writing header of %s: %w", c.tab.path, err)
-	}
-	return nil
+	return c.tab.flushMeta()
 }
 
 // removeAside removes a table built aside that was not installed, unless
@@ -168,7 +165,7 @@ func (c *core) removeAside(path string) {
 func (c *core) flushArenas() error {
 	for _, a := range []*arena{c.keys, c.vals} {
 		if err := a.flush(); err != nil {
-			return fmt.Errorf("diskmap: syncing %s: %w", a.path, err)
+			return err
 		}
 	}
 	return nil

@@ -2,6 +2,8 @@ package diskmap
 
 import (
 	"errors"
+	"fmt"
+	"os"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
@@ -43,9 +45,9 @@ func (c *core) closeFiles(clean bool) error {
 		}
 		errs = append(errs, a.unmap())
 		if clean && !c.readOnly {
-			errs = append(errs, mmap.Files.Truncate(a.f, a.end))
+			errs = append(errs, a.trim())
 		}
-		errs = append(errs, a.f.Close())
+		errs = append(errs, closeFile(a.f, a.path))
 	}
 	if c.tab != nil {
 		errs = append(errs, c.tab.close())
@@ -54,10 +56,21 @@ func (c *core) closeFiles(clean bool) error {
 		errs = append(errs, c.log.Close(clean && !c.readOnly))
 	}
 	if c.lock != nil {
-		errs = append(errs, mmap.Unlock(c.lock), c.lock.Close())
+		if err := mmap.Unlock(c.lock); err != nil {
+			errs = append(errs, fmt.Errorf("diskmap: unlocking %s: %w", c.dir, err))
+		}
+		errs = append(errs, closeFile(c.lock, c.path(lockFile)))
 	}
 	// The log stays: WaitSynced may still be reading it, and answers
 	// ErrClosed, or nil for what was synced, once it is closed.
 	c.keys, c.vals, c.tab, c.lock = nil, nil, nil, nil
 	return errors.Join(errs...)
+}
+
+// closeFile closes f, the file at path.
+func closeFile(f *os.File, path string) error {
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("diskmap: closing %s: %w", path, err)
+	}
+	return nil
 }

@@ -29,7 +29,7 @@ func (m *Map[K, V]) Compact() error {
 func (c *core) compact() error {
 	var g [8]byte
 	if _, err := rand.Read(g[:]); err != nil {
-		return err
+		return fmt.Errorf("diskmap: compacting %s: %w", c.dir, err)
 	}
 	gen := binary.LittleEndian.Uint64(g[:])
 	if err := c.finishCompaction(); err != nil { // clears leftovers
@@ -49,7 +49,7 @@ func (c *core) compact() error {
 		for _, n := range []string{bucketsFile, keysFile, valuesFile} {
 			_ = mmap.Files.Remove(c.path(n + compactExt))
 		}
-		return fmt.Errorf("diskmap: compacting %s: %w", c.dir, err)
+		return fmt.Errorf("compacting %s: %w", c.dir, err)
 	}
 	return nil
 }
@@ -75,7 +75,7 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 	if nv, err = createArena(c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live); err != nil {
 		return
 	}
-	if err = mmap.Files.SyncDir(c.dir); err != nil {
+	if err = c.syncDir(); err != nil {
 		return
 	}
 	if nt, err = createTable(c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
@@ -143,10 +143,9 @@ func (c *core) installCompacted() error {
 	kend, klive, vend, vlive := c.keys.end, c.keys.live, c.vals.end, c.vals.live
 	err := errors.Join(c.keys.close(), c.vals.close(), c.tab.close())
 	if err == nil {
-		err = mmap.Files.Rename(c.path(keysFile+compactExt), c.path(keysFile))
+		err = c.rename(keysFile+compactExt, keysFile)
 	}
 	if err != nil {
-		err = fmt.Errorf("diskmap: installing compacted %s: %w", c.dir, err)
 		if oerr := c.openFiles(); oerr != nil || private {
 			// With a log, the old table's file is the last checkpoint:
 			// the next Open replays the log onto it.
@@ -162,7 +161,7 @@ func (c *core) installCompacted() error {
 		err = c.openFiles()
 	}
 	if err != nil {
-		c.failed = fmt.Errorf("diskmap: %s: compaction committed but not finished, reopen the map: %w", c.dir, err)
+		c.failed = fmt.Errorf("%s: compaction committed but not finished, reopen the map: %w", c.dir, err)
 		return c.failed
 	}
 	if c.log != nil {
@@ -177,7 +176,7 @@ func (c *core) finishCompaction() error {
 	remove := func(names ...string) error {
 		for _, n := range names {
 			if err := mmap.Files.Remove(c.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("diskmap: %w", err)
+				return fmt.Errorf("diskmap: removing %s: %w", c.path(n), err)
 			}
 		}
 		return nil
@@ -194,7 +193,7 @@ func (c *core) finishCompaction() error {
 		if err := remove(bucketsFile + compactExt); err != nil {
 			return err
 		}
-		if err := mmap.Files.SyncDir(c.dir); err != nil {
+		if err := c.syncDir(); err != nil {
 			return err
 		}
 		return remove(keysFile+compactExt, valuesFile+compactExt)
@@ -203,11 +202,11 @@ func (c *core) finishCompaction() error {
 		if !exists(c.path(n + compactExt)) {
 			continue
 		}
-		if err := mmap.Files.Rename(c.path(n+compactExt), c.path(n)); err != nil {
-			return fmt.Errorf("diskmap: finishing compaction: %w", err)
+		if err := c.rename(n+compactExt, n); err != nil {
+			return err
 		}
 	}
-	return mmap.Files.SyncDir(c.dir)
+	return c.syncDir()
 }
 
 // compactionCommitted reports whether a compaction was committed and not

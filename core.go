@@ -93,7 +93,10 @@ func (c *core) fail(name string) error {
 	if c.failpoint == nil {
 		return nil
 	}
-	return c.failpoint(name)
+	if err := c.failpoint(name); err != nil {
+		return fmt.Errorf("diskmap: stopped at %s: %w", name, err)
+	}
+	return nil
 }
 
 // hash returns the hash of an encoded key.
@@ -203,7 +206,7 @@ const (
 // Room is made in the table, the arenas and the log before anything is
 // written, so that a failure, a full disk say, leaves the map as it was.
 func (c *core) put(kb, vb []byte, src source) (bool, error) {
-	if err := checkSize(kb, vb); err != nil {
+	if err := c.checkSize(kb, vb); err != nil {
 		return false, err
 	}
 	fp := layout.Fingerprint(c.hash(kb))
@@ -233,9 +236,9 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 
 // checkSize returns ErrTooLarge for a key or a value past the format's
 // limits.
-func checkSize(kb, vb []byte) error {
+func (c *core) checkSize(kb, vb []byte) error {
 	if len(kb) > layout.MaxKeyLen || len(vb) > layout.MaxValueLen {
-		return fmt.Errorf("diskmap: key of %d bytes or value of %d bytes: %w", len(kb), len(vb), ErrTooLarge)
+		return fmt.Errorf("putting a key of %d bytes and a value of %d bytes into %s: %w", len(kb), len(vb), c.dir, ErrTooLarge)
 	}
 	return nil
 }
@@ -290,7 +293,7 @@ func (c *core) reserve(kbytes, vbytes int64) error {
 // so that nothing reads through a mapping that is gone.
 func (c *core) checkMapped(err error) error {
 	if err != nil && (c.keys.rw == nil || c.vals.rw == nil) {
-		c.failed = fmt.Errorf("diskmap: %s: reopen the map: %w", c.dir, err)
+		c.failed = fmt.Errorf("%s: reopen the map: %w", c.dir, err)
 		return c.failed
 	}
 	return err
@@ -367,7 +370,7 @@ func (c *core) applyFrame(ops []byte, r room, src source) error {
 	case err != nil:
 		// Half applied: keep the files as they are for recovery to
 		// finish the batch from the log, and refuse further use.
-		c.failed = fmt.Errorf("diskmap: %s: batch cut short, reopen the map: %w", c.dir, err)
+		c.failed = fmt.Errorf("%s: batch cut short, reopen the map: %w", c.dir, err)
 		return c.failed
 	}
 	c.strike()

@@ -112,7 +112,9 @@
 //
 // Errors can be matched with errors.Is against the Err variables. Damaged or
 // foreign files give a *CorruptError, matching ErrCorrupt, that names the
-// file and the offset. Check walks every slot and record of a map and
+// file and the offset. A message says "diskmap: " once, where the error
+// began; the operations and files that led to it stand in front (see
+// ErrClosed for the rule). Check walks every slot and record of a map and
 // reports what is inconsistent.
 //
 // # Limits

@@ -6,12 +6,13 @@ import (
 	"github.com/diskmap-go/diskmap/layout"
 )
 
-// Entry is a key's place in a map, found once and then read or written
-// without looking it up again:
+// Entry is one key of a map, looked up once to learn whether it is there,
+// and then read or written:
 //
 //	n, err := m.Entry("hits").AndModify(func(v *int) { *v++ }).OrInsert(1)
 //
-// An Entry is good until the map is changed by anything other than the
+// Its reads and writes take the map's own paths, which find the key again
+// (in lines the first lookup left in the cache). An Entry is good until the map is changed by anything other than the
 // entry itself; after that its methods return ErrStale. An error met while
 // looking the key up is kept and returned by every method.
 type Entry[K, V any] struct {
@@ -58,7 +59,7 @@ func (e *Entry[K, V]) check() error {
 	case e.m.closed:
 		return ErrClosed
 	case e.m.epoch != e.epoch:
-		return fmt.Errorf("diskmap: entry for %v: %w", e.key, ErrStale)
+		return fmt.Errorf("entry for %v in %s: %w", e.key, e.m.dir, ErrStale)
 	}
 	return nil
 }

@@ -9,6 +9,19 @@ import (
 
 // Errors returned by maps. Each can be matched with errors.Is; most come
 // wrapped with the operation and the file they concern.
+//
+// A message says "diskmap: " once, at the error that began it: a sentinel
+// below, a *CorruptError, or a message made in this package. Each wrap
+// puts the operation and the file in front, and no prefix of its own:
+//
+//	locking /data/m: diskmap: map is in use by another writer
+//	compacting /data/m: diskmap: syncing /data/m/keys.compact: ...
+//
+// An error from outside the package, from the system or a codec, is
+// wrapped where it enters, and that wrap says "diskmap: " with the
+// operation and the file. Package concurrent follows the same rule with
+// "concurrent: " for the errors it makes. An error that joins several
+// (errors.Join) has one line for each, and each line follows the rule.
 var (
 	// ErrClosed is returned by every method of a closed map.
 	ErrClosed = errors.New("diskmap: map is closed")

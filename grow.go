@@ -24,7 +24,7 @@ func (c *core) grow(n int) error {
 		log2++
 	}
 	if log2 > maxLog2 {
-		return fmt.Errorf("diskmap: %s: table at %d slots, the most %s: %w", c.dir, uint64(1)<<maxLog2, platform(), ErrTooLarge)
+		return fmt.Errorf("growing the table of %s past %d slots, the most %s: %w", c.dir, uint64(1)<<maxLog2, platform(), ErrTooLarge)
 	}
 	if c.logged() && !c.readOnly {
 		// The next checkpoint writes a table of this size into the spare.

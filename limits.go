@@ -35,7 +35,7 @@ func limits(pointerBits int) (int64, uint8) {
 // maxArena: that is checked before any file changes.
 func (a *arena) fits(n int64) error {
 	if a.end+n > maxArena {
-		return fmt.Errorf("diskmap: %s would pass %d bytes, the most an arena may have %s: %w", a.path, maxArena, platform(), ErrTooLarge)
+		return fmt.Errorf("%s would pass %d bytes, the most an arena may have %s: %w", a.path, maxArena, platform(), ErrTooLarge)
 	}
 	return nil
 }

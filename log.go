@@ -158,7 +158,7 @@ func (c *core) replay(_ uint64, payload []byte) error {
 // log and leaves the map dirty, for the next Open to replay the log, and
 // returns nil.
 func (c *core) keepLog(stayOpen bool, cause error) error {
-	err := fmt.Errorf("diskmap: no room to checkpoint %s; the log keeps every change: %w", c.dir, cause)
+	err := fmt.Errorf("no room to checkpoint %s; the log keeps every change: %w", c.dir, cause)
 	if stayOpen || c.log == nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (c *core) keepLog(stayOpen bool, cause error) error {
 // holds. A map of format version 1, whose log cannot be continued, cannot
 // be recovered so.
 func (c *core) resumeLog(tail wal.Tail, checkpoint uint64, version uint32, cause error) error {
-	err := fmt.Errorf("diskmap: no room to checkpoint %s after recovery: %w", c.dir, cause)
+	err := fmt.Errorf("no room to checkpoint %s after recovery: %w", c.dir, cause)
 	if version < layout.Version {
 		return err
 	}

@@ -29,12 +29,28 @@ const (
 
 func (c *core) path(name string) string { return filepath.Join(c.dir, name) }
 
+// rename renames the file from of the directory to to.
+func (c *core) rename(from, to string) error {
+	if err := mmap.Files.Rename(c.path(from), c.path(to)); err != nil {
+		return fmt.Errorf("diskmap: renaming %s to %s: %w", c.path(from), to, err)
+	}
+	return nil
+}
+
+// syncDir makes the names of the files in the directory durable.
+func (c *core) syncDir() error {
+	if err := mmap.Files.SyncDir(c.dir); err != nil {
+		return fmt.Errorf("diskmap: syncing %s: %w", c.dir, err)
+	}
+	return nil
+}
+
 // open locks the directory and opens the map in it, creating it if there is
 // none. On failure everything opened so far is closed again.
 func (c *core) open(keyCodec, valueCodec string) (err error) {
 	if !c.readOnly {
 		if err := os.MkdirAll(c.dir, 0o755); err != nil {
-			return fmt.Errorf("diskmap: %w", err)
+			return fmt.Errorf("diskmap: creating %s: %w", c.dir, err)
 		}
 	}
 	if err := c.takeLock(); err != nil {
@@ -62,18 +78,18 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 			return err
 		}
 	} else if c.compactionCommitted() {
-		return fmt.Errorf("diskmap: %s was cut short in the middle of a compaction; open it for writing once to finish it: %w", c.dir, ErrReadOnly)
+		return fmt.Errorf("%s was cut short in the middle of a compaction; open it for writing once to finish it: %w", c.dir, ErrReadOnly)
 	}
 	if err := c.openFiles(); err != nil {
 		return err
 	}
 	if !codec.Compatible(c.hdr.KeyCodec, keyCodec) || !codec.Compatible(c.hdr.ValueCodec, valueCodec) {
-		return fmt.Errorf("diskmap: %s holds %s keys and %s values, opened with %s and %s: %w",
+		return fmt.Errorf("%s holds %s keys and %s values, opened with %s and %s: %w",
 			c.dir, c.hdr.KeyCodec, c.hdr.ValueCodec, keyCodec, valueCodec, ErrCodecMismatch)
 	}
 	if c.hdr.Dirty() {
 		if c.readOnly {
-			return fmt.Errorf("diskmap: %s was not closed cleanly; open it for writing once to recover it: %w", c.dir, ErrReadOnly)
+			return fmt.Errorf("%s was not closed cleanly; open it for writing once to recover it: %w", c.dir, ErrReadOnly)
 		}
 		if err := c.recover(); err != nil {
 			return err
@@ -97,12 +113,12 @@ func (c *core) takeLock() error {
 		f, err = mmap.Files.OpenFile(c.path(lockFile), os.O_RDONLY|os.O_CREATE, 0o644)
 	}
 	if err != nil {
-		return fmt.Errorf("diskmap: %w", err)
+		return fmt.Errorf("diskmap: locking %s: %w", c.dir, err)
 	}
 	if err := mmap.Lock(f, !c.readOnly); err != nil {
 		_ = f.Close()
 		if errors.Is(err, mmap.ErrLocked) {
-			return fmt.Errorf("diskmap: %s: %w", c.dir, ErrLocked)
+			return fmt.Errorf("locking %s: %w", c.dir, ErrLocked)
 		}
 		return fmt.Errorf("diskmap: locking %s: %w", c.dir, err)
 	}
@@ -116,7 +132,7 @@ func (c *core) openFiles() error {
 	w := !c.readOnly
 	t, h, cur, err := openTable(c.path(bucketsFile), c.tableMode())
 	if err != nil {
-		return fmt.Errorf("diskmap: opening map: %w", err)
+		return err
 	}
 	c.tab, c.hdr, c.cur = t, h, cur
 	c.hasher = layout.NewHasher(h.Seed)
@@ -142,7 +158,7 @@ func arenaOpenError(path string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return &CorruptError{File: path, Field: "file", Expected: "an arena beside buckets", Found: "no file"}
 	}
-	return fmt.Errorf("diskmap: opening map: %w", err)
+	return err
 }
 
 // create makes a new, empty map in the directory: the arenas first, the
@@ -151,7 +167,7 @@ func arenaOpenError(path string, err error) error {
 func (c *core) create(keyCodec, valueCodec string) error {
 	var seed [16]byte
 	if _, err := rand.Read(seed[:]); err != nil {
-		return err
+		return fmt.Errorf("diskmap: creating %s: %w", c.dir, err)
 	}
 	c.hdr = layout.Header{
 		Version:    layout.Version,
@@ -198,13 +214,13 @@ func (c *core) checkNoArenas() error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("diskmap: %w", err)
+			return fmt.Errorf("diskmap: reading %s: %w", c.path(a.name), err)
 		}
 		if !bytes.ContainsFunc(b, func(r rune) bool { return r != 0 }) {
 			continue // created, not yet written: a creation cut short
 		}
 		if _, err := layout.DecodeArenaHeader(b, a.magic); err != nil {
-			return fmt.Errorf("diskmap: %s has no buckets file and %s is not an empty arena: %w",
+			return fmt.Errorf("%s has no buckets file and %s is not an empty arena: %w",
 				c.dir, a.name, layout.At(err, c.path(a.name), 0))
 		}
 		if end := layout.ScanEnd(b, layout.ArenaHeaderSize); end != layout.ArenaHeaderSize {
@@ -222,7 +238,7 @@ func (c *core) checkNoData(name string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("diskmap: %w", err)
+		return fmt.Errorf("diskmap: reading %s: %w", c.path(name), err)
 	}
 	if i := bytes.IndexFunc(b, func(r rune) bool { return r != 0 }); i >= 0 {
 		return &CorruptError{File: c.path(name), Offset: int64(i), Field: "file",

@@ -113,7 +113,7 @@ func (o *Options) withDefaults() (Options, error) {
 	case !(r.MaxLoad > 0 && r.MaxLoad <= maxMaxLoad):
 		return r, fmt.Errorf("diskmap: Options.MaxLoad %v not in (0, %v]", r.MaxLoad, maxMaxLoad)
 	case log2For(r.Capacity, r.MaxLoad) > maxLog2:
-		return r, fmt.Errorf("diskmap: Options.Capacity %d needs more than the %d slots a table may have %s: %w",
+		return r, fmt.Errorf("capacity %d (Options.Capacity) needs more than the %d slots a table may have %s: %w",
 			r.Capacity, uint64(1)<<maxLog2, platform(), ErrTooLarge)
 	case r.Durability < DurabilityOS || r.Durability > DurabilityWALSync:
 		return r, fmt.Errorf("diskmap: unknown %v", r.Durability)

@@ -31,7 +31,7 @@ func (c *core) recover() error {
 			end = layout.ScanEnd(a.data, a.end)
 		}
 		if err := a.cut(end); err != nil {
-			return fmt.Errorf("diskmap: recovering %s: %w", a.path, err)
+			return fmt.Errorf("recovering %s: %w", c.dir, err)
 		}
 	}
 	private := c.tab.mode == mmap.Private
@@ -56,7 +56,7 @@ func (c *core) recover() error {
 		case err != nil && logged:
 			return c.resumeLog(tail, checkpoint, version, err)
 		case err != nil:
-			return fmt.Errorf("diskmap: recovering %s: %w", c.dir, err)
+			return fmt.Errorf("recovering %s: %w", c.dir, err)
 		}
 		if err := c.checkpointInto(t, true); err != nil {
 			return err
@@ -64,10 +64,7 @@ func (c *core) recover() error {
 	} else if err := c.checkpoint(true); err != nil {
 		return err
 	}
-	if err := truncateFile(c.path(walFile)); err != nil {
-		return fmt.Errorf("diskmap: %w", err)
-	}
-	return nil
+	return truncateFile(c.path(walFile))
 }
 
 // rebuild replaces the table by one holding only the slots whose records are
@@ -80,7 +77,7 @@ func (c *core) rebuild(inMemory bool) error {
 	} else {
 		var err error
 		if t, err = createTable(c.path(bucketsFile+growSuffix), c.tab.log2); err != nil {
-			return fmt.Errorf("diskmap: recovering %s: %w", c.dir, err)
+			return fmt.Errorf("recovering %s: %w", c.dir, err)
 		}
 	}
 	// Records are walked first: a slot must point at one of them.
@@ -125,8 +122,12 @@ func truncateFile(path string) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if err != nil {
-		return err
+	if err == nil {
+		err = mmap.Files.Truncate(f, 0)
+		err = errors.Join(err, f.Close())
 	}
-	return errors.Join(mmap.Files.Truncate(f, 0), f.Close())
+	if err != nil {
+		return fmt.Errorf("diskmap: emptying %s: %w", path, err)
+	}
+	return nil
 }

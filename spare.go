@@ -49,7 +49,7 @@ func (c *core) holdSpare() error {
 func (c *core) reserveSpare(log2 uint8) error {
 	f, err := mmap.Files.OpenFile(c.path(spareFile), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return fmt.Errorf("diskmap: %w", err)
+		return fmt.Errorf("diskmap: reserving %s: %w", c.path(spareFile), err)
 	}
 	err = mmap.Files.Allocate(f, tableBytes(log2))
 	if cerr := f.Close(); err == nil {
@@ -64,13 +64,12 @@ func (c *core) reserveSpare(log2 uint8) error {
 // spareTable returns buckets.spare as an empty table of 2^log2 slots,
 // mapped read-write, to build the next table in. The file is cut to that
 // size or grown to it with real allocation, which needs free space only if
-// the spare was smaller or missing. Its errors say what failed without the
-// package's prefix: the caller adds it, and what it means.
+// the spare was smaller or missing.
 func (c *core) spareTable(log2 uint8) (*table, error) {
 	path := c.path(spareFile)
 	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("preparing the spare table: %w", err)
+		return nil, fmt.Errorf("diskmap: preparing %s: %w", path, err)
 	}
 	t := &table{f: f, path: path, mode: mmap.ReadWrite}
 	fi, err := f.Stat()
@@ -81,12 +80,13 @@ func (c *core) spareTable(log2 uint8) (*table, error) {
 	if err == nil {
 		err = mmap.Files.Allocate(f, size)
 	}
-	if err == nil {
-		err = t.mapFile(log2)
-	}
 	if err != nil {
 		_ = t.close()
-		return nil, fmt.Errorf("preparing %s: %w", path, err)
+		return nil, fmt.Errorf("diskmap: preparing %s: %w", path, err)
+	}
+	if err := t.mapFile(log2); err != nil {
+		_ = t.close()
+		return nil, err
 	}
 	clear(t.data)
 	return t, nil
@@ -98,12 +98,18 @@ func (c *core) spareTable(log2 uint8) (*table, error) {
 // buckets. It reports whether the spare is gone.
 func (c *core) swapIn(path string) (spareGone bool, err error) {
 	buckets := c.path(bucketsFile)
-	if path != c.path(spareFile) {
-		return false, mmap.Files.Rename(path, buckets)
+	if path == c.path(spareFile) {
+		err := mmap.Files.Exchange(path, buckets)
+		if err == nil {
+			return false, nil
+		}
+		if !errors.Is(err, errors.ErrUnsupported) {
+			return false, fmt.Errorf("diskmap: exchanging %s and %s: %w", path, buckets, err)
+		}
+		spareGone = true
 	}
-	err = mmap.Files.Exchange(path, buckets)
-	if !errors.Is(err, errors.ErrUnsupported) {
-		return false, err
+	if err := mmap.Files.Rename(path, buckets); err != nil {
+		return spareGone, fmt.Errorf("diskmap: renaming %s to %s: %w", path, buckets, err)
 	}
-	return true, mmap.Files.Rename(path, buckets)
+	return spareGone, nil
 }

@@ -37,7 +37,7 @@ func openTable(path string, mode mmap.Mode) (*table, layout.Header, int, error) 
 	}
 	f, err := mmap.Files.OpenFile(path, flag, 0)
 	if err != nil {
-		return nil, layout.Header{}, 0, err
+		return nil, layout.Header{}, 0, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
 	t := &table{f: f, path: path, mode: mode}
 	h, cur, err := t.load()
@@ -53,7 +53,7 @@ func (t *table) load() (layout.Header, int, error) {
 	n, err := t.f.ReadAt(meta[:], 0)
 	if n < len(meta) {
 		if err != nil && !errors.Is(err, io.EOF) {
-			return layout.Header{}, 0, err
+			return layout.Header{}, 0, fmt.Errorf("diskmap: reading %s: %w", t.path, err)
 		}
 		return layout.Header{}, 0, &CorruptError{File: t.path, Field: "buckets size", Expected: "at least 4096 bytes", Found: n}
 	}
@@ -63,7 +63,7 @@ func (t *table) load() (layout.Header, int, error) {
 	}
 	fi, err := t.f.Stat()
 	if err != nil {
-		return h, 0, err
+		return h, 0, fmt.Errorf("diskmap: opening %s: %w", t.path, err)
 	}
 	if size := h.TableSize(); fi.Size() != size {
 		return h, 0, &CorruptError{File: t.path, Field: "buckets size", Expected: size, Found: fi.Size()}
@@ -75,7 +75,7 @@ func (t *table) load() (layout.Header, int, error) {
 	if t.mode != mmap.ReadOnly {
 		// Give the holes of a sparse copy blocks (see arena.load).
 		if err := mmap.Files.Allocate(t.f, fi.Size()); err != nil {
-			return h, 0, err
+			return h, 0, fmt.Errorf("diskmap: allocating %s: %w", t.path, err)
 		}
 	}
 	if err := t.mapFile(h.Log2); err != nil {
@@ -88,7 +88,7 @@ func (t *table) mapFile(log2 uint8) error {
 	size := layout.MetaSize + layout.SlotSize<<log2
 	reg, err := mmap.Map(t.f, size, t.mode)
 	if err != nil {
-		return err
+		return fmt.Errorf("diskmap: mapping %s: %w", t.path, err)
 	}
 	t.reg, t.data = reg, reg.Bytes()
 	t.slots = t.data[layout.MetaSize:]
@@ -101,7 +101,7 @@ func (t *table) mapFile(log2 uint8) error {
 func createTable(path string, log2 uint8) (*table, error) {
 	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
 	t := &table{f: f, path: path, mode: mmap.ReadWrite}
 	if err := mmap.Files.Allocate(f, layout.MetaSize+layout.SlotSize<<log2); err != nil {
@@ -118,10 +118,12 @@ func createTable(path string, log2 uint8) (*table, error) {
 func (t *table) close() error {
 	var err error
 	if t.reg != nil {
-		err = t.reg.Unmap()
+		if err = t.reg.Unmap(); err != nil {
+			err = fmt.Errorf("diskmap: unmapping %s: %w", t.path, err)
+		}
 	}
 	t.reg, t.data, t.slots = nil, nil, nil
-	return errors.Join(err, t.f.Close())
+	return errors.Join(err, closeFile(t.f, t.path))
 }
 
 // slot returns the 16 bytes of slot i.
@@ -151,18 +153,24 @@ func (t *table) flush() error {
 	if t.mode == mmap.Private {
 		return nil
 	}
-	return mmap.SyncRange(t.f, t.reg, 0, len(t.data))
+	if err := mmap.SyncRange(t.f, t.reg, 0, len(t.data)); err != nil {
+		return fmt.Errorf("diskmap: syncing %s: %w", t.path, err)
+	}
+	return nil
 }
 
 // flushMeta makes the header copies durable.
 func (t *table) flushMeta() error {
+	var err error
 	if t.mode != mmap.Private {
-		return mmap.SyncRange(t.f, t.reg, 0, layout.MetaSize)
+		err = mmap.SyncRange(t.f, t.reg, 0, layout.MetaSize)
+	} else if _, err = mmap.Files.WriteAt(t.f, t.data[:layout.MetaSize], 0); err == nil {
+		err = mmap.Files.Sync(t.f)
 	}
-	if _, err := mmap.Files.WriteAt(t.f, t.data[:layout.MetaSize], 0); err != nil {
-		return err
+	if err != nil {
+		return fmt.Errorf("diskmap: writing the header of %s: %w", t.path, err)
 	}
-	return mmap.Files.Sync(t.f)
+	return nil
 }
 
 // memTable returns an empty table of 2^log2 slots in memory, with no file:

@@ -146,7 +146,7 @@ func (c *cursor[K, V, A, B]) read(buf []pair[A, B]) ([]pair[A, B], bool, error) 
 		c.gen = s.gen
 		c.next, c.stop = iter.Pull2(c.seq(s.m))
 	case s.gen != c.gen:
-		return nil, false, fmt.Errorf("concurrent: shard %d compacted or closed during the iteration: %w", s.num, diskmap.ErrStale)
+		return nil, false, fmt.Errorf("shard %d compacted or closed during the iteration: %w", s.num, diskmap.ErrStale)
 	}
 	for len(buf) < cap(buf) {
 		a, b, ok := c.next()

@@ -16,7 +16,7 @@ import (
 func readManifest(path string) (layout.Manifest, error) {
 	f, err := mmap.OpenFile(path, os.O_RDONLY, 0)
 	if err != nil {
-		return layout.Manifest{}, fmt.Errorf("concurrent: %w", err)
+		return layout.Manifest{}, fmt.Errorf("concurrent: opening %s: %w", path, err)
 	}
 	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	b, err := io.ReadAll(io.LimitReader(f, layout.MaxManifestSize+1))

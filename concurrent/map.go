@@ -255,7 +255,7 @@ func (m *Map[K, V]) Sync() error {
 // ErrReentrant.
 func (m *Map[K, V]) Close() error {
 	if callbacksRunning() && len(heldShards()) > 0 {
-		return fmt.Errorf("concurrent: Close from a callback: %w", ErrReentrant)
+		return fmt.Errorf("closing %s from a callback: %w", m.dir, ErrReentrant)
 	}
 	if !m.closed.CompareAndSwap(false, true) {
 		return diskmap.ErrClosed
@@ -281,7 +281,13 @@ func (m *Map[K, V]) release() error {
 	if m.lock == nil {
 		return nil
 	}
-	err := errors.Join(mmap.Unlock(m.lock), m.lock.Close())
+	err := mmap.Unlock(m.lock)
+	if err != nil {
+		err = fmt.Errorf("concurrent: unlocking %s: %w", m.dir, err)
+	}
+	if cerr := m.lock.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("concurrent: closing %s: %w", m.path(lockFile), cerr))
+	}
 	m.lock = nil
 	return err
 }
@@ -317,7 +323,7 @@ func (m *Map[K, V]) notInCallback(op string, held func() []uint32) error {
 	for _, id := range held() {
 		for i := range m.shards {
 			if m.shards[i].id == id {
-				return fmt.Errorf("concurrent: %s from a callback on shard %d: %w", op, i, ErrReentrant)
+				return fmt.Errorf("%s of %s from a callback on shard %d: %w", op, m.dir, i, ErrReentrant)
 			}
 		}
 	}

@@ -42,7 +42,9 @@ func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err e
 		if err != nil {
 			err = errors.Join(err, m.closeShards())
 			for i := len(made) - 1; i >= 0; i-- {
-				err = errors.Join(err, os.RemoveAll(made[i]))
+				if rerr := os.RemoveAll(made[i]); rerr != nil {
+					err = errors.Join(err, fmt.Errorf("concurrent: removing %s: %w", made[i], rerr))
+				}
 			}
 			err = errors.Join(err, m.release())
 		}
@@ -86,10 +88,10 @@ func (m *Map[K, V]) loadManifest(keyCodec, valueCodec string, o Options, made *[
 	case err != nil:
 		return mf, err
 	case !codec.Compatible(mf.KeyCodec, keyCodec) || !codec.Compatible(mf.ValueCodec, valueCodec):
-		return mf, fmt.Errorf("concurrent: %s holds %s keys and %s values, opened with %s and %s: %w",
+		return mf, fmt.Errorf("%s holds %s keys and %s values, opened with %s and %s: %w",
 			m.path(manifestFile), mf.KeyCodec, mf.ValueCodec, keyCodec, valueCodec, diskmap.ErrCodecMismatch)
 	case mf.Creating() && ro:
-		return mf, fmt.Errorf("concurrent: %s was not created completely; open it for writing once to finish: %w", m.dir, diskmap.ErrReadOnly)
+		return mf, fmt.Errorf("%s was not created completely; open it for writing once to finish: %w", m.dir, diskmap.ErrReadOnly)
 	}
 	return mf, nil
 }
@@ -100,18 +102,18 @@ func (m *Map[K, V]) takeLock(readOnly bool) error {
 	flag := os.O_RDONLY | os.O_CREATE
 	if !readOnly {
 		if err := os.MkdirAll(m.dir, 0o755); err != nil {
-			return fmt.Errorf("concurrent: %w", err)
+			return fmt.Errorf("concurrent: creating %s: %w", m.dir, err)
 		}
 		flag = os.O_RDWR | os.O_CREATE
 	}
 	f, err := mmap.OpenFile(m.path(lockFile), flag, 0o644)
 	if err != nil {
-		return fmt.Errorf("concurrent: %w", err)
+		return fmt.Errorf("concurrent: locking %s: %w", m.dir, err)
 	}
 	if err := mmap.Lock(f, !readOnly); err != nil {
 		_ = f.Close()
 		if errors.Is(err, mmap.ErrLocked) {
-			return fmt.Errorf("concurrent: %s: %w", m.dir, diskmap.ErrLocked)
+			return fmt.Errorf("locking %s: %w", m.dir, diskmap.ErrLocked)
 		}
 		return fmt.Errorf("concurrent: locking %s: %w", m.dir, err)
 	}
@@ -183,7 +185,7 @@ func (m *Map[K, V]) checkShards(mf *layout.Manifest, kc codec.Codec[K], vc codec
 		return err
 	}
 	if so.ReadOnly {
-		return fmt.Errorf("concurrent: %s was not closed cleanly; open it for writing once to recover it: %w", m.dir, diskmap.ErrReadOnly)
+		return fmt.Errorf("%s was not closed cleanly; open it for writing once to recover it: %w", m.dir, diskmap.ErrReadOnly)
 	}
 	return nil
 }
@@ -219,7 +221,7 @@ func readShardHeader(path string) (layout.Header, int, error) {
 		return layout.Header{}, 0, &diskmap.CorruptError{File: path, Field: "file", Expected: "the buckets file of a shard", Found: "no file"}
 	}
 	if err != nil {
-		return layout.Header{}, 0, fmt.Errorf("concurrent: %w", err)
+		return layout.Header{}, 0, fmt.Errorf("concurrent: opening %s: %w", path, err)
 	}
 	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	meta := make([]byte, layout.MetaSize)
@@ -243,7 +245,7 @@ func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int) (layout
 	}
 	var seed [8]byte
 	if _, err := rand.Read(seed[:]); err != nil {
-		return layout.Manifest{}, err
+		return layout.Manifest{}, fmt.Errorf("concurrent: creating %s: %w", m.dir, err)
 	}
 	mf := layout.Manifest{
 		Flags:      layout.ManifestFlagCreating,
@@ -260,7 +262,7 @@ func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int) (layout
 func (m *Map[K, V]) checkEmpty() error {
 	entries, err := os.ReadDir(m.dir)
 	if err != nil {
-		return fmt.Errorf("concurrent: %w", err)
+		return fmt.Errorf("concurrent: reading %s: %w", m.dir, err)
 	}
 	for _, e := range entries {
 		switch {

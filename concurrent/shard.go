@@ -77,7 +77,7 @@ func (s *shard[K, V]) lock() error {
 	}
 	holds := heldShards()
 	if slices.Contains(holds, s.id) {
-		return fmt.Errorf("concurrent: write to shard %d from a callback on it: %w", s.num, ErrReentrant)
+		return fmt.Errorf("write to shard %d from a callback on it: %w", s.num, ErrReentrant)
 	}
 	return s.wait(holds, s.mu.TryLock, s.mu.Lock)
 }
@@ -96,7 +96,7 @@ func (s *shard[K, V]) wait(holds []uint32, try func() bool, take func()) error {
 		if try() {
 			return nil
 		}
-		return fmt.Errorf("concurrent: shard %d: waiting for it would close a cycle of callbacks: %w", s.num, ErrReentrant)
+		return fmt.Errorf("shard %d: waiting for it would close a cycle of callbacks: %w", s.num, ErrReentrant)
 	}
 	take()
 	endWait(w)

@@ -55,7 +55,7 @@ type Log struct {
 func Open(path string, generation, last uint64) (*Log, error) {
 	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("diskmap: %w", err)
+		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
 	fi, err := f.Stat()
 	if err == nil {
@@ -63,7 +63,7 @@ func Open(path string, generation, last uint64) (*Log, error) {
 	}
 	if err != nil {
 		_ = f.Close()
-		return nil, fmt.Errorf("diskmap: %w", err)
+		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
 	l := &Log{f: f, path: path, size: fi.Size(), generation: generation, next: last + 1, synced: last}
 	l.cond.L = &l.mu
@@ -115,11 +115,7 @@ func (l *Log) Reserve(n int) error {
 	if need <= l.size {
 		return nil
 	}
-	size := max(need, 2*l.size, 1<<20)
-	if err := l.grow(size); err != nil {
-		return fmt.Errorf("diskmap: growing %s: %w", l.path, err)
-	}
-	return nil
+	return l.grow(max(need, 2*l.size, 1<<20))
 }
 
 // Append writes a frame holding payload and returns its sequence number.
@@ -243,7 +239,10 @@ func (l *Log) Close(truncate bool) error {
 		errs = append(errs, mmap.Files.Truncate(l.f, 0))
 	}
 	errs = append(errs, l.f.Close())
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("diskmap: closing %s: %w", l.path, err)
+	}
+	return nil
 }
 
 // grow extends the file to size with real allocation and maps it again if
@@ -251,7 +250,7 @@ func (l *Log) Close(truncate bool) error {
 func (l *Log) grow(size int64) error {
 	if l.reg != nil && size <= int64(len(l.reg.Bytes())) && mmap.Reserves {
 		if err := mmap.Files.Allocate(l.f, size); err != nil {
-			return err
+			return fmt.Errorf("diskmap: growing %s: %w", l.path, err)
 		}
 		l.size = size
 		l.data = l.reg.Bytes()[:size:size]
@@ -269,6 +268,8 @@ func (l *Log) grow(size int64) error {
 	}
 	if err == nil {
 		l.size = size
+	} else {
+		err = fmt.Errorf("diskmap: growing %s: %w", l.path, err)
 	}
 	return errors.Join(err, l.remapLocked(l.size))
 }
@@ -291,7 +292,7 @@ func (l *Log) remapLocked(size int64) error {
 		reg, err = mmap.Map(l.f, int(size), mmap.ReadWrite)
 	}
 	if err != nil {
-		return fmt.Errorf("diskmap: %w", err)
+		return fmt.Errorf("diskmap: mapping %s: %w", l.path, err)
 	}
 	l.reg, l.data = reg, reg.Bytes()[:size:size]
 	return nil

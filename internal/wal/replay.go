@@ -37,7 +37,7 @@ func Replay(path string, version uint32, generation, checkpoint uint64, fn func(
 		return t, nil
 	}
 	if err != nil {
-		return t, fmt.Errorf("diskmap: %w", err)
+		return t, fmt.Errorf("diskmap: reading %s: %w", path, err)
 	}
 	if version == 1 {
 		return replayFrames(b, 0, unsalted, t, fn)
