@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"os"
 
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -63,7 +64,7 @@ func (a *arena) load(generation uint64, writable bool) error {
 	}
 	h, err := layout.DecodeArenaHeader(hdr[:], a.magic)
 	if err != nil {
-		return layout.At(err, a.path, 0)
+		return format.At(err, a.path, 0)
 	}
 	if h.Generation != generation {
 		return &CorruptError{File: a.path, Offset: 16, Field: "arena generation",
@@ -203,7 +204,7 @@ func (a *arena) reserve(n int64) error {
 // reserved, and returns the record's offset / 8.
 func (a *arena) put(p []byte) uint32 {
 	off, n := a.end, layout.RecordSize(len(p))
-	layout.PutRecord(a.w[off:off+n:off+n], p)
+	format.PutRecord(a.w[off:off+n:off+n], p)
 	a.end += n
 	return uint32(off / layout.Align)
 }
@@ -263,7 +264,7 @@ func (a *arena) equal(off uint32, key []byte) (eq, ok bool) {
 	if start < layout.ArenaHeaderSize || start > a.end-layout.RecordHeaderSize {
 		return false, false
 	}
-	n := int64(layout.RecordLen(a.data[start:]))
+	n := int64(format.RecordLen(a.data[start:]))
 	if n != int64(len(key)) {
 		return false, true
 	}
@@ -355,7 +356,7 @@ func (a *arena) records() (recordSet, error) {
 	for off < a.end {
 		b, err := layout.CheckRecord(a.data, off, a.end)
 		if err != nil {
-			return set, layout.At(err, a.path, 0)
+			return set, format.At(err, a.path, 0)
 		}
 		set.add(uint32(off / layout.Align))
 		off += layout.RecordSize(len(b))

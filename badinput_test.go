@@ -15,6 +15,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -446,7 +447,7 @@ func editSlots(t testing.TB, dir string, pick func(i int) bool, edit func(h layo
 				continue
 			}
 			edit(h, &s)
-			layout.WriteSlot(b[layout.SlotOffset(uint64(i)):], s)
+			format.WriteSlot(b[layout.SlotOffset(uint64(i)):], s)
 			n++
 		}
 		if n == 0 {
@@ -511,7 +512,7 @@ var badSlotCases = []struct {
 	{"every slot deleted", func(t *testing.T, dir string) {
 		maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
 			for i := layout.MetaSize; i < len(b); i += layout.SlotSize {
-				layout.SetSlotKey(b[i:], layout.SlotDeleted)
+				format.SetSlotKey(b[i:], layout.SlotDeleted)
 			}
 			return b
 		})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -89,7 +90,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	h.Checkpoint = c.lastSeq()
 	hdr := *h
 	c.fillCounters(&hdr)
-	layout.WriteMeta(t.data, &hdr, 1)
+	format.WriteMeta(t.data, &hdr, 1)
 	if err == nil {
 		err = t.flush()
 	}
@@ -150,7 +151,7 @@ func (c *core) fillCounters(h *layout.Header) {
 // copy and makes it durable.
 func (c *core) writeHeader() error {
 	c.fillCounters(&c.hdr)
-	c.cur = layout.WriteMeta(c.tab.data, &c.hdr, c.cur)
+	c.cur = format.WriteMeta(c.tab.data, &c.hdr, c.cur)
 	return c.tab.flushMeta()
 }
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -94,7 +95,7 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 	h.Compactions++
 	h.KeysEnd, h.KeysLive = uint64(nk.end), uint64(nk.live)
 	h.ValuesEnd, h.ValuesLive = uint64(nv.end), uint64(nv.live)
-	layout.WriteMeta(nt.data, &h, 1)
+	format.WriteMeta(nt.data, &h, 1)
 	for _, flush := range []func() error{nk.flush, nv.flush, nt.flush} {
 		if err = flush(); err != nil {
 			return
@@ -112,7 +113,7 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
 		}
 		vp, err := c.vals.record(s.Value)
 		if err != nil {
-			return layout.At(err, c.vals.path, 0)
+			return format.At(err, c.vals.path, 0)
 		}
 		koff, err := nk.append(kp)
 		if err != nil {

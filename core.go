@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -33,7 +34,7 @@ type core struct {
 	// is left dirty for the next Open to replay it.
 	logKept bool
 
-	hasher          layout.Hasher
+	hasher          format.Hasher
 	hashAnd, hashOr uint64 // applied to every hash; tests force collisions with them
 
 	failpoint func(name string) error // tests stop the map at named points with it
@@ -119,7 +120,7 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 	const none = ^uint64(0)
 	free := none // the first deleted slot passed
 	for range mask + 1 {
-		sfp, key := layout.SlotHead(slots[i*layout.SlotSize:])
+		sfp, key := format.SlotHead(slots[i*layout.SlotSize:])
 		switch {
 		case key == layout.SlotEmpty:
 			if free != none {
@@ -248,7 +249,7 @@ func (c *core) checkSize(kb, vb []byte) error {
 // would pass the maximum load.
 func (c *core) slotFor(kb []byte, fp uint32) (uint64, bool, error) {
 	i, found, err := c.probe(kb, fp)
-	if found || err != nil || layout.SlotKeyField(c.tab.slot(i)) == layout.SlotDeleted || !c.full(1) {
+	if found || err != nil || format.SlotKeyField(c.tab.slot(i)) == layout.SlotDeleted || !c.full(1) {
 		return i, found, err
 	}
 	if err := c.grow(1); err != nil {
@@ -306,25 +307,25 @@ func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	c.vals.live += layout.RecordSize(len(vb))
 	s := c.tab.slot(i)
 	if found {
-		c.vals.live -= layout.RecordSize(int(layout.SlotValueLen(s)))
-		layout.SetSlotValue(s, voff, uint32(len(vb)))
+		c.vals.live -= layout.RecordSize(int(format.SlotValueLen(s)))
+		format.SetSlotValue(s, voff, uint32(len(vb)))
 		return
 	}
-	if layout.SlotKeyField(s) == layout.SlotDeleted {
+	if format.SlotKeyField(s) == layout.SlotDeleted {
 		c.hdr.Tombstones--
 	}
 	koff := c.keys.put(kb)
 	c.keys.live += layout.RecordSize(len(kb))
-	layout.WriteSlot(s, layout.Slot{Fingerprint: fp, Key: koff, Value: voff, ValueLen: uint32(len(vb))})
+	format.WriteSlot(s, layout.Slot{Fingerprint: fp, Key: koff, Value: voff, ValueLen: uint32(len(vb))})
 	c.hdr.Count++
 }
 
 // unset marks slot i, holding a key of klen bytes, deleted.
 func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
-	c.vals.live -= layout.RecordSize(int(layout.SlotValueLen(s)))
+	c.vals.live -= layout.RecordSize(int(format.SlotValueLen(s)))
 	c.keys.live -= layout.RecordSize(klen)
-	layout.SetSlotKey(s, layout.SlotDeleted)
+	format.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--
 	c.hdr.Tombstones++
 }

@@ -3,6 +3,7 @@ package diskmap
 import (
 	"runtime"
 
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -92,7 +93,7 @@ func (c *core) warm(fps []uint32) {
 	t := c.tab
 	var acc uint64
 	for _, fp := range fps {
-		sfp, _ := layout.SlotHead(t.slot(layout.Home(fp, t.log2)))
+		sfp, _ := format.SlotHead(t.slot(layout.Home(fp, t.log2)))
 		acc += uint64(sfp)
 	}
 	for _, fp := range fps {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -135,7 +136,7 @@ func (c *core) openFiles() error {
 		return err
 	}
 	c.tab, c.hdr, c.cur = t, h, cur
-	c.hasher = layout.NewHasher(h.Seed)
+	c.hasher = format.NewHasher(h.Seed)
 	if c.keys, err = openArena(c.path(keysFile), layout.KeysMagic, h.Generation, w); err != nil {
 		return arenaOpenError(c.path(keysFile), err)
 	}
@@ -179,7 +180,7 @@ func (c *core) create(keyCodec, valueCodec string) error {
 		KeyCodec:   keyCodec,
 		ValueCodec: valueCodec,
 	}
-	c.hasher = layout.NewHasher(c.hdr.Seed)
+	c.hasher = format.NewHasher(c.hdr.Seed)
 	var err error
 	if c.keys, err = createArena(c.path(keysFile), layout.KeysMagic, c.hdr.Generation, c.opts.KeyBytes); err != nil {
 		return err
@@ -221,9 +222,9 @@ func (c *core) checkNoArenas() error {
 		}
 		if _, err := layout.DecodeArenaHeader(b, a.magic); err != nil {
 			return fmt.Errorf("%s has no buckets file and %s is not an empty arena: %w",
-				c.dir, a.name, layout.At(err, c.path(a.name), 0))
+				c.dir, a.name, format.At(err, c.path(a.name), 0))
 		}
-		if end := layout.ScanEnd(b, layout.ArenaHeaderSize); end != layout.ArenaHeaderSize {
+		if end := format.ScanEnd(b, layout.ArenaHeaderSize); end != layout.ArenaHeaderSize {
 			return &CorruptError{File: c.path(bucketsFile), Field: "file", Expected: "a buckets file beside a non-empty " + a.name, Found: "none"}
 		}
 	}

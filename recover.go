@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
@@ -28,7 +29,7 @@ func (c *core) recover() error {
 	for _, a := range []*arena{c.keys, c.vals} {
 		end := a.end
 		if !logged {
-			end = layout.ScanEnd(a.data, a.end)
+			end = format.ScanEnd(a.data, a.end)
 		}
 		if err := a.cut(end); err != nil {
 			return fmt.Errorf("recovering %s: %w", c.dir, err)

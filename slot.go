@@ -1,6 +1,9 @@
 package diskmap
 
-import "github.com/diskmap-go/diskmap/layout"
+import (
+	"github.com/diskmap-go/diskmap/internal/format"
+	"github.com/diskmap-go/diskmap/layout"
+)
 
 // slotRecords checks the records an occupied slot i points at: records of
 // the arenas' chains (ks, vs), whole, within the ends, and the key hashing
@@ -15,14 +18,14 @@ func (c *core) slotRecords(i uint64, s layout.Slot, ks, vs recordSet) ([]byte, u
 	}
 	kp, err := layout.CheckRecord(c.keys.data, int64(s.Key)*layout.Align, c.keys.end)
 	if err != nil {
-		return nil, 0, slotError(c.tab, i, "key record", "a whole record in keys", layout.At(err, c.keys.path, 0))
+		return nil, 0, slotError(c.tab, i, "key record", "a whole record in keys", format.At(err, c.keys.path, 0))
 	}
 	if fp := layout.Fingerprint(c.hash(kp)); fp != s.Fingerprint {
 		return nil, 0, slotError(c.tab, i, "fingerprint", hexa(uint64(fp)), hexa(uint64(s.Fingerprint)))
 	}
 	vp, err := layout.CheckRecord(c.vals.data, int64(s.Value)*layout.Align, c.vals.end)
 	if err != nil {
-		return nil, 0, slotError(c.tab, i, "value record", "a whole record in values", layout.At(err, c.vals.path, 0))
+		return nil, 0, slotError(c.tab, i, "value record", "a whole record in values", format.At(err, c.vals.path, 0))
 	}
 	return kp, uint32(len(vp)), nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -59,7 +60,7 @@ func (t *table) load() (layout.Header, int, error) {
 	}
 	h, cur, err := layout.ReadMeta(meta[:])
 	if err != nil {
-		return h, 0, layout.At(err, t.path, 0)
+		return h, 0, format.At(err, t.path, 0)
 	}
 	fi, err := t.f.Stat()
 	if err != nil {
@@ -137,8 +138,8 @@ func (t *table) slot(i uint64) []byte {
 func (t *table) place(s layout.Slot) error {
 	i := layout.Home(s.Fingerprint, t.log2)
 	for range t.mask + 1 {
-		if layout.SlotKeyField(t.slot(i)) == layout.SlotEmpty {
-			layout.WriteSlot(t.slot(i), s)
+		if format.SlotKeyField(t.slot(i)) == layout.SlotEmpty {
+			format.WriteSlot(t.slot(i), s)
 			return nil
 		}
 		i = (i + 1) & t.mask

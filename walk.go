@@ -1,6 +1,7 @@
 package diskmap
 
 import (
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -12,7 +13,7 @@ func (c *core) walk(fn func(key []byte, i uint64, s layout.Slot) error) error {
 	for off := int64(layout.ArenaHeaderSize); off < c.keys.end; {
 		kp, err := c.keys.record(uint32(off / layout.Align))
 		if err != nil {
-			return layout.At(err, c.keys.path, 0)
+			return format.At(err, c.keys.path, 0)
 		}
 		if i, ok := c.findRecord(kp, uint32(off/layout.Align)); ok {
 			if err := fn(kp, i, layout.ReadSlot(c.tab.slot(i))); err != nil {
@@ -30,7 +31,7 @@ func (c *core) findRecord(key []byte, off uint32) (uint64, bool) {
 	t := c.tab
 	i := layout.Home(layout.Fingerprint(c.hash(key)), t.log2)
 	for range t.mask + 1 {
-		switch k := layout.SlotKeyField(t.slot(i)); k {
+		switch k := format.SlotKeyField(t.slot(i)); k {
 		case layout.SlotEmpty:
 			return 0, false
 		case off:

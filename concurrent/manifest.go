@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -25,7 +26,7 @@ func readManifest(path string) (layout.Manifest, error) {
 	}
 	mf, err := layout.DecodeManifest(b)
 	if err != nil {
-		return mf, layout.At(err, path, 0)
+		return mf, format.At(err, path, 0)
 	}
 	return mf, nil
 }

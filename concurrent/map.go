@@ -10,6 +10,7 @@ import (
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/codec"
 	"github.com/diskmap-go/diskmap/internal/encode"
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -22,7 +23,7 @@ import (
 type Map[K, V any] struct {
 	dir    string
 	kc     encode.Encoder[K]
-	hasher layout.Hasher // picks a key's shard; seeded from the manifest
+	hasher format.Hasher // picks a key's shard; seeded from the manifest
 	shards []shard[K, V]
 	lock   *os.File // holds the directory's lock until Close
 	closed atomic.Bool

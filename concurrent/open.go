@@ -13,6 +13,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -62,7 +63,7 @@ func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err e
 			return err
 		}
 	}
-	m.hasher = layout.NewHasher(mf.Seed)
+	m.hasher = format.NewHasher(mf.Seed)
 	m.shards = make([]shard[K, V], len(mf.Shards))
 	if err := m.openShards(kc, vc, so, &made); err != nil {
 		return err
@@ -231,7 +232,7 @@ func readShardHeader(path string) (layout.Header, int, error) {
 	}
 	h, cur, err := layout.ReadMeta(meta[:n])
 	if err != nil {
-		return layout.Header{}, 0, layout.At(err, path, 0)
+		return layout.Header{}, 0, format.At(err, path, 0)
 	}
 	return h, cur, nil
 }

@@ -82,20 +82,6 @@ func DecodeArenaHeader(b []byte, magic [8]byte) (ArenaHeader, error) {
 // RecordSize returns the bytes a record with an n-byte payload occupies.
 func RecordSize(n int) int64 { return (int64(n) + RecordHeaderSize + Align - 1) &^ (Align - 1) }
 
-// RecordLen returns the payload length field of the record at the start
-// of b, unchecked.
-func RecordLen(b []byte) uint32 { return binary.LittleEndian.Uint32(b[:4]) }
-
-// PutRecord writes a record holding payload at the start of b, which must
-// have RecordSize(len(payload)) bytes; the padding is zeroed.
-func PutRecord(b []byte, payload []byte) {
-	n := len(payload)
-	binary.LittleEndian.PutUint32(b[0:], uint32(n))
-	binary.LittleEndian.PutUint32(b[4:], Checksum(payload))
-	copy(b[RecordHeaderSize:], payload)
-	clear(b[RecordHeaderSize+n : RecordSize(n)])
-}
-
 // RecordAt decodes the record at offset off of arena, whose first end bytes
 // are in use, without checking its checksum. It checks that the record lies
 // within the end and returns its payload and checksum; offsets in its
@@ -124,18 +110,4 @@ func CheckRecord(arena []byte, off, end int64) ([]byte, error) {
 		return nil, corrupt(off+4, "record checksum", hex(uint64(want)), hex(uint64(sum)))
 	}
 	return p, nil
-}
-
-// ScanEnd walks records from off while each lies within arena and has a valid
-// checksum, and returns the offset after the last such record: the end of an
-// arena that was not closed cleanly.
-func ScanEnd(arena []byte, off int64) int64 {
-	size := int64(len(arena))
-	for {
-		p, err := CheckRecord(arena, off, size)
-		if err != nil {
-			return off
-		}
-		off += RecordSize(len(p))
-	}
 }

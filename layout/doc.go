@@ -1,6 +1,8 @@
-// Package layout is the diskmap file format: its constants, its encoders and
-// decoders, and this specification. It does no I/O. Everything here is part of
-// the on-disk format; a change to any size, offset or rule bumps Version.
+// Package layout is the diskmap file format: this specification, its
+// constants, and the decoders a compatible reader needs (the header encoders
+// are here too, beside the field offsets they share with the decoders). It
+// does no I/O. Everything here is part of the on-disk format; a change to any
+// size, offset or rule bumps Version.
 //
 // # Terminology
 //

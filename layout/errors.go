@@ -40,28 +40,9 @@ func (e *CorruptError) Error() string {
 func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 
 // corrupt returns a CorruptError for a field of a structure whose file and
-// position the caller fills in (see At).
+// position the caller fills in.
 func corrupt(off int64, field string, expected, found any) *CorruptError {
 	return &CorruptError{Offset: off, Field: field, Expected: expected, Found: found}
-}
-
-// At returns err with file named and, for a *CorruptError, offsets moved by
-// base. Other errors are returned as they are.
-func At(err error, file string, base int64) error {
-	var ce *CorruptError
-	var ve *VersionError
-	switch {
-	case errors.As(err, &ce):
-		c := *ce
-		c.File = file
-		c.Offset += base
-		return &c
-	case errors.As(err, &ve):
-		v := *ve
-		v.File = file
-		return &v
-	}
-	return err
 }
 
 // VersionError reports a format version this package does not read. It

@@ -118,7 +118,7 @@ func (h *Header) TableSize() int64 { return MetaSize + int64(h.Slots())*SlotSize
 func (h *Header) Dirty() bool { return h.Flags&FlagDirty != 0 }
 
 // Encode writes h into b[:HeaderSize], checksum included. The codec names
-// must be at most MaxCodecName bytes (Validate checks it).
+// must be at most MaxCodecName bytes (ValidCodecName checks them).
 func (h *Header) Encode(b []byte) {
 	b = b[:HeaderSize:HeaderSize]
 	clear(b)
@@ -253,16 +253,6 @@ func ReadMeta(meta []byte) (Header, int, error) {
 		return h1, 1, nil
 	}
 	return Header{}, 0, err0
-}
-
-// WriteMeta encodes h into the copy of meta that ReadMeta would not pick,
-// after raising h.Seq above the sequence number of the copy in use (cur).
-// The caller makes the write durable.
-func WriteMeta(meta []byte, h *Header, cur int) (copyWritten int) {
-	h.Seq++
-	next := 1 - cur
-	h.Encode(meta[next*HeaderCopyOffset:])
-	return next
 }
 
 // ValidCodecName reports whether name can be stored in a header.

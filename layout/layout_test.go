@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -196,12 +197,12 @@ func TestReadMetaPicksNewestValidCopy(t *testing.T) {
 	meta := make([]byte, layout.MetaSize)
 	h := sampleHeader()
 	h.Seq = 0
-	cur := layout.WriteMeta(meta, &h, 1) // first write goes to copy 0
+	cur := format.WriteMeta(meta, &h, 1) // first write goes to copy 0
 	if cur != 0 || h.Seq != 1 {
 		t.Fatalf("first write: copy %d seq %d", cur, h.Seq)
 	}
 	h.Count = 501
-	if cur = layout.WriteMeta(meta, &h, cur); cur != 1 {
+	if cur = format.WriteMeta(meta, &h, cur); cur != 1 {
 		t.Fatalf("second write went to copy %d, want 1", cur)
 	}
 	got, which, err := layout.ReadMeta(meta)
@@ -219,27 +220,6 @@ func TestReadMetaPicksNewestValidCopy(t *testing.T) {
 	}
 }
 
-func TestSlotRoundTrip(t *testing.T) {
-	b := make([]byte, layout.SlotSize)
-	s := layout.Slot{Fingerprint: 0xAABBCCDD, Key: 4, Value: 0x01020304, ValueLen: 100}
-	layout.WriteSlot(b, s)
-	if got := layout.ReadSlot(b); got != s || !got.Occupied() {
-		t.Fatalf("got %+v", got)
-	}
-	if binary.LittleEndian.Uint32(b[4:]) != 4 || binary.LittleEndian.Uint32(b[12:]) != 100 {
-		t.Fatalf("fields not where the spec puts them: % x", b)
-	}
-	layout.SetSlotValue(b, 9, 10)
-	layout.SetSlotKey(b, layout.SlotDeleted)
-	got := layout.ReadSlot(b)
-	if got.Value != 9 || got.ValueLen != 10 || got.Occupied() || got.Fingerprint != s.Fingerprint {
-		t.Fatalf("after updates: %+v", got)
-	}
-	if layout.SlotOffset(3) != 4096+48 {
-		t.Fatalf("SlotOffset(3) = %d", layout.SlotOffset(3))
-	}
-}
-
 func TestRecords(t *testing.T) {
 	arena := make([]byte, 256)
 	off := int64(layout.ArenaHeaderSize)
@@ -249,7 +229,7 @@ func TestRecords(t *testing.T) {
 		if n%8 != 0 || n < int64(8+len(p)) {
 			t.Fatalf("RecordSize(%d) = %d", len(p), n)
 		}
-		layout.PutRecord(arena[off:off+n], []byte(p))
+		format.PutRecord(arena[off:off+n], []byte(p))
 		offs = append(offs, off)
 		off += n
 	}
@@ -263,14 +243,14 @@ func TestRecords(t *testing.T) {
 			t.Fatalf("record %d: capacity not clipped", i)
 		}
 	}
-	if got := layout.ScanEnd(arena, layout.ArenaHeaderSize); got != end {
+	if got := format.ScanEnd(arena, layout.ArenaHeaderSize); got != end {
 		t.Fatalf("ScanEnd = %d, want %d", got, end)
 	}
 	arena[offs[3]+9] ^= 1 // damage the last payload
 	if _, err := layout.CheckRecord(arena, offs[3], end); !errors.Is(err, layout.ErrCorrupt) {
 		t.Fatalf("damaged record: %v", err)
 	}
-	if got := layout.ScanEnd(arena, layout.ArenaHeaderSize); got != offs[3] {
+	if got := format.ScanEnd(arena, layout.ArenaHeaderSize); got != offs[3] {
 		t.Fatalf("ScanEnd stops at the damaged record: %d, want %d", got, offs[3])
 	}
 	for _, bad := range []int64{0, 33, end, end + 8} {
@@ -290,7 +270,7 @@ func TestZeroRecordIsInvalid(t *testing.T) {
 		t.Fatal("the checksum of an empty payload must not be zero")
 	}
 	zero := make([]byte, 64)
-	if got := layout.ScanEnd(zero, layout.ArenaHeaderSize); got != layout.ArenaHeaderSize {
+	if got := format.ScanEnd(zero, layout.ArenaHeaderSize); got != layout.ArenaHeaderSize {
 		t.Fatalf("ScanEnd over zeros = %d", got)
 	}
 }
@@ -308,17 +288,5 @@ func TestArenaHeader(t *testing.T) {
 	b[20] ^= 1
 	if _, err := layout.DecodeArenaHeader(b, layout.ValuesMagic); !errors.Is(err, layout.ErrCorrupt) {
 		t.Fatalf("bad checksum: %v", err)
-	}
-}
-
-func TestAtNamesTheFile(t *testing.T) {
-	_, err := layout.DecodeHeader(make([]byte, layout.HeaderSize))
-	err = layout.At(err, "/x/buckets", 512)
-	var ce *layout.CorruptError
-	if !errors.As(err, &ce) || ce.File != "/x/buckets" || ce.Offset != 512 {
-		t.Fatalf("%#v", err)
-	}
-	if want := "diskmap: /x/buckets: corrupt header magic at offset 512"; len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
-		t.Fatalf("message %q", err.Error())
 	}
 }

@@ -105,7 +105,8 @@ func manifestChecksum(b []byte) uint64 {
 
 // DecodeManifest decodes the whole of a manifest file. It checks the size,
 // then magic, then version, then checksum, then that every field is in
-// range. Offsets in its errors are relative to b; At names the file.
+// range. Offsets in its errors are relative to b; File is left empty for
+// the caller to fill in.
 func DecodeManifest(b []byte) (Manifest, error) {
 	if err := checkManifestFrame(b); err != nil {
 		return Manifest{}, err

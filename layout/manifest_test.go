@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -147,7 +148,7 @@ func TestManifestDecodeErrors(t *testing.T) {
 			if !errors.Is(err, c.want) {
 				t.Fatalf("err = %v, want %v", err, c.want)
 			}
-			err = layout.At(err, "/x/manifest", 0)
+			err = format.At(err, "/x/manifest", 0)
 			if !strings.Contains(err.Error(), "/x/manifest") || strings.Count(err.Error(), "diskmap: ") != 1 {
 				t.Errorf("message %q: want it to name /x/manifest, with one prefix", err)
 			}
@@ -167,7 +168,7 @@ func TestManifestVersionError(t *testing.T) {
 	b[8] = 7
 	binary.LittleEndian.PutUint64(b[120:], manifestChecksum(b))
 	_, err := layout.DecodeManifest(b)
-	err = layout.At(err, "/x/manifest", 0)
+	err = format.At(err, "/x/manifest", 0)
 	var ve *layout.VersionError
 	if !errors.As(err, &ve) || ve.Found != 7 || ve.Reads != layout.ManifestVersion || ve.File != "/x/manifest" {
 		t.Fatalf("err = %#v, want a VersionError of /x/manifest, found 7, reads %d", err, layout.ManifestVersion)
@@ -213,7 +214,7 @@ func TestSeedOffset(t *testing.T) {
 	cur := 1
 	for range 2 {
 		h.Seed++
-		cur = layout.WriteMeta(meta, &h, cur)
+		cur = format.WriteMeta(meta, &h, cur)
 		_, got, err := layout.ReadMeta(meta)
 		if err != nil || got != cur {
 			t.Fatalf("ReadMeta: copy %d, %v; want copy %d", got, err, cur)

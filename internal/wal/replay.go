@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
-	"github.com/diskmap-go/diskmap/layout"
 )
 
 // Tail is where Replay found a log to end.
@@ -44,7 +44,7 @@ func Replay(path string, version uint32, generation, checkpoint uint64, fn func(
 	}
 	h, ok, err := readFileHeader(b)
 	if err != nil {
-		return t, layout.At(err, path, 0)
+		return t, format.At(err, path, 0)
 	}
 	if !ok || h.generation != generation {
 		return t, nil
