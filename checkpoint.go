@@ -109,14 +109,14 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	}
 	installed := err == nil
 	if installed {
-		err = mmap.Files.SyncDir(c.dir)
+		err = c.opts.files.SyncDir(c.dir)
 	} else {
 		c.removeAside(t.path)
 	}
 	if err != nil {
 		err = fmt.Errorf("diskmap: installing %s: %w", t.path, err)
 	}
-	tab, got, cur, oerr := openTable(c.path(bucketsFile), c.tableMode())
+	tab, got, cur, oerr := openTable(c.opts.files, c.path(bucketsFile), c.tableMode())
 	if oerr != nil {
 		c.failed = errors.Join(err, oerr)
 		return c.failed
@@ -161,7 +161,7 @@ func (c *core) writeHeader() error {
 // it is the spare, whose space is held.
 func (c *core) removeAside(path string) {
 	if path != c.path(spareFile) {
-		_ = mmap.Files.Remove(path)
+		_ = c.opts.files.Remove(path)
 	}
 }
 

@@ -43,7 +43,7 @@ func (c *core) closeFiles(clean bool) error {
 		}
 		errs = append(errs, a.unmap())
 		if clean && !c.readOnly {
-			errs = append(errs, mmap.Files.Truncate(a.f, a.end))
+			errs = append(errs, c.opts.files.Truncate(a.f, a.end))
 		}
 		errs = append(errs, a.f.Close())
 	}

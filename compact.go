@@ -47,7 +47,7 @@ func (c *core) compact() error {
 	}
 	if err != nil {
 		for _, n := range []string{bucketsFile, keysFile, valuesFile} {
-			_ = mmap.Files.Remove(c.path(n + compactExt))
+			_ = c.opts.files.Remove(c.path(n + compactExt))
 		}
 		return fmt.Errorf("diskmap: compacting %s: %w", c.dir, err)
 	}
@@ -69,16 +69,16 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 			err = errors.Join(err, nt.close())
 		}
 	}()
-	if nk, err = createArena(c.path(keysFile+compactExt), layout.KeysMagic, gen, layout.ArenaHeaderSize+c.keys.live); err != nil {
+	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, layout.ArenaHeaderSize+c.keys.live); err != nil {
 		return
 	}
-	if nv, err = createArena(c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live); err != nil {
+	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live); err != nil {
 		return
 	}
-	if err = mmap.Files.SyncDir(c.dir); err != nil {
+	if err = c.opts.files.SyncDir(c.dir); err != nil {
 		return
 	}
-	if nt, err = createTable(c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
+	if nt, err = createTable(c.opts.files, c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
 		return
 	}
 	var n uint64
@@ -143,7 +143,7 @@ func (c *core) installCompacted() error {
 	kend, klive, vend, vlive := c.keys.end, c.keys.live, c.vals.end, c.vals.live
 	err := errors.Join(c.keys.close(), c.vals.close(), c.tab.close())
 	if err == nil {
-		err = mmap.Files.Rename(c.path(keysFile+compactExt), c.path(keysFile))
+		err = c.opts.files.Rename(c.path(keysFile+compactExt), c.path(keysFile))
 	}
 	if err != nil {
 		err = fmt.Errorf("diskmap: installing compacted %s: %w", c.dir, err)
@@ -176,7 +176,7 @@ func (c *core) installCompacted() error {
 func (c *core) finishCompaction() error {
 	remove := func(names ...string) error {
 		for _, n := range names {
-			if err := mmap.Files.Remove(c.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := c.opts.files.Remove(c.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("diskmap: %w", err)
 			}
 		}
@@ -194,7 +194,7 @@ func (c *core) finishCompaction() error {
 		if err := remove(bucketsFile + compactExt); err != nil {
 			return err
 		}
-		if err := mmap.Files.SyncDir(c.dir); err != nil {
+		if err := c.opts.files.SyncDir(c.dir); err != nil {
 			return err
 		}
 		return remove(keysFile+compactExt, valuesFile+compactExt)
@@ -203,11 +203,11 @@ func (c *core) finishCompaction() error {
 		if !exists(c.path(n + compactExt)) {
 			continue
 		}
-		if err := mmap.Files.Rename(c.path(n+compactExt), c.path(n)); err != nil {
+		if err := c.opts.files.Rename(c.path(n+compactExt), c.path(n)); err != nil {
 			return fmt.Errorf("diskmap: finishing compaction: %w", err)
 		}
 	}
-	return mmap.Files.SyncDir(c.dir)
+	return c.opts.files.SyncDir(c.dir)
 }
 
 // compactionCommitted reports whether a compaction was committed and not

@@ -38,7 +38,7 @@ func (c *core) recover() error {
 	if err := c.rebuild(private); err != nil {
 		return err
 	}
-	tail, err := wal.Replay(c.path(walFile), version, c.hdr.Generation, checkpoint, c.replay)
+	tail, err := wal.Replay(c.opts.files, c.path(walFile), version, c.hdr.Generation, checkpoint, c.replay)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (c *core) recover() error {
 	} else if err := c.checkpoint(true); err != nil {
 		return err
 	}
-	if err := truncateFile(c.path(walFile)); err != nil {
+	if err := truncateFile(c.opts.files, c.path(walFile)); err != nil {
 		return fmt.Errorf("diskmap: %w", err)
 	}
 	return nil
@@ -79,7 +79,7 @@ func (c *core) rebuild(inMemory bool) error {
 		t = memTable(c.tab.path, c.tab.log2)
 	} else {
 		var err error
-		if t, err = createTable(c.path(bucketsFile+growSuffix), c.tab.log2); err != nil {
+		if t, err = createTable(c.opts.files, c.path(bucketsFile+growSuffix), c.tab.log2); err != nil {
 			return fmt.Errorf("diskmap: recovering %s: %w", c.dir, err)
 		}
 	}
@@ -120,13 +120,13 @@ func (c *core) rebuild(inMemory bool) error {
 }
 
 // truncateFile cuts the file at path, if there is one, to nothing.
-func truncateFile(path string) error {
-	f, err := mmap.Files.OpenFile(path, os.O_RDWR, 0)
+func truncateFile(files mmap.FS, path string) error {
+	f, err := files.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return errors.Join(mmap.Files.Truncate(f, 0), f.Close())
+	return errors.Join(files.Truncate(f, 0), f.Close())
 }

@@ -47,11 +47,11 @@ func (c *core) holdSpare() error {
 // of a table of 2^log2 slots, with its space allocated. It never shrinks
 // the file.
 func (c *core) reserveSpare(log2 uint8) error {
-	f, err := mmap.Files.OpenFile(c.path(spareFile), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := c.opts.files.OpenFile(c.path(spareFile), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("diskmap: %w", err)
 	}
-	err = mmap.Files.Allocate(f, tableBytes(log2))
+	err = c.opts.files.Allocate(f, tableBytes(log2))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -68,18 +68,18 @@ func (c *core) reserveSpare(log2 uint8) error {
 // package's prefix: the caller adds it, and what it means.
 func (c *core) spareTable(log2 uint8) (*table, error) {
 	path := c.path(spareFile)
-	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := c.opts.files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("preparing the spare table: %w", err)
 	}
-	t := &table{f: f, path: path, mode: mmap.ReadWrite}
+	t := &table{f: f, path: path, files: c.opts.files, mode: mmap.ReadWrite}
 	fi, err := f.Stat()
 	size := tableBytes(log2)
 	if err == nil && fi.Size() > size {
-		err = mmap.Files.Truncate(f, size)
+		err = c.opts.files.Truncate(f, size)
 	}
 	if err == nil {
-		err = mmap.Files.Allocate(f, size)
+		err = c.opts.files.Allocate(f, size)
 	}
 	if err == nil {
 		err = t.mapFile(log2)
@@ -99,11 +99,11 @@ func (c *core) spareTable(log2 uint8) (*table, error) {
 func (c *core) swapIn(path string) (spareGone bool, err error) {
 	buckets := c.path(bucketsFile)
 	if path != c.path(spareFile) {
-		return false, mmap.Files.Rename(path, buckets)
+		return false, c.opts.files.Rename(path, buckets)
 	}
-	err = mmap.Files.Exchange(path, buckets)
+	err = c.opts.files.Exchange(path, buckets)
 	if !errors.Is(err, errors.ErrUnsupported) {
 		return false, err
 	}
-	return true, mmap.Files.Rename(path, buckets)
+	return true, c.opts.files.Rename(path, buckets)
 }
