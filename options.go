@@ -45,6 +45,8 @@ type Options struct {
 	files mmap.FS
 }
 
+// init installs the one way to set files from outside this package; see
+// mmap.SetFiles.
 func init() {
 	mmap.SetFiles = func(opts any, fs mmap.FS) { opts.(*Options).files = fs }
 }
