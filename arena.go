@@ -22,6 +22,7 @@ import (
 type arena struct {
 	f     *os.File
 	path  string
+	files mmap.FS // every operation on f outside the mappings goes through it
 	magic [8]byte
 
 	ro, rw *mmap.Region // the mappings; rw is nil when read-only
@@ -33,18 +34,18 @@ type arena struct {
 	live int64 // bytes of records that a slot points at
 }
 
-// openArena opens and maps the arena at path, checking its header against
-// generation. A writable arena is mapped twice: read-only and read-write.
-func openArena(path string, magic [8]byte, generation uint64, writable bool) (*arena, error) {
+// openArena opens and maps the arena at path, through files, checking its
+// header against generation. A writable arena is mapped twice: read-only and read-write.
+func openArena(files mmap.FS, path string, magic [8]byte, generation uint64, writable bool) (*arena, error) {
 	flag := os.O_RDONLY
 	if writable {
 		flag = os.O_RDWR
 	}
-	f, err := mmap.Files.OpenFile(path, flag, 0)
+	f, err := files.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
-	a := &arena{f: f, path: path, magic: magic}
+	a := &arena{f: f, path: path, files: files, magic: magic}
 	if err := a.load(generation, writable); err != nil {
 		_ = a.close()
 		return nil, err
@@ -79,7 +80,7 @@ func (a *arena) load(generation uint64, writable bool) error {
 	if writable {
 		// A sparse copy of the file has holes: give them blocks now, or a
 		// write through the mapping into one faults on a full disk.
-		if err := mmap.Files.Allocate(a.f, a.size); err != nil {
+		if err := a.files.Allocate(a.f, a.size); err != nil {
 			return fmt.Errorf("diskmap: allocating %s: %w", a.path, err)
 		}
 	}
@@ -227,12 +228,12 @@ func (a *arena) grow(need int64) error {
 		if err := a.unmap(); err != nil {
 			return errors.Join(err, a.remap(a.size, true))
 		}
-		if err := mmap.Files.Allocate(a.f, size); err != nil {
+		if err := a.files.Allocate(a.f, size); err != nil {
 			return errors.Join(fmt.Errorf("diskmap: growing %s: %w", a.path, err), a.remap(a.size, true))
 		}
 		return a.remap(size, true)
 	}
-	if err := mmap.Files.Allocate(a.f, size); err != nil {
+	if err := a.files.Allocate(a.f, size); err != nil {
 		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
 	}
 	a.resize(size)
@@ -275,25 +276,25 @@ func (a *arena) equal(off uint32, key []byte) (eq, ok bool) {
 	return bytes.Equal(a.data[start:start+n], key), true
 }
 
-// createArena creates an empty arena at path, replacing any file there,
-// with size bytes allocated, and opens it for writing.
-func createArena(path string, magic [8]byte, generation uint64, size int64) (*arena, error) {
-	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+// createArena creates an empty arena at path, through files, replacing any
+// file there, with size bytes allocated, and opens it for writing.
+func createArena(files mmap.FS, path string, magic [8]byte, generation uint64, size int64) (*arena, error) {
+	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
 	var hdr [layout.ArenaHeaderSize]byte
 	layout.ArenaHeader{Magic: magic, Generation: generation}.Encode(hdr[:])
 	size = max(size, layout.ArenaHeaderSize)
-	if _, err = mmap.Files.WriteAt(f, hdr[:], 0); err == nil {
-		err = mmap.Files.Allocate(f, size)
+	if _, err = files.WriteAt(f, hdr[:], 0); err == nil {
+		err = files.Allocate(f, size)
 	}
 	err = errors.Join(err, f.Close())
 	if err != nil {
-		_ = mmap.Files.Remove(path)
+		_ = files.Remove(path)
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
-	a, err := openArena(path, magic, generation, true)
+	a, err := openArena(files, path, magic, generation, true)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +304,7 @@ func createArena(path string, magic [8]byte, generation uint64, size int64) (*ar
 
 // trim cuts the file after its last record, as a clean close leaves it.
 func (a *arena) trim() error {
-	if err := mmap.Files.Truncate(a.f, a.end); err != nil {
+	if err := a.files.Truncate(a.f, a.end); err != nil {
 		return fmt.Errorf("diskmap: cutting %s at %d bytes: %w", a.path, a.end, err)
 	}
 	return nil
@@ -316,7 +317,7 @@ func (a *arena) flush() error {
 	}
 	err := a.rw.Flush(0, int(a.end))
 	if err == nil {
-		err = mmap.Files.Sync(a.f)
+		err = a.files.Sync(a.f)
 	}
 	if err != nil {
 		return fmt.Errorf("diskmap: syncing %s: %w", a.path, err)
@@ -340,7 +341,7 @@ func (a *arena) cut(end int64) error {
 	if err := a.trim(); err != nil {
 		return err
 	}
-	if mmap.Files.Allocate(a.f, size) != nil {
+	if a.files.Allocate(a.f, size) != nil {
 		size = end // Allocate left the file at end
 	}
 	return a.remap(size, true)

@@ -117,7 +117,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	if err != nil {
 		err = fmt.Errorf("installing %s: %w", t.path, err)
 	}
-	tab, got, cur, oerr := openTable(c.path(bucketsFile), c.tableMode())
+	tab, got, cur, oerr := openTable(c.opts.files, c.path(bucketsFile), c.tableMode())
 	if oerr != nil {
 		c.failed = errors.Join(err, oerr)
 		return c.failed
@@ -159,7 +159,7 @@ func (c *core) writeHeader() error {
 // it is the spare, whose space is held.
 func (c *core) removeAside(path string) {
 	if path != c.path(spareFile) {
-		_ = mmap.Files.Remove(path)
+		_ = c.opts.files.Remove(path)
 	}
 }
 

@@ -48,7 +48,7 @@ func (c *core) compact() error {
 	}
 	if err != nil {
 		for _, n := range []string{bucketsFile, keysFile, valuesFile} {
-			_ = mmap.Files.Remove(c.path(n + compactExt))
+			_ = c.opts.files.Remove(c.path(n + compactExt))
 		}
 		return fmt.Errorf("compacting %s: %w", c.dir, err)
 	}
@@ -70,16 +70,16 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 			err = errors.Join(err, nt.close())
 		}
 	}()
-	if nk, err = createArena(c.path(keysFile+compactExt), layout.KeysMagic, gen, layout.ArenaHeaderSize+c.keys.live); err != nil {
+	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, layout.ArenaHeaderSize+c.keys.live); err != nil {
 		return
 	}
-	if nv, err = createArena(c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live); err != nil {
+	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live); err != nil {
 		return
 	}
 	if err = c.syncDir(); err != nil {
 		return
 	}
-	if nt, err = createTable(c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
+	if nt, err = createTable(c.opts.files, c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
 		return
 	}
 	var n uint64
@@ -176,7 +176,7 @@ func (c *core) installCompacted() error {
 func (c *core) finishCompaction() error {
 	remove := func(names ...string) error {
 		for _, n := range names {
-			if err := mmap.Files.Remove(c.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := c.opts.files.Remove(c.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("diskmap: removing %s: %w", c.path(n), err)
 			}
 		}

@@ -543,7 +543,7 @@ func (f *killFS) WriteAt(x *os.File, b []byte, off int64) (int, error) {
 // its result. It stops by itself, with an error line, only on an error or
 // after 30 s.
 func TestCrashChild(t *testing.T) {
-	// swaps mmap.Files
+	t.Parallel()
 	mode, ok := crashModes[os.Getenv(childEnv)]
 	if !ok {
 		t.Skip("runs only as the child process of TestCrash")
@@ -553,11 +553,10 @@ func TestCrashChild(t *testing.T) {
 	round, err2 := strconv.Atoi(os.Getenv(childRoundEnv))
 	d, err3 := strconv.Atoi(os.Getenv(childDurEnv))
 	var err4 error
-	fs := &killFS{FS: mmap.Files}
+	fs := &killFS{FS: mmap.OS{}}
 	if s := os.Getenv(childKillEnv); s != "" {
 		fs.at, err4 = strconv.Atoi(s)
 	}
-	mmap.Files = fs
 	out := os.Stdout // unbuffered: each line is one write
 	in := bufio.NewReader(os.Stdin)
 	// say prints one line for the parent; with no parent left to read it
@@ -575,7 +574,7 @@ func TestCrashChild(t *testing.T) {
 		fail("bad environment: %v", err)
 	}
 	say("opening")
-	m, err := diskmap.Open[string, string](dir, crashOptions(mode, diskmap.Durability(d)))
+	m, err := diskmap.Open[string, string](dir, diskmap.WithFiles(crashOptions(mode, diskmap.Durability(d)), fs))
 	if err != nil {
 		fail("Open: %v", err)
 	}
@@ -1058,19 +1057,17 @@ func TestCrashUndoingCompaction(t *testing.T) {
 // refuse it with ErrReadOnly, as it refuses a map not closed cleanly; a
 // writable Open then finishes the compaction, with every key right.
 func TestCrashReadOnlyAfterCompactionCommit(t *testing.T) {
-	// swaps mmap.Files
+	t.Parallel()
 	for _, d := range maptest.Modes {
 		for _, stuck := range []string{"values.compact", "buckets.compact"} {
 			t.Run(fmt.Sprintf("%v/%s not renamed", d, stuck), func(t *testing.T) {
 				live := t.TempDir()
 				opts := *maptest.SampleOptions
 				opts.Durability = d
-				m := maptest.Open[string, string](t, live, &opts)
+				fs := &maptest.RenameFails{FS: mmap.OS{}, From: stuck}
+				m := maptest.Open[string, string](t, live, diskmap.WithFiles(&opts, fs))
 				want := maptest.FillSample(t, m, 13)
-				fs := &maptest.RenameFails{FS: mmap.Files, From: stuck}
-				mmap.Files = fs
 				err := m.Compact()
-				mmap.Files = fs.FS
 				if err == nil {
 					t.Fatal("Compact succeeded with a rename refused")
 				}

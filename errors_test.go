@@ -267,15 +267,13 @@ func (refusing) Name() string                                { return "refusing"
 func TestFileErrorsNameThePackageOnce(t *testing.T) {
 	for _, d := range []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL} {
 		t.Run(d.String(), func(t *testing.T) {
-			fs := &countingFS{FS: mmap.Files}
-			mmap.Files = fs
-			t.Cleanup(func() { mmap.Files = fs.FS })
-			fileScript(t, t.TempDir(), d)
+			fs := &countingFS{FS: mmap.OS{}}
+			fileScript(t, t.TempDir(), d, fs)
 			calls := fs.calls
 			for at := 1; at <= calls; at++ {
 				fs.calls, fs.failAt = 0, at
 				dir := t.TempDir()
-				for _, err := range fileScript(t, dir, d) {
+				for _, err := range fileScript(t, dir, d, fs) {
 					what := fmt.Sprintf("%s failing", fs.failed)
 					requireOnePrefix(t, what, err)
 					if !strings.Contains(err.Error(), dir) {
@@ -289,8 +287,8 @@ func TestFileErrorsNameThePackageOnce(t *testing.T) {
 
 // fileScript opens a map in dir, grows its table and arenas, writes a
 // batch, checkpoints, compacts, closes and opens it again, and returns the
-// errors met on the way.
-func fileScript(t *testing.T, dir string, d diskmap.Durability) []error {
+// errors met on the way. Every file operation goes through files.
+func fileScript(t *testing.T, dir string, d diskmap.Durability, files mmap.FS) []error {
 	var errs []error
 	keep := func(err error) {
 		if err != nil {
@@ -298,7 +296,7 @@ func fileScript(t *testing.T, dir string, d diskmap.Durability) []error {
 		}
 	}
 	for round := range 2 {
-		m, err := diskmap.Open[string, []byte](dir, &diskmap.Options{Capacity: 4, KeyBytes: 4096, ValueBytes: 4096, Durability: d})
+		m, err := diskmap.Open[string, []byte](dir, diskmap.WithFiles(&diskmap.Options{Capacity: 4, KeyBytes: 4096, ValueBytes: 4096, Durability: d}, files))
 		if err != nil {
 			return append(errs, err)
 		}

@@ -1,5 +1,7 @@
 package diskmap
 
+import "github.com/diskmap-go/diskmap/internal/mmap"
+
 // SetHashBits makes every hash of m keep only the bits in and, then set the
 // bits in or, so that tests can force collisions: SetHashBits(m, 0, ^0)
 // sends every key to the last slot and wraps its probes around the table.
@@ -33,3 +35,14 @@ func SetTableLimit(log2 uint8) (restore func()) {
 // Limits returns the largest arena and the largest table (the log2 of its
 // slots) on a system with pointers of the given bits.
 func Limits(pointerBits int) (int64, uint8) { return limits(pointerBits) }
+
+// WithFiles returns a copy of o (the defaults if o is nil) whose map makes
+// its file operations through fs.
+func WithFiles(o *Options, fs mmap.FS) *Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	c.files = fs
+	return &c
+}

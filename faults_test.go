@@ -133,12 +133,13 @@ func (fm *faultModel) del(k uint64, err error) {
 	}
 }
 
-// faultScenario reopens the map in dir and runs puts (growing the table and
-// the arenas), deletes, a Compact, a Checkpoint and a Close, recording
-// what was acknowledged. Errors are expected: they are what the test
+// faultScenario reopens the map in dir, its files going through fs, and
+// runs puts (growing the table and the arenas), deletes, a Compact, a
+// Checkpoint and a Close, recording what was acknowledged. Errors are expected: they are what the test
 // injects.
-func faultScenario(dir string, d diskmap.Durability, fm *faultModel) {
-	m, err := diskmap.Open[uint64, []byte](dir, &diskmap.Options{Durability: d, WALCheckpointBytes: 4 << 10})
+func faultScenario(dir string, fs mmap.FS, d diskmap.Durability, fm *faultModel) {
+	o := diskmap.WithFiles(&diskmap.Options{Durability: d, WALCheckpointBytes: 4 << 10}, fs)
+	m, err := diskmap.Open[uint64, []byte](dir, o)
 	if err != nil {
 		return
 	}
@@ -214,7 +215,7 @@ func containsBytes(options [][]byte, b []byte) bool {
 // map must report errors, and reopen afterwards with nothing acknowledged
 // lost.
 func TestFileFaults(t *testing.T) {
-	// swaps mmap.Files
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("long: runs the scenario once per file operation")
 	}
@@ -231,9 +232,7 @@ func TestFileFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 			counter := &faultFS{}
-			mmap.Files = counter
-			faultScenario(copyOf(t, base), d, newFaultModel(base, t))
-			mmap.Files = mmapOS
+			faultScenario(copyOf(t, base), counter, d, newFaultModel(base, t))
 			total := counter.calls
 			t.Logf("%d file operations in the scenario", total)
 			surfaced := 0
@@ -242,9 +241,7 @@ func TestFileFaults(t *testing.T) {
 					dir := copyOf(t, base)
 					fm := newFaultModel(base, t)
 					fs := &faultFS{failAt: n, permanent: permanent}
-					mmap.Files = fs
-					faultScenario(dir, d, fm)
-					mmap.Files = mmapOS
+					faultScenario(dir, fs, d, fm)
 					if len(fs.failed) > 0 && len(fm.uncertain) > 0 {
 						surfaced++
 					}
@@ -255,8 +252,6 @@ func TestFileFaults(t *testing.T) {
 		})
 	}
 }
-
-var mmapOS = mmap.Files
 
 func newFaultModel(base string, t *testing.T) *faultModel {
 	fm := &faultModel{acked: map[uint64][]byte{}, uncertain: map[uint64][][]byte{}}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -32,7 +31,7 @@ func (c *core) grow(n int) error {
 			return err
 		}
 	}
-	t, err := createTable(c.path(bucketsFile+growSuffix), log2)
+	t, err := createTable(c.opts.files, c.path(bucketsFile+growSuffix), log2)
 	if err != nil {
 		return err
 	}
@@ -40,7 +39,7 @@ func (c *core) grow(n int) error {
 		if s := layout.ReadSlot(c.tab.slot(i)); s.Occupied() {
 			if err := t.place(s); err != nil {
 				_ = t.close()
-				_ = mmap.Files.Remove(t.path)
+				_ = c.opts.files.Remove(t.path)
 				return err
 			}
 		}

@@ -152,7 +152,7 @@ func (f fullFS) Allocate(file *os.File, size int64) error {
 // closed map are tested in every mode, the log of one copied while open
 // (and so recovered by Open) in the WAL modes.
 func TestOpenAllocatesHoles(t *testing.T) {
-	// swaps mmap.Files
+	t.Parallel()
 	for _, d := range maptest.Modes {
 		for _, name := range []string{"buckets", "keys", "values", "wal"} {
 			if name == "wal" && d == diskmap.DurabilityOS {
@@ -174,9 +174,8 @@ func TestOpenAllocatesHoles(t *testing.T) {
 				}
 				before := fileDigests(t, dir)
 
-				mmap.Files = fullFS{mmapOS, name}
-				_, err := diskmap.Open[string, []byte](dir, &diskmap.Options{Durability: d})
-				mmap.Files = mmapOS
+				o := diskmap.WithFiles(&diskmap.Options{Durability: d}, fullFS{mmap.OS{}, name})
+				_, err := diskmap.Open[string, []byte](dir, o)
 				t.Logf("Open with %s's holes unallocatable: %v", name, err)
 				if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), filepath.Join(dir, name)) {
 					t.Fatalf("Open with %s's holes unallocatable: %v, want ENOSPC naming the file", name, err)

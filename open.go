@@ -32,7 +32,7 @@ func (c *core) path(name string) string { return filepath.Join(c.dir, name) }
 
 // rename renames the file from of the directory to to.
 func (c *core) rename(from, to string) error {
-	if err := mmap.Files.Rename(c.path(from), c.path(to)); err != nil {
+	if err := c.opts.files.Rename(c.path(from), c.path(to)); err != nil {
 		return fmt.Errorf("diskmap: renaming %s to %s: %w", c.path(from), to, err)
 	}
 	return nil
@@ -40,7 +40,7 @@ func (c *core) rename(from, to string) error {
 
 // syncDir makes the names of the files in the directory durable.
 func (c *core) syncDir() error {
-	if err := mmap.Files.SyncDir(c.dir); err != nil {
+	if err := c.opts.files.SyncDir(c.dir); err != nil {
 		return fmt.Errorf("diskmap: syncing %s: %w", c.dir, err)
 	}
 	return nil
@@ -109,9 +109,9 @@ func (c *core) takeLock() error {
 	if c.readOnly {
 		flag = os.O_RDONLY
 	}
-	f, err := mmap.Files.OpenFile(c.path(lockFile), flag, 0o644)
+	f, err := c.opts.files.OpenFile(c.path(lockFile), flag, 0o644)
 	if c.readOnly && errors.Is(err, fs.ErrNotExist) {
-		f, err = mmap.Files.OpenFile(c.path(lockFile), os.O_RDONLY|os.O_CREATE, 0o644)
+		f, err = c.opts.files.OpenFile(c.path(lockFile), os.O_RDONLY|os.O_CREATE, 0o644)
 	}
 	if err != nil {
 		return fmt.Errorf("diskmap: locking %s: %w", c.dir, err)
@@ -131,16 +131,16 @@ func (c *core) takeLock() error {
 // together.
 func (c *core) openFiles() error {
 	w := !c.readOnly
-	t, h, cur, err := openTable(c.path(bucketsFile), c.tableMode())
+	t, h, cur, err := openTable(c.opts.files, c.path(bucketsFile), c.tableMode())
 	if err != nil {
 		return err
 	}
 	c.tab, c.hdr, c.cur = t, h, cur
 	c.hasher = format.NewHasher(h.Seed)
-	if c.keys, err = openArena(c.path(keysFile), layout.KeysMagic, h.Generation, w); err != nil {
+	if c.keys, err = openArena(c.opts.files, c.path(keysFile), layout.KeysMagic, h.Generation, w); err != nil {
 		return arenaOpenError(c.path(keysFile), err)
 	}
-	if c.vals, err = openArena(c.path(valuesFile), layout.ValuesMagic, h.Generation, w); err != nil {
+	if c.vals, err = openArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, h.Generation, w); err != nil {
 		return arenaOpenError(c.path(valuesFile), err)
 	}
 	c.keys.end, c.keys.live = int64(h.KeysEnd), int64(h.KeysLive)
@@ -182,13 +182,13 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	}
 	c.hasher = format.NewHasher(c.hdr.Seed)
 	var err error
-	if c.keys, err = createArena(c.path(keysFile), layout.KeysMagic, c.hdr.Generation, c.opts.KeyBytes); err != nil {
+	if c.keys, err = createArena(c.opts.files, c.path(keysFile), layout.KeysMagic, c.hdr.Generation, c.opts.KeyBytes); err != nil {
 		return err
 	}
-	if c.vals, err = createArena(c.path(valuesFile), layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes); err != nil {
+	if c.vals, err = createArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes); err != nil {
 		return err
 	}
-	t, err := createTable(c.path(bucketsFile+growSuffix), c.hdr.Log2)
+	t, err := createTable(c.opts.files, c.path(bucketsFile+growSuffix), c.hdr.Log2)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (c *core) checkNoArenas() error {
 		name  string
 		magic [8]byte
 	}{{keysFile, layout.KeysMagic}, {valuesFile, layout.ValuesMagic}} {
-		b, err := mmap.ReadFile(c.path(a.name))
+		b, err := mmap.ReadFile(c.opts.files, c.path(a.name))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -234,7 +234,7 @@ func (c *core) checkNoArenas() error {
 // checkNoData refuses a file of the directory that holds anything but
 // zeros, where the map has no file of that name yet.
 func (c *core) checkNoData(name string) error {
-	b, err := mmap.ReadFile(c.path(name))
+	b, err := mmap.ReadFile(c.opts.files, c.path(name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

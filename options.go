@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -37,6 +38,17 @@ type Options struct {
 	// WALCheckpointBytes is the size of write-ahead log past which the next
 	// mutation first checkpoints the map. Default 64 MiB.
 	WALCheckpointBytes int64
+
+	// files is what every operation of the map on its files outside the
+	// mappings goes through: the operating system's unless a test sets one
+	// that fails on purpose (see mmap.SetFiles). Default mmap.OS.
+	files mmap.FS
+}
+
+// init installs the one way to set files from outside this package; see
+// mmap.SetFiles.
+func init() {
+	mmap.SetFiles = func(opts any, fs mmap.FS) { opts.(*Options).files = fs }
 }
 
 // Durability says what survives a crash, and what it costs.
@@ -102,6 +114,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.WALCheckpointBytes == 0 {
 		r.WALCheckpointBytes = defaultCheckpoint
+	}
+	if r.files == nil {
+		r.files = mmap.OS{}
 	}
 	switch {
 	case r.Capacity < 0:

@@ -79,9 +79,9 @@ var plZeros [plPage]byte
 // TestPowerLoss runs four scenarios in each mode, each a random workload
 // with crash images built and opened along the way, tens per scenario.
 func TestPowerLoss(t *testing.T) {
-	// swaps mmap.Files
+	t.Parallel()
 	seed := maptest.Seed(t)
-	syncs := plWatchSyncs(t)
+	syncs := newPLSyncs()
 	var images atomic.Int64
 	t.Cleanup(func() { t.Logf("%d crash images opened", images.Load()) })
 	for _, d := range maptest.Modes {
@@ -139,12 +139,10 @@ type plSyncs struct {
 	runs map[string]*plRun
 }
 
-// plWatchSyncs makes the maps of the test run on a plSyncs.
-func plWatchSyncs(t *testing.T) *plSyncs {
-	s := &plSyncs{FS: mmap.Files, runs: map[string]*plRun{}}
-	mmap.Files = s
-	t.Cleanup(func() { mmap.Files = s.FS })
-	return s
+// newPLSyncs returns a plSyncs for the maps of a test to run on, the maps
+// of its images included (see newPLRun).
+func newPLSyncs() *plSyncs {
+	return &plSyncs{FS: mmap.OS{}, runs: map[string]*plRun{}}
 }
 
 func (s *plSyncs) watch(dir string, r *plRun) {
@@ -391,15 +389,16 @@ func plWritePages(path string, pages [][]byte, n int) error {
 
 // plRun is one scenario: a map, a model of it, and what its files have held.
 type plRun struct {
-	t    testing.TB
-	name string // the seed and the scenario: every failure starts with it
-	rng  *rand.Rand
-	seed uint64
-	d    diskmap.Durability
-	opts diskmap.Options
-	dir  string // the map
-	work string // where images are built
-	m    *diskmap.Map[uint64, []byte]
+	t     testing.TB
+	name  string // the seed and the scenario: every failure starts with it
+	rng   *rand.Rand
+	seed  uint64
+	d     diskmap.Durability
+	opts  diskmap.Options // the map's, its files going through syncs
+	syncs *plSyncs        // the files of the map and of its images go through it
+	dir   string          // the map
+	work  string          // where images are built
+	m     *diskmap.Map[uint64, []byte]
 
 	files  [4]plFile
 	op     string // the operation running, "" between operations
@@ -428,7 +427,7 @@ func newPLRun(t testing.TB, syncs *plSyncs, name string, rng *rand.Rand, seed ui
 	t.Helper()
 	root := t.TempDir()
 	opts.Durability = d
-	r := &plRun{t: t, name: name, rng: rng, seed: seed, d: d, opts: opts,
+	r := &plRun{t: t, name: name, rng: rng, seed: seed, d: d, opts: *diskmap.WithFiles(&opts, syncs), syncs: syncs,
 		dir: filepath.Join(root, "map"), work: filepath.Join(root, "image"), model: map[uint64][]byte{}}
 	r.open()
 	t.Cleanup(func() {
@@ -729,7 +728,7 @@ func (r *plRun) tryImage(what string) {
 // checks it against what was acknowledged. With reopen it also writes to
 // the recovered map, closes it and opens it again.
 func (r *plRun) verify(dir string, reopen bool) error {
-	opts := &diskmap.Options{Durability: r.d}
+	opts := diskmap.WithFiles(&diskmap.Options{Durability: r.d}, r.syncs)
 	m, err := diskmap.Open[uint64, []byte](dir, opts)
 	if err != nil {
 		return fmt.Errorf("Open: %w", err)
@@ -931,9 +930,9 @@ func plSortedKeys(a, b map[uint64][]byte) []uint64 {
 // The checks can fail: an image that lost what a Sync made durable is
 // caught, and the same image without the loss passes.
 func TestPowerLossCheckCatchesLoss(t *testing.T) {
-	// swaps mmap.Files
+	t.Parallel()
 	const seed = 1
-	syncs := plWatchSyncs(t)
+	syncs := newPLSyncs()
 	opts := diskmap.Options{Capacity: 1000, WALCheckpointBytes: 1 << 30}
 	t.Run("garbled synced frame", func(t *testing.T) {
 		r := newPLRun(t, syncs, t.Name(), rand.New(rand.NewPCG(seed, 1)), seed, diskmap.DurabilityWAL, opts, 20, false)
@@ -984,9 +983,9 @@ func TestPowerLossCheckCatchesLoss(t *testing.T) {
 // durable too: else a power loss brings the batch back, and replaying it
 // undoes what the Sync kept.
 func TestPowerLossStaleBatchFrame(t *testing.T) {
-	// swaps mmap.Files
+	t.Parallel()
 	const seed = 1
-	syncs := plWatchSyncs(t)
+	syncs := newPLSyncs()
 	for i, op := range []string{"Sync", "Checkpoint", "Compact"} {
 		t.Run(op, func(t *testing.T) {
 			r := newPLRun(t, syncs, t.Name(), rand.New(rand.NewPCG(seed, uint64(i))), seed, diskmap.DurabilityOS, diskmap.Options{Capacity: 1000}, 20, false)

@@ -39,7 +39,7 @@ func (c *core) recover() error {
 	if err := c.rebuild(private); err != nil {
 		return err
 	}
-	tail, err := wal.Replay(c.path(walFile), version, c.hdr.Generation, checkpoint, c.replay)
+	tail, err := wal.Replay(c.opts.files, c.path(walFile), version, c.hdr.Generation, checkpoint, c.replay)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (c *core) recover() error {
 	} else if err := c.checkpoint(true); err != nil {
 		return err
 	}
-	return truncateFile(c.path(walFile))
+	return truncateFile(c.opts.files, c.path(walFile))
 }
 
 // rebuild replaces the table by one holding only the slots whose records are
@@ -77,7 +77,7 @@ func (c *core) rebuild(inMemory bool) error {
 		t = memTable(c.tab.path, c.tab.log2)
 	} else {
 		var err error
-		if t, err = createTable(c.path(bucketsFile+growSuffix), c.tab.log2); err != nil {
+		if t, err = createTable(c.opts.files, c.path(bucketsFile+growSuffix), c.tab.log2); err != nil {
 			return fmt.Errorf("recovering %s: %w", c.dir, err)
 		}
 	}
@@ -118,13 +118,13 @@ func (c *core) rebuild(inMemory bool) error {
 }
 
 // truncateFile cuts the file at path, if there is one, to nothing.
-func truncateFile(path string) error {
-	f, err := mmap.Files.OpenFile(path, os.O_RDWR, 0)
+func truncateFile(files mmap.FS, path string) error {
+	f, err := files.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err == nil {
-		err = mmap.Files.Truncate(f, 0)
+		err = files.Truncate(f, 0)
 		err = errors.Join(err, f.Close())
 	}
 	if err != nil {

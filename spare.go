@@ -47,11 +47,11 @@ func (c *core) holdSpare() error {
 // of a table of 2^log2 slots, with its space allocated. It never shrinks
 // the file.
 func (c *core) reserveSpare(log2 uint8) error {
-	f, err := mmap.Files.OpenFile(c.path(spareFile), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := c.opts.files.OpenFile(c.path(spareFile), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("diskmap: reserving %s: %w", c.path(spareFile), err)
 	}
-	err = mmap.Files.Allocate(f, tableBytes(log2))
+	err = c.opts.files.Allocate(f, tableBytes(log2))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -67,18 +67,18 @@ func (c *core) reserveSpare(log2 uint8) error {
 // the spare was smaller or missing.
 func (c *core) spareTable(log2 uint8) (*table, error) {
 	path := c.path(spareFile)
-	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := c.opts.files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: preparing %s: %w", path, err)
 	}
-	t := &table{f: f, path: path, mode: mmap.ReadWrite}
+	t := &table{f: f, path: path, files: c.opts.files, mode: mmap.ReadWrite}
 	fi, err := f.Stat()
 	size := tableBytes(log2)
 	if err == nil && fi.Size() > size {
-		err = mmap.Files.Truncate(f, size)
+		err = c.opts.files.Truncate(f, size)
 	}
 	if err == nil {
-		err = mmap.Files.Allocate(f, size)
+		err = c.opts.files.Allocate(f, size)
 	}
 	if err != nil {
 		_ = t.close()
@@ -99,7 +99,7 @@ func (c *core) spareTable(log2 uint8) (*table, error) {
 func (c *core) swapIn(path string) (spareGone bool, err error) {
 	buckets := c.path(bucketsFile)
 	if path == c.path(spareFile) {
-		err := mmap.Files.Exchange(path, buckets)
+		err := c.opts.files.Exchange(path, buckets)
 		if err == nil {
 			return false, nil
 		}
@@ -108,7 +108,7 @@ func (c *core) swapIn(path string) (spareGone bool, err error) {
 		}
 		spareGone = true
 	}
-	if err := mmap.Files.Rename(path, buckets); err != nil {
+	if err := c.opts.files.Rename(path, buckets); err != nil {
 		return spareGone, fmt.Errorf("diskmap: renaming %s to %s: %w", path, buckets, err)
 	}
 	return spareGone, nil

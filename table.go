@@ -21,6 +21,7 @@ import (
 type table struct {
 	f     *os.File
 	path  string
+	files mmap.FS // every operation on f outside the mapping goes through it
 	mode  mmap.Mode
 	reg   *mmap.Region
 	data  []byte // the whole file
@@ -29,18 +30,18 @@ type table struct {
 	mask  uint64 // slots - 1
 }
 
-// openTable opens and maps the buckets file at path and returns it with its
-// newest valid header and which copy that was.
-func openTable(path string, mode mmap.Mode) (*table, layout.Header, int, error) {
+// openTable opens and maps the buckets file at path, through files, and
+// returns it with its newest valid header and which copy that was.
+func openTable(files mmap.FS, path string, mode mmap.Mode) (*table, layout.Header, int, error) {
 	flag := os.O_RDWR
 	if mode == mmap.ReadOnly {
 		flag = os.O_RDONLY
 	}
-	f, err := mmap.Files.OpenFile(path, flag, 0)
+	f, err := files.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, layout.Header{}, 0, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
-	t := &table{f: f, path: path, mode: mode}
+	t := &table{f: f, path: path, files: files, mode: mode}
 	h, cur, err := t.load()
 	if err != nil {
 		_ = t.close()
@@ -75,7 +76,7 @@ func (t *table) load() (layout.Header, int, error) {
 	}
 	if t.mode != mmap.ReadOnly {
 		// Give the holes of a sparse copy blocks (see arena.load).
-		if err := mmap.Files.Allocate(t.f, fi.Size()); err != nil {
+		if err := t.files.Allocate(t.f, fi.Size()); err != nil {
 			return h, 0, fmt.Errorf("diskmap: allocating %s: %w", t.path, err)
 		}
 	}
@@ -97,15 +98,16 @@ func (t *table) mapFile(log2 uint8) error {
 	return nil
 }
 
-// createTable creates a buckets file for 2^log2 slots at path, replacing any
-// file there, with real disk allocation, mapped read-write.
-func createTable(path string, log2 uint8) (*table, error) {
-	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+// createTable creates a buckets file for 2^log2 slots at path, through
+// files, replacing any file there, with real disk allocation, mapped
+// read-write.
+func createTable(files mmap.FS, path string, log2 uint8) (*table, error) {
+	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
-	t := &table{f: f, path: path, mode: mmap.ReadWrite}
-	if err := mmap.Files.Allocate(f, layout.MetaSize+layout.SlotSize<<log2); err != nil {
+	t := &table{f: f, path: path, files: files, mode: mmap.ReadWrite}
+	if err := files.Allocate(f, layout.MetaSize+layout.SlotSize<<log2); err != nil {
 		_ = t.close()
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
@@ -154,7 +156,7 @@ func (t *table) flush() error {
 	if t.mode == mmap.Private {
 		return nil
 	}
-	if err := mmap.SyncRange(t.f, t.reg, 0, len(t.data)); err != nil {
+	if err := mmap.SyncRange(t.files, t.f, t.reg, 0, len(t.data)); err != nil {
 		return fmt.Errorf("diskmap: syncing %s: %w", t.path, err)
 	}
 	return nil
@@ -164,9 +166,9 @@ func (t *table) flush() error {
 func (t *table) flushMeta() error {
 	var err error
 	if t.mode != mmap.Private {
-		err = mmap.SyncRange(t.f, t.reg, 0, layout.MetaSize)
-	} else if _, err = mmap.Files.WriteAt(t.f, t.data[:layout.MetaSize], 0); err == nil {
-		err = mmap.Files.Sync(t.f)
+		err = mmap.SyncRange(t.files, t.f, t.reg, 0, layout.MetaSize)
+	} else if _, err = t.files.WriteAt(t.f, t.data[:layout.MetaSize], 0); err == nil {
+		err = t.files.Sync(t.f)
 	}
 	if err != nil {
 		return fmt.Errorf("diskmap: writing the header of %s: %w", t.path, err)

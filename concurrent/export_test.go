@@ -1,6 +1,10 @@
 package concurrent
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+)
 
 // ShardOf returns the index of k's shard in m.
 func ShardOf[K, V any](m *Map[K, V], k K) int {
@@ -32,3 +36,14 @@ var Within = within
 // Holding reports whether the calling goroutine runs inside a callback
 // chain for id.
 func Holding(id uint32) bool { return slices.Contains(heldShards(), id) }
+
+// WithFiles returns a copy of o (the defaults if o is nil) whose map makes
+// the file operations of its own files and of its shards through fs.
+func WithFiles(o *Options, fs mmap.FS) *Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	c.files = fs
+	return &c
+}

@@ -12,10 +12,11 @@ import (
 	"github.com/diskmap-go/diskmap/layout"
 )
 
-// readManifest reads and decodes the manifest at path (see package layout,
-// Manifest). A missing file is an error matching fs.ErrNotExist.
-func readManifest(path string) (layout.Manifest, error) {
-	f, err := mmap.OpenFile(path, os.O_RDONLY, 0)
+// readManifest reads and decodes the manifest at path, opened through
+// files (see package layout, Manifest). A missing file is an error
+// matching fs.ErrNotExist.
+func readManifest(files mmap.FS, path string) (layout.Manifest, error) {
+	f, err := files.OpenFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return layout.Manifest{}, fmt.Errorf("concurrent: opening %s: %w", path, err)
 	}
@@ -31,33 +32,33 @@ func readManifest(path string) (layout.Manifest, error) {
 	return mf, nil
 }
 
-// writeManifest writes mf to path: to a file beside it first, synced, then
-// renamed over it, and the directory synced.
-func writeManifest(path string, mf *layout.Manifest) error {
+// writeManifest writes mf to path, through files: to a file beside it
+// first, synced, then renamed over it, and the directory synced.
+func writeManifest(files mmap.FS, path string, mf *layout.Manifest) error {
 	tmp := path + ".new"
-	err := writeSynced(tmp, mf.Encode())
+	err := writeSynced(files, tmp, mf.Encode())
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = files.Rename(tmp, path)
 	}
 	if err == nil {
-		err = mmap.SyncDir(filepath.Dir(path))
+		err = files.SyncDir(filepath.Dir(path))
 	}
 	if err != nil {
-		_ = os.Remove(tmp)
+		_ = files.Remove(tmp)
 		return fmt.Errorf("concurrent: writing %s: %w", path, err)
 	}
 	return nil
 }
 
-// writeSynced creates the file path holding b and syncs it.
-func writeSynced(path string, b []byte) error {
-	f, err := mmap.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+// writeSynced creates the file path holding b, through files, and syncs it.
+func writeSynced(files mmap.FS, path string, b []byte) error {
+	f, err := files.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(b)
+	_, err = files.WriteAt(f, b, 0)
 	if err == nil {
-		err = mmap.Sync(f)
+		err = files.Sync(f)
 	}
 	return errors.Join(err, f.Close())
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
 	"github.com/diskmap-go/diskmap/internal/maptest"
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -172,5 +173,29 @@ func TestShardSeedMismatchOffset(t *testing.T) {
 	}
 	if got := binary.LittleEndian.Uint64(buckets[ce.Offset:]); fmt.Sprintf("%#x", got) != ce.Found || got != h.Seed {
 		t.Errorf("bytes at offset %d hold %#x; the error found %v", ce.Offset, got, ce.Found)
+	}
+}
+
+// The map's own files and its shards' go through the FS of its options:
+// with the rename of the manifest, or of a new shard's table, refused, a
+// new map's Open fails naming that file, and leaves no manifest behind.
+func TestOpenMakesFileOperationsThroughItsFS(t *testing.T) {
+	t.Parallel()
+	for _, stuck := range []string{"manifest.new", "buckets.grow"} {
+		t.Run(stuck, func(t *testing.T) {
+			dir := t.TempDir()
+			fs := &maptest.RenameFails{FS: mmap.OS{}, From: stuck}
+			m, err := concurrent.Open[string, string](dir, concurrent.WithFiles(shards(2), fs))
+			if err == nil {
+				_ = m.Close() // the test fails either way
+				t.Fatalf("Open succeeded with the rename of %s refused", stuck)
+			}
+			if !strings.Contains(err.Error(), stuck) {
+				t.Errorf("Open with the rename of %s refused: %v, want it named", stuck, err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "manifest")); err == nil {
+				t.Errorf("the failed Open left a manifest")
+			}
+		})
 	}
 }

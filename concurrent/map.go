@@ -26,6 +26,7 @@ type Map[K, V any] struct {
 	hasher format.Hasher // picks a key's shard; seeded from the manifest
 	shards []shard[K, V]
 	lock   *os.File // holds the directory's lock until Close
+	files  mmap.FS  // the map's own files and its shards' go through it
 	closed atomic.Bool
 	// syncEach is set for DurabilityWALSync: the shards run DurabilityWAL,
 	// and each writer waits for its fsync after releasing the shard's lock,
@@ -63,7 +64,7 @@ func OpenWith[K, V any](dir string, kc codec.Codec[K], vc codec.Codec[V], opts *
 			return nil, fmt.Errorf("concurrent: codec name %q: want 1 to %d bytes, no NUL", name, layout.MaxCodecName)
 		}
 	}
-	m := &Map[K, V]{dir: dir, kc: encode.New(kc)}
+	m := &Map[K, V]{dir: dir, kc: encode.New(kc), files: o.files}
 	if err := m.open(kc, vc, o); err != nil {
 		return nil, err
 	}

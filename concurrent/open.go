@@ -55,6 +55,7 @@ func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err e
 		return err
 	}
 	so := shardOptions(o.Map, len(mf.Shards))
+	mmap.SetFiles(&so, m.files)
 	if so.Durability == diskmap.DurabilityWALSync {
 		so.Durability, m.syncEach = diskmap.DurabilityWAL, true
 	}
@@ -79,7 +80,7 @@ func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err e
 // made.
 func (m *Map[K, V]) loadManifest(keyCodec, valueCodec string, o Options, made *[]string) (layout.Manifest, error) {
 	ro := o.Map.ReadOnly
-	mf, err := readManifest(m.path(manifestFile))
+	mf, err := readManifest(m.files, m.path(manifestFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !ro:
 		if mf, err = m.startCreate(keyCodec, valueCodec, o.Shards); err != nil {
@@ -107,7 +108,7 @@ func (m *Map[K, V]) takeLock(readOnly bool) error {
 		}
 		flag = os.O_RDWR | os.O_CREATE
 	}
-	f, err := mmap.OpenFile(m.path(lockFile), flag, 0o644)
+	f, err := m.files.OpenFile(m.path(lockFile), flag, 0o644)
 	if err != nil {
 		return fmt.Errorf("concurrent: locking %s: %w", m.dir, err)
 	}
@@ -169,7 +170,7 @@ func (m *Map[K, V]) checkShards(mf *layout.Manifest, kc codec.Codec[K], vc codec
 			return &diskmap.CorruptError{File: dir, Field: "shard directory",
 				Expected: fmt.Sprintf("shard %d of %s", i, m.path(manifestFile)), Found: "no directory"}
 		}
-		h, cur, err := readShardHeader(filepath.Join(dir, bucketsFile))
+		h, cur, err := readShardHeader(m.files, filepath.Join(dir, bucketsFile))
 		if err != nil {
 			return err
 		}
@@ -214,10 +215,11 @@ func (m *Map[K, V]) probeShards(n int, kc codec.Codec[K], vc codec.Codec[V], so 
 	return nil
 }
 
-// readShardHeader returns the header of the buckets file at path, and which
-// header copy it was read from (see layout.ReadMeta).
-func readShardHeader(path string) (layout.Header, int, error) {
-	f, err := mmap.OpenFile(path, os.O_RDONLY, 0)
+// readShardHeader returns the header of the buckets file at path, opened
+// through files, and which header copy it was read from (see
+// layout.ReadMeta).
+func readShardHeader(files mmap.FS, path string) (layout.Header, int, error) {
+	f, err := files.OpenFile(path, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return layout.Header{}, 0, &diskmap.CorruptError{File: path, Field: "file", Expected: "the buckets file of a shard", Found: "no file"}
 	}
@@ -255,7 +257,7 @@ func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int) (layout
 		ValueCodec: valueCodec,
 		Shards:     make([]uint64, shards),
 	}
-	return mf, writeManifest(m.path(manifestFile), &mf)
+	return mf, writeManifest(m.files, m.path(manifestFile), &mf)
 }
 
 // checkEmpty refuses to create a map over shard directories that lost
@@ -288,12 +290,12 @@ func (m *Map[K, V]) finishCreate(mf *layout.Manifest) error {
 			return &diskmap.CorruptError{File: m.shardDir(i), Field: "key count",
 				Expected: fmt.Sprintf("0 in a map %s marks as being created", m.path(manifestFile)), Found: n}
 		}
-		h, _, err := readShardHeader(filepath.Join(m.shardDir(i), bucketsFile))
+		h, _, err := readShardHeader(m.files, filepath.Join(m.shardDir(i), bucketsFile))
 		if err != nil {
 			return err
 		}
 		mf.Shards[i] = h.Seed
 	}
 	mf.Flags &^= layout.ManifestFlagCreating
-	return writeManifest(m.path(manifestFile), mf)
+	return writeManifest(m.files, m.path(manifestFile), mf)
 }

@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -25,6 +26,15 @@ type Options struct {
 	// for the spread of keys over shards). Every other field applies to
 	// each shard as given: MaxLoad, ReadOnly, and the durability settings.
 	Map diskmap.Options
+
+	// files is what every operation of the map on its own files (manifest,
+	// lock) goes through, and is handed to each shard: the operating
+	// system's unless a test sets one that fails on purpose. A shard's
+	// diskmap.Options keeps its FS in an unexported field, which this
+	// package sets through mmap.SetFiles, a function of an internal package
+	// that package diskmap installs: so the FS, an internal type, stays out
+	// of the public API of both packages. Default mmap.OS.
+	files mmap.FS
 }
 
 // MaxShards is the largest shard count a map can have.
@@ -40,6 +50,9 @@ func (o *Options) withDefaults() (Options, error) {
 	var r Options
 	if o != nil {
 		r = *o
+	}
+	if r.files == nil {
+		r.files = mmap.OS{}
 	}
 	if r.Shards == 0 {
 		r.Shards = defaultShards(runtime.GOMAXPROCS(0))

@@ -140,7 +140,7 @@ func TestWaitingWriterDoesNotBlockOtherShards(t *testing.T) {
 // Open refuses the map with ErrReadOnly, as diskmap.Open refuses the
 // shard; a writable Open finishes the compaction, with every key right.
 func TestShardCompactionCutShort(t *testing.T) {
-	// swaps mmap.Files
+	t.Parallel()
 	base := t.TempDir()
 	sample := filepath.Join(base, "sample")
 	want := maptest.WriteShardedSample(t, sample, 3)
@@ -184,14 +184,13 @@ func compactCutShort(t *testing.T, dir, stuck string, dirty bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := diskmap.Open[string, string](dir, nil)
+	var o diskmap.Options
+	mmap.SetFiles(&o, &maptest.RenameFails{FS: mmap.OS{}, From: stuck})
+	d, err := diskmap.Open[string, string](dir, &o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := &maptest.RenameFails{FS: mmap.Files, From: stuck}
-	mmap.Files = fs
 	err = d.Compact()
-	mmap.Files = fs.FS
 	// The failed Compact failed the map: Close returns that error, and
 	// leaves the files as the compaction left them.
 	if cerr := d.Close(); err != nil && !errors.Is(cerr, err) {

@@ -9,7 +9,7 @@ import (
 
 // RenameFails is a file system whose Rename of the file named From (a
 // base name) fails, as a process killed before it leaves the directory;
-// everything else goes through FS. A test puts it in mmap.Files.
+// everything else goes through FS. A test opens a map with it.
 type RenameFails struct {
 	mmap.FS
 	From string

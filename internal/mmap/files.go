@@ -23,26 +23,48 @@ type FS interface {
 	WriteAt(f *os.File, b []byte, off int64) (int, error)
 }
 
-// Files is the FS in use: the operating system's, opening files with
-// OpenFile. Tests swap it, before opening a map, for one that fails on
-// purpose; nothing else changes it.
-var Files FS = osFS{}
+// OS is the operating system's FS, opening files with OpenFile: the FS of
+// every map whose options name no other.
+type OS struct{}
 
-type osFS struct{}
-
-func (osFS) OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
+// OpenFile opens the file name with OpenFile.
+func (OS) OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
 	return OpenFile(name, flag, perm)
 }
-func (osFS) Rename(oldpath, newpath string) error  { return os.Rename(oldpath, newpath) }
-func (osFS) Exchange(a, b string) error            { return Exchange(a, b) }
-func (osFS) Remove(name string) error              { return os.Remove(name) }
-func (osFS) Truncate(f *os.File, size int64) error { return f.Truncate(size) }
-func (osFS) Allocate(f *os.File, size int64) error { return Allocate(f, size) }
-func (osFS) Sync(f *os.File) error                 { return Sync(f) }
-func (osFS) SyncDir(dir string) error              { return SyncDir(dir) }
-func (osFS) WriteAt(f *os.File, b []byte, off int64) (int, error) {
-	return f.WriteAt(b, off)
-}
+
+// Rename renames oldpath to newpath with os.Rename.
+func (OS) Rename(oldpath, newpath string) error { return os.Rename(oldpath, newpath) }
+
+// Exchange swaps the files a and b with Exchange.
+func (OS) Exchange(a, b string) error { return Exchange(a, b) }
+
+// Remove removes the file name with os.Remove.
+func (OS) Remove(name string) error { return os.Remove(name) }
+
+// Truncate sets the size of f with its Truncate method.
+func (OS) Truncate(f *os.File, size int64) error { return f.Truncate(size) }
+
+// Allocate gives f blocks up to size with Allocate.
+func (OS) Allocate(f *os.File, size int64) error { return Allocate(f, size) }
+
+// Sync makes f durable with Sync.
+func (OS) Sync(f *os.File) error { return Sync(f) }
+
+// SyncDir makes the directory dir durable with SyncDir.
+func (OS) SyncDir(dir string) error { return SyncDir(dir) }
+
+// WriteAt writes b at off in f with its WriteAt method.
+func (OS) WriteAt(f *os.File, b []byte, off int64) (int, error) { return f.WriteAt(b, off) }
+
+// SetFiles makes the diskmap.Options that opts points at send the map's
+// file operations through fs. Package diskmap sets it when it is
+// initialised; package concurrent calls it to give each shard the FS of
+// its map, and tests outside package diskmap to give a map one that fails
+// on purpose. The field it sets is unexported so that FS, an internal
+// type, stays out of the public API; an internal package is the one place
+// that diskmap and those packages both see, and that nothing outside the
+// module can reach.
+var SetFiles func(opts any, fs FS)
 
 // notRegular returns the error of OpenFile for a path that is not a
 // regular file, where kind says what is there ("a named pipe"): an
@@ -60,10 +82,10 @@ func (e notRegularError) Error() string { return "not a regular file: " + string
 // Is reports whether target is layout.ErrCorrupt.
 func (notRegularError) Is(target error) bool { return target == layout.ErrCorrupt }
 
-// ReadFile returns the contents of the file name, opened through Files
-// (so a file that is not a regular file is refused, at once) and read whole.
-func ReadFile(name string) ([]byte, error) {
-	f, err := Files.OpenFile(name, os.O_RDONLY, 0)
+// ReadFile returns the contents of the file name, opened through fs (so a
+// file that is not a regular file is refused, at once) and read whole.
+func ReadFile(fs FS, name string) ([]byte, error) {
+	f, err := fs.OpenFile(name, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -55,10 +55,10 @@ func TestSyncRangeWritesMappedPages(t *testing.T) {
 	}
 	unmapAtEnd(t, r)
 	copy(r.Bytes()[100:], "durable")
-	if err := mmap.SyncRange(f, r, 100, 7); err != nil {
+	if err := mmap.SyncRange(mmap.OS{}, f, r, 100, 7); err != nil {
 		t.Fatalf("SyncRange: %v", err)
 	}
-	if err := mmap.SyncRange(f, nil, 0, 0); err != nil {
+	if err := mmap.SyncRange(mmap.OS{}, f, nil, 0, 0); err != nil {
 		t.Fatalf("SyncRange: %v", err)
 	}
 	got := make([]byte, 7)

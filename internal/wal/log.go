@@ -25,8 +25,9 @@ var ErrClosed = errors.New("diskmap: log is closed")
 // a time: the map's writer. WaitSynced may be called from any goroutine at
 // any time; that is what lets writers share fsyncs (group commit).
 type Log struct {
-	f    *os.File
-	path string
+	f     *os.File
+	path  string
+	files mmap.FS // every operation on f outside the mapping goes through it
 
 	mapMu sync.RWMutex // held for writing while the mapping moves; syncs hold it for reading
 	reg   *mmap.Region
@@ -48,24 +49,26 @@ type Log struct {
 	closed  bool
 }
 
-// Open opens or creates the log file at path, beside a map whose file set
-// has the given generation, for frames numbered from last+1 on. It writes
+// Open opens or creates the log file at path, through files, beside a map
+// whose file set has the given generation, for frames numbered from last+1
+// on. Every later operation on the file outside its mapping goes through
+// files too. It writes
 // nothing: the first Append starts a new generation of the log, with a new
 // salt, over whatever the file holds, so replay it first.
-func Open(path string, generation, last uint64) (*Log, error) {
-	f, err := mmap.Files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+func Open(files mmap.FS, path string, generation, last uint64) (*Log, error) {
+	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
 	fi, err := f.Stat()
 	if err == nil {
-		err = mmap.Files.Allocate(f, fi.Size()) // the holes of a sparse copy
+		err = files.Allocate(f, fi.Size()) // the holes of a sparse copy
 	}
 	if err != nil {
 		_ = f.Close()
 		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
-	l := &Log{f: f, path: path, size: fi.Size(), generation: generation, next: last + 1, synced: last}
+	l := &Log{f: f, path: path, files: files, size: fi.Size(), generation: generation, next: last + 1, synced: last}
 	l.cond.L = &l.mu
 	l.appended.Store(last)
 	if err := l.remap(l.size); err != nil {
@@ -75,16 +78,16 @@ func Open(path string, generation, last uint64) (*Log, error) {
 	return l, nil
 }
 
-// Resume opens the log file at path to append after the frames that
-// Replay found, in the same generation of the log: what the map holds
-// beyond its checkpoint then stays recorded in the log alone. It makes
-// those frames durable first. A log without a file header of the map's
+// Resume opens the log file at path, through files, to append after the
+// frames that Replay found, in the same generation of the log: what the map
+// holds beyond its checkpoint then stays recorded in the log alone. It
+// makes those frames durable first. A log without a file header of the map's
 // generation cannot be resumed.
-func Resume(path string, t Tail) (*Log, error) {
+func Resume(files mmap.FS, path string, t Tail) (*Log, error) {
 	if t.header == nil {
 		return nil, fmt.Errorf("diskmap: %s: a log of format version 1, or of another file set, cannot be continued", path)
 	}
-	l, err := Open(path, t.header.generation, t.Last)
+	l, err := Open(files, path, t.header.generation, t.Last)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +189,7 @@ func (l *Log) WaitSynced(seq uint64) error {
 func (l *Log) syncNow() error {
 	l.mapMu.RLock()
 	defer l.mapMu.RUnlock()
-	if err := mmap.SyncRange(l.f, l.reg, 0, int(l.written.Load())); err != nil {
+	if err := mmap.SyncRange(l.files, l.f, l.reg, 0, int(l.written.Load())); err != nil {
 		return fmt.Errorf("diskmap: syncing %s: %w", l.path, err)
 	}
 	return nil
@@ -236,7 +239,7 @@ func (l *Log) Close(truncate bool) error {
 		errs = append(errs, l.reg.Unmap())
 	}
 	if truncate {
-		errs = append(errs, mmap.Files.Truncate(l.f, 0))
+		errs = append(errs, l.files.Truncate(l.f, 0))
 	}
 	errs = append(errs, l.f.Close())
 	if err := errors.Join(errs...); err != nil {
@@ -249,7 +252,7 @@ func (l *Log) Close(truncate bool) error {
 // the mapping does not cover it.
 func (l *Log) grow(size int64) error {
 	if l.reg != nil && size <= int64(len(l.reg.Bytes())) && mmap.Reserves {
-		if err := mmap.Files.Allocate(l.f, size); err != nil {
+		if err := l.files.Allocate(l.f, size); err != nil {
 			return fmt.Errorf("diskmap: growing %s: %w", l.path, err)
 		}
 		l.size = size
@@ -264,7 +267,7 @@ func (l *Log) grow(size int64) error {
 		l.reg, l.data = nil, nil
 	}
 	if err == nil {
-		err = mmap.Files.Allocate(l.f, size)
+		err = l.files.Allocate(l.f, size)
 	}
 	if err == nil {
 		l.size = size

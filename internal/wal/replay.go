@@ -20,19 +20,19 @@ type Tail struct {
 	header *fileHeader
 }
 
-// Replay reads the log file at path, beside a map of format version
-// version whose file set has the given generation and whose header records
-// checkpoint, and calls fn, in order, for each frame numbered after
-// checkpoint, as package layout specifies under "Write-ahead log". It
-// stops at fn's first error.
+// Replay reads the log file at path, opened through files, beside a map of
+// format version version whose file set has the given generation and whose
+// header records checkpoint, and calls fn, in order, for each frame
+// numbered after checkpoint, as package layout specifies under "Write-ahead
+// log". It stops at fn's first error.
 //
 // The log of a map of format version 1 has no file header: it is read
 // unsalted from offset 0. Any later version's log is read from offset
 // FileHeaderSize with the salt of its file header; without a whole header
 // of the map's generation it holds nothing past the checkpoint.
-func Replay(path string, version uint32, generation, checkpoint uint64, fn func(seq uint64, payload []byte) error) (Tail, error) {
+func Replay(files mmap.FS, path string, version uint32, generation, checkpoint uint64, fn func(seq uint64, payload []byte) error) (Tail, error) {
 	t := Tail{Last: checkpoint}
-	b, err := mmap.ReadFile(path)
+	b, err := mmap.ReadFile(files, path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return t, nil
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/diskmap-go/diskmap/internal/maptest"
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -23,7 +24,7 @@ const gen = 0x5eed
 func writeLog(t *testing.T, frames int) (path string, ends []int64) {
 	t.Helper()
 	path = filepath.Join(t.TempDir(), "wal")
-	l, err := wal.Open(path, gen, 10)
+	l, err := wal.Open(mmap.OS{}, path, gen, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func replayAll(t *testing.T, path string, checkpoint uint64) []uint64 {
 
 func replay(path string, version uint32, generation, checkpoint uint64) ([]uint64, error) {
 	var seqs []uint64
-	tail, err := wal.Replay(path, version, generation, checkpoint, func(seq uint64, p []byte) error {
+	tail, err := wal.Replay(mmap.OS{}, path, version, generation, checkpoint, func(seq uint64, p []byte) error {
 		seqs = append(seqs, seq)
 		return wal.Ops(p, func(op byte, k, v []byte) error { return nil })
 	})
@@ -123,7 +124,7 @@ func TestFramesRoundTrip(t *testing.T) {
 		t.Fatalf("after checkpoint 13: %v", seqs)
 	}
 	var ops []string
-	_, err := wal.Replay(path, layout.Version, gen, 14, func(_ uint64, p []byte) error {
+	_, err := wal.Replay(mmap.OS{}, path, layout.Version, gen, 14, func(_ uint64, p []byte) error {
 		return wal.Ops(p, func(op byte, k, v []byte) error {
 			ops = append(ops, fmt.Sprintf("%d:%s:%d", op, k, len(v)))
 			return nil
@@ -256,7 +257,7 @@ func TestOtherGeneration(t *testing.T) {
 // and whole under its own salt, ends the replay.
 func TestResetStartsNewGeneration(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wal")
-	l, err := wal.Open(path, gen, 0)
+	l, err := wal.Open(mmap.OS{}, path, gen, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +307,7 @@ func TestFramesInPayloadsAreNotReplayed(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "wal")
-			l, err := wal.Open(path, gen, 0)
+			l, err := wal.Open(mmap.OS{}, path, gen, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -351,11 +352,11 @@ func TestFormatVersion1(t *testing.T) {
 	if seqs, err := replay(path, 1, gen, 4); err != nil || fmt.Sprint(seqs) != "[5 6]" {
 		t.Fatalf("replayed %v, %v; want [5 6]", seqs, err)
 	}
-	tail, err := wal.Replay(path, 1, gen, 4, func(uint64, []byte) error { return nil })
+	tail, err := wal.Replay(mmap.OS{}, path, 1, gen, 4, func(uint64, []byte) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := wal.Resume(path, tail); err == nil {
+	if _, err := wal.Resume(mmap.OS{}, path, tail); err == nil {
 		t.Fatal("Resume continued a log of format version 1")
 	}
 	if seqs, err := replay(path, 2, gen, 4); err != nil || len(seqs) != 0 {
@@ -367,11 +368,11 @@ func TestFormatVersion1(t *testing.T) {
 // replay later finds them all.
 func TestResume(t *testing.T) {
 	path, _ := writeLog(t, 3)
-	tail, err := wal.Replay(path, layout.Version, gen, 10, func(uint64, []byte) error { return nil })
+	tail, err := wal.Replay(mmap.OS{}, path, layout.Version, gen, 10, func(uint64, []byte) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := wal.Resume(path, tail)
+	l, err := wal.Resume(mmap.OS{}, path, tail)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +388,7 @@ func TestResume(t *testing.T) {
 // Discard strikes the only frame since the last Reset.
 func TestDiscard(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wal")
-	l, err := wal.Open(path, gen, 7)
+	l, err := wal.Open(mmap.OS{}, path, gen, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +408,7 @@ func TestDiscard(t *testing.T) {
 // Open writes nothing: the file header comes with the first frame.
 func TestOpenWritesNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wal")
-	l, err := wal.Open(path, gen, 0)
+	l, err := wal.Open(mmap.OS{}, path, gen, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +428,7 @@ func TestMalformedOps(t *testing.T) {
 
 // Writers waiting at once all return, each with its frame synced.
 func TestWaitSyncedFromManyGoroutines(t *testing.T) {
-	l, err := wal.Open(filepath.Join(t.TempDir(), "wal"), gen, 0)
+	l, err := wal.Open(mmap.OS{}, filepath.Join(t.TempDir(), "wal"), gen, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
