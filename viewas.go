@@ -25,7 +25,7 @@ func ViewAs[K, T any](m *Map[K, T], k K) (*T, bool, error) {
 	vc := m.vc.Codec()
 	viewer, ok := vc.(codec.Viewer[T])
 	if !ok {
-		return nil, false, fmt.Errorf("diskmap: %s: ViewAs needs a value codec that views values in place, such as codec.Fixed's, not %s: %w", m.dir, vc.Name(), ErrCodecMismatch)
+		return nil, false, fmt.Errorf("%s: ViewAs needs a value codec that views values in place, such as codec.Fixed's, not %s: %w", m.dir, vc.Name(), ErrCodecMismatch)
 	}
 	b, found, err := m.View(k)
 	if !found || err != nil {
