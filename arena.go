@@ -182,7 +182,7 @@ func (a *arena) remaps(size int64) bool {
 func (a *arena) nextSize(need int64) int64 {
 	size := a.size + min(a.size, 1<<30)
 	size = max(size, need, 64<<10)
-	return min((size+pageSize-1)&^(pageSize-1), maxArena)
+	return min(roundPage(size), maxArena)
 }
 
 // reserve makes sure n more bytes fit before the end of the file, growing
@@ -310,6 +310,9 @@ func (a *arena) flush() error {
 }
 
 var pageSize = int64(os.Getpagesize())
+
+// roundPage rounds n up to whole pages.
+func roundPage(n int64) int64 { return (n + pageSize - 1) &^ (pageSize - 1) }
 
 // cut moves the end of the arena to end and cuts the file there: what lies
 // beyond was being written when the map went down. Then it allocates the

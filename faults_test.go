@@ -95,6 +95,13 @@ func (f *faultFS) WriteAt(file *os.File, b []byte, off int64) (int, error) {
 	return file.WriteAt(b, off)
 }
 
+func (f *faultFS) FreeSpace(dir string) (int64, error) {
+	if err := f.fail("statfs"); err != nil {
+		return 0, err
+	}
+	return mmap.FreeSpace(dir)
+}
+
 // faultModel is what a scenario acknowledged: keys whose last write
 // returned nil, and keys whose last write failed, which may hold either
 // their old or their new value.

@@ -1,0 +1,103 @@
+package diskmap_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+)
+
+// roomFS reports free space as free says, where the map asks, and counts
+// the questions; it notes the files opened whose names end in .compact.
+type roomFS struct {
+	mmap.FS
+	mu      sync.Mutex
+	free    func(real int64) int64
+	asked   int
+	created []string
+}
+
+func (f *roomFS) FreeSpace(dir string) (int64, error) {
+	n, err := f.FS.FreeSpace(dir)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.asked++
+	if f.free != nil {
+		n, err = f.free(n), nil
+	}
+	return n, err
+}
+
+func (f *roomFS) OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
+	if strings.HasSuffix(name, ".compact") {
+		f.mu.Lock()
+		f.created = append(f.created, filepath.Base(name))
+		f.mu.Unlock()
+	}
+	return f.FS.OpenFile(name, flag, perm)
+}
+
+// useFS makes the maps of the test use fs until it ends.
+func useFS(t *testing.T, fs mmap.FS) {
+	old := mmap.Files
+	mmap.Files = fs
+	t.Cleanup(func() { mmap.Files = old })
+}
+
+// Compact first checks that the disk has the free space its new files
+// need, and without it fails before it creates any, with an error that
+// says how much it needs and how much is free, and matches ENOSPC. With
+// exactly that much free, it goes ahead.
+func TestCompactChecksFreeSpace(t *testing.T) {
+	fs := &roomFS{FS: mmap.Files, free: func(int64) int64 { return 1000 }}
+	useFS(t, fs)
+	m := openMap[int, []byte](t, t.TempDir(), nil)
+	want := map[int][]byte{}
+	for i := range 200 {
+		want[i] = bytes.Repeat([]byte{byte(i)}, 1000)
+		if err := m.Put(i, want[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 100 {
+		if _, err := m.Delete(i); err != nil {
+			t.Fatal(err)
+		}
+		delete(want, i)
+	}
+	before := m.Stats()
+	err := m.Compact()
+	t.Logf("Compact with 1000 bytes free: %v", err)
+	if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "1000 are free") {
+		t.Fatalf("Compact with 1000 bytes free: %v, want ENOSPC saying 1000 are free", err)
+	}
+	var need int64
+	if _, serr := fmt.Sscanf(err.Error()[strings.Index(err.Error(), "need "):], "need %d bytes", &need); serr != nil {
+		t.Fatalf("the error does not say how much is needed: %v", err)
+	}
+	if live := before.Keys.Live + before.Values.Live; need < live {
+		t.Fatalf("Compact says it needs %d bytes, less than the %d bytes of live records", need, live)
+	}
+	if len(fs.created) > 0 {
+		t.Fatalf("the refused Compact created %v", fs.created)
+	}
+	if s := m.Stats(); s.Compacted != before.Compacted || s.Values != before.Values {
+		t.Fatalf("the refused Compact changed the map: %+v, was %+v", s, before)
+	}
+
+	fs.free = func(int64) int64 { return need }
+	if err := m.Compact(); err != nil {
+		t.Fatalf("Compact with the %d bytes it needs free: %v", need, err)
+	}
+	if s := m.Stats(); s.Compacted != before.Compacted+1 || s.Values.Dead != 0 {
+		t.Fatalf("after Compact: %+v", s)
+	}
+	requireBytes(t, m, want)
+}
