@@ -498,3 +498,34 @@ func TestFullDiskCloseAndOpenWithoutSpare(t *testing.T) {
 		})
 	}
 }
+
+// A map on an 8 MiB tmpfs, of 1 KB values, fills the disk to within one
+// growth step of an arena (an eighth of its size) before a Put fails with
+// ENOSPC, and every write acknowledged before is there after reopening.
+func TestFullDiskFills(t *testing.T) {
+	disk := smallTmpfs(t, "8m")
+	dir := filepath.Join(disk, "map")
+	m, err := diskmap.Open[string, string](dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer checkClose(t, m)
+	want, err := fillUntilFull(t, m, func(int) int { return 1000 })
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Put on a full disk: %v, want an error matching ENOSPC", err)
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs(disk, &st); err != nil {
+		t.Fatal(err)
+	}
+	free, size := int64(st.Bavail)*int64(st.Bsize), int64(st.Blocks)*int64(st.Bsize)
+	t.Logf("Put failed after %d keys with %d bytes of %d free: %v", len(want), free, size, err)
+	if free > size/8 {
+		t.Errorf("Put failed for want of room with %d bytes of %d free, more than an eighth", free, size)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m = openMap[string, string](t, dir, nil)
+	requireContents(t, m, want)
+}

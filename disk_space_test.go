@@ -11,8 +11,102 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
+
+// smallDisk is a disk of size bytes under the map directory dir, as far as
+// the map can tell: an Allocate that would make the files of dir pass size
+// fails with ENOSPC, as on a full disk, and FreeSpace reports what is
+// left. Other writes are too small to count.
+type smallDisk struct {
+	mmap.FS
+	dir  string
+	size int64
+	mu   sync.Mutex
+}
+
+// used returns the bytes the files of dir hold, with the file f at size.
+func (d *smallDisk) used(f *os.File, size int64) int64 {
+	entries, err := os.ReadDir(d.dir)
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && (f == nil || filepath.Join(d.dir, e.Name()) != f.Name()) {
+			n += fi.Size()
+		}
+	}
+	if f != nil {
+		if fi, err := f.Stat(); err == nil {
+			size = max(size, fi.Size())
+		}
+	}
+	return n + size
+}
+
+func (d *smallDisk) Allocate(f *os.File, size int64) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if filepath.Dir(f.Name()) == d.dir && d.used(f, size) > d.size {
+		return fmt.Errorf("mmap: allocate %s to %d bytes: %w", f.Name(), size, syscall.ENOSPC)
+	}
+	return d.FS.Allocate(f, size)
+}
+
+func (d *smallDisk) FreeSpace(dir string) (int64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return max(0, d.size-d.used(nil, 0)), nil
+}
+
+// A map fills its disk to within one growth step of an arena (an eighth
+// of its size) before a Put fails for want of room, with an error matching
+// ENOSPC; it does not fail with half the disk free, as an arena that
+// doubles would. Every write acknowledged before is there after reopening.
+// The disk is the seam of smallDisk; TestFullDiskFills does the same on a
+// tmpfs.
+func TestSmallDiskFills(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "map")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const size = 8 << 20
+	disk := &smallDisk{FS: mmap.Files, dir: dir, size: size}
+	useFS(t, disk)
+	m, err := diskmap.Open[string, string](dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer checkClose(t, m)
+	want := map[string]string{}
+	for i := 0; ; i++ {
+		if i == 100_000 {
+			t.Fatal("the disk did not fill up")
+		}
+		k, v := fmt.Sprintf("key %06d", i), strings.Repeat(string(rune('a'+i%26)), 1000)
+		err := m.Put(k, v)
+		if errors.Is(err, syscall.ENOSPC) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[k] = v
+	}
+	free, _ := disk.FreeSpace(dir)
+	t.Logf("Put failed after %d keys with %d bytes of %d free", len(want), free, size)
+	if free > size/8 {
+		t.Errorf("Put failed for want of room with %d bytes of %d free, more than an eighth", free, size)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mmap.Files = disk.FS
+	m = openMap[string, string](t, dir, nil)
+	requireContents(t, m, want)
+}
 
 // roomFS reports free space as free says, where the map asks, and counts
 // the questions; it notes the files opened whose names end in .compact.

@@ -15,9 +15,10 @@
 // open-addressing table of 16-byte slots probed linearly; and keys and
 // values, two append-only arenas of length-prefixed, checksummed records,
 // each starting at a multiple of 8 bytes. Package layout specifies the
-// format. The table doubles past Options.MaxLoad; arenas grow by doubling
-// their files. Replaced and deleted records stay in the arenas as dead bytes
-// until Compact rewrites them away.
+// format. The table doubles past Options.MaxLoad; arenas grow their files by
+// an eighth at a time (at least 64 KiB, at most 1 GiB), so that a map fills
+// its disk to within one such step. Replaced and deleted records stay in the
+// arenas as dead bytes until Compact rewrites them away.
 //
 // Keys and values become bytes through codecs (package codec): Open picks
 // them from K and V with codec.For, OpenWith takes them. The codec names are
