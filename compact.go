@@ -61,6 +61,7 @@ func (c *core) compact() error {
 		}
 		return fmt.Errorf("diskmap: compacting %s: %w", c.dir, err)
 	}
+	c.auto.compacted()
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
@@ -39,8 +40,10 @@ type core struct {
 
 	failpoint func(name string) error // tests stop the map at named points with it
 
-	epoch            uint64 // bumped by every mutation; entries compare it
-	compactions      uint64 // bumped by every Compact and Close; iterators compare it
+	epoch            uint64       // bumped by every mutation; entries compare it
+	compactions      uint64       // bumped by every Compact and Close; iterators compare it
+	auto             autoCompact  // when a write first compacts (see autocompact.go)
+	iterating        atomic.Int32 // iterations in progress, which put automatic compaction off
 	closed, readOnly bool
 	failed           error // set when a failed step left the files unusable
 }
@@ -59,6 +62,7 @@ func (c *core) usable() error {
 // begin is called by every mutation before it changes anything: it checks
 // the map is writable and, on the first change since the map was opened,
 // marks the header dirty durably, so that a crash from now on is noticed.
+// A write then calls compactIfDue, once it has encoded what it writes.
 func (c *core) begin() error {
 	if err := c.usable(); err != nil {
 		return err

@@ -31,6 +31,7 @@ func (c *core) path(name string) string { return filepath.Join(c.dir, name) }
 // open locks the directory and opens the map in it, creating it if there is
 // none. On failure everything opened so far is closed again.
 func (c *core) open(keyCodec, valueCodec string) (err error) {
+	c.setAutoCompact()
 	if !c.readOnly {
 		if err := os.MkdirAll(c.dir, 0o755); err != nil {
 			return fmt.Errorf("diskmap: %w", err)
@@ -118,6 +119,7 @@ func (c *core) openFiles() error {
 		return fmt.Errorf("diskmap: opening map: %w", err)
 	}
 	c.tab, c.hdr, c.cur = t, h, cur
+	c.tableChanged()
 	c.hasher = layout.NewHasher(h.Seed)
 	if c.keys, err = openArena(c.path(keysFile), layout.KeysMagic, h.Generation, w); err != nil {
 		return arenaOpenError(c.path(keysFile), err)
