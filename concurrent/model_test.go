@@ -21,13 +21,28 @@ import (
 // the others' keys must be a value their owner wrote. At the end, and after
 // reopening, the map must hold the oracle exactly.
 func TestModel(t *testing.T) {
+	runModel(t, diskmap.Options{Capacity: 16})
+}
+
+// TestModelAutoCompact is TestModel with shards that compact by
+// themselves every few dozen writes, while others read and iterate.
+func TestModelAutoCompact(t *testing.T) {
+	st := runModel(t, diskmap.Options{Capacity: 16, CompactAt: 0.05, CompactMinBytes: 4 << 10})
+	if st.Compacted < 8 {
+		t.Fatalf("%d compactions, all automatic, in 4 shards: too few to test", st.Compacted)
+	}
+}
+
+// runModel runs TestModel with shards opened with opts, and returns the
+// Stats of the map reopened at the end.
+func runModel(t *testing.T, opts diskmap.Options) concurrent.Stats {
 	const (
 		workers = 8
 		keys    = 480
 		ops     = 1500
 	)
 	dir := t.TempDir()
-	m, err := concurrent.Open[string, string](dir, &concurrent.Options{Shards: 4, Map: diskmap.Options{Capacity: 16}})
+	m, err := concurrent.Open[string, string](dir, &concurrent.Options{Shards: 4, Map: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +64,7 @@ func TestModel(t *testing.T) {
 	wg.Wait()
 	if t.Failed() {
 		checkClose(t, m)
-		return
+		t.FailNow()
 	}
 	requireContents(t, m, o.m)
 	if err := m.Check(); err != nil {
@@ -60,6 +75,9 @@ func TestModel(t *testing.T) {
 	}
 	m = openMap[string, string](t, dir, nil)
 	requireContents(t, m, o.m)
+	st := m.Stats()
+	t.Logf("%d compactions, %d table rebuilds", st.Compacted, st.Resizes)
+	return st
 }
 
 // oracle is what the map should hold.
