@@ -96,6 +96,13 @@ func (f *faultFS) WriteAt(file *os.File, b []byte, off int64) (int, error) {
 	return file.WriteAt(b, off)
 }
 
+func (f *faultFS) FreeSpace(dir string) (int64, error) {
+	if err := f.fail("statfs"); err != nil {
+		return 0, err
+	}
+	return mmap.FreeSpace(dir)
+}
+
 // faultModel is what a scenario acknowledged: keys whose last write
 // returned nil, and keys whose last write failed, which may hold either
 // their old or their new value.
@@ -136,9 +143,14 @@ func (fm *faultModel) del(k uint64, err error) {
 // faultScenario reopens the map in dir and runs puts (growing the table and
 // the arenas), deletes, a Compact, a Checkpoint and a Close, recording
 // what was acknowledged. Errors are expected: they are what the test
-// injects.
-func faultScenario(dir string, d diskmap.Durability, fm *faultModel) {
-	m, err := diskmap.Open[uint64, []byte](dir, &diskmap.Options{Durability: d, WALCheckpointBytes: 4 << 10})
+// injects. With auto, the writes compact the map by themselves, often,
+// and the scenario makes no Compact of its own.
+func faultScenario(dir string, d diskmap.Durability, fm *faultModel, auto bool) {
+	opts := &diskmap.Options{Durability: d, WALCheckpointBytes: 4 << 10}
+	if auto {
+		opts.CompactAt, opts.CompactMinBytes = 0.15, 1
+	}
+	m, err := diskmap.Open[uint64, []byte](dir, opts)
 	if err != nil {
 		return
 	}
@@ -152,10 +164,10 @@ func faultScenario(dir string, d diskmap.Durability, fm *faultModel) {
 			v := bytes.Repeat([]byte{byte(i)}, 1+i*5)
 			fm.put(k, v, m.Put(k, v))
 		}
-		switch i {
-		case 40:
+		switch {
+		case i == 40 && !auto:
 			_ = m.Compact()
-		case 60:
+		case i == 60:
 			_ = m.Checkpoint()
 		}
 	}
@@ -215,6 +227,18 @@ func containsBytes(options [][]byte, b []byte) bool {
 // lost.
 func TestFileFaults(t *testing.T) {
 	// swaps mmap.Files
+	runFileFaults(t, false)
+}
+
+// TestFileFaultsAutoCompact is TestFileFaults with writes that compact the
+// map by themselves: a failure in an automatic compaction leaves the
+// write that made it to go on, and what it acknowledges must be kept.
+func TestFileFaultsAutoCompact(t *testing.T) {
+	// swaps mmap.Files
+	runFileFaults(t, true)
+}
+
+func runFileFaults(t *testing.T, auto bool) {
 	if testing.Short() {
 		t.Skip("long: runs the scenario once per file operation")
 	}
@@ -232,7 +256,7 @@ func TestFileFaults(t *testing.T) {
 			}
 			counter := &faultFS{}
 			mmap.Files = counter
-			faultScenario(copyOf(t, base), d, newFaultModel(base, t))
+			faultScenario(copyOf(t, base), d, newFaultModel(base, t), auto)
 			mmap.Files = mmapOS
 			total := counter.calls
 			t.Logf("%d file operations in the scenario", total)
@@ -243,7 +267,7 @@ func TestFileFaults(t *testing.T) {
 					fm := newFaultModel(base, t)
 					fs := &faultFS{failAt: n, permanent: permanent}
 					mmap.Files = fs
-					faultScenario(dir, d, fm)
+					faultScenario(dir, d, fm, auto)
 					mmap.Files = mmapOS
 					if len(fs.failed) > 0 && len(fm.uncertain) > 0 {
 						surfaced++

@@ -21,6 +21,7 @@ type FS interface {
 	Sync(f *os.File) error                 // see Sync
 	SyncDir(dir string) error              // see SyncDir
 	WriteAt(f *os.File, b []byte, off int64) (int, error)
+	FreeSpace(dir string) (int64, error) // see FreeSpace
 }
 
 // Files is the FS in use: the operating system's, opening files with
@@ -43,6 +44,7 @@ func (osFS) SyncDir(dir string) error              { return SyncDir(dir) }
 func (osFS) WriteAt(f *os.File, b []byte, off int64) (int, error) {
 	return f.WriteAt(b, off)
 }
+func (osFS) FreeSpace(dir string) (int64, error) { return FreeSpace(dir) }
 
 // notRegular returns the error of OpenFile for a path that is not a
 // regular file, where kind says what is there ("a named pipe"): an
