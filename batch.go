@@ -67,8 +67,13 @@ func (b *Batch[K, V]) Delete(k K) (bool, error) {
 // logged, applied, then struck from the log, so a crash of the process in
 // the middle of one is finished on the next Open; after a power loss
 // DurabilityOS promises nothing written since the last Sync.
+//
+// Batch may first compact the map, before it calls fn (see Put).
 func (m *Map[K, V]) Batch(fn func(b *Batch[K, V]) error) error {
 	if err := m.begin(); err != nil {
+		return err
+	}
+	if err := m.compactIfDue(nil, nil); err != nil {
 		return err
 	}
 	b := &Batch[K, V]{m: m, present: map[string]bool{}}

@@ -123,6 +123,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 		return c.failed
 	}
 	c.tab, c.hdr, c.cur = tab, got, cur
+	c.tableChanged()
 	if installed && spareGone {
 		_ = c.holdSpare() // from the space the old table freed; without room, the next checkpoint looks again
 	}

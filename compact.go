@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"syscall"
 
 	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
@@ -18,6 +19,12 @@ import (
 // are built beside the old ones and renamed into place, so a crash or a full
 // disk during Compact leaves the map as it was, or compacted. Views taken
 // before Compact are invalid after it.
+//
+// The new files need free disk space for the live records of both arenas
+// and a table for the live keys. Where the system tells free space (Linux,
+// macOS, FreeBSD, Windows), Compact checks it first and, short of it,
+// returns an error matching syscall.ENOSPC that says how much it needs and
+// how much is free, having written nothing.
 func (m *Map[K, V]) Compact() error {
 	if err := m.begin(); err != nil {
 		return err
@@ -39,7 +46,10 @@ func (c *core) compact() error {
 	if err := c.syncStruck(); err != nil {
 		return err
 	}
-	err := c.buildCompacted(gen)
+	err := c.checkRoom()
+	if err == nil {
+		err = c.buildCompacted(gen)
+	}
 	if err == nil {
 		c.filesRetired++
 		if err = c.installCompacted(); c.failed != nil {
@@ -51,6 +61,34 @@ func (c *core) compact() error {
 			_ = c.opts.files.Remove(c.path(n + compactExt))
 		}
 		return fmt.Errorf("compacting %s: %w", c.dir, err)
+	}
+	c.auto.compacted()
+	return nil
+}
+
+// compactRoom returns the disk space the new files of a compaction take:
+// the live records of both arenas and a table for the live keys, in whole
+// pages. They stand beside the old files until the compaction commits.
+func (c *core) compactRoom() int64 {
+	return roundPage(layout.ArenaHeaderSize+c.keys.live) + roundPage(layout.ArenaHeaderSize+c.vals.live) +
+		tableBytes(log2For(int(c.hdr.Count), c.opts.MaxLoad))
+}
+
+// checkRoom returns an error matching syscall.ENOSPC, before anything is
+// written, if the disk has less free space than the new files need. Where
+// the free space cannot be read the check is skipped: a full disk then
+// shows as the error of the allocation that fails, which leaves the map as
+// it was too.
+func (c *core) checkRoom() error {
+	free, err := c.opts.files.FreeSpace(c.dir)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if need := c.compactRoom(); free < need {
+		return fmt.Errorf("the new files need %d bytes of free disk space, and %d are free: %w", need, free, syscall.ENOSPC)
 	}
 	return nil
 }

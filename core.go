@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/wal"
@@ -44,6 +45,8 @@ type core struct {
 	// replaces the files, Close releases them. An iteration walks the
 	// offsets of one keys file, and ends when this changes.
 	filesRetired     uint64
+	auto             autoCompact  // when a write first compacts (see autocompact.go)
+	iterating        atomic.Int32 // iterations in progress, which put automatic compaction off
 	closed, readOnly bool
 	failed           error // set when a failed step left the files unusable
 }
@@ -62,6 +65,7 @@ func (c *core) usable() error {
 // begin is called by every mutation before it changes anything: it checks
 // the map is writable and, on the first change since the map was opened,
 // marks the header dirty durably, so that a crash from now on is noticed.
+// A write then calls compactIfDue, once it has encoded what it writes.
 func (c *core) begin() error {
 	if err := c.usable(); err != nil {
 		return err

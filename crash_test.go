@@ -217,22 +217,7 @@ var crashModes = map[string]*crashMode{
 	"compact": {
 		name:  "compact",
 		kills: 8,
-		setup: func(t *testing.T, dir string, opts *diskmap.Options) *crashModel {
-			m, err := diskmap.Open[string, string](dir, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			model := newCrashModel()
-			for i := range 2000 {
-				op := crashOp{kind: 'P', key: compactKey(i), val: crashValue(-1, i, 100+i%300)}
-				if err := m.Put(op.key, op.val); err != nil {
-					t.Fatal(err)
-				}
-				model.apply(op)
-			}
-			maptest.CloseChecked(t, m)
-			return model
-		},
+		setup: compactSetup,
 		next: func(r *rand.Rand, round, i int, _ crashOp) crashOp {
 			switch p := r.IntN(100); {
 			case p < 30:
@@ -244,6 +229,23 @@ var crashModes = map[string]*crashMode{
 		},
 		kill: func(r *rand.Rand) killPlan {
 			return killPlan{acks: 1 + r.IntN(6), delay: time.Duration(r.IntN(25000)) * time.Microsecond}
+		},
+	},
+	// autocompact is compact with no Compact of its own: the writes compact
+	// the map by themselves, every few dozen.
+	"autocompact": {
+		name:  "autocompact",
+		kills: 8,
+		opts:  diskmap.Options{CompactAt: 0.02, CompactMinBytes: 4 << 10},
+		setup: compactSetup,
+		next: func(r *rand.Rand, round, i int, _ crashOp) crashOp {
+			if r.IntN(100) < 85 {
+				return crashOp{kind: 'P', key: compactKey(r.IntN(2000)), val: crashValue(round, i, 50+r.IntN(450))}
+			}
+			return crashOp{kind: 'D', key: compactKey(r.IntN(2000))}
+		},
+		kill: func(r *rand.Rand) killPlan {
+			return killPlan{acks: 1 + r.IntN(200), delay: time.Duration(r.IntN(5000)) * time.Microsecond}
 		},
 	},
 	// grow is a child inserting new keys, and deleting some of them, into
@@ -272,6 +274,25 @@ var crashModes = map[string]*crashMode{
 
 func compactKey(i int) string { return fmt.Sprintf("c%d", i) }
 
+// compactSetup makes the map of the compact modes: 2000 keys of 100 to 400
+// bytes.
+func compactSetup(t *testing.T, dir string, opts *diskmap.Options) *crashModel {
+	m, err := diskmap.Open[string, string](dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := newCrashModel()
+	for i := range 2000 {
+		op := crashOp{kind: 'P', key: compactKey(i), val: crashValue(-1, i, 100+i%300)}
+		if err := m.Put(op.key, op.val); err != nil {
+			t.Fatal(err)
+		}
+		model.apply(op)
+	}
+	maptest.CloseChecked(t, m)
+	return model
+}
+
 func init() {
 	// points runs pointsScript on a map made by pointsSetup; the parent
 	// kills it at each file operation in turn (see TestCrashPoints).
@@ -280,6 +301,14 @@ func init() {
 		opts:     diskmap.Options{Capacity: 16, KeyBytes: 1024, ValueBytes: 1024},
 		walBytes: 4 << 10,
 		script:   func(int) []crashOp { return pointsScript() },
+	}
+	// autopoints replaces the keys of pointsSetup's map until its writes
+	// compact it by themselves (see TestCrashPointsAutoCompact).
+	crashModes["autopoints"] = &crashMode{
+		name:     "autopoints",
+		opts:     diskmap.Options{Capacity: 16, KeyBytes: 1024, ValueBytes: 1024, CompactAt: 0.5, CompactMinBytes: 1},
+		walBytes: 4 << 10,
+		script:   func(int) []crashOp { return autoPointsScript() },
 	}
 	// open opens the map, recovering it, and kills itself.
 	crashModes["open"] = &crashMode{name: "open", script: func(int) []crashOp { return nil }, endKill: true}
@@ -340,6 +369,19 @@ func pointsScript() []crashOp {
 	put(pointsKey(0), 7)
 	ops = append(ops, crashOp{kind: 'X'})
 	return ops
+}
+
+// autoPointsScript replaces the keys of pointsSetup's map, first with
+// smaller values, three times, then deletes one, puts a new one and closes
+// the map: with autopoints' options, some of the writes compact it first.
+func autoPointsScript() []crashOp {
+	var ops []crashOp
+	for r := range 3 {
+		for i := range 20 {
+			ops = append(ops, crashOp{kind: 'P', key: pointsKey(i), val: crashValue(r, i, 40+7*r+i)})
+		}
+	}
+	return append(ops, crashOp{kind: 'D', key: pointsKey(3)}, crashOp{kind: 'P', key: "new", val: "v"}, crashOp{kind: 'X'})
 }
 
 // sessionScript writes ten keys of session round, replaces a key of the
@@ -643,6 +685,12 @@ func TestCrash(t *testing.T) { runCrashModes(t, crashModes["mix"], true) }
 
 // TestCrashDuringCompact kills a child that compacts in a loop.
 func TestCrashDuringCompact(t *testing.T) { runCrashModes(t, crashModes["compact"], false) }
+
+// TestCrashDuringAutoCompact kills a child whose writes compact the map by
+// themselves every few dozen.
+func TestCrashDuringAutoCompact(t *testing.T) {
+	runCrashModes(t, crashModes["autocompact"], false)
+}
 
 // TestCrashDuringGrow kills a child whose table grows every few writes.
 func TestCrashDuringGrow(t *testing.T) { runCrashModes(t, crashModes["grow"], false) }
@@ -1178,8 +1226,28 @@ func runScript(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 // DISKMAP_LONG=1 tries every n.
 func TestCrashPoints(t *testing.T) {
 	t.Parallel()
+	runCrashPoints(t, crashModes["points"], 20, nil)
+}
+
+// TestCrashPointsAutoCompact is TestCrashPoints with a script whose
+// writes compact the map by themselves, killed before every one of its
+// file operations.
+func TestCrashPointsAutoCompact(t *testing.T) {
+	t.Parallel()
+	runCrashPoints(t, crashModes["autopoints"], 1<<20, func(t *testing.T, dir string) {
+		m := maptest.Open[string, string](t, dir, &diskmap.Options{ReadOnly: true})
+		if s := m.Stats(); s.Compacted < 2 {
+			t.Fatalf("the script compacted the map %d times: too few to test", s.Compacted)
+		}
+	})
+}
+
+// runCrashPoints runs the script of mode, killed before up to limit of its
+// file operations (all with DISKMAP_LONG=1), as TestCrashPoints says.
+// done, if set, checks the map in dir after a run that was not killed.
+func runCrashPoints(t *testing.T, mode *crashMode, limit int, done func(t *testing.T, dir string)) {
 	seed := maptest.Seed(t)
-	mode, opener := crashModes["points"], crashModes["open"]
+	opener := crashModes["open"]
 	for _, d := range crashDurabilities {
 		t.Run(d.String(), func(t *testing.T) {
 			base := filepath.Join(memDir(t), "base")
@@ -1190,11 +1258,15 @@ func TestCrashPoints(t *testing.T) {
 			if !run.done {
 				t.Fatalf("the script did not finish without a kill: %+v", run)
 			}
-			limit := 20
+			if done != nil {
+				done(t, dir)
+			}
+			limit := min(limit, len(run.fileOps))
 			if maptest.Long() {
 				limit = len(run.fileOps)
 			}
 			points := crashPoints(run.fileOps, limit, seed)
+			t.Logf("%d file operations, killed before %d of them", len(run.fileOps), len(points))
 			r := rand.New(rand.NewPCG(seed, uint64(d)))
 			for i, at := range points {
 				dir := filepath.Join(memDir(t), fmt.Sprint("at", at))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/internal/maptest"
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"golang.org/x/sys/unix"
 )
 
@@ -159,11 +160,20 @@ func fillDisk(t *testing.T, dir string, free int64) {
 // pages returns the bytes of the whole pages that n bytes take on tmpfs.
 func pages(n int64) int64 { return (n + 4095) &^ 4095 }
 
+// noStatfs is the operating system's file system, except that it cannot
+// tell free space: Compact then skips its check and meets the full disk
+// where an allocation fails.
+type noStatfs struct{ mmap.FS }
+
+func (noStatfs) FreeSpace(string) (int64, error) { return 0, errors.ErrUnsupported }
+
 // TestFullDiskCompact compacts a map on a nearly full disk, with room for
 // none of the new files, for the new keys arena only, and for both new
-// arenas but not the new table: Compact fails with an error, leaves no file
-// of its own behind, and leaves the map as it was, which still passes Check
-// and takes writes. Once there is room again, Compact succeeds.
+// arenas but not the new table: Compact fails with an error matching
+// ENOSPC, leaves no file of its own behind, and leaves the map as it was,
+// which still passes Check and takes writes. It fails so when it checks
+// the free space first, and also where it cannot, when an allocation
+// fails. Once there is room again, Compact succeeds.
 func TestFullDiskCompact(t *testing.T) {
 	t.Parallel()
 	const arenaHeader = 32
@@ -177,56 +187,91 @@ func TestFullDiskCompact(t *testing.T) {
 			return pages(arenaHeader+s.Keys.Live) + pages(arenaHeader+s.Values.Live)
 		}},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			disk := smallTmpfs(t, "512k")
-			dir := filepath.Join(disk, "map")
-			m := maptest.Open[string, string](t, dir, nil)
-			want := fillForCompact(t, m)
-			before := m.Stats()
-			fillDisk(t, disk, c.free(before))
-
-			err := m.Compact()
-			t.Logf("Compact on a nearly full disk: %v", err)
-			if err == nil {
-				t.Fatal("Compact succeeded on a nearly full disk")
-			}
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Errorf("Compact: %v, want an error matching ENOSPC", err)
-			}
-			if left, _ := filepath.Glob(filepath.Join(dir, "*.compact")); len(left) > 0 {
-				t.Errorf("the failed Compact left %v", left)
-			}
-			if err := m.Check(); err != nil {
-				t.Fatalf("Check after the failed Compact: %v", err)
-			}
-			maptest.RequireContents(t, m, want)
-			if after := m.Stats(); after.Keys != before.Keys || after.Values != before.Values || after.Compacted != before.Compacted {
-				t.Errorf("Stats after the failed Compact = %+v, want %+v", after, before)
-			}
-			if ok, err := m.Delete(fullKey(0)); err != nil || !ok {
-				t.Fatalf("Delete after the failed Compact = %v, %v", ok, err)
-			}
-			delete(want, fullKey(0))
-			if err := m.Put(fullKey(0), "x"); err != nil {
-				t.Fatalf("Put after the failed Compact: %v", err)
-			}
-			want[fullKey(0)] = "x"
-
-			if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
-				t.Fatal(err)
-			}
-			if err := m.Compact(); err != nil {
-				t.Fatalf("Compact with room: %v", err)
-			}
-			if err := m.Check(); err != nil {
-				t.Fatalf("Check after Compact: %v", err)
-			}
-			maptest.RequireContents(t, m, want)
-			if s := m.Stats(); s.Keys.Dead != 0 || s.Values.Dead != 0 {
-				t.Errorf("after Compact, dead bytes: keys %d, values %d", s.Keys.Dead, s.Values.Dead)
-			}
-		})
+		for _, check := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/free space checked %v", c.name, check), func(t *testing.T) {
+				var fs mmap.FS = mmap.OS{}
+				if !check {
+					fs = noStatfs{fs}
+				}
+				compactOnFullDisk(t, fs, c.free)
+			})
+		}
 	}
+}
+
+// compactOnFullDisk is a run of TestFullDiskCompact, with free bytes left
+// on the disk.
+func compactOnFullDisk(t *testing.T, fs mmap.FS, free func(s diskmap.Stats) int64) {
+	disk := smallTmpfs(t, "512k")
+	dir := filepath.Join(disk, "map")
+	m := maptest.Open[string, string](t, dir, diskmap.WithFiles(nil, fs))
+	want := fillForCompact(t, m)
+	before := m.Stats()
+	fillDisk(t, disk, free(before))
+
+	err := m.Compact()
+	t.Logf("Compact on a nearly full disk: %v", err)
+	if err == nil {
+		t.Fatal("Compact succeeded on a nearly full disk")
+	}
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("Compact: %v, want an error matching ENOSPC", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*.compact")); len(left) > 0 {
+		t.Errorf("the failed Compact left %v", left)
+	}
+	if err := m.Check(); err != nil {
+		t.Fatalf("Check after the failed Compact: %v", err)
+	}
+	maptest.RequireContents(t, m, want)
+	if after := m.Stats(); after.Keys != before.Keys || after.Values != before.Values || after.Compacted != before.Compacted {
+		t.Errorf("Stats after the failed Compact = %+v, want %+v", after, before)
+	}
+	if ok, err := m.Delete(fullKey(0)); err != nil || !ok {
+		t.Fatalf("Delete after the failed Compact = %v, %v", ok, err)
+	}
+	delete(want, fullKey(0))
+	if err := m.Put(fullKey(0), "x"); err != nil {
+		t.Fatalf("Put after the failed Compact: %v", err)
+	}
+	want[fullKey(0)] = "x"
+
+	if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compact(); err != nil {
+		t.Fatalf("Compact with room: %v", err)
+	}
+	if err := m.Check(); err != nil {
+		t.Fatalf("Check after Compact: %v", err)
+	}
+	maptest.RequireContents(t, m, want)
+	if s := m.Stats(); s.Keys.Dead != 0 || s.Values.Dead != 0 {
+		t.Errorf("after Compact, dead bytes: keys %d, values %d", s.Keys.Dead, s.Values.Dead)
+	}
+}
+
+// The free space Compact says it needs, on a full disk, is enough: with
+// that much free, it succeeds.
+func TestFullDiskCompactWithTheRoomItAsks(t *testing.T) {
+	disk := smallTmpfs(t, "512k")
+	dir := filepath.Join(disk, "map")
+	m := maptest.Open[string, string](t, dir, nil)
+	want := fillForCompact(t, m)
+	fillDisk(t, disk, 0)
+	err := m.Compact()
+	var need int64
+	if i := strings.Index(fmt.Sprint(err), "need "); i < 0 {
+		t.Fatalf("Compact on a full disk: %v, want an error saying how much it needs", err)
+	} else if _, err := fmt.Sscanf(err.Error()[i:], "need %d bytes", &need); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Compact on a full disk: %v", err)
+	fillDisk(t, disk, need)
+	if err := m.Compact(); err != nil {
+		t.Fatalf("Compact with the %d bytes it asked for free: %v", need, err)
+	}
+	maptest.RequireContents(t, m, want)
 }
 
 // fillForCompact puts 400 keys into m, then replaces and deletes some, so
@@ -445,4 +490,35 @@ func TestFullDiskCloseAndOpenWithoutSpare(t *testing.T) {
 			requireSpare(t, dir)
 		})
 	}
+}
+
+// A map on an 8 MiB tmpfs, of 1 KB values, fills the disk to within one
+// growth step of an arena (an eighth of its size) before a Put fails with
+// ENOSPC, and every write acknowledged before is there after reopening.
+func TestFullDiskFills(t *testing.T) {
+	disk := smallTmpfs(t, "8m")
+	dir := filepath.Join(disk, "map")
+	m, err := diskmap.Open[string, string](dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer maptest.CheckClose(t, m)
+	want, err := fillUntilFull(t, m, func(int) int { return 1000 })
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Put on a full disk: %v, want an error matching ENOSPC", err)
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs(disk, &st); err != nil {
+		t.Fatal(err)
+	}
+	free, size := int64(st.Bavail)*int64(st.Bsize), int64(st.Blocks)*int64(st.Bsize)
+	t.Logf("Put failed after %d keys with %d bytes of %d free: %v", len(want), free, size, err)
+	if free > size/8 {
+		t.Errorf("Put failed for want of room with %d bytes of %d free, more than an eighth", free, size)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m = maptest.Open[string, string](t, dir, nil)
+	maptest.RequireContents(t, m, want)
 }

@@ -78,7 +78,8 @@ func (e *Entry[K, V]) Value() (V, error) {
 	return e.m.decode(b)
 }
 
-// Set stores v under the entry's key.
+// Set stores v under the entry's key. It may first compact the map (see
+// Map.Put); the entry stays good.
 func (e *Entry[K, V]) Set(v V) error {
 	if err := e.check(); err != nil {
 		return err
@@ -93,6 +94,9 @@ func (e *Entry[K, V]) Set(v V) error {
 	if err != nil {
 		return m.encodeError("value", err)
 	}
+	if err := m.compactIfDue(nil, &vb); err != nil {
+		return err
+	}
 	if _, err := m.put(e.kb, vb, live); err != nil {
 		return err // nothing changed: the key is there as it was
 	}
@@ -100,7 +104,8 @@ func (e *Entry[K, V]) Set(v V) error {
 	return m.waitDurable()
 }
 
-// Delete removes the entry's key from the map, if it is there.
+// Delete removes the entry's key from the map, if it is there. It may
+// first compact the map (see Map.Put); the entry stays good.
 func (e *Entry[K, V]) Delete() error {
 	if err := e.check(); err != nil || !e.found {
 		return err
@@ -109,6 +114,9 @@ func (e *Entry[K, V]) Delete() error {
 		return err
 	}
 	e.epoch = e.m.epoch
+	if err := e.m.compactIfDue(nil, nil); err != nil {
+		return err
+	}
 	if _, err := e.m.remove(e.kb, live); err != nil {
 		return err
 	}

@@ -96,6 +96,13 @@ func (f *faultFS) WriteAt(file *os.File, b []byte, off int64) (int, error) {
 	return file.WriteAt(b, off)
 }
 
+func (f *faultFS) FreeSpace(dir string) (int64, error) {
+	if err := f.fail("statfs"); err != nil {
+		return 0, err
+	}
+	return mmap.FreeSpace(dir)
+}
+
 // faultModel is what a scenario acknowledged: keys whose last write
 // returned nil, and keys whose last write failed, which may hold either
 // their old or their new value.
@@ -135,11 +142,16 @@ func (fm *faultModel) del(k uint64, err error) {
 
 // faultScenario reopens the map in dir, its files going through fs, and
 // runs puts (growing the table and the arenas), deletes, a Compact, a
-// Checkpoint and a Close, recording what was acknowledged. Errors are expected: they are what the test
-// injects.
-func faultScenario(dir string, fs mmap.FS, d diskmap.Durability, fm *faultModel) {
-	o := diskmap.WithFiles(&diskmap.Options{Durability: d, WALCheckpointBytes: 4 << 10}, fs)
-	m, err := diskmap.Open[uint64, []byte](dir, o)
+// Checkpoint and a Close, recording what was acknowledged. Errors are
+// expected: they are what the test injects. With auto, the writes compact
+// the map by themselves, often, and the scenario makes no Compact of its
+// own.
+func faultScenario(dir string, fs mmap.FS, d diskmap.Durability, fm *faultModel, auto bool) {
+	opts := &diskmap.Options{Durability: d, WALCheckpointBytes: 4 << 10}
+	if auto {
+		opts.CompactAt, opts.CompactMinBytes = 0.15, 1
+	}
+	m, err := diskmap.Open[uint64, []byte](dir, diskmap.WithFiles(opts, fs))
 	if err != nil {
 		return
 	}
@@ -153,10 +165,10 @@ func faultScenario(dir string, fs mmap.FS, d diskmap.Durability, fm *faultModel)
 			v := bytes.Repeat([]byte{byte(i)}, 1+i*5)
 			fm.put(k, v, m.Put(k, v))
 		}
-		switch i {
-		case 40:
+		switch {
+		case i == 40 && !auto:
 			_ = m.Compact()
-		case 60:
+		case i == 60:
 			_ = m.Checkpoint()
 		}
 	}
@@ -216,6 +228,18 @@ func containsBytes(options [][]byte, b []byte) bool {
 // lost.
 func TestFileFaults(t *testing.T) {
 	t.Parallel()
+	runFileFaults(t, false)
+}
+
+// TestFileFaultsAutoCompact is TestFileFaults with writes that compact the
+// map by themselves: a failure in an automatic compaction leaves the
+// write that made it to go on, and what it acknowledges must be kept.
+func TestFileFaultsAutoCompact(t *testing.T) {
+	t.Parallel()
+	runFileFaults(t, true)
+}
+
+func runFileFaults(t *testing.T, auto bool) {
 	if testing.Short() {
 		t.Skip("long: runs the scenario once per file operation")
 	}
@@ -232,7 +256,7 @@ func TestFileFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 			counter := &faultFS{}
-			faultScenario(copyOf(t, base), counter, d, newFaultModel(base, t))
+			faultScenario(copyOf(t, base), counter, d, newFaultModel(base, t), auto)
 			total := counter.calls
 			t.Logf("%d file operations in the scenario", total)
 			surfaced := 0
@@ -241,7 +265,7 @@ func TestFileFaults(t *testing.T) {
 					dir := copyOf(t, base)
 					fm := newFaultModel(base, t)
 					fs := &faultFS{failAt: n, permanent: permanent}
-					faultScenario(dir, fs, d, fm)
+					faultScenario(dir, fs, d, fm, auto)
 					if len(fs.failed) > 0 && len(fm.uncertain) > 0 {
 						surfaced++
 					}

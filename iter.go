@@ -20,6 +20,10 @@ import (
 //     end, and so may be visited twice.
 //  4. Table growth caused by inserts does not disturb the iteration.
 //  5. Compact or Close ends the iteration; Err then returns ErrStale.
+//  6. Writes do not compact the map by themselves (Options.CompactAt) while
+//     an iteration is in progress: the first write after the last one ends
+//     does. An iteration ends when its loop does, or, pulled with
+//     iter.Pull, when it is stopped or exhausted.
 //
 // An iteration that meets a damaged record, or a record its codec cannot
 // decode, stops before yielding it and keeps the error for Err.
@@ -93,6 +97,8 @@ func (m *Map[K, V]) iterate(visit func(kp []byte, i uint64, s layout.Slot) (bool
 		m.keepErr(err)
 		return
 	}
+	m.iterating.Add(1)
+	defer m.iterating.Add(-1)
 	gen := m.filesRetired
 	err := m.walk(func(kp []byte, i uint64, s layout.Slot) error {
 		more, err := visit(kp, i, s)

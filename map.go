@@ -118,6 +118,12 @@ func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
 
 // Put stores v under k, replacing any value k had. A new key goes to the end
 // of the iteration order; a replaced one keeps its place.
+//
+// Any write (Put, Delete, Batch, a write through an Entry) may first compact
+// the map, when dead bytes pass Options.CompactAt, which makes it take as
+// long as Compact. Views taken before it are invalid after it, as after
+// every write; k and v may be views of the map all the same. A compaction
+// that fails does not fail the write: Stats.AutoCompactErr reports it.
 func (m *Map[K, V]) Put(k K, v V) error {
 	if err := m.begin(); err != nil {
 		return err
@@ -127,13 +133,17 @@ func (m *Map[K, V]) Put(k K, v V) error {
 	if err != nil {
 		return err
 	}
+	if err := m.compactIfDue(&kb, &vb); err != nil {
+		return err
+	}
 	if _, err := m.put(kb, vb, live); err != nil {
 		return err
 	}
 	return m.waitDurable()
 }
 
-// Delete removes k and reports whether it was there.
+// Delete removes k and reports whether it was there. It may first compact
+// the map (see Put).
 func (m *Map[K, V]) Delete(k K) (bool, error) {
 	if err := m.begin(); err != nil {
 		return false, err
@@ -142,6 +152,9 @@ func (m *Map[K, V]) Delete(k K) (bool, error) {
 	kb, err := m.kc.Encode(k, &scratch, &m.kbuf)
 	if err != nil {
 		return false, m.encodeError("key", err)
+	}
+	if err := m.compactIfDue(&kb, nil); err != nil {
+		return false, err
 	}
 	found, err := m.remove(kb, live)
 	if !found || err != nil {

@@ -418,6 +418,10 @@ func TestOptionsValidation(t *testing.T) {
 			{"Capacity negative", diskmap.Options{Capacity: -1}},
 			{"KeyBytes negative", diskmap.Options{KeyBytes: -1}},
 			{"ValueBytes negative", diskmap.Options{ValueBytes: -1}},
+			{"CompactAt 1", diskmap.Options{CompactAt: 1}},
+			{"CompactAt NaN", diskmap.Options{CompactAt: math.NaN()}},
+			{"CompactAt +Inf", diskmap.Options{CompactAt: math.Inf(1)}},
+			{"CompactMinBytes negative", diskmap.Options{CompactMinBytes: -1}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				tc.opts.Durability = opts.Durability
@@ -438,6 +442,8 @@ func TestOptionsValidation(t *testing.T) {
 			{"MaxLoad 0.95", diskmap.Options{MaxLoad: 0.95}},
 			{"MaxLoad 0.25", diskmap.Options{MaxLoad: 0.25}},
 			{"Capacity 1", diskmap.Options{Capacity: 1}},
+			{"CompactAt negative", diskmap.Options{CompactAt: -1}},
+			{"CompactAt 0.99", diskmap.Options{CompactAt: 0.99, CompactMinBytes: 1}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				tc.opts.Durability = opts.Durability

@@ -57,11 +57,12 @@ func (w modelWeights) total() int {
 type modelKind[K comparable, V any] struct {
 	newKey func(r *rand.Rand) K
 	newVal func(r *rand.Rand) V
-	modify func(v *V)               // what AndModify does to a value
-	eq     func(a, b V) bool        // equality of values
-	enc    func(v V) []byte         // a value's encoding, what View returns
-	opts   *diskmap.Options         // for every open, but the durability
-	phases func(n int) []modelPhase // the phases for a run of about n keys
+	modify func(v *V)                           // what AndModify does to a value
+	eq     func(a, b V) bool                    // equality of values
+	enc    func(v V) []byte                     // a value's encoding, what View returns
+	opts   *diskmap.Options                     // for every open, but the durability
+	phases func(n int) []modelPhase             // the phases for a run of about n keys
+	end    func(t *testing.T, st diskmap.Stats) // if set, checks the Stats at the end of a run
 }
 
 // modelRun is the state of one run: the map under test and the model.
@@ -161,6 +162,9 @@ func (mr *modelRun[K, V]) run(phases []modelPhase) {
 	st := mr.m.Stats()
 	mr.t.Logf("%d steps; at the end %d keys, %d slots, %d resizes, %d compactions",
 		mr.step, st.Len, st.Capacity, st.Resizes, st.Compacted)
+	if mr.kind.end != nil {
+		mr.kind.end(mr.t, st)
+	}
 }
 
 // op does one operation chosen by the modelWeights.
@@ -472,10 +476,15 @@ func runModel[K comparable, V any](t *testing.T, kind modelKind[K, V], n int) {
 func TestModelU64Bytes(t *testing.T) {
 	t.Parallel()
 	const n = 800
-	runModel(t, modelKind[uint64, []byte]{
+	runModel(t, u64BytesKind(n), n)
+}
+
+// u64BytesKind is the kind of TestModelU64Bytes, for a run of about n keys.
+func u64BytesKind(n int) modelKind[uint64, []byte] {
+	return modelKind[uint64, []byte]{
 		// Keys from a range twice the size of the map, so that deleted
 		// keys come back.
-		newKey: func(r *rand.Rand) uint64 { return r.Uint64N(2*n) * 0x9E3779B97F4A7C15 },
+		newKey: func(r *rand.Rand) uint64 { return r.Uint64N(2*uint64(n)) * 0x9E3779B97F4A7C15 },
 		newVal: func(r *rand.Rand) []byte {
 			v := make([]byte, r.IntN(4)*r.IntN(40)) // often empty, up to 117 bytes
 			for i := range v {
@@ -488,7 +497,29 @@ func TestModelU64Bytes(t *testing.T) {
 		enc:    func(v []byte) []byte { return v },
 		opts:   &diskmap.Options{Capacity: 16, KeyBytes: 512, ValueBytes: 512},
 		phases: modelPhases,
-	}, n)
+	}
+}
+
+// TestModelAutoCompact is TestModelU64Bytes with no Compact of its own and
+// a small CompactAt and CompactMinBytes: the writes compact the map by
+// themselves, often, and every key stays as the model says.
+func TestModelAutoCompact(t *testing.T) {
+	const n = 800
+	kind := u64BytesKind(n)
+	kind.opts = &diskmap.Options{Capacity: 16, KeyBytes: 512, ValueBytes: 512, CompactAt: 0.05, CompactMinBytes: 4 << 10}
+	kind.phases = func(n int) []modelPhase {
+		phases := modelPhases(n)
+		for i := range phases {
+			phases[i].w.compact = 0
+		}
+		return phases
+	}
+	kind.end = func(t *testing.T, st diskmap.Stats) {
+		if st.Compacted < 10 {
+			t.Errorf("%d compactions, all automatic: too few to test", st.Compacted)
+		}
+	}
+	runModel(t, kind, n)
 }
 
 func TestModelStringString(t *testing.T) {

@@ -49,6 +49,7 @@ func (c *core) syncDir() error {
 // open locks the directory and opens the map in it, creating it if there is
 // none. On failure everything opened so far is closed again.
 func (c *core) open(keyCodec, valueCodec string) (err error) {
+	c.setAutoCompact()
 	if !c.readOnly {
 		if err := os.MkdirAll(c.dir, 0o755); err != nil {
 			return fmt.Errorf("diskmap: creating %s: %w", c.dir, err)
@@ -136,6 +137,7 @@ func (c *core) openFiles() error {
 		return err
 	}
 	c.tab, c.hdr, c.cur = t, h, cur
+	c.tableChanged()
 	c.hasher = format.NewHasher(h.Seed)
 	if c.keys, err = openArena(c.opts.files, c.path(keysFile), layout.KeysMagic, h.Generation, w); err != nil {
 		return arenaOpenError(c.path(keysFile), err)

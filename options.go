@@ -17,8 +17,8 @@ type Options struct {
 	Capacity int
 
 	// KeyBytes and ValueBytes are the initial sizes of the keys and values
-	// arena files. Arenas grow by doubling, so these only save early
-	// growth. Default 64 KiB each.
+	// arena files. Arenas grow by an eighth of their size at a time (64 KiB
+	// to 1 GiB), so these only save early growth. Default 64 KiB each.
 	KeyBytes, ValueBytes int64
 
 	// MaxLoad is the share of slots, live or deleted, past which the table
@@ -38,6 +38,21 @@ type Options struct {
 	// WALCheckpointBytes is the size of write-ahead log past which the next
 	// mutation first checkpoints the map. Default 64 MiB.
 	WALCheckpointBytes int64
+
+	// CompactAt is the share of dead bytes (records replaced or deleted)
+	// in an arena past which the next write first compacts the map, as
+	// Compact does: so an arena holds at most about 1/(1-CompactAt) times
+	// its live bytes, twice at the default. It is also the share of the
+	// table's slots that tombstones may take before the next write first
+	// rebuilds the table at its size. It must be below 1; a negative value
+	// turns both off. Default 0.5. See Map.Put for what a write that
+	// compacts does.
+	CompactAt float64
+
+	// CompactMinBytes is the size, in bytes of records live and dead, that
+	// an arena must reach before a write compacts it by itself: a small
+	// map is not worth rewriting. Default 16 MiB.
+	CompactMinBytes int64
 
 	// files is what every operation of the map on its files outside the
 	// mappings goes through: the operating system's unless a test sets one
@@ -91,6 +106,8 @@ const (
 	defaultMaxLoad    = 0.75
 	defaultCheckpoint = 64 << 20
 	maxMaxLoad        = 0.95
+	defaultCompactAt  = 0.5
+	defaultCompactMin = 16 << 20
 )
 
 // withDefaults returns a copy of o with defaults filled in, or an error for
@@ -118,6 +135,12 @@ func (o *Options) withDefaults() (Options, error) {
 	if r.files == nil {
 		r.files = mmap.OS{}
 	}
+	if r.CompactAt == 0 {
+		r.CompactAt = defaultCompactAt
+	}
+	if r.CompactMinBytes == 0 {
+		r.CompactMinBytes = defaultCompactMin
+	}
 	switch {
 	case r.Capacity < 0:
 		return r, fmt.Errorf("diskmap: Options.Capacity %d is negative", r.Capacity)
@@ -134,6 +157,10 @@ func (o *Options) withDefaults() (Options, error) {
 		return r, fmt.Errorf("diskmap: unknown %v", r.Durability)
 	case r.WALCheckpointBytes < 0:
 		return r, fmt.Errorf("diskmap: Options.WALCheckpointBytes %d is negative", r.WALCheckpointBytes)
+	case !(r.CompactAt < 1): // NaN too
+		return r, fmt.Errorf("diskmap: Options.CompactAt %v not below 1 (negative turns automatic compaction off)", r.CompactAt)
+	case r.CompactMinBytes < 0:
+		return r, fmt.Errorf("diskmap: Options.CompactMinBytes %d is negative", r.CompactMinBytes)
 	}
 	return r, nil
 }

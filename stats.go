@@ -2,7 +2,8 @@ package diskmap
 
 import "github.com/diskmap-go/diskmap/layout"
 
-// Stats describes a map's size and the state of its files.
+// Stats describes a map's size and the state of its files. What Compact
+// would reclaim is the Dead bytes of each arena and the Tombstones.
 type Stats struct {
 	Len        int     // keys in the map
 	Capacity   int     // slots in the table
@@ -12,7 +13,15 @@ type Stats struct {
 	Keys       ArenaStats
 	Values     ArenaStats
 	Resizes    uint64 // table rebuilds since the map was created
-	Compacted  uint64 // compactions since the map was created
+	Compacted  uint64 // compactions since the map was created, automatic ones included
+
+	// AutoCompactions counts the compactions that writes made by
+	// themselves (see Options.CompactAt) since the map was opened.
+	AutoCompactions uint64
+	// AutoCompactErr is why the last automatic compaction, or rebuild of
+	// the table for its tombstones, failed, if it did and none has
+	// succeeded since. The write that tried it went on without it.
+	AutoCompactErr error
 }
 
 // ArenaStats describes one arena file.
@@ -29,16 +38,27 @@ func (m *Map[K, V]) Stats() Stats {
 	}
 	slots := m.tab.mask + 1
 	return Stats{
-		Len:        int(m.hdr.Count),
-		Capacity:   int(slots),
-		Tombstones: int(m.hdr.Tombstones),
-		LoadFactor: float64(m.hdr.Count+m.hdr.Tombstones) / float64(slots),
-		TableBytes: int64(len(m.tab.data)),
-		Keys:       m.keys.stats(),
-		Values:     m.vals.stats(),
-		Resizes:    m.hdr.Resizes,
-		Compacted:  m.hdr.Compactions,
+		Len:             int(m.hdr.Count),
+		Capacity:        int(slots),
+		Tombstones:      int(m.hdr.Tombstones),
+		LoadFactor:      float64(m.hdr.Count+m.hdr.Tombstones) / float64(slots),
+		TableBytes:      int64(len(m.tab.data)),
+		Keys:            m.keys.stats(),
+		Values:          m.vals.stats(),
+		Resizes:         m.hdr.Resizes,
+		Compacted:       m.hdr.Compactions,
+		AutoCompactions: m.auto.runs,
+		AutoCompactErr:  m.auto.err,
 	}
+}
+
+// DeadShare returns the share of the arena's records that are dead, 0 for
+// an empty arena: what Options.CompactAt is compared with.
+func (a ArenaStats) DeadShare() float64 {
+	if a.Live+a.Dead == 0 {
+		return 0
+	}
+	return float64(a.Dead) / float64(a.Live+a.Dead)
 }
 
 func (a *arena) stats() ArenaStats {

@@ -16,12 +16,13 @@ import (
 // power of two and its growth does not line up with its reservation.
 func TestPutOwnView(t *testing.T) {
 	t.Parallel()
-	writes := map[string]func(m *diskmap.Map[string, []byte], k string, v []byte) error{
+	const writes = 60 // of 1 MiB, past 4 times the size the map reopens with
+	kinds := map[string]func(m *diskmap.Map[string, []byte], k string, v []byte) error{
 		"Put":       func(m *diskmap.Map[string, []byte], k string, v []byte) error { return m.Put(k, v) },
 		"Entry.Set": func(m *diskmap.Map[string, []byte], k string, v []byte) error { return m.Entry(k).Set(v) },
 	}
 	for _, d := range maptest.Modes {
-		for name, write := range writes {
+		for name, write := range kinds {
 			t.Run(d.String()+"/"+name, func(t *testing.T) {
 				dir := t.TempDir()
 				opts := &diskmap.Options{Durability: d}
@@ -41,7 +42,9 @@ func TestPutOwnView(t *testing.T) {
 				if err := m.Put("src", src); err != nil {
 					t.Fatal(err)
 				}
-				for i := range 40 {
+				// Past the file's size times 4, its mapping's reservation
+				// (twice the size, in powers of two) cannot cover it.
+				for i := range writes {
 					v, ok, err := m.View("src")
 					if err != nil || !ok {
 						t.Fatalf("View(src) = %v, %v", ok, err)
@@ -53,7 +56,7 @@ func TestPutOwnView(t *testing.T) {
 				if s := m.Stats().Values.Size; s < 4*start {
 					t.Fatalf("the values file grew from %d to only %d bytes: too little to test", start, s)
 				}
-				for i := range 40 {
+				for i := range writes {
 					if got, _, err := m.Get(fmt.Sprint("dst ", i)); err != nil || !bytes.Equal(got, src) {
 						t.Fatalf("Get(dst %d) = %d bytes, %v; want the %d bytes of src", i, len(got), err, len(src))
 					}

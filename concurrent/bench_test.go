@@ -7,8 +7,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
@@ -243,4 +245,67 @@ func runLoad(b *testing.B, d *benchData, load func(*concurrent.Map[string, []byt
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(d.keys)), "ns/key")
+}
+
+// BenchmarkUpdatePause measures how long a write can wait while writes
+// compact their shards by themselves: 8 goroutines replace the values of
+// random keys of a map of -keys keys, and a shard compacts whenever more
+// than half of its values arena is dead (CompactAt 0.5, any size). With
+// more shards each compaction is smaller, and so is the longest pause.
+// Reported: max-ms, the longest Put; p999-us and p50-us; compactions, of
+// all the shards. A quick run:
+//
+//	go test -run '^$' -bench UpdatePause -benchtime 2000000x ./concurrent -args -keys 200000
+func BenchmarkUpdatePause(b *testing.B) {
+	n := *benchN
+	d := newBenchData(n)
+	for _, shards := range []int{1, 16, 128} {
+		b.Run(fmt.Sprintf("n=%s/shards=%d/writers=8", sizeName(n), shards), func(b *testing.B) {
+			runUpdatePause(b, d, shards, 8)
+		})
+	}
+}
+
+func runUpdatePause(b *testing.B, d *benchData, shards, writers int) {
+	opts := &concurrent.Options{Shards: shards, Map: diskmap.Options{Capacity: len(d.keys), CompactMinBytes: 1}}
+	m, err := concurrent.Open[string, []byte](filepath.Join(b.TempDir(), "map"), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer maptest.CheckClose(b, m)
+	if err := m.PutMany(d.items); err != nil {
+		b.Fatal(err)
+	}
+	waits := make([][]time.Duration, writers)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 5))
+			waits[w] = make([]time.Duration, 0, b.N/writers)
+			for i := range b.N / writers {
+				k := d.keys[r.IntN(len(d.keys))]
+				start := time.Now()
+				if err := m.Put(k, d.vals[i%len(d.vals)]); err != nil {
+					b.Error(err)
+					return
+				}
+				waits[w] = append(waits[w], time.Since(start))
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	all := slices.Concat(waits...)
+	if len(all) == 0 {
+		return
+	}
+	slices.Sort(all)
+	at := func(q float64) time.Duration { return all[min(len(all)-1, int(q*float64(len(all))))] }
+	b.ReportMetric(float64(all[len(all)-1].Microseconds())/1000, "max-ms")
+	b.ReportMetric(float64(at(0.999).Nanoseconds())/1000, "p999-us")
+	b.ReportMetric(float64(at(0.5).Nanoseconds())/1000, "p50-us")
+	b.ReportMetric(float64(m.Stats().AutoCompactions), "compactions")
 }

@@ -89,7 +89,10 @@
 //
 //   - Goroutines working on different shards never wait for each other.
 //     Table growth and compaction of a shard hold that shard's lock only:
-//     Compact compacts the shards one after another.
+//     Compact compacts the shards one after another, and a write that
+//     compacts its shard by itself (Options.Map.CompactAt) holds that
+//     shard alone, so the longest a write waits is about one compaction
+//     of one shard (measured: see the README, Figures).
 //   - A writer waiting for a shard's lock keeps new readers of that shard
 //     waiting, as sync.RWMutex does so that writers are not starved; the
 //     readers of every other shard go on.
@@ -150,6 +153,8 @@
 //  5. If the shard being visited is compacted (by Compact) or closed
 //     between two of its batches, the iteration ends, and Err returns
 //     diskmap.ErrStale. Compaction of the other shards does not disturb it.
+//     A write does not compact by itself a shard that an iteration is
+//     visiting: as in diskmap, an iteration in progress puts that off.
 //  6. An error ends the iteration, and is kept for Err.
 //
 // # Durability

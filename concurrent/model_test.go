@@ -23,13 +23,29 @@ import (
 // reopening, the map must hold the oracle exactly.
 func TestModel(t *testing.T) {
 	t.Parallel()
+	runModel(t, diskmap.Options{Capacity: 16})
+}
+
+// TestModelAutoCompact is TestModel with shards that compact by
+// themselves every few dozen writes, while others read and iterate.
+func TestModelAutoCompact(t *testing.T) {
+	t.Parallel()
+	st := runModel(t, diskmap.Options{Capacity: 16, CompactAt: 0.05, CompactMinBytes: 4 << 10})
+	if st.Compacted < 8 {
+		t.Fatalf("%d compactions, all automatic, in 4 shards: too few to test", st.Compacted)
+	}
+}
+
+// runModel runs TestModel with shards opened with opts, and returns the
+// Stats of the map reopened at the end.
+func runModel(t *testing.T, opts diskmap.Options) concurrent.Stats {
 	const (
 		workers = 8
 		keys    = 480
 		ops     = 1500
 	)
 	dir := t.TempDir()
-	m, err := concurrent.Open[string, string](dir, &concurrent.Options{Shards: 4, Map: diskmap.Options{Capacity: 16}})
+	m, err := concurrent.Open[string, string](dir, &concurrent.Options{Shards: 4, Map: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +67,7 @@ func TestModel(t *testing.T) {
 	wg.Wait()
 	if t.Failed() {
 		maptest.CheckClose(t, m)
-		return
+		t.FailNow()
 	}
 	maptest.RequireContents(t, m, o.m)
 	if err := m.Check(); err != nil {
@@ -62,6 +78,9 @@ func TestModel(t *testing.T) {
 	}
 	m = maptest.OpenSharded[string, string](t, dir, nil)
 	maptest.RequireContents(t, m, o.m)
+	st := m.Stats()
+	t.Logf("%d compactions, %d table rebuilds", st.Compacted, st.Resizes)
+	return st
 }
 
 // oracle is what the map should hold.

@@ -24,7 +24,10 @@ type Options struct {
 	// Map configures the shards. Capacity, KeyBytes and ValueBytes describe
 	// the whole map: each shard gets its share of them (Capacity with room
 	// for the spread of keys over shards). Every other field applies to
-	// each shard as given: MaxLoad, ReadOnly, and the durability settings.
+	// each shard as given: MaxLoad, ReadOnly, the durability settings, and
+	// CompactAt and CompactMinBytes, so that each shard compacts by itself
+	// once its own arenas pass them, under its own lock (see the package
+	// documentation, Locks).
 	Map diskmap.Options
 
 	// files is what every operation of the map on its own files (manifest,

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/diskmap-go/diskmap/concurrent"
 	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/layout"
 )
 
 // TestShardBalance: keys spread over the shards evenly, for sequential
@@ -207,4 +210,109 @@ func compactCutShort(t *testing.T, dir, stuck string, dirty bool) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// holdCompaction passes every file operation to fs, but holds a caller of
+// FreeSpace for dir, the first question a compaction asks, until release
+// is closed; arrived is closed when the first one comes.
+type holdCompaction struct {
+	mmap.FS
+	dir              string
+	arrived, release chan struct{}
+	once             sync.Once
+}
+
+func (f *holdCompaction) FreeSpace(dir string) (int64, error) {
+	if dir == f.dir {
+		f.once.Do(func() { close(f.arrived) })
+		<-f.release
+	}
+	return f.FS.FreeSpace(dir)
+}
+
+// TestShardCompactsByItself: a write whose shard's arenas pass
+// Options.Map.CompactAt compacts that shard, holding its lock alone: while
+// the compaction is held up, readers and writers of every other shard go
+// on. It counts in that shard's Stats and in the totals.
+func TestShardCompactsByItself(t *testing.T) {
+	dir := t.TempDir()
+	fs := &holdCompaction{FS: mmap.OS{}, dir: filepath.Join(dir, "shard-0000"), arrived: make(chan struct{}), release: make(chan struct{})}
+	m := maptest.OpenSharded[string, string](t, dir, concurrent.WithFiles(&concurrent.Options{Shards: 4, Map: diskmap.Options{CompactAt: 0.5, CompactMinBytes: 1}}, fs))
+	same, other := keysIn(m, 0, 1)
+	big := strings.Repeat("v", 10_000)
+	for range 3 { // two dead values, one live
+		if err := m.Put(same[0], big); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Put(same[0], "compacts first") }()
+	select {
+	case err := <-done:
+		t.Fatalf("the write returned (%v) without compacting its shard", err)
+	case <-fs.arrived:
+	}
+	for i := range 100 {
+		k := fmt.Sprint(other[0], i)
+		if concurrent.ShardOf(m, k) == 0 {
+			continue
+		}
+		if err := m.Put(k, "goes on"); err != nil {
+			t.Fatal(err)
+		}
+		if v, ok, err := m.Get(k); err != nil || !ok || v != "goes on" {
+			t.Fatalf("Get(%q) = %q, %v, %v", k, v, ok, err)
+		}
+	}
+	close(fs.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	st := m.Stats()
+	if st.AutoCompactions != 1 || st.Shards[0].AutoCompactions != 1 || st.Shards[0].Values.Dead != layout.RecordSize(len(big)) {
+		t.Fatalf("Stats: %d automatic compactions in all, shard 0: %+v; want one, of shard 0, before the write", st.AutoCompactions, st.Shards[0])
+	}
+	if v, _, err := m.Get(same[0]); err != nil || v != "compacts first" {
+		t.Fatalf("Get(%q) = %q, %v", same[0], v, err)
+	}
+}
+
+// An iteration puts off the automatic compaction of the shard it reads,
+// between its batches too: writes from the loop body, which pass
+// CompactAt, do not end it. Once it is over, the next writes compact.
+func TestIterationPutsAutoCompactionOff(t *testing.T) {
+	m := maptest.OpenSharded[string, string](t, t.TempDir(), &concurrent.Options{Shards: 2, Map: diskmap.Options{CompactAt: 0.5, CompactMinBytes: 1}})
+	want := map[string]string{}
+	for i := range 1000 {
+		want[key(i)] = strings.Repeat("a", 100)
+		if err := m.Put(key(i), want[key(i)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := 0
+	for k := range m.Keys() {
+		seen++
+		for r := range 3 {
+			want[k] = strings.Repeat(string(rune('b'+r)), 100)
+			if err := m.Put(k, want[k]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := m.Err(); err != nil {
+		t.Fatalf("the iteration ended with %v", err)
+	}
+	if seen != 1000 {
+		t.Fatalf("visited %d keys of 1000", seen)
+	}
+	for i := range 1000 {
+		if err := m.Put(key(i), want[key(i)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := m.Stats(); st.Shards[0].AutoCompactions == 0 || st.Shards[1].AutoCompactions == 0 {
+		t.Fatalf("after the iteration the shards compacted %d and %d times, want at least once each",
+			st.Shards[0].AutoCompactions, st.Shards[1].AutoCompactions)
+	}
+	maptest.RequireContents(t, m, want)
 }

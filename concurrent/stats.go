@@ -1,11 +1,16 @@
 package concurrent
 
-import "github.com/diskmap-go/diskmap"
+import (
+	"errors"
+
+	"github.com/diskmap-go/diskmap"
+)
 
 // Stats describes a Map: the totals over its shards, and each shard.
 type Stats struct {
 	// The sums over the shards of each field, but LoadFactor, which is
-	// (Len + Tombstones) / Capacity of the sums.
+	// (Len + Tombstones) / Capacity of the sums, and AutoCompactErr, which
+	// joins the shards' errors (each names its shard's directory).
 	diskmap.Stats
 
 	// Shards holds each shard's statistics, in shard order. Shard sizes
@@ -57,4 +62,8 @@ func (st *Stats) add(s *diskmap.Stats) {
 	st.Values.Size += s.Values.Size
 	st.Resizes += s.Resizes
 	st.Compacted += s.Compacted
+	st.AutoCompactions += s.AutoCompactions
+	if s.AutoCompactErr != nil {
+		st.AutoCompactErr = errors.Join(st.AutoCompactErr, s.AutoCompactErr)
+	}
 }

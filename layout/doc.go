@@ -167,15 +167,22 @@
 //
 // When live keys plus tombstones would pass the maximum load factor, a new
 // table is built in buckets.grow: twice as large, or as large when most of
-// the load is tombstones. Each occupied slot is copied to the new table at its
-// home (recomputed from the fingerprint) or after it. The file is synced and
-// renamed over buckets. Arenas are untouched. In the WAL modes buckets.spare
+// the load is tombstones; a write also rebuilds it first, the same way, once
+// tombstones fill more than Options.CompactAt of its slots. Each occupied
+// slot is copied to the new table at its home (recomputed from the
+// fingerprint) or after it. The file is synced and renamed over buckets.
+// Arenas are untouched. In the WAL modes buckets.spare
 // is first grown to the new table's size, with its space allocated (see
 // Checkpoint); if it cannot be, the table does not grow and the write that
 // needed it fails.
 //
 // # Compact
 //
+// Compaction runs on Compact, and at the start of a write once an arena of
+// at least Options.CompactMinBytes of records holds more than
+// Options.CompactAt dead bytes (package diskmap says when exactly); the
+// steps are the same. Before it writes anything it checks, where the
+// system tells free space, that the disk has room for the three new files.
 // Compaction writes a new file set with a new generation: keys.compact and
 // values.compact hold the live records in insertion order, buckets.compact a
 // table sized for the live keys. The directory is synced after the files are

@@ -21,6 +21,7 @@ type FS interface {
 	Sync(f *os.File) error                 // see Sync
 	SyncDir(dir string) error              // see SyncDir
 	WriteAt(f *os.File, b []byte, off int64) (int, error)
+	FreeSpace(dir string) (int64, error) // see FreeSpace
 }
 
 // OS is the operating system's FS, opening files with OpenFile: the FS of
@@ -65,6 +66,9 @@ func (OS) WriteAt(f *os.File, b []byte, off int64) (int, error) { return f.Write
 // that diskmap and those packages both see, and that nothing outside the
 // module can reach.
 var SetFiles func(opts any, fs FS)
+
+// FreeSpace returns the bytes free for the file system of dir with FreeSpace.
+func (OS) FreeSpace(dir string) (int64, error) { return FreeSpace(dir) }
 
 // notRegular returns the error of OpenFile for a path that is not a
 // regular file, where kind says what is there ("a named pipe"): an

@@ -1,0 +1,19 @@
+package mmap
+
+import (
+	"errors"
+	"fmt"
+)
+
+// FreeSpace returns how many bytes the file system holding dir has free
+// for this process to allocate: on Unix the blocks available to
+// unprivileged users (statfs f_bavail), on Windows what
+// GetDiskFreeSpaceEx grants the caller. Where there is no such call it
+// returns an error matching errors.ErrUnsupported.
+func FreeSpace(dir string) (int64, error) {
+	n, err := freeSpace(dir)
+	if err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return 0, fmt.Errorf("mmap: free space of %s: %w", dir, err)
+	}
+	return n, err
+}
