@@ -80,6 +80,23 @@
 // Open for writing fails at once with ErrLocked. Options.ReadOnly opens share
 // the directory with each other, but not with a writer.
 //
+// # Memory and the garbage collector
+//
+// A map's keys and values live in its mappings, outside the Go heap: the
+// garbage collector neither scans them nor counts them, and the page cache,
+// not the heap, holds them. So the heap of a program built on a map stays
+// small, and with GOGC's default of 100 a collection starts each time the
+// heap grows by its own small size: a program whose reads copy values
+// (Get, GetMany, iteration) collects often, and the collections show in the
+// tail of its read latency. Three ways out, best first: read without
+// garbage, with View, ViewMany or ViewAs (in place) or with GetAppend into
+// a buffer the reader reuses; set GOMEMLIMIT to what the program may use
+// of the heap and raise GOGC (or set GOGC=off with a GOMEMLIMIT), so that
+// collections wait for real heap growth; or keep a large, long-lived heap
+// of the program's own. GOMEMLIMIT counts the Go runtime's memory only:
+// the mapped files are not in it, and the operating system pages them in
+// and out as memory allows, whatever the limit says.
+//
 // # Durability
 //
 // Options.Durability picks one of three modes:

@@ -85,6 +85,18 @@ func (m *Map[K, V]) Get(k K) (V, bool, error) {
 	return v, true, nil
 }
 
+// GetAppend appends the encoded bytes of the value stored under k to dst
+// and returns the extended slice: the value's bytes as View returns them,
+// copied, so that a reader that reuses one buffer reads without making
+// garbage. If k is absent it returns dst unchanged and false.
+func (m *Map[K, V]) GetAppend(dst []byte, k K) ([]byte, bool, error) {
+	b, ok, err := m.View(k)
+	if !ok || err != nil {
+		return dst, ok, err
+	}
+	return append(dst, b...), true, nil
+}
+
 // Contains reports whether k is in the map.
 func (m *Map[K, V]) Contains(k K) (bool, error) {
 	if err := m.usable(); err != nil {

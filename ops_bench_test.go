@@ -34,6 +34,25 @@ func BenchmarkOps(b *testing.B) {
 			}
 		}
 	})
+	b.Run("impl=diskmap/op=get/n=100k", func(b *testing.B) {
+		m := fill(b)
+		for i := 0; b.Loop(); i++ {
+			if _, ok, err := m.Get(keys[i%n]); !ok || err != nil {
+				b.Fatal("missing", err)
+			}
+		}
+	})
+	b.Run("impl=diskmap/op=get-append/n=100k", func(b *testing.B) {
+		m := fill(b)
+		buf := make([]byte, 0, 256)
+		for i := 0; b.Loop(); i++ {
+			var ok bool
+			var err error
+			if buf, ok, err = m.GetAppend(buf[:0], keys[i%n]); !ok || err != nil {
+				b.Fatal("missing", err)
+			}
+		}
+	})
 	b.Run("impl=diskmap/op=update/n=100k", func(b *testing.B) {
 		m := fill(b)
 		for i := 0; b.Loop(); i++ {

@@ -98,6 +98,24 @@ func (m *Map[K, V]) Get(k K) (V, bool, error) {
 	return s.m.Get(k)
 }
 
+// GetAppend appends the encoded bytes of the value stored under k to dst
+// and returns the extended slice, or dst unchanged and false if k is
+// absent. The bytes are copied under the shard's read lock, so unlike a
+// view they stay valid; a reader that reuses one buffer reads without
+// making garbage.
+func (m *Map[K, V]) GetAppend(dst []byte, k K) ([]byte, bool, error) {
+	s, err := m.shardOf(k)
+	if err != nil {
+		return dst, false, err
+	}
+	locked, err := s.rlock()
+	if err != nil {
+		return dst, false, err
+	}
+	defer s.runlock(locked)
+	return s.m.GetAppend(dst, k)
+}
+
 // Contains reports whether k is in the map.
 func (m *Map[K, V]) Contains(k K) (bool, error) {
 	s, err := m.shardOf(k)
