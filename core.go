@@ -240,10 +240,13 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 }
 
 // checkSize returns ErrTooLarge for a key or a value past the format's
-// limits.
+// limits, saying which one it is and what the limit is.
 func (c *core) checkSize(kb, vb []byte) error {
-	if len(kb) > layout.MaxKeyLen || len(vb) > layout.MaxValueLen {
-		return fmt.Errorf("putting a key of %d bytes and a value of %d bytes into %s: %w", len(kb), len(vb), c.dir, ErrTooLarge)
+	switch {
+	case len(kb) > layout.MaxKeyLen:
+		return fmt.Errorf("putting into %s: a key of %d bytes is over the limit of %d bytes: %w", c.dir, len(kb), layout.MaxKeyLen, ErrTooLarge)
+	case len(vb) > layout.MaxValueLen:
+		return fmt.Errorf("putting into %s: a value of %d bytes is over the limit of %d bytes: %w", c.dir, len(vb), layout.MaxValueLen, ErrTooLarge)
 	}
 	return nil
 }
