@@ -48,7 +48,10 @@
 // values, if there, are arenas without records (a creation cut short), and
 // whose wal and buckets.spare, if there, hold only zeros: they are created
 // after buckets, so one without it is not the map's, and is not written.
-// The bytes of buckets.spare mean nothing; it only holds disk space.
+// The bytes of buckets.spare mean nothing; it only holds disk space. A
+// directory holding a file manifest or a directory shard-0000 is a sharded
+// map's (see Sharded maps): no map is opened or created there. Any other
+// file in a map directory is not the map's, and is left alone.
 //
 // # Header
 //
