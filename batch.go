@@ -30,7 +30,7 @@ func (b *Batch[K, V]) Put(k K, v V) error {
 	b.present[string(kb)] = true
 	b.room.puts++
 	b.room.kbytes += layout.RecordSize(len(kb))
-	b.room.vbytes += layout.RecordSize(len(vb))
+	b.room.vbytes += valueRecordSize(len(vb))
 	return nil
 }
 

@@ -149,26 +149,41 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
 		if n++; n > c.hdr.Count {
 			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
 		}
-		vp, err := c.vals.record(s.Value)
+		vp, err := c.slotValue(s)
 		if err != nil {
-			return format.At(err, c.vals.path, 0)
+			return err
 		}
 		koff, err := nk.append(kp)
 		if err != nil {
 			return err
 		}
-		voff, err := nv.append(vp)
-		if err != nil {
-			return err
+		voff := uint32(layout.SlotNoValue)
+		if len(vp) > 0 {
+			if voff, err = nv.append(vp); err != nil {
+				return err
+			}
 		}
 		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))}); err != nil {
 			return err
 		}
 		nk.live += layout.RecordSize(len(kp))
-		nv.live += layout.RecordSize(len(vp))
+		nv.live += valueRecordSize(len(vp))
 		return nil
 	})
 	return n, err
+}
+
+// slotValue returns the value of slot s, read from its record's header: a
+// compaction copies what the record holds.
+func (c *core) slotValue(s layout.Slot) ([]byte, error) {
+	if s.Value == layout.SlotNoValue {
+		return nil, nil
+	}
+	vp, err := c.vals.record(s.Value)
+	if err != nil {
+		return nil, format.At(err, c.vals.path, 0)
+	}
+	return vp, nil
 }
 
 // installCompacted closes the old files and renames the new ones over them,
