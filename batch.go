@@ -11,9 +11,16 @@ import (
 // batch's own writes.
 type Batch[K, V any] struct {
 	m       *Map[K, V]
-	ops     []byte          // the operations, in the log's format
-	present map[string]bool // keys the batch touched, and whether they stay
-	room    room            // the most its puts may take
+	ops     []byte             // the operations, in the log's format
+	present map[string]pending // keys the batch touched, and what they hold after it
+	room    room               // the most its puts may take
+}
+
+// pending is what a batch leaves under a key it touched: whether the key
+// stays, and then its value, ops[at : at+n].
+type pending struct {
+	stays bool
+	at, n int
 }
 
 // Put records that v is to be stored under k.
@@ -23,11 +30,16 @@ func (b *Batch[K, V]) Put(k K, v V) error {
 	if err != nil {
 		return err
 	}
+	return b.put(kb, vb)
+}
+
+// put records a put of the encoded key kb and value vb.
+func (b *Batch[K, V]) put(kb, vb []byte) error {
 	if err := b.m.checkSize(kb, vb); err != nil {
 		return err
 	}
 	b.ops = wal.AppendPut(b.ops, kb, vb)
-	b.present[string(kb)] = true
+	b.present[string(kb)] = pending{stays: true, at: len(b.ops) - len(vb), n: len(vb)}
 	b.room.puts++
 	b.room.kbytes += layout.RecordSize(len(kb))
 	b.room.vbytes += valueRecordSize(len(vb))
@@ -42,7 +54,8 @@ func (b *Batch[K, V]) Delete(k K) (bool, error) {
 	if err != nil {
 		return false, b.m.encodeError("key", err)
 	}
-	was, touched := b.present[string(kb)]
+	p, touched := b.present[string(kb)]
+	was := p.stays
 	if !touched {
 		if err := b.m.usable(); err != nil { // fn may have closed the map
 			return false, err
@@ -51,9 +64,14 @@ func (b *Batch[K, V]) Delete(k K) (bool, error) {
 			return false, err
 		}
 	}
-	b.ops = wal.AppendDelete(b.ops, kb)
-	b.present[string(kb)] = false
+	b.delete(kb)
 	return was, nil
+}
+
+// delete records a delete of the encoded key kb.
+func (b *Batch[K, V]) delete(kb []byte) {
+	b.ops = wal.AppendDelete(b.ops, kb)
+	b.present[string(kb)] = pending{}
 }
 
 // Batch calls fn to fill a batch, then applies its puts and deletes
@@ -76,7 +94,7 @@ func (m *Map[K, V]) Batch(fn func(b *Batch[K, V]) error) error {
 	if err := m.compactIfDue(nil, nil); err != nil {
 		return err
 	}
-	b := &Batch[K, V]{m: m, present: map[string]bool{}}
+	b := &Batch[K, V]{m: m, present: map[string]pending{}}
 	if err := fn(b); err != nil {
 		return err
 	}
