@@ -8,7 +8,9 @@ import (
 // Batch collects puts and deletes that Map.Batch applies together. Its
 // methods only record; the map changes when the function given to Batch
 // returns nil. Reads of the map inside that function do not see the
-// batch's own writes.
+// batch's own writes; Delete's answer and those of the batch's calls of
+// sync.Map (Swap, LoadOrStore, LoadAndDelete, CompareAndSwap and
+// CompareAndDelete) do.
 type Batch[K, V any] struct {
 	m       *Map[K, V]
 	ops     []byte             // the operations, in the log's format
