@@ -21,7 +21,10 @@ import (
 // alike (two Msgpack structs of equal fields) do.
 
 // Swap stores v under k and returns the value k held before, a decoded
-// copy, and whether k was there (loaded).
+// copy, and whether k was there (loaded), as sync.Map.Swap does. Like
+// each of the calls of sync.Map on a Map, it is one write, done or not
+// after a crash, that may first compact the map (see Put), and a write
+// even when it changes nothing: ErrReadOnly on a read-only map.
 func (m *Map[K, V]) Swap(k K, v V) (previous V, loaded bool, err error) {
 	var ks, vs [8]byte
 	kb, vb, err := m.beginPair(k, v, &ks, &vs)
@@ -40,7 +43,7 @@ func (m *Map[K, V]) Swap(k K, v V) (previous V, loaded bool, err error) {
 
 // LoadOrStore returns a decoded copy of the value stored under k, with
 // loaded true, if k is in the map; otherwise it stores v under k and
-// returns v, with loaded false.
+// returns v, with loaded false. It is a write as Swap is.
 func (m *Map[K, V]) LoadOrStore(k K, v V) (actual V, loaded bool, err error) {
 	var ks, vs [8]byte
 	kb, vb, err := m.beginPair(k, v, &ks, &vs)
@@ -57,7 +60,7 @@ func (m *Map[K, V]) LoadOrStore(k K, v V) (actual V, loaded bool, err error) {
 }
 
 // LoadAndDelete removes k and returns a decoded copy of the value it held,
-// and whether it was there (loaded).
+// and whether it was there (loaded). It is a write as Swap is.
 func (m *Map[K, V]) LoadAndDelete(k K) (value V, loaded bool, err error) {
 	var ks [8]byte
 	kb, err := m.beginKey(k, &ks)
@@ -80,7 +83,7 @@ func (m *Map[K, V]) LoadAndDelete(k K) (value V, loaded bool, err error) {
 // CompareAndSwap stores new under k if k holds old, compared by their
 // encoded bytes, and reports whether it did. A key that is not in the map
 // holds no value: nothing is stored then. old and new may be views of the
-// map.
+// map. It is a write as Swap is.
 func (m *Map[K, V]) CompareAndSwap(k K, old, new V) (swapped bool, err error) {
 	if err := m.begin(); err != nil {
 		return false, err
@@ -104,7 +107,7 @@ func (m *Map[K, V]) CompareAndSwap(k K, old, new V) (swapped bool, err error) {
 }
 
 // CompareAndDelete removes k if it holds old, compared by their encoded
-// bytes, and reports whether it did.
+// bytes, and reports whether it did. It is a write as Swap is.
 func (m *Map[K, V]) CompareAndDelete(k K, old V) (deleted bool, err error) {
 	var ks [8]byte
 	kb, err := m.beginKey(k, &ks)
