@@ -264,8 +264,12 @@ func (a *arena) record(off uint32) ([]byte, error) {
 }
 
 // view returns the n-byte payload of the record at offset off*8 without
-// reading its header, or false if it would pass the end.
+// reading its header, or false if it would pass the end. At
+// layout.SlotNoValue it returns the empty value, which has no record.
 func (a *arena) view(off, n uint32) ([]byte, bool) {
+	if off == layout.SlotNoValue {
+		return []byte{}, n == 0
+	}
 	start := int64(off)*layout.Align + layout.RecordHeaderSize
 	end := start + int64(n)
 	if start < layout.ArenaHeaderSize+layout.RecordHeaderSize || end > a.end {

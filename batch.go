@@ -8,12 +8,21 @@ import (
 // Batch collects puts and deletes that Map.Batch applies together. Its
 // methods only record; the map changes when the function given to Batch
 // returns nil. Reads of the map inside that function do not see the
-// batch's own writes.
+// batch's own writes; Delete's answer and those of the batch's calls of
+// sync.Map (Swap, LoadOrStore, LoadAndDelete, CompareAndSwap and
+// CompareAndDelete) do.
 type Batch[K, V any] struct {
 	m       *Map[K, V]
-	ops     []byte          // the operations, in the log's format
-	present map[string]bool // keys the batch touched, and whether they stay
-	room    room            // the most its puts may take
+	ops     []byte             // the operations, in the log's format
+	present map[string]pending // keys the batch touched, and what they hold after it
+	room    room               // the most its puts may take
+}
+
+// pending is what a batch leaves under a key it touched: whether the key
+// stays, and then its value, ops[at : at+n].
+type pending struct {
+	stays bool
+	at, n int
 }
 
 // Put records that v is to be stored under k.
@@ -23,14 +32,19 @@ func (b *Batch[K, V]) Put(k K, v V) error {
 	if err != nil {
 		return err
 	}
+	return b.put(kb, vb)
+}
+
+// put records a put of the encoded key kb and value vb.
+func (b *Batch[K, V]) put(kb, vb []byte) error {
 	if err := b.m.checkSize(kb, vb); err != nil {
 		return err
 	}
 	b.ops = wal.AppendPut(b.ops, kb, vb)
-	b.present[string(kb)] = true
+	b.present[string(kb)] = pending{stays: true, at: len(b.ops) - len(vb), n: len(vb)}
 	b.room.puts++
 	b.room.kbytes += layout.RecordSize(len(kb))
-	b.room.vbytes += layout.RecordSize(len(vb))
+	b.room.vbytes += valueRecordSize(len(vb))
 	return nil
 }
 
@@ -42,7 +56,8 @@ func (b *Batch[K, V]) Delete(k K) (bool, error) {
 	if err != nil {
 		return false, b.m.encodeError("key", err)
 	}
-	was, touched := b.present[string(kb)]
+	p, touched := b.present[string(kb)]
+	was := p.stays
 	if !touched {
 		if err := b.m.usable(); err != nil { // fn may have closed the map
 			return false, err
@@ -51,9 +66,14 @@ func (b *Batch[K, V]) Delete(k K) (bool, error) {
 			return false, err
 		}
 	}
-	b.ops = wal.AppendDelete(b.ops, kb)
-	b.present[string(kb)] = false
+	b.delete(kb)
 	return was, nil
+}
+
+// delete records a delete of the encoded key kb.
+func (b *Batch[K, V]) delete(kb []byte) {
+	b.ops = wal.AppendDelete(b.ops, kb)
+	b.present[string(kb)] = pending{}
 }
 
 // Batch calls fn to fill a batch, then applies its puts and deletes
@@ -76,7 +96,7 @@ func (m *Map[K, V]) Batch(fn func(b *Batch[K, V]) error) error {
 	if err := m.compactIfDue(nil, nil); err != nil {
 		return err
 	}
-	b := &Batch[K, V]{m: m, present: map[string]bool{}}
+	b := &Batch[K, V]{m: m, present: map[string]pending{}}
 	if err := fn(b); err != nil {
 		return err
 	}

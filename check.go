@@ -69,14 +69,14 @@ func (c *core) checkSlots(p *problems, ks, vs recordSet) {
 			tombs++
 			continue
 		}
-		kp, vlen, err := c.checkSlot(i, s, ks, vs)
+		kp, _, err := c.checkSlot(i, s, ks, vs)
 		if err != nil {
 			p.add(err)
 			continue
 		}
 		count++
 		klive += layout.RecordSize(len(kp))
-		vlive += layout.RecordSize(int(vlen))
+		vlive += slotValueBytes(s)
 	}
 	at := func(field string, want, got any) {
 		p.add(&CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: field, Expected: want, Found: got})

@@ -35,9 +35,22 @@ func (m *Map[K, V]) Compact() error {
 // compact builds the new file set and installs it; see package layout,
 // Compact, for the protocol.
 func (c *core) compact() error {
+	return c.replaceFiles("compacting", func(gen uint64) error {
+		if err := c.checkRoom(); err != nil {
+			return err
+		}
+		return c.buildCompacted(gen)
+	})
+}
+
+// replaceFiles has build write a new file set of generation gen in the
+// *.compact files, synced and closed, and installs it by the protocol of
+// Compact: the map is the old file set or the new one at every instant.
+// what names the operation in errors.
+func (c *core) replaceFiles(what string, build func(gen uint64) error) error {
 	var g [8]byte
 	if _, err := rand.Read(g[:]); err != nil {
-		return fmt.Errorf("diskmap: compacting %s: %w", c.dir, err)
+		return fmt.Errorf("diskmap: %s %s: %w", what, c.dir, err)
 	}
 	gen := binary.LittleEndian.Uint64(g[:])
 	if err := c.finishCompaction(); err != nil { // clears leftovers
@@ -46,10 +59,7 @@ func (c *core) compact() error {
 	if err := c.syncStruck(); err != nil {
 		return err
 	}
-	err := c.checkRoom()
-	if err == nil {
-		err = c.buildCompacted(gen)
-	}
+	err := build(gen)
 	if err == nil {
 		c.filesRetired++
 		if err = c.installCompacted(); c.failed != nil {
@@ -60,7 +70,7 @@ func (c *core) compact() error {
 		for _, n := range []string{bucketsFile, keysFile, valuesFile} {
 			_ = c.opts.files.Remove(c.path(n + compactExt))
 		}
-		return fmt.Errorf("compacting %s: %w", c.dir, err)
+		return fmt.Errorf("%s %s: %w", what, c.dir, err)
 	}
 	c.auto.compacted()
 	return nil
@@ -95,7 +105,28 @@ func (c *core) checkRoom() error {
 
 // buildCompacted writes the live records, in iteration order, to new arenas
 // and a new table, all synced, and closes them.
-func (c *core) buildCompacted(gen uint64) (err error) {
+func (c *core) buildCompacted(gen uint64) error {
+	log2 := log2For(int(c.hdr.Count), c.opts.MaxLoad)
+	return c.buildFiles(gen, layout.ArenaHeaderSize+c.keys.live, layout.ArenaHeaderSize+c.vals.live, log2,
+		func(nk, nv *arena, nt *table, h *layout.Header) error {
+			n, err := c.copyLive(nk, nv, nt)
+			if err != nil {
+				return err
+			}
+			if n != c.hdr.Count {
+				return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: n, Found: c.hdr.Count}
+			}
+			h.Compactions++
+			return nil
+		})
+}
+
+// buildFiles creates the *.compact files of generation gen: arenas of
+// keyBytes and valueBytes, a table of 2^log2 slots. fill writes the keys
+// into them and sets what changes in their header, which starts as the
+// map's own; then buildFiles writes the header and syncs and closes the
+// files.
+func (c *core) buildFiles(gen uint64, keyBytes, valueBytes int64, log2 uint8, fill func(nk, nv *arena, nt *table, h *layout.Header) error) (err error) {
 	var nk, nv *arena
 	var nt *table
 	defer func() {
@@ -108,29 +139,24 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 			err = errors.Join(err, nt.close())
 		}
 	}()
-	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, layout.ArenaHeaderSize+c.keys.live); err != nil {
+	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, keyBytes); err != nil {
 		return
 	}
-	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live); err != nil {
+	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, valueBytes); err != nil {
 		return
 	}
 	if err = c.syncDir(); err != nil {
 		return
 	}
-	if nt, err = createTable(c.opts.files, c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
+	if nt, err = createTable(c.opts.files, c.path(bucketsFile+compactExt), log2); err != nil {
 		return
-	}
-	var n uint64
-	if n, err = c.copyLive(nk, nv, nt); err != nil {
-		return
-	}
-	if n != c.hdr.Count {
-		return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: n, Found: c.hdr.Count}
 	}
 	h := c.hdr
+	if err = fill(nk, nv, nt, &h); err != nil {
+		return
+	}
 	h.Checkpoint = c.lastSeq() // the new files hold every logged mutation
 	h.Generation, h.Log2, h.Tombstones = gen, nt.log2, 0
-	h.Compactions++
 	h.KeysEnd, h.KeysLive = uint64(nk.end), uint64(nk.live)
 	h.ValuesEnd, h.ValuesLive = uint64(nv.end), uint64(nv.live)
 	format.WriteMeta(nt.data, &h, 1)
@@ -149,26 +175,41 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
 		if n++; n > c.hdr.Count {
 			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
 		}
-		vp, err := c.vals.record(s.Value)
+		vp, err := c.slotValue(s)
 		if err != nil {
-			return format.At(err, c.vals.path, 0)
+			return err
 		}
 		koff, err := nk.append(kp)
 		if err != nil {
 			return err
 		}
-		voff, err := nv.append(vp)
-		if err != nil {
-			return err
+		voff := uint32(layout.SlotNoValue)
+		if len(vp) > 0 {
+			if voff, err = nv.append(vp); err != nil {
+				return err
+			}
 		}
 		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))}); err != nil {
 			return err
 		}
 		nk.live += layout.RecordSize(len(kp))
-		nv.live += layout.RecordSize(len(vp))
+		nv.live += valueRecordSize(len(vp))
 		return nil
 	})
 	return n, err
+}
+
+// slotValue returns the value of slot s, read from its record's header: a
+// compaction copies what the record holds.
+func (c *core) slotValue(s layout.Slot) ([]byte, error) {
+	if s.Value == layout.SlotNoValue {
+		return nil, nil
+	}
+	vp, err := c.vals.record(s.Value)
+	if err != nil {
+		return nil, format.At(err, c.vals.path, 0)
+	}
+	return vp, nil
 }
 
 // installCompacted closes the old files and renames the new ones over them,

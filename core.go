@@ -219,7 +219,7 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(layout.RecordSize(len(vb))) {
+	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(valueRecordSize(len(vb))) {
 		// kb or vb may be a view of an arena about to move.
 		kb, vb = bytes.Clone(kb), bytes.Clone(vb)
 	}
@@ -227,7 +227,7 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 	if !found {
 		kbytes = layout.RecordSize(len(kb))
 	}
-	if err := c.reserve(kbytes, layout.RecordSize(len(vb))); err != nil {
+	if err := c.reserve(kbytes, valueRecordSize(len(vb))); err != nil {
 		return false, err
 	}
 	if src == live {
@@ -240,10 +240,13 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 }
 
 // checkSize returns ErrTooLarge for a key or a value past the format's
-// limits.
+// limits, saying which one it is and what the limit is.
 func (c *core) checkSize(kb, vb []byte) error {
-	if len(kb) > layout.MaxKeyLen || len(vb) > layout.MaxValueLen {
-		return fmt.Errorf("putting a key of %d bytes and a value of %d bytes into %s: %w", len(kb), len(vb), c.dir, ErrTooLarge)
+	switch {
+	case len(kb) > layout.MaxKeyLen:
+		return fmt.Errorf("putting into %s: a key of %d bytes is over the limit of %d bytes: %w", c.dir, len(kb), layout.MaxKeyLen, ErrTooLarge)
+	case len(vb) > layout.MaxValueLen:
+		return fmt.Errorf("putting into %s: a value of %d bytes is over the limit of %d bytes: %w", c.dir, len(vb), layout.MaxValueLen, ErrTooLarge)
 	}
 	return nil
 }
@@ -307,11 +310,10 @@ func (c *core) checkMapped(err error) error {
 // write stores a put in slot i, found holding kb or free for it, once its
 // room is reserved: it cannot fail.
 func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
-	voff := c.vals.put(vb)
-	c.vals.live += layout.RecordSize(len(vb))
+	voff := c.putValue(vb)
 	s := c.tab.slot(i)
 	if found {
-		c.vals.live -= layout.RecordSize(int(format.SlotValueLen(s)))
+		c.vals.live -= slotValueBytes(layout.ReadSlot(s))
 		format.SetSlotValue(s, voff, uint32(len(vb)))
 		return
 	}
@@ -324,10 +326,21 @@ func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	c.hdr.Count++
 }
 
+// putValue appends the value vb to the values arena, whose room was
+// reserved, and returns its offset / 8: layout.SlotNoValue for the empty
+// value, which takes no record.
+func (c *core) putValue(vb []byte) uint32 {
+	if len(vb) == 0 {
+		return layout.SlotNoValue
+	}
+	c.vals.live += layout.RecordSize(len(vb))
+	return c.vals.put(vb)
+}
+
 // unset marks slot i, holding a key of klen bytes, deleted.
 func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
-	c.vals.live -= layout.RecordSize(int(format.SlotValueLen(s)))
+	c.vals.live -= slotValueBytes(layout.ReadSlot(s))
 	c.keys.live -= layout.RecordSize(klen)
 	format.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--

@@ -93,9 +93,10 @@ func memDir(t *testing.T) string {
 }
 
 // crashOp is one operation of a child: Put, Delete, Get, a Batch of puts
-// and deletes, Compact, Sync or Checkpoint.
+// and deletes, Compact, Sync, Checkpoint, Clear, or a DeleteFunc of the
+// keys that start with key.
 type crashOp struct {
-	kind  byte // 'P', 'D', 'G', 'B', 'C', 'S' or 'K'
+	kind  byte // 'P', 'D', 'G', 'B', 'C', 'S', 'K', 'Z' or 'F'
 	key   string
 	val   string    // of a Put
 	batch []crashOp // of a Batch: puts and deletes
@@ -105,7 +106,7 @@ func (o crashOp) String() string {
 	switch o.kind {
 	case 'P':
 		return fmt.Sprintf("P %s %d %x", o.key, len(o.val), valueHash(o.val))
-	case 'D', 'G':
+	case 'D', 'G', 'F':
 		return fmt.Sprintf("%c %s", o.kind, o.key)
 	case 'B':
 		ops := make([]string, len(o.batch))
@@ -459,6 +460,16 @@ func (m *crashModel) apply(op crashOp) {
 		for _, b := range op.batch {
 			m.apply(b)
 		}
+	case 'Z':
+		clear(m.vals)
+		clear(m.seq)
+	case 'F':
+		for k := range m.vals {
+			if strings.HasPrefix(k, op.key) {
+				delete(m.vals, k)
+				delete(m.seq, k)
+			}
+		}
 	}
 }
 
@@ -474,6 +485,14 @@ func (m *crashModel) result(op crashOp) string {
 			return "-"
 		}
 		return fmt.Sprintf("%x", valueHash(v))
+	case 'F':
+		n := 0
+		for k := range m.vals {
+			if strings.HasPrefix(k, op.key) {
+				n++
+			}
+		}
+		return strconv.Itoa(n)
 	}
 	return "ok"
 }
@@ -519,6 +538,11 @@ func doCrashOp(m *diskmap.Map[string, string], op crashOp) (string, error) {
 		})
 	case 'C':
 		return "ok", m.Compact()
+	case 'Z':
+		return "ok", m.Clear()
+	case 'F':
+		n, err := m.DeleteFunc(func(k, _ string) bool { return strings.HasPrefix(k, op.key) })
+		return strconv.Itoa(n), err
 	case 'S':
 		return "ok", m.Sync()
 	case 'X':

@@ -63,7 +63,8 @@
 //     last in insertion order. A key deleted and inserted again moves to the
 //     end, and so may be visited twice.
 //  4. Table growth caused by inserts does not disturb the iteration.
-//  5. Compact or Close ends the iteration; Err then returns ErrStale.
+//  5. Compact, Clear or Close ends the iteration; Err then returns
+//     ErrStale.
 //
 // An iteration that meets a damaged record, or a record its codec cannot
 // decode, stops before yielding it; Err returns the error that ended it.

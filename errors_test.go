@@ -221,6 +221,18 @@ func TestErrorsNameThePackageOnce(t *testing.T) {
 			defer func() { _ = m.Close() }()
 			return m.Put("k", "v")
 		}},
+		{"read-only open of no map", func(t *testing.T) error {
+			_, err := diskmap.Open[string, string](t.TempDir(), &diskmap.Options{ReadOnly: true})
+			return err
+		}},
+		{"open of a concurrent map", func(t *testing.T) error {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "manifest"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := diskmap.Open[string, string](dir, nil)
+			return err
+		}},
 		{"read-only open of a dirty map", func(t *testing.T) error {
 			_, err := diskmap.Open[string, string](dirtyMapDir(t), &diskmap.Options{ReadOnly: true})
 			return err

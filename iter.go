@@ -19,7 +19,8 @@ import (
 //     last in insertion order. A key deleted and inserted again moves to the
 //     end, and so may be visited twice.
 //  4. Table growth caused by inserts does not disturb the iteration.
-//  5. Compact or Close ends the iteration; Err then returns ErrStale.
+//  5. Compact, Clear or Close ends the iteration; Err then returns
+//     ErrStale.
 //  6. Writes do not compact the map by themselves (Options.CompactAt) while
 //     an iteration is in progress: the first write after the last one ends
 //     does. An iteration ends when its loop does, or, pulled with

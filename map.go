@@ -30,6 +30,15 @@ type Map[K, V any] struct {
 
 // Open opens the map in dir, creating the directory and the map if they do
 // not exist, with codecs chosen by codec.For. A nil opts gives the defaults.
+//
+// Open reads, writes and removes only the files of a map, those package
+// layout lists (buckets, keys, values, lock, wal, buckets.spare,
+// buckets.grow, *.compact), and leaves any other file in the directory
+// alone; a map is created among other files too. It refuses a directory
+// that holds a concurrent.Map (a file manifest or a directory shard-0000)
+// with an error matching ErrCorrupt, and a read-only Open of a directory
+// that holds no map with an error matching fs.ErrNotExist, creating
+// nothing in either case.
 func Open[K, V any](dir string, opts *Options) (*Map[K, V], error) {
 	return OpenWith(dir, codec.For[K](), codec.For[V](), opts)
 }

@@ -46,10 +46,12 @@ type modelPhase struct {
 // modelWeights are the weights of the operations, in any unit.
 type modelWeights struct {
 	putNew, putOld, del, get, contains, view, entry, batch, checkpoint, compact, reopen int
+	calls, clear                                                                        int // the calls of sync.Map and DeleteFunc (callsOp); Clear
 }
 
 func (w modelWeights) total() int {
-	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.batch + w.checkpoint + w.compact + w.reopen
+	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.batch + w.checkpoint + w.compact + w.reopen +
+		w.calls + w.clear
 }
 
 // modelKind says how to make and compare the keys and values of one
@@ -235,6 +237,10 @@ func (mr *modelRun[K, V]) op(w modelWeights) {
 	case pick(w.reopen):
 		mr.what = "Close and reopen"
 		mr.reopen()
+	case pick(w.calls):
+		mr.callsOp()
+	case pick(w.clear):
+		mr.clearOp()
 	}
 }
 
@@ -438,10 +444,10 @@ func (mr *modelRun[K, V]) checkAll() {
 // it again.
 func modelPhases(n int) []modelPhase {
 	return []modelPhase{
-		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, reopen: 1}},
-		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, del: 15, get: 15, contains: 8, view: 8, entry: 15, batch: 8, checkpoint: 1, compact: 1, reopen: 1}},
-		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 30, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1}},
-		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1}},
+		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, reopen: 1, calls: 10}},
+		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, del: 15, get: 15, contains: 8, view: 8, entry: 15, batch: 8, checkpoint: 1, compact: 1, reopen: 1, calls: 15}},
+		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 30, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1, calls: 10, clear: 1}},
+		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1, calls: 10}},
 	}
 }
 
@@ -500,9 +506,9 @@ func u64BytesKind(n int) modelKind[uint64, []byte] {
 	}
 }
 
-// TestModelAutoCompact is TestModelU64Bytes with no Compact of its own and
-// a small CompactAt and CompactMinBytes: the writes compact the map by
-// themselves, often, and every key stays as the model says.
+// TestModelAutoCompact is TestModelU64Bytes with no Compact or Clear of its
+// own and a small CompactAt and CompactMinBytes: the writes compact the map
+// by themselves, often, and every key stays as the model says.
 func TestModelAutoCompact(t *testing.T) {
 	const n = 800
 	kind := u64BytesKind(n)
@@ -510,7 +516,7 @@ func TestModelAutoCompact(t *testing.T) {
 	kind.phases = func(n int) []modelPhase {
 		phases := modelPhases(n)
 		for i := range phases {
-			phases[i].w.compact = 0
+			phases[i].w.compact, phases[i].w.clear = 0, 0 // Clear rewrites the files too
 		}
 		return phases
 	}

@@ -26,6 +26,10 @@ const (
 	spareFile   = "buckets.spare"
 	compactExt  = ".compact"
 	walFile     = "wal"
+
+	// Names in the directory of a concurrent.Map, which Open refuses.
+	manifestFile = "manifest"
+	firstShard   = "shard-0000"
 )
 
 func (c *core) path(name string) string { return filepath.Join(c.dir, name) }
@@ -50,6 +54,9 @@ func (c *core) syncDir() error {
 // none. On failure everything opened so far is closed again.
 func (c *core) open(keyCodec, valueCodec string) (err error) {
 	c.setAutoCompact()
+	if err := c.checkDir(); err != nil {
+		return err
+	}
 	if !c.readOnly {
 		if err := os.MkdirAll(c.dir, 0o755); err != nil {
 			return fmt.Errorf("diskmap: creating %s: %w", c.dir, err)
@@ -101,6 +108,22 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 		return err
 	}
 	return c.openLog()
+}
+
+// checkDir refuses, before anything is created or locked, a directory
+// that holds a concurrent.Map, and a read-only Open of a directory that
+// holds no map.
+func (c *core) checkDir() error {
+	for _, name := range []string{manifestFile, firstShard} {
+		if _, err := os.Lstat(c.path(name)); err == nil {
+			return fmt.Errorf("%s holds a concurrent.Map; open it with concurrent.Open: %w", c.dir,
+				&CorruptError{File: c.path(name), Field: "file", Expected: "none in a diskmap.Map", Found: "the " + name + " of a concurrent.Map"})
+		}
+	}
+	if _, err := os.Stat(c.path(bucketsFile)); c.readOnly && errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("diskmap: no map in %s to open read-only: %w", c.dir, fs.ErrNotExist)
+	}
+	return nil
 }
 
 // takeLock opens the lock file and locks it: exclusively to write, shared

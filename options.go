@@ -10,7 +10,7 @@ import (
 
 // Options configures Open. The zero value, or a nil *Options, gives the
 // defaults. Capacity, KeyBytes and ValueBytes matter only when Open creates
-// the map.
+// the map, and when Map.Clear empties it.
 type Options struct {
 	// Capacity is how many keys the new map should hold before its table
 	// first grows. Default 768 (a table of 1024 slots).

@@ -598,8 +598,10 @@ func (r *plRun) step() {
 		r.run("Checkpoint", nil, r.m.Checkpoint)
 	case x < 98:
 		r.run("Compact", nil, r.m.Compact)
+	case x < 99:
+		r.clear()
 	default:
-		r.put(k)
+		r.deleteFunc(k % 5)
 	}
 }
 
@@ -651,8 +653,8 @@ func (r *plRun) batch(n int) {
 
 // run runs the operation op, which makes the changes cs (nil if it changes
 // nothing), and records what it acknowledged when it returned: with
-// DurabilityWALSync every mutation, in every mode everything before a Sync,
-// Checkpoint or Compact.
+// DurabilityWALSync every mutation, in every mode everything up to a Sync,
+// Checkpoint or Compact, and up to a Clear, the Clear included.
 func (r *plRun) run(op string, cs []plChange, fn func() error) {
 	r.t.Helper()
 	if cs != nil {
@@ -669,7 +671,7 @@ func (r *plRun) run(op string, cs []plChange, fn func() error) {
 	if r.failed {
 		r.t.FailNow()
 	}
-	if op == "Sync" || op == "Checkpoint" || op == "Compact" || r.d == diskmap.DurabilityWALSync {
+	if op == "Sync" || op == "Checkpoint" || op == "Compact" || op == "Clear" || r.d == diskmap.DurabilityWALSync {
 		r.ack = len(r.states) - 1
 	}
 	r.look()

@@ -105,7 +105,7 @@ func (c *core) rebuild(inMemory bool) error {
 		}
 		count++
 		c.keys.live += layout.RecordSize(len(kp))
-		c.vals.live += layout.RecordSize(int(vlen))
+		c.vals.live += slotValueBytes(s)
 	}
 	if inMemory {
 		copy(c.tab.slots, t.slots)

@@ -13,7 +13,7 @@ func (c *core) slotRecords(i uint64, s layout.Slot, ks, vs recordSet) ([]byte, u
 	if !ks.has(s.Key) {
 		return nil, 0, slotError(c.tab, i, "key record", "a record of the keys arena", uint64(s.Key)*layout.Align)
 	}
-	if !vs.has(s.Value) {
+	if s.Value != layout.SlotNoValue && !vs.has(s.Value) {
 		return nil, 0, slotError(c.tab, i, "value record", "a record of the values arena", uint64(s.Value)*layout.Align)
 	}
 	kp, err := layout.CheckRecord(c.keys.data, int64(s.Key)*layout.Align, c.keys.end)
@@ -23,11 +23,34 @@ func (c *core) slotRecords(i uint64, s layout.Slot, ks, vs recordSet) ([]byte, u
 	if fp := layout.Fingerprint(c.hash(kp)); fp != s.Fingerprint {
 		return nil, 0, slotError(c.tab, i, "fingerprint", hexa(uint64(fp)), hexa(uint64(s.Fingerprint)))
 	}
+	if s.Value == layout.SlotNoValue {
+		return kp, 0, nil
+	}
 	vp, err := layout.CheckRecord(c.vals.data, int64(s.Value)*layout.Align, c.vals.end)
 	if err != nil {
 		return nil, 0, slotError(c.tab, i, "value record", "a whole record in values", format.At(err, c.vals.path, 0))
 	}
 	return kp, uint32(len(vp)), nil
+}
+
+// valueRecordSize returns the bytes of the values arena that a value of n
+// bytes takes when it is written: a record, or nothing for the empty value,
+// which has none (layout.SlotNoValue).
+func valueRecordSize(n int) int64 {
+	if n == 0 {
+		return 0
+	}
+	return layout.RecordSize(n)
+}
+
+// slotValueBytes returns the bytes of the values arena that the value of
+// slot s takes: its record, or nothing at layout.SlotNoValue. An empty
+// value written before that rule has a record of its own.
+func slotValueBytes(s layout.Slot) int64 {
+	if s.Value == layout.SlotNoValue {
+		return 0
+	}
+	return layout.RecordSize(int(s.ValueLen))
 }
 
 // slotError reports what is wrong with slot i of t.

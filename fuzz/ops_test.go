@@ -60,7 +60,7 @@ const (
 	opEntryDelete = 12 // key
 	opEntryInsert = 13 // key, value length; +20: then Set, with a length
 	opBatch       = 14 // +20*(n-1): n puts or deletes; +80: abandoned
-	opCompact     = 15
+	opCompact     = 15 // +20*3 to +20*11: the calls of calls_test.go
 	opSync        = 16 // +20: Checkpoint instead
 	opReopen      = 17 // +20*i: as maptest.Modes[i%3]; +80: read-only first
 	opCrash       = 18 // +20*i: recover as maptest.Modes[i%3]
@@ -119,6 +119,9 @@ type opsRun struct {
 	step    int               // operations so far; values depend on it
 	reopens int               // reopens and crashes so far
 	trace   []string          // what was done, for the failure message
+
+	keySet   *diskmap.Set[string] // a set beside the map, opened by its first call
+	setModel []string             // what keySet must hold, in insertion order
 }
 
 func newOpsRun(base string, in *input) *opsRun {
@@ -174,6 +177,7 @@ func (r *opsRun) run() {
 	r.open()
 	r.verifyAll()
 	r.noErr("Close", r.m.Close())
+	r.verifySet()
 }
 
 // op applies the operation with opcode c: c%20 picks the operation, c/20
@@ -203,7 +207,7 @@ func (r *opsRun) op(c byte) {
 	case opBatch:
 		r.batch(1+int(variant%4), variant/4%2 == 1)
 	case opCompact:
-		r.compact()
+		r.call(variant)
 	case opSync:
 		r.sync(variant%2 == 1)
 	case opReopen:

@@ -12,7 +12,7 @@
 //   - record: a length-prefixed, checksummed byte string in an arena,
 //     starting at an 8-byte-aligned offset.
 //   - slot: a 16-byte cell of the table, empty, deleted or pointing at a
-//     key record and a value record.
+//     key record and a value record (none for an empty value).
 //   - hash: XXH64 of the key's encoded bytes, seeded with the header's seed.
 //   - fingerprint: the top 32 bits of the hash, stored in the slot.
 //   - home: the slot where a key's probe starts: the top log2(capacity) bits
@@ -48,7 +48,10 @@
 // values, if there, are arenas without records (a creation cut short), and
 // whose wal and buckets.spare, if there, hold only zeros: they are created
 // after buckets, so one without it is not the map's, and is not written.
-// The bytes of buckets.spare mean nothing; it only holds disk space.
+// The bytes of buckets.spare mean nothing; it only holds disk space. A
+// directory holding a file manifest or a directory shard-0000 is a sharded
+// map's (see Sharded maps): no map is opened or created there. Any other
+// file in a map directory is not the map's, and is left alone.
 //
 // # Header
 //
@@ -102,11 +105,16 @@
 //	offset size field
 //	     0    4 fingerprint: top 32 bits of the key's hash
 //	     4    4 key record offset / 8; 0 = empty, 1 = deleted
-//	     8    4 value record offset / 8
+//	     8    4 value record offset / 8; 0 = the empty value, no record
 //	    12    4 value length in bytes
 //
 // The value length duplicates the value record's own prefix so that a lookup
 // can hand out the value without reading its header; the record is the truth.
+// An empty value has no record: its value field is 0 (SlotNoValue), which no
+// record can be at, and its length 0, so that a map of empty values (a set)
+// has nothing in its values arena. Maps written before this rule hold empty
+// values as records of a header alone; those are read like any record, and a
+// compaction rewrites them as no record.
 // Bytes 8..15 are written with one 8-byte store, so a value update is one
 // write. A writer fills fingerprint and value fields before the key field, so
 // a slot is never seen as occupied before it is whole.
@@ -153,6 +161,9 @@
 //  3. Otherwise append the key record, then the value record, then fill the
 //     first deleted slot passed, or the empty slot that ended the probe:
 //     fingerprint and value fields, then the key field.
+//
+// An empty value appends no record, in step 2 or 3: its slot's value field
+// is 0.
 //  4. Insertion order is the order of the keys arena.
 //
 // # Delete
@@ -359,8 +370,9 @@
 //     Cut the file there, then allocate it back to its old size, zeroed,
 //     so that the records replay appends need no new room.
 //  3. Rebuild the table aside from every slot whose key and value records
-//     lie within the ends, have valid checksums and whose key hashes to the
-//     slot's fingerprint. Where two slots hold equal keys (possible only after
+//     lie within the ends (or that has no value record, for the empty
+//     value), have valid checksums and whose key hashes to the slot's
+//     fingerprint. Where two slots hold equal keys (possible only after
 //     a power loss), the first in table order is kept. Recount keys and
 //     live bytes. Sync the new table and rename it over buckets; in the
 //     WAL modes the table is rebuilt in memory instead, and reaches buckets

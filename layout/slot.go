@@ -10,6 +10,10 @@ const (
 	// Values of a slot's key field that are not record offsets.
 	SlotEmpty   = 0
 	SlotDeleted = 1
+
+	// SlotNoValue in a slot's value field is the empty value, which has
+	// no record; its length field is 0.
+	SlotNoValue = 0
 )
 
 // A slot's key field must never hold a real record at SlotDeleted's offset.
@@ -20,12 +24,12 @@ var _ [ArenaHeaderSize/Align - SlotDeleted - 1]struct{}
 //	offset size field
 //	     0    4 fingerprint: top 32 bits of the key's hash
 //	     4    4 key record offset / 8; 0 = empty, 1 = deleted
-//	     8    4 value record offset / 8
+//	     8    4 value record offset / 8; 0 = the empty value, no record
 //	    12    4 value length
 type Slot struct {
 	Fingerprint uint32
 	Key         uint32 // key record offset / 8, or SlotEmpty, or SlotDeleted
-	Value       uint32 // value record offset / 8
+	Value       uint32 // value record offset / 8, or SlotNoValue
 	ValueLen    uint32
 }
 
