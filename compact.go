@@ -18,7 +18,9 @@ import (
 // deleted keys) and tombstones, keeping the iteration order. The new files
 // are built beside the old ones and renamed into place, so a crash or a full
 // disk during Compact leaves the map as it was, or compacted. Views taken
-// before Compact are invalid after it.
+// before Compact are invalid after it: the new files are mapped at new
+// addresses, and reading such a view faults (see the package
+// documentation, Views).
 //
 // The new files need free disk space for the live records of both arenas
 // and a table for the live keys. Where the system tells free space (Linux,
@@ -108,10 +110,10 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 			err = errors.Join(err, nt.close())
 		}
 	}()
-	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, layout.ArenaHeaderSize+c.keys.live); err != nil {
+	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, layout.ArenaHeaderSize+c.keys.live, nil); err != nil {
 		return
 	}
-	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live); err != nil {
+	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live, nil); err != nil {
 		return
 	}
 	if err = c.syncDir(); err != nil {
