@@ -17,13 +17,21 @@ import (
 // Records are read through a read-only mapping, so that a caller writing
 // into a view faults instead of changing the file, and written through a
 // second, writable mapping of the same file (nil when the map is read-only).
-// Both mappings reserve address space past the file, so growing the file
+// Both mappings have address space reserved after them, so growing the file
 // rarely moves them.
+//
+// The read-only mapping, the one views point into, lies in the map's
+// mmap.Space for the arena: each mapping of the arena's files, as it moves
+// and at each compaction, goes where none was before, and one left behind
+// stays reserved and inaccessible, so that a view kept past its end faults
+// instead of reading other bytes. An arena being built by a compaction,
+// whose mappings no caller sees, has no Space.
 type arena struct {
 	f     *os.File
 	path  string
 	files mmap.FS // every operation on f outside the mappings goes through it
 	magic [8]byte
+	space *mmap.Space // where ro is mapped; nil for an arena no caller reads
 
 	ro, rw *mmap.Region // the mappings; rw is nil when read-only
 	data   []byte       // ro's bytes up to size: what readers see
@@ -35,8 +43,9 @@ type arena struct {
 }
 
 // openArena opens and maps the arena at path, through files, checking its
-// header against generation. A writable arena is mapped twice: read-only and read-write.
-func openArena(files mmap.FS, path string, magic [8]byte, generation uint64, writable bool) (*arena, error) {
+// header against generation. A writable arena is mapped twice: read-only
+// (in space, unless nil) and read-write.
+func openArena(files mmap.FS, path string, magic [8]byte, generation uint64, writable bool, space *mmap.Space) (*arena, error) {
 	flag := os.O_RDONLY
 	if writable {
 		flag = os.O_RDWR
@@ -45,7 +54,7 @@ func openArena(files mmap.FS, path string, magic [8]byte, generation uint64, wri
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
-	a := &arena{f: f, path: path, files: files, magic: magic}
+	a := &arena{f: f, path: path, files: files, magic: magic, space: space}
 	if err := a.load(generation, writable); err != nil {
 		_ = a.close()
 		return nil, err
@@ -87,23 +96,30 @@ func (a *arena) load(generation uint64, writable bool) error {
 	return a.remap(a.size, writable)
 }
 
-// remap maps the file again, reserving room for it to grow to twice size.
+// remap maps the file again, with room for it to grow to twice size.
 func (a *arena) remap(size int64, writable bool) error {
 	if err := a.unmap(); err != nil {
 		return err
 	}
-	reserve := reservation(size)
 	var err error
-	if a.ro, err = mapReserved(a.f, size, reserve, mmap.ReadOnly); err != nil {
-		return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
+	if a.ro, err = a.mapRO(size); err == nil && writable {
+		a.rw, err = mapReserved(a.f, size, reservation(size), mmap.ReadWrite)
 	}
-	if writable {
-		if a.rw, err = mapReserved(a.f, size, reserve, mmap.ReadWrite); err != nil {
-			return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
-		}
+	if err != nil {
+		return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.unmap())
 	}
 	a.resize(size)
 	return nil
+}
+
+// mapRO maps the first size bytes of the file read-only: in the arena's
+// Space, with room to grow as far as span says, or else with the
+// reservation.
+func (a *arena) mapRO(size int64) (*mmap.Region, error) {
+	if a.space == nil {
+		return mapReserved(a.f, size, reservation(size), mmap.ReadOnly)
+	}
+	return a.space.Map(a.f, int(size), int(span(size)))
 }
 
 // resize points data and w at the first size bytes of the mappings.
@@ -127,6 +143,20 @@ func reservation(size int64) int64 {
 		r *= 2
 	}
 	return r
+}
+
+// span returns how much address space the arena's Space reserves when it
+// needs more, for a file of size bytes: twice the reservation, so that the
+// read-only mapping grows in place as far as the read-write one, and the
+// files of the compactions that follow, each about the size of the live
+// records, fit after it. On a 32-bit system, whose address space is
+// scarce, an eighth more than size, or 1 MiB more if that is more: room
+// for one step of growth in place (see nextSize).
+func span(size int64) int64 {
+	if bits.UintSize == 32 {
+		return size + max(size/8, 1<<20)
+	}
+	return 2 * reservation(size)
 }
 
 // mapReserved maps the file with the reservation, or without it when the
@@ -158,26 +188,13 @@ func (a *arena) close() error {
 	return errors.Join(a.unmap(), closeFile(a.f, a.path))
 }
 
-// capacity returns how many bytes the mappings cover.
-func (a *arena) capacity() int64 {
-	n := int64(len(a.ro.Bytes()))
-	if a.rw != nil {
-		n = min(n, int64(len(a.rw.Bytes())))
-	}
-	return n
-}
-
 // moves reports whether making room for n more bytes would move the
-// mappings, invalidating slices of them: whether reserve would grow the
-// file to a size its mappings do not cover.
+// read-only mapping, invalidating views of it: whether reserve would grow
+// the file past the mapping's room, or on a system that remaps at every
+// growth.
 func (a *arena) moves(n int64) bool {
 	need := a.end + n
-	return need > a.size && a.remaps(a.nextSize(need))
-}
-
-// remaps reports whether a file of size bytes must be mapped again.
-func (a *arena) remaps(size int64) bool {
-	return size > a.capacity() || !mmap.Reserves
+	return need > a.size && (!mmap.Reserves || a.nextSize(need) > int64(a.ro.Room()))
 }
 
 // nextSize returns the size grow gives the file to hold need bytes: an
@@ -236,11 +253,12 @@ func (a *arena) append(p []byte) (uint32, error) {
 
 // grow extends the file so that it holds at least need bytes, which fit
 // (see fits), to nextSize, with real disk allocation so that a full disk
-// shows here as an error rather than as a fault on a later write.
+// shows here as an error rather than as a fault on a later write. The
+// mappings then grow in place, or move where they have no room.
 func (a *arena) grow(need int64) error {
 	size := a.nextSize(need)
-	if a.remaps(size) {
-		// Some systems cannot extend a mapped file.
+	if !mmap.Reserves {
+		// This system cannot extend a mapped file.
 		if err := a.unmap(); err != nil {
 			return errors.Join(err, a.remap(a.size, true))
 		}
@@ -251,6 +269,30 @@ func (a *arena) grow(need int64) error {
 	}
 	if err := a.files.Allocate(a.f, size); err != nil {
 		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
+	}
+	return a.extend(size)
+}
+
+// extend makes the mappings cover the first size bytes of the file, which
+// has grown to that: in place where they have room, so that views stay
+// good; else both are mapped again, elsewhere, or only the read-write one
+// if the read-only one has room. If that fails, the arena is left as it
+// was, or without mappings (see core.checkMapped).
+func (a *arena) extend(size int64) error {
+	if size > int64(a.ro.Room()) {
+		return a.remap(size, true)
+	}
+	if err := a.ro.Grow(int(size)); err != nil {
+		return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.remap(a.size, true))
+	}
+	if size > int64(a.rw.Room()) {
+		err := a.rw.Unmap()
+		if err == nil {
+			a.rw, err = mapReserved(a.f, size, reservation(size), mmap.ReadWrite)
+		}
+		if err != nil {
+			return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.unmap())
+		}
 	}
 	a.resize(size)
 	return nil
@@ -297,8 +339,9 @@ func (a *arena) equal(off uint32, key []byte) (eq, ok bool) {
 }
 
 // createArena creates an empty arena at path, through files, replacing any
-// file there, with size bytes allocated, and opens it for writing.
-func createArena(files mmap.FS, path string, magic [8]byte, generation uint64, size int64) (*arena, error) {
+// file there, with size bytes allocated, and opens it for writing, its
+// read-only mapping in space unless nil.
+func createArena(files mmap.FS, path string, magic [8]byte, generation uint64, size int64, space *mmap.Space) (*arena, error) {
 	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
@@ -314,7 +357,7 @@ func createArena(files mmap.FS, path string, magic [8]byte, generation uint64, s
 		_ = files.Remove(path)
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
-	a, err := openArena(files, path, magic, generation, true)
+	a, err := openArena(files, path, magic, generation, true, space)
 	if err != nil {
 		return nil, err
 	}

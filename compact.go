@@ -18,7 +18,9 @@ import (
 // deleted keys) and tombstones, keeping the iteration order. The new files
 // are built beside the old ones and renamed into place, so a crash or a full
 // disk during Compact leaves the map as it was, or compacted. Views taken
-// before Compact are invalid after it.
+// before Compact are invalid after it: the new files are mapped at new
+// addresses, and reading such a view faults (see the package
+// documentation, Views).
 //
 // The new files need free disk space for the live records of both arenas
 // and a table for the live keys. Where the system tells free space (Linux,
@@ -139,10 +141,10 @@ func (c *core) buildFiles(gen uint64, keyBytes, valueBytes int64, log2 uint8, fi
 			err = errors.Join(err, nt.close())
 		}
 	}()
-	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, keyBytes); err != nil {
+	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, keyBytes, nil); err != nil {
 		return
 	}
-	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, valueBytes); err != nil {
+	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, valueBytes, nil); err != nil {
 		return
 	}
 	if err = c.syncDir(); err != nil {

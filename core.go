@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/diskmap-go/diskmap/internal/format"
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -22,6 +23,12 @@ type core struct {
 	keys, vals *arena
 	hdr        layout.Header // the header; its counters are kept current in memory
 	cur        int           // which header copy in the buckets file is newest
+
+	// keySpace and valSpace hold the read-only mappings of the arenas,
+	// from one file set to the next, until Close, so that a view of a
+	// mapping left behind faults instead of reading other bytes (see
+	// mmap.Space).
+	keySpace, valSpace mmap.Space
 
 	log    *wal.Log // the write-ahead log: always in the WAL modes, opened by a Batch otherwise
 	walbuf []byte   // the writer's scratch space for log frames

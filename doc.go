@@ -40,6 +40,47 @@
 // instead of changing the file. ViewAs hands out a value of a codec.Fixed
 // type the same way, as a *T into the mapping, under the same rules.
 //
+// Reading a view past its end is a bug, and the map makes it a loud one:
+// while a map is open, no address a view of it may hold is mapped again
+// with other bytes. A mapping the map leaves behind is not unmapped but
+// retired: its range stays reserved and inaccessible, and the next
+// mapping goes elsewhere. What reading a view kept too long does depends
+// on what ended it:
+//
+//   - A write (Put, Delete, a write through an Entry, a Batch) that moves
+//     no mapping, and a growth of the table, which holds no values: the
+//     view still points into the mapped values file, where its record
+//     was, and reads what the file holds there now, which is no longer
+//     promised to be the value.
+//   - A write that grows the values file: its mapping grows in place, the
+//     view still good, while the address space set aside after it has
+//     room (on a 64-bit Unix system, address space is set aside for at
+//     least four times the file; on a 32-bit one, an eighth more, or
+//     1 MiB). Past that room, and at every growth on Windows, the mapping
+//     moves, and reading the view faults.
+//   - Compact, and a write that compacts the map first (Options.CompactAt):
+//     the new files are mapped at new addresses, and reading the view
+//     faults, however the new files compare with the old.
+//   - Close: reading the view faults, also once the map is opened again.
+//
+// A fault is a SIGSEGV on Unix and an access violation on Windows: the Go
+// runtime ends the program with "unexpected fault address", or, in a
+// goroutine that called debug.SetPanicOnFault(true), panics with a
+// runtime.Error whose Addr method gives the address.
+//
+// Retired ranges cost address space, not memory. On Unix each arena's
+// mappings follow each other through a span of address space reserved for
+// them, and the retired ranges merge, so that a map holds a handful of the
+// kernel's mappings however often it compacts. At Close, or when a span
+// is full, its retired ranges are handed to the process, which keeps them
+// reserved, up to 1 TiB in 1,024 ranges on a 64-bit system and 128 MiB in
+// 256 on a 32-bit one, and past that gives the oldest back to the system,
+// which may map anything there later: only then may a view that old read
+// other bytes. Windows has no way to map a file into reserved address
+// space short of the placeholder calls of Windows 10 1803: there a
+// retired range is reserved again right after it is unmapped, and another
+// thread that maps memory in that instant could take it.
+//
 // # Many lookups
 //
 // In a map much larger than the CPU caches, a lookup waits for two reads

@@ -125,6 +125,13 @@ func (m *Map[K, V]) Contains(k K) (bool, error) {
 // Entry) or Close, whichever comes first; copy them to keep them longer.
 // Writing to them crashes the program with a fault rather than changing the
 // file.
+//
+// Reading them later is a bug that the map makes loud rather than quiet:
+// past a Compact (automatic ones included), a growth that moves the
+// mapping, or Close, reading them faults; they never show another value.
+// Past a write that moves no mapping they still point into the file, at
+// bytes no longer promised to be the value. The package documentation
+// (Views) says what happens after each operation, and the limits.
 func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
 	if err := m.usable(); err != nil {
 		return nil, false, err

@@ -162,10 +162,10 @@ func (c *core) openFiles() error {
 	c.tab, c.hdr, c.cur = t, h, cur
 	c.tableChanged()
 	c.hasher = format.NewHasher(h.Seed)
-	if c.keys, err = openArena(c.opts.files, c.path(keysFile), layout.KeysMagic, h.Generation, w); err != nil {
+	if c.keys, err = openArena(c.opts.files, c.path(keysFile), layout.KeysMagic, h.Generation, w, &c.keySpace); err != nil {
 		return arenaOpenError(c.path(keysFile), err)
 	}
-	if c.vals, err = openArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, h.Generation, w); err != nil {
+	if c.vals, err = openArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, h.Generation, w, &c.valSpace); err != nil {
 		return arenaOpenError(c.path(valuesFile), err)
 	}
 	c.keys.end, c.keys.live = int64(h.KeysEnd), int64(h.KeysLive)
@@ -207,10 +207,10 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	}
 	c.hasher = format.NewHasher(c.hdr.Seed)
 	var err error
-	if c.keys, err = createArena(c.opts.files, c.path(keysFile), layout.KeysMagic, c.hdr.Generation, c.opts.KeyBytes); err != nil {
+	if c.keys, err = createArena(c.opts.files, c.path(keysFile), layout.KeysMagic, c.hdr.Generation, c.opts.KeyBytes, &c.keySpace); err != nil {
 		return err
 	}
-	if c.vals, err = createArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes); err != nil {
+	if c.vals, err = createArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes, &c.valSpace); err != nil {
 		return err
 	}
 	t, err := createTable(c.opts.files, c.path(bucketsFile+growSuffix), c.hdr.Log2)
