@@ -1,6 +1,8 @@
 package diskmap
 
 import (
+	"time"
+
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -16,8 +18,25 @@ type Batch[K, V any] struct {
 	room    room            // the most its puts may take
 }
 
-// Put records that v is to be stored under k.
+// Put records that v is to be stored under k, which then never expires.
 func (b *Batch[K, V]) Put(k K, v V) error {
+	return b.put(k, v, noExpiry)
+}
+
+// PutTTL records that v is to be stored under k, to expire ttl from now,
+// as Map.PutTTL does. The expiry is reckoned from the time of this call.
+func (b *Batch[K, V]) PutTTL(k K, v V, ttl time.Duration) error {
+	if err := checkTTL(ttl); err != nil {
+		return err
+	}
+	return b.put(k, v, layout.ExpiryAfter(b.m.now(), ttl))
+}
+
+// put records a put to expire at exp. A key stored in the map that has
+// expired by now, and that the batch has not touched yet, is deleted
+// first, in the batch: the put inserts it anew, as Map.Put would. The log
+// replays the batch as it was recorded, whatever the time then.
+func (b *Batch[K, V]) put(k K, v V, exp int64) error {
 	var ks, vs [8]byte
 	kb, vb, err := b.m.encodePair(k, v, &ks, &vs)
 	if err != nil {
@@ -26,11 +45,19 @@ func (b *Batch[K, V]) Put(k K, v V) error {
 	if err := checkSize(kb, vb); err != nil {
 		return err
 	}
-	b.ops = wal.AppendPut(b.ops, kb, vb)
+	if _, touched := b.present[string(kb)]; !touched && b.m.sweep.expiring() {
+		if err := b.m.usable(); err != nil { // fn may have closed the map
+			return err
+		}
+		if b.m.storedExpired(kb) {
+			b.ops = wal.AppendDelete(b.ops, kb)
+		}
+	}
+	b.ops = appendOp(b.ops, putOp(kb, vb, exp))
 	b.present[string(kb)] = true
 	b.room.puts++
 	b.room.kbytes += layout.RecordSize(len(kb))
-	b.room.vbytes += layout.RecordSize(len(vb))
+	b.room.vbytes += valueSize(len(vb), exp)
 	return nil
 }
 

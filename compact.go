@@ -13,7 +13,8 @@ import (
 )
 
 // Compact rewrites the map without its dead records (replaced values,
-// deleted keys) and tombstones, keeping the iteration order. The new files
+// deleted keys), its keys that have expired, and tombstones, keeping the
+// iteration order. The new files
 // are built beside the old ones and renamed into place, so a crash or a full
 // disk during Compact leaves the map as it was, or compacted. Views taken
 // before Compact are invalid after it.
@@ -38,12 +39,15 @@ func (c *core) compact() error {
 	if err := c.syncStruck(); err != nil {
 		return err
 	}
-	err := c.buildCompacted(gen)
+	expiring, err := c.buildCompacted(gen)
 	if err == nil {
 		c.compactions++
 		if err = c.installCompacted(); c.failed != nil {
 			return err // committed: the files left are needed to finish
 		}
+	}
+	if err == nil && !expiring {
+		c.sweep.idle = true // no key left has an expiry
 	}
 	if err != nil {
 		for _, n := range []string{bucketsFile, keysFile, valuesFile} {
@@ -55,8 +59,9 @@ func (c *core) compact() error {
 }
 
 // buildCompacted writes the live records, in iteration order, to new arenas
-// and a new table, all synced, and closes them.
-func (c *core) buildCompacted(gen uint64) (err error) {
+// and a new table, all synced, and closes them. It reports whether a key
+// it kept has an expiry.
+func (c *core) buildCompacted(gen uint64) (expiring bool, err error) {
 	var nk, nv *arena
 	var nt *table
 	defer func() {
@@ -81,16 +86,17 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 	if nt, err = createTable(c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
 		return
 	}
-	var n uint64
-	if n, err = c.copyLive(nk, nv, nt); err != nil {
+	var cp copied
+	if cp, err = c.copyLive(nk, nv, nt); err != nil {
 		return
 	}
-	if n != c.hdr.Count {
-		return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: n, Found: c.hdr.Count}
+	if cp.visited != c.hdr.Count {
+		return false, &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: cp.visited, Found: c.hdr.Count}
 	}
 	h := c.hdr
 	h.Checkpoint = c.lastSeq() // the new files hold every logged mutation
-	h.Generation, h.Log2, h.Tombstones = gen, nt.log2, 0
+	h.Generation, h.Log2, h.Tombstones, h.Count = gen, nt.log2, 0, cp.kept
+	expiring = cp.expiring
 	h.Compactions++
 	h.KeysEnd, h.KeysLive = uint64(nk.end), uint64(nk.live)
 	h.ValuesEnd, h.ValuesLive = uint64(nv.end), uint64(nv.live)
@@ -100,20 +106,39 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 			return
 		}
 	}
-	return nil
+	return expiring, nil
 }
 
-// copyLive appends every live key and its value to the new arenas, in the
-// order of the keys arena, and places their slots in the new table.
-func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
-	err = c.walk(func(kp []byte, _ uint64, s layout.Slot) error {
-		if n++; n > c.hdr.Count {
+// copied counts what copyLive did: the live keys it visited, and those it
+// kept, the ones that have not expired.
+type copied struct {
+	visited, kept uint64
+	expiring      bool // a key kept has an expiry
+}
+
+// copyLive appends every live key that has not expired by now and its
+// value to the new arenas, in the order of the keys arena, and places
+// their slots in the new table.
+func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
+	now := c.now()
+	err = c.walk(func(kp []byte, i uint64, s layout.Slot) error {
+		if n.visited++; n.visited > c.hdr.Count {
 			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
 		}
 		vp, err := c.vals.record(s.Value)
 		if err != nil {
 			return layout.At(err, c.vals.path, 0)
 		}
+		if s.Expires() {
+			if len(vp) < layout.ExpirySize {
+				return slotError(c.tab, i, "value length", "at least 8 bytes, for the expiry", len(vp))
+			}
+			if layout.Expired(layout.Expiry(vp), now) {
+				return nil
+			}
+			n.expiring = true
+		}
+		n.kept++
 		koff, err := nk.append(kp)
 		if err != nil {
 			return err
@@ -122,7 +147,7 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
 		if err != nil {
 			return err
 		}
-		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))}); err != nil {
+		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp)) | s.ValueLen&layout.SlotExpires}); err != nil {
 			return err
 		}
 		nk.live += layout.RecordSize(len(kp))

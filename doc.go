@@ -23,6 +23,30 @@
 // them from K and V with codec.For, OpenWith takes them. The codec names are
 // stored in the header, and opening with others fails with ErrCodecMismatch.
 //
+// # Keys that expire
+//
+// PutTTL stores a key with a time to live (Batch.PutTTL and Entry.SetTTL
+// too): it expires at the time of the put plus that duration, by the map's
+// clock (Options.Clock, time.Now by default), and TTL says how long it has
+// left. The expiry is stored with the value as an absolute time, so it
+// survives Close, crashes, recovery and Compact; a plain Put of the key
+// removes it. From the moment a key expires it is absent for every read:
+// Get, View, Contains, GetMany, ViewMany, Entry, TTL and iteration. It stays
+// in the files until a write removes it:
+//
+//   - a Put, PutTTL, Delete, Batch or Entry write of that key (a put inserts
+//     it anew, at the end of the iteration order);
+//   - the sweep: each write also looks at the next 16 slots of the table
+//     and removes the expired keys there, so that expired keys nobody
+//     reads again are gone within slots/16 writes;
+//   - RemoveExpired, which removes all of them at once, and Compact, which
+//     drops their records.
+//
+// Len and Stats count the keys stored, expired ones not yet removed
+// among them; after RemoveExpired or Compact they count only live keys.
+// Keys without an expiry cost nothing more: their records and slots are
+// as before. Reads are concurrent, so a read never removes anything.
+//
 // # Views
 //
 // View returns a value's encoded bytes where they lie in the mapping. They
@@ -44,8 +68,8 @@
 // # Concurrency
 //
 // A Map is not safe for concurrent mutation. With no writer active, any
-// number of goroutines may call Get, GetMany, Contains, View, ViewMany, Len,
-// Stats and Check and iterate at once: the read paths share no scratch space. Package
+// number of goroutines may call Get, GetMany, Contains, View, ViewMany, TTL,
+// Len, Stats and Check and iterate at once: the read paths share no scratch space. Package
 // concurrent shards keys over several maps behind read-write locks for
 // concurrent writers.
 //

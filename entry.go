@@ -2,6 +2,7 @@ package diskmap
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -70,15 +71,29 @@ func (e *Entry[K, V]) Value() (V, error) {
 	if err := e.check(); err != nil || !e.found {
 		return v, err
 	}
-	b, _, err := e.m.find(e.kb, layout.Fingerprint(e.m.hash(e.kb)))
-	if err != nil {
+	b, found, err := e.m.find(e.kb, layout.Fingerprint(e.m.hash(e.kb)))
+	if err != nil || !found { // not found: it expired since
 		return v, err
 	}
 	return e.m.decode(b)
 }
 
-// Set stores v under the entry's key.
+// Set stores v under the entry's key, which then never expires.
 func (e *Entry[K, V]) Set(v V) error {
+	return e.set(v, noExpiry)
+}
+
+// SetTTL stores v under the entry's key, to expire ttl from now, as
+// Map.PutTTL does.
+func (e *Entry[K, V]) SetTTL(v V, ttl time.Duration) error {
+	if err := checkTTL(ttl); err != nil {
+		return err
+	}
+	return e.set(v, layout.ExpiryAfter(e.m.now(), ttl))
+}
+
+// set stores v under the entry's key, to expire at exp.
+func (e *Entry[K, V]) set(v V, exp int64) error {
 	if err := e.check(); err != nil {
 		return err
 	}
@@ -92,7 +107,7 @@ func (e *Entry[K, V]) Set(v V) error {
 	if err != nil {
 		return m.encodeError("value", err)
 	}
-	if _, err := m.put(e.kb, vb, live); err != nil {
+	if _, err := m.put(e.kb, vb, exp, live); err != nil {
 		return err // nothing changed: the key is there as it was
 	}
 	e.found = true

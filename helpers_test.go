@@ -7,7 +7,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/diskmap-go/diskmap"
 )
@@ -82,4 +84,33 @@ func requireBytes[K comparable](t *testing.T, m *diskmap.Map[K, []byte], want ma
 	if err := m.Err(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// fakeClock is a clock for Options.Clock that moves only when a test moves
+// it, so that tests of expiry need no sleeps.
+type fakeClock struct{ ns atomic.Int64 }
+
+// clockStart is where every fakeClock starts.
+var clockStart = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func newFakeClock() *fakeClock {
+	c := &fakeClock{}
+	c.ns.Store(clockStart.UnixNano())
+	return c
+}
+
+// Now is the clock's time.
+func (c *fakeClock) Now() time.Time { return time.Unix(0, c.ns.Load()) }
+
+// Advance moves the clock on by d.
+func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// withClock returns a copy of opts (nil for the defaults) that reads c.
+func withClock(opts *diskmap.Options, c *fakeClock) *diskmap.Options {
+	var o diskmap.Options
+	if opts != nil {
+		o = *opts
+	}
+	o.Clock = c.Now
+	return &o
 }

@@ -19,6 +19,7 @@ import (
 //     end, and so may be visited twice.
 //  4. Table growth caused by inserts does not disturb the iteration.
 //  5. Compact or Close ends the iteration; Err then returns ErrStale.
+//  6. A key that has expired when the iteration reaches it is not visited.
 //
 // An iteration that meets a damaged record, or a record its codec cannot
 // decode, stops before yielding it and keeps the error for Err.
@@ -27,12 +28,12 @@ import (
 // Keys and values are decoded copies. See Err for errors.
 func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		m.iterate(func(kp []byte, i uint64, s layout.Slot) (bool, error) {
+		m.iterate(func(kp, vp []byte) (bool, error) {
 			k, err := m.decodeKey(kp)
 			if err != nil {
 				return false, err
 			}
-			v, err := m.decodeValue(i, s)
+			v, err := m.decode(vp)
 			if err != nil {
 				return false, err
 			}
@@ -44,7 +45,7 @@ func (m *Map[K, V]) All() iter.Seq2[K, V] {
 // Keys returns an iterator over the keys, in insertion order.
 func (m *Map[K, V]) Keys() iter.Seq[K] {
 	return func(yield func(K) bool) {
-		m.iterate(func(kp []byte, _ uint64, _ layout.Slot) (bool, error) {
+		m.iterate(func(kp, _ []byte) (bool, error) {
 			k, err := m.decodeKey(kp)
 			if err != nil {
 				return false, err
@@ -58,8 +59,8 @@ func (m *Map[K, V]) Keys() iter.Seq[K] {
 // their keys.
 func (m *Map[K, V]) Values() iter.Seq[V] {
 	return func(yield func(V) bool) {
-		m.iterate(func(_ []byte, i uint64, s layout.Slot) (bool, error) {
-			v, err := m.decodeValue(i, s)
+		m.iterate(func(_, vp []byte) (bool, error) {
+			v, err := m.decode(vp)
 			if err != nil {
 				return false, err
 			}
@@ -84,16 +85,21 @@ func (m *Map[K, V]) Err() error {
 	return err
 }
 
-// iterate runs visit on each live key until it returns false or an error;
-// errors, and Compact or Close during the iteration, are kept for Err.
-func (m *Map[K, V]) iterate(visit func(kp []byte, i uint64, s layout.Slot) (bool, error)) {
+// iterate runs visit on each live key that has not expired, with its key
+// and value in place, until it returns false or an error; errors, and
+// Compact or Close during the iteration, are kept for Err.
+func (m *Map[K, V]) iterate(visit func(kp, vp []byte) (bool, error)) {
 	if err := m.usable(); err != nil {
 		m.keepErr(err)
 		return
 	}
 	gen := m.compactions
 	err := m.walk(func(kp []byte, i uint64, s layout.Slot) error {
-		more, err := visit(kp, i, s)
+		vp, found, err := m.value(i, s)
+		if !found || err != nil {
+			return err // not found: expired
+		}
+		more, err := visit(kp, vp)
 		switch {
 		case err != nil:
 			return err
@@ -127,18 +133,4 @@ func (m *Map[K, V]) decodeKey(kp []byte) (K, error) {
 		return k, fmt.Errorf("diskmap: %s: decoding key: %w", m.keys.path, err)
 	}
 	return k, nil
-}
-
-// decodeValue decodes the value of slot i, s.
-func (m *Map[K, V]) decodeValue(i uint64, s layout.Slot) (V, error) {
-	var v V
-	b, ok := m.vals.view(s.Value, s.ValueLen)
-	if !ok {
-		return v, slotError(m.tab, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
-	}
-	v, err := m.vc.Codec().Decode(b)
-	if err != nil {
-		return v, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
-	}
-	return v, nil
 }

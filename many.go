@@ -105,7 +105,7 @@ func (c *core) warm(fps []uint32) {
 			acc += uint64(c.keys.data[k])
 		}
 		v := int64(le32(s[8:])) * layout.Align
-		if last := v + layout.RecordHeaderSize + int64(le32(s[12:])); last <= c.vals.end {
+		if last := v + layout.RecordHeaderSize + int64(recordLen(s)); last <= c.vals.end {
 			acc += uint64(c.vals.data[v]) + uint64(c.vals.data[last-1])
 		}
 	}

@@ -3,6 +3,7 @@ package diskmap
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -37,6 +38,12 @@ type Options struct {
 	// WALCheckpointBytes is the size of write-ahead log past which the next
 	// mutation first checkpoints the map. Default 64 MiB.
 	WALCheckpointBytes int64
+
+	// Clock is the time by which keys put with a time to live (PutTTL)
+	// expire. Readers call it from their goroutines: it must be safe for
+	// concurrent use. It should not go back: a key expired and not yet
+	// removed would be there again. Default time.Now.
+	Clock func() time.Time
 }
 
 // Durability says what survives a crash, and what it costs.
@@ -102,6 +109,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.WALCheckpointBytes == 0 {
 		r.WALCheckpointBytes = defaultCheckpoint
+	}
+	if r.Clock == nil {
+		r.Clock = time.Now
 	}
 	switch {
 	case r.Capacity < 0:

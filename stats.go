@@ -4,7 +4,7 @@ import "github.com/diskmap-go/diskmap/layout"
 
 // Stats describes a map's size and the state of its files.
 type Stats struct {
-	Len        int     // keys in the map
+	Len        int     // keys stored, as Len counts them: expired ones not yet removed among them
 	Capacity   int     // slots in the table
 	Tombstones int     // slots of deleted keys, cleared when the table is rebuilt
 	LoadFactor float64 // (Len + Tombstones) / Capacity

@@ -1,6 +1,7 @@
 package wal_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -78,7 +79,7 @@ func replay(path string, version uint32, generation, checkpoint uint64) ([]uint6
 	var seqs []uint64
 	tail, err := wal.Replay(path, version, generation, checkpoint, func(seq uint64, p []byte) error {
 		seqs = append(seqs, seq)
-		return wal.Ops(p, func(op byte, k, v []byte) error { return nil })
+		return wal.Ops(p, func(wal.Op) error { return nil })
 	})
 	if err == nil && (len(seqs) > 0 && tail.Last != seqs[len(seqs)-1] || len(seqs) == 0 && tail.Last != checkpoint) {
 		err = fmt.Errorf("Replay returned last %d after %v", tail.Last, seqs)
@@ -121,8 +122,8 @@ func TestFramesRoundTrip(t *testing.T) {
 	}
 	var ops []string
 	_, err := wal.Replay(path, layout.Version, gen, 14, func(_ uint64, p []byte) error {
-		return wal.Ops(p, func(op byte, k, v []byte) error {
-			ops = append(ops, fmt.Sprintf("%d:%s:%d", op, k, len(v)))
+		return wal.Ops(p, func(op wal.Op) error {
+			ops = append(ops, fmt.Sprintf("%d:%s:%d", op.Kind, op.Key, len(op.Value)))
 			return nil
 		})
 	})
@@ -221,7 +222,9 @@ func TestFileHeaderNotWhole(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			path, _ := writeLog(t, 2)
 			b, _ := os.ReadFile(path)
-			os.WriteFile(path, c.damage(b), 0o644)
+			if err := os.WriteFile(path, c.damage(b), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			if seqs, err := replay(path, layout.Version, gen, 10); err != nil || len(seqs) != 0 {
 				t.Fatalf("replayed %v, %v; want nothing", seqs, err)
 			}
@@ -231,7 +234,9 @@ func TestFileHeaderNotWhole(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	binary.LittleEndian.PutUint32(b[8:], wal.FileVersion+1)
 	binary.LittleEndian.PutUint64(b[32:], xxhash.Sum64(b[:32]))
-	os.WriteFile(path, b, 0o644)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := replay(path, layout.Version, gen, 10); !errors.Is(err, layout.ErrVersion) {
 		t.Fatalf("Replay of a log header of the next version = %v, want ErrVersion", err)
 	}
@@ -273,7 +278,9 @@ func TestResetStartsNewGeneration(t *testing.T) {
 	resign := func(s uint64) {
 		b, _ := os.ReadFile(path)
 		wal.PutFrame(b[second:], s, 7, p)
-		os.WriteFile(path, b, 0o644)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	resign(old)
 	if got := fmt.Sprint(replayAll(t, path, 5)); got != "[6]" {
@@ -314,10 +321,16 @@ func TestFramesInPayloadsAreNotReplayed(t *testing.T) {
 			value := make([]byte, 200)
 			prefix := len(wal.AppendPut(nil, []byte("v"), value)) - len(value)
 			copy(value[end-wal.FileHeaderSize-wal.FrameHeaderSize-int64(prefix):], c.frame(2))
-			l.Append(wal.AppendPut(nil, []byte("v"), value))
+			if _, err := l.Append(wal.AppendPut(nil, []byte("v"), value)); err != nil {
+				t.Fatal(err)
+			}
 			l.Discard()
-			l.Append(short)
-			l.Close(false)
+			if _, err := l.Append(short); err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Close(false); err != nil {
+				t.Fatal(err)
+			}
 			if got := fmt.Sprint(replayAll(t, path, 0)); got != "[1]" {
 				t.Fatalf("replayed %s, want [1]", got)
 			}
@@ -325,7 +338,9 @@ func TestFramesInPayloadsAreNotReplayed(t *testing.T) {
 			// no writer of a value can know, is read where it lies.
 			b, _ := os.ReadFile(path)
 			wal.PutFrame(b[end:], salt(t, path), 2, evil)
-			os.WriteFile(path, b, 0o644)
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
 			if got := fmt.Sprint(replayAll(t, path, 0)); got != "[1 2]" {
 				t.Fatalf("replayed %s with the frame salted as the log, want [1 2]", got)
 			}
@@ -344,7 +359,9 @@ func TestFormatVersion1(t *testing.T) {
 		b = append(b, frameV1(seq, wal.AppendDelete(nil, []byte(fmt.Sprint("k", seq))))...)
 	}
 	b = append(b, frameV1(2, wal.AppendDelete(nil, []byte("old")))...) // left from before
-	os.WriteFile(path, b, 0o644)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if seqs, err := replay(path, 1, gen, 4); err != nil || fmt.Sprint(seqs) != "[5 6]" {
 		t.Fatalf("replayed %v, %v; want [5 6]", seqs, err)
 	}
@@ -372,7 +389,9 @@ func TestResume(t *testing.T) {
 	if seq, err := l.Append(wal.AppendDelete(nil, []byte("more"))); seq != 14 || err != nil {
 		t.Fatalf("Append after Resume: %d, %v", seq, err)
 	}
-	l.Close(false)
+	if err := l.Close(false); err != nil {
+		t.Fatal(err)
+	}
 	if got := fmt.Sprint(replayAll(t, path, 10)); got != "[11 12 13 14]" {
 		t.Fatalf("replayed %s", got)
 	}
@@ -405,17 +424,59 @@ func TestOpenWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.Close(false)
+	if err := l.Close(false); err != nil {
+		t.Fatal(err)
+	}
 	if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
 		t.Fatalf("after Open and Close: %v, %v", fi, err)
 	}
 }
 
 func TestMalformedOps(t *testing.T) {
-	for _, p := range [][]byte{{0x03}, {wal.OpPut, 5, 'a'}, {wal.OpPut, 1, 'a', 9}, {wal.OpDelete}} {
-		if err := wal.Ops(p, func(byte, []byte, []byte) error { return nil }); err != wal.ErrMalformed {
+	for _, p := range [][]byte{
+		{0x03}, {wal.OpPut, 5, 'a'}, {wal.OpPut, 1, 'a', 9}, {wal.OpDelete}, {0x04, 1, 'a'},
+		{wal.OpPutExpiring, 1, 'a', 1, 2, 3, 4, 5, 6, 7},    // an expiry of 7 bytes
+		{wal.OpPutExpiring, 1, 'a', 1, 2, 3, 4, 5, 6, 7, 8}, // no value length
+		{wal.OpPutExpiring, 1, 'a', 1, 2, 3, 4, 5, 6, 7, 8, 2, 'v'},
+	} {
+		if err := wal.Ops(p, func(wal.Op) error { return nil }); err != wal.ErrMalformed {
 			t.Errorf("Ops(%x) = %v", p, err)
 		}
+	}
+}
+
+// A put with an expiry carries the expiry, a signed number of Unix
+// nanoseconds, between the key and the value.
+func TestPutExpiringOp(t *testing.T) {
+	p := wal.AppendPutExpiring(nil, []byte("key"), -5, []byte("value"))
+	p = wal.AppendPutExpiring(p, []byte(""), 1<<62, nil)
+	p = wal.AppendPut(p, []byte("plain"), []byte("v"))
+	want := []byte{wal.OpPutExpiring, 3, 'k', 'e', 'y', 0xfb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 5, 'v', 'a', 'l', 'u', 'e'}
+	if !bytes.Equal(p[:len(want)], want) {
+		t.Fatalf("encoded as %x, want %x", p[:len(want)], want)
+	}
+	var got []string
+	err := wal.Ops(p, func(op wal.Op) error {
+		got = append(got, fmt.Sprintf("%d:%s:%d:%s", op.Kind, op.Key, op.Expiry, op.Value))
+		return nil
+	})
+	if err != nil || fmt.Sprint(got) != "[3:key:-5:value 3::4611686018427387904: 1:plain:0:v]" {
+		t.Fatalf("Ops = %v, %v", got, err)
+	}
+}
+
+// A log of format version 1 has no put with an expiry: a frame holding one
+// is not whole, and ends the log.
+func TestFormatVersion1HasNoExpiry(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wal")
+	b := frameV1(5, wal.AppendDelete(nil, []byte("k5")))
+	b = append(b, frameV1(6, wal.AppendPutExpiring(nil, []byte("k6"), 1, []byte("v")))...)
+	b = append(b, frameV1(7, wal.AppendDelete(nil, []byte("k7")))...)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if seqs, err := replay(path, 1, gen, 4); err != nil || fmt.Sprint(seqs) != "[5]" {
+		t.Fatalf("replayed %v, %v; want [5]", seqs, err)
 	}
 }
 
