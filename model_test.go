@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/diskmap-go/diskmap"
 )
@@ -19,6 +20,13 @@ const modelSeed = 20240611
 // builtin map with a slice of keys in insertion order, and checks that they
 // agree at every step, and on Len and the iteration order at the end of
 // each phase. Each phase leans towards growth or shrinkage.
+//
+// The map reads a fake clock, which the model knows too, with the expiry
+// of each key put with a time to live: a key is in the model until the
+// clock reaches its expiry. Then it is gone from the model, but may still
+// be stored in the map, and counted by Len, until a write removes it: the
+// model keeps such keys aside (expired) so that it knows how far Len may
+// be from the keys it holds.
 
 // hashSetting is a pair of SetHashBits arguments; and = ^0, or = 0 is normal
 // hashing.
@@ -43,10 +51,14 @@ type modelPhase struct {
 // modelWeights are the weights of the operations, in any unit.
 type modelWeights struct {
 	putNew, putOld, del, get, contains, view, entry, compact, reopen int
+	// putTTL puts a key, new or not, with a time to live; tick moves the
+	// clock on; removeExpired calls RemoveExpired; ttl checks TTL.
+	putTTL, tick, removeExpired, ttl int
 }
 
 func (w modelWeights) total() int {
-	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.compact + w.reopen
+	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.compact + w.reopen +
+		w.putTTL + w.tick + w.removeExpired + w.ttl
 }
 
 // modelKind says how to make and compare the keys and values of one
@@ -73,6 +85,10 @@ type modelRun[K comparable, V any] struct {
 	order []K // keys in insertion order
 	step  int
 	what  string // the operation at this step, for failure messages
+
+	clock   *fakeClock
+	expiry  map[K]time.Time // of the keys of the model put with a time to live
+	expired map[K]bool      // keys that expired and that no write met since
 }
 
 func (mr *modelRun[K, V]) fatalf(format string, args ...any) {
@@ -88,7 +104,7 @@ func (mr *modelRun[K, V]) noErr(err error) {
 }
 
 func (mr *modelRun[K, V]) open() {
-	mr.m = openMap[K, V](mr.t, mr.dir, mr.kind.opts)
+	mr.m = openMap[K, V](mr.t, mr.dir, withClock(mr.kind.opts, mr.clock))
 	diskmap.SetHashBits(mr.m, mr.hash.and, mr.hash.or)
 }
 
@@ -120,22 +136,64 @@ func (mr *modelRun[K, V]) anyKey() K {
 	return mr.fresh()
 }
 
-// put records in the model that k now holds v.
+// put records in the model that k now holds v, and never expires.
 func (mr *modelRun[K, V]) put(k K, v V) {
 	if _, ok := mr.model[k]; !ok {
 		mr.order = append(mr.order, k)
 	}
 	mr.model[k] = v
+	delete(mr.expiry, k)
+	delete(mr.expired, k) // the write met it
+}
+
+// putTTL records in the model that k now holds v, until ttl from now.
+func (mr *modelRun[K, V]) putTTL(k K, v V, ttl time.Duration) {
+	mr.put(k, v)
+	mr.expiry[k] = mr.clock.Now().Add(ttl)
 }
 
 // remove records in the model that k is gone.
 func (mr *modelRun[K, V]) remove(k K) {
+	delete(mr.expired, k) // the write met it
 	if _, ok := mr.model[k]; !ok {
 		return
 	}
 	delete(mr.model, k)
+	delete(mr.expiry, k)
 	i := slices.Index(mr.order, k)
 	mr.order = slices.Delete(mr.order, i, i+1)
+}
+
+// tick moves the clock on by d, and the keys that expire with it out of
+// the model.
+func (mr *modelRun[K, V]) tick(d time.Duration) {
+	mr.clock.Advance(d)
+	now := mr.clock.Now()
+	for k, at := range mr.expiry {
+		if !now.Before(at) {
+			mr.remove(k)
+			mr.expired[k] = true
+		}
+	}
+}
+
+// checkLen checks Len: the keys of the model, and perhaps some that
+// expired and are not removed yet.
+func (mr *modelRun[K, V]) checkLen(what string) {
+	mr.t.Helper()
+	if got := mr.m.Len(); got < len(mr.model) || got > len(mr.model)+len(mr.expired) {
+		mr.fatalf("%s = %d, model has %d keys and %d expired", what, got, len(mr.model), len(mr.expired))
+	}
+}
+
+// noneExpired records that the map holds no expired key: after
+// RemoveExpired or Compact, Len is exact.
+func (mr *modelRun[K, V]) noneExpired() {
+	mr.t.Helper()
+	clear(mr.expired)
+	if got := mr.m.Len(); got != len(mr.model) {
+		mr.fatalf("Len = %d, model has %d and no expired key", got, len(mr.model))
+	}
 }
 
 func (mr *modelRun[K, V]) run(phases []modelPhase) {
@@ -144,9 +202,7 @@ func (mr *modelRun[K, V]) run(phases []modelPhase) {
 		for range ph.ops {
 			mr.step++
 			mr.op(ph.w)
-			if got := mr.m.Len(); got != len(mr.model) {
-				mr.fatalf("Len = %d, model has %d", got, len(mr.model))
-			}
+			mr.checkLen("Len")
 		}
 		mr.what = "end of phase " + ph.name
 		mr.checkAll()
@@ -219,9 +275,59 @@ func (mr *modelRun[K, V]) op(w modelWeights) {
 	case pick(w.compact):
 		mr.what = "Compact"
 		mr.noErr(mr.m.Compact())
+		mr.noneExpired()
 	case pick(w.reopen):
 		mr.what = "Close and reopen"
 		mr.reopen()
+	default:
+		mr.expiryOp(w, n)
+	}
+}
+
+// expiryOp does the operation of the expiry weights that n picks.
+func (mr *modelRun[K, V]) expiryOp(w modelWeights, n int) {
+	switch {
+	case n < w.putTTL:
+		k, v := mr.anyKey(), mr.kind.newVal(mr.r)
+		ttl := time.Duration(1+mr.r.IntN(200)) * time.Millisecond
+		mr.what = fmt.Sprintf("PutTTL %v %v", k, ttl)
+		if mr.r.IntN(4) == 0 {
+			mr.noErr(mr.m.Batch(func(b *diskmap.Batch[K, V]) error { return b.PutTTL(k, v, ttl) }))
+		} else {
+			mr.noErr(mr.m.PutTTL(k, v, ttl))
+		}
+		mr.putTTL(k, v, ttl)
+	case n < w.putTTL+w.tick:
+		d := time.Duration(mr.r.IntN(50)) * time.Millisecond
+		mr.what = fmt.Sprintf("clock +%v", d)
+		mr.tick(d)
+	case n < w.putTTL+w.tick+w.removeExpired:
+		mr.what = "RemoveExpired"
+		n, err := mr.m.RemoveExpired()
+		mr.noErr(err)
+		if n > len(mr.expired) {
+			mr.fatalf("RemoveExpired = %d, but only %d keys expired", n, len(mr.expired))
+		}
+		mr.noneExpired()
+	default:
+		k := mr.anyKey()
+		mr.what = fmt.Sprintf("TTL %v", k)
+		mr.checkTTL(k)
+	}
+}
+
+// checkTTL compares TTL of k with the model.
+func (mr *modelRun[K, V]) checkTTL(k K) {
+	mr.t.Helper()
+	d, found, err := mr.m.TTL(k)
+	mr.noErr(err)
+	_, ok := mr.model[k]
+	var want time.Duration
+	if at, expires := mr.expiry[k]; expires {
+		want = at.Sub(mr.clock.Now())
+	}
+	if found != ok || d != want {
+		mr.fatalf("TTL(%v) = %v, %v; model %v, %v", k, d, found, want, ok)
 	}
 }
 
@@ -268,11 +374,11 @@ func (mr *modelRun[K, V]) entryOp() {
 		}
 		if !present {
 			want = ins
+			mr.put(k, want) // a key there is not written: it keeps its expiry
 		}
 		if !mr.kind.eq(got, want) {
 			mr.fatalf("got %v, want %v", got, want)
 		}
-		mr.put(k, want)
 	case 2:
 		mr.what = fmt.Sprintf("Entry(%v).Set, Value", k)
 		v := mr.kind.newVal(mr.r)
@@ -315,18 +421,14 @@ func (mr *modelRun[K, V]) reopen() {
 	mr.noErr(mr.m.Check())
 	mr.noErr(mr.m.Close())
 	mr.open()
-	if got := mr.m.Len(); got != len(mr.model) {
-		mr.fatalf("Len after reopen = %d, model has %d", got, len(mr.model))
-	}
+	mr.checkLen("Len after reopen")
 }
 
 // checkAll compares everything: Len, every key, the order of All, Keys and
 // Values, and Check.
 func (mr *modelRun[K, V]) checkAll() {
 	mr.t.Helper()
-	if got := mr.m.Len(); got != len(mr.model) {
-		mr.fatalf("Len = %d, model has %d", got, len(mr.model))
-	}
+	mr.checkLen("Len")
 	var keys []K
 	var vals []V
 	for k, v := range mr.m.All() {
@@ -341,6 +443,7 @@ func (mr *modelRun[K, V]) checkAll() {
 		if !mr.kind.eq(vals[i], mr.model[k]) {
 			mr.fatalf("All: %v = %v, model %v", k, vals[i], mr.model[k])
 		}
+		mr.checkTTL(k)
 	}
 	if got := slices.Collect(mr.m.Keys()); !slices.Equal(got, keys) {
 		mr.fatalf("Keys and All disagree")
@@ -351,7 +454,7 @@ func (mr *modelRun[K, V]) checkAll() {
 	mr.noErr(mr.m.Err())
 	mr.noErr(mr.m.Check())
 	st := mr.m.Stats()
-	if st.Len != len(mr.model) || st.Keys.Dead < 0 || st.Values.Dead < 0 {
+	if st.Len != mr.m.Len() || st.Keys.Dead < 0 || st.Values.Dead < 0 {
 		mr.fatalf("Stats %+v", st)
 	}
 }
@@ -379,6 +482,7 @@ func runModel[K comparable, V any](t *testing.T, kind modelKind[K, V], n int) {
 			mr := &modelRun[K, V]{
 				t: t, r: rand.New(rand.NewPCG(seed, seed)), kind: kind, hash: h,
 				dir: t.TempDir(), model: map[K]V{},
+				clock: newFakeClock(), expiry: map[K]time.Time{}, expired: map[K]bool{},
 			}
 			mr.run(kind.phases(size))
 		})
@@ -430,5 +534,34 @@ func TestModelStringString(t *testing.T) {
 		enc:    func(v string) []byte { return []byte(v) },
 		opts:   &diskmap.Options{Capacity: 16, MaxLoad: 0.9},
 		phases: modelPhases,
+	}, n)
+}
+
+// ttlPhases mixes keys that expire with keys that do not, with the clock
+// moving on in small steps: keys expire while the map grows, churns,
+// compacts and reopens, are put again after they expired, and are swept.
+func ttlPhases(n int) []modelPhase {
+	return []modelPhase{
+		{"grow with expiries", 2 * n, modelWeights{putNew: 15, putOld: 5, del: 5, get: 10, contains: 5, view: 5, entry: 10,
+			reopen: 1, putTTL: 30, tick: 10, ttl: 5}},
+		{"churn with expiries", 3 * n, modelWeights{putNew: 10, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10,
+			compact: 1, reopen: 1, putTTL: 20, tick: 10, removeExpired: 1, ttl: 5}},
+		{"expire", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 5, get: 10, contains: 5, view: 5, entry: 5,
+			compact: 1, reopen: 1, putTTL: 5, tick: 20, ttl: 5}},
+		{"regrow with expiries", 2 * n, modelWeights{putNew: 20, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10,
+			compact: 1, reopen: 1, putTTL: 20, tick: 10, removeExpired: 1, ttl: 5}},
+	}
+}
+
+func TestModelTTL(t *testing.T) {
+	const n = 600
+	runModel(t, modelKind[uint64, []byte]{
+		newKey: func(r *rand.Rand) uint64 { return r.Uint64N(2*n) * 0x9E3779B97F4A7C15 },
+		newVal: func(r *rand.Rand) []byte { return fmt.Appendf(nil, "%0*d", r.IntN(20), r.IntN(1000)) },
+		modify: func(v *[]byte) { *v = append(*v, '+') },
+		eq:     bytes.Equal,
+		enc:    func(v []byte) []byte { return v },
+		opts:   &diskmap.Options{Capacity: 16, KeyBytes: 512, ValueBytes: 512},
+		phases: ttlPhases,
 	}, n)
 }
