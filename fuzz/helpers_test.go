@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -133,3 +134,19 @@ func (in *input) bytes(n int) []byte {
 	in.b = in.b[n:]
 	return p
 }
+
+// fakeClock is a clock for Options.Clock that moves only when the input
+// moves it.
+type fakeClock struct{ ns atomic.Int64 }
+
+func newFakeClock() *fakeClock {
+	c := &fakeClock{}
+	c.ns.Store(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	return c
+}
+
+// Now is the clock's time.
+func (c *fakeClock) Now() time.Time { return time.Unix(0, c.ns.Load()) }
+
+// Advance moves the clock on by d.
+func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
