@@ -23,19 +23,19 @@ func (b *Batch[K, V]) Put(k K, v V) error {
 	return b.put(k, v, noExpiry)
 }
 
-// PutTTL records that v is to be stored under k, to expire ttl from now,
-// as Map.PutTTL does. The expiry is reckoned from the time of this call.
+// PutTTL records that v is to be stored under k, to expire ttl after the
+// time Map.Batch was called, as Map.PutTTL does: a batch has one time.
 func (b *Batch[K, V]) PutTTL(k K, v V, ttl time.Duration) error {
 	if err := checkTTL(ttl); err != nil {
 		return err
 	}
-	return b.put(k, v, layout.ExpiryAfter(b.m.now(), ttl))
+	return b.put(k, v, layout.ExpiryAfter(b.m.writeNow(), ttl))
 }
 
 // put records a put to expire at exp. A key stored in the map that has
-// expired by now, and that the batch has not touched yet, is deleted
-// first, in the batch: the put inserts it anew, as Map.Put would. The log
-// replays the batch as it was recorded, whatever the time then.
+// expired by the batch's time, and that the batch has not touched yet, is
+// deleted first, in the batch: the put inserts it anew, as Map.Put would.
+// The log replays the batch as it was recorded, whatever the time then.
 func (b *Batch[K, V]) put(k K, v V, exp int64) error {
 	var ks, vs [8]byte
 	kb, vb, err := b.m.encodePair(k, v, &ks, &vs)

@@ -14,10 +14,9 @@ import (
 
 // Compact rewrites the map without its dead records (replaced values,
 // deleted keys), its keys that have expired, and tombstones, keeping the
-// iteration order. The new files
-// are built beside the old ones and renamed into place, so a crash or a full
-// disk during Compact leaves the map as it was, or compacted. Views taken
-// before Compact are invalid after it.
+// iteration order. The new files are built beside the old ones and renamed
+// into place, so a crash or a full disk during Compact leaves the map as it
+// was, or compacted. Views taken before Compact are invalid after it.
 func (m *Map[K, V]) Compact() error {
 	if err := m.begin(); err != nil {
 		return err
@@ -120,7 +119,7 @@ type copied struct {
 // value to the new arenas, in the order of the keys arena, and places
 // their slots in the new table.
 func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
-	now := c.now()
+	now := c.writeNow()
 	err = c.walk(func(kp []byte, i uint64, s layout.Slot) error {
 		if n.visited++; n.visited > c.hdr.Count {
 			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
@@ -130,11 +129,8 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
 			return layout.At(err, c.vals.path, 0)
 		}
 		if s.Expires() {
-			if len(vp) < layout.ExpirySize {
-				return slotError(c.tab, i, "value length", "at least 8 bytes, for the expiry", len(vp))
-			}
-			if layout.Expired(layout.Expiry(vp), now) {
-				return nil
+			if expired, err := expiredRecord(c.tab, i, vp, now); expired || err != nil {
+				return err
 			}
 			n.expiring = true
 		}
@@ -155,6 +151,15 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
 		return nil
 	})
 	return n, err
+}
+
+// expiredRecord reports whether vp, the payload of the expiring value
+// record of slot i of t, has expired at now.
+func expiredRecord(t *table, i uint64, vp []byte, now int64) (bool, error) {
+	if len(vp) < layout.ExpirySize {
+		return false, slotError(t, i, "value length", "at least 8 bytes, for the expiry", len(vp))
+	}
+	return layout.Expired(layout.Expiry(vp), now), nil
 }
 
 // installCompacted closes the old files and renames the new ones over them,

@@ -40,6 +40,10 @@ type core struct {
 	failpoint func(name string) error // tests stop the map at named points with it
 
 	sweep sweeper // the incremental removal of expired keys (see expiry.go)
+	// wtime is the time of the mutation running, by the clock, once
+	// writeNow has read it: each mutation reads the clock once at most.
+	wtime int64
+	timed bool // wtime is set
 
 	epoch            uint64 // bumped by every mutation; entries compare it
 	compactions      uint64 // bumped by every Compact and Close; iterators compare it
@@ -74,6 +78,7 @@ func (c *core) beginWrite() error {
 	if err := c.usable(); err != nil {
 		return err
 	}
+	c.timed = false // a new mutation: its time is read afresh
 	if c.readOnly {
 		return ErrReadOnly
 	}

@@ -36,9 +36,10 @@
 //
 //   - a Put, PutTTL, Delete, Batch or Entry write of that key (a put inserts
 //     it anew, at the end of the iteration order);
-//   - the sweep: each write also looks at the next 16 slots of the table
-//     and removes the expired keys there, so that expired keys nobody
-//     reads again are gone within slots/16 writes;
+//   - the sweep: each write also looks at the next few slots of the table
+//     (2 to 32, more while it finds expired keys there, fewer while it
+//     does not) and removes the expired keys there, so that expired keys
+//     nobody reads again are gone within one pass over the table;
 //   - RemoveExpired, which removes all of them at once, and Compact, which
 //     drops their records.
 //

@@ -80,7 +80,7 @@ func (e *Entry[K, V]) Value() (V, error) {
 
 // Set stores v under the entry's key, which then never expires.
 func (e *Entry[K, V]) Set(v V) error {
-	return e.set(v, noExpiry)
+	return e.set(v, 0)
 }
 
 // SetTTL stores v under the entry's key, to expire ttl from now, as
@@ -89,11 +89,12 @@ func (e *Entry[K, V]) SetTTL(v V, ttl time.Duration) error {
 	if err := checkTTL(ttl); err != nil {
 		return err
 	}
-	return e.set(v, layout.ExpiryAfter(e.m.now(), ttl))
+	return e.set(v, ttl)
 }
 
-// set stores v under the entry's key, to expire at exp.
-func (e *Entry[K, V]) set(v V, exp int64) error {
+// set stores v under the entry's key, to expire ttl from now, or never
+// if ttl is 0.
+func (e *Entry[K, V]) set(v V, ttl time.Duration) error {
 	if err := e.check(); err != nil {
 		return err
 	}
@@ -106,6 +107,10 @@ func (e *Entry[K, V]) set(v V, exp int64) error {
 	vb, err := m.vc.Encode(v, &scratch, &m.vbuf)
 	if err != nil {
 		return m.encodeError("value", err)
+	}
+	exp := int64(noExpiry)
+	if ttl > 0 {
+		exp = layout.ExpiryAfter(m.writeNow(), ttl)
 	}
 	if _, err := m.put(e.kb, vb, exp, live); err != nil {
 		return err // nothing changed: the key is there as it was

@@ -3,6 +3,7 @@ package diskmap
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"time"
 
 	"github.com/diskmap-go/diskmap/internal/wal"
@@ -21,9 +22,16 @@ import (
 // duration.
 const noExpiry = math.MinInt64
 
-// sweepSlots is how many slots of the table each write looks at for
-// expired keys.
-const sweepSlots = 16
+// The pace of the sweep: how many slots of the table each write looks at
+// for expired keys. It starts at sweepStart, doubles up to sweepFast
+// while a quarter or more of the keys with an expiry that it meets have
+// expired, and halves down to sweepSlow while fewer than an eighth have:
+// a write reads as few expiries as keep up with the keys that expire.
+const (
+	sweepSlow  = 2
+	sweepStart = 16
+	sweepFast  = 32
+)
 
 // PutTTL stores v under k, as Put does, to expire ttl from now by the
 // map's clock (Options.Clock). ttl must be positive. A Put of k later
@@ -40,7 +48,7 @@ func (m *Map[K, V]) PutTTL(k K, v V, ttl time.Duration) error {
 	if err != nil {
 		return err
 	}
-	if _, err := m.put(kb, vb, layout.ExpiryAfter(m.now(), ttl), live); err != nil {
+	if _, err := m.put(kb, vb, layout.ExpiryAfter(m.writeNow(), ttl), live); err != nil {
 		return err
 	}
 	return m.waitDurable()
@@ -94,7 +102,7 @@ func (m *Map[K, V]) RemoveExpired() (int, error) {
 	if err := m.beginWrite(); err != nil {
 		return 0, err
 	}
-	now := m.now()
+	now := m.writeNow()
 	var batch []uint64
 	removed, expiring := 0, false
 	for i := range m.tab.mask + 1 {
@@ -126,8 +134,19 @@ func (m *Map[K, V]) RemoveExpired() (int, error) {
 	return removed, m.waitDurable()
 }
 
-// now returns the time by the map's clock, in Unix nanoseconds.
+// now returns the time by the map's clock, in Unix nanoseconds. Readers
+// read it for each key with an expiry that they find.
 func (c *core) now() int64 { return c.opts.Clock().UnixNano() }
+
+// writeNow returns the time of the mutation running: the clock's time when
+// the mutation first needed it, so that a mutation, and everything it
+// judges, has one time.
+func (c *core) writeNow() int64 {
+	if !c.timed {
+		c.wtime, c.timed = c.now(), true
+	}
+	return c.wtime
+}
 
 // expiry returns the expiry stored in the value record of slot i, s, which
 // has SlotExpires set.
@@ -157,15 +176,15 @@ func (c *core) expiringValue(i uint64, s layout.Slot) ([]byte, bool, error) {
 }
 
 // expiredSlot reports whether occupied slot i holds a key that has
-// expired. A slot whose record is damaged has not: a write goes on with it
-// as before.
+// expired by the time of the mutation running. A slot whose record is
+// damaged has not: a write goes on with it as before.
 func (c *core) expiredSlot(i uint64) bool {
 	s := layout.ReadSlot(c.tab.slot(i))
 	if !s.Expires() {
 		return false
 	}
 	exp, err := c.expiry(i, s)
-	return err == nil && layout.Expired(exp, c.now())
+	return err == nil && layout.Expired(exp, c.writeNow())
 }
 
 // removeSlots removes the keys of the occupied slots idx, whose key
@@ -198,13 +217,13 @@ func (c *core) removeSlots(idx []uint64) error {
 	return nil
 }
 
-// sweeper is the cursor of the sweep: each write looks at the next
-// sweepSlots slots of the table, wrapping at its end, and removes the
-// expired keys it finds there, so that expired keys that nothing reads
-// again do not pile up. A lap is one pass over the whole table; after a
-// lap that met no key with an expiry, the sweep rests until a key is put
-// with one.
+// sweeper is the cursor of the sweep: each write looks at the next pace
+// slots of the table, wrapping at its end, and removes the expired keys it
+// finds there, so that expired keys that nothing reads again do not pile
+// up. A lap is one pass over the whole table; after a lap that met no key
+// with an expiry, the sweep rests until a key is put with one.
 type sweeper struct {
+	pace  uint64 // slots a step looks at, sweepSlow to sweepFast; 0 before the first
 	next  uint64 // the next slot to look at
 	left  uint64 // slots left in this lap
 	slots uint64 // the table's size when the lap started
@@ -222,11 +241,13 @@ func (sw *sweeper) expiring() bool { return !sw.idle }
 // lap starts a lap over a table of the given slots.
 func (sw *sweeper) lap(slots, gen uint64) {
 	sw.left, sw.slots, sw.gen, sw.seen = slots, slots, gen, false
+	if sw.pace == 0 {
+		sw.pace = sweepStart
+	}
 }
 
-// sweepStep advances the sweep by sweepSlots slots. A table replaced since
-// the lap began (grown, rebuilt, compacted) starts a new lap: its keys
-// moved.
+// sweepStep advances the sweep by its pace. A table replaced since the lap
+// began (grown, rebuilt, compacted) starts a new lap: its keys moved.
 func (c *core) sweepStep() error {
 	sw := &c.sweep
 	if sw.idle {
@@ -242,24 +263,55 @@ func (c *core) sweepStep() error {
 		}
 		sw.lap(slots, c.compactions)
 	}
-	var found [sweepSlots]uint64
-	n, now, timed := 0, int64(0), false
-	for range min(sweepSlots, sw.left) {
+	// The slots first, then the expiries of those that have one: the reads
+	// of the expiries do not depend on one another, so that their cache
+	// misses overlap (as in warm).
+	var expiring [sweepFast]uint64
+	n := 0
+	for range min(sw.pace, sw.left) {
 		i := sw.next & c.tab.mask
 		sw.next, sw.left = i+1, sw.left-1
-		s := layout.ReadSlot(c.tab.slot(i))
-		if !s.Occupied() || !s.Expires() {
-			continue
-		}
-		sw.seen = true
-		if !timed {
-			now, timed = c.now(), true
-		}
-		if exp, err := c.expiry(i, s); err == nil && layout.Expired(exp, now) {
-			found[n], n = i, n+1
+		if s := layout.ReadSlot(c.tab.slot(i)); s.Occupied() && s.Expires() {
+			expiring[n], n = i, n+1
 		}
 	}
-	return c.removeSlots(found[:n])
+	if n == 0 {
+		return nil
+	}
+	sw.seen = true
+	expired := c.expiredOf(expiring[:n], c.writeNow())
+	sw.adapt(len(expired), n)
+	return c.removeSlots(expired)
+}
+
+// adapt sets the pace after a step that found expired keys among the
+// keys with an expiry it met.
+func (sw *sweeper) adapt(expired, met int) {
+	switch {
+	case 4*expired >= met:
+		sw.pace = min(2*sw.pace, sweepFast)
+	case 8*expired < met:
+		sw.pace = max(sw.pace/2, sweepSlow)
+	}
+}
+
+// expiredOf returns, in place, the slots of idx, occupied and with an
+// expiry, whose keys have expired at now.
+func (c *core) expiredOf(idx []uint64, now int64) []uint64 {
+	var acc uint64
+	for _, i := range idx {
+		if p, ok := c.vals.view(le32(c.tab.slot(i)[8:]), layout.ExpirySize); ok {
+			acc += uint64(p[0])
+		}
+	}
+	runtime.KeepAlive(acc) // the reads are the point: see warm
+	n := 0
+	for _, i := range idx {
+		if exp, err := c.expiry(i, layout.ReadSlot(c.tab.slot(i))); err == nil && layout.Expired(exp, now) {
+			idx[n], n = i, n+1
+		}
+	}
+	return idx[:n]
 }
 
 // storedExpired reports whether the encoded key kb is stored in the map

@@ -229,7 +229,8 @@ func TestPutOverExpiredKeyInsertsItAnew(t *testing.T) {
 
 // Expired keys that nothing reads again are removed by the sweep that
 // every write advances, however unrelated: 100,000 keys that expire leave
-// the map within one lap of the table, a write per 16 slots.
+// the map within one lap of the table at the sweep's first pace (16 slots a
+// write), which only quickens while it finds expired keys.
 func TestSweepRemovesExpiredKeysNobodyReads(t *testing.T) {
 	const n = 100_000
 	for _, d := range []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL} {
@@ -614,3 +615,27 @@ func TestExpiryBitInVersion1Map(t *testing.T) {
 
 // errOf returns the error of a read's three results.
 func errOf[A, B any](_ A, _ B, err error) error { return err }
+
+// The sweep slows down to 2 slots a write while the keys with an expiry it
+// meets have not expired, and speeds up to 32 while they have.
+func TestSweepPace(t *testing.T) {
+	clock := newFakeClock()
+	m := openMap[string, string](t, t.TempDir(), withClock(nil, clock))
+	for i := range 5000 {
+		if err := m.PutTTL(fmt.Sprint("k", i), "v", time.Hour+time.Duration(i)*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := diskmap.SweepPace(m); p != 2 {
+		t.Fatalf("pace %d after 5000 writes meeting no expired key, want 2", p)
+	}
+	clock.Advance(time.Hour + 2500*time.Second) // half of them expire
+	for i := range 20 {
+		if err := m.Put(fmt.Sprint("other", i), "v"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := diskmap.SweepPace(m); p != 32 {
+		t.Fatalf("pace %d after writes meeting expired keys, want 32", p)
+	}
+}

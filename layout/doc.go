@@ -210,19 +210,26 @@
 // Expired keys that no write meets are removed by the sweep, so that a map
 // whose keys expire does not grow without bound:
 //
-//  1. Each mutation, before its own change, looks at the next 16
-//     slots of the table after a cursor kept in memory, wrapping at the
-//     end, and deletes the keys among them that have expired (in the WAL
-//     modes with one frame of deletes).
-//  2. A lap is a pass of the cursor over the whole table. A table replaced
+//  1. Each mutation, before its own change, looks at the next p slots
+//     of the table after a cursor kept in memory, wrapping at the end, and
+//     deletes the keys among them that have expired (in the WAL modes with
+//     one frame of deletes).
+//  2. The pace p starts at 16. After a step in which a quarter or more of
+//     the keys with an expiry that it met had expired, p doubles, up to
+//     32; after one in which fewer than an eighth had, p halves, down to
+//     two. A write reads about as many expiries as keep up with the keys
+//     that expire, and few where they seldom do.
+//  3. A lap is a pass of the cursor over the whole table. A table replaced
 //     (grown, rebuilt by recovery, compacted) starts a new lap.
-//  3. After a lap in which no slot had an expiry and no key was put with
+//  4. After a lap in which no slot had an expiry and no key was put with
 //     one, the sweep rests until a key is put with an expiry. A map opened
 //     sweeps one lap first.
 //
-// A key that expired is removed within one lap, that is within
-// slots/16 writes. The cursor is not part of the format: an Open starts
-// it at slot 0.
+// A key that expired is removed within one lap: within slots/2 writes
+// at the slowest pace, slots/32 at the fastest. Where keys expire at the
+// rate they are put, the sweep holds the expired keys not yet removed to
+// about an eighth to a quarter of those with an expiry. The cursor and the
+// pace are not part of the format: an Open starts them afresh.
 //
 // # Grow
 //
