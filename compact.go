@@ -15,10 +15,10 @@ import (
 )
 
 // Compact rewrites the map without its dead records (replaced values,
-// deleted keys) and tombstones, keeping the iteration order. The new files
-// are built beside the old ones and renamed into place, so a crash or a full
-// disk during Compact leaves the map as it was, or compacted. Views taken
-// before Compact are invalid after it.
+// deleted keys), its keys that have expired, and tombstones, keeping the
+// iteration order. The new files are built beside the old ones and renamed
+// into place, so a crash or a full disk during Compact leaves the map as it
+// was, or compacted. Views taken before Compact are invalid after it.
 //
 // The new files need free disk space for the live records of both arenas
 // and a table for the live keys. Where the system tells free space (Linux,
@@ -47,14 +47,19 @@ func (c *core) compact() error {
 		return err
 	}
 	err := c.checkRoom()
+	var cp copied
 	if err == nil {
-		err = c.buildCompacted(gen)
+		cp, err = c.buildCompacted(gen)
 	}
 	if err == nil {
 		c.filesRetired++
+		c.expired += cp.visited - cp.kept // the keys are gone from here on
 		if err = c.installCompacted(); c.failed != nil {
 			return err // committed: the files left are needed to finish
 		}
+	}
+	if err == nil {
+		c.sweep.passed(cp.expiring)
 	}
 	if err != nil {
 		for _, n := range []string{bucketsFile, keysFile, valuesFile} {
@@ -93,9 +98,10 @@ func (c *core) checkRoom() error {
 	return nil
 }
 
-// buildCompacted writes the live records, in iteration order, to new arenas
-// and a new table, all synced, and closes them.
-func (c *core) buildCompacted(gen uint64) (err error) {
+// buildCompacted writes the live records of the keys that have not
+// expired, in iteration order, to new arenas and a new table, all synced,
+// and closes them. It says what it copied.
+func (c *core) buildCompacted(gen uint64) (cp copied, err error) {
 	var nk, nv *arena
 	var nt *table
 	defer func() {
@@ -120,16 +126,15 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 	if nt, err = createTable(c.opts.files, c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
 		return
 	}
-	var n uint64
-	if n, err = c.copyLive(nk, nv, nt); err != nil {
+	if cp, err = c.copyLive(nk, nv, nt); err != nil {
 		return
 	}
-	if n != c.hdr.Count {
-		return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: n, Found: c.hdr.Count}
+	if cp.visited != c.hdr.Count {
+		return cp, &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: cp.visited, Found: c.hdr.Count}
 	}
 	h := c.hdr
 	h.Checkpoint = c.lastSeq() // the new files hold every logged mutation
-	h.Generation, h.Log2, h.Tombstones = gen, nt.log2, 0
+	h.Generation, h.Log2, h.Tombstones, h.Count = gen, nt.log2, 0, cp.kept
 	h.Compactions++
 	h.KeysEnd, h.KeysLive = uint64(nk.end), uint64(nk.live)
 	h.ValuesEnd, h.ValuesLive = uint64(nv.end), uint64(nv.live)
@@ -139,20 +144,36 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 			return
 		}
 	}
-	return nil
+	return cp, nil
 }
 
-// copyLive appends every live key and its value to the new arenas, in the
-// order of the keys arena, and places their slots in the new table.
-func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
-	err = c.walk(func(kp []byte, _ uint64, s layout.Slot) error {
-		if n++; n > c.hdr.Count {
+// copied counts what copyLive did: the live keys it visited, and those it
+// kept, the ones that have not expired.
+type copied struct {
+	visited, kept uint64
+	expiring      bool // a key kept has an expiry
+}
+
+// copyLive appends every live key that has not expired by now and its
+// value to the new arenas, in the order of the keys arena, and places
+// their slots in the new table.
+func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
+	now := c.writeNow()
+	err = c.walk(func(kp []byte, i uint64, s layout.Slot) error {
+		if n.visited++; n.visited > c.hdr.Count {
 			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
 		}
 		vp, err := c.vals.record(s.Value)
 		if err != nil {
 			return format.At(err, c.vals.path, 0)
 		}
+		if s.Expires() {
+			if expired, err := expiredRecord(c.tab, i, vp, now); expired || err != nil {
+				return err
+			}
+			n.expiring = true
+		}
+		n.kept++
 		koff, err := nk.append(kp)
 		if err != nil {
 			return err
@@ -161,7 +182,7 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
 		if err != nil {
 			return err
 		}
-		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))}); err != nil {
+		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp)) | s.ValueLen&layout.SlotExpires}); err != nil {
 			return err
 		}
 		nk.live += layout.RecordSize(len(kp))
@@ -169,6 +190,15 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
 		return nil
 	})
 	return n, err
+}
+
+// expiredRecord reports whether vp, the payload of the expiring value
+// record of slot i of t, has expired at now.
+func expiredRecord(t *table, i uint64, vp []byte, now int64) (bool, error) {
+	if len(vp) < layout.ExpirySize {
+		return false, slotError(t, i, "value length", "at least 8 bytes, for the expiry", len(vp))
+	}
+	return layout.Expired(layout.Expiry(vp), now), nil
 }
 
 // installCompacted closes the old files and renames the new ones over them,

@@ -2,6 +2,7 @@ package diskmap
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -71,16 +72,31 @@ func (e *Entry[K, V]) Value() (V, error) {
 	if err := e.check(); err != nil || !e.found {
 		return v, err
 	}
-	b, _, err := e.m.find(e.kb, layout.Fingerprint(e.m.hash(e.kb)))
-	if err != nil {
+	b, found, err := e.m.find(e.kb, layout.Fingerprint(e.m.hash(e.kb)))
+	if err != nil || !found { // not found: it expired since
 		return v, err
 	}
 	return e.m.decode(b)
 }
 
-// Set stores v under the entry's key. It may first compact the map (see
-// Map.Put); the entry stays good.
+// Set stores v under the entry's key, which then never expires. It may
+// first compact the map (see Map.Put); the entry stays good.
 func (e *Entry[K, V]) Set(v V) error {
+	return e.set(v, 0)
+}
+
+// SetTTL stores v under the entry's key, to expire ttl from now, as
+// Map.PutTTL does.
+func (e *Entry[K, V]) SetTTL(v V, ttl time.Duration) error {
+	if err := checkTTL(ttl); err != nil {
+		return err
+	}
+	return e.set(v, ttl)
+}
+
+// set stores v under the entry's key, to expire ttl from now, or never
+// if ttl is 0.
+func (e *Entry[K, V]) set(v V, ttl time.Duration) error {
 	if err := e.check(); err != nil {
 		return err
 	}
@@ -97,7 +113,11 @@ func (e *Entry[K, V]) Set(v V) error {
 	if err := m.compactIfDue(nil, &vb); err != nil {
 		return err
 	}
-	if _, err := m.put(e.kb, vb, live); err != nil {
+	exp := int64(noExpiry)
+	if ttl > 0 {
+		exp = expiryAfter(m.writeNow(), ttl)
+	}
+	if _, err := m.put(e.kb, vb, exp, live); err != nil {
 		return err // nothing changed: the key is there as it was
 	}
 	e.found = true

@@ -98,7 +98,7 @@ func (c *core) rebuild(inMemory bool) error {
 		if _, dup, _ := c.probeIn(t, kp, s.Fingerprint); dup {
 			continue
 		}
-		s.ValueLen = vlen
+		s.ValueLen = vlen | s.ValueLen&layout.SlotExpires
 		if err := t.place(s); err != nil {
 			_ = t.close()
 			return err

@@ -1,14 +1,17 @@
 package diskmap
 
 import (
+	"fmt"
+
 	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
 // slotRecords checks the records an occupied slot i points at: records of
-// the arenas' chains (ks, vs), whole, within the ends, and the key hashing
-// to the slot's fingerprint. It returns the key and the value's true
-// length. Check and recovery both judge slots by it.
+// the arenas' chains (ks, vs), whole, within the ends, the key hashing to
+// the slot's fingerprint, and, if the slot says the value starts with an
+// expiry, room for one. It returns the key and the value record's true
+// payload length. Check and recovery both judge slots by it.
 func (c *core) slotRecords(i uint64, s layout.Slot, ks, vs recordSet) ([]byte, uint32, error) {
 	if !ks.has(s.Key) {
 		return nil, 0, slotError(c.tab, i, "key record", "a record of the keys arena", uint64(s.Key)*layout.Align)
@@ -26,6 +29,9 @@ func (c *core) slotRecords(i uint64, s layout.Slot, ks, vs recordSet) ([]byte, u
 	vp, err := layout.CheckRecord(c.vals.data, int64(s.Value)*layout.Align, c.vals.end)
 	if err != nil {
 		return nil, 0, slotError(c.tab, i, "value record", "a whole record in values", format.At(err, c.vals.path, 0))
+	}
+	if s.Expires() && len(vp) < layout.ExpirySize {
+		return nil, 0, slotError(c.tab, i, "value record", "an expiry of 8 bytes and the value", fmt.Sprintf("%d bytes", len(vp)))
 	}
 	return kp, uint32(len(vp)), nil
 }
