@@ -81,9 +81,10 @@
 //
 // # Locks
 //
-// Reads (Get, Contains, View, GetMany, Stats, Check, and each batch of an
-// iteration) hold a shard's lock shared; writes (Put, Delete, Update, each
-// batch of PutMany, Compact, Sync and Close) hold it exclusively. A method
+// Reads (Get, Contains, View, GetMany, TTL, Stats, Check, and each batch of
+// an iteration) hold a shard's lock shared; writes (Put, PutTTL, Delete,
+// Update, each batch of PutMany, Compact, RemoveExpired, Sync and Close)
+// hold it exclusively. A method
 // that touches several shards takes their locks one after another, never
 // two at once. Hence:
 //
@@ -105,11 +106,11 @@
 // or bytes it is given, and leave the map alone. If it calls the map, the
 // call does not deadlock on the locks of this package, though:
 //
-//  1. A read of its own shard (Get, Contains, View, GetMany, Stats, Check,
-//     All, Keys, Values) goes ahead under the lock that fn's caller holds,
+//  1. A read of its own shard (Get, Contains, View, GetMany, TTL, Stats,
+//     Check, All, Keys, Values) goes ahead under the lock that fn's caller holds,
 //     without waiting. Len never waits.
-//  2. A write to its own shard (Put, Delete, Update), and Compact, Sync or
-//     PutMany of its map, return ErrReentrant: they would wait for a lock
+//  2. A write to its own shard (Put, PutTTL, Delete, Update), and Compact,
+//     RemoveExpired, Sync or PutMany of its map, return ErrReentrant: they would wait for a lock
 //     that their own goroutine holds. The writes Update's fn is for go
 //     through its entry. Close from any callback returns ErrReentrant.
 //  3. A call on another shard, of this map or another, waits for that

@@ -112,13 +112,15 @@ func TestCallbackWrites(t *testing.T) {
 	m := maptest.OpenSharded[string, string](t, t.TempDir(), shards(4))
 	same, other := keysIn(m, 1, 2)
 	refused := map[string]func() error{
-		"Put":     func() error { return m.Put(same[1], "x") },
-		"Delete":  func() error { _, err := m.Delete(same[1]); return err },
-		"Update":  func() error { return m.Update(same[1], func(*diskmap.Entry[string, string]) error { return nil }) },
-		"Compact": m.Compact,
-		"Sync":    m.Sync,
-		"Close":   m.Close,
-		"PutMany": func() error { return m.PutMany(maps.All(map[string]string{other[1]: "x"})) },
+		"Put":           func() error { return m.Put(same[1], "x") },
+		"PutTTL":        func() error { return m.PutTTL(same[1], "x", time.Hour) },
+		"RemoveExpired": func() error { _, err := m.RemoveExpired(); return err },
+		"Delete":        func() error { _, err := m.Delete(same[1]); return err },
+		"Update":        func() error { return m.Update(same[1], func(*diskmap.Entry[string, string]) error { return nil }) },
+		"Compact":       m.Compact,
+		"Sync":          m.Sync,
+		"Close":         m.Close,
+		"PutMany":       func() error { return m.PutMany(maps.All(map[string]string{other[1]: "x"})) },
 	}
 	for _, name := range slices.Sorted(maps.Keys(refused)) {
 		t.Run("Update/"+name, func(t *testing.T) {
