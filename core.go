@@ -127,16 +127,30 @@ func (c *core) hash(kb []byte) uint64 {
 	return c.hasher.Sum(kb)&c.hashAnd | c.hashOr
 }
 
-// probe looks for the encoded key kb whose fingerprint is fp. It returns
-// the slot holding it, or else the slot where it would be inserted: the
-// first deleted slot passed, or the empty slot that ended the probe.
+// probe looks for the encoded key kb whose fingerprint is fp, as a writer
+// does: a key that has expired is found as any other. It returns the slot
+// holding it, or else the slot where it would be inserted: the first
+// deleted slot passed, or the empty slot that ended the probe.
 func (c *core) probe(kb []byte, fp uint32) (uint64, bool, error) {
-	return c.probeIn(c.tab, kb, fp)
+	return c.probeIn(c.tab, kb, fp, nil)
 }
 
-// probeIn is probe in the table t, which may be one being built. It reads
-// the first 8 bytes of each slot, fingerprint and key offset, in one load.
-func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
+// lookup is probe for a reader, for which a key that has expired is not
+// there: a slot whose fingerprint matches and whose key has expired is
+// passed over on its expiry alone, as a deleted one is, and its key is
+// never read. A lookup of an expired key then costs what a miss does, and
+// the read of an expiry, which the lookup of a live key with an expiry
+// makes too.
+func (c *core) lookup(kb []byte, fp uint32) (uint64, bool, error) {
+	var now clockRead
+	return c.probeIn(c.tab, kb, fp, &now)
+}
+
+// probeIn is probe in the table t, which may be one being built; with now
+// set, it is lookup, which reads the clock into now when it first needs
+// it. It reads the first 8 bytes of each slot, fingerprint and key offset,
+// in one load.
+func (c *core) probeIn(t *table, kb []byte, fp uint32, now *clockRead) (uint64, bool, error) {
 	slots, mask := t.slots, t.mask
 	i := layout.Home(fp, t.log2)
 	const none = ^uint64(0)
@@ -153,6 +167,8 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 			if free == none {
 				free = i
 			}
+		case sfp == fp && now != nil && c.passedOver(t, i, now):
+			// expired: absent for a reader
 		case sfp == fp:
 			eq, ok := c.keys.equal(key, kb)
 			if !ok {
@@ -174,7 +190,7 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 // fingerprint is fp, in place in the values arena; an expired key is not
 // found.
 func (c *core) find(kb []byte, fp uint32) ([]byte, bool, error) {
-	i, found, err := c.probe(kb, fp)
+	i, found, err := c.lookup(kb, fp)
 	if !found || err != nil {
 		return nil, false, err
 	}
@@ -206,7 +222,7 @@ func valueError(t *table, i uint64, s layout.Slot) error {
 // contains reports whether the encoded key kb is in the map and has not
 // expired.
 func (c *core) contains(kb []byte) (bool, error) {
-	i, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	i, found, err := c.lookup(kb, layout.Fingerprint(c.hash(kb)))
 	if !found || err != nil {
 		return false, err
 	}

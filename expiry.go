@@ -87,7 +87,7 @@ func (m *Map[K, V]) TTL(k K) (time.Duration, bool, error) {
 	if err != nil {
 		return 0, false, m.encodeError("key", err)
 	}
-	i, found, err := m.probe(kb, layout.Fingerprint(m.hash(kb)))
+	i, found, err := m.lookup(kb, layout.Fingerprint(m.hash(kb)))
 	if !found || err != nil {
 		return 0, false, err
 	}
@@ -154,6 +154,36 @@ const removeChunk = 256
 // now returns the time by the map's clock, in Unix nanoseconds. Readers
 // read it for each key with an expiry that they find.
 func (c *core) now() int64 { return c.opts.Clock().UnixNano() }
+
+// clockRead is the time of one lookup, read from the clock when the lookup
+// first needs it: most lookups meet no key with an expiry, and read no
+// clock.
+type clockRead struct {
+	ns   int64
+	read bool
+}
+
+// at returns the time of the lookup.
+func (r *clockRead) at(c *core) int64 {
+	if !r.read {
+		r.ns, r.read = c.now(), true
+	}
+	return r.ns
+}
+
+// passedOver reports whether a lookup passes over occupied slot i of t, of
+// the fingerprint it looks for: the slot's key has an expiry that the
+// lookup's time has reached. A slot whose expiry cannot be read is not
+// passed over: the lookup compares its key, and whoever reads its value
+// meets the damage.
+func (c *core) passedOver(t *table, i uint64, now *clockRead) bool {
+	s := layout.ReadSlot(t.slot(i))
+	if !s.Expires() || s.RecordLen() < layout.ExpirySize {
+		return false
+	}
+	p, ok := c.vals.view(s.Value, layout.ExpirySize)
+	return ok && layout.Expired(layout.Expiry(p), now.at(c))
+}
 
 // writeNow returns the time of the mutation running: the clock's time when
 // the mutation first needed it, so that a mutation, and everything it

@@ -1,6 +1,7 @@
 package diskmap_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -530,6 +531,39 @@ func editBuckets(t *testing.T, dir string, edit func(b []byte, slots []int)) {
 	edit(b, slots)
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A reader passes over the slot of a key that has expired on its expiry
+// alone, as over a deleted slot, and never reads the key: a Get of an
+// expired key costs a miss and the read of one expiry. A damaged key offset
+// in that slot shows it: before the key expires every read of it reports
+// the damage; after, every read finds it absent, and Check, which reads
+// everything, still reports it.
+func TestReadsPassOverExpiredSlots(t *testing.T) {
+	dir := t.TempDir()
+	clock := maptest.NewClock()
+	opts := maptest.WithClock(nil, clock)
+	m := maptest.Open[string, string](t, dir, opts)
+	if err := m.PutTTL("k", "v-k", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	maptest.CloseChecked(t, m)
+	editBuckets(t, dir, func(b []byte, slots []int) {
+		binary.LittleEndian.PutUint32(b[slots[0]+4:], 0xFFFFFF00) // the key offset, far past the end
+	})
+	m, err := diskmap.Open[string, string](dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer maptest.CheckClose(t, m)
+	if _, _, err := m.Get("k"); !errors.Is(err, diskmap.ErrCorrupt) {
+		t.Fatalf("Get of the live key with a damaged key offset = %v, want ErrCorrupt", err)
+	}
+	clock.Advance(time.Second)
+	requireAbsent(t, m, "k")
+	if err := m.Check(); !errors.Is(err, diskmap.ErrCorrupt) {
+		t.Fatalf("Check = %v, want the damaged key offset reported", err)
 	}
 }
 

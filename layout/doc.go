@@ -174,10 +174,14 @@
 //  4. A deleted slot is skipped.
 //  5. An occupied slot whose fingerprint matches has its key record read and
 //     compared byte for byte; a match ends the probe.
-//  6. For a reader, a key found whose slot has an expiry that now has
-//     reached is absent: an expired key is absent, as if deleted. The
-//     table and arenas keep it until a write removes it (Insert, Delete,
-//     Sweep, Compact). A writer's probe finds it as any key.
+//  6. For a reader, an expired key is absent, as if deleted: an occupied
+//     slot whose fingerprint matches, whose value length has bit 31 set,
+//     and whose value record holds an expiry that now has reached, is
+//     skipped as a deleted one is, before its key record is read (a
+//     reader may do so: whatever key it holds is absent). A slot whose
+//     expiry cannot be read has its key compared as in step 5. The table
+//     and arenas keep an expired key until a write removes it (Insert,
+//     Delete, Sweep, Compact). A writer's probe finds it as any key.
 //
 // # Insert
 //
