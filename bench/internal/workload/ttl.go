@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -18,7 +19,8 @@ import (
 // drawn uniformly from (0, Spread] of a fake clock, which the run moves on
 // step by step, so that about N/2 keys are live at any time however long it
 // runs. Nothing reads the keys until the end: only the sweep that every
-// write advances, and Compact, remove the expired ones.
+// write advances, and the compactions that writes make by themselves
+// (Options.CompactAt), remove the expired ones.
 
 // TTLConfig says what RunTTL does.
 type TTLConfig struct {
@@ -26,38 +28,44 @@ type TTLConfig struct {
 	Spread time.Duration // times to live are drawn from (0, Spread]
 	Rounds int           // the run lasts Rounds x Spread of clock time
 	Steps  int           // clock steps per Spread; N/Steps puts per step
-	// Compact, if positive, compacts the map whenever its dead value bytes
-	// pass Compact times its live ones: the arenas keep every record put
-	// until a compaction drops the dead ones.
-	Compact float64
-	Seed    uint64
-	Dir     string // an empty directory for the map
+	// CompactAt and CompactMinBytes are the map's options of the same
+	// names: the writes compact the map by themselves once an arena of at
+	// least CompactMinBytes has more than CompactAt of its bytes dead (0:
+	// the map's defaults; a negative CompactAt: never, and the arenas
+	// keep every record put).
+	CompactAt       float64
+	CompactMinBytes int64
+	Seed            uint64
+	Dir             string // an empty directory for the map
 }
 
 // TTLSample is the state of the map at one point of the run.
 type TTLSample struct {
-	Clock  time.Duration `json:"clock"`  // clock time since the start
-	Puts   int           `json:"puts"`   // keys put so far
-	Live   int           `json:"live"`   // keys put whose expiry is still ahead
-	Stored int           `json:"stored"` // keys the map holds (Len): live, and expired ones not yet removed
-	Table  int64         `json:"table"`  // bytes of the table (buckets)
-	Keys   int64         `json:"keys"`   // bytes of the keys file
-	Values int64         `json:"values"` // bytes of the values file
-	Disk   Disk          `json:"disk"`   // the whole directory
+	Clock   time.Duration `json:"clock"`   // clock time since the start
+	Puts    int           `json:"puts"`    // keys put so far
+	Live    int           `json:"live"`    // keys put whose expiry is still ahead
+	Stored  int           `json:"stored"`  // keys the map holds (Len): live, and expired ones not yet removed
+	Expired uint64        `json:"expired"` // keys removed so far because they expired (Stats.Expired)
+	Table   int64         `json:"table"`   // bytes of the table (buckets)
+	Keys    int64         `json:"keys"`    // bytes of the keys file
+	Values  int64         `json:"values"`  // bytes of the values file
+	Disk    Disk          `json:"disk"`    // the whole directory
 }
 
 // TTLResult is what RunTTL measured.
 type TTLResult struct {
-	Config      TTLConfig   `json:"config"`
-	Samples     []TTLSample `json:"samples"`
-	Compactions int         `json:"compactions"`
-	// Phases: put (every PutTTL of the run, sweeps included), compact (all
-	// compactions together), then with the clock moved on by Spread/2
-	// and no write since: get-hit (keys still live), get-expired (keys
-	// expired since the last write: stored, and absent), get-miss (keys
-	// never put), remove-expired (one RemoveExpired), get-removed (expired
-	// keys, all removed now), get-miss-after (get-miss again, past the
-	// tombstones).
+	Config  TTLConfig   `json:"config"`
+	Samples []TTLSample `json:"samples"`
+	// Compactions counts the compactions the writes made by themselves.
+	Compactions uint64 `json:"compactions"`
+	// Phases: put (every PutTTL of the run, sweeps and compactions
+	// included), then with the clock moved on by Spread/2 and no write
+	// since: get-hit (keys still live), get-expired (keys that expired at
+	// any time: mostly removed by the sweep and the compactions, some still
+	// stored), get-expired-stored (keys expired since the last write, so
+	// all still stored, and absent), get-miss (keys never put),
+	// remove-expired (one RemoveExpired), get-removed (expired keys, all
+	// removed now), get-miss-after (get-miss again, past the tombstones).
 	Phases []Phase `json:"phases"`
 	// Removed is how many keys RemoveExpired found: expired keys the sweep
 	// had not reached.
@@ -105,7 +113,8 @@ func RunTTL(cfg TTLConfig) (res *TTLResult, err error) {
 	fill(r.rng, r.value)
 	r.start = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	r.clock.ns.Store(r.start)
-	r.m, err = diskmap.Open[[]byte, []byte](cfg.Dir, &diskmap.Options{Clock: r.clock.now})
+	opts := &diskmap.Options{Clock: r.clock.now, CompactAt: cfg.CompactAt, CompactMinBytes: cfg.CompactMinBytes}
+	r.m, err = diskmap.Open[[]byte, []byte](cfg.Dir, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -139,8 +148,7 @@ func ttlKey(dst []byte, j int) []byte {
 // Spread/Steps, and samples the map ten times a round.
 func (r *ttlRun) churn() error {
 	per, step := r.cfg.N/r.cfg.Steps, r.cfg.Spread/time.Duration(r.cfg.Steps)
-	var put, compact Phase
-	put.Name, compact.Name = "put", "compact"
+	put := Phase{Name: "put"}
 	var key [KeyLen]byte
 	for s := range r.cfg.Steps * r.cfg.Rounds {
 		now := r.clock.ns.Load()
@@ -166,9 +174,6 @@ func (r *ttlRun) churn() error {
 		}
 		r.lastW = now
 		r.clock.ns.Add(int64(step))
-		if err := r.maybeCompact(&compact); err != nil {
-			return err
-		}
 		if (s+1)%(r.cfg.Steps/10) == 0 {
 			smp, err := r.sample(r.m)
 			if err != nil {
@@ -177,24 +182,9 @@ func (r *ttlRun) churn() error {
 			r.res.Samples = append(r.res.Samples, smp)
 		}
 	}
-	r.res.Phases = append(r.res.Phases, put, compact)
+	r.res.Phases = append(r.res.Phases, put)
+	r.res.Compactions = r.m.Stats().AutoCompactions
 	return nil
-}
-
-// maybeCompact compacts the map when its dead value bytes pass the
-// configured share of its live ones.
-func (r *ttlRun) maybeCompact(p *Phase) error {
-	st := r.m.Stats()
-	if r.cfg.Compact <= 0 || float64(st.Values.Dead) <= r.cfg.Compact*float64(st.Values.Live) {
-		return nil
-	}
-	t0 := time.Now()
-	err := r.m.Compact()
-	p.Nanos += time.Since(t0).Nanoseconds()
-	p.Ops++
-	r.res.Compactions++
-	r.lastW = r.clock.ns.Load()
-	return err
 }
 
 // sample measures the map now; m is nil once it is closed.
@@ -208,7 +198,7 @@ func (r *ttlRun) sample(m *diskmap.BytesMap) (TTLSample, error) {
 	}
 	if m != nil {
 		st := m.Stats()
-		s.Stored, s.Table, s.Keys, s.Values = st.Len, st.TableBytes, st.Keys.Size, st.Values.Size
+		s.Stored, s.Expired, s.Table, s.Keys, s.Values = st.Len, st.Expired, st.TableBytes, st.Keys.Size, st.Values.Size
 	} else {
 		s.Stored = -1 // closed: see the sample before
 		for _, f := range []struct {
@@ -259,11 +249,15 @@ func (r *ttlRun) reads() error {
 	for i := range n {
 		ttlKey(never[i*KeyLen:], r.puts+i) // never put
 	}
-	hit, expired, miss := pick(live), pick(stale), never
+	expired := append(slices.Clip(stale), gone...)
+	hit, stored, miss := pick(live), pick(stale), never
 	if err := r.timedGets("get-hit", hit, true); err != nil {
 		return err
 	}
-	if err := r.timedGets("get-expired", expired, false); err != nil {
+	if err := r.timedGets("get-expired", pick(expired), false); err != nil {
+		return err
+	}
+	if err := r.timedGets("get-expired-stored", stored, false); err != nil {
 		return err
 	}
 	if err := r.timedGets("get-miss", miss, false); err != nil {
@@ -276,7 +270,7 @@ func (r *ttlRun) reads() error {
 	}
 	r.res.Phases = append(r.res.Phases, Phase{Name: "remove-expired", Ops: 1, Nanos: time.Since(t0).Nanoseconds()})
 	r.res.Removed = removed
-	if err := r.timedGets("get-removed", pick(append(stale, gone...)), false); err != nil {
+	if err := r.timedGets("get-removed", pick(expired), false); err != nil {
 		return err
 	}
 	return r.timedGets("get-miss-after", miss, false)
