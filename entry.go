@@ -68,15 +68,28 @@ func (e *Entry[K, V]) check() error {
 // Value returns a decoded copy of the entry's value, or the zero value if
 // the key is not in the map.
 func (e *Entry[K, V]) Value() (V, error) {
+	v, _, err := e.current()
+	return v, err
+}
+
+// current returns a decoded copy of the entry's value, if the key is in
+// the map. A key found when the entry was made may have expired since: the
+// entry then knows the key is not there.
+func (e *Entry[K, V]) current() (V, bool, error) {
 	var v V
 	if err := e.check(); err != nil || !e.found {
-		return v, err
+		return v, false, err
 	}
 	b, found, err := e.m.find(e.kb, layout.Fingerprint(e.m.hash(e.kb)))
-	if err != nil || !found { // not found: it expired since
-		return v, err
+	if err != nil {
+		return v, false, err
 	}
-	return e.m.decode(b)
+	if !found {
+		e.found = false // expired since
+		return v, false, nil
+	}
+	v, err = e.m.decode(b)
+	return v, err == nil, err
 }
 
 // Set stores v under the entry's key, which then never expires. It may
@@ -151,29 +164,31 @@ func (e *Entry[K, V]) OrInsert(v V) (V, error) {
 }
 
 // OrInsertWith is OrInsert with the value made by f, which is called only
-// if the key is not in the map.
+// if the key is not in the map: a key that has expired since the entry
+// found it is not.
 func (e *Entry[K, V]) OrInsertWith(f func() V) (V, error) {
-	if err := e.check(); err != nil {
-		var zero V
-		return zero, err
+	v, found, err := e.current()
+	if err != nil || found {
+		return v, err
 	}
-	if e.found {
-		return e.Value()
-	}
-	v := f()
+	v = f()
 	return v, e.Set(v)
 }
 
 // AndModify, if the key is in the map, calls f on a copy of its value and
 // stores the result. It returns the entry, so that an OrInsert can follow;
-// an error is kept in the entry.
+// an error is kept in the entry. A key that has expired since the entry
+// found it is not in the map: f is not called, and an OrInsert inserts.
 func (e *Entry[K, V]) AndModify(f func(*V)) *Entry[K, V] {
 	if e.check() != nil || !e.found {
 		return e
 	}
-	v, err := e.Value()
+	v, found, err := e.current()
 	if err != nil {
 		e.err = err
+		return e
+	}
+	if !found {
 		return e
 	}
 	f(&v)

@@ -513,6 +513,52 @@ func TestEntryOfExpiredKey(t *testing.T) {
 	}
 }
 
+// An entry whose key expires after the entry found it, with no write
+// between, sees it gone: AndModify calls nothing, and OrInsert and
+// OrInsertWith insert, as for a key the entry never found.
+func TestEntryKeyExpiresAfterLookup(t *testing.T) {
+	clock := maptest.NewClock()
+	m := maptest.Open[string, int](t, t.TempDir(), maptest.WithClock(nil, clock))
+	for i, k := range []string{"a", "b"} {
+		if err := m.PutTTL(k, 41, time.Duration(i+1)*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := m.Entry("a")
+	if !a.Found() {
+		t.Fatal("Entry(a) did not find a live key")
+	}
+	clock.Advance(time.Second)
+	called := false
+	got, err := a.AndModify(func(v *int) { called = true; *v++ }).OrInsert(1)
+	if called || got != 1 || err != nil {
+		t.Fatalf("AndModify(+1).OrInsert(1) of a key expired since the lookup = %d, %v, f called %v; want 1, f not called", got, err, called)
+	}
+	b := m.Entry("b")
+	if !b.Found() {
+		t.Fatal("Entry(b) did not find a live key")
+	}
+	clock.Advance(time.Second)
+	got, err = b.OrInsertWith(func() int { return 7 })
+	if got != 7 || err != nil {
+		t.Fatalf("OrInsertWith(7) of a key expired since the lookup = %d, %v; want 7", got, err)
+	}
+	for k, want := range map[string]int{"a": 1, "b": 7} {
+		if v, ok, err := m.Get(k); v != want || !ok || err != nil {
+			t.Fatalf("Get(%q) = %d, %v, %v; want %d", k, v, ok, err, want)
+		}
+		requireTTLOf(t, m, k, 0)
+	}
+}
+
+// requireTTLOf is requireTTL for a map of any values.
+func requireTTLOf[V any](t *testing.T, m *diskmap.Map[string, V], k string, want time.Duration) {
+	t.Helper()
+	if d, ok, err := m.TTL(k); !ok || d != want || err != nil {
+		t.Errorf("TTL(%q) = %v, %v, %v; want %v, true", k, d, ok, err, want)
+	}
+}
+
 // editBuckets rewrites the buckets file of the closed map in dir with
 // edit, which gets the file's bytes and the offsets of its occupied slots.
 func editBuckets(t *testing.T, dir string, edit func(b []byte, slots []int)) {
