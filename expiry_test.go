@@ -295,8 +295,8 @@ func TestRemoveExpired(t *testing.T) {
 		if n, err := m.RemoveExpired(); n != 100 || err != nil {
 			t.Fatalf("RemoveExpired = %d, %v; want 100", n, err)
 		}
-		if m.Len() != 200 {
-			t.Fatalf("Len = %d, want 200", m.Len())
+		if st := m.Stats(); st.Len != 200 || st.Expired != 100 {
+			t.Fatalf("Stats: Len %d, Expired %d; want 200 and 100", st.Len, st.Expired)
 		}
 		if n, err := m.RemoveExpired(); n != 0 || err != nil {
 			t.Fatalf("RemoveExpired again = %d, %v; want 0", n, err)
@@ -334,8 +334,8 @@ func TestCompactDropsExpiredKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := m.Stats()
-		if st.Len != 50 || st.Values.Dead != 0 || st.Keys.Dead != 0 {
-			t.Fatalf("Stats after Compact %+v, want 50 keys and nothing dead", st)
+		if st.Len != 50 || st.Expired != 50 || st.Values.Dead != 0 || st.Keys.Dead != 0 {
+			t.Fatalf("Stats after Compact %+v, want 50 keys, 50 expired ones removed, and nothing dead", st)
 		}
 		requireTTL(t, m, "k1", time.Hour)
 		requireAbsent(t, m, "k0")
@@ -710,5 +710,153 @@ func TestSweepPace(t *testing.T) {
 	}
 	if p := diskmap.SweepPace(m); p != 32 {
 		t.Fatalf("pace %d after writes meeting expired keys, want 32", p)
+	}
+}
+
+// Without Options.Clock, keys expire by time.Now: a key put to live an hour
+// has two to three hours left for a map whose clock reads two hours behind
+// the wall clock, and is gone for one whose clock reads two hours ahead.
+func TestDefaultClockIsTimeNow(t *testing.T) {
+	dir := t.TempDir()
+	m := maptest.Open[string, string](t, dir, nil)
+	if err := m.PutTTL("k", "v-k", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	maptest.CloseChecked(t, m)
+	behind := func() time.Time { return time.Now().Add(-2 * time.Hour) }
+	m = maptest.Open[string, string](t, dir, &diskmap.Options{Clock: behind})
+	if d, ok, err := m.TTL("k"); d <= 2*time.Hour || d > 3*time.Hour || !ok || err != nil {
+		t.Fatalf("TTL by a clock 2h behind = %v, %v, %v; want between 2h and 3h", d, ok, err)
+	}
+	maptest.CloseChecked(t, m)
+	ahead := func() time.Time { return time.Now().Add(2 * time.Hour) }
+	m = maptest.Open[string, string](t, dir, &diskmap.Options{Clock: ahead})
+	requireAbsent(t, m, "k")
+}
+
+// A write that compacts the map by itself (Options.CompactAt) drops every
+// key that has expired, as Compact does, and counts them in Stats.Expired:
+// after it, Len counts only the keys that have not expired.
+func TestAutoCompactDropsExpiredKeys(t *testing.T) {
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		clock := maptest.NewClock()
+		opts.CompactAt, opts.CompactMinBytes = 0.05, 4<<10
+		m := maptest.Open[string, string](t, t.TempDir(), maptest.WithClock(opts, clock))
+		for i := range 2000 {
+			if err := m.PutTTL(fmt.Sprint("short", i), "a value of some bytes", time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 10 {
+			if err := m.Put(fmt.Sprint("kept", i), "v"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st := m.Stats(); st.AutoCompactions != 0 {
+			t.Fatalf("%d automatic compactions before any key expired: the test needs none", st.AutoCompactions)
+		}
+		clock.Advance(time.Second)
+		for i := 0; m.Stats().AutoCompactions == 0; i++ {
+			if i == 100 {
+				t.Fatal("100 writes and no automatic compaction")
+			}
+			before := m.Stats().Expired
+			if err := m.Put("kept0", fmt.Sprint("v", i)); err != nil {
+				t.Fatal(err)
+			}
+			st := m.Stats()
+			if st.AutoCompactions == 0 {
+				continue
+			}
+			if st.Len != 10 || st.Expired != 2000 || st.Expired-before < 1000 {
+				t.Fatalf("after the write that compacted: Len %d, Expired %d (%d before it); want 10 and 2000, most dropped by the compaction", st.Len, st.Expired, before)
+			}
+		}
+	})
+}
+
+// A map of keys that expire and that nothing reads again stays bounded:
+// the sweep that each write advances removes them, and the compactions the
+// writes make by themselves reclaim their bytes, however many are put.
+func TestExpiringKeysStayBounded(t *testing.T) {
+	clock := maptest.NewClock()
+	opts := &diskmap.Options{CompactMinBytes: 64 << 10}
+	m := maptest.Open[string, string](t, t.TempDir(), maptest.WithClock(opts, clock))
+	const perRound, rounds = 1000, 60
+	var early diskmap.Stats // the largest files of rounds 10 to 20
+	for round := range rounds {
+		for i := range perRound {
+			k := fmt.Sprintf("r%d-%d", round, i)
+			if err := m.PutTTL(k, "a value of a few bytes", time.Duration(1+i%10)*time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+		clock.Advance(time.Second)
+		live := 0 // keys of round r live 1 to 10 s from r s; the clock is at round+1 s
+		for r := max(0, round-9); r <= round; r++ {
+			for i := range perRound {
+				if r+1+i%10 > round+1 {
+					live++
+				}
+			}
+		}
+		st := m.Stats()
+		// The keys that expired with this tick, and a third more than the
+		// live ones (see TestSweepKeepsUpWithExpiry).
+		if st.Len > live+perRound+live/3 {
+			t.Fatalf("round %d: %d keys stored, %d live: the expired ones stay", round, st.Len, live)
+		}
+		switch {
+		case round >= 10 && round < 20:
+			if size(st) > size(early) {
+				early = st
+			}
+		case round >= 20 && size(st) > 2*size(early):
+			t.Fatalf("round %d: %d bytes of files, twice the most of rounds 10 to 20 (%d): the map grows without bound", round, size(st), size(early))
+		}
+	}
+	st := m.Stats()
+	t.Logf("%d keys put; at the end %d stored, %d bytes of files; %d expired ones removed, %d compactions",
+		perRound*rounds, st.Len, size(st), st.Expired, st.AutoCompactions)
+	if st.AutoCompactions == 0 || st.Expired < (rounds-10)*perRound {
+		t.Fatalf("%d compactions and %d expired keys removed: the test meant many of both", st.AutoCompactions, st.Expired)
+	}
+}
+
+// size is the bytes of a map's files, by its Stats.
+func size(st diskmap.Stats) int64 { return st.TableBytes + st.Keys.Size + st.Values.Size }
+
+// Where keys expire at the rate they are put, the sweep holds the expired
+// keys that are still stored to a quarter or so of the keys with an
+// expiry, as package layout says (Sweep), by its pace alone: no read of
+// them, no compaction.
+func TestSweepKeepsUpWithExpiry(t *testing.T) {
+	clock := maptest.NewClock()
+	m := maptest.Open[int, string](t, t.TempDir(), maptest.WithClock(&diskmap.Options{CompactAt: -1}, clock))
+	const n, spread = 60_000, 5000 // puts, and times to live of 1 to spread ms, one put a ms
+	expiry := make([]int, n)       // in ms since the start
+	worst := 0.0
+	for i := range n {
+		ttl := 1 + i*7919%spread
+		if err := m.PutTTL(i, "v", time.Duration(ttl)*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		expiry[i] = i + ttl
+		clock.Advance(time.Millisecond)
+		if i < 2*spread || i%1000 != 0 {
+			continue
+		}
+		live := 0
+		for j := i + 1 - spread; j <= i; j++ {
+			if expiry[j] > i+1 {
+				live++
+			}
+		}
+		stored := m.Len()
+		worst = max(worst, float64(stored-live)/float64(stored))
+	}
+	t.Logf("at worst %.0f%% of the keys stored had expired", 100*worst)
+	if worst > 0.3 {
+		t.Fatalf("at worst %.0f%% of the keys stored had expired, want at most about a quarter", 100*worst)
 	}
 }
