@@ -46,13 +46,19 @@
 //     (2 to 32, more while it finds expired keys there, fewer while it
 //     does not) and removes the expired keys there, so that expired keys
 //     nobody reads again are gone within one pass over the table;
-//   - RemoveExpired, which removes all of them at once, and Compact, which
-//     drops their records.
+//   - RemoveExpired, which removes all of them at once, and every
+//     compaction, Compact or one a write makes by itself (Options.CompactAt),
+//     which drops their records.
 //
-// Len and Stats count the keys stored, expired ones not yet removed
-// among them; after RemoveExpired or Compact they count only live keys.
-// Keys without an expiry cost nothing more: their records and slots are
-// as before. Reads are concurrent, so a read never removes anything.
+// Len and Stats.Len count the keys stored, expired ones not yet removed
+// among them; after RemoveExpired or a compaction they count only live
+// keys. Stats.Expired counts the expired keys removed since Open, by all
+// of the above. Keys without an expiry cost nothing more: their records and
+// slots are as before. Reads are concurrent, so a read never removes
+// anything; it passes over the slot of an expired key on its expiry alone,
+// without reading the key. The clock is read by readers too, from their
+// goroutines, and must not go back: a key expired and not yet removed would
+// be there again.
 //
 // # Views
 //

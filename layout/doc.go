@@ -159,12 +159,29 @@
 //	    16  n-8 value
 //	   8+n    - zero padding to a multiple of 8
 //
-// A slot without the bit points at a plain record, whose whole payload is
-// the value: a key without an expiry costs nothing more, and a reader
-// looks at an expiry only for a slot that has one, in the bytes just before
-// the value it reads anyway. A slot with the bit whose record is shorter
-// than 8 bytes is damaged. A put of the key without a time to live writes a
-// plain record: the key no longer expires.
+// The expiry is a signed 64-bit little-endian count of nanoseconds since
+// the Unix epoch (Go's time.Time.UnixNano), absolute: it does not depend on
+// when the map is read. A writer computes it as now + ttl, for a time to
+// live ttl of at least 1 ns, and stores 2^63-1 where that sum overflows. A
+// key is absent from the moment now >= expiry, by the clock of whoever
+// reads or writes it (see Limitations). The value starts at offset 16 of
+// the record, a multiple of 8, so a value read in place keeps the
+// alignment of a plain record's.
+//
+// Bits 0..30 of the slot's value length are the payload length n, the
+// expiry's 8 bytes included, as for a plain record they are the value's
+// length; bit 31 is set for an expiring record and for no other, so a
+// value may be up to MaxValueLen bytes either way. A slot without the bit
+// points at a plain record, whose whole payload is the value: a key
+// without an expiry costs nothing more, and a reader looks at an expiry
+// only for a slot that has one, in the bytes just before the value it
+// reads anyway. A slot with the bit whose record is shorter than 8 bytes
+// is damaged, and so is a slot with the bit in a map of format version 1.
+// A put of the key without a time to live writes a plain record: the key
+// no longer expires. A put with a time to live writes an expiring record,
+// with the new expiry. Compaction and recovery copy the bit with the
+// record; the log carries the expiry of a put in an operation of its own
+// (see Write-ahead log).
 //
 // # Probe
 //
@@ -216,20 +233,23 @@
 // Expired keys that no write meets are removed by the sweep, so that a map
 // whose keys expire does not grow without bound:
 //
-//  1. Each mutation, before its own change, looks at the next p slots
-//     of the table after a cursor kept in memory, wrapping at the end, and
-//     deletes the keys among them that have expired (in the WAL modes with
-//     one frame of deletes).
+//  1. Each write (a put, a delete, a batch, a write through an entry, and
+//     Compact), before its own change and before any compaction it makes,
+//     looks at the next p slots of the table after a cursor kept in
+//     memory, wrapping at the end, and deletes the keys among them that
+//     have expired (in the WAL modes with one frame of deletes).
 //  2. The pace p starts at 16. After a step in which a quarter or more of
 //     the keys with an expiry that it met had expired, p doubles, up to
 //     32; after one in which fewer than an eighth had, p halves, down to
 //     two. A write reads about as many expiries as keep up with the keys
 //     that expire, and few where they seldom do.
 //  3. A lap is a pass of the cursor over the whole table. A table replaced
-//     (grown, rebuilt by recovery, compacted) starts a new lap.
+//     (grown, rebuilt at its size for its tombstones, rebuilt by recovery,
+//     compacted, reopened) starts a new lap: its keys may have moved.
 //  4. After a lap in which no slot had an expiry and no key was put with
-//     one, the sweep rests until a key is put with an expiry. A map opened
-//     sweeps one lap first.
+//     one, or a compaction or RemoveExpired that left no key with an
+//     expiry, the sweep rests until a key is put with an expiry. A map
+//     opened sweeps one lap first.
 //
 // A key that expired is removed within one lap: within slots/2 writes
 // at the slowest pace, slots/32 at the fastest. Where keys expire at the
