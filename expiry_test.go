@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -858,5 +859,25 @@ func TestSweepKeepsUpWithExpiry(t *testing.T) {
 	t.Logf("at worst %.0f%% of the keys stored had expired", 100*worst)
 	if worst > 0.3 {
 		t.Fatalf("at worst %.0f%% of the keys stored had expired, want at most about a quarter", 100*worst)
+	}
+}
+
+// A time to live that takes the expiry past the last time there is stores
+// that time, 2^63-1 ns after the Unix epoch: the key is there, with the
+// time it has left until then, also by a clock before the epoch.
+func TestExpiryAtTheEndOfTime(t *testing.T) {
+	for _, at := range []time.Time{maptest.ClockStart, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		clock := maptest.NewClock()
+		clock.Set(at)
+		dir := t.TempDir()
+		opts := maptest.WithClock(nil, clock)
+		m := maptest.Open[string, string](t, dir, opts)
+		if err := m.PutTTL("k", "v-k", math.MaxInt64); err != nil {
+			t.Fatal(err)
+		}
+		want := time.Duration(math.MaxInt64 - max(at.UnixNano(), 0))
+		maptest.CloseChecked(t, m)
+		m = maptest.Open[string, string](t, dir, opts)
+		requireTTL(t, m, "k", want)
 	}
 }
