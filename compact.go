@@ -53,12 +53,12 @@ func (c *core) compact() error {
 	}
 	if err == nil {
 		c.filesRetired++
-		c.expired += cp.visited - cp.kept // the keys are gone from here on
 		if err = c.installCompacted(); c.failed != nil {
 			return err // committed: the files left are needed to finish
 		}
 	}
 	if err == nil {
+		c.expired += cp.visited - cp.kept
 		c.sweep.passed(cp.expiring)
 	}
 	if err != nil {

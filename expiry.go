@@ -15,7 +15,8 @@ import (
 // (layout.SlotExpires); see package layout, Expiry. From the moment it
 // expires the key is absent for every read. It stays in the files until a
 // write removes it: a put or a delete that meets it, the sweep below,
-// RemoveExpired, or Compact.
+// RemoveExpired, or a compaction (Compact, or one a write makes by itself).
+// Stats.Expired counts them all.
 
 // noExpiry is the expiry that put takes for a key that never expires. No
 // key put with a time to live has it: its expiry is now plus a positive
@@ -125,7 +126,7 @@ func (m *Map[K, V]) RemoveExpired() (int, error) {
 			continue
 		}
 		if exp, err := m.expiry(i, s); err != nil || !layout.Expired(exp, now) {
-			expiring = true // a damaged slot is left as it is, for Check to report
+			expiring = true // a key left with an expiry; a damaged slot is left for Check
 			continue
 		}
 		if chunk = append(chunk, i); len(chunk) == removeChunk {
