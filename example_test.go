@@ -148,17 +148,17 @@ func ExampleMap_PutTTL() {
 		log.Fatal(err)
 	}
 
-	if err := m.PutTTL("session", "alice", time.Minute); err != nil {
+	if err := m.PutTTL("login:alice", "token-7f3a", time.Minute); err != nil {
 		log.Fatal(err)
 	}
-	left, found, err := m.TTL("session")
+	left, found, err := m.TTL("login:alice")
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(left, found)
 
 	now = now.Add(time.Minute)
-	_, found, err = m.Get("session")
+	_, found, err = m.Get("login:alice")
 	if err != nil {
 		log.Fatal(err)
 	}
