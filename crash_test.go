@@ -66,10 +66,11 @@ func crashOptions(mode *crashMode, d diskmap.Durability) *diskmap.Options {
 	return &o
 }
 
-// crashClock is the clock of the maps of the crash tests, in the children
-// and in the parent. A child sets it to crashTime(round, i) before its
-// operation i, and the parent reckons expiries by the same times; it opens
-// a map after a kill at the time of the operation in flight.
+// crashClock is the clock of the maps of the crash tests. A child, alone
+// in its process, sets it to crashTime(round, i) before its operation i,
+// and the parent reckons expiries by the same times; the parent, whose
+// tests run in parallel, never moves it, and opens a map after a kill with
+// a clock of its own, standing at the time of the operation in flight.
 var crashClock = maptest.NewClock()
 
 // crashTime is the time of operation i of round: the rounds 1000 s apart,
@@ -973,8 +974,9 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 // The map is opened at the model's time, when the operation in flight ran.
 func checkRecovered(t *testing.T, dir string, opts *diskmap.Options, model *crashModel, inFlight *crashOp) *crashModel {
 	t.Helper()
-	crashClock.Set(time.Unix(0, model.now))
-	m, err := diskmap.Open[string, string](dir, opts)
+	o, at := *opts, time.Unix(0, model.now)
+	o.Clock = func() time.Time { return at }
+	m, err := diskmap.Open[string, string](dir, &o)
 	if err != nil {
 		t.Fatalf("Open after the kill: %v", err)
 	}
