@@ -243,6 +243,16 @@ func (a *arena) put(p []byte) uint32 {
 	return uint32(off / layout.Align)
 }
 
+// putExpiring writes an expiring record of the value v, to expire at exp,
+// at the end of the arena, whose room was reserved, and returns the
+// record's offset / 8.
+func (a *arena) putExpiring(exp int64, v []byte) uint32 {
+	off, n := a.end, layout.ExpiringRecordSize(len(v))
+	format.PutExpiringRecord(a.w[off:off+n:off+n], exp, v)
+	a.end += n
+	return uint32(off / layout.Align)
+}
+
 // append reserves room for a record holding p and writes it.
 func (a *arena) append(p []byte) (uint32, error) {
 	if err := a.reserve(layout.RecordSize(len(p))); err != nil {

@@ -24,7 +24,7 @@ func (m *Map[K, V]) Clear() error {
 	if err := m.begin(); err != nil {
 		return err
 	}
-	return m.replaceFiles("clearing", m.buildEmpty)
+	return m.replaceFiles("clearing", m.buildEmpty, func() { m.sweep.passed(false) })
 }
 
 // buildEmpty writes the files of an empty map, sized as create sizes them,
@@ -77,7 +77,11 @@ func (m *Map[K, V]) deletesFor(del func(K, V) bool) ([]byte, int, error) {
 		if err != nil {
 			return err
 		}
-		v, err := m.decodeValue(i, s)
+		vp, found, err := m.value(i, s)
+		if !found || err != nil {
+			return err // not found: expired, and so not there for del
+		}
+		v, err := m.decode(vp)
 		if err != nil {
 			return err
 		}

@@ -17,11 +17,13 @@ func (r *plRun) clear() {
 }
 
 // deleteFunc is a DeleteFunc in a power-loss scenario: it deletes the keys
-// whose remainder by 5 is rem, as one batch.
+// whose remainder by 5 is rem, as one batch. A key that has expired is not
+// there for it.
 func (r *plRun) deleteFunc(rem uint64) {
 	var cs []plChange
+	now := r.clock.Now()
 	for _, k := range slices.Sorted(maps.Keys(r.model)) {
-		if k%5 == rem {
+		if k%5 == rem && plLive(r.model[k], now) {
 			cs = append(cs, plChange{key: k, del: true})
 		}
 	}

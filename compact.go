@@ -15,12 +15,12 @@ import (
 )
 
 // Compact rewrites the map without its dead records (replaced values,
-// deleted keys) and tombstones, keeping the iteration order. The new files
-// are built beside the old ones and renamed into place, so a crash or a full
-// disk during Compact leaves the map as it was, or compacted. Views taken
-// before Compact are invalid after it: the new files are mapped at new
-// addresses, and reading such a view faults (see the package
-// documentation, Views).
+// deleted keys), its keys that have expired, and tombstones, keeping the
+// iteration order. The new files are built beside the old ones and renamed
+// into place, so a crash or a full disk during Compact leaves the map as it
+// was, or compacted. Views taken before Compact are invalid after it: the
+// new files are mapped at new addresses, and reading such a view faults
+// (see the package documentation, Views).
 //
 // The new files need free disk space for the live records of both arenas
 // and a table for the live keys. Where the system tells free space (Linux,
@@ -37,19 +37,25 @@ func (m *Map[K, V]) Compact() error {
 // compact builds the new file set and installs it; see package layout,
 // Compact, for the protocol.
 func (c *core) compact() error {
-	return c.replaceFiles("compacting", func(gen uint64) error {
-		if err := c.checkRoom(); err != nil {
-			return err
+	var cp copied
+	build := func(gen uint64) (err error) {
+		if err = c.checkRoom(); err == nil {
+			cp, err = c.buildCompacted(gen)
 		}
-		return c.buildCompacted(gen)
+		return err
+	}
+	return c.replaceFiles("compacting", build, func() {
+		c.expired += cp.visited - cp.kept
+		c.sweep.passed(cp.expiring)
 	})
 }
 
 // replaceFiles has build write a new file set of generation gen in the
 // *.compact files, synced and closed, and installs it by the protocol of
 // Compact: the map is the old file set or the new one at every instant.
-// what names the operation in errors.
-func (c *core) replaceFiles(what string, build func(gen uint64) error) error {
+// what names the operation in errors; after runs once the new files are
+// in place.
+func (c *core) replaceFiles(what string, build func(gen uint64) error, after func()) error {
 	var g [8]byte
 	if _, err := rand.Read(g[:]); err != nil {
 		return fmt.Errorf("diskmap: %s %s: %w", what, c.dir, err)
@@ -67,6 +73,9 @@ func (c *core) replaceFiles(what string, build func(gen uint64) error) error {
 		if err = c.installCompacted(); c.failed != nil {
 			return err // committed: the files left are needed to finish
 		}
+	}
+	if err == nil {
+		after()
 	}
 	if err != nil {
 		for _, n := range []string{bucketsFile, keysFile, valuesFile} {
@@ -105,22 +114,25 @@ func (c *core) checkRoom() error {
 	return nil
 }
 
-// buildCompacted writes the live records, in iteration order, to new arenas
-// and a new table, all synced, and closes them.
-func (c *core) buildCompacted(gen uint64) error {
+// buildCompacted writes the live records of the keys that have not
+// expired, in iteration order, to new arenas and a new table, all synced,
+// and closes them. It says what it copied.
+func (c *core) buildCompacted(gen uint64) (cp copied, err error) {
 	log2 := log2For(int(c.hdr.Count), c.opts.MaxLoad)
-	return c.buildFiles(gen, layout.ArenaHeaderSize+c.keys.live, layout.ArenaHeaderSize+c.vals.live, log2,
+	err = c.buildFiles(gen, layout.ArenaHeaderSize+c.keys.live, layout.ArenaHeaderSize+c.vals.live, log2,
 		func(nk, nv *arena, nt *table, h *layout.Header) error {
-			n, err := c.copyLive(nk, nv, nt)
-			if err != nil {
+			var err error
+			if cp, err = c.copyLive(nk, nv, nt); err != nil {
 				return err
 			}
-			if n != c.hdr.Count {
-				return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: n, Found: c.hdr.Count}
+			if cp.visited != c.hdr.Count {
+				return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: cp.visited, Found: c.hdr.Count}
 			}
+			h.Count = cp.kept
 			h.Compactions++
 			return nil
 		})
+	return cp, err
 }
 
 // buildFiles creates the *.compact files of generation gen: arenas of
@@ -170,17 +182,33 @@ func (c *core) buildFiles(gen uint64, keyBytes, valueBytes int64, log2 uint8, fi
 	return nil
 }
 
-// copyLive appends every live key and its value to the new arenas, in the
-// order of the keys arena, and places their slots in the new table.
-func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
-	err = c.walk(func(kp []byte, _ uint64, s layout.Slot) error {
-		if n++; n > c.hdr.Count {
+// copied counts what copyLive did: the live keys it visited, and those it
+// kept, the ones that have not expired.
+type copied struct {
+	visited, kept uint64
+	expiring      bool // a key kept has an expiry
+}
+
+// copyLive appends every live key that has not expired by now and its
+// value to the new arenas, in the order of the keys arena, and places
+// their slots in the new table.
+func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
+	now := c.writeNow()
+	err = c.walk(func(kp []byte, i uint64, s layout.Slot) error {
+		if n.visited++; n.visited > c.hdr.Count {
 			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
 		}
 		vp, err := c.slotValue(s)
 		if err != nil {
 			return err
 		}
+		if s.Expires() {
+			if expired, err := expiredRecord(c.tab, i, vp, now); expired || err != nil {
+				return err
+			}
+			n.expiring = true
+		}
+		n.kept++
 		koff, err := nk.append(kp)
 		if err != nil {
 			return err
@@ -191,7 +219,7 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
 				return err
 			}
 		}
-		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))}); err != nil {
+		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp)) | s.ValueLen&layout.SlotExpires}); err != nil {
 			return err
 		}
 		nk.live += layout.RecordSize(len(kp))
@@ -212,6 +240,15 @@ func (c *core) slotValue(s layout.Slot) ([]byte, error) {
 		return nil, format.At(err, c.vals.path, 0)
 	}
 	return vp, nil
+}
+
+// expiredRecord reports whether vp, the payload of the expiring value
+// record of slot i of t, has expired at now.
+func expiredRecord(t *table, i uint64, vp []byte, now int64) (bool, error) {
+	if len(vp) < layout.ExpirySize {
+		return false, slotError(t, i, "value length", "at least 8 bytes, for the expiry", len(vp))
+	}
+	return layout.Expired(layout.Expiry(vp), now), nil
 }
 
 // installCompacted closes the old files and renames the new ones over them,

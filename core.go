@@ -51,9 +51,17 @@ type core struct {
 	// filesRetired counts the file sets the map has retired: Compact
 	// replaces the files, Close releases them. An iteration walks the
 	// offsets of one keys file, and ends when this changes.
-	filesRetired     uint64
-	auto             autoCompact  // when a write first compacts (see autocompact.go)
-	iterating        atomic.Int32 // iterations in progress, which put automatic compaction off
+	filesRetired uint64
+	auto         autoCompact  // when a write first compacts (see autocompact.go)
+	iterating    atomic.Int32 // iterations in progress, which put automatic compaction off
+
+	sweep sweeper // the incremental removal of expired keys (see expiry.go)
+	// wtime is the time of the mutation running, by the clock, once
+	// writeNow has read it: each mutation reads the clock once at most.
+	wtime   int64
+	timed   bool   // wtime is set
+	expired uint64 // keys removed since Open because they had expired
+
 	closed, readOnly bool
 	failed           error // set when a failed step left the files unusable
 }
@@ -72,11 +80,21 @@ func (c *core) usable() error {
 // begin is called by every mutation before it changes anything: it checks
 // the map is writable and, on the first change since the map was opened,
 // marks the header dirty durably, so that a crash from now on is noticed.
-// A write then calls compactIfDue, once it has encoded what it writes.
+// A write then advances the sweep of expired keys by a step (see
+// expiry.go), and calls compactIfDue once it has encoded what it writes.
 func (c *core) begin() error {
+	if err := c.beginWrite(); err != nil {
+		return err
+	}
+	return c.sweepStep()
+}
+
+// beginWrite is begin without the sweep.
+func (c *core) beginWrite() error {
 	if err := c.usable(); err != nil {
 		return err
 	}
+	c.timed = false // a new mutation: its time is read afresh
 	if c.readOnly {
 		return ErrReadOnly
 	}
@@ -116,16 +134,30 @@ func (c *core) hash(kb []byte) uint64 {
 	return c.hasher.Sum(kb)&c.hashAnd | c.hashOr
 }
 
-// probe looks for the encoded key kb whose fingerprint is fp. It returns
-// the slot holding it, or else the slot where it would be inserted: the
-// first deleted slot passed, or the empty slot that ended the probe.
+// probe looks for the encoded key kb whose fingerprint is fp, as a writer
+// does: a key that has expired is found as any other. It returns the slot
+// holding it, or else the slot where it would be inserted: the first
+// deleted slot passed, or the empty slot that ended the probe.
 func (c *core) probe(kb []byte, fp uint32) (uint64, bool, error) {
-	return c.probeIn(c.tab, kb, fp)
+	return c.probeIn(c.tab, kb, fp, nil)
 }
 
-// probeIn is probe in the table t, which may be one being built. It reads
-// the first 8 bytes of each slot, fingerprint and key offset, in one load.
-func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
+// lookup is probe for a reader, for which a key that has expired is not
+// there: a slot whose fingerprint matches and whose key has expired is
+// passed over on its expiry alone, as a deleted one is, and its key is
+// never read. A lookup of an expired key then costs what a miss does, and
+// the read of an expiry, which the lookup of a live key with an expiry
+// makes too.
+func (c *core) lookup(kb []byte, fp uint32) (uint64, bool, error) {
+	var now clockRead
+	return c.probeIn(c.tab, kb, fp, &now)
+}
+
+// probeIn is probe in the table t, which may be one being built; with now
+// set, it is lookup, which reads the clock into now when it first needs
+// it. It reads the first 8 bytes of each slot, fingerprint and key offset,
+// in one load.
+func (c *core) probeIn(t *table, kb []byte, fp uint32, now *clockRead) (uint64, bool, error) {
 	slots, mask := t.slots, t.mask
 	i := layout.Home(fp, t.log2)
 	const none = ^uint64(0)
@@ -142,6 +174,8 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 			if free == none {
 				free = i
 			}
+		case sfp == fp && now != nil && c.passedOver(t, i, now):
+			// expired: absent for a reader
 		case sfp == fp:
 			eq, ok := c.keys.equal(key, kb)
 			if !ok {
@@ -160,28 +194,27 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 }
 
 // find returns the value stored under the encoded key kb, whose
-// fingerprint is fp, in place in the values arena.
+// fingerprint is fp, in place in the values arena; an expired key is not
+// found.
 func (c *core) find(kb []byte, fp uint32) ([]byte, bool, error) {
-	i, found, err := c.probe(kb, fp)
+	i, found, err := c.lookup(kb, fp)
 	if !found || err != nil {
 		return nil, false, err
 	}
-	s := layout.ReadSlot(c.tab.slot(i))
+	return c.value(i, layout.ReadSlot(c.tab.slot(i)))
+}
+
+// value returns the value of occupied slot i, s, in place in the values
+// arena, and false if the key has expired.
+func (c *core) value(i uint64, s layout.Slot) ([]byte, bool, error) {
+	if s.Expires() {
+		return c.expiringValue(i, s)
+	}
 	b, ok := c.vals.view(s.Value, s.ValueLen)
 	if !ok {
 		return nil, false, valueError(c.tab, i, s)
 	}
 	return b, true, nil
-}
-
-// value returns the value that slot i, s, points at, in place in the
-// values arena.
-func (c *core) value(i uint64, s layout.Slot) ([]byte, error) {
-	b, ok := c.vals.view(s.Value, s.ValueLen)
-	if !ok {
-		return nil, valueError(c.tab, i, s)
-	}
-	return b, nil
 }
 
 // valueError reports that slot i of t, s, points past the values arena.
@@ -193,9 +226,16 @@ func valueError(t *table, i uint64, s layout.Slot) error {
 	return slotError(t, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
 }
 
-// contains reports whether the encoded key kb is in the map.
+// contains reports whether the encoded key kb is in the map and has not
+// expired.
 func (c *core) contains(kb []byte) (bool, error) {
-	_, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	i, found, err := c.lookup(kb, layout.Fingerprint(c.hash(kb)))
+	if !found || err != nil {
+		return false, err
+	}
+	if s := layout.ReadSlot(c.tab.slot(i)); s.Expires() {
+		_, found, err = c.expiringValue(i, s)
+	}
 	return found, err
 }
 
@@ -213,11 +253,17 @@ const (
 	fromLog
 )
 
-// put stores the encoded value vb under the encoded key kb and reports
-// whether kb was in the map. It is the one way a value reaches the files.
-// Room is made in the table, the arenas and the log before anything is
-// written, so that a failure, a full disk say, leaves the map as it was.
-func (c *core) put(kb, vb []byte, src source) (bool, error) {
+// put stores the encoded value vb under the encoded key kb, to expire at
+// exp (Unix nanoseconds; noExpiry for never), and reports whether kb was in
+// the map. It is the one way a value reaches the files. Room is made in
+// the table, the arenas and the log before anything is written, so that a
+// failure, a full disk say, leaves the map as it was, but for an expired
+// key of kb removed.
+//
+// A live put that meets kb expired removes it first, with a delete of its
+// own in the log, and then inserts kb anew, at the end of the iteration
+// order. A put from the log never judges expiry: the log says what to do.
+func (c *core) put(kb, vb []byte, exp int64, src source) (bool, error) {
 	if err := c.checkSize(kb, vb); err != nil {
 		return false, err
 	}
@@ -226,7 +272,15 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(valueRecordSize(len(vb))) {
+	if found && src == live && c.expiredSlot(i) {
+		n, err := c.removeSlots([]uint64{i})
+		if err != nil {
+			return false, err
+		}
+		found = n == 0 // removed, slot i is a tombstone now: kb goes there
+	}
+	vsize := valueSize(len(vb), exp)
+	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(vsize) {
 		// kb or vb may be a view of an arena about to move.
 		kb, vb = bytes.Clone(kb), bytes.Clone(vb)
 	}
@@ -234,16 +288,24 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 	if !found {
 		kbytes = layout.RecordSize(len(kb))
 	}
-	if err := c.reserve(kbytes, valueRecordSize(len(vb))); err != nil {
+	if err := c.reserve(kbytes, vsize); err != nil {
 		return false, err
 	}
 	if src == live {
-		if err := c.logOp(wal.OpPut, kb, vb); err != nil {
+		if err := c.logOp(putOp(kb, vb, exp)); err != nil {
 			return false, err
 		}
 	}
-	c.write(i, found, kb, fp, vb)
+	c.write(i, found, kb, fp, vb, exp)
 	return found, nil
+}
+
+// putOp returns the log's operation for a put.
+func putOp(kb, vb []byte, exp int64) wal.Op {
+	if exp == noExpiry {
+		return wal.Op{Kind: wal.OpPut, Key: kb, Value: vb}
+	}
+	return wal.Op{Kind: wal.OpPutExpiring, Key: kb, Value: vb, Expiry: exp}
 }
 
 // checkSize returns ErrTooLarge for a key or a value past the format's
@@ -272,19 +334,25 @@ func (c *core) slotFor(kb []byte, fp uint32) (uint64, bool, error) {
 	return c.probe(kb, fp)
 }
 
-// remove deletes the encoded key kb and reports whether it was there.
+// remove deletes the encoded key kb and reports whether it was there. A
+// live remove that meets kb expired removes it, and reports it was not
+// there.
 func (c *core) remove(kb []byte, src source) (bool, error) {
 	i, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
 	if !found || err != nil {
 		return false, err
 	}
+	expired := src == live && c.expiredSlot(i)
 	if src == live {
-		if err := c.logOp(wal.OpDelete, kb, nil); err != nil {
+		if err := c.logOp(wal.Op{Kind: wal.OpDelete, Key: kb}); err != nil {
 			return false, err
 		}
 	}
 	c.unset(i, len(kb))
-	return true, nil
+	if expired {
+		c.expired++
+	}
+	return !expired, nil
 }
 
 // reserve makes room for kbytes more in the keys arena and vbytes more in
@@ -316,12 +384,13 @@ func (c *core) checkMapped(err error) error {
 
 // write stores a put in slot i, found holding kb or free for it, once its
 // room is reserved: it cannot fail.
-func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
-	voff := c.putValue(vb)
+func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte, exp int64) {
+	voff, vlen := c.putValue(vb, exp)
+	c.vals.live += valueSize(len(vb), exp)
 	s := c.tab.slot(i)
 	if found {
 		c.vals.live -= slotValueBytes(layout.ReadSlot(s))
-		format.SetSlotValue(s, voff, uint32(len(vb)))
+		format.SetSlotValue(s, voff, vlen)
 		return
 	}
 	if format.SlotKeyField(s) == layout.SlotDeleted {
@@ -329,19 +398,32 @@ func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	}
 	koff := c.keys.put(kb)
 	c.keys.live += layout.RecordSize(len(kb))
-	format.WriteSlot(s, layout.Slot{Fingerprint: fp, Key: koff, Value: voff, ValueLen: uint32(len(vb))})
+	format.WriteSlot(s, layout.Slot{Fingerprint: fp, Key: koff, Value: voff, ValueLen: vlen})
 	c.hdr.Count++
 }
 
-// putValue appends the value vb to the values arena, whose room was
-// reserved, and returns its offset / 8: layout.SlotNoValue for the empty
-// value, which takes no record.
-func (c *core) putValue(vb []byte) uint32 {
-	if len(vb) == 0 {
-		return layout.SlotNoValue
+// putValue appends the value record of a put, with its expiry unless exp
+// is noExpiry, to the values arena, whose room was reserved, and returns
+// its offset / 8 and the slot's value-length field for it. The empty
+// value with no expiry takes no record: its offset is layout.SlotNoValue.
+func (c *core) putValue(vb []byte, exp int64) (uint32, uint32) {
+	if exp == noExpiry {
+		if len(vb) == 0 {
+			return layout.SlotNoValue, 0
+		}
+		return c.vals.put(vb), uint32(len(vb))
 	}
-	c.vals.live += layout.RecordSize(len(vb))
-	return c.vals.put(vb)
+	c.sweep.wake()
+	return c.vals.putExpiring(exp, vb), uint32(layout.ExpirySize+len(vb)) | layout.SlotExpires
+}
+
+// valueSize is the size of the value record of a put of n bytes, to
+// expire at exp.
+func valueSize(n int, exp int64) int64 {
+	if exp == noExpiry {
+		return valueRecordSize(n)
+	}
+	return layout.ExpiringRecordSize(n)
 }
 
 // unset marks slot i, holding a key of klen bytes, deleted.
@@ -377,12 +459,15 @@ func (c *core) applyFrame(ops []byte, r room, src source) error {
 			return err
 		}
 	}
-	err := wal.Ops(ops, func(op byte, kb, vb []byte) error {
+	err := wal.Ops(ops, func(op wal.Op) error {
 		var err error
-		if op == wal.OpPut {
-			_, err = c.put(kb, vb, fromLog)
-		} else {
-			_, err = c.remove(kb, fromLog)
+		switch op.Kind {
+		case wal.OpPut:
+			_, err = c.put(op.Key, op.Value, noExpiry, fromLog)
+		case wal.OpPutExpiring:
+			_, err = c.put(op.Key, op.Value, op.Expiry, fromLog)
+		default:
+			_, err = c.remove(op.Key, fromLog)
 		}
 		if err != nil {
 			return err

@@ -29,6 +29,37 @@
 // (codec.Compatible says which names read which). A codec.Msgpack name holds
 // its type's, so a map of one struct type does not open as a map of another.
 //
+// # Keys that expire
+//
+// PutTTL stores a key with a time to live (Batch.PutTTL and Entry.SetTTL
+// too): it expires at the time of the put plus that duration, by the map's
+// clock (Options.Clock, time.Now by default), and TTL says how long it has
+// left. The expiry is stored with the value as an absolute time, so it
+// survives Close, crashes, recovery and Compact; a plain Put of the key
+// removes it. From the moment a key expires it is absent for every read:
+// Get, View, Contains, GetMany, ViewMany, Entry, TTL and iteration. It stays
+// in the files until a write removes it:
+//
+//   - a Put, PutTTL, Delete, Batch or Entry write of that key (a put inserts
+//     it anew, at the end of the iteration order);
+//   - the sweep: each write also looks at the next few slots of the table
+//     (2 to 32, more while it finds expired keys there, fewer while it
+//     does not) and removes the expired keys there, so that expired keys
+//     nobody reads again are gone within one pass over the table;
+//   - RemoveExpired, which removes all of them at once, and every
+//     compaction, Compact or one a write makes by itself (Options.CompactAt),
+//     which drops their records.
+//
+// Len and Stats.Len count the keys stored, expired ones not yet removed
+// among them; after RemoveExpired or a compaction they count only live
+// keys. Stats.Expired counts the expired keys removed since Open, by all
+// of the above. Keys without an expiry cost nothing more: their records and
+// slots are as before. Reads are concurrent, so a read never removes
+// anything; it passes over the slot of an expired key on its expiry alone,
+// without reading the key. The clock is read by readers too, from their
+// goroutines, and must not go back: a key expired and not yet removed would
+// be there again.
+//
 // # Views
 //
 // View returns a value's encoded bytes where they lie in the mapping. They
@@ -113,8 +144,8 @@
 // # Concurrency
 //
 // A Map is not safe for concurrent mutation. With no writer active, any
-// number of goroutines may call Get, GetMany, Contains, View, ViewMany, Len,
-// Stats and Check and iterate at once: the read paths share no scratch space. Package
+// number of goroutines may call Get, GetMany, Contains, View, ViewMany, TTL,
+// Len, Stats and Check and iterate at once: the read paths share no scratch space. Package
 // concurrent shards keys over several maps behind read-write locks for
 // concurrent writers.
 //

@@ -247,5 +247,8 @@ func (mr *modelRun[K, V]) clearOp() {
 	mr.what = "Clear"
 	mr.noErr(mr.m.Clear())
 	clear(mr.model)
+	clear(mr.expiry)
+	clear(mr.expired)
 	mr.order = mr.order[:0]
+	mr.stored = 0 // expired keys too, which Stats.Expired does not count
 }

@@ -95,10 +95,10 @@ func (c *core) rebuild(inMemory bool) error {
 		if err != nil {
 			continue
 		}
-		if _, dup, _ := c.probeIn(t, kp, s.Fingerprint); dup {
+		if _, dup, _ := c.probeIn(t, kp, s.Fingerprint, nil); dup {
 			continue
 		}
-		s.ValueLen = vlen
+		s.ValueLen = vlen | s.ValueLen&layout.SlotExpires
 		if err := t.place(s); err != nil {
 			_ = t.close()
 			return err

@@ -34,7 +34,7 @@ func (m *Map[K, V]) Swap(k K, v V) (previous V, loaded bool, err error) {
 	if previous, loaded, err = m.load(kb); err != nil {
 		return previous, false, err
 	}
-	if _, err := m.put(kb, vb, live); err != nil {
+	if _, err := m.put(kb, vb, noExpiry, live); err != nil {
 		var zero V
 		return zero, false, err
 	}
@@ -53,7 +53,7 @@ func (m *Map[K, V]) LoadOrStore(k K, v V) (actual V, loaded bool, err error) {
 	if actual, loaded, err = m.load(kb); loaded || err != nil {
 		return actual, loaded, err
 	}
-	if _, err := m.put(kb, vb, live); err != nil {
+	if _, err := m.put(kb, vb, noExpiry, live); err != nil {
 		return actual, false, err
 	}
 	return v, false, m.waitDurable()
@@ -100,7 +100,7 @@ func (m *Map[K, V]) CompareAndSwap(k K, old, new V) (swapped bool, err error) {
 	if err := m.compactIfDue(&kb, &nb); err != nil {
 		return false, err
 	}
-	if _, err := m.put(kb, nb, live); err != nil {
+	if _, err := m.put(kb, nb, noExpiry, live); err != nil {
 		return false, err
 	}
 	return true, m.waitDurable()
@@ -195,7 +195,7 @@ func (b *Batch[K, V]) Swap(k K, v V) (previous V, loaded bool, err error) {
 	if previous, loaded, err = b.load(kb); err != nil {
 		return previous, false, err
 	}
-	if err := b.put(kb, vb); err != nil {
+	if err := b.putEncoded(kb, vb, noExpiry); err != nil {
 		var zero V
 		return zero, false, err
 	}
@@ -214,7 +214,7 @@ func (b *Batch[K, V]) LoadOrStore(k K, v V) (actual V, loaded bool, err error) {
 	if actual, loaded, err = b.load(kb); loaded || err != nil {
 		return actual, loaded, err
 	}
-	if err := b.put(kb, vb); err != nil {
+	if err := b.putEncoded(kb, vb, noExpiry); err != nil {
 		return actual, false, err
 	}
 	return v, false, nil
@@ -248,7 +248,7 @@ func (b *Batch[K, V]) CompareAndSwap(k K, old, new V) (swapped bool, err error) 
 	if match, err := b.holds(kb, old); !match || err != nil {
 		return false, err
 	}
-	return true, b.put(kb, nb)
+	return true, b.putEncoded(kb, nb, noExpiry)
 }
 
 // CompareAndDelete records that k is to be removed if it holds old at this

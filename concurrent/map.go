@@ -71,9 +71,10 @@ func OpenWith[K, V any](dir string, kc codec.Codec[K], vc codec.Codec[V], opts *
 	return m, nil
 }
 
-// Len returns the number of keys in the map, 0 once it is closed. It takes
-// no lock: while other goroutines write, it adds up shard sizes taken at
-// slightly different moments.
+// Len returns the number of keys stored in the map, 0 once it is closed:
+// keys that have expired and are not yet removed among them, as
+// diskmap.Map.Len counts them. It takes no lock: while other goroutines
+// write, it adds up shard sizes taken at slightly different moments.
 func (m *Map[K, V]) Len() int {
 	n := int64(0)
 	for i := range m.shards {

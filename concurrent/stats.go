@@ -57,6 +57,7 @@ func (st *Stats) add(s *diskmap.Stats) {
 	st.Resizes += s.Resizes
 	st.Compacted += s.Compacted
 	st.AutoCompactions += s.AutoCompactions
+	st.Expired += s.Expired
 	if s.AutoCompactErr != nil {
 		st.AutoCompactErr = errors.Join(st.AutoCompactErr, s.AutoCompactErr)
 	}

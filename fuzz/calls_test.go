@@ -74,6 +74,8 @@ func (r *opsRun) call(variant byte) {
 		r.logf("clear")
 		r.noErr("Clear", r.m.Clear())
 		r.model, r.order = map[string][]byte{}, nil
+		clear(r.expiry)
+		clear(r.expired)
 		r.verifyAll()
 	case callSet:
 		r.setOp(r.in.byte(), r.key())
