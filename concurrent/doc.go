@@ -81,10 +81,11 @@
 //
 // # Locks
 //
-// Reads (Get, Contains, View, GetMany, TTL, Stats, Check, and each batch of
-// an iteration) hold a shard's lock shared; writes (Put, PutTTL, Delete,
-// Update, each batch of PutMany, Compact, RemoveExpired, Sync and Close)
-// hold it exclusively. A method
+// Reads (Get, GetAppend, Contains, View, GetMany, TTL, Stats, Check, and
+// each batch of an iteration) hold a shard's lock shared; writes (Put,
+// PutTTL, Delete, Update, the calls of sync.Map, each batch of PutMany, and
+// per shard Compact, RemoveExpired, DeleteFunc, Clear, Sync and Close) hold
+// it exclusively. A method
 // that touches several shards takes their locks one after another, never
 // two at once. Hence:
 //
