@@ -332,19 +332,22 @@ func (a *arena) cut(end int64) error {
 }
 
 // records walks the records from the first to the end, checking each, and
-// returns where they start, as a set of offsets / 8, with the error that
-// ended the walk early, if any. A slot must point at one of these: a
-// valid-looking record inside another one is not a record.
+// returns where the whole ones start, as a set of offsets / 8, with the
+// error that ended the walk early, if any. A slot must point at one of
+// these: a valid-looking record inside another one is not a record, and a
+// torn dead record (layout.NextRecord) is stepped over, left out.
 func (a *arena) records() (recordSet, error) {
 	set := make(recordSet, a.end/layout.Align/64+1)
 	off := int64(layout.ArenaHeaderSize)
 	for off < a.end {
-		b, err := layout.CheckRecord(a.data, off, a.end)
+		_, next, torn, err := layout.NextRecord(a.data, off, a.end)
 		if err != nil {
 			return set, layout.At(err, a.path, 0)
 		}
-		set.add(uint32(off / layout.Align))
-		off += layout.RecordSize(len(b))
+		if !torn {
+			set.add(uint32(off / layout.Align))
+		}
+		off = next
 	}
 	return set, nil
 }

@@ -83,13 +83,26 @@ func DecodeArenaHeader(b []byte, magic [8]byte) (ArenaHeader, error) {
 func RecordSize(n int) int64 { return (int64(n) + RecordHeaderSize + Align - 1) &^ (Align - 1) }
 
 // PutRecord writes a record holding payload at the start of b, which must
-// have RecordSize(len(payload)) bytes; the padding is zeroed.
+// have RecordSize(len(payload)) bytes: PutPayload, then PutHeader.
 func PutRecord(b []byte, payload []byte) {
+	PutPayload(b, payload)
+	PutHeader(b, payload)
+}
+
+// PutPayload writes payload and its zero padding into the record at the
+// start of b, leaving its header as it was. A record written over in place
+// (see Update in place in the package doc) thus keeps its old length, and
+// so its size, until PutHeader.
+func PutPayload(b []byte, payload []byte) {
 	n := len(payload)
-	binary.LittleEndian.PutUint32(b[0:], uint32(n))
-	binary.LittleEndian.PutUint32(b[4:], Checksum(payload))
 	copy(b[RecordHeaderSize:], payload)
 	clear(b[RecordHeaderSize+n : RecordSize(n)])
+}
+
+// PutHeader writes the header of the record at the start of b, whose
+// payload is written: length and checksum, with one 8-byte store.
+func PutHeader(b []byte, payload []byte) {
+	binary.LittleEndian.PutUint64(b[:RecordHeaderSize], uint64(len(payload))|uint64(Checksum(payload))<<32)
 }
 
 // RecordAt decodes the record at offset off of arena, whose first end bytes
@@ -122,16 +135,40 @@ func CheckRecord(arena []byte, off, end int64) ([]byte, error) {
 	return p, nil
 }
 
-// ScanEnd walks records from off while each lies within arena and has a valid
-// checksum, and returns the offset after the last such record: the end of an
-// arena that was not closed cleanly.
+// NextRecord checks the record at offset off of arena, whose first end
+// bytes are in use, and returns its payload and the offset of the record
+// after it. A record whose checksum fails ends a walk of the arena with
+// the error, unless it is a torn dead record: its header is not zero, and
+// the record after it, at the offset its length gives, lies within end and
+// is whole. Such a record is stepped over, with torn set and no payload; it
+// is what a crash leaves of a value record being written over in place
+// (see Update in place in the package doc), which no slot points at.
+func NextRecord(arena []byte, off, end int64) (payload []byte, next int64, torn bool, err error) {
+	p, err := CheckRecord(arena, off, end)
+	if err == nil {
+		return p, off + RecordSize(len(p)), false, nil
+	}
+	p, _, derr := RecordAt(arena, off, end)
+	if derr != nil || binary.LittleEndian.Uint64(arena[off:]) == 0 {
+		return nil, off, false, err
+	}
+	next = off + RecordSize(len(p))
+	if _, nerr := CheckRecord(arena, next, end); nerr != nil {
+		return nil, off, false, err
+	}
+	return nil, next, true, nil
+}
+
+// ScanEnd walks records from off while each lies within arena and is whole
+// or a torn dead record (see NextRecord), and returns the offset after the
+// last one: the end of an arena that was not closed cleanly.
 func ScanEnd(arena []byte, off int64) int64 {
 	size := int64(len(arena))
 	for {
-		p, err := CheckRecord(arena, off, size)
+		_, next, _, err := NextRecord(arena, off, size)
 		if err != nil {
 			return off
 		}
-		off += RecordSize(len(p))
+		off = next
 	}
 }

@@ -129,8 +129,18 @@
 //	     8    n payload
 //	   8+n    - zero padding to a multiple of 8
 //
+// A writer writes the payload and padding first, then bytes 0..7 with one
+// 8-byte store.
+//
+// A record is whole if it lies within the end and its checksum matches.
 // An all-zero record header is never valid (the checksum of the empty
 // payload is not zero), so zeroed space after the end reads as the end.
+// A record that is not whole is a torn dead record if its header is not
+// zero and the record after it, at the offset its length gives, is whole:
+// what a crash leaves of a dead record being written over in place, its
+// header not yet. A walk of an arena steps over torn dead records; any
+// other record that is not whole ends it. No slot may point at a torn dead
+// record.
 // Arena files are preallocated past their end; the bytes between the end and
 // the file size are not part of the map.
 //
@@ -343,16 +353,18 @@
 //
 //  1. Finish or undo a compaction (above); remove buckets.grow.
 //  2. Without the WAL flag, for each arena, walk records from the header's
-//     end while each record fits in the file and its checksum matches; the
-//     last whole record ends the arena. With it, the arenas end where the
-//     header says, at the checkpoint: a table in the WAL modes is replaced
-//     only whole, by a checkpoint, so buckets holds the checkpoint's table.
-//     Cut the file there, then allocate it back to its old size, zeroed,
-//     so that the records replay appends need no new room.
+//     end while each record fits in the file and is whole or a torn dead
+//     record (see Arena); the last of them ends the arena. With it, the
+//     arenas end where the header says, at the checkpoint: a table in the
+//     WAL modes is replaced only whole, by a checkpoint, so buckets holds
+//     the checkpoint's table. Cut the file there, then allocate it back to
+//     its old size, zeroed, so that the records replay appends need no new
+//     room.
 //  3. Rebuild the table aside from every slot whose key and value records
-//     lie within the ends, have valid checksums and whose key hashes to the
-//     slot's fingerprint. Where two slots hold equal keys (possible only after
-//     a power loss), the first in table order is kept. Recount keys and
+//     lie within the ends, are records of a walk from the start of the
+//     arena, are whole (not torn dead records), and whose key hashes to
+//     the slot's fingerprint. Where two slots hold equal keys (possible
+//     only after a power loss), the first in table order is kept. Recount keys and
 //     live bytes. Sync the new table and rename it over buckets; in the
 //     WAL modes the table is rebuilt in memory instead, and reaches buckets
 //     with the checkpoint of step 5.
