@@ -12,7 +12,8 @@ import (
 	"github.com/diskmap-go/diskmap/layout"
 )
 
-// arena is one append-only file of records, keys or values.
+// arena is one file of records, keys or values. Records are appended;
+// only a value update writes over a dead record, its key's twin (twin.go).
 //
 // Records are read through a read-only mapping, so that a caller writing
 // into a view faults instead of changing the file, and written through a
@@ -204,6 +205,14 @@ func (a *arena) put(p []byte) uint32 {
 	layout.PutRecord(a.w[off:off+n:off+n], p)
 	a.end += n
 	return uint32(off / layout.Align)
+}
+
+// writable returns the bytes, in the writable mapping, of the record at
+// offset off*8 of RecordSize(n) bytes, which lies within the end.
+func (a *arena) writable(off uint32, n int) []byte {
+	start := int64(off) * layout.Align
+	end := start + layout.RecordSize(n)
+	return a.w[start:end:end]
 }
 
 // append reserves room for a record holding p and writes it.

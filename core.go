@@ -20,6 +20,7 @@ type core struct {
 	tab        *table
 	keys, vals *arena
 	hdr        layout.Header // the header; its counters are kept current in memory
+	twins      twins         // value records that updates may write over (twin.go)
 	cur        int           // which header copy in the buckets file is newest
 
 	log    *wal.Log // the write-ahead log: always in the WAL modes, opened by a Batch otherwise
@@ -191,15 +192,18 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(layout.RecordSize(len(vb))) {
+	kbytes, vbytes := layout.RecordSize(len(kb)), layout.RecordSize(len(vb))
+	if found {
+		kbytes = 0
+		if _, ok := c.twin(i, c.tab.slot(i), len(vb)); ok {
+			vbytes = 0 // written over the key's twin: see update
+		}
+	}
+	if c.keys.moves(kbytes) || c.vals.moves(vbytes) {
 		// kb or vb may be a view of an arena about to move.
 		kb, vb = bytes.Clone(kb), bytes.Clone(vb)
 	}
-	var kbytes int64
-	if !found {
-		kbytes = layout.RecordSize(len(kb))
-	}
-	if err := c.reserve(kbytes, layout.RecordSize(len(vb))); err != nil {
+	if err := c.reserve(kbytes, vbytes); err != nil {
 		return false, err
 	}
 	if src == live {
@@ -279,16 +283,16 @@ func (c *core) checkMapped(err error) error {
 // write stores a put in slot i, found holding kb or free for it, once its
 // room is reserved: it cannot fail.
 func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
-	voff := c.vals.put(vb)
-	c.vals.live += layout.RecordSize(len(vb))
 	s := c.tab.slot(i)
 	if found {
-		c.vals.live -= layout.RecordSize(int(le32(s[12:])))
-		layout.SetSlotValue(s, voff, uint32(len(vb)))
+		c.update(i, s, vb)
 		return
 	}
+	voff := c.vals.put(vb)
+	c.vals.live += layout.RecordSize(len(vb))
 	if le32(s[4:]) == layout.SlotDeleted {
 		c.hdr.Tombstones--
+		c.twins.drop(i) // the deleted key took its twin with it: never hand that to another
 	}
 	koff := c.keys.put(kb)
 	c.keys.live += layout.RecordSize(len(kb))
@@ -299,6 +303,9 @@ func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 // unset marks slot i, holding a key of klen bytes, deleted.
 func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
+	if c.twins.fresh(le32(s[8:])) {
+		c.twins.drop(i) // only a key written since the durable end has a twin
+	}
 	c.vals.live -= layout.RecordSize(int(le32(s[12:])))
 	c.keys.live -= layout.RecordSize(klen)
 	layout.SetSlotKey(s, layout.SlotDeleted)

@@ -13,11 +13,15 @@
 //
 // A map is a directory holding three files: buckets, a header and an
 // open-addressing table of 16-byte slots probed linearly; and keys and
-// values, two append-only arenas of length-prefixed, checksummed records,
-// each starting at a multiple of 8 bytes. Package layout specifies the
-// format. The table doubles past Options.MaxLoad; arenas grow by doubling
-// their files. Replaced and deleted records stay in the arenas as dead bytes
-// until Compact rewrites them away.
+// values, two arenas of length-prefixed, checksummed records, each starting
+// at a multiple of 8 bytes. Package layout specifies the format. The table
+// doubles past Options.MaxLoad; arenas grow by doubling their files. New
+// records are appended, except that a key updated again since the last
+// checkpoint (in DurabilityOS, the last Sync) with a value of the same
+// record size writes it over its own previous record, dead: a key updated
+// over and over holds two records, not one an update. Other replaced and
+// deleted records stay in the arenas as dead bytes until Compact rewrites
+// them away.
 //
 // Keys and values become bytes through codecs (package codec): Open picks
 // them from K and V with codec.For, OpenWith takes them. The codec names are
@@ -28,7 +32,8 @@
 // View returns a value's encoded bytes where they lie in the mapping. They
 // are valid until the next change to the map (Put, Delete, Compact, a write
 // through an Entry) or Close, whichever comes first: a change may grow a
-// file and move its mapping. Values are read through a read-only mapping of
+// file and move its mapping, or write a key's new value over the bytes of
+// an earlier one. Values are read through a read-only mapping of
 // the values file, so writing into a view crashes the program with a fault
 // instead of changing the file.
 //

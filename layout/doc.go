@@ -6,7 +6,8 @@
 //
 //   - map directory: a directory holding the files of one map.
 //   - buckets: the file holding the header and the slot table.
-//   - keys, values: the two arenas, append-only files of records.
+//   - keys, values: the two arenas, files of records, appended to; an
+//     update may write a value record over a dead one (Update in place).
 //   - record: a length-prefixed, checksummed byte string in an arena,
 //     starting at an 8-byte-aligned offset.
 //   - slot: a 16-byte cell of the table, empty, deleted or pointing at a
@@ -27,6 +28,9 @@
 //     file header, all checksummed with the salt that header holds.
 //   - salt: a random number drawn for each log generation and mixed into
 //     the checksum of its every frame.
+//   - durable end: an arena's end as the last header written records it.
+//   - twin: a dead value record that its key's next update may write over
+//     (see Update in place).
 //
 // All integers are little-endian. Checksums are XXH64 with seed 0; a record
 // checksum is the low 32 bits of XXH64 of the record's payload.
@@ -137,10 +141,9 @@
 // payload is not zero), so zeroed space after the end reads as the end.
 // A record that is not whole is a torn dead record if its header is not
 // zero and the record after it, at the offset its length gives, is whole:
-// what a crash leaves of a dead record being written over in place, its
-// header not yet. A walk of an arena steps over torn dead records; any
-// other record that is not whole ends it. No slot may point at a torn dead
-// record.
+// what a crash leaves of a twin being written over (see Update in place).
+// A walk of an arena steps over torn dead records; any other record that
+// is not whole ends it. No slot may point at a torn dead record.
 // Arena files are preallocated past their end; the bytes between the end and
 // the file size are not part of the map.
 //
@@ -156,12 +159,68 @@
 // # Insert
 //
 //  1. Probe; remember the first deleted slot passed.
-//  2. If the key is present, append the new value record and store bytes
-//     8..15 of its slot (an update; the old record becomes dead).
+//  2. If the key is present, write the new value record, appended or over
+//     the key's twin (see Update in place), and store bytes 8..15 of its
+//     slot (an update; the old record becomes dead).
 //  3. Otherwise append the key record, then the value record, then fill the
 //     first deleted slot passed, or the empty slot that ended the probe:
 //     fingerprint and value fields, then the key field.
 //  4. Insertion order is the order of the keys arena.
+//
+// # Update in place
+//
+// An update never writes over the record its slot points at, nor over any
+// record below the durable end of the values arena; it may write over one
+// dead record: the key's twin. A writer keeps its keys' twins in memory
+// only, and forgets them all whenever it writes a header (a checkpoint, a
+// Sync in DurabilityOS, a table growth, a recovery) and at every Open and
+// Compact, each of which moves the durable end to the arena's end. Updating
+// a key whose slot points at record c:
+//
+//  1. If the key has a twin t, and the new value's record size
+//     (RecordSize) is c's, write t's payload and padding, then its header,
+//     length and checksum, with one 8-byte store. Otherwise append the new
+//     record at the end of the arena.
+//  2. Store bytes 8..15 of the slot: the new record's offset and length.
+//  3. If c lies at or past the durable end and has the new record's size,
+//     c is now the key's twin; else the key has none.
+//
+// A key updated again and again so goes back and forth between two
+// records, and the arena grows by at most two records a key from one move
+// of the durable end to the next, not by one an update. Why a crash or a
+// power loss loses nothing it must not:
+//
+//   - Recovery starts from the ends in the header, at or below the durable
+//     end: the walk in DurabilityOS, the cut in the WAL modes. No record
+//     below the durable end is written again, so nothing a checkpoint or a
+//     Sync made durable can be torn, and every record recovery relies on
+//     without looking is as it was written.
+//   - The slot is pointed at the new record only once the record is whole,
+//     and the record the slot points at is never written, so a crash of the
+//     process leaves each slot at a whole record holding its acknowledged
+//     value, or the one being written.
+//   - A crash during step 1 leaves t with its payload partly or wholly
+//     written and its old header: its length gives the record size it had,
+//     the new one, so the records after it start where they did, and it is
+//     a torn dead record (see Arena). A walk steps over it; if t is the
+//     last record, nothing whole follows it, and the walk ends there,
+//     cutting only t. A crash during an append leaves a zero header,
+//     written last, or a torn record with nothing whole after it: a walk
+//     ends there, as before. Where an 8-byte store is two 4-byte stores
+//     (32-bit systems), a crash between them leaves an old length or an old
+//     checksum: the record is torn, its size the same.
+//   - Record sizes do not change in place, so where records start past the
+//     durable end stays the same through every update: any mix of old and
+//     new pages of the arena that a power loss leaves agrees on it.
+//   - A twin belongs to one key, and is forgotten when the key is deleted.
+//     A power loss in DurabilityOS may leave a slot as it was at any moment
+//     since the last Sync; at the record it points at lies a value of its
+//     own key written since, or a record that is not whole (then the key is
+//     dropped, as a key written since the last Sync may be), never another
+//     key's value.
+//   - In the WAL modes recovery cuts the arenas back to the checkpoint's
+//     ends, at the durable end, and replays the log: twins written over
+//     since are cut with everything else written since.
 //
 // # Delete
 //
