@@ -17,6 +17,11 @@ const maxProblems = 20
 // reached from their home slot or appear twice, and counters that disagree
 // with what is there. The error matches ErrCorrupt. It reads only, and may
 // run alongside other readers.
+//
+// A dead record that a crash tore as it was written over, between whole
+// records (a torn dead record, see package layout, Arena), is not a
+// problem: no slot points at it, and Compact drops it. A slot that points
+// at one is.
 func (m *Map[K, V]) Check() error {
 	if err := m.usable(); err != nil {
 		return err

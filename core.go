@@ -21,6 +21,7 @@ type core struct {
 	tab        *table
 	keys, vals *arena
 	hdr        layout.Header // the header; its counters are kept current in memory
+	twins      twins         // value records that updates may write over (twin.go)
 	cur        int           // which header copy in the buckets file is newest
 
 	log    *wal.Log // the write-ahead log: always in the WAL modes, opened by a Batch otherwise
@@ -219,15 +220,20 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(layout.RecordSize(len(vb))) {
+	kbytes, vbytes := layout.RecordSize(len(kb)), layout.RecordSize(len(vb))
+	var tw uint32
+	over := false // whether the value goes over the key's twin, tw (twin.go)
+	if found {
+		kbytes = 0
+		if tw, over = c.twin(i, len(vb)); over {
+			vbytes = 0
+		}
+	}
+	if c.keys.moves(kbytes) || c.vals.moves(vbytes) {
 		// kb or vb may be a view of an arena about to move.
 		kb, vb = bytes.Clone(kb), bytes.Clone(vb)
 	}
-	var kbytes int64
-	if !found {
-		kbytes = layout.RecordSize(len(kb))
-	}
-	if err := c.reserve(kbytes, layout.RecordSize(len(vb))); err != nil {
+	if err := c.reserve(kbytes, vbytes); err != nil {
 		return false, err
 	}
 	if src == live {
@@ -235,7 +241,13 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 			return false, err
 		}
 	}
-	c.write(i, found, kb, fp, vb)
+	// From here on nothing can fail: room is reserved, and nothing since
+	// the look at the twins wrote a header.
+	if found {
+		c.update(i, vb, tw, over)
+	} else {
+		c.insert(i, kb, fp, vb)
+	}
 	return found, nil
 }
 
@@ -304,17 +316,12 @@ func (c *core) checkMapped(err error) error {
 	return err
 }
 
-// write stores a put in slot i, found holding kb or free for it, once its
-// room is reserved: it cannot fail.
-func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
+// insert stores the encoded key kb, whose fingerprint is fp, with the
+// encoded value vb in slot i, free for it, once their room is reserved.
+func (c *core) insert(i uint64, kb []byte, fp uint32, vb []byte) {
+	s := c.tab.slot(i)
 	voff := c.vals.put(vb)
 	c.vals.live += layout.RecordSize(len(vb))
-	s := c.tab.slot(i)
-	if found {
-		c.vals.live -= layout.RecordSize(int(format.SlotValueLen(s)))
-		format.SetSlotValue(s, voff, uint32(len(vb)))
-		return
-	}
 	if format.SlotKeyField(s) == layout.SlotDeleted {
 		c.hdr.Tombstones--
 	}
@@ -327,7 +334,9 @@ func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 // unset marks slot i, holding a key of klen bytes, deleted.
 func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
-	c.vals.live -= layout.RecordSize(int(format.SlotValueLen(s)))
+	size := layout.RecordSize(int(format.SlotValueLen(s)))
+	c.twins.drop(i) // the key takes its twin with it: never hand that to another
+	c.vals.live -= size
 	c.keys.live -= layout.RecordSize(klen)
 	format.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--

@@ -45,11 +45,11 @@ type modelPhase struct {
 
 // modelWeights are the weights of the operations, in any unit.
 type modelWeights struct {
-	putNew, putOld, del, get, contains, view, entry, batch, checkpoint, compact, reopen int
+	putNew, putOld, putSame, del, get, contains, view, entry, batch, sync, checkpoint, compact, reopen int
 }
 
 func (w modelWeights) total() int {
-	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.batch + w.checkpoint + w.compact + w.reopen
+	return w.putNew + w.putOld + w.putSame + w.del + w.get + w.contains + w.view + w.entry + w.batch + w.sync + w.checkpoint + w.compact + w.reopen
 }
 
 // modelKind says how to make and compare the keys and values of one
@@ -57,6 +57,7 @@ func (w modelWeights) total() int {
 type modelKind[K comparable, V any] struct {
 	newKey func(r *rand.Rand) K
 	newVal func(r *rand.Rand) V
+	like   func(r *rand.Rand, v V) V            // a new value encoded as long as v: an update in place
 	modify func(v *V)                           // what AndModify does to a value
 	eq     func(a, b V) bool                    // equality of values
 	enc    func(v V) []byte                     // a value's encoding, what View returns
@@ -192,6 +193,15 @@ func (mr *modelRun[K, V]) op(w modelWeights) {
 		mr.what = fmt.Sprintf("Put existing %v", k)
 		mr.noErr(mr.m.Put(k, v))
 		mr.put(k, v)
+	case pick(w.putSame):
+		k, ok := mr.existing()
+		if !ok {
+			return
+		}
+		v := mr.kind.like(mr.r, mr.model[k])
+		mr.what = fmt.Sprintf("Put existing %v, as long as before", k)
+		mr.noErr(mr.m.Put(k, v))
+		mr.put(k, v)
 	case pick(w.del):
 		k := mr.anyKey()
 		mr.what = fmt.Sprintf("Delete %v", k)
@@ -226,6 +236,9 @@ func (mr *modelRun[K, V]) op(w modelWeights) {
 		mr.entryOp()
 	case pick(w.batch):
 		mr.batchOp()
+	case pick(w.sync):
+		mr.what = "Sync"
+		mr.noErr(mr.m.Sync())
 	case pick(w.checkpoint):
 		mr.what = "Checkpoint"
 		mr.noErr(mr.m.Checkpoint())
@@ -438,10 +451,10 @@ func (mr *modelRun[K, V]) checkAll() {
 // it again.
 func modelPhases(n int) []modelPhase {
 	return []modelPhase{
-		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, reopen: 1}},
-		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, del: 15, get: 15, contains: 8, view: 8, entry: 15, batch: 8, checkpoint: 1, compact: 1, reopen: 1}},
-		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 30, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1}},
-		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1}},
+		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, putSame: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, batch: 5, sync: 1, checkpoint: 1, reopen: 1}},
+		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, putSame: 20, del: 15, get: 15, contains: 8, view: 8, entry: 15, batch: 8, sync: 1, checkpoint: 1, compact: 1, reopen: 1}},
+		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, putSame: 10, del: 30, get: 10, contains: 5, view: 5, entry: 10, batch: 5, sync: 1, checkpoint: 1, compact: 1, reopen: 1}},
+		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, putSame: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, batch: 5, sync: 1, checkpoint: 1, compact: 1, reopen: 1}},
 	}
 }
 
@@ -491,6 +504,13 @@ func u64BytesKind(n int) modelKind[uint64, []byte] {
 				v[i] = byte(r.Uint32())
 			}
 			return v
+		},
+		like: func(r *rand.Rand, v []byte) []byte {
+			w := make([]byte, len(v))
+			for i := range w {
+				w[i] = byte(r.Uint32())
+			}
+			return w
 		},
 		modify: func(v *[]byte) { *v = append(*v, byte(len(*v))) },
 		eq:     bytes.Equal,
@@ -542,6 +562,7 @@ func TestModelStringString(t *testing.T) {
 			return strings.Repeat("x", i%41) + fmt.Sprint(i)
 		},
 		newVal: func(r *rand.Rand) string { return fmt.Sprintf("%0*d", r.IntN(30), r.IntN(1000)) },
+		like:   func(r *rand.Rand, v string) string { return strings.Repeat(string(rune('0'+r.IntN(10))), len(v)) },
 		modify: func(v *string) { *v += "+" },
 		eq:     func(a, b string) bool { return a == b },
 		enc:    func(v string) []byte { return []byte(v) },

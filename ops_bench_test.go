@@ -1,6 +1,7 @@
 package diskmap_test
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
@@ -65,6 +66,34 @@ func BenchmarkOps(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+	b.Run("impl=diskmap/op=entry-upsert-hot/n=100k", func(b *testing.B) {
+		// Counters of 100,000 keys incremented at random, with a Sync
+		// every 100,000 increments: most are written in place.
+		m, err := diskmap.Open[uint64, uint64](b.TempDir(), &diskmap.Options{Capacity: n})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer maptest.CheckClose(b, m)
+		for k := range uint64(n) {
+			if err := m.Put(k, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+		r := rand.New(rand.NewPCG(1, 2))
+		start := m.Stats().Values
+		for i := 1; b.Loop(); i++ {
+			if _, err := m.Entry(r.Uint64N(n)).AndModify(func(v *uint64) { *v++ }).OrInsert(1); err != nil {
+				b.Fatal(err)
+			}
+			if i%n == 0 {
+				if err := m.Sync(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		end := m.Stats().Values
+		b.ReportMetric(float64(end.Live+end.Dead-start.Live-start.Dead)/float64(b.N), "arena-B/op")
 	})
 	b.Run("impl=diskmap/op=iterate/n=100k", func(b *testing.B) {
 		m := fill(b)

@@ -66,7 +66,13 @@ const (
 	plSector   = 512     // the unit that a torn page write keeps whole
 	plUniverse = 400     // keys are drawn from [0, plUniverse)
 	plProbeKey = 1 << 40 // a key outside it, written to a recovered map
+	plHot      = 6       // hot keys, plUniverse to plUniverse+5, each with values of one length
 )
+
+// plHotLengths are the lengths of the hot keys' values: most of their
+// updates are written in place, over the key's previous record, and some
+// of those records straddle pages.
+var plHotLengths = [plHot]int{8, 24, 100, 600, 1500, 3900}
 
 // plNames are the files of a map directory that a power loss can leave
 // in any state; the lock file holds nothing.
@@ -454,15 +460,17 @@ func newPLRun(t testing.TB, syncs *plSyncs, name string, rng *rand.Rand, seed ui
 	return r
 }
 
-// open opens the map. Halfway through each batch, now and then, it looks at
-// the files: a page may reach the disk in the middle of a batch.
+// open opens the map. Halfway through each batch, and halfway through an
+// update in place (the new payload written over the key's previous record,
+// the header not yet), now and then, it looks at the files: a page may
+// reach the disk at any moment.
 func (r *plRun) open() {
 	m, err := diskmap.Open[uint64, []byte](r.dir, &r.opts)
 	if err != nil {
 		r.t.Fatalf("%s: Open: %v", r.name, err)
 	}
 	diskmap.SetFailpoint(m, func(name string) error {
-		if name == "batch-op" && r.op != "" && r.rng.IntN(3) == 0 {
+		if (name == "batch-op" || name == "value-rewrite") && r.op != "" && r.rng.IntN(3) == 0 {
 			r.look()
 		}
 		return nil
@@ -480,7 +488,6 @@ func (r *plRun) must(err error, op string) {
 // value returns a new value for key k: mostly tens of bytes, some hundreds,
 // a few thousands, so that records straddle pages.
 func (r *plRun) value(k uint64) []byte {
-	r.puts++
 	n := 8 + r.rng.IntN(56)
 	switch x := r.rng.IntN(20); {
 	case x == 0:
@@ -488,6 +495,13 @@ func (r *plRun) value(k uint64) []byte {
 	case x < 6:
 		n = 64 + r.rng.IntN(400)
 	}
+	return r.valueOf(k, n)
+}
+
+// valueOf returns a new value of about n bytes for key k, naming the key
+// and the put; exactly n when n leaves room for that.
+func (r *plRun) valueOf(k uint64, n int) []byte {
+	r.puts++
 	v := fmt.Appendf(make([]byte, 0, n+16), "k%d/%d:", k, r.puts)
 	for len(v) < n {
 		v = append(v, byte('a'+r.rng.IntN(26)))
@@ -586,8 +600,10 @@ func (r *plRun) dirSynced() {
 func (r *plRun) step() {
 	k := r.rng.Uint64N(plUniverse)
 	switch x := r.rng.IntN(100); {
-	case x < 55:
+	case x < 30:
 		r.put(k)
+	case x < 55:
+		r.hot()
 	case x < 70:
 		r.del(k)
 	case x < 80:
@@ -606,6 +622,25 @@ func (r *plRun) step() {
 func (r *plRun) put(k uint64) {
 	v := r.value(k)
 	r.run("Put", []plChange{{key: k, val: v}}, func() error { return r.m.Put(k, v) })
+}
+
+// hot writes a new value of its length to a hot key, through Put or an
+// upsert of the entry API.
+func (r *plRun) hot() {
+	h := r.rng.IntN(plHot)
+	k := uint64(plUniverse + h)
+	v := r.valueOf(k, plHotLengths[h])
+	if r.rng.IntN(2) == 0 {
+		r.run("Put", []plChange{{key: k, val: v}}, func() error { return r.m.Put(k, v) })
+		return
+	}
+	r.run("Entry", []plChange{{key: k, val: v}}, func() error {
+		got, err := r.m.Entry(k).AndModify(func(old *[]byte) { *old = v }).OrInsert(v)
+		if err == nil && !bytes.Equal(got, v) {
+			err = fmt.Errorf("Entry(%d) upsert returned %s", k, plShow(got, true))
+		}
+		return err
+	})
 }
 
 func (r *plRun) del(k uint64) {

@@ -1,0 +1,327 @@
+package diskmap_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/maptest"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Updates in place (package layout, Update in place): a key updated again
+// and again between two moves of the durable end goes back and forth
+// between two value records, and no record below the durable end is
+// written again.
+
+// valuesUsed returns the bytes of records in the values arena, live and
+// dead: how far it has been written.
+func valuesUsed[K, V any](m *diskmap.Map[K, V]) int64 {
+	s := m.Stats().Values
+	return s.Live + s.Dead
+}
+
+// settle moves the durable end to the end of the arenas: Sync in
+// DurabilityOS, Checkpoint in the WAL modes (where Sync only syncs the log).
+func settle[K, V any](t *testing.T, m *diskmap.Map[K, V], d diskmap.Durability) {
+	t.Helper()
+	err := m.Sync()
+	if err == nil && d != diskmap.DurabilityOS {
+		err = m.Checkpoint()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// scaled returns n, or a quarter of it with DurabilityWALSync, where each
+// write waits for an fsync.
+func scaled(n int, d diskmap.Durability) int {
+	if d == diskmap.DurabilityWALSync {
+		return n / 4
+	}
+	return n
+}
+
+// Counters upserted through the entry API, and a key put again and again,
+// leave at most two value records a key between two syncs, however many
+// times they are written.
+func TestUpdateInPlaceBoundsDeadBytes(t *testing.T) {
+	const keys = 100
+	const hot = uint64(keys) // a key put again and again, beside the counters
+	rec := layout.RecordSize(8)
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		d := opts.Durability
+		opts.WALCheckpointBytes = 1 << 30
+		m := maptest.Open[uint64, uint64](t, t.TempDir(), opts)
+		r := rand.New(rand.NewPCG(1, uint64(d)))
+		want := map[uint64]uint64{}
+		updates, puts := scaled(4000, d), scaled(1000, d)
+		for round := range 3 {
+			before := valuesUsed(m)
+			for range updates {
+				k := r.Uint64N(keys)
+				if _, err := m.Entry(k).AndModify(func(v *uint64) { *v++ }).OrInsert(1); err != nil {
+					t.Fatal(err)
+				}
+				want[k]++
+			}
+			for i := range puts {
+				if err := m.Put(hot, uint64(i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want[hot] = uint64(puts - 1)
+			if grew, limit := valuesUsed(m)-before, 2*(keys+1)*rec; grew > limit {
+				t.Fatalf("round %d: %d updates of %d keys grew the values arena by %d bytes, want at most %d (two records a key)",
+					round, updates+puts, keys+1, grew, limit)
+			}
+			settle(t, m, d)
+		}
+		for k, v := range want {
+			if got, ok, err := m.Get(k); err != nil || !ok || got != v {
+				t.Fatalf("Get(%d) = %d, %v, %v; want %d", k, got, ok, err, v)
+			}
+		}
+	})
+}
+
+// inPlaceMix writes n random mutations to m and the model: mostly values
+// of one length a key for eight hot keys, then values of any length, deletes
+// and batches over 40 more. It returns the bytes of the value records the
+// mutations wrote.
+func inPlaceMix(t *testing.T, m *diskmap.Map[string, []byte], r *rand.Rand, n int, model map[string][]byte) int64 {
+	t.Helper()
+	var wrote int64
+	put := func(k string, size int) {
+		v := fmt.Appendf(nil, "%s=%d:", k, r.Uint32())
+		v = append(v, bytes.Repeat([]byte{'v'}, max(0, size-len(v)))...)
+		if err := m.Put(k, v); err != nil {
+			t.Fatal(err)
+		}
+		model[k] = v
+		wrote += layout.RecordSize(len(v))
+	}
+	for range n {
+		switch x := r.IntN(100); {
+		case x < 70:
+			h := r.IntN(8)
+			put(fmt.Sprintf("hot%d", h), 20+h*h*60) // up to 3 KiB: some records straddle pages
+		case x < 85:
+			put(fmt.Sprintf("cold%d", r.IntN(40)), r.IntN(200))
+		case x < 95:
+			k := fmt.Sprintf("cold%d", r.IntN(40))
+			if _, err := m.Delete(k); err != nil {
+				t.Fatal(err)
+			}
+			delete(model, k)
+		default:
+			err := m.Batch(func(b *diskmap.Batch[string, []byte]) error {
+				for range 3 {
+					k := fmt.Sprintf("hot%d", r.IntN(8))
+					v := bytes.Clone(model[k])
+					if len(v) == 0 {
+						continue
+					}
+					v[len(v)-1]++
+					if err := b.Put(k, v); err != nil {
+						return err
+					}
+					model[k] = v
+					wrote += layout.RecordSize(len(v))
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return wrote
+}
+
+// A value record made durable by Sync (in the WAL modes, by a checkpoint)
+// is never written again: the bytes of the values file below the end that
+// Sync recorded stay as they were while keys are updated in place, given
+// values of other sizes, deleted and put again, alone and in batches.
+func TestUpdateInPlaceLeavesDurableRecords(t *testing.T) {
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		d := opts.Durability
+		opts.WALCheckpointBytes = 1 << 30
+		dir := t.TempDir()
+		m := maptest.Open[string, []byte](t, dir, opts)
+		r := rand.New(rand.NewPCG(2, uint64(d)))
+		model := map[string][]byte{}
+		inPlaceMix(t, m, r, scaled(400, d), model)
+		for round := range 3 {
+			settle(t, m, d)
+			end := layout.ArenaHeaderSize + valuesUsed(m)
+			before := readPrefix(t, filepath.Join(dir, "values"), end)
+			used := valuesUsed(m)
+			wrote := inPlaceMix(t, m, r, scaled(2000, d), model)
+			after := readPrefix(t, filepath.Join(dir, "values"), end)
+			if i := firstDiff(before, after); i >= 0 {
+				t.Fatalf("round %d: byte %d of values, below the durable end %d, changed", round, i, end)
+			}
+			if grew := valuesUsed(m) - used; grew >= wrote {
+				t.Fatalf("round %d: the values arena grew by %d bytes for %d bytes of records written: nothing was written in place",
+					round, grew, wrote)
+			}
+		}
+		maptest.RequireBytes(t, m, model)
+	})
+}
+
+func readPrefix(t *testing.T, path string, n int64) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(b)) < n {
+		t.Fatalf("%s has %d bytes, fewer than the %d in use", path, len(b), n)
+	}
+	return b[:n]
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	if len(a) != len(b) {
+		return min(len(a), len(b))
+	}
+	return -1
+}
+
+// A process killed while an update writes over a key's twin leaves the
+// twin torn, between whole records: its payload new, its header old. The
+// map must come back with every acknowledged value, the key being updated
+// with the value it had or, in the WAL modes, whose log holds the update,
+// the new one; nothing after the torn record may be cut.
+func TestUpdateInPlaceKilledHalfway(t *testing.T) {
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		d := opts.Durability
+		opts.WALCheckpointBytes = 1 << 30
+		dir := t.TempDir()
+		m := maptest.Open[string, []byte](t, dir, opts)
+		model := map[string][]byte{}
+		var images []killImage
+		rewrites := 0
+		var inFlight string
+		var inFlightVal []byte
+		diskmap.SetFailpoint(m, func(name string) error {
+			if name != "value-rewrite" {
+				return nil
+			}
+			if rewrites++; rewrites%7 == 1 && len(images) < 6 {
+				img := killImage{dir: filepath.Join(t.TempDir(), "image"), model: cloneModel(model), key: inFlight, val: inFlightVal}
+				maptest.CrashCopy(t, dir, img.dir)
+				images = append(images, img)
+			}
+			return nil
+		})
+		for i := range scaled(400, d) {
+			k := fmt.Sprintf("hot%d", i%5)
+			if i%3 == 0 {
+				k = fmt.Sprintf("new%d", i) // records after the twins
+			}
+			v := []byte(fmt.Sprintf("%s is %08d %s", k, i, strings.Repeat("x", 40)))
+			inFlight, inFlightVal = k, v
+			if err := m.Put(k, v); err != nil {
+				t.Fatal(err)
+			}
+			model[k] = v
+			if i%100 == 99 {
+				settle(t, m, d)
+			}
+		}
+		if len(images) == 0 {
+			t.Fatal("no update was written in place")
+		}
+		for i, img := range images {
+			img.verify(t, i, d)
+		}
+	})
+}
+
+// killImage is a copy of a map's files taken in the middle of an update
+// in place of key to val, with what the map held before it.
+type killImage struct {
+	dir   string
+	model map[string][]byte
+	key   string
+	val   []byte
+}
+
+func (img killImage) verify(t *testing.T, i int, d diskmap.Durability) {
+	t.Helper()
+	m, err := diskmap.Open[string, []byte](img.dir, &diskmap.Options{Durability: d})
+	if err != nil {
+		t.Fatalf("image %d: Open: %v", i, err)
+	}
+	defer maptest.CloseChecked(t, m)
+	if err := m.Check(); err != nil {
+		t.Fatalf("image %d: Check: %v", i, err)
+	}
+	want := img.model
+	if got, _, _ := m.Get(img.key); d != diskmap.DurabilityOS && bytes.Equal(got, img.val) {
+		want = cloneModel(want) // the log holds the update: replayed
+		want[img.key] = img.val
+	}
+	if m.Len() != len(want) {
+		t.Errorf("image %d, killed updating %s: Len = %d, want %d", i, img.key, m.Len(), len(want))
+	}
+	for k, v := range want {
+		if got, ok, err := m.Get(k); err != nil || !ok || !bytes.Equal(got, v) {
+			t.Fatalf("image %d, killed updating %s: Get(%s) = %q, %v, %v; want %q", i, img.key, k, got, ok, err, v)
+		}
+	}
+}
+
+func cloneModel(m map[string][]byte) map[string][]byte {
+	c := make(map[string][]byte, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// A twin belongs to its key: a key put into the slot of a deleted one,
+// which had a twin, does not get it, and its first update is appended.
+func TestUpdateInPlaceTwinBelongsToItsKey(t *testing.T) {
+	m := maptest.Open[string, uint64](t, t.TempDir(), nil)
+	diskmap.SetHashBits(m, 0, ^uint64(0)) // one home: the new key takes the deleted one's slot
+	for i := range 3 {                    // the second put gives "old" its twin, the third uses it
+		if err := m.Put("old", uint64(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := m.Delete("old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Put("new", 1); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Stats(); s.Tombstones != 0 {
+		t.Fatalf("the new key did not take the deleted one's slot: %d tombstones", s.Tombstones)
+	}
+	before := valuesUsed(m)
+	if err := m.Put("new", 2); err != nil {
+		t.Fatal(err)
+	}
+	if grew := valuesUsed(m) - before; grew != layout.RecordSize(8) {
+		t.Fatalf("the new key's first update grew the values arena by %d bytes, want one record (%d): it wrote over another key's record",
+			grew, layout.RecordSize(8))
+	}
+	if v, ok, err := m.Get("new"); err != nil || !ok || v != 2 {
+		t.Fatalf("Get(new) = %d, %v, %v", v, ok, err)
+	}
+}

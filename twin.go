@@ -1,0 +1,120 @@
+package diskmap
+
+import (
+	"github.com/diskmap-go/diskmap/internal/format"
+	"github.com/diskmap-go/diskmap/layout"
+)
+
+// Updates in place; package layout specifies the rule under Update in
+// place. A key whose value record was written since the values arena's
+// durable end, and that is updated with a value of the same length,
+// keeps the record it leaves as its twin: dead, and its own. The key's
+// next update of that length writes into the twin and points the slot at it,
+// and the record it leaves becomes the twin. A key updated again and again
+// between two headers so goes back and forth between two records, and the
+// arena grows by at most two records a key from one header to the next,
+// not by one an update.
+//
+// Twins are kept in memory only, by slot, and forgotten whenever a header
+// records the arenas' ends (a checkpoint, a Sync in DurabilityOS, a table
+// growth, a compaction, a recovery) and at every Open: no record below the
+// end the last header recorded, the durable end, is ever written again. A
+// twin belongs to one key and is never given to another: it is forgotten
+// when its key is deleted or takes a value of another length, and
+// whenever the slots move to another table. So a slot left from before a
+// power loss never finds another key's value where its own was.
+type twins struct {
+	durable int64             // the values arena's end in the last header written
+	of      map[uint64]uint32 // slot -> the twin of its key, offset / 8, at or past durable
+}
+
+// fitsTwin reports whether a value of n encoded bytes may be written over
+// the twin of a key whose slot's value length field is vlen: whether it
+// has the length of the key's value, which its twin has too. It is the one
+// place that compares the two.
+//
+// The length must be the same, not only the record size: a record written
+// over then keeps its length field as it was, whatever part of its header
+// a crash leaves written, so that its length always gives where the next
+// record starts (see Update in place in package layout).
+func fitsTwin(vlen uint32, n int) bool { return int64(vlen) == int64(n) }
+
+// settle forgets every twin: the values arena's records up to end are
+// recorded by a header, and so never written again.
+func (t *twins) settle(end int64) {
+	t.durable = end
+	t.forget()
+}
+
+// forget forgets every twin, as the slots they belong to move to another
+// table or their records are recorded by a header.
+func (t *twins) forget() { clear(t.of) }
+
+// fresh reports whether the value record at offset off*8 lies at or past
+// the durable end.
+func (t *twins) fresh(off uint32) bool { return int64(off)*layout.Align >= t.durable }
+
+// drop forgets the twin of the key in slot i, if it has one.
+func (t *twins) drop(i uint64) {
+	if len(t.of) > 0 {
+		delete(t.of, i)
+	}
+}
+
+// add makes the record at offset off*8 the twin of the key in slot i, in
+// place of the one it had.
+func (t *twins) add(i uint64, off uint32) {
+	if t.of == nil {
+		t.of = map[uint64]uint32{}
+	}
+	t.of[i] = off
+}
+
+// twin returns the twin of the key in slot i, if it has one that a value
+// of n bytes fits. Only a key whose record was written since the durable
+// end can have one.
+func (c *core) twin(i uint64, n int) (uint32, bool) {
+	if len(c.twins.of) == 0 {
+		return 0, false
+	}
+	s := c.tab.slot(i)
+	if !c.twins.fresh(format.SlotValue(s)) || !fitsTwin(format.SlotValueLen(s), n) {
+		return 0, false
+	}
+	tw, ok := c.twins.of[i]
+	return tw, ok
+}
+
+// update points slot i, holding a key, at a record holding vb, whose room
+// is reserved: over the key's twin tw if over, else a new record at the
+// end of the values arena. The record the slot pointed at becomes the
+// key's twin if it may be: written since the durable end, of vb's length.
+func (c *core) update(i uint64, vb []byte, tw uint32, over bool) {
+	s := c.tab.slot(i)
+	cur, n := format.SlotValue(s), format.SlotValueLen(s)
+	size := layout.RecordSize(int(n))
+	voff := tw
+	if over {
+		c.rewrite(tw, vb)
+	} else {
+		voff = c.vals.put(vb)
+	}
+	c.vals.live += layout.RecordSize(len(vb)) - size
+	format.SetSlotValue(s, voff, uint32(len(vb)))
+	if c.twins.fresh(cur) && fitsTwin(n, len(vb)) {
+		c.twins.add(i, cur)
+	} else {
+		c.twins.drop(i) // a twin of the old length is of no use
+	}
+}
+
+// rewrite writes a record holding vb over the key's twin at offset tw*8,
+// dead and of the same length: the payload first, then the header (its
+// length as it was, a new checksum), so that the record is whole only once
+// all of it is written. The slot is pointed at it only afterwards.
+func (c *core) rewrite(tw uint32, vb []byte) {
+	b := c.vals.writable(tw, len(vb))
+	format.PutPayload(b, vb)
+	_ = c.fail("value-rewrite") // tests stop the process here, halfway; the write itself cannot fail
+	format.PutHeader(b, vb)
+}
