@@ -325,3 +325,38 @@ func TestUpdateInPlaceTwinBelongsToItsKey(t *testing.T) {
 		t.Fatalf("Get(new) = %d, %v, %v", v, ok, err)
 	}
 }
+
+// Stats counts a twin as dead, and as Reusable until the next checkpoint
+// leaves it dead for good; a key updated again and again with values of
+// one length holds one live record and one twin.
+func TestUpdateInPlaceStats(t *testing.T) {
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		m := maptest.Open[string, uint64](t, t.TempDir(), opts)
+		rec := layout.RecordSize(8)
+		for i := range 10 {
+			if err := m.Put("hot", uint64(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s := m.Stats().Values; s.Live != rec || s.Dead != rec || s.Reusable != rec {
+			t.Fatalf("after 10 updates of one key: %+v, want one record live, one dead, reusable", s)
+		}
+		if _, err := m.Delete("hot"); err != nil {
+			t.Fatal(err)
+		}
+		if s := m.Stats().Values; s.Live != 0 || s.Dead != 2*rec || s.Reusable != 0 {
+			t.Fatalf("after the key was deleted: %+v, want two records dead, none reusable", s)
+		}
+		for i := range 3 {
+			if err := m.Put("hot", uint64(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := m.Checkpoint(); err != nil {
+			t.Fatal(err)
+		}
+		if s := m.Stats().Values; s.Live != rec || s.Dead != 3*rec || s.Reusable != 0 {
+			t.Fatalf("after a checkpoint: %+v, want one record live, three dead, none reusable", s)
+		}
+	})
+}

@@ -26,6 +26,7 @@ import (
 type twins struct {
 	durable int64             // the values arena's end in the last header written
 	of      map[uint64]uint32 // slot -> the twin of its key, offset / 8, at or past durable
+	bytes   int64             // the size of the twins in of: dead bytes that updates write over
 }
 
 // fitsTwin reports whether a value of n encoded bytes may be written over
@@ -48,24 +49,32 @@ func (t *twins) settle(end int64) {
 
 // forget forgets every twin, as the slots they belong to move to another
 // table or their records are recorded by a header.
-func (t *twins) forget() { clear(t.of) }
+func (t *twins) forget() {
+	clear(t.of)
+	t.bytes = 0
+}
 
 // fresh reports whether the value record at offset off*8 lies at or past
 // the durable end.
 func (t *twins) fresh(off uint32) bool { return int64(off)*layout.Align >= t.durable }
 
-// drop forgets the twin of the key in slot i, if it has one.
-func (t *twins) drop(i uint64) {
-	if len(t.of) > 0 {
+// drop forgets the twin of the key in slot i, if it has one: a record of
+// size bytes, the size of the key's value record.
+func (t *twins) drop(i uint64, size int64) {
+	if _, ok := t.of[i]; ok {
 		delete(t.of, i)
+		t.bytes -= size
 	}
 }
 
-// add makes the record at offset off*8 the twin of the key in slot i, in
-// place of the one it had.
-func (t *twins) add(i uint64, off uint32) {
+// add makes the record at offset off*8, of size bytes, the twin of the key
+// in slot i, in place of the one it had, of the same size.
+func (t *twins) add(i uint64, off uint32, size int64) {
 	if t.of == nil {
 		t.of = map[uint64]uint32{}
+	}
+	if _, ok := t.of[i]; !ok {
+		t.bytes += size
 	}
 	t.of[i] = off
 }
@@ -102,9 +111,9 @@ func (c *core) update(i uint64, vb []byte, tw uint32, over bool) {
 	c.vals.live += layout.RecordSize(len(vb)) - size
 	format.SetSlotValue(s, voff, uint32(len(vb)))
 	if c.twins.fresh(cur) && fitsTwin(n, len(vb)) {
-		c.twins.add(i, cur)
+		c.twins.add(i, cur, size)
 	} else {
-		c.twins.drop(i) // a twin of the old length is of no use
+		c.twins.drop(i, size) // a twin of the old length is of no use
 	}
 }
 
