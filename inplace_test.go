@@ -326,6 +326,45 @@ func TestUpdateInPlaceTwinBelongsToItsKey(t *testing.T) {
 	}
 }
 
+// Twins are forgotten whenever the files or the slots change under them:
+// at an automatic compaction, which writes new arenas and a new table, and
+// when the table grows, which moves keys to other slots. A twin remembered
+// from before would send a later update over another key's record, or
+// over a live one.
+func TestUpdateInPlaceForgetsTwinsAtCompactionAndGrowth(t *testing.T) {
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		opts.CompactAt, opts.CompactMinBytes, opts.Capacity = 0.3, 8<<10, 16
+		m := maptest.Open[string, []byte](t, t.TempDir(), opts)
+		r := rand.New(rand.NewPCG(3, uint64(opts.Durability)))
+		model := map[string][]byte{}
+		put := func(k string, n int) {
+			v := fmt.Appendf(nil, "%s %d ", k, r.Uint32())
+			v = append(v, bytes.Repeat([]byte{'.'}, max(0, n-len(v)))...)[:max(n, len(v))]
+			if err := m.Put(k, v); err != nil {
+				t.Fatal(err)
+			}
+			model[k] = v
+		}
+		rounds := scaled(300, opts.Durability)
+		for round := range rounds {
+			for h := range 4 {
+				for range 3 { // the third is written over the twin the second left
+					put(fmt.Sprintf("hot%d", h), 40)
+				}
+			}
+			for range 2 { // the table grows; a slot's twin from before would be taken here
+				put(fmt.Sprintf("new%d", round), 30)
+			}
+			put(fmt.Sprintf("cold%d", round%5), 100+r.IntN(100)) // dead bytes: compactions
+		}
+		s := m.Stats()
+		if s.AutoCompactions == 0 || s.Resizes == 0 {
+			t.Fatalf("%d automatic compactions, %d table growths: too few to test", s.AutoCompactions, s.Resizes)
+		}
+		maptest.RequireBytes(t, m, model)
+	})
+}
+
 // Stats counts a twin as dead, and as Reusable until the next checkpoint
 // leaves it dead for good; a key updated again and again with values of
 // one length holds one live record and one twin.
