@@ -79,6 +79,11 @@ type modelRun[K comparable, V any] struct {
 	order []K // keys in insertion order
 	step  int
 	what  string // the operation at this step, for failure messages
+	// hot is the key last put with a value as long as before, which the
+	// next such put takes again half the time: a key updated again and
+	// again, written in place. rewrites counts the updates in place.
+	hot      K
+	rewrites int
 }
 
 func (mr *modelRun[K, V]) fatalf(format string, args ...any) {
@@ -96,6 +101,38 @@ func (mr *modelRun[K, V]) noErr(err error) {
 func (mr *modelRun[K, V]) open() {
 	mr.m = maptest.Open[K, V](mr.t, mr.dir, mr.opts)
 	diskmap.SetHashBits(mr.m, mr.hash.and, mr.hash.or)
+	diskmap.SetFailpoint(mr.m, func(name string) error {
+		if name == "value-rewrite" {
+			mr.rewrites++
+		}
+		return nil
+	})
+}
+
+// putSame puts a value as long as the one before into a key, the hot one
+// half the time, through Put or an upsert of the entry API.
+func (mr *modelRun[K, V]) putSame() {
+	k, ok := mr.existing()
+	if _, hot := mr.model[mr.hot]; hot && mr.r.IntN(2) == 0 {
+		k, ok = mr.hot, true
+	}
+	if !ok {
+		return
+	}
+	mr.hot = k
+	v := mr.kind.like(mr.r, mr.model[k])
+	if mr.r.IntN(2) == 0 {
+		mr.what = fmt.Sprintf("Put existing %v, as long as before", k)
+		mr.noErr(mr.m.Put(k, v))
+	} else {
+		mr.what = fmt.Sprintf("Entry(%v).AndModify, as long as before", k)
+		got, err := mr.m.Entry(k).AndModify(func(old *V) { *old = v }).OrInsert(v)
+		mr.noErr(err)
+		if !mr.kind.eq(got, v) {
+			mr.fatalf("the upsert returned %v, want %v", got, v)
+		}
+	}
+	mr.put(k, v)
 }
 
 // existing returns a key of the model at random; ok is false if it is empty.
@@ -161,8 +198,11 @@ func (mr *modelRun[K, V]) run(phases []modelPhase) {
 	mr.reopen()
 	mr.checkAll()
 	st := mr.m.Stats()
-	mr.t.Logf("%d steps; at the end %d keys, %d slots, %d resizes, %d compactions",
-		mr.step, st.Len, st.Capacity, st.Resizes, st.Compacted)
+	mr.t.Logf("%d steps; at the end %d keys, %d slots, %d resizes, %d compactions, %d updates written in place",
+		mr.step, st.Len, st.Capacity, st.Resizes, st.Compacted, mr.rewrites)
+	if mr.rewrites == 0 {
+		mr.t.Errorf("no update was written in place in %d steps", mr.step)
+	}
 	if mr.kind.end != nil {
 		mr.kind.end(mr.t, st)
 	}
@@ -194,14 +234,7 @@ func (mr *modelRun[K, V]) op(w modelWeights) {
 		mr.noErr(mr.m.Put(k, v))
 		mr.put(k, v)
 	case pick(w.putSame):
-		k, ok := mr.existing()
-		if !ok {
-			return
-		}
-		v := mr.kind.like(mr.r, mr.model[k])
-		mr.what = fmt.Sprintf("Put existing %v, as long as before", k)
-		mr.noErr(mr.m.Put(k, v))
-		mr.put(k, v)
+		mr.putSame()
 	case pick(w.del):
 		k := mr.anyKey()
 		mr.what = fmt.Sprintf("Delete %v", k)

@@ -134,6 +134,9 @@ func runPowerLoss(t *testing.T, syncs *plSyncs, seed uint64, d diskmap.Durabilit
 		}
 	}
 	r.crashImages(3)
+	if r.rewrites == 0 {
+		t.Errorf("%s: no update was written in place", name)
+	}
 	return r.images
 }
 
@@ -410,13 +413,14 @@ type plRun struct {
 	op     string // the operation running, "" between operations
 	failed bool   // an image failed: stop at the end of the operation
 
-	model   map[uint64][]byte
-	hash    uint64       // plEntry summed over the model
-	states  []uint64     // the hash after each mutation; states[0] at the start
-	changes [][]plChange // changes[i] made state i from state i-1
-	ack     int          // the state a power loss must keep, or a later one in the WAL modes
-	puts    int
-	images  int
+	model    map[uint64][]byte
+	hash     uint64       // plEntry summed over the model
+	states   []uint64     // the hash after each mutation; states[0] at the start
+	changes  [][]plChange // changes[i] made state i from state i-1
+	ack      int          // the state a power loss must keep, or a later one in the WAL modes
+	puts     int
+	images   int
+	rewrites int // updates written in place, over the key's twin
 }
 
 // plChange is one put or delete, with what the key held before it.
@@ -470,6 +474,9 @@ func (r *plRun) open() {
 		r.t.Fatalf("%s: Open: %v", r.name, err)
 	}
 	diskmap.SetFailpoint(m, func(name string) error {
+		if name == "value-rewrite" {
+			r.rewrites++
+		}
 		if (name == "batch-op" || name == "value-rewrite") && r.op != "" && r.rng.IntN(3) == 0 {
 			r.look()
 		}
@@ -624,23 +631,30 @@ func (r *plRun) put(k uint64) {
 	r.run("Put", []plChange{{key: k, val: v}}, func() error { return r.m.Put(k, v) })
 }
 
-// hot writes a new value of its length to a hot key, through Put or an
-// upsert of the entry API.
+// hot writes new values of its length to a hot key, one to six in a row,
+// through Put or an upsert of the entry API, now and then with a power
+// loss between two: from the third on, each is written in place, over the
+// key's previous record, unless a header was written since.
 func (r *plRun) hot() {
 	h := r.rng.IntN(plHot)
 	k := uint64(plUniverse + h)
-	v := r.valueOf(k, plHotLengths[h])
-	if r.rng.IntN(2) == 0 {
-		r.run("Put", []plChange{{key: k, val: v}}, func() error { return r.m.Put(k, v) })
-		return
-	}
-	r.run("Entry", []plChange{{key: k, val: v}}, func() error {
-		got, err := r.m.Entry(k).AndModify(func(old *[]byte) { *old = v }).OrInsert(v)
-		if err == nil && !bytes.Equal(got, v) {
-			err = fmt.Errorf("Entry(%d) upsert returned %s", k, plShow(got, true))
+	for range 1 + r.rng.IntN(6) {
+		v := r.valueOf(k, plHotLengths[h])
+		if r.rng.IntN(2) == 0 {
+			r.run("Put", []plChange{{key: k, val: v}}, func() error { return r.m.Put(k, v) })
+		} else {
+			r.run("Entry", []plChange{{key: k, val: v}}, func() error {
+				got, err := r.m.Entry(k).AndModify(func(old *[]byte) { *old = v }).OrInsert(v)
+				if err == nil && !bytes.Equal(got, v) {
+					err = fmt.Errorf("Entry(%d) upsert returned %s", k, plShow(got, true))
+				}
+				return err
+			})
 		}
-		return err
-	})
+		if r.rng.IntN(100) < 3 {
+			r.crashImages(1)
+		}
+	}
 }
 
 func (r *plRun) del(k uint64) {

@@ -56,7 +56,7 @@ const (
 	opPut         = 0  // key, value length; +200: key, victim, a value of log frames (framesValue)
 	opDelete      = 6  // key
 	opGet         = 9  // key
-	opEntryModify = 11 // key, value length: AndModify then OrInsert
+	opEntryModify = 11 // key, value length: AndModify then OrInsert; +20*n: n bumps (bump)
 	opEntryDelete = 12 // key
 	opEntryInsert = 13 // key, value length; +20: then Set, with a length
 	opBatch       = 14 // +20*(n-1): n puts or deletes; +80: abandoned
@@ -97,6 +97,12 @@ var opsSeeds = [][]byte{
 	{1 + 3*4, 0x41, 2,
 		opPut, 0, 10, opPut + 200, 1, 0, opSync + 20, opPut, 2, 5, opPut + 200, 3, 2, opPut, 4, 5, opCrash,
 		opPut + 200, 0, 4, opSync + 20, opPut, 1, 1, opCrash + 40, opPut + 200, 2, 3, opCrash + 20, opGet, 3},
+	// Counters bumped again and again in each mode, in place, with a
+	// sync, a crash and a compaction between bumps.
+	{0 + 3*3, 0x00, 1,
+		opEntryModify + 20*5, 0, 8, opEntryModify + 20*9, 1, 16, opSync, opEntryModify + 20*7, 0, 8,
+		opCrash + 20, opEntryModify + 20*6, 1, 16, opEntryModify + 20*6, 2, 1, opCompact, opEntryModify + 20*4, 2, 1,
+		opCrash + 40, opEntryModify + 20*11, 0, 8, opSync + 20, opEntryModify + 20*3, 0, 8, opCrash, opGet, 0},
 	// Many keys in a tiny table with default arenas: growth after deletes,
 	// a sync, a reopen in each mode.
 	{1 + 3*31, 0xd4, 0,
@@ -195,7 +201,11 @@ func (r *opsRun) op(c byte) {
 		r.logf("get %s", k)
 		r.checkKey(k)
 	case opEntryModify:
-		r.entryModify(r.key(), r.value())
+		if variant == 0 {
+			r.entryModify(r.key(), r.value())
+		} else {
+			r.bump(r.key(), int(variant), r.value())
+		}
 	case opEntryDelete:
 		r.entryDelete(r.key())
 	case opEntryInsert:
@@ -339,6 +349,34 @@ func (r *opsRun) entryModify(k string, v []byte) {
 	}
 	if !bytes.Equal(got, r.model[k]) {
 		r.failf("Entry(%s).AndModify.OrInsert = %d bytes, want %d", k, len(got), len(r.model[k]))
+	}
+	r.checkKey(k)
+}
+
+// bump upserts k n times in a row, a counter: AndModify adds one to the
+// last byte of the value, which keeps its length, OrInsert stores v under
+// a key that is not there. From the third bump on, since the last
+// checkpoint, each is written in place, over the key's previous record.
+func (r *opsRun) bump(k string, n int, v []byte) {
+	r.logf("entry %s: %d bumps, or insert (%d bytes)", k, n, len(v))
+	inc := func(p *[]byte) {
+		if len(*p) > 0 {
+			(*p)[len(*p)-1]++
+		}
+	}
+	for range n {
+		got, err := r.m.Entry(k).AndModify(inc).OrInsert(v)
+		r.noErr("Entry.AndModify.OrInsert", err)
+		if old, ok := r.model[k]; ok {
+			nv := bytes.Clone(old)
+			inc(&nv)
+			r.set(k, nv)
+		} else {
+			r.set(k, v)
+		}
+		if !bytes.Equal(got, r.model[k]) {
+			r.failf("Entry(%s).AndModify.OrInsert = %d bytes, want %d", k, len(got), len(r.model[k]))
+		}
 	}
 	r.checkKey(k)
 }
