@@ -27,6 +27,7 @@ type twins struct {
 	durable int64             // the values arena's end in the last header written
 	of      map[uint64]uint32 // slot -> the twin of its key, offset / 8, at or past durable
 	bytes   int64             // the size of the twins in of: dead bytes that updates write over
+	off     bool              // no new twins: every update appends (set by benchmarks)
 }
 
 // fitsTwin reports whether a value of n encoded bytes may be written over
@@ -110,7 +111,7 @@ func (c *core) update(i uint64, vb []byte, tw uint32, over bool) {
 	}
 	c.vals.live += layout.RecordSize(len(vb)) - size
 	format.SetSlotValue(s, voff, uint32(len(vb)))
-	if c.twins.fresh(cur) && fitsTwin(n, len(vb)) {
+	if c.twins.fresh(cur) && fitsTwin(n, len(vb)) && !c.twins.off {
 		c.twins.add(i, cur, size)
 	} else {
 		c.twins.drop(i, size) // a twin of the old length is of no use
