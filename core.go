@@ -335,7 +335,9 @@ func (c *core) insert(i uint64, kb []byte, fp uint32, vb []byte) {
 func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
 	size := layout.RecordSize(int(format.SlotValueLen(s)))
-	c.twins.drop(i, size) // the key takes its twin with it: never hand that to another
+	if c.twins.fresh(format.SlotValue(s)) {
+		c.twins.drop(i, size) // the key takes its twin with it: never hand that to another
+	}
 	c.vals.live -= size
 	c.keys.live -= layout.RecordSize(klen)
 	format.SetSlotKey(s, layout.SlotDeleted)

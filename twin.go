@@ -23,6 +23,10 @@ import (
 // when its key is deleted or takes a value of another length, and
 // whenever the slots move to another table. So a slot left from before a
 // power loss never finds another key's value where its own was.
+//
+// Only a key whose value record lies at or past the durable end has a
+// twin: the record a twin leaves for the slot is the twin or a new one,
+// both past it. The twins are looked up for those keys only.
 type twins struct {
 	durable int64             // the values arena's end in the last header written
 	of      map[uint64]uint32 // slot -> the twin of its key, offset / 8, at or past durable
@@ -111,9 +115,12 @@ func (c *core) update(i uint64, vb []byte, tw uint32, over bool) {
 	}
 	c.vals.live += layout.RecordSize(len(vb)) - size
 	format.SetSlotValue(s, voff, uint32(len(vb)))
-	if c.twins.fresh(cur) && fitsTwin(n, len(vb)) && !c.twins.off {
+	switch {
+	case !c.twins.fresh(cur):
+		// Below the durable end: no twin, and the key had none (see twins).
+	case fitsTwin(n, len(vb)) && !c.twins.off:
 		c.twins.add(i, cur, size)
-	} else {
+	default:
 		c.twins.drop(i, size) // a twin of the old length is of no use
 	}
 }
