@@ -208,18 +208,20 @@
 //   - A record's length never changes in place, so whatever part of a
 //     twin's header a crash leaves written, its length gives where the next
 //     record starts. A crash during step 1 leaves t torn: its payload partly
-//     or wholly new, its checksum old. It is a torn dead record (see Arena):
-//     a walk steps over it, and if t is the last record, nothing whole
-//     follows it, and the walk ends there, cutting only t, which is dead.
+//     or wholly new, its checksum old or partly new. It is a torn dead
+//     record (see Arena): a walk steps over it, and if t is the last
+//     record, nothing whole follows it, and the walk ends there, cutting
+//     only t, which is dead.
 //   - DurabilityOS, power loss: recovery walks from the durable end, the
 //     header's; any mix of old and new pages agrees on where the records
-//     start, since appends only add records and rewrites keep their size. A
-//     slot may come back as it was at any moment since the last Sync; the
-//     record it points at held only values of its own key since then, so
-//     recovery finds there one of them, or a record that is not whole, and
-//     drops the key, as a key written since the last Sync may be; never
-//     another key's value. A walk ends at the first of two records in a row
-//     that are not whole: what it cuts was all written since the last Sync.
+//     start, since appends only add records and rewrites keep their
+//     length. A slot may come back as it was at any moment since the last
+//     Sync; the record it points at held only values of its own key since
+//     then, so recovery finds there one of them, or a record that is not
+//     whole, and drops the key, as a key written since the last Sync may
+//     be; never another key's value. Where a power loss leaves two records in a row
+//     that are not whole, the walk ends at the first: what it cuts was all
+//     written since the last Sync.
 //   - WAL modes: the table in buckets is the last checkpoint's, and
 //     recovery cuts the arenas back to the checkpoint's ends, the durable
 //     end, zeroing what was past it: every twin written over since goes with
