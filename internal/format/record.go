@@ -19,8 +19,8 @@ func PutRecord(b []byte, payload []byte) {
 
 // PutPayload writes payload and its zero padding into the record at the
 // start of b, leaving its header as it was. A record written over in place
-// (see Update in place in package layout) thus keeps its old length, and
-// so its size, until PutHeader.
+// (see Update in place in package layout), with a payload of its own
+// length, is torn from then until PutHeader, its length field unchanged.
 func PutPayload(b []byte, payload []byte) {
 	n := len(payload)
 	copy(b[layout.RecordHeaderSize:], payload)
@@ -28,7 +28,7 @@ func PutPayload(b []byte, payload []byte) {
 }
 
 // PutHeader writes the header of the record at the start of b, whose
-// payload is written: length and checksum, with one 8-byte store.
+// payload is written: length and checksum, as one 8-byte word.
 func PutHeader(b []byte, payload []byte) {
 	binary.LittleEndian.PutUint64(b[:layout.RecordHeaderSize], uint64(len(payload))|uint64(layout.Checksum(payload))<<32)
 }
