@@ -114,6 +114,13 @@ func (d *diskmapStore) Delete(k []byte) error {
 	return err
 }
 
+// Footprint is the bytes of the live key and value records, with their
+// headers and padding, and of the table: the files of a map just compacted.
+func (d *diskmapStore) Footprint() (int64, error) {
+	s := d.m.Stats()
+	return s.Keys.Live + s.Values.Live + s.TableBytes, nil
+}
+
 func (d *diskmapStore) Sync() error    { return d.m.Sync() }
 func (d *diskmapStore) Close() error   { return d.m.Close() }
 func (d *diskmapStore) Compact() error { return d.m.Compact() }

@@ -76,6 +76,12 @@ type Compacter interface {
 	Compact() error
 }
 
+// Footprinter is a Store that tells the least its files must hold for what
+// it holds now: its live records and its index, as it lays them out.
+type Footprinter interface {
+	Footprint() (int64, error)
+}
+
 // Container is a Store with a membership test that reads no value.
 type Container interface {
 	Contains(k []byte) (bool, error)

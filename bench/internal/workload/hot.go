@@ -43,8 +43,11 @@ type HotResult struct {
 	LongSync   int64  `json:"max_sync"` // the longest
 	Mallocs    uint64 `json:"mallocs"`  // heap allocations during the run
 	Disk       Disk   `json:"disk"`     // after Close
-	Checked    int    `json:"checked"`  // counters read back after reopening, all right
-	RSSPeak    int64  `json:"rss_peak"`
+	// Footprint is, for a store that tells (stores.Footprinter), the least
+	// its files must hold after the run: its live records and its index.
+	Footprint int64 `json:"footprint,omitempty"`
+	Checked   int   `json:"checked"` // counters read back after reopening, all right
+	RSSPeak   int64 `json:"rss_peak"`
 }
 
 // CPUPerIncrement is the run's CPU time per increment, syncs included.
@@ -135,6 +138,11 @@ func hotRun(k stores.Kind, cfg HotConfig, keys []byte, res *HotResult) (counts [
 	runtime.ReadMemStats(&after)
 	res.Mallocs = after.Mallocs - before.Mallocs
 	res.P999, res.Longest = lat.quantile(0.999), lat.max
+	if f, ok := s.(stores.Footprinter); ok {
+		if res.Footprint, err = f.Footprint(); err != nil {
+			return nil, fmt.Errorf("footprint: %w", err)
+		}
+	}
 	return counts, nil
 }
 

@@ -111,6 +111,9 @@ func TestHotEveryStore(t *testing.T) {
 			if !k.InMemory && (res.Checked != cfg.Keys || res.Disk.Blocks <= 0) {
 				t.Errorf("checked %d of %d counters, disk %+v", res.Checked, cfg.Keys, res.Disk)
 			}
+			if _, ok := s.(stores.Footprinter); ok && (res.Footprint <= 0 || res.Footprint > res.Disk.Apparent) {
+				t.Errorf("footprint %d bytes, disk %+v: want some, within the files", res.Footprint, res.Disk)
+			}
 		})
 	}
 }
