@@ -190,6 +190,11 @@ func readHotJSON(path string) ([]*workload.HotResult, error) {
 // increment (of an even number, the faster of the two in the middle), or
 // nil if it has none.
 func hotMedian(results []*workload.HotResult, store string) *workload.HotResult {
+	return hotMedianBy(results, store, (*workload.HotResult).NsPerIncrement)
+}
+
+// hotMedianBy is hotMedian by the figure key.
+func hotMedianBy(results []*workload.HotResult, store string, key func(*workload.HotResult) float64) *workload.HotResult {
 	var runs []*workload.HotResult
 	for _, r := range results {
 		if r.Store == store {
@@ -199,7 +204,7 @@ func hotMedian(results []*workload.HotResult, store string) *workload.HotResult 
 	if len(runs) == 0 {
 		return nil
 	}
-	slices.SortFunc(runs, func(a, b *workload.HotResult) int { return cmpFloat(a.NsPerIncrement(), b.NsPerIncrement()) })
+	slices.SortFunc(runs, func(a, b *workload.HotResult) int { return cmpFloat(key(a), key(b)) })
 	return runs[(len(runs)-1)/2]
 }
 
@@ -263,21 +268,24 @@ func hotTargets(results []*workload.HotResult) string {
 }
 
 // hotBeforeAfter compares each diskmap store of before, runs of the code
-// before updates in place, with its runs in after: medians.
+// before updates in place, with its runs in after: medians, the CPU time
+// of an increment the median of its own.
 func hotBeforeAfter(before, after []*workload.HotResult) string {
 	var b strings.Builder
+	cpu := (*workload.HotResult).CPUPerIncrement
 	for _, s := range []string{"diskmap-view", "diskmap-wal-view"} {
 		o, n := hotMedian(before, s), hotMedian(after, s)
 		if o == nil || n == nil {
 			continue
 		}
+		oc, nc := cpu(hotMedianBy(before, s, cpu)), cpu(hotMedianBy(after, s, cpu))
 		if b.Len() == 0 {
 			b.WriteString("\n## Before and after updates in place\n\nMedians of the runs of each; before is the code without updates in place (see README.md).\n\n")
-			b.WriteString("| store | increments/s, before | after | ratio | p99.9, before | after | longest increment, before | after | disk allocated, before | after |\n")
-			b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+			b.WriteString("| store | increments/s, before | after | ratio | CPU ns/increment, before | after | ratio | p99.9, before | after | longest increment, before | after | disk allocated, before | after |\n")
+			b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 		}
-		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2fx | %s | %s | %s | %s | %s | %s |\n", s,
-			1e9/o.NsPerIncrement(), 1e9/n.NsPerIncrement(), o.NsPerIncrement()/n.NsPerIncrement(),
+		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2fx | %.0f | %.0f | %.2fx | %s | %s | %s | %s | %s | %s |\n", s,
+			1e9/o.NsPerIncrement(), 1e9/n.NsPerIncrement(), o.NsPerIncrement()/n.NsPerIncrement(), oc, nc, nc/oc,
 			dur(float64(o.P999)), dur(float64(n.P999)), dur(float64(o.Longest)), dur(float64(n.Longest)),
 			mib(float64(o.Disk.Blocks)), mib(float64(n.Disk.Blocks)))
 	}

@@ -53,7 +53,7 @@ func TestHotBeforeAfter(t *testing.T) {
 		t.Fatalf("read back %v, %v; want %v", read, err, before)
 	}
 	got := hotBeforeAfter(read, []*workload.HotResult{hotResult("diskmap-view", 100, 500, 100)})
-	if !strings.Contains(got, "| diskmap-view | 5000000 | 10000000 | 2.00x |") || strings.Contains(got, "diskmap-wal-view") {
+	if !strings.Contains(got, "| diskmap-view | 5000000 | 10000000 | 2.00x | 0 | 0 |") || strings.Contains(got, "diskmap-wal-view") {
 		t.Errorf("before and after:\n%s", got)
 	}
 	if _, err := readHotJSON(filepath.Join(t.TempDir(), "none")); !os.IsNotExist(err) {
