@@ -109,17 +109,45 @@ func TestAllocsPutExisting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// 1000 puts of 100 bytes pass the 64 KiB the values arena starts with:
-	// its growth is amortised over them.
-	val := make([]byte, 100)
+	// 1000 puts of 100 and 200 bytes, each key's size other than the time
+	// before, so that none is written in place, pass the 64 KiB the values
+	// arena starts with: its growth is amortised over them.
+	vals := [][]byte{make([]byte, 100), make([]byte, 200)}
 	i := 0
 	maptest.RequireAllocs(t, "Put existing", 1000, 0, func() {
-		if err := m.Put(keys[i%len(keys)], val); err != nil {
+		if err := m.Put(keys[i%len(keys)], vals[i/len(keys)%2]); err != nil {
 			t.Fatal(err)
 		}
 		i++
 	})
 	if m.Stats().Values.Size <= 64<<10 {
 		t.Errorf("the values arena did not grow: %d bytes", m.Stats().Values.Size)
+	}
+}
+
+// Updates in place, of values the size of the last, allocate nothing
+// either, and leave the arena as it was.
+func TestAllocsPutInPlace(t *testing.T) {
+	m := maptest.Open[string, []byte](t, t.TempDir(), nil)
+	keys := make([]string, 16)
+	val := make([]byte, 100)
+	for i := range keys {
+		keys[i] = fmt.Sprint("key", i)
+		for range 2 { // the second gives the key its twin
+			if err := m.Put(keys[i], val); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	end := m.Stats().Values
+	i := 0
+	maptest.RequireAllocs(t, "Put in place", 1000, 0, func() {
+		if err := m.Put(keys[i%len(keys)], val); err != nil {
+			t.Fatal(err)
+		}
+		i++
+	})
+	if got := m.Stats().Values; got.Live+got.Dead != end.Live+end.Dead {
+		t.Errorf("the values arena grew from %d to %d bytes in use", end.Live+end.Dead, got.Live+got.Dead)
 	}
 }

@@ -12,7 +12,8 @@ import (
 	"github.com/diskmap-go/diskmap/layout"
 )
 
-// arena is one append-only file of records, keys or values.
+// arena is one file of records, keys or values. Records are appended;
+// only a value update writes over a dead record, its key's twin (twin.go).
 //
 // Records are read through a read-only mapping, so that a caller writing
 // into a view faults instead of changing the file, and written through a
@@ -253,6 +254,14 @@ func (a *arena) putExpiring(exp int64, v []byte) uint32 {
 	return uint32(off / layout.Align)
 }
 
+// writable returns the bytes, in the writable mapping, of the record at
+// offset off*8 of RecordSize(n) bytes, which lies within the end.
+func (a *arena) writable(off uint32, n int) []byte {
+	start := int64(off) * layout.Align
+	end := start + layout.RecordSize(n)
+	return a.w[start:end:end]
+}
+
 // append reserves room for a record holding p and writes it.
 func (a *arena) append(p []byte) (uint32, error) {
 	if err := a.reserve(layout.RecordSize(len(p))); err != nil {
@@ -424,19 +433,22 @@ func (a *arena) cut(end int64) error {
 }
 
 // records walks the records from the first to the end, checking each, and
-// returns where they start, as a set of offsets / 8, with the error that
-// ended the walk early, if any. A slot must point at one of these: a
-// valid-looking record inside another one is not a record.
+// returns where the whole ones start, as a set of offsets / 8, with the
+// error that ended the walk early, if any. A slot must point at one of
+// these: a valid-looking record inside another one is not a record, and a
+// torn dead record (layout.NextRecord) is stepped over, left out.
 func (a *arena) records() (recordSet, error) {
 	set := make(recordSet, a.end/layout.Align/64+1)
 	off := int64(layout.ArenaHeaderSize)
 	for off < a.end {
-		b, err := layout.CheckRecord(a.data, off, a.end)
+		_, next, torn, err := layout.NextRecord(a.data, off, a.end)
 		if err != nil {
 			return set, format.At(err, a.path, 0)
 		}
-		set.add(uint32(off / layout.Align))
-		off += layout.RecordSize(len(b))
+		if !torn {
+			set.add(uint32(off / layout.Align))
+		}
+		off = next
 	}
 	return set, nil
 }

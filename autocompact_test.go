@@ -22,9 +22,12 @@ import (
 // replacement leaves dead.
 var autoRecord = layout.RecordSize(1000)
 
-// autoValue returns the value of round r for key i, of 1000 bytes.
+// autoValue returns the value of round r for key i: 1000 bytes, 999 in odd
+// rounds. All have one record size, but a value never has the length of
+// the round before, so that no replacement is written in place (see Update
+// in place in package layout): each leaves its record dead.
 func autoValue(i, r int) []byte {
-	return bytes.Repeat([]byte{byte('a' + (i+r)%26)}, 1000)
+	return bytes.Repeat([]byte{byte('a' + (i+r)%26)}, 1000-r&1)
 }
 
 // fillAuto puts n keys of 1000-byte values and returns what m holds.
@@ -108,7 +111,7 @@ func TestAutoCompactMinBytes(t *testing.T) {
 		if s.AutoCompactions != 0 || s.Compacted != 0 {
 			t.Fatalf("a map of %d bytes of values, %.2f dead, compacted: %+v", s.Values.Live+s.Values.Dead, s.Values.DeadShare(), s)
 		}
-		want[r%10] = autoValue(r%10, r)
+		want[r%10] = autoValue(r%10, r/10)
 		if err := m.Put(r%10, want[r%10]); err != nil {
 			t.Fatal(err)
 		}
@@ -215,8 +218,8 @@ func TestAutoCompactWriteOfOwnView(t *testing.T) {
 	for _, w := range writes {
 		t.Run(w.name, func(t *testing.T) {
 			m := maptest.Open[[]byte, []byte](t, t.TempDir(), &diskmap.Options{CompactAt: 0.5, CompactMinBytes: 1})
-			for range 3 { // two dead copies, one live
-				if err := m.Put(big, big); err != nil {
+			for i := range 3 { // two dead copies, one live; not as long as the one before, so not written in place
+				if err := m.Put(big, big[:len(big)-i%2]); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -19,6 +19,11 @@ const maxProblems = 20
 // appear twice, and counters that disagree with what is there. Keys that
 // have expired and are not yet removed are checked as any other. The error
 // matches ErrCorrupt. It reads only, and may run alongside other readers.
+//
+// A dead record that a crash tore as it was written over, between whole
+// records (a torn dead record, see package layout, Arena), is not a
+// problem: no slot points at it, and Compact drops it. A slot that points
+// at one is.
 func (m *Map[K, V]) Check() error {
 	if err := m.usable(); err != nil {
 		return err

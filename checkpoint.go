@@ -142,10 +142,13 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	return err
 }
 
-// fillCounters copies the in-memory counters of the arenas into h.
+// fillCounters copies the in-memory counters of the arenas into h, a
+// header about to be written. From then on no value record below the end
+// it records is written again: the twins are forgotten.
 func (c *core) fillCounters(h *layout.Header) {
 	h.KeysEnd, h.KeysLive = uint64(c.keys.end), uint64(c.keys.live)
 	h.ValuesEnd, h.ValuesLive = uint64(c.vals.end), uint64(c.vals.live)
+	c.twins.settle(c.vals.end)
 }
 
 // writeHeader writes the header, with the current counters, to the older

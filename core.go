@@ -22,6 +22,7 @@ type core struct {
 	tab        *table
 	keys, vals *arena
 	hdr        layout.Header // the header; its counters are kept current in memory
+	twins      twins         // value records that updates may write over (twin.go)
 	cur        int           // which header copy in the buckets file is newest
 
 	// keySpace and valSpace hold the read-only mappings of the arenas,
@@ -279,16 +280,20 @@ func (c *core) put(kb, vb []byte, exp int64, src source) (bool, error) {
 		}
 		found = n == 0 // removed, slot i is a tombstone now: kb goes there
 	}
-	vsize := valueSize(len(vb), exp)
-	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(vsize) {
+	kbytes, vbytes := layout.RecordSize(len(kb)), valueSize(len(vb), exp)
+	var tw uint32
+	over := false // whether the value goes over the key's twin, tw (twin.go)
+	if found {
+		kbytes = 0
+		if tw, over = c.twin(i, valueLenField(len(vb), exp)); over {
+			vbytes = 0
+		}
+	}
+	if c.keys.moves(kbytes) || c.vals.moves(vbytes) {
 		// kb or vb may be a view of an arena about to move.
 		kb, vb = bytes.Clone(kb), bytes.Clone(vb)
 	}
-	var kbytes int64
-	if !found {
-		kbytes = layout.RecordSize(len(kb))
-	}
-	if err := c.reserve(kbytes, vsize); err != nil {
+	if err := c.reserve(kbytes, vbytes); err != nil {
 		return false, err
 	}
 	if src == live {
@@ -296,7 +301,13 @@ func (c *core) put(kb, vb []byte, exp int64, src source) (bool, error) {
 			return false, err
 		}
 	}
-	c.write(i, found, kb, fp, vb, exp)
+	// From here on nothing can fail: room is reserved, and nothing since
+	// the look at the twins wrote a header.
+	if found {
+		c.update(i, vb, exp, tw, over)
+	} else {
+		c.insert(i, kb, fp, vb, exp)
+	}
 	return found, nil
 }
 
@@ -382,17 +393,13 @@ func (c *core) checkMapped(err error) error {
 	return err
 }
 
-// write stores a put in slot i, found holding kb or free for it, once its
-// room is reserved: it cannot fail.
-func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte, exp int64) {
+// insert stores the encoded key kb, whose fingerprint is fp, with the
+// encoded value vb, to expire at exp, in slot i, free for it, once their
+// room is reserved.
+func (c *core) insert(i uint64, kb []byte, fp uint32, vb []byte, exp int64) {
+	s := c.tab.slot(i)
 	voff, vlen := c.putValue(vb, exp)
 	c.vals.live += valueSize(len(vb), exp)
-	s := c.tab.slot(i)
-	if found {
-		c.vals.live -= slotValueBytes(layout.ReadSlot(s))
-		format.SetSlotValue(s, voff, vlen)
-		return
-	}
 	if format.SlotKeyField(s) == layout.SlotDeleted {
 		c.hdr.Tombstones--
 	}
@@ -414,7 +421,16 @@ func (c *core) putValue(vb []byte, exp int64) (uint32, uint32) {
 		return c.vals.put(vb), uint32(len(vb))
 	}
 	c.sweep.wake()
-	return c.vals.putExpiring(exp, vb), uint32(layout.ExpirySize+len(vb)) | layout.SlotExpires
+	return c.vals.putExpiring(exp, vb), valueLenField(len(vb), exp)
+}
+
+// valueLenField is the slot's value-length field for a value of n bytes,
+// to expire at exp (see layout.SlotExpires).
+func valueLenField(n int, exp int64) uint32 {
+	if exp == noExpiry {
+		return uint32(n)
+	}
+	return uint32(layout.ExpirySize+n) | layout.SlotExpires
 }
 
 // valueSize is the size of the value record of a put of n bytes, to
@@ -429,7 +445,11 @@ func valueSize(n int, exp int64) int64 {
 // unset marks slot i, holding a key of klen bytes, deleted.
 func (c *core) unset(i uint64, klen int) {
 	s := c.tab.slot(i)
-	c.vals.live -= slotValueBytes(layout.ReadSlot(s))
+	size := slotValueBytes(layout.ReadSlot(s))
+	if c.twins.fresh(format.SlotValue(s)) {
+		c.twins.drop(i, size) // the key takes its twin with it: never hand that to another
+	}
+	c.vals.live -= size
 	c.keys.live -= layout.RecordSize(klen)
 	format.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--

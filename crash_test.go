@@ -50,6 +50,10 @@ const (
 	childRoundEnv = "DISKMAP_TEST_CHILD_ROUND"
 	childDurEnv   = "DISKMAP_TEST_CHILD_DURABILITY"
 	childKillEnv  = "DISKMAP_TEST_CHILD_KILL_AT" // see killFS
+	// childRewriteEnv makes the child kill itself halfway through its
+	// n-th update in place: the new payload written over the key's twin,
+	// the header not yet.
+	childRewriteEnv = "DISKMAP_TEST_CHILD_KILL_REWRITE"
 )
 
 // crashDurabilities are the modes the crash tests run in.
@@ -187,6 +191,10 @@ type crashMode struct {
 	// and then, with endKill, kills itself, else exits.
 	script  func(round int) []crashOp
 	endKill bool
+	// inPlace says that some of the mode's kill plans kill the child
+	// halfway through an update in place: at least one kill must land
+	// there.
+	inPlace bool
 	// hintGrows makes the child print "grow" before each Put that it
 	// expects, from Stats, to grow the table, and wait for a line on its
 	// standard input before the Put, so that the parent, which answers at
@@ -196,10 +204,12 @@ type crashMode struct {
 
 // killPlan says when to kill a child: after acks acknowledgements (-1:
 // while it opens the map) or, if grows is set, at its grows-th "grow" line
-// if that comes first; then after delay.
+// if that comes first; then after delay. With rewrite set, the child kills
+// itself halfway through its rewrite-th update in place, if that comes
+// first.
 type killPlan struct {
-	acks, grows int
-	delay       time.Duration
+	acks, grows, rewrite int
+	delay                time.Duration
 }
 
 var crashModes = map[string]*crashMode{
@@ -330,6 +340,50 @@ func compactSetup(t *testing.T, dir string, opts *diskmap.Options) *crashModel {
 	maptest.CloseChecked(t, m)
 	return model
 }
+
+func init() {
+	// hot is a map of a few keys updated again and again between Syncs,
+	// each with values of one length, so that most updates are written in
+	// place, over the key's previous record; now and then a key gets a
+	// value of another length or is deleted, or the map is compacted.
+	// Half the children kill themselves halfway through an update in
+	// place, the others are killed at a random moment.
+	crashModes["hot"] = &crashMode{
+		name:    "hot",
+		kills:   20,
+		inPlace: true,
+		opts:    diskmap.Options{Capacity: 64, KeyBytes: 1024, ValueBytes: 1024},
+		next: func(r *rand.Rand, round, i int, _ crashOp) crashOp {
+			k := r.IntN(12)
+			key := fmt.Sprintf("hot%d", k)
+			switch p := r.IntN(100); {
+			case p < 78:
+				return crashOp{kind: 'P', key: key, val: crashValue(round, i, hotLength(k))}
+			case p < 82:
+				return crashOp{kind: 'P', key: key, val: crashValue(round, i, r.IntN(200))}
+			case p < 84:
+				return crashOp{kind: 'D', key: key}
+			case p < 92:
+				return crashOp{kind: 'G', key: key}
+			case p < 98:
+				return crashOp{kind: 'S'}
+			case p < 99:
+				return crashOp{kind: 'K'}
+			}
+			return crashOp{kind: 'C'}
+		},
+		kill: func(r *rand.Rand) killPlan {
+			if r.IntN(2) == 0 {
+				return killPlan{acks: 5000, rewrite: 1 + r.IntN(400)} // acks: if it never gets there
+			}
+			return killPlan{acks: r.IntN(800), delay: time.Duration(r.IntN(2000)) * time.Microsecond}
+		},
+	}
+}
+
+// hotLength is the length of the values of hot key k: 16 bytes to 8 KiB,
+// so that some records straddle pages and take a while to write.
+func hotLength(k int) int { return 16 << (k % 10) }
 
 func init() {
 	// points runs pointsScript on a map made by pointsSetup; the parent
@@ -710,10 +764,14 @@ func TestCrashChild(t *testing.T) {
 	seed, err1 := strconv.ParseUint(os.Getenv(childSeedEnv), 10, 64)
 	round, err2 := strconv.Atoi(os.Getenv(childRoundEnv))
 	d, err3 := strconv.Atoi(os.Getenv(childDurEnv))
-	var err4 error
+	var err4, err5 error
 	fs := &killFS{FS: mmap.OS{}}
 	if s := os.Getenv(childKillEnv); s != "" {
 		fs.at, err4 = strconv.Atoi(s)
+	}
+	rewriteAt := 0
+	if s := os.Getenv(childRewriteEnv); s != "" {
+		rewriteAt, err5 = strconv.Atoi(s)
 	}
 	out := os.Stdout // unbuffered: each line is one write
 	in := bufio.NewReader(os.Stdin)
@@ -728,7 +786,7 @@ func TestCrashChild(t *testing.T) {
 		say("error "+format, args...)
 		os.Exit(3)
 	}
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		fail("bad environment: %v", err)
 	}
 	say("opening")
@@ -737,6 +795,17 @@ func TestCrashChild(t *testing.T) {
 		fail("Open: %v", err)
 	}
 	say("open")
+	if rewriteAt > 0 {
+		rewrites := 0
+		diskmap.SetFailpoint(m, func(name string) error {
+			if name == "value-rewrite" {
+				if rewrites++; rewrites == rewriteAt {
+					fs.kill()
+				}
+			}
+			return nil
+		})
+	}
 	if mode.script != nil {
 		for i, op := range mode.script(round) {
 			crashClock.Set(time.Unix(0, crashTime(round, i)))
@@ -788,8 +857,8 @@ func willGrow(m *diskmap.Map[string, string], key string, maxLoad float64) bool 
 
 // crashStats counts where the kills of a test landed.
 type crashStats struct {
-	kills, duringOpen, atGrow, acks, inFlightApplied int
-	leftGrow, leftCompact                            int // kills that left buckets.grow, *.compact
+	kills, duringOpen, atGrow, atRewrite, acks, inFlightApplied int
+	leftGrow, leftCompact                                       int // kills that left buckets.grow, *.compact
 }
 
 // TestCrash kills a writer of the map 26 times in DurabilityOS, 13 times in
@@ -812,6 +881,10 @@ func TestCrashDuringAutoCompact(t *testing.T) {
 
 // TestCrashDuringGrow kills a child whose table grows every few writes.
 func TestCrashDuringGrow(t *testing.T) { runCrashModes(t, crashModes["grow"], false) }
+
+// TestCrashHotKeys kills a child that updates a few keys again and again,
+// most updates written in place, half the time halfway through one.
+func TestCrashHotKeys(t *testing.T) { runCrashModes(t, crashModes["hot"], true) }
 
 // runCrashModes runs mode in each durability and, if changing is set, with
 // a durability drawn for each Open.
@@ -872,9 +945,12 @@ func runCrashMode(t *testing.T, mode *crashMode, kills int, pick func(*rand.Rand
 			t.Fatalf("round %d of seed %d failed", round, seed)
 		}
 	}
-	t.Logf("%d kills in %v: %d while opening, %d just after a \"grow\" line, %d acknowledged operations, "+
-		"in-flight operation applied %d times, kills leaving buckets.grow %d, *.compact %d; %d keys at the end",
-		st.kills, time.Since(start).Round(time.Millisecond), st.duringOpen, st.atGrow, st.acks, st.inFlightApplied,
+	if mode.inPlace && st.atRewrite == 0 {
+		t.Errorf("none of %d kills landed halfway through an update in place", st.kills)
+	}
+	t.Logf("%d kills in %v: %d while opening, %d just after a \"grow\" line, %d halfway through an update in place, "+
+		"%d acknowledged operations, in-flight operation applied %d times, kills leaving buckets.grow %d, *.compact %d; %d keys at the end",
+		st.kills, time.Since(start).Round(time.Millisecond), st.duringOpen, st.atGrow, st.atRewrite, st.acks, st.inFlightApplied,
 		st.leftGrow, st.leftCompact, len(model.vals))
 }
 
@@ -884,8 +960,12 @@ func runCrashMode(t *testing.T, mode *crashMode, kills int, pick func(*rand.Rand
 // It leaves model at the time of that operation.
 func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, seed uint64, round int, model *crashModel, r *rand.Rand, st *crashStats) *crashOp {
 	t.Helper()
+	plan := mode.kill(r)
 	cmd := childCommand(context.Background(), "TestCrashChild", mode.name, dir, seed, round)
 	cmd.Env = append(cmd.Env, childDurEnv+"="+strconv.Itoa(int(d)))
+	if plan.rewrite > 0 {
+		cmd.Env = append(cmd.Env, childRewriteEnv+"="+strconv.Itoa(plan.rewrite))
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	pipe, err := cmd.StdoutPipe()
@@ -913,7 +993,6 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 	watchdog := time.AfterFunc(30*time.Second, func() { kill(0) })
 	defer watchdog.Stop()
 
-	plan := mode.kill(r)
 	grows := 0
 	gen := rand.New(rand.NewPCG(seed, uint64(round)))
 	var prev crashOp
@@ -966,6 +1045,11 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 	model.now = crashTime(round, n)
 	mu.Lock()
 	defer mu.Unlock()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && !killed && plan.rewrite > 0 &&
+		ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+		killed = true // by itself, halfway through an update in place
+		st.atRewrite++
+	}
 	switch {
 	case bad != "":
 		t.Fatalf("round %d: %s\nstderr:\n%s", round, bad, stderr.Bytes())

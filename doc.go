@@ -13,15 +13,20 @@
 //
 // A map is a directory holding three files: buckets, a header and an
 // open-addressing table of 16-byte slots probed linearly; and keys and
-// values, two append-only arenas of length-prefixed, checksummed records,
-// each starting at a multiple of 8 bytes. Package layout specifies the
-// format. The table doubles past Options.MaxLoad; arenas grow their files by
-// an eighth at a time (at least 64 KiB, at most 1 GiB), so that a map fills
-// its disk to within one such step. Replaced and deleted records stay in the
-// arenas as dead bytes until a compaction rewrites them away: Compact, or a
-// write that finds more than Options.CompactAt of an arena dead and
-// compacts the map first (see Map.Put), so that the arenas stay within
-// about twice their live bytes by default.
+// values, two arenas of length-prefixed, checksummed records, each
+// starting at a multiple of 8 bytes. Package layout specifies the format.
+// The table doubles past Options.MaxLoad; arenas grow their files by an
+// eighth at a time (at least 64 KiB, at most 1 GiB), so that a map fills
+// its disk to within one such step. New records are appended, except that
+// a key updated again since the last checkpoint (in DurabilityOS, the last
+// Sync) with a value of the same length writes it over its own previous
+// record, dead: a key updated over and over between two checkpoints holds
+// two records, not one an update. Other replaced and
+// deleted records stay in the arenas as dead bytes until a compaction
+// rewrites them away: Compact, or a write that finds more than
+// Options.CompactAt of an arena dead and compacts the map first (see
+// Map.Put), so that the arenas stay within about twice their live bytes by
+// default.
 //
 // Keys and values become bytes through codecs (package codec): Open picks
 // them from K and V with codec.For, OpenWith takes them. The codec names are
@@ -65,8 +70,9 @@
 // View returns a value's encoded bytes where they lie in the mapping. They
 // are valid until the next change to the map (Put, Delete, Compact, a write
 // through an Entry) or Close, whichever comes first: a change may grow a
-// file and move its mapping, or compact the map. A view may still be
-// passed to the write that ends it. Values are read through a read-only mapping of
+// file and move its mapping, compact the map, or write a key's new value
+// over the bytes of an earlier one. A view may still be passed to the
+// write that ends it. Values are read through a read-only mapping of
 // the values file, so writing into a view crashes the program with a fault
 // instead of changing the file. ViewAs hands out a value of a codec.Fixed
 // type the same way, as a *T into the mapping, under the same rules.

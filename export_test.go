@@ -50,3 +50,13 @@ func WithFiles(o *Options, fs mmap.FS) *Options {
 	c.files = fs
 	return &c
 }
+
+// SetUpdatesInPlace turns updates in place on or off for m: off, every
+// update appends its record, as before there were twins, so that
+// benchmarks can compare the two.
+func SetUpdatesInPlace[K, V any](m *Map[K, V], on bool) {
+	m.twins.off = !on
+	if !on {
+		m.twins.forget()
+	}
+}

@@ -54,15 +54,15 @@ type modelPhase struct {
 
 // modelWeights are the weights of the operations, in any unit.
 type modelWeights struct {
-	putNew, putOld, del, get, contains, view, entry, batch, checkpoint, compact, reopen int
-	calls, clear                                                                        int // the calls of sync.Map and DeleteFunc (callsOp); Clear
+	putNew, putOld, putSame, del, get, contains, view, entry, batch, sync, checkpoint, compact, reopen int
+	calls, clear                                                                                       int // the calls of sync.Map and DeleteFunc (callsOp); Clear
 	// putTTL puts a key, new or not, with a time to live; tick moves the
 	// clock on; removeExpired calls RemoveExpired; ttl checks TTL.
 	putTTL, tick, removeExpired, ttl int
 }
 
 func (w modelWeights) total() int {
-	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.batch + w.checkpoint + w.compact + w.reopen +
+	return w.putNew + w.putOld + w.putSame + w.del + w.get + w.contains + w.view + w.entry + w.batch + w.sync + w.checkpoint + w.compact + w.reopen +
 		w.calls + w.clear + w.putTTL + w.tick + w.removeExpired + w.ttl
 }
 
@@ -71,6 +71,7 @@ func (w modelWeights) total() int {
 type modelKind[K comparable, V any] struct {
 	newKey func(r *rand.Rand) K
 	newVal func(r *rand.Rand) V
+	like   func(r *rand.Rand, v V) V            // a new value encoded as long as v: an update in place
 	modify func(v *V)                           // what AndModify does to a value
 	eq     func(a, b V) bool                    // equality of values
 	enc    func(v V) []byte                     // a value's encoding, what View returns
@@ -104,6 +105,11 @@ type modelRun[K comparable, V any] struct {
 	removed uint64          // Stats.Expired when last read
 	swept   int             // expired keys removed in all, by Stats.Expired
 	drops   int             // automatic compactions that met expired keys
+	// hot is the key last put with a value as long as before, which the
+	// next such put takes again half the time: a key updated again and
+	// again, written in place. rewrites counts the updates in place.
+	hot      K
+	rewrites int
 }
 
 func (mr *modelRun[K, V]) fatalf(format string, args ...any) {
@@ -122,6 +128,47 @@ func (mr *modelRun[K, V]) open() {
 	mr.m = maptest.Open[K, V](mr.t, mr.dir, maptest.WithClock(mr.opts, mr.clock))
 	mr.removed = 0
 	diskmap.SetHashBits(mr.m, mr.hash.and, mr.hash.or)
+	diskmap.SetFailpoint(mr.m, func(name string) error {
+		if name == "value-rewrite" {
+			mr.rewrites++
+		}
+		return nil
+	})
+}
+
+// putSame puts a value as long as the one before into a key, the hot one
+// half the time, through Put or an upsert of the entry API; a key that
+// expires is put with PutTTL half the time, so that it keeps expiring.
+func (mr *modelRun[K, V]) putSame() {
+	k, ok := mr.existing()
+	if _, hot := mr.model[mr.hot]; hot && mr.r.IntN(2) == 0 {
+		k, ok = mr.hot, true
+	}
+	if !ok {
+		return
+	}
+	mr.hot = k
+	v := mr.kind.like(mr.r, mr.model[k])
+	_, expires := mr.expiry[k]
+	switch {
+	case expires && mr.r.IntN(2) == 0:
+		ttl := time.Duration(1+mr.r.IntN(200)) * time.Millisecond
+		mr.what = fmt.Sprintf("PutTTL existing %v %v, as long as before", k, ttl)
+		mr.noErr(mr.m.PutTTL(k, v, ttl))
+		mr.putTTL(k, v, ttl)
+		return
+	case mr.r.IntN(2) == 0:
+		mr.what = fmt.Sprintf("Put existing %v, as long as before", k)
+		mr.noErr(mr.m.Put(k, v))
+	default:
+		mr.what = fmt.Sprintf("Entry(%v).AndModify, as long as before", k)
+		got, err := mr.m.Entry(k).AndModify(func(old *V) { *old = v }).OrInsert(v)
+		mr.noErr(err)
+		if !mr.kind.eq(got, v) {
+			mr.fatalf("the upsert returned %v, want %v", got, v)
+		}
+	}
+	mr.put(k, v)
 }
 
 // existing returns a key of the model at random; ok is false if it is empty.
@@ -251,8 +298,11 @@ func (mr *modelRun[K, V]) run(phases []modelPhase) {
 	mr.reopen()
 	mr.checkAll()
 	st := mr.m.Stats()
-	mr.t.Logf("%d steps; at the end %d keys, %d slots, %d resizes, %d compactions; %d expired keys removed",
-		mr.step, st.Len, st.Capacity, st.Resizes, st.Compacted, mr.swept)
+	mr.t.Logf("%d steps; at the end %d keys, %d slots, %d resizes, %d compactions, %d updates written in place; %d expired keys removed",
+		mr.step, st.Len, st.Capacity, st.Resizes, st.Compacted, mr.rewrites, mr.swept)
+	if mr.rewrites == 0 {
+		mr.t.Errorf("no update was written in place in %d steps", mr.step)
+	}
 	if mr.kind.end != nil {
 		mr.kind.end(mr.t, st)
 	}
@@ -286,6 +336,8 @@ func (mr *modelRun[K, V]) op(w modelWeights) {
 		mr.what = fmt.Sprintf("Put existing %v", k)
 		mr.noErr(mr.m.Put(k, v))
 		mr.put(k, v)
+	case pick(w.putSame):
+		mr.putSame()
 	case pick(w.del):
 		k := mr.anyKey()
 		mr.what = fmt.Sprintf("Delete %v", k)
@@ -320,6 +372,9 @@ func (mr *modelRun[K, V]) op(w modelWeights) {
 		mr.entryOp()
 	case pick(w.batch):
 		mr.batchOp()
+	case pick(w.sync):
+		mr.what = "Sync"
+		mr.noErr(mr.m.Sync())
 	case pick(w.checkpoint):
 		mr.what = "Checkpoint"
 		mr.noErr(mr.m.Checkpoint())
@@ -594,10 +649,10 @@ func (mr *modelRun[K, V]) checkAll() {
 // it again.
 func modelPhases(n int) []modelPhase {
 	return []modelPhase{
-		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, reopen: 1, calls: 10}},
-		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, del: 15, get: 15, contains: 8, view: 8, entry: 15, batch: 8, checkpoint: 1, compact: 1, reopen: 1, calls: 15}},
-		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 30, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1, calls: 10, clear: 1}},
-		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1, calls: 10}},
+		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, putSame: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, batch: 5, sync: 1, checkpoint: 1, reopen: 1, calls: 10}},
+		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, putSame: 20, del: 15, get: 15, contains: 8, view: 8, entry: 15, batch: 8, sync: 1, checkpoint: 1, compact: 1, reopen: 1, calls: 15}},
+		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, putSame: 10, del: 30, get: 10, contains: 5, view: 5, entry: 10, batch: 5, sync: 1, checkpoint: 1, compact: 1, reopen: 1, calls: 10, clear: 1}},
+		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, putSame: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, batch: 5, sync: 1, checkpoint: 1, compact: 1, reopen: 1, calls: 10}},
 	}
 }
 
@@ -649,6 +704,13 @@ func u64BytesKind(n int) modelKind[uint64, []byte] {
 			}
 			return v
 		},
+		like: func(r *rand.Rand, v []byte) []byte {
+			w := make([]byte, len(v))
+			for i := range w {
+				w[i] = byte(r.Uint32())
+			}
+			return w
+		},
 		modify: func(v *[]byte) { *v = append(*v, byte(len(*v))) },
 		eq:     bytes.Equal,
 		enc:    func(v []byte) []byte { return v },
@@ -699,6 +761,7 @@ func TestModelStringString(t *testing.T) {
 			return strings.Repeat("x", i%41) + fmt.Sprint(i)
 		},
 		newVal: func(r *rand.Rand) string { return fmt.Sprintf("%0*d", r.IntN(30), r.IntN(1000)) },
+		like:   func(r *rand.Rand, v string) string { return strings.Repeat(string(rune('0'+r.IntN(10))), len(v)) },
 		modify: func(v *string) { *v += "+" },
 		eq:     func(a, b string) bool { return a == b },
 		enc:    func(v string) []byte { return []byte(v) },
@@ -712,13 +775,13 @@ func TestModelStringString(t *testing.T) {
 // compacts and reopens, are put again after they expired, and are swept.
 func ttlPhases(n int) []modelPhase {
 	return []modelPhase{
-		{"grow with expiries", 2 * n, modelWeights{putNew: 15, putOld: 5, del: 5, get: 10, contains: 5, view: 5, entry: 10,
-			batch: 5, checkpoint: 1, reopen: 1, putTTL: 30, tick: 10, ttl: 5}},
-		{"churn with expiries", 3 * n, modelWeights{putNew: 10, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10,
+		{"grow with expiries", 2 * n, modelWeights{putNew: 15, putOld: 5, putSame: 15, del: 5, get: 10, contains: 5, view: 5, entry: 10,
+			batch: 5, sync: 1, checkpoint: 1, reopen: 1, putTTL: 30, tick: 10, ttl: 5}},
+		{"churn with expiries", 3 * n, modelWeights{putNew: 10, putOld: 10, putSame: 15, del: 10, get: 10, contains: 5, view: 5, entry: 10,
 			batch: 5, checkpoint: 1, compact: 1, reopen: 1, putTTL: 20, tick: 10, removeExpired: 1, ttl: 5}},
-		{"expire", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 5, get: 10, contains: 5, view: 5, entry: 5,
+		{"expire", 2 * n, modelWeights{putNew: 5, putOld: 5, putSame: 15, del: 5, get: 10, contains: 5, view: 5, entry: 5,
 			batch: 3, checkpoint: 1, compact: 1, reopen: 1, putTTL: 5, tick: 20, ttl: 5}},
-		{"regrow with expiries", 2 * n, modelWeights{putNew: 20, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10,
+		{"regrow with expiries", 2 * n, modelWeights{putNew: 20, putOld: 10, putSame: 15, del: 5, get: 10, contains: 5, view: 5, entry: 10,
 			batch: 5, checkpoint: 1, compact: 1, reopen: 1, putTTL: 20, tick: 10, removeExpired: 1, ttl: 5}},
 	}
 }
@@ -728,6 +791,7 @@ func ttlKind(n int) modelKind[uint64, []byte] {
 	return modelKind[uint64, []byte]{
 		newKey: func(r *rand.Rand) uint64 { return r.Uint64N(2*uint64(n)) * 0x9E3779B97F4A7C15 },
 		newVal: func(r *rand.Rand) []byte { return fmt.Appendf(nil, "%0*d", r.IntN(20), r.IntN(1000)) },
+		like:   func(r *rand.Rand, v []byte) []byte { return fmt.Appendf(nil, "%0*d", len(v), r.IntN(10)) },
 		modify: func(v *[]byte) { *v = append(*v, '+') },
 		eq:     bytes.Equal,
 		enc:    func(v []byte) []byte { return v },

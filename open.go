@@ -170,6 +170,7 @@ func (c *core) openFiles() error {
 	}
 	c.keys.end, c.keys.live = int64(h.KeysEnd), int64(h.KeysLive)
 	c.vals.end, c.vals.live = int64(h.ValuesEnd), int64(h.ValuesLive)
+	c.twins.settle(c.vals.end)
 	for _, a := range []*arena{c.keys, c.vals} {
 		if a.end > a.size {
 			return &CorruptError{File: a.path, Field: "arena size", Expected: fmt.Sprintf("at least %d bytes", a.end), Found: a.size}

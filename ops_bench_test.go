@@ -1,6 +1,8 @@
 package diskmap_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -153,4 +155,49 @@ func BenchmarkOps(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")
 	})
+}
+
+// BenchmarkUpsertHot increments counters of 100,000 keys, drawn at random,
+// through the entry API, with a Sync every 100,000 increments, in
+// DurabilityOS and DurabilityWAL, with updates in place and without them
+// (every update appended, as before there were any), with automatic
+// compaction off so that the arena's growth shows:
+//
+//	go test -run '^$' -bench UpsertHot -benchmem
+//
+// arena-B/op is what the values arena grew by, an increment.
+func BenchmarkUpsertHot(b *testing.B) {
+	const n = 100_000
+	for _, d := range []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL} {
+		for _, inPlace := range []string{"on", "off"} {
+			b.Run(fmt.Sprintf("impl=diskmap/op=entry-upsert-hot/durability=%v/inplace=%s/n=100k", d, inPlace), func(b *testing.B) {
+				m, err := diskmap.Open[uint64, uint64](b.TempDir(), &diskmap.Options{Capacity: n, Durability: d, CompactAt: -1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer maptest.CheckClose(b, m)
+				diskmap.SetUpdatesInPlace(m, inPlace == "on")
+				for k := range uint64(n) {
+					if err := m.Put(k, 0); err != nil {
+						b.Fatal(err)
+					}
+				}
+				r := rand.New(rand.NewPCG(1, 2))
+				start := m.Stats().Values
+				inc := func(v *uint64) { *v++ }
+				for i := 1; b.Loop(); i++ {
+					if _, err := m.Entry(r.Uint64N(n)).AndModify(inc).OrInsert(1); err != nil {
+						b.Fatal(err)
+					}
+					if i%n == 0 {
+						if err := m.Sync(); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				end := m.Stats().Values
+				b.ReportMetric(float64(end.Live+end.Dead-start.Live-start.Dead)/float64(b.N), "arena-B/op")
+			})
+		}
+	}
 }

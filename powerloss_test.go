@@ -75,7 +75,13 @@ const (
 	plSector   = 512     // the unit that a torn page write keeps whole
 	plUniverse = 400     // keys are drawn from [0, plUniverse)
 	plProbeKey = 1 << 40 // a key outside it, written to a recovered map
+	plHot      = 6       // hot keys, plUniverse to plUniverse+5, each with values of one length
 )
+
+// plHotLengths are the lengths of the hot keys' values: most of their
+// updates are written in place, over the key's previous record, and some
+// of those records straddle pages.
+var plHotLengths = [plHot]int{8, 24, 100, 600, 1500, 3900}
 
 // plNames are the files of a map directory that a power loss can leave
 // in any state; the lock file holds nothing.
@@ -137,6 +143,9 @@ func runPowerLoss(t *testing.T, syncs *plSyncs, seed uint64, d diskmap.Durabilit
 		}
 	}
 	r.crashImages(3)
+	if r.rewrites == 0 {
+		t.Errorf("%s: no update was written in place", name)
+	}
 	return r.images
 }
 
@@ -415,13 +424,14 @@ type plRun struct {
 
 	clock *maptest.Clock
 
-	model   map[uint64][]byte // values as plStored keeps them, with their expiry
-	hash    uint64            // plEntry summed over the model
-	states  []uint64          // the hash after each mutation; states[0] at the start
-	changes [][]plChange      // changes[i] made state i from state i-1
-	ack     int               // the state a power loss must keep, or a later one in the WAL modes
-	puts    int
-	images  int
+	model    map[uint64][]byte // values as plStored keeps them, with their expiry
+	hash     uint64            // plEntry summed over the model
+	states   []uint64          // the hash after each mutation; states[0] at the start
+	changes  [][]plChange      // changes[i] made state i from state i-1
+	ack      int               // the state a power loss must keep, or a later one in the WAL modes
+	puts     int
+	images   int
+	rewrites int // updates written in place, over the key's twin
 }
 
 // plChange is one put or delete, with what the key held before it.
@@ -466,15 +476,20 @@ func newPLRun(t testing.TB, syncs *plSyncs, name string, rng *rand.Rand, seed ui
 	return r
 }
 
-// open opens the map. Halfway through each batch, now and then, it looks at
-// the files: a page may reach the disk in the middle of a batch.
+// open opens the map. Halfway through each batch, and halfway through an
+// update in place (the new payload written over the key's previous record,
+// the header not yet), now and then, it looks at the files: a page may
+// reach the disk at any moment.
 func (r *plRun) open() {
 	m, err := diskmap.Open[uint64, []byte](r.dir, &r.opts)
 	if err != nil {
 		r.t.Fatalf("%s: Open: %v", r.name, err)
 	}
 	diskmap.SetFailpoint(m, func(name string) error {
-		if name == "batch-op" && r.op != "" && r.rng.IntN(3) == 0 {
+		if name == "value-rewrite" {
+			r.rewrites++
+		}
+		if (name == "batch-op" || name == "value-rewrite") && r.op != "" && r.rng.IntN(3) == 0 {
 			r.look()
 		}
 		return nil
@@ -492,7 +507,6 @@ func (r *plRun) must(err error, op string) {
 // value returns a new value for key k: mostly tens of bytes, some hundreds,
 // a few thousands, so that records straddle pages.
 func (r *plRun) value(k uint64) []byte {
-	r.puts++
 	n := 8 + r.rng.IntN(56)
 	switch x := r.rng.IntN(20); {
 	case x == 0:
@@ -500,6 +514,13 @@ func (r *plRun) value(k uint64) []byte {
 	case x < 6:
 		n = 64 + r.rng.IntN(400)
 	}
+	return r.valueOf(k, n)
+}
+
+// valueOf returns a new value of about n bytes for key k, naming the key
+// and the put; exactly n when n leaves room for that.
+func (r *plRun) valueOf(k uint64, n int) []byte {
+	r.puts++
 	v := fmt.Appendf(make([]byte, 0, n+16), "k%d/%d:", k, r.puts)
 	for len(v) < n {
 		v = append(v, byte('a'+r.rng.IntN(26)))
@@ -598,10 +619,12 @@ func (r *plRun) dirSynced() {
 func (r *plRun) step() {
 	k := r.rng.Uint64N(plUniverse)
 	switch x := r.rng.IntN(100); {
-	case x < 45:
+	case x < 30:
 		r.put(k)
-	case x < 53:
+	case x < 38:
 		r.putTTL(k)
+	case x < 55:
+		r.hot()
 	case x < 68:
 		r.del(k)
 	case x < 78:
@@ -634,6 +657,37 @@ func (r *plRun) putTTL(k uint64) {
 }
 
 func (r *plRun) ttl() time.Duration { return time.Duration(1+r.rng.IntN(100)) * time.Millisecond }
+
+// hot writes new values of its length to a hot key, one to six in a row,
+// through Put, PutTTL or an upsert of the entry API, now and then with a power
+// loss between two: from the third on, each is written in place, over the
+// key's previous record, unless a header was written since.
+func (r *plRun) hot() {
+	h := r.rng.IntN(plHot)
+	k := uint64(plUniverse + h)
+	for range 1 + r.rng.IntN(6) {
+		v := r.valueOf(k, plHotLengths[h])
+		switch r.rng.IntN(3) {
+		case 0:
+			r.run("Put", []plChange{{key: k, val: v}}, func() error { return r.m.Put(k, v) })
+		case 1:
+			ttl := r.ttl()
+			c := plChange{key: k, val: plStored(v, r.clock.Now().Add(ttl).UnixNano())}
+			r.run("PutTTL", []plChange{c}, func() error { return r.m.PutTTL(k, v, ttl) })
+		default:
+			r.run("Entry", []plChange{{key: k, val: v}}, func() error {
+				got, err := r.m.Entry(k).AndModify(func(old *[]byte) { *old = v }).OrInsert(v)
+				if err == nil && !bytes.Equal(got, v) {
+					err = fmt.Errorf("Entry(%d) upsert returned %s", k, plShow(got, true))
+				}
+				return err
+			})
+		}
+		if r.rng.IntN(100) < 3 {
+			r.crashImages(1)
+		}
+	}
+}
 
 // del deletes k. A key that has expired is removed, and was not there.
 func (r *plRun) del(k uint64) {

@@ -109,6 +109,7 @@ func (c *core) rebuild(inMemory bool) error {
 	}
 	if inMemory {
 		copy(c.tab.slots, t.slots)
+		c.twins.forget() // the slots moved
 		c.hdr.Count, c.hdr.Tombstones = count, 0
 		return nil
 	}

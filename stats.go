@@ -41,6 +41,14 @@ type ArenaStats struct {
 	Live int64 // bytes of records in use
 	Dead int64 // bytes of records replaced or deleted, reclaimed by Compact
 	Size int64 // size of the file, including space allocated ahead
+
+	// Reusable is the part of Dead that updates write over instead of
+	// growing the arena: the twins, one dead record for each key updated
+	// twice with values of one length since the last checkpoint (see
+	// Update in place in package layout). Compact reclaims them as any
+	// dead bytes; the next checkpoint leaves them dead for good. Always 0
+	// for the keys arena.
+	Reusable int64
 }
 
 // Stats returns the map's statistics; the zero Stats once it is closed.
@@ -56,7 +64,7 @@ func (m *Map[K, V]) Stats() Stats {
 		LoadFactor:      float64(m.hdr.Count+m.hdr.Tombstones) / float64(slots),
 		TableBytes:      int64(len(m.tab.data)),
 		Keys:            m.keys.stats(),
-		Values:          m.vals.stats(),
+		Values:          m.valueStats(),
 		Resizes:         m.hdr.Resizes,
 		Compacted:       m.hdr.Compactions,
 		AutoCompactions: m.auto.runs,
@@ -76,4 +84,11 @@ func (a ArenaStats) DeadShare() float64 {
 
 func (a *arena) stats() ArenaStats {
 	return ArenaStats{Live: a.live, Dead: a.end - layout.ArenaHeaderSize - a.live, Size: a.size}
+}
+
+// valueStats is the values arena's stats, with its twins.
+func (c *core) valueStats() ArenaStats {
+	s := c.vals.stats()
+	s.Reusable = c.twins.bytes
+	return s
 }

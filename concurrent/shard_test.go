@@ -240,8 +240,8 @@ func TestShardCompactsByItself(t *testing.T) {
 	m := maptest.OpenSharded[string, string](t, dir, concurrent.WithFiles(&concurrent.Options{Shards: 4, Map: diskmap.Options{CompactAt: 0.5, CompactMinBytes: 1}}, fs))
 	same, other := keysIn(m, 0, 1)
 	big := strings.Repeat("v", 10_000)
-	for range 3 { // two dead values, one live
-		if err := m.Put(same[0], big); err != nil {
+	for i := range 3 { // two dead values, one live: each not as long as the one before, so none written in place
+		if err := m.Put(same[0], big[:len(big)-i%2]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -292,8 +292,8 @@ func TestIterationPutsAutoCompactionOff(t *testing.T) {
 	seen := 0
 	for k := range m.Keys() {
 		seen++
-		for r := range 3 {
-			want[k] = strings.Repeat(string(rune('b'+r)), 100)
+		for r := range 3 { // each not as long as the one before, so none written in place
+			want[k] = strings.Repeat(string(rune('b'+r)), 99+r%2)
 			if err := m.Put(k, want[k]); err != nil {
 				t.Fatal(err)
 			}

@@ -54,6 +54,7 @@ func (st *Stats) add(s *diskmap.Stats) {
 	st.Values.Live += s.Values.Live
 	st.Values.Dead += s.Values.Dead
 	st.Values.Size += s.Values.Size
+	st.Values.Reusable += s.Values.Reusable
 	st.Resizes += s.Resizes
 	st.Compacted += s.Compacted
 	st.AutoCompactions += s.AutoCompactions

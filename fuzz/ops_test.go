@@ -62,7 +62,7 @@ const (
 	opPutTTL      = 5  // key, value length, time to live in ms less 1; +20: through an Entry
 	opDelete      = 6  // key
 	opGet         = 9  // key
-	opEntryModify = 11 // key, value length: AndModify then OrInsert
+	opEntryModify = 11 // key, value length: AndModify then OrInsert; +20*n: n bumps (bump)
 	opEntryDelete = 12 // key
 	opEntryInsert = 13 // key, value length; +20: then Set, with a length
 	opBatch       = 14 // +20*(n-1): n puts, puts with a time to live or deletes; +80: abandoned
@@ -116,6 +116,12 @@ var opsSeeds = [][]byte{
 		opPutTTL, 1, 225, 9, opPutTTL, 2, 226, 49, opPut, 3, 224, opPutTTL, 4, 225, 99, opSync + 80, 10,
 		opPut, 3, 225, opPutTTL, 5, 226, 200, opSync + 80, 60, opPut, 3, 224, opPut, 6, 226, opPut, 3, 225,
 		opPutTTL, 1, 225, 5, opSync + 80, 120, opPut, 3, 226, opPut, 6, 225, opPut, 3, 224, opGet, 1, opGet, 5},
+	// Counters bumped again and again in each mode, in place, with a
+	// sync, a crash and a compaction between bumps.
+	{0 + 3*3, 0x00, 1,
+		opEntryModify + 20*5, 0, 8, opEntryModify + 20*9, 1, 16, opSync, opEntryModify + 20*7, 0, 8,
+		opCrash + 20, opEntryModify + 20*6, 1, 16, opEntryModify + 20*6, 2, 1, opCompact, opEntryModify + 20*4, 2, 1,
+		opCrash + 40, opEntryModify + 20*11, 0, 8, opSync + 20, opEntryModify + 20*3, 0, 8, opCrash, opGet, 0},
 	// Many keys in a tiny table with default arenas: growth after deletes,
 	// a sync, a reopen in each mode.
 	{1 + 3*31, 0xd4, 0,
@@ -231,7 +237,11 @@ func (r *opsRun) op(c byte) {
 		r.logf("get %s", k)
 		r.checkKey(k)
 	case opEntryModify:
-		r.entryModify(r.key(), r.value())
+		if variant == 0 {
+			r.entryModify(r.key(), r.value())
+		} else {
+			r.bump(r.key(), int(variant), r.value())
+		}
 	case opEntryDelete:
 		r.entryDelete(r.key())
 	case opEntryInsert:
@@ -463,6 +473,34 @@ func (r *opsRun) entryModify(k string, v []byte) {
 	}
 	if !bytes.Equal(got, r.model[k]) {
 		r.failf("Entry(%s).AndModify.OrInsert = %d bytes, want %d", k, len(got), len(r.model[k]))
+	}
+	r.checkKey(k)
+}
+
+// bump upserts k n times in a row, a counter: AndModify adds one to the
+// last byte of the value, which keeps its length, OrInsert stores v under
+// a key that is not there. From the third bump on, since the last
+// checkpoint, each is written in place, over the key's previous record.
+func (r *opsRun) bump(k string, n int, v []byte) {
+	r.logf("entry %s: %d bumps, or insert (%d bytes)", k, n, len(v))
+	inc := func(p *[]byte) {
+		if len(*p) > 0 {
+			(*p)[len(*p)-1]++
+		}
+	}
+	for range n {
+		got, err := r.m.Entry(k).AndModify(inc).OrInsert(v)
+		r.noErr("Entry.AndModify.OrInsert", err)
+		if old, ok := r.model[k]; ok {
+			nv := bytes.Clone(old)
+			inc(&nv)
+			r.set(k, nv)
+		} else {
+			r.set(k, v)
+		}
+		if !bytes.Equal(got, r.model[k]) {
+			r.failf("Entry(%s).AndModify.OrInsert = %d bytes, want %d", k, len(got), len(r.model[k]))
+		}
 	}
 	r.checkKey(k)
 }

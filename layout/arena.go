@@ -111,3 +111,27 @@ func CheckRecord(arena []byte, off, end int64) ([]byte, error) {
 	}
 	return p, nil
 }
+
+// NextRecord checks the record at offset off of arena, whose first end
+// bytes are in use, and returns its payload and the offset of the record
+// after it. A record whose checksum fails ends a walk of the arena with
+// the error, unless it is a torn dead record: its header is not zero, and
+// the record after it, at the offset its length gives, lies within end and
+// is whole. Such a record is stepped over, with torn set and no payload; it
+// is what a crash leaves of a value record being written over in place
+// (see Update in place in the package doc), which no slot points at.
+func NextRecord(arena []byte, off, end int64) (payload []byte, next int64, torn bool, err error) {
+	p, err := CheckRecord(arena, off, end)
+	if err == nil {
+		return p, off + RecordSize(len(p)), false, nil
+	}
+	p, _, derr := RecordAt(arena, off, end)
+	if derr != nil || binary.LittleEndian.Uint64(arena[off:]) == 0 {
+		return nil, off, false, err
+	}
+	next = off + RecordSize(len(p))
+	if _, nerr := CheckRecord(arena, next, end); nerr != nil {
+		return nil, off, false, err
+	}
+	return nil, next, true, nil
+}

@@ -8,7 +8,8 @@
 //
 //   - map directory: a directory holding the files of one map.
 //   - buckets: the file holding the header and the slot table.
-//   - keys, values: the two arenas, append-only files of records.
+//   - keys, values: the two arenas, files of records, appended to; an
+//     update may write a value record over a dead one (Update in place).
 //   - record: a length-prefixed, checksummed byte string in an arena,
 //     starting at an 8-byte-aligned offset.
 //   - slot: a 16-byte cell of the table, empty, deleted or pointing at a
@@ -35,6 +36,9 @@
 //     A key has expired when now >= its expiry.
 //   - sweep: the removal of expired keys that each write advances by a few
 //     slots of the table.
+//   - durable end: an arena's end as the last header written records it.
+//   - twin: a dead value record that its key's next update may write over
+//     (see Update in place).
 //
 // All integers are little-endian. Checksums are XXH64 with seed 0; a record
 // checksum is the low 32 bits of XXH64 of the record's payload.
@@ -150,8 +154,17 @@
 //	     8    n payload
 //	   8+n    - zero padding to a multiple of 8
 //
+// A writer writes the payload and padding first, then the header, bytes
+// 0..7.
+//
+// A record is whole if it lies within the end and its checksum matches.
 // An all-zero record header is never valid (the checksum of the empty
 // payload is not zero), so zeroed space after the end reads as the end.
+// A record that is not whole is a torn dead record if its header is not
+// zero and the record after it, at the offset its length gives, is whole:
+// what a crash leaves of a twin being written over (see Update in place).
+// A walk of an arena steps over torn dead records; any other record that
+// is not whole ends it. No slot may point at a torn dead record.
 // Arena files are preallocated past their end; the bytes between the end and
 // the file size are not part of the map.
 //
@@ -215,8 +228,9 @@
 //  2. If the key is present and has expired, delete it (see Delete; in the
 //     WAL modes with a delete of its own in the log), and go on as for a
 //     key that is absent, into its slot: it is inserted anew.
-//  3. If the key is present, append the new value record and store bytes
-//     8..15 of its slot (an update; the old record becomes dead).
+//  3. If the key is present, write the new value record, appended or over
+//     the key's twin (see Update in place), and store bytes 8..15 of its
+//     slot (an update; the old record becomes dead).
 //  4. Otherwise append the key record, then the value record, then fill the
 //     first deleted slot passed, or the empty slot that ended the probe:
 //     fingerprint and value fields, then the key field.
@@ -226,6 +240,77 @@
 // slot's value field is 0. The value record is an expiring one, and bit 31
 // of the slot's value length is set, when the put has a time to live: its
 // expiry is now plus that time.
+//
+// # Update in place
+//
+// An update never writes over the record its slot points at, nor over any
+// record below the durable end of the values arena; it may write over one
+// dead record: the key's twin, a record the key itself left. A writer keeps
+// its keys' twins in memory only, and forgets them all whenever it writes
+// a header, each time recording the arena's end as the durable end: at
+// every checkpoint (so at every Sync in DurabilityOS), table growth or
+// rebuild, compaction, automatic or not, and recovery; and at every Open.
+// Updating a key whose slot points at record c:
+//
+//  1. If the key has a twin t and the new value record has the length of
+//     c's, and expires if c's does (the same value-length field, bit 31
+//     included), write t's payload, then its header: the same length, a
+//     new checksum. An empty value that never expires has no record and
+//     no twin.
+//     Otherwise append the new record at the end of the arena.
+//  2. Store bytes 8..15 of the slot: the new record's offset and length.
+//  3. If c lies at or past the durable end and has the new value's length,
+//     c is now the key's twin; else the key has none.
+//
+// A twin belongs to its key alone: it is forgotten when the key is deleted
+// or takes a value of another length, and with every table the slots move
+// to. A key updated again and again with values of one length so goes
+// back and forth between two records, and the arena grows by at most two
+// records a key from one move of the durable end to the next, not by one
+// an update.
+//
+// Why nothing is lost that must not be. A record below the durable end is
+// whole on disk when the header recording that end is written (the arenas
+// are synced first), and no byte below that end is written again until the
+// next header: a power loss, which may leave any page written since in its
+// old state or its new one, finds each of those bytes the same in both, so
+// no record a header made durable can be torn. Past the durable end:
+//
+//   - The record the slot points at is never written, and the slot is
+//     pointed at the new record only once it is whole: a crash of the
+//     process leaves each slot at a whole record holding its acknowledged
+//     value, or the one being written.
+//   - A record's length never changes in place, so whatever part of a
+//     twin's header a crash leaves written, its length gives where the next
+//     record starts. A crash during step 1 leaves t torn: its payload partly
+//     or wholly new, its checksum old or partly new. It is a torn dead
+//     record (see Arena): a walk steps over it, and if t is the last
+//     record, nothing whole follows it, and the walk ends there, cutting
+//     only t, which is dead.
+//   - DurabilityOS, power loss: recovery walks from the durable end, the
+//     header's; any mix of old and new pages agrees on where the records
+//     start, since appends only add records and rewrites keep their
+//     length. A slot may come back as it was at any moment since the last
+//     Sync; the record it points at held only values of its own key since
+//     then, so recovery finds there one of them, or a record that is not
+//     whole, and drops the key, as a key written since the last Sync may
+//     be; never another key's value. Where a power loss leaves two records in a row
+//     that are not whole, the walk ends at the first: what it cuts was all
+//     written since the last Sync.
+//   - WAL modes: the table in buckets is the last checkpoint's, and
+//     recovery cuts the arenas back to the checkpoint's ends, the durable
+//     end, zeroing what was past it: every twin written over since goes with
+//     the rest. Replay then redoes each update from its frame, which holds
+//     its own copy of the value, never a reference into an arena; replayed
+//     updates write over twins of their own making, past the cut, and a
+//     crash during replay is recovered the same way again. A batch in
+//     DurabilityOS, logged before it is applied, is replayed so too, over
+//     what the walk recovered.
+//   - A map of format version 1 was written by code that never writes in
+//     place and walks no torn dead record: its arenas hold none. Its first
+//     write writes a header of version 2 before anything else (see
+//     Versions), and version-1 code refuses that map; so a torn dead
+//     record is only ever seen by code that steps over it.
 //
 // # Delete
 //
@@ -469,19 +554,21 @@
 //
 //  1. Finish or undo a compaction (above); remove buckets.grow.
 //  2. Without the WAL flag, for each arena, walk records from the header's
-//     end while each record fits in the file and its checksum matches; the
-//     last whole record ends the arena. With it, the arenas end where the
-//     header says, at the checkpoint: a table in the WAL modes is replaced
-//     only whole, by a checkpoint, so buckets holds the checkpoint's table.
-//     Cut the file there, then allocate it back to its old size, zeroed,
-//     so that the records replay appends need no new room.
+//     end while each record fits in the file and is whole or a torn dead
+//     record (see Arena); the last of them ends the arena. With it, the
+//     arenas end where the header says, at the checkpoint: a table in the
+//     WAL modes is replaced only whole, by a checkpoint, so buckets holds
+//     the checkpoint's table. Cut the file there, then allocate it back to
+//     its old size, zeroed, so that the records replay appends need no new
+//     room.
 //  3. Rebuild the table aside from every slot whose key and value records
 //     lie within the ends (or that has no value record, for the empty
-//     value), have valid checksums and whose key hashes to the slot's
+//     value), are records of a walk from the start of the arena, are
+//     whole (not torn dead records), whose key hashes to the slot's
 //     fingerprint, and whose value record, if the slot says it has an
 //     expiry, holds one: bit 31 of the value length is kept. Expired keys
-//     are kept too; the sweep removes them. Where two slots hold equal keys (possible only after
-//     a power loss), the first in table order is kept. Recount keys and
+//     are kept too; the sweep removes them. Where two slots hold equal keys
+//     (possible only after a power loss), the first in table order is kept. Recount keys and
 //     live bytes. Sync the new table and rename it over buckets; in the
 //     WAL modes the table is rebuilt in memory instead, and reaches buckets
 //     with the checkpoint of step 5.
@@ -498,10 +585,12 @@
 // # Versions
 //
 // Format version 2 added the log's file header and the salt, expiring
-// records (bit 31 of a slot's value length, never set by version 1) and the
-// log's put with an expiry (0x03, never in a version-1 log). Version 1
-// maps open: their table and arenas are laid out the same, and have no
-// expiring records. A version-1 log
+// records (bit 31 of a slot's value length, never set by version 1), the
+// log's put with an expiry (0x03, never in a version-1 log), and updates in
+// place: the values arena of a version-2 map may hold twins written over,
+// and torn dead records, which a walk steps over (see Arena). Version 1
+// maps open: their table and arenas are laid out the same, and hold no
+// expiring records and no torn dead record. A version-1 log
 // has no file header; its frames start at offset 0 and their checksum is
 // XXH64 of bytes 0..15 and the payload, without a salt. It is replayed by
 // the rule above from offset 0. A version 1 map stays version 1 while it is

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -274,6 +275,46 @@ func TestVersion1BecomesVersion2(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dir, "wal")); err != nil || len(b) != 0 {
 		t.Fatalf("after recovery the log of format version 1 holds %d bytes, %v; want none", len(b), err)
 	}
+}
+
+// A map of format version 1 takes updates in place in every mode: its
+// first write makes it version 2 before anything is written over (the
+// first update of a key appends), its keys
+// read as before, each key updated again and again with values of one
+// length leaves at most two records, and it passes Check, open and after
+// a reopen.
+func TestVersion1TakesUpdatesInPlace(t *testing.T) {
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		dir := copyGolden(t, goldenClean, 1)
+		m, err := diskmap.Open[string, string](dir, opts)
+		must(t, err)
+		defer func() { must(t, m.Close()) }()
+		order, want := goldenContents()
+		requireGolden(t, m, order, want)
+		used := func() int64 { s := m.Stats().Values; return s.Live + s.Dead }
+		before := used()
+		for round := range 20 {
+			for _, k := range order {
+				want[k] = strings.Repeat(string(rune('a'+round)), len(want[k]))
+				must(t, m.Put(k, want[k]))
+				if v := header(t, dir).Version; v != 2 {
+					t.Fatalf("after a write, before any in place: a header of version %d on disk, want 2", v)
+				}
+			}
+		}
+		// Appended, the updates would have grown it by 20 records a key.
+		if grew, most := used()-before, 2*int64(len(order))*layout.RecordSize(4); grew > most {
+			t.Fatalf("20 updates of %d keys grew the values arena by %d bytes, want at most %d: two records a key", len(order), grew, most)
+		}
+		requireGolden(t, m, order, want)
+		must(t, m.Close())
+		if h := header(t, dir); h.Version != 2 || h.Dirty() {
+			t.Fatalf("after Close: %+v, want a clean header of version 2", h)
+		}
+		m, err = diskmap.Open[string, string](dir, &diskmap.Options{ReadOnly: true})
+		must(t, err)
+		requireGolden(t, m, order, want)
+	})
 }
 
 func must(t *testing.T, err error) {

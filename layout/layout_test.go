@@ -264,6 +264,61 @@ func TestRecords(t *testing.T) {
 	}
 }
 
+// A record whose payload was written over and whose header was not, as a
+// crash during an update in place leaves it, is a torn dead record when a
+// whole record follows: walks step over it. Torn at the end, with zeros
+// after it, or with a header that gives another size, it ends the arena.
+func TestTornDeadRecord(t *testing.T) {
+	arena := make([]byte, 256)
+	off := int64(layout.ArenaHeaderSize)
+	var offs []int64
+	for _, p := range []string{"first", "the old value", "after it", "last"} {
+		n := layout.RecordSize(len(p))
+		format.PutRecord(arena[off:off+n], []byte(p))
+		offs = append(offs, off)
+		off += n
+	}
+	end := off
+	tear := func(i int, p string) {
+		format.PutPayload(arena[offs[i]:], []byte(p)) // the header stays as it was
+	}
+	tear(1, "a new value")
+	if _, err := layout.CheckRecord(arena, offs[1], end); !errors.Is(err, layout.ErrCorrupt) {
+		t.Fatalf("the torn record checks: %v", err)
+	}
+	p, next, torn, err := layout.NextRecord(arena, offs[1], end)
+	if err != nil || !torn || p != nil || next != offs[2] {
+		t.Fatalf("NextRecord of the torn record = %q, %d, %v, %v; want nil, %d, true, nil", p, next, torn, err, offs[2])
+	}
+	p, next, torn, err = layout.NextRecord(arena, offs[0], end)
+	if err != nil || torn || string(p) != "first" || next != offs[1] {
+		t.Fatalf("NextRecord of a whole record = %q, %d, %v, %v", p, next, torn, err)
+	}
+	if got := format.ScanEnd(arena, layout.ArenaHeaderSize); got != end {
+		t.Fatalf("ScanEnd over a torn dead record = %d, want %d", got, end)
+	}
+	tear(3, "lost") // the last record, zeros after it
+	if _, _, _, err := layout.NextRecord(arena, offs[3], end); !errors.Is(err, layout.ErrCorrupt) {
+		t.Fatalf("NextRecord of a torn last record: %v, want ErrCorrupt", err)
+	}
+	if got := format.ScanEnd(arena, layout.ArenaHeaderSize); got != offs[3] {
+		t.Fatalf("ScanEnd with the last record torn = %d, want %d", got, offs[3])
+	}
+	tear(2, "next too") // two torn records in a row: the first ends the arena
+	if got := format.ScanEnd(arena, layout.ArenaHeaderSize); got != offs[1] {
+		t.Fatalf("ScanEnd over two torn records = %d, want %d", got, offs[1])
+	}
+	format.PutRecord(arena[offs[2]:offs[3]], []byte("after it"))
+	binary.LittleEndian.PutUint32(arena[offs[1]:], 3) // another size: not where a record starts
+	if got := format.ScanEnd(arena, layout.ArenaHeaderSize); got != offs[1] {
+		t.Fatalf("ScanEnd over a record whose length changed = %d, want %d", got, offs[1])
+	}
+	clear(arena[offs[1]:offs[2]]) // a zero header is the end, whatever follows
+	if got := format.ScanEnd(arena, layout.ArenaHeaderSize); got != offs[1] {
+		t.Fatalf("ScanEnd over a zero header = %d, want %d", got, offs[1])
+	}
+}
+
 // Zeroed space reads as the end of an arena.
 func TestZeroRecordIsInvalid(t *testing.T) {
 	if layout.Checksum(nil) == 0 {

@@ -18,6 +18,10 @@ func SlotHead(b []byte) (fingerprint, key uint32) {
 // layout.SlotDeleted.
 func SlotKeyField(b []byte) uint32 { return binary.LittleEndian.Uint32(b[4:8]) }
 
+// SlotValue returns the value field of the slot at the start of b (see
+// layout.Slot): the value record's offset / 8.
+func SlotValue(b []byte) uint32 { return binary.LittleEndian.Uint32(b[8:12]) }
+
 // SlotValueLen returns the value length field of the slot at the start of
 // b (see layout.Slot), layout.SlotExpires included.
 func SlotValueLen(b []byte) uint32 { return binary.LittleEndian.Uint32(b[12:16]) }

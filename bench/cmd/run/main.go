@@ -66,6 +66,8 @@ func main() {
 		timeout  = flag.Duration("timeout", 30*time.Minute, "limit on one store's run")
 		benchOut = flag.String("benchfmt", "", "also write every run to this file in the Go benchmark format, for benchstat")
 
+		hot = hotFlags()
+
 		worker = flag.Bool("worker", false, "run one store and print its results as JSON (used by the runner itself)")
 		store  = flag.String("store", "", "with -worker: the store")
 		n      = flag.Int("worker-n", 0, "with -worker: the number of keys")
@@ -76,6 +78,13 @@ func main() {
 			return nil
 		}
 		return strings.Split(s, ",")
+	}
+	if *worker && hot.on {
+		if err := runHotWorker(*store, hot.counts(), *seed, *dir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *worker {
 		if err := runWorker(*store, *n, *seed, split(*phaseArg), *dir); err != nil {
@@ -88,6 +97,12 @@ func main() {
 	cfg := config{runs: *runs, stores: split(*storeArg), phases: split(*phaseArg), seed: *seed,
 		dir: *dir, out: *out, charts: *charts, headline: *headline, keep: *keep, timeout: *timeout,
 		benchOut: *benchOut}
+	if hot.on {
+		if err := runHot(cfg, hot); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	}
 	if err := cfg.setSizes(split(*nList), *large); err != nil {
 		fatalf("%v", err)
 	}
@@ -252,49 +267,59 @@ func runSize(cfg config, base string, n int, bench io.Writer) (*sizeResult, erro
 
 // child runs one store once in its own process and parses its JSON line.
 func child(cfg config, store string, n int, dir string) (*workload.Result, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
 	args := []string{"-worker", "-store", store, "-worker-n", strconv.Itoa(n),
 		"-seed", strconv.FormatUint(cfg.seed, 10), "-dir", dir}
 	if cfg.phases != nil {
 		args = append(args, "-phases", strings.Join(cfg.phases, ","))
 	}
+	res := new(workload.Result)
+	if err := spawn(cfg.timeout, args, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// spawn runs this binary again with args, within timeout, and decodes the
+// last JSON line it prints into res.
+func spawn(timeout time.Duration, args []string, res any) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
 	cmd := exec.Command(exe, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
-	timer := time.AfterFunc(cfg.timeout, func() {
+	timer := time.AfterFunc(timeout, func() {
 		_ = cmd.Process.Kill() // fails only if it has ended: Wait says how
 	})
 	err = cmd.Wait()
 	if !timer.Stop() {
-		return nil, fmt.Errorf("stopped after -timeout %v", cfg.timeout)
+		return fmt.Errorf("stopped after -timeout %v", timeout)
 	}
 	if err != nil {
 		if msg := lastLine(stderr.String()); msg != "" {
 			err = fmt.Errorf("%v: %s", err, msg)
 		}
-		return nil, err
+		return err
 	}
-	var res *workload.Result
+	printed := false
 	sc := bufio.NewScanner(&stdout)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		if line := sc.Bytes(); len(line) > 0 && line[0] == '{' {
-			res = new(workload.Result)
 			if err := json.Unmarshal(line, res); err != nil {
-				return nil, fmt.Errorf("parsing results: %v", err)
+				return fmt.Errorf("parsing results: %v", err)
 			}
+			printed = true
 		}
 	}
-	if res == nil {
-		return nil, fmt.Errorf("no results printed: %s", lastLine(stderr.String()))
+	if !printed {
+		return fmt.Errorf("no results printed: %s", lastLine(stderr.String()))
 	}
-	return res, nil
+	return nil
 }
 
 func lastLine(s string) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path"
@@ -198,7 +199,23 @@ func (rep *report) write() error {
 			fmt.Fprintf(&b, "- **%s**: %s\n", k.Name, k.Settings)
 		}
 	}
+	b.WriteString(hotSection(rep.cfg.out))
 	return os.WriteFile(rep.cfg.out, []byte(b.String()), 0o644)
+}
+
+// hotHeading starts the section of the results file that holds the figures
+// of the hot workload, which runs apart (-hot, see README.md).
+const hotHeading = "\n## Hot-key upserts\n"
+
+// hotSection returns the hot workload's section of the results file at
+// path, from its heading to the end, or "" if there is none: writing the
+// file again keeps it.
+func hotSection(path string) string {
+	b, err := os.ReadFile(path)
+	if i := bytes.Index(b, []byte(hotHeading)); err == nil && i >= 0 {
+		return string(b[i:])
+	}
+	return ""
 }
 
 const resultsNote = "Times per operation are wall-clock nanoseconds; load, update and delete include their one Sync. " +

@@ -75,12 +75,19 @@ func TestReport(t *testing.T) {
 	if measured < 10 || met == 0 {
 		t.Errorf("%d targets measured, %d met:\n%s", measured, met, tables)
 	}
+	hot := hotHeading + "\nfigures of the hot workload\n"
+	if err := os.WriteFile(rep.cfg.out, []byte("# an older file\n"+hot), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := rep.write(); err != nil {
 		t.Fatal(err)
 	}
 	md, err := os.ReadFile(rep.cfg.out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.HasSuffix(string(md), "\n"+hot) || strings.Contains(string(md), "an older file") {
+		t.Errorf("the hot workload's section was not kept at the end:\n%s", md)
 	}
 	svgs, _ := filepath.Glob(filepath.Join(dir, "charts", "*.svg"))
 	if len(svgs) != len(chartSpecs) {

@@ -62,6 +62,27 @@ func (s *badgerStore) Put(k, v []byte) error {
 	return s.write(func(t *badger.Txn) error { return t.Set(k, v) })
 }
 
+// Increment reads and writes the counter in the open transaction, which
+// sees its own writes.
+func (s *badgerStore) Increment(k []byte) error {
+	return s.write(func(t *badger.Txn) error {
+		var next []byte
+		item, err := t.Get(k)
+		switch {
+		case errors.Is(err, badger.ErrKeyNotFound):
+			next, err = counterAfter(nil), nil
+		case err != nil:
+			return err
+		default:
+			err = item.Value(func(v []byte) error { next = counterAfter(v); return nil })
+		}
+		if err != nil {
+			return err
+		}
+		return t.Set(k, next)
+	})
+}
+
 func (s *badgerStore) Delete(k []byte) error {
 	return s.write(func(t *badger.Txn) error { return t.Delete(k) })
 }

@@ -76,6 +76,11 @@ func (s *boltStore) Put(k, v []byte) error {
 	return s.write(func(b *bolt.Bucket) error { return b.Put(k, v) })
 }
 
+// Increment reads and writes the counter in the open Update transaction.
+func (s *boltStore) Increment(k []byte) error {
+	return s.write(func(b *bolt.Bucket) error { return b.Put(k, counterAfter(b.Get(k))) })
+}
+
 func (s *boltStore) Delete(k []byte) error {
 	return s.write(func(b *bolt.Bucket) error { return b.Delete(k) })
 }

@@ -29,6 +29,12 @@ func (b *builtin) Contains(k []byte) (bool, error) {
 	return ok, nil
 }
 
+// Increment replaces the counter with a new one, as Put replaces values.
+func (b *builtin) Increment(k []byte) error {
+	b.m[string(k)] = counterAfter(b.m[string(k)])
+	return nil
+}
+
 func (b *builtin) Delete(k []byte) error {
 	delete(b.m, string(k))
 	return nil

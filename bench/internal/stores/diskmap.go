@@ -1,6 +1,10 @@
 package stores
 
-import "github.com/diskmap-go/diskmap"
+import (
+	"encoding/binary"
+
+	"github.com/diskmap-go/diskmap"
+)
 
 // A diskmap variant: the read path, and the options it opens with.
 type diskmapVariant struct {
@@ -88,9 +92,33 @@ func getMany(get func([][]byte) ([][]byte, []bool, error), keys [][]byte, fn fun
 
 func (d *diskmapStore) Contains(k []byte) (bool, error) { return d.m.Contains(k) }
 
+// Increment is an upsert through the entry API: one probe, then the
+// counter written back, in place where the map can.
+func (d *diskmapStore) Increment(k []byte) error {
+	_, err := d.m.Entry(k).AndModify(bump).OrInsert(counterOne)
+	return err
+}
+
+// counterOne is the first value of a counter.
+var counterOne = counterAfter(nil)
+
+// bump adds one to the counter v, a copy of the stored one.
+func bump(v *[]byte) {
+	if len(*v) == 8 {
+		binary.LittleEndian.PutUint64(*v, Counter(*v)+1)
+	}
+}
+
 func (d *diskmapStore) Delete(k []byte) error {
 	_, err := d.m.Delete(k)
 	return err
+}
+
+// Footprint is the bytes of the live key and value records, with their
+// headers and padding, and of the table: the files of a map just compacted.
+func (d *diskmapStore) Footprint() (int64, error) {
+	s := d.m.Stats()
+	return s.Keys.Live + s.Values.Live + s.TableBytes, nil
 }
 
 func (d *diskmapStore) Sync() error    { return d.m.Sync() }

@@ -69,6 +69,34 @@ func (s *pebbleStore) Put(k, v []byte) error {
 	return s.write(func(b *pebble.Batch) error { return b.Set(k, v, nil) })
 }
 
+// Increment reads the counter through an indexed batch, which sees the
+// batch's own writes and then the database's, and sets it in the batch.
+// Puts and increments do not share a batch: a batch of Puts is committed
+// first.
+func (s *pebbleStore) Increment(k []byte) error {
+	if s.b != nil && !s.b.Indexed() {
+		if err := s.commit(pebble.NoSync); err != nil {
+			return err
+		}
+	}
+	if s.b == nil {
+		s.b = s.db.NewIndexedBatch()
+	}
+	next := counterAfter(nil)
+	v, closer, err := s.b.Get(k)
+	switch {
+	case errors.Is(err, pebble.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		next = counterAfter(v) // a copy, made before the Closer closes
+		if err := closer.Close(); err != nil {
+			return err
+		}
+	}
+	return s.write(func(b *pebble.Batch) error { return b.Set(k, next, nil) })
+}
+
 func (s *pebbleStore) Delete(k []byte) error {
 	return s.write(func(b *pebble.Batch) error { return b.Delete(k, nil) })
 }

@@ -34,6 +34,15 @@ func (s pogrebStore) Delete(k []byte) error { return s.db.Delete(k) }
 func (s pogrebStore) Sync() error           { return s.db.Sync() }
 func (s pogrebStore) Close() error          { return s.db.Close() }
 
+// Increment is a Get and a Put: pogreb has no transactions.
+func (s pogrebStore) Increment(k []byte) error {
+	v, err := s.db.Get(k)
+	if err != nil {
+		return err
+	}
+	return s.db.Put(k, counterAfter(v))
+}
+
 func (s pogrebStore) Get(k []byte) ([]byte, bool, error) {
 	v, err := s.db.Get(k)
 	return v, v != nil, err

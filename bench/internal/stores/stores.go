@@ -6,6 +6,7 @@
 package stores
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strings"
@@ -47,9 +48,38 @@ type Batcher interface {
 	ReadMany(keys [][]byte, fn func(i int, v []byte, found bool) error) error
 }
 
+// Incrementer is a Store that adds one to the counter stored under k, 8
+// bytes little-endian, or stores 1 if k is absent: one read-modify-write,
+// made the store's own way (diskmap's entry API, a read and a write in the
+// open transaction or batch, or a Get and a Put). Increments may be
+// buffered until Sync, as Puts are, but each sees the ones before it.
+type Incrementer interface {
+	Increment(k []byte) error
+}
+
+// Counter decodes a counter that Increment stores.
+func Counter(v []byte) uint64 {
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.LittleEndian.Uint64(v)
+}
+
+// counterAfter returns the counter that follows v, a counter or nil for
+// none, in new bytes.
+func counterAfter(v []byte) []byte {
+	return binary.LittleEndian.AppendUint64(make([]byte, 0, 8), Counter(v)+1)
+}
+
 // Compacter is a Store that can rewrite itself without dead space.
 type Compacter interface {
 	Compact() error
+}
+
+// Footprinter is a Store that tells the least its files must hold for what
+// it holds now: its live records and its index, as it lays them out.
+type Footprinter interface {
+	Footprint() (int64, error)
 }
 
 // Container is a Store with a membership test that reads no value.

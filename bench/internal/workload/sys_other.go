@@ -30,3 +30,6 @@ func diskUsage(dir string) (Disk, error) {
 
 // maxRSS is not measured here.
 func maxRSS() int64 { return 0 }
+
+// cpuTime is not measured here.
+func cpuTime() int64 { return 0 }

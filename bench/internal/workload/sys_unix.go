@@ -43,3 +43,13 @@ func maxRSS() int64 {
 	}
 	return int64(ru.Maxrss) * 1024
 }
+
+// cpuTime is the CPU time this process has used so far, user and system,
+// in nanoseconds: on a busy machine, a steadier measure than the clock.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}

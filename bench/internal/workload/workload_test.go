@@ -114,3 +114,43 @@ func TestTTL(t *testing.T) {
 		t.Error("RemoveExpired found no key expired since the last write")
 	}
 }
+
+// TestHotEveryStore runs the hot workload tiny against every store with a
+// read-modify-write: the run reads every counter back after reopening, so
+// an increment lost or counted twice fails it.
+func TestHotEveryStore(t *testing.T) {
+	cfg := workload.HotConfig{Keys: 300, Increments: 5000, SyncEvery: 700, Seed: 1}
+	for _, k := range stores.All() {
+		s, err := k.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ok := s.(stores.Incrementer)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			continue
+		}
+		t.Run(k.Name, func(t *testing.T) {
+			cfg := cfg
+			cfg.Dir = t.TempDir()
+			res, err := workload.RunHot(k, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := cfg.Increments/cfg.SyncEvery + 1; res.Syncs != want {
+				t.Errorf("%d syncs, want %d", res.Syncs, want)
+			}
+			if res.P999 <= 0 || res.Longest < res.P999 || res.Nanos < res.Longest {
+				t.Errorf("p99.9 %d ns, longest %d ns, all %d ns", res.P999, res.Longest, res.Nanos)
+			}
+			if !k.InMemory && (res.Checked != cfg.Keys || res.Disk.Blocks <= 0) {
+				t.Errorf("checked %d of %d counters, disk %+v", res.Checked, cfg.Keys, res.Disk)
+			}
+			if _, ok := s.(stores.Footprinter); ok && (res.Footprint <= 0 || res.Footprint > res.Disk.Apparent) {
+				t.Errorf("footprint %d bytes, disk %+v: want some, within the files", res.Footprint, res.Disk)
+			}
+		})
+	}
+}
