@@ -39,6 +39,7 @@ type config struct {
 	dir        string
 	slow       time.Duration
 	seed       uint64
+	cpu        bool
 }
 
 func main() {
@@ -51,6 +52,7 @@ func main() {
 	flag.StringVar(&cfg.dir, "dir", "", "directory for the map (default a new temporary directory, removed at the end)")
 	flag.DurationVar(&cfg.slow, "slow", 0, "with -store diskmap: print each Put slower than this and what it changed in Stats")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of the key order and the values")
+	flag.BoolVar(&cfg.cpu, "cpu", false, "also time each Put in CPU time of its thread, which leaves out the time the writer was not running: on a loaded machine, what the Put itself cost")
 	flag.Parse()
 	switch durability {
 	case "os":
@@ -146,12 +148,13 @@ func (d *data) value(i int) []byte {
 type result struct {
 	wall    time.Duration
 	h       *hist
+	cpu     *hist  // with -cpu: the same Puts in CPU time of the writer's thread
 	byRange []slow // byRange[k]: the slowest Put of index in [2^k, 2^(k+1))
 	gcs     uint32
 	gcPause time.Duration
 }
 
-func newResult() result { return result{h: newHist(), byRange: make([]slow, 64)} }
+func newResult() result { return result{h: newHist(), cpu: newHist(), byRange: make([]slow, 64)} }
 
 func (r *result) add(i int, d time.Duration) {
 	r.h.add(i, d)
@@ -163,6 +166,7 @@ func (r *result) add(i int, d time.Duration) {
 
 func (r *result) merge(o *result) {
 	r.h.merge(o.h)
+	r.cpu.merge(o.cpu)
 	for k, s := range o.byRange {
 		if s.d > r.byRange[k].d {
 			r.byRange[k] = s
@@ -184,13 +188,19 @@ func loadDiskmap(cfg config, dir string, d *data) (result, error) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	gcs, pause := ms.NumGC, ms.PauseTotalNs
+	clock := newThreadClock(cfg.cpu)
+	defer clock.release()
 	start := time.Now()
 	for i := range cfg.n {
 		d.key(key, i)
 		v := d.value(i)
+		c := clock.now()
 		t := time.Now()
 		err := m.Put(key, v)
 		took := time.Since(t)
+		if cfg.cpu {
+			res.cpu.add(i, clock.now()-c)
+		}
 		if err != nil {
 			return result{}, fmt.Errorf("put %d: %w", i, err)
 		}
@@ -246,12 +256,18 @@ func loadConcurrent(cfg config, dir string, d *data) (result, error) {
 			defer wg.Done()
 			parts[w] = newResult()
 			key := make([]byte, keyLen)
+			clock := newThreadClock(cfg.cpu)
+			defer clock.release()
 			for i := w; i < cfg.n; i += g {
 				d.key(key, i)
 				v := d.value(i)
+				c := clock.now()
 				t := time.Now()
 				err := m.Put(key, v)
 				took := time.Since(t)
+				if cfg.cpu {
+					parts[w].cpu.add(i, clock.now()-c)
+				}
 				if err != nil {
 					errs[w] = fmt.Errorf("put %d: %w", i, err)
 					return
@@ -290,6 +306,11 @@ func (r *result) print(cfg config) {
 		h.quantile(0.5), h.quantile(0.99), h.quantile(0.999), h.quantile(0.9999), h.quantile(0.99999), h.max)
 	fmt.Printf("Puts over 1ms: %d, over 2ms: %d, over 10ms: %d\n",
 		h.over(time.Millisecond), h.over(2*time.Millisecond), h.over(10*time.Millisecond))
+	if c := r.cpu; c.n > 0 {
+		fmt.Printf("on-CPU: p50 %v  p99 %v  p99.9 %v  p99.99 %v  p99.999 %v  max %v (at %d); over 1ms: %d, over 2ms: %d\n",
+			c.quantile(0.5), c.quantile(0.99), c.quantile(0.999), c.quantile(0.9999), c.quantile(0.99999), c.max,
+			slices.MaxFunc(c.slowest, bySlow).i, c.over(time.Millisecond), c.over(2*time.Millisecond))
+	}
 	fmt.Println("slowest Put by range of index:")
 	for k, s := range r.byRange {
 		if s.d == 0 {
