@@ -18,7 +18,8 @@ import (
 // into a view faults instead of changing the file, and written through a
 // second, writable mapping of the same file (nil when the map is read-only).
 // Both mappings reserve address space past the file, so growing the file
-// rarely moves them.
+// rarely moves them; where it does, the file is mapped anew before the old
+// mappings are unmapped in the background (see extend).
 type arena struct {
 	f     *os.File
 	path  string
@@ -32,6 +33,9 @@ type arena struct {
 	end  int64 // bytes in use, header included; records are appended here
 	size int64 // file size: bytes allocated on disk
 	live int64 // bytes of records that a slot points at
+
+	bg          *background // unmaps the mappings that growing replaced; nil: at once
+	aheadFailed int64       // the size at which growing ahead last failed (see ahead)
 }
 
 // openArena opens and maps the arena at path, through files, checking its
@@ -180,30 +184,76 @@ func (a *arena) remaps(size int64) bool {
 	return size > a.capacity() || !mmap.Reserves
 }
 
-// nextSize returns the size grow gives the file to hold need bytes: an
-// eighth more than it has, at least 64 KiB and at most 1 GiB more, in
-// whole pages, and never past maxArena.
+// nextSize returns the size grow gives the file to hold need bytes: a step
+// more than it has (see step), in whole pages, and never past maxArena.
+// Where the mappings reserve room to grow into (see growsAhead), the step
+// is at most aheadChunk: the file is kept ahead of its end by ahead, a
+// chunk at a time, and grows by itself only when a record does not fit in
+// what ahead left.
+func (a *arena) nextSize(need int64) int64 {
+	step := a.step()
+	if a.growsAhead() {
+		step = min(step, aheadChunk)
+	}
+	return min(roundPage(max(a.size+step, need)), maxArena)
+}
+
+// step returns how far ahead of its records the file is allocated: an
+// eighth of its size, at least 64 KiB and at most 1 GiB.
 //
 // Not doubling: a file allocates its growth at once, so doubling holds up
 // to half the file allocated ahead of its records, and fails once the disk
 // has less free than the file's size. On an 8 MiB disk of 1 KB values a
 // doubling arena failed a Put with 3.9 MiB free. With a step of an eighth
 // the space held ahead stays under an eighth of the file (or 64 KiB), and
-// a map fills its disk to within one step. The cost is more growths, each
-// a fallocate of the step (the same bytes in all as doubling) and a remap
-// only once the file passes its reservation, which still doubles (see
-// reservation): about six times as many fallocate calls as doubling, and
-// as many remaps, except on systems that remap at every growth.
-func (a *arena) nextSize(need int64) int64 {
-	step := min(max(a.size/8, growMin), growMax)
-	return min(roundPage(max(a.size+step, need)), maxArena)
-}
+// a map fills its disk to within one step.
+func (a *arena) step() int64 { return min(max(a.size/8, growMin), growMax) }
 
-// The least and the most an arena grows by at a time: see nextSize.
+// The least and the most an arena grows by at a time: see step.
 const (
 	growMin = 64 << 10
 	growMax = 1 << 30
 )
+
+// aheadChunk is the most that one write allocates ahead (see ahead). A
+// fallocate of 4 MiB takes tens of microseconds; of a step of a large
+// arena, 128 MiB at 1 GiB, a millisecond or more, and the disk may stall
+// it for longer.
+const aheadChunk = 4 << 20
+
+// growsAhead reports whether the arena is allocated ahead of its records
+// (see ahead): where its mappings reserve address space past the file, so
+// that a growing file is mapped again only once it passes the
+// reservation, and then at new addresses while the old mappings are
+// unmapped in the background. Elsewhere (32-bit systems, Windows) every
+// growth maps the file again, unmapping it first, and the file grows a
+// whole step at a time when a record does not fit.
+func (a *arena) growsAhead() bool { return reservation(a.size) > a.size }
+
+// ahead grows the file after a write, by at most aheadChunk, once the room
+// allocated past the end falls below half a step, toward a step past the
+// end: so that no write waits for a large allocation, and the records of a
+// steady stream of writes always find their room allocated. A failure,
+// such as a full disk, is not the write's: it is remembered, and ahead
+// tries again only once the file has grown by other means, when a record
+// no longer fits and its write grows the file or fails. The mappings may
+// move, so ahead runs once the write is done with its views.
+func (a *arena) ahead() {
+	if a.rw == nil || !a.growsAhead() || a.aheadFailed == a.size {
+		return
+	}
+	step := a.step()
+	if a.size-a.end >= step/2 {
+		return
+	}
+	size := min(roundPage(min(a.end+step, a.size+aheadChunk)), maxArena)
+	if size <= a.size {
+		return
+	}
+	if err := a.extend(size); err != nil {
+		a.aheadFailed = a.size
+	}
+}
 
 // reserve makes sure n more bytes fit before the end of the file, growing
 // it if not.
@@ -239,6 +289,9 @@ func (a *arena) append(p []byte) (uint32, error) {
 // shows here as an error rather than as a fault on a later write.
 func (a *arena) grow(need int64) error {
 	size := a.nextSize(need)
+	if a.growsAhead() {
+		return a.extend(size)
+	}
 	if a.remaps(size) {
 		// Some systems cannot extend a mapped file.
 		if err := a.unmap(); err != nil {
@@ -253,6 +306,43 @@ func (a *arena) grow(need int64) error {
 		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
 	}
 	a.resize(size)
+	return nil
+}
+
+// extend grows the file to size, where the mappings reserve room. A size
+// past the reservation is mapped anew, at other addresses, before the old
+// mappings are let go, to be unmapped in the background: nothing waits
+// for their unmapping. If the new mappings cannot be made, the old ones
+// stay, and so does the size they cover; the file keeps the blocks
+// allocated past it, which a later growth finds there.
+func (a *arena) extend(size int64) error {
+	if err := a.files.Allocate(a.f, size); err != nil {
+		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
+	}
+	if size > a.capacity() {
+		if err := a.moveMappings(size); err != nil {
+			return err
+		}
+	}
+	a.resize(size)
+	return nil
+}
+
+// moveMappings maps the file, at size, anew, with room to grow, and hands
+// the old mappings to the background to unmap.
+func (a *arena) moveMappings(size int64) error {
+	reserve := reservation(size)
+	ro, err := mapReserved(a.f, size, reserve, mmap.ReadOnly)
+	if err != nil {
+		return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
+	}
+	rw, err := mapReserved(a.f, size, reserve, mmap.ReadWrite)
+	if err != nil {
+		unmapAll([]*mmap.Region{ro})
+		return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
+	}
+	a.bg.unmap(a.ro, a.rw)
+	a.ro, a.rw = ro, rw
 	return nil
 }
 

@@ -52,6 +52,7 @@ func (c *core) closeFiles(clean bool) error {
 	if c.tab != nil {
 		errs = append(errs, c.tab.close())
 	}
+	c.bg.wait() // every mapping is gone when Close returns
 	if c.log != nil {
 		errs = append(errs, c.log.Close(clean && !c.readOnly))
 	}

@@ -40,6 +40,8 @@ type core struct {
 
 	failpoint func(name string) error // tests stop the map at named points with it
 
+	bg background // unmaps replaced mappings off the write path
+
 	epoch uint64 // bumped by every mutation; entries compare it
 	// filesRetired counts the file sets the map has retired: Compact
 	// replaces the files, Close releases them. An iteration walks the
@@ -236,6 +238,8 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 		}
 	}
 	c.write(i, found, kb, fp, vb)
+	c.keys.ahead()
+	c.vals.ahead()
 	return found, nil
 }
 

@@ -15,9 +15,13 @@
 // open-addressing table of 16-byte slots probed linearly; and keys and
 // values, two append-only arenas of length-prefixed, checksummed records,
 // each starting at a multiple of 8 bytes. Package layout specifies the
-// format. The table doubles past Options.MaxLoad; arenas grow their files by
-// an eighth at a time (at least 64 KiB, at most 1 GiB), so that a map fills
-// its disk to within one such step. Replaced and deleted records stay in the
+// format. The table doubles past Options.MaxLoad; arenas hold up to an
+// eighth of their size allocated ahead of their records (at least 64 KiB,
+// at most 1 GiB), so that a map fills its disk to within one such step. On
+// 64-bit Unix systems writes keep that room allocated at most 4 MiB at a
+// time, and a file that outgrows its mappings is mapped anew beside them,
+// the old ones unmapped in the background, so that no write waits for a
+// large allocation or an unmapping. Replaced and deleted records stay in the
 // arenas as dead bytes until a compaction rewrites them away: Compact, or a
 // write that finds more than Options.CompactAt of an arena dead and
 // compacts the map first (see Map.Put), so that the arenas stay within

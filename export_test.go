@@ -46,3 +46,12 @@ func WithFiles(o *Options, fs mmap.FS) *Options {
 	c.files = fs
 	return &c
 }
+
+// ArenasGrowAhead reports whether arenas are allocated ahead of their
+// records on this system, a chunk at a time, with mappings that reserve
+// room to grow into.
+func ArenasGrowAhead() bool { return reservation(1) > 1 }
+
+// AheadChunk is the most an arena grows by at one write where it grows
+// ahead.
+const AheadChunk = aheadChunk

@@ -147,6 +147,7 @@ func (c *core) openFiles() error {
 	}
 	c.keys.end, c.keys.live = int64(h.KeysEnd), int64(h.KeysLive)
 	c.vals.end, c.vals.live = int64(h.ValuesEnd), int64(h.ValuesLive)
+	c.keys.bg, c.vals.bg = &c.bg, &c.bg
 	for _, a := range []*arena{c.keys, c.vals} {
 		if a.end > a.size {
 			return &CorruptError{File: a.path, Field: "arena size", Expected: fmt.Sprintf("at least %d bytes", a.end), Found: a.size}
@@ -190,6 +191,7 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	if c.vals, err = createArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes); err != nil {
 		return err
 	}
+	c.keys.bg, c.vals.bg = &c.bg, &c.bg
 	t, err := createTable(c.opts.files, c.path(bucketsFile+growSuffix), c.hdr.Log2)
 	if err != nil {
 		return err
