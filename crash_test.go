@@ -568,6 +568,7 @@ func (f *killFS) Exchange(a, b string) error            { f.step('x'); return f.
 func (f *killFS) Remove(name string) error              { f.step('d'); return f.FS.Remove(name) }
 func (f *killFS) Truncate(x *os.File, size int64) error { f.step('t'); return f.FS.Truncate(x, size) }
 func (f *killFS) Allocate(x *os.File, size int64) error { f.step('a'); return f.FS.Allocate(x, size) }
+func (f *killFS) Extend(x *os.File, size int64) error   { f.step('a'); return f.FS.Extend(x, size) }
 func (f *killFS) Sync(x *os.File) error                 { f.step('s'); return f.FS.Sync(x) }
 func (f *killFS) SyncDir(dir string) error              { f.step('y'); return f.FS.SyncDir(dir) }
 func (f *killFS) WriteAt(x *os.File, b []byte, off int64) (int, error) {

@@ -378,6 +378,13 @@ func (f *countingFS) Allocate(file *os.File, size int64) error {
 	return f.FS.Allocate(file, size)
 }
 
+func (f *countingFS) Extend(file *os.File, size int64) error {
+	if err := f.hit("allocate"); err != nil {
+		return err
+	}
+	return f.FS.Extend(file, size)
+}
+
 func (f *countingFS) Sync(file *os.File) error {
 	if err := f.hit("sync"); err != nil {
 		return err

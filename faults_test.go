@@ -75,6 +75,13 @@ func (f *faultFS) Allocate(file *os.File, size int64) error {
 	return mmap.Allocate(file, size)
 }
 
+func (f *faultFS) Extend(file *os.File, size int64) error {
+	if err := f.fail("fallocate"); err != nil {
+		return err
+	}
+	return mmap.Extend(file, size)
+}
+
 func (f *faultFS) Sync(file *os.File) error {
 	if err := f.fail("sync"); err != nil {
 		return err

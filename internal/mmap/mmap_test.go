@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/diskmap-go/diskmap/internal/maptest"
@@ -287,5 +288,30 @@ func TestPrivateWritesStayInMemory(t *testing.T) {
 	}
 	if string(got) != "file" {
 		t.Fatalf(`string(got) = %q, want "file" (a private write reached the file)`, string(got))
+	}
+}
+
+// Prefault leaves the bytes of a mapping as they were, and the pages
+// mapped in: a write through the mapping afterwards reaches the file.
+func TestPrefaultKeepsBytes(t *testing.T) {
+	f := newFile(t, 4*page)
+	if _, err := f.WriteAt([]byte("kept"), int64(page)+5); err != nil {
+		t.Fatalf("WriteAt: %v", err)
+	}
+	r, err := mmap.Map(f, 4*page, mmap.ReadWrite)
+	if err != nil {
+		t.Fatalf("Map: %v", err)
+	}
+	unmapAtEnd(t, r)
+	if err := r.Prefault(7, 3*page, true); err != nil && !errors.Is(err, errors.ErrUnsupported) && !errors.Is(err, syscall.EINVAL) {
+		t.Fatalf("Prefault: %v", err)
+	}
+	if got := string(r.Bytes()[page+5 : page+9]); got != "kept" {
+		t.Fatalf("after Prefault the mapping reads %q, want \"kept\"", got)
+	}
+	r.Bytes()[3*page] = 'x'
+	got := make([]byte, 1)
+	if _, err := f.ReadAt(got, int64(3*page)); err != nil || got[0] != 'x' {
+		t.Fatalf("a write after Prefault: the file reads %q, %v", got, err)
 	}
 }
