@@ -50,7 +50,7 @@ func main() {
 	flag.IntVar(&cfg.goroutines, "goroutines", runtime.GOMAXPROCS(0), "with -store concurrent: writers, each putting its share of the keys")
 	flag.StringVar(&durability, "durability", "os", "os, wal or walsync")
 	flag.StringVar(&cfg.dir, "dir", "", "directory for the map (default a new temporary directory, removed at the end)")
-	flag.DurationVar(&cfg.slow, "slow", 0, "with -store diskmap: print each Put slower than this and what it changed in Stats")
+	flag.DurationVar(&cfg.slow, "slow", 0, "with -store diskmap: print each Put slower than this (with -cpu, in CPU time) and what it changed in Stats")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of the key order and the values")
 	flag.BoolVar(&cfg.cpu, "cpu", false, "also time each Put in CPU time of its thread, which leaves out the time the writer was not running: on a loaded machine, what the Put itself cost")
 	flag.Parse()
@@ -198,15 +198,17 @@ func loadDiskmap(cfg config, dir string, d *data) (result, error) {
 		t := time.Now()
 		err := m.Put(key, v)
 		took := time.Since(t)
+		judged := took
 		if cfg.cpu {
-			res.cpu.add(i, clock.now()-c)
+			judged = clock.now() - c
+			res.cpu.add(i, judged)
 		}
 		if err != nil {
 			return result{}, fmt.Errorf("put %d: %w", i, err)
 		}
 		res.add(i, took)
 		if cfg.slow > 0 {
-			before = explain(m, i, took, cfg.slow, before)
+			before = explain(m, i, took, judged, cfg.slow, before)
 		}
 	}
 	res.wall = time.Since(start)
@@ -215,14 +217,15 @@ func loadDiskmap(cfg config, dir string, d *data) (result, error) {
 	return res, m.Close()
 }
 
-// explain prints what a Put slower than slow changed in the map's Stats,
-// and returns the Stats after it.
-func explain(m *diskmap.BytesMap, i int, took, slow time.Duration, before diskmap.Stats) diskmap.Stats {
+// explain prints what a Put slower than slow (judged: in wall time, or
+// with -cpu in CPU time) changed in the map's Stats, and returns the Stats
+// after it.
+func explain(m *diskmap.BytesMap, i int, took, judged, slow time.Duration, before diskmap.Stats) diskmap.Stats {
 	after := m.Stats()
-	if took < slow {
+	if judged < slow {
 		return after
 	}
-	fmt.Printf("put %d took %v:", i, took)
+	fmt.Printf("put %d took %v (%v judged):", i, took, judged)
 	changed := func(what string, a, b int64) {
 		if a != b {
 			fmt.Printf(" %s %d -> %d", what, a, b)
