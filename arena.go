@@ -34,8 +34,9 @@ type arena struct {
 	size int64 // file size: bytes allocated on disk
 	live int64 // bytes of records that a slot points at
 
-	bg          *background // unmaps the mappings that growing replaced; nil: at once
+	bg          *background // unmaps the mappings that growing replaced, prefaults; nil: at once, none
 	aheadFailed int64       // the size at which growing ahead last failed (see ahead)
+	faulted     int64       // the mappings are prefaulted, or being prefaulted, up to here (see ahead)
 }
 
 // openArena opens and maps the arena at path, through files, checking its
@@ -105,6 +106,7 @@ func (a *arena) remap(size int64, writable bool) error {
 		if a.rw, err = mapReserved(a.f, size, reserve, mmap.ReadWrite); err != nil {
 			return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
 		}
+		a.rw.AdviseRandom() // see there: writes past the end reread what they fill
 	}
 	a.resize(size)
 	return nil
@@ -112,6 +114,7 @@ func (a *arena) remap(size int64, writable bool) error {
 
 // resize points data and w at the first size bytes of the mappings.
 func (a *arena) resize(size int64) {
+	a.faulted = min(a.faulted, size)
 	a.size = size
 	a.data = a.ro.Bytes()[:size:size]
 	if a.rw != nil {
@@ -152,6 +155,7 @@ func (a *arena) unmap() error {
 		}
 	}
 	a.ro, a.rw, a.data, a.w = nil, nil, nil, nil
+	a.faulted = 0
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("diskmap: unmapping %s: %w", a.path, err)
 	}
@@ -238,12 +242,16 @@ func (a *arena) growsAhead() bool { return reservation(a.size) > a.size }
 // tries again only once the file has grown by other means, when a record
 // no longer fits and its write grows the file or fails. The mappings may
 // move, so ahead runs once the write is done with its views.
+//
+// Then it has the background prefault the mappings a little past the end
+// (faultAhead), so that the writes to come find their pages mapped in.
 func (a *arena) ahead() {
-	if a.rw == nil || !a.growsAhead() || a.aheadFailed == a.size {
+	if a.rw == nil || !a.growsAhead() {
 		return
 	}
+	defer a.faultAhead()
 	step := a.step()
-	if a.size-a.end >= step/2 {
+	if a.size-a.end >= step/2 || a.aheadFailed == a.size {
 		return
 	}
 	size := min(roundPage(min(a.end+step, a.size+aheadChunk)), maxArena)
@@ -253,6 +261,27 @@ func (a *arena) ahead() {
 	if err := a.extend(size); err != nil {
 		a.aheadFailed = a.size
 	}
+}
+
+// faultWindow is how far past the end of an arena the background keeps
+// its mappings prefaulted: a few MiB, not the whole room allocated ahead,
+// whose pages would otherwise be written back as zeros before records
+// fill them.
+const faultWindow = 8 << 20
+
+// faultAhead queues a prefault of the next faultWindow/2 bytes of both
+// mappings once the prefaulted part reaches less than faultWindow past the
+// end: the writable mapping for the records written there, the read-only
+// one for the lookups that read them.
+func (a *arena) faultAhead() {
+	from := max(a.faulted, a.end)
+	if a.bg == nil || from >= a.size || from >= a.end+faultWindow/2 {
+		return
+	}
+	n := min(faultWindow/2, a.size-from)
+	a.bg.prefault(a.rw, int(from), int(n), true)
+	a.bg.prefault(a.ro, int(from), int(n), false)
+	a.faulted = from + n
 }
 
 // reserve makes sure n more bytes fit before the end of the file, growing
@@ -286,7 +315,9 @@ func (a *arena) append(p []byte) (uint32, error) {
 
 // grow extends the file so that it holds at least need bytes, which fit
 // (see fits), to nextSize, with real disk allocation so that a full disk
-// shows here as an error rather than as a fault on a later write.
+// shows here as an error rather than as a fault on a later write. The
+// file has no holes: Open gave them blocks (see load), and it has only
+// grown since, so only the range added is allocated (mmap.Extend).
 func (a *arena) grow(need int64) error {
 	size := a.nextSize(need)
 	if a.growsAhead() {
@@ -297,12 +328,12 @@ func (a *arena) grow(need int64) error {
 		if err := a.unmap(); err != nil {
 			return errors.Join(err, a.remap(a.size, true))
 		}
-		if err := a.files.Allocate(a.f, size); err != nil {
+		if err := a.files.Extend(a.f, size); err != nil {
 			return errors.Join(fmt.Errorf("diskmap: growing %s: %w", a.path, err), a.remap(a.size, true))
 		}
 		return a.remap(size, true)
 	}
-	if err := a.files.Allocate(a.f, size); err != nil {
+	if err := a.files.Extend(a.f, size); err != nil {
 		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
 	}
 	a.resize(size)
@@ -316,7 +347,7 @@ func (a *arena) grow(need int64) error {
 // stay, and so does the size they cover; the file keeps the blocks
 // allocated past it, which a later growth finds there.
 func (a *arena) extend(size int64) error {
-	if err := a.files.Allocate(a.f, size); err != nil {
+	if err := a.files.Extend(a.f, size); err != nil {
 		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
 	}
 	if size > a.capacity() {
@@ -341,8 +372,10 @@ func (a *arena) moveMappings(size int64) error {
 		unmapAll([]*mmap.Region{ro})
 		return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
 	}
+	rw.AdviseRandom()
 	a.bg.unmap(a.ro, a.rw)
 	a.ro, a.rw = ro, rw
+	a.faulted = 0 // the new mappings have no pages mapped in
 	return nil
 }
 

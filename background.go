@@ -2,36 +2,72 @@ package diskmap
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
-// background runs, in goroutines of their own, the slow work that a write
-// hands off because nothing it goes on with waits for it: unmapping the
-// mappings that the map has replaced by larger ones. Unmapping a mapping
-// of a few hundred MiB whose pages have been touched takes tens of
-// milliseconds, its page tables torn down page by page; the write that
-// replaced it has no need to wait for that. Close waits for all of it.
+// background runs, in a goroutine of its own, the slow work on mappings
+// that a write hands off because nothing it goes on with waits for it:
+//
+//   - unmapping the mappings the map has replaced by larger ones: for a
+//     mapping of a few hundred MiB whose pages were touched, tens of
+//     milliseconds, its page tables torn down page by page;
+//   - prefaulting the pages a writer is about to write first, the arenas
+//     just past their ends (see mmap.Region.Prefault), so that its writes
+//     find them mapped in and fault no more.
+//
+// Jobs run one at a time, in the order they came: a mapping is unmapped
+// only after the prefaults of it that came before. drain waits for them
+// all, prefaults cut short, before anything unmaps a mapping itself (a
+// Close, a Compact, a table installed by installTable).
 type background struct {
-	wg sync.WaitGroup
+	mu      sync.Mutex
+	queue   []func()
+	running bool
+	wg      sync.WaitGroup // the goroutine running the queue
+	epoch   atomic.Uint64  // raised by drain: prefaults queued before it do nothing
 }
 
-// unmap unmaps regs in a goroutine. Nothing may read them from now on:
-// they are mappings that a write has replaced, and a view into them that a
-// caller kept was made invalid by that write (see package diskmap, Views).
-// Once unmapped, such a view faults rather than reading anything else.
-//
-// A nil background unmaps at once.
-func (b *background) unmap(regs ...*mmap.Region) {
+// run queues job. A nil background runs it at once.
+func (b *background) run(job func()) {
 	if b == nil {
-		unmapAll(regs)
+		job()
 		return
 	}
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		unmapAll(regs)
-	}()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.queue = append(b.queue, job)
+	if !b.running {
+		b.running = true
+		b.wg.Add(1)
+		go b.loop()
+	}
+}
+
+// loop runs the queue until it is empty.
+func (b *background) loop() {
+	defer b.wg.Done()
+	for {
+		b.mu.Lock()
+		if len(b.queue) == 0 {
+			b.running = false
+			b.mu.Unlock()
+			return
+		}
+		job := b.queue[0]
+		b.queue = b.queue[1:]
+		b.mu.Unlock()
+		job()
+	}
+}
+
+// unmap unmaps regs. Nothing may read them from now on: they are mappings
+// that a write has replaced, and a view into them that a caller kept was
+// made invalid by that write (see package diskmap, Views). Once unmapped,
+// such a view faults rather than reading anything else.
+func (b *background) unmap(regs ...*mmap.Region) {
+	b.run(func() { unmapAll(regs) })
 }
 
 // unmapAll unmaps regs. munmap fails only when given a range that is not a
@@ -42,5 +78,35 @@ func unmapAll(regs []*mmap.Region) {
 	}
 }
 
+// prefaultChunk is how much one prefault job maps in before it looks
+// whether drain has cut it short.
+const prefaultChunk = 4 << 20
+
+// prefault maps in the pages of [off, off+n) of r (see mmap.Region.Prefault),
+// for writing or for reading, unless a drain comes first. A nil background
+// does nothing: prefaulting is worth it only beside the writer. Where the
+// system cannot prefault it does nothing either, and the first touch of a
+// page maps it in as it always does.
+func (b *background) prefault(r *mmap.Region, off, n int, write bool) {
+	if b == nil {
+		return
+	}
+	epoch := b.epoch.Load()
+	b.run(func() {
+		for at := off; at < off+n && b.epoch.Load() == epoch; at += prefaultChunk {
+			if r.Prefault(at, min(prefaultChunk, off+n-at), write) != nil {
+				return // unsupported, or past the file: the writer faults them in itself
+			}
+		}
+	})
+}
+
 // wait returns once all the work handed off so far is done.
 func (b *background) wait() { b.wg.Wait() }
+
+// drain cuts short the prefaults queued so far and waits for the rest of
+// the work, so that the caller may unmap what it likes.
+func (b *background) drain() {
+	b.epoch.Add(1)
+	b.wg.Wait()
+}

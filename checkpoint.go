@@ -82,6 +82,7 @@ func (c *core) checkpointInto(t *table, stayOpen bool) error {
 // header records their ends, and it records the last logged mutation;
 // then the log starts again.
 func (c *core) installTable(t *table, h *layout.Header) error {
+	c.bg.drain() // it unmaps both tables itself
 	h.Log2 = t.log2
 	err := c.syncStruck()
 	if err == nil {

@@ -38,6 +38,7 @@ func (m *Map[K, V]) Close() error {
 // closeFiles unmaps and closes every file and releases the lock. After a
 // clean close the arena files are cut to their ends.
 func (c *core) closeFiles(clean bool) error {
+	c.bg.drain() // background work may be using the mappings
 	var errs []error
 	for _, a := range []*arena{c.keys, c.vals} {
 		if a == nil {
@@ -52,7 +53,6 @@ func (c *core) closeFiles(clean bool) error {
 	if c.tab != nil {
 		errs = append(errs, c.tab.close())
 	}
-	c.bg.wait() // every mapping is gone when Close returns
 	if c.log != nil {
 		errs = append(errs, c.log.Close(clean && !c.readOnly))
 	}

@@ -180,6 +180,7 @@ func (c *core) installCompacted() error {
 	private := c.tab.mode == mmap.Private
 	keep := c.hdr
 	kend, klive, vend, vlive := c.keys.end, c.keys.live, c.vals.end, c.vals.live
+	c.bg.drain() // the files are unmapped here
 	err := errors.Join(c.keys.close(), c.vals.close(), c.tab.close())
 	if err == nil {
 		err = c.rename(keysFile+compactExt, keysFile)

@@ -26,6 +26,7 @@ import (
 func (c *core) recover() error {
 	logged := c.hdr.Flags&layout.FlagWAL != 0
 	version, checkpoint := c.hdr.Version, c.hdr.Checkpoint
+	c.bg.drain() // cutting maps the arenas again
 	for _, a := range []*arena{c.keys, c.vals} {
 		end := a.end
 		if !logged {
