@@ -13,19 +13,23 @@ import (
 //   - unmapping the mappings the map has replaced by larger ones: for a
 //     mapping of a few hundred MiB whose pages were touched, tens of
 //     milliseconds, its page tables torn down page by page;
-//   - prefaulting the pages a writer is about to write first, the arenas
-//     just past their ends (see mmap.Region.Prefault), so that its writes
-//     find them mapped in and fault no more.
+//   - prefaulting the pages a writer is about to write first: the arenas
+//     just past their ends, a growing table's new one whole (see
+//     mmap.Region.Prefault): the kernel makes a thread that dirties pages
+//     pay, every 8 MiB or so, for its accounting of dirty pages, one to
+//     ten milliseconds each time on a loaded machine.
 //
 // Jobs run one at a time, in the order they came: a mapping is unmapped
 // only after the prefaults of it that came before. drain waits for them
 // all, prefaults cut short, before anything unmaps a mapping itself (a
-// Close, a Compact, a table installed by installTable).
+// Close, a Compact, a table installed by installTable). The install of a
+// grown table (install.go) runs in a goroutine of its own, which wait
+// and drain wait for too.
 type background struct {
 	mu      sync.Mutex
 	queue   []func()
 	running bool
-	wg      sync.WaitGroup // the goroutine running the queue
+	wg      sync.WaitGroup // the goroutine running the queue, and installs
 	epoch   atomic.Uint64  // raised by drain: prefaults queued before it do nothing
 }
 

@@ -38,7 +38,7 @@ func (m *Map[K, V]) Close() error {
 // closeFiles unmaps and closes every file and releases the lock. After a
 // clean close the arena files are cut to their ends.
 func (c *core) closeFiles(clean bool) error {
-	c.bg.drain() // background work may be using the mappings
+	c.bg.drain() // an install may be using the files; unmappings end too
 	var errs []error
 	for _, a := range []*arena{c.keys, c.vals} {
 		if a == nil {
@@ -52,6 +52,10 @@ func (c *core) closeFiles(clean bool) error {
 	}
 	if c.tab != nil {
 		errs = append(errs, c.tab.close())
+	}
+	if c.growing != nil {
+		errs = append(errs, c.growing.next.close()) // a failed map's: the next Open reads it
+		c.growing = nil
 	}
 	if c.log != nil {
 		errs = append(errs, c.log.Close(clean && !c.readOnly))

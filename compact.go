@@ -46,6 +46,12 @@ func (c *core) compact() error {
 	if err := c.syncStruck(); err != nil {
 		return err
 	}
+	if g := c.growing; g != nil && g.install != nil {
+		// It renames over buckets: let it finish first.
+		if err := c.waitInstall(); err != nil {
+			return err
+		}
+	}
 	err := c.checkRoom()
 	if err == nil {
 		err = c.buildCompacted(gen)
@@ -62,6 +68,10 @@ func (c *core) compact() error {
 		}
 		return fmt.Errorf("compacting %s: %w", c.dir, err)
 	}
+	// A table growing is abandoned: the compacted one has room for the
+	// keys. A buckets.next that cannot be removed is of the old
+	// generation, and the next Open removes it.
+	_ = c.dropGrowth()
 	c.auto.compacted()
 	return nil
 }
@@ -145,7 +155,7 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 // copyLive appends every live key and its value to the new arenas, in the
 // order of the keys arena, and places their slots in the new table.
 func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
-	err = c.walk(func(kp []byte, _ uint64, s layout.Slot) error {
+	err = c.walk(func(kp []byte, _ *table, _ uint64, s layout.Slot) error {
 		if n++; n > c.hdr.Count {
 			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
 		}
@@ -161,7 +171,7 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
 		if err != nil {
 			return err
 		}
-		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))}); err != nil {
+		if _, err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))}); err != nil {
 			return err
 		}
 		nk.live += layout.RecordSize(len(kp))

@@ -40,7 +40,15 @@ type core struct {
 
 	failpoint func(name string) error // tests stop the map at named points with it
 
-	bg background // unmaps replaced mappings off the write path
+	bg background // unmaps replaced mappings, and installs grown tables, off the write path
+
+	growing    *growth // the table growing into a new one, nil when none is (see grow.go)
+	installErr error   // why the last install of a grown table failed, nil once one succeeds
+	// testGrowStep and testInstallNow are set by tests: how many old slots
+	// a write moves while the table grows (0: growStep), and whether the
+	// install of a grown table runs in the writer rather than beside it.
+	testGrowStep   int
+	testInstallNow bool
 
 	epoch uint64 // bumped by every mutation; entries compare it
 	// filesRetired counts the file sets the map has retired: Compact
@@ -112,10 +120,21 @@ func (c *core) hash(kb []byte) uint64 {
 }
 
 // probe looks for the encoded key kb whose fingerprint is fp. It returns
-// the slot holding it, or else the slot where it would be inserted: the
-// first deleted slot passed, or the empty slot that ended the probe.
-func (c *core) probe(kb []byte, fp uint32) (uint64, bool, error) {
-	return c.probeIn(c.tab, kb, fp)
+// the table and slot holding it, or else the slot where it would be
+// inserted: the first deleted slot passed, or the empty slot that ended
+// the probe. While the table grows, the key is looked for in the old table
+// unless its home there was moved, and then in the new one, where it
+// would be inserted (see grow.go).
+func (c *core) probe(kb []byte, fp uint32) (*table, uint64, bool, error) {
+	if t := c.tableFor(fp); t == c.tab && c.growing != nil {
+		i, found, err := c.probeIn(t, kb, fp)
+		if found || err != nil {
+			return t, i, found, err
+		}
+	}
+	t := c.current()
+	i, found, err := c.probeIn(t, kb, fp)
+	return t, i, found, err
 }
 
 // probeIn is probe in the table t, which may be one being built. It reads
@@ -157,24 +176,24 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 // find returns the value stored under the encoded key kb, whose
 // fingerprint is fp, in place in the values arena.
 func (c *core) find(kb []byte, fp uint32) ([]byte, bool, error) {
-	i, found, err := c.probe(kb, fp)
+	t, i, found, err := c.probe(kb, fp)
 	if !found || err != nil {
 		return nil, false, err
 	}
-	s := layout.ReadSlot(c.tab.slot(i))
+	s := layout.ReadSlot(t.slot(i))
 	b, ok := c.vals.view(s.Value, s.ValueLen)
 	if !ok {
-		return nil, false, valueError(c.tab, i, s)
+		return nil, false, valueError(t, i, s)
 	}
 	return b, true, nil
 }
 
-// value returns the value that slot i, s, points at, in place in the
+// value returns the value that slot i of t, s, points at, in place in the
 // values arena.
-func (c *core) value(i uint64, s layout.Slot) ([]byte, error) {
+func (c *core) value(t *table, i uint64, s layout.Slot) ([]byte, error) {
 	b, ok := c.vals.view(s.Value, s.ValueLen)
 	if !ok {
-		return nil, valueError(c.tab, i, s)
+		return nil, valueError(t, i, s)
 	}
 	return b, nil
 }
@@ -190,7 +209,7 @@ func valueError(t *table, i uint64, s layout.Slot) error {
 
 // contains reports whether the encoded key kb is in the map.
 func (c *core) contains(kb []byte) (bool, error) {
-	_, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	_, _, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
 	return found, err
 }
 
@@ -217,7 +236,7 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 		return false, err
 	}
 	fp := layout.Fingerprint(c.hash(kb))
-	i, found, err := c.slotFor(kb, fp)
+	t, i, found, err := c.slotFor(kb, fp)
 	if err != nil {
 		return false, err
 	}
@@ -237,10 +256,18 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 			return false, err
 		}
 	}
-	c.write(i, found, kb, fp, vb)
+	c.write(t, i, found, kb, fp, vb)
+	c.afterWrite()
+	return found, nil
+}
+
+// afterWrite does what a write does once it is done with the bytes it
+// wrote, which may be views of the map: it moves the next slots of a
+// growing table, and allocates the arenas ahead (see arena.ahead).
+func (c *core) afterWrite() {
+	c.step()
 	c.keys.ahead()
 	c.vals.ahead()
-	return found, nil
 }
 
 // checkSize returns ErrTooLarge for a key or a value past the format's
@@ -252,23 +279,24 @@ func (c *core) checkSize(kb, vb []byte) error {
 	return nil
 }
 
-// slotFor returns the slot holding the encoded key kb, whose fingerprint
-// is fp, or the one where it goes, first growing the table if a new key
-// would pass the maximum load.
-func (c *core) slotFor(kb []byte, fp uint32) (uint64, bool, error) {
-	i, found, err := c.probe(kb, fp)
-	if found || err != nil || format.SlotKeyField(c.tab.slot(i)) == layout.SlotDeleted || !c.full(1) {
-		return i, found, err
+// slotFor returns the table and slot holding the encoded key kb, whose
+// fingerprint is fp, or the one where it goes, first growing the table if
+// a new key would pass the maximum load (see full).
+func (c *core) slotFor(kb []byte, fp uint32) (*table, uint64, bool, error) {
+	t, i, found, err := c.probe(kb, fp)
+	if found || err != nil || format.SlotKeyField(t.slot(i)) == layout.SlotDeleted || !c.full(1) {
+		return t, i, found, err
 	}
 	if err := c.grow(1); err != nil {
-		return 0, false, err
+		return nil, 0, false, err
 	}
 	return c.probe(kb, fp)
 }
 
 // remove deletes the encoded key kb and reports whether it was there.
 func (c *core) remove(kb []byte, src source) (bool, error) {
-	i, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	fp := layout.Fingerprint(c.hash(kb))
+	t, i, found, err := c.probe(kb, fp)
 	if !found || err != nil {
 		return false, err
 	}
@@ -277,7 +305,8 @@ func (c *core) remove(kb []byte, src source) (bool, error) {
 			return false, err
 		}
 	}
-	c.unset(i, len(kb))
+	c.unset(t, i, fp, len(kb))
+	c.step()
 	return true, nil
 }
 
@@ -308,15 +337,18 @@ func (c *core) checkMapped(err error) error {
 	return err
 }
 
-// write stores a put in slot i, found holding kb or free for it, once its
-// room is reserved: it cannot fail.
-func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
+// write stores a put in slot i of t, found holding kb or free for it,
+// once its room is reserved: it cannot fail.
+func (c *core) write(t *table, i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	voff := c.vals.put(vb)
 	c.vals.live += layout.RecordSize(len(vb))
-	s := c.tab.slot(i)
+	s := t.slot(i)
 	if found {
 		c.vals.live -= layout.RecordSize(int(format.SlotValueLen(s)))
 		format.SetSlotValue(s, voff, uint32(len(vb)))
+		if o := c.mirror(t, fp, format.SlotKeyField(s)); o != nil {
+			format.SetSlotValue(o, voff, uint32(len(vb)))
+		}
 		return
 	}
 	if format.SlotKeyField(s) == layout.SlotDeleted {
@@ -328,14 +360,21 @@ func (c *core) write(i uint64, found bool, kb []byte, fp uint32, vb []byte) {
 	c.hdr.Count++
 }
 
-// unset marks slot i, holding a key of klen bytes, deleted.
-func (c *core) unset(i uint64, klen int) {
-	s := c.tab.slot(i)
+// unset marks slot i of t, holding a key of fingerprint fp and klen
+// bytes, deleted.
+func (c *core) unset(t *table, i uint64, fp uint32, klen int) {
+	s := t.slot(i)
 	c.vals.live -= layout.RecordSize(int(format.SlotValueLen(s)))
 	c.keys.live -= layout.RecordSize(klen)
+	if o := c.mirror(t, fp, format.SlotKeyField(s)); o != nil {
+		format.SetSlotKey(o, layout.SlotDeleted)
+	}
 	format.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--
 	c.hdr.Tombstones++
+	if g := c.growing; g != nil && t == c.tab {
+		g.oldTombs++
+	}
 }
 
 // room is the most a frame of operations may take: a slot for each put,

@@ -15,7 +15,9 @@
 // open-addressing table of 16-byte slots probed linearly; and keys and
 // values, two append-only arenas of length-prefixed, checksummed records,
 // each starting at a multiple of 8 bytes. Package layout specifies the
-// format. The table doubles past Options.MaxLoad; arenas hold up to an
+// format. The table doubles past Options.MaxLoad, into a new file beside
+// it that a few dozen of its slots move into at each write, so that no
+// write waits for the whole table to be rebuilt; arenas hold up to an
 // eighth of their size allocated ahead of their records (at least 64 KiB,
 // at most 1 GiB), so that a map fills its disk to within one such step. On
 // 64-bit Unix systems writes keep that room allocated at most 4 MiB at a

@@ -29,12 +29,12 @@ import (
 // decode, stops before yielding it and keeps the error for Err.
 func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		m.iterate(func(kp []byte, i uint64, s layout.Slot) (bool, error) {
+		m.iterate(func(kp []byte, t *table, i uint64, s layout.Slot) (bool, error) {
 			k, err := m.decodeKey(kp)
 			if err != nil {
 				return false, err
 			}
-			v, err := m.decodeValue(i, s)
+			v, err := m.decodeValue(t, i, s)
 			if err != nil {
 				return false, err
 			}
@@ -48,7 +48,7 @@ func (m *Map[K, V]) All() iter.Seq2[K, V] {
 // it, for Err to report.
 func (m *Map[K, V]) Keys() iter.Seq[K] {
 	return func(yield func(K) bool) {
-		m.iterate(func(kp []byte, _ uint64, _ layout.Slot) (bool, error) {
+		m.iterate(func(kp []byte, _ *table, _ uint64, _ layout.Slot) (bool, error) {
 			k, err := m.decodeKey(kp)
 			if err != nil {
 				return false, err
@@ -63,8 +63,8 @@ func (m *Map[K, V]) Keys() iter.Seq[K] {
 // of All; an error ends it, for Err to report.
 func (m *Map[K, V]) Values() iter.Seq[V] {
 	return func(yield func(V) bool) {
-		m.iterate(func(_ []byte, i uint64, s layout.Slot) (bool, error) {
-			v, err := m.decodeValue(i, s)
+		m.iterate(func(_ []byte, t *table, i uint64, s layout.Slot) (bool, error) {
+			v, err := m.decodeValue(t, i, s)
 			if err != nil {
 				return false, err
 			}
@@ -92,7 +92,7 @@ func (m *Map[K, V]) Err() error {
 // iterate runs visit on each live key until it returns false or an error;
 // errors, and Compact or Close during the iteration (rule 5 of All), are
 // kept for Err.
-func (m *Map[K, V]) iterate(visit func(kp []byte, i uint64, s layout.Slot) (bool, error)) {
+func (m *Map[K, V]) iterate(visit func(kp []byte, t *table, i uint64, s layout.Slot) (bool, error)) {
 	if err := m.usable(); err != nil {
 		m.keepErr(err)
 		return
@@ -100,8 +100,8 @@ func (m *Map[K, V]) iterate(visit func(kp []byte, i uint64, s layout.Slot) (bool
 	m.iterating.Add(1)
 	defer m.iterating.Add(-1)
 	gen := m.filesRetired
-	err := m.walk(func(kp []byte, i uint64, s layout.Slot) error {
-		more, err := visit(kp, i, s)
+	err := m.walk(func(kp []byte, t *table, i uint64, s layout.Slot) error {
+		more, err := visit(kp, t, i, s)
 		switch {
 		case err != nil:
 			return err
@@ -137,9 +137,9 @@ func (m *Map[K, V]) decodeKey(kp []byte) (K, error) {
 	return k, nil
 }
 
-// decodeValue decodes the value of slot i, s.
-func (m *Map[K, V]) decodeValue(i uint64, s layout.Slot) (V, error) {
-	b, err := m.value(i, s)
+// decodeValue decodes the value of slot i of t, s.
+func (m *Map[K, V]) decodeValue(t *table, i uint64, s layout.Slot) (V, error) {
+	b, err := m.value(t, i, s)
 	if err != nil {
 		var v V
 		return v, err

@@ -63,6 +63,10 @@ type modelKind[K comparable, V any] struct {
 	opts   *diskmap.Options                     // for every open, but the durability
 	phases func(n int) []modelPhase             // the phases for a run of about n keys
 	end    func(t *testing.T, st diskmap.Stats) // if set, checks the Stats at the end of a run
+	// growStep, if set, is how many old slots a write moves while the
+	// table grows (see diskmap.SetGrowStep), and a run checks the map
+	// every checkEvery steps, whether or not a growth is under way.
+	growStep, checkEvery int
 }
 
 // modelRun is the state of one run: the map under test and the model.
@@ -78,6 +82,7 @@ type modelRun[K comparable, V any] struct {
 	order []K // keys in insertion order
 	step  int
 	what  string // the operation at this step, for failure messages
+	grown int    // steps that found the table growing
 }
 
 func (mr *modelRun[K, V]) fatalf(format string, args ...any) {
@@ -95,6 +100,9 @@ func (mr *modelRun[K, V]) noErr(err error) {
 func (mr *modelRun[K, V]) open() {
 	mr.m = maptest.Open[K, V](mr.t, mr.dir, mr.opts)
 	diskmap.SetHashBits(mr.m, mr.hash.and, mr.hash.or)
+	if mr.kind.growStep > 0 {
+		diskmap.SetGrowStep(mr.m, mr.kind.growStep, false)
+	}
 }
 
 // existing returns a key of the model at random; ok is false if it is empty.
@@ -152,6 +160,12 @@ func (mr *modelRun[K, V]) run(phases []modelPhase) {
 			if got := mr.m.Len(); got != len(mr.model) {
 				mr.fatalf("Len = %d, model has %d", got, len(mr.model))
 			}
+			if diskmap.Growing(mr.m) {
+				mr.grown++
+			}
+			if mr.kind.checkEvery > 0 && mr.step%mr.kind.checkEvery == 0 {
+				mr.noErr(mr.m.Check())
+			}
 		}
 		mr.what = "end of phase " + ph.name
 		mr.checkAll()
@@ -160,8 +174,11 @@ func (mr *modelRun[K, V]) run(phases []modelPhase) {
 	mr.reopen()
 	mr.checkAll()
 	st := mr.m.Stats()
-	mr.t.Logf("%d steps; at the end %d keys, %d slots, %d resizes, %d compactions",
-		mr.step, st.Len, st.Capacity, st.Resizes, st.Compacted)
+	mr.t.Logf("%d steps, %d of them with the table growing; at the end %d keys, %d slots, %d resizes, %d compactions",
+		mr.step, mr.grown, st.Len, st.Capacity, st.Resizes, st.Compacted)
+	if mr.kind.growStep > 0 && mr.grown < mr.step/50 {
+		mr.t.Errorf("the table grew during %d of %d steps: too few to test", mr.grown, mr.step)
+	}
 	if mr.kind.end != nil {
 		mr.kind.end(mr.t, st)
 	}
@@ -497,6 +514,23 @@ func u64BytesKind(n int) modelKind[uint64, []byte] {
 		enc:    func(v []byte) []byte { return v },
 		opts:   &diskmap.Options{Capacity: 16, KeyBytes: 512, ValueBytes: 512},
 		phases: modelPhases,
+	}
+}
+
+// TestModelGrowing is TestModelU64Bytes with a table that grows by one or
+// a few old slots at a write, so that most operations, reopens, checkpoints
+// and compactions among them, meet a table growing into another, its
+// clusters moved one at a time; the map is checked every 40 steps.
+func TestModelGrowing(t *testing.T) {
+	t.Parallel()
+	const n = 800
+	for _, step := range []int{1, 5} {
+		t.Run(fmt.Sprintf("step %d", step), func(t *testing.T) {
+			t.Parallel()
+			kind := u64BytesKind(n)
+			kind.growStep, kind.checkEvery = step, 40
+			runModel(t, kind, n)
+		})
 	}
 }
 

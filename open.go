@@ -23,6 +23,7 @@ const (
 	keysFile    = "keys"
 	valuesFile  = "values"
 	growSuffix  = ".grow"
+	nextFile    = "buckets.next"
 	spareFile   = "buckets.spare"
 	compactExt  = ".compact"
 	walFile     = "wal"
@@ -89,11 +90,17 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 		return fmt.Errorf("%s holds %s keys and %s values, opened with %s and %s: %w",
 			c.dir, c.hdr.KeyCodec, c.hdr.ValueCodec, keyCodec, valueCodec, ErrCodecMismatch)
 	}
-	if c.hdr.Dirty() {
-		if c.readOnly {
-			return fmt.Errorf("%s was not closed cleanly; open it for writing once to recover it: %w", c.dir, ErrReadOnly)
-		}
+	switch {
+	case c.hdr.Dirty() && c.readOnly:
+		return fmt.Errorf("%s was not closed cleanly; open it for writing once to recover it: %w", c.dir, ErrReadOnly)
+	case c.hdr.Dirty():
 		if err := c.recover(); err != nil {
+			return err
+		}
+	case !c.readOnly:
+		// A map closed cleanly grows into no table: one there is left
+		// from a compaction that replaced the table it grew from.
+		if err := c.removeNext(); err != nil {
 			return err
 		}
 	}
