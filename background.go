@@ -23,8 +23,8 @@ import (
 // only after the prefaults of it that came before. drain waits for them
 // all, prefaults cut short, before anything unmaps a mapping itself (a
 // Close, a Compact, a table installed by installTable). The install of a
-// grown table (install.go) runs in a goroutine of its own, which wait
-// and drain wait for too.
+// grown table (install.go) runs in a goroutine of its own, which drain
+// waits for too.
 type background struct {
 	mu      sync.Mutex
 	queue   []func()
@@ -104,9 +104,6 @@ func (b *background) prefault(r *mmap.Region, off, n int, write bool) {
 		}
 	})
 }
-
-// wait returns once all the work handed off so far is done.
-func (b *background) wait() { b.wg.Wait() }
 
 // drain cuts short the prefaults queued so far and waits for the rest of
 // the work, so that the caller may unmap what it likes.

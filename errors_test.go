@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
@@ -323,11 +324,14 @@ func fileScript(t *testing.T, dir string, d diskmap.Durability, files mmap.FS) [
 // nor the file.
 type countingFS struct {
 	mmap.FS
+	mu            sync.Mutex // the install of a grown table calls from a goroutine of its own
 	calls, failAt int
 	failed        string
 }
 
 func (f *countingFS) hit(op string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.calls++
 	if f.calls != f.failAt {
 		return nil
