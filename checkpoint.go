@@ -37,6 +37,7 @@ func (m *Map[K, V]) Checkpoint() error {
 // for an install under way, and then makes both tables durable, unless it
 // is the last one before Close, which ends the growth first.
 func (c *core) checkpoint(stayOpen bool) error {
+	c.settlePrepare() // no file of the map changes beside a checkpoint
 	if err := c.syncStruck(); err != nil {
 		return err
 	}

@@ -57,6 +57,14 @@ func (c *core) closeFiles(clean bool) error {
 		errs = append(errs, c.growing.next.close()) // a failed map's: the next Open reads it
 		c.growing = nil
 	}
+	if c.prep != nil {
+		if clean && !c.readOnly {
+			errs = append(errs, c.dropPrepared())
+		} else if c.settlePrepare(); c.prep.got.err == nil {
+			errs = append(errs, c.prep.got.t.close()) // the next Open removes the file
+		}
+		c.prep = nil
+	}
 	if c.log != nil {
 		errs = append(errs, c.log.Close(clean && !c.readOnly))
 	}

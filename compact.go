@@ -68,10 +68,12 @@ func (c *core) compact() error {
 		}
 		return fmt.Errorf("compacting %s: %w", c.dir, err)
 	}
-	// A table growing is abandoned: the compacted one has room for the
-	// keys. A buckets.next that cannot be removed is of the old
-	// generation, and the next Open removes it.
+	// A table growing is abandoned, and one prepared for the next growth
+	// let go: the compacted one has room for the keys. A buckets.next that
+	// cannot be removed is of the old generation, and the next Open
+	// removes it.
 	_ = c.dropGrowth()
+	_ = c.dropPrepared()
 	c.auto.compacted()
 	return nil
 }

@@ -42,8 +42,9 @@ type core struct {
 
 	bg background // unmaps replaced mappings, and installs grown tables, off the write path
 
-	growing    *growth // the table growing into a new one, nil when none is (see grow.go)
-	installErr error   // why the last install of a grown table failed, nil once one succeeds
+	growing    *growth   // the table growing into a new one, nil when none is (see grow.go)
+	prep       *prepared // the table of the next growth, being prepared (see prepare.go)
+	installErr error     // why the last install of a grown table failed, nil once one succeeds
 	// testGrowStep and testInstallNow are set by tests: how many old slots
 	// a write moves while the table grows (0: growStep), and whether the
 	// install of a grown table runs in the writer rather than beside it.
@@ -258,6 +259,9 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 	}
 	c.write(t, i, found, kb, fp, vb)
 	c.afterWrite()
+	if src == live {
+		c.prepareNext()
+	}
 	return found, nil
 }
 
@@ -422,6 +426,7 @@ func (c *core) applyFrame(ops []byte, r room, src source) error {
 		return c.failed
 	}
 	c.strike()
+	c.prepareNext()
 	return nil
 }
 

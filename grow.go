@@ -88,13 +88,7 @@ func (c *core) grow(n int) error {
 			return nil
 		}
 	}
-	if c.logged() && !c.readOnly {
-		// The next checkpoint writes a table of this size into the spare.
-		if err := c.reserveSpare(log2); err != nil {
-			return err
-		}
-	}
-	next, err := createNext(c.opts.files, c.path(nextFile), log2, c.tab.mode)
+	next, err := c.nextTable(log2)
 	if err != nil {
 		return err
 	}
@@ -111,6 +105,22 @@ func (c *core) grow(n int) error {
 	c.tableChanged()
 	c.moveSlots(c.growStep())
 	return nil
+}
+
+// nextTable returns the table of 2^log2 slots to grow into: the one
+// prepared beside the writes (see prepare.go), or else one made now. In
+// the WAL modes the spare is grown to its size first: the checkpoints
+// after the growth write a table of that size into it.
+func (c *core) nextTable(log2 uint8) (*table, error) {
+	if c.logged() {
+		if err := c.reserveSpare(log2); err != nil {
+			return nil, err
+		}
+	}
+	if t := c.takePrepared(log2); t != nil {
+		return t, nil
+	}
+	return createNext(c.opts.files, c.path(nextFile), log2, c.tab.mode)
 }
 
 // grownLog2 returns the log2 of the table that n more keys grow the table

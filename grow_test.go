@@ -17,7 +17,8 @@ import (
 	"github.com/diskmap-go/diskmap/layout"
 )
 
-// opsFS counts the syncs, directory syncs and renames made through it.
+// opsFS notes the opens, allocations, syncs, directory syncs and renames
+// made through it.
 type opsFS struct {
 	mmap.FS
 	mu  sync.Mutex
@@ -38,6 +39,27 @@ func (f *opsFS) taken() []string {
 	return ops
 }
 
+// of returns the operations noted of the kinds given.
+func of(ops []string, kinds ...string) []string {
+	var these []string
+	for _, op := range ops {
+		for _, k := range kinds {
+			if strings.HasPrefix(op, k+" ") {
+				these = append(these, op)
+			}
+		}
+	}
+	return these
+}
+
+func (f *opsFS) OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
+	f.note("open", name)
+	return f.FS.OpenFile(name, flag, perm)
+}
+func (f *opsFS) Allocate(x *os.File, size int64) error {
+	f.note("allocate", x.Name())
+	return f.FS.Allocate(x, size)
+}
 func (f *opsFS) Sync(x *os.File) error        { f.note("sync", x.Name()); return f.FS.Sync(x) }
 func (f *opsFS) SyncDir(dir string) error     { f.note("syncdir", dir); return f.FS.SyncDir(dir) }
 func (f *opsFS) Rename(from, to string) error { f.note("rename", from); return f.FS.Rename(from, to) }
@@ -76,7 +98,7 @@ func TestGrowthSpreadsOverWrites(t *testing.T) {
 	m := maptest.Open[string, string](t, dir, diskmap.WithFiles(&diskmap.Options{Capacity: 6000}, ops))
 	want := map[string]string{}
 	next := 0
-	if ops := fillToGrowth(t, m, want, &next, ops); len(ops) > 0 {
+	if ops := of(fillToGrowth(t, m, want, &next, ops), "sync", "syncdir", "rename"); len(ops) > 0 {
 		t.Fatalf("the Put that grew the table made %v", ops)
 	}
 	if st := m.Stats(); st.Capacity != 16384 || !diskmap.Growing(m) {
@@ -117,6 +139,50 @@ func TestGrowthSpreadsOverWrites(t *testing.T) {
 		t.Fatalf("buckets holds %d slots, want 16384", h.Slots())
 	}
 	maptest.RequireContents[string, string](t, m, want)
+}
+
+// A table of 2^16 slots or more prepares the next one beside the writes,
+// as it nears its maximum load: the Put that starts the growth takes it,
+// and opens, allocates and syncs nothing.
+func TestGrowthTakesPreparedTable(t *testing.T) {
+	t.Parallel()
+	ops := &opsFS{FS: mmap.OS{}}
+	dir := t.TempDir()
+	m := maptest.Open[string, string](t, dir, diskmap.WithFiles(&diskmap.Options{Capacity: 40000}, ops))
+	if s := m.Stats(); s.Capacity != 1<<16 {
+		t.Fatalf("%d slots, want 65536", s.Capacity)
+	}
+	want := map[string]string{}
+	i := 0
+	for ; float64(m.Len()+1) <= 0.75*float64(1<<16); i++ {
+		k := growKey(i)
+		want[k] = k
+		if err := m.Put(k, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Sync(); err != nil { // waits for the table being prepared
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "buckets.next")); err != nil {
+		t.Fatalf("no table prepared: %v", err)
+	}
+	ops.taken()
+	k := growKey(i)
+	want[k] = k
+	if err := m.Put(k, k); err != nil {
+		t.Fatal(err)
+	}
+	if got := ops.taken(); len(got) > 0 {
+		t.Fatalf("the Put that grew the table made %v", got)
+	}
+	if s := m.Stats(); s.Capacity != 1<<17 || !diskmap.Growing(m) {
+		t.Fatalf("after the Put that passed the load: %d slots, growing %v", s.Capacity, diskmap.Growing(m))
+	}
+	maptest.RequireContents[string, string](t, m, want)
+	if err := m.Check(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // growingMap opens a map in dir, with mode d, whose table moves step old

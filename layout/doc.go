@@ -175,8 +175,12 @@
 // buckets.next, created with its space allocated, at the new table's size
 // (in DurabilityOS with a header in its copy 0: see below); if either
 // cannot be had, the table does not grow and the write that needed it
-// fails. Arenas are untouched. The new table fills a few slots of the old
-// one at each write, not all at once:
+// fails. A table of 2^16 slots or more has buckets.next made ahead, beside
+// the writes, once its live keys and tombstones come within 1/16 of its
+// maximum load or 8192 keys of it, whichever is more: until the growth
+// begins the file holds zeros, and no header. Arenas are untouched. The
+// new table fills a few slots of the old one at each write, not all at
+// once:
 //
 //  1. Moving starts at an empty slot s of the old table and goes on in
 //     table order, around the end, to the slot before s. Each write moves
