@@ -8,7 +8,7 @@ import (
 	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
-// readAllocs checks that View, ViewMany, Contains and Get of a present key
+// readAllocs checks that View, ViewMany, Contains, Get and GetAppend (into a buffer with room) of a present key
 // and of a missing one allocate nothing.
 func readAllocs[K any](t *testing.T, m *diskmap.Map[K, uint64], present, missing K) {
 	t.Helper()
@@ -20,6 +20,12 @@ func readAllocs[K any](t *testing.T, m *diskmap.Map[K, uint64], present, missing
 		maptest.RequireAllocs(t, "View "+k.name, 100, 0, func() {
 			if _, found, err := m.View(k.key); err != nil || found != k.found {
 				t.Fatalf("View: %v, %v", found, err)
+			}
+		})
+		buf := make([]byte, 0, 64)
+		maptest.RequireAllocs(t, "GetAppend "+k.name, 100, 0, func() {
+			if _, found, err := m.GetAppend(buf[:0], k.key); err != nil || found != k.found {
+				t.Fatalf("GetAppend: %v, %v", found, err)
 			}
 		})
 		maptest.RequireAllocs(t, "Contains "+k.name, 100, 0, func() {

@@ -17,14 +17,22 @@ import (
 // Records are read through a read-only mapping, so that a caller writing
 // into a view faults instead of changing the file, and written through a
 // second, writable mapping of the same file (nil when the map is read-only).
-// Both mappings reserve address space past the file, so growing the file
-// rarely moves them; where it does, the file is mapped anew before the old
-// mappings are unmapped in the background (see extend).
+// Both mappings have address space reserved after them, so growing the file
+// rarely moves them; when the read-write one moves, the old one is
+// unmapped in the background (see extend).
+//
+// The read-only mapping, the one views point into, lies in the map's
+// mmap.Space for the arena: each mapping of the arena's files, as it moves
+// and at each compaction, goes where none was before, and one left behind
+// stays reserved and inaccessible, so that a view kept past its end faults
+// instead of reading other bytes. An arena being built by a compaction,
+// whose mappings no caller sees, has no Space.
 type arena struct {
 	f     *os.File
 	path  string
 	files mmap.FS // every operation on f outside the mappings goes through it
 	magic [8]byte
+	space *mmap.Space // where ro is mapped; nil for an arena no caller reads
 
 	ro, rw *mmap.Region // the mappings; rw is nil when read-only
 	data   []byte       // ro's bytes up to size: what readers see
@@ -40,8 +48,9 @@ type arena struct {
 }
 
 // openArena opens and maps the arena at path, through files, checking its
-// header against generation. A writable arena is mapped twice: read-only and read-write.
-func openArena(files mmap.FS, path string, magic [8]byte, generation uint64, writable bool) (*arena, error) {
+// header against generation. A writable arena is mapped twice: read-only
+// (in space, unless nil) and read-write.
+func openArena(files mmap.FS, path string, magic [8]byte, generation uint64, writable bool, space *mmap.Space) (*arena, error) {
 	flag := os.O_RDONLY
 	if writable {
 		flag = os.O_RDWR
@@ -50,7 +59,7 @@ func openArena(files mmap.FS, path string, magic [8]byte, generation uint64, wri
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
-	a := &arena{f: f, path: path, files: files, magic: magic}
+	a := &arena{f: f, path: path, files: files, magic: magic, space: space}
 	if err := a.load(generation, writable); err != nil {
 		_ = a.close()
 		return nil, err
@@ -92,24 +101,33 @@ func (a *arena) load(generation uint64, writable bool) error {
 	return a.remap(a.size, writable)
 }
 
-// remap maps the file again, reserving room for it to grow to twice size.
+// remap maps the file again, with room for it to grow to twice size.
 func (a *arena) remap(size int64, writable bool) error {
 	if err := a.unmap(); err != nil {
 		return err
 	}
-	reserve := reservation(size)
 	var err error
-	if a.ro, err = mapReserved(a.f, size, reserve, mmap.ReadOnly); err != nil {
-		return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
+	if a.ro, err = a.mapRO(size); err == nil && writable {
+		a.rw, err = mapReserved(a.f, size, reservation(size), mmap.ReadWrite)
 	}
-	if writable {
-		if a.rw, err = mapReserved(a.f, size, reserve, mmap.ReadWrite); err != nil {
-			return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
-		}
+	if err != nil {
+		return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.unmap())
+	}
+	if a.rw != nil {
 		a.rw.AdviseRandom() // see there: writes past the end reread what they fill
 	}
 	a.resize(size)
 	return nil
+}
+
+// mapRO maps the first size bytes of the file read-only: in the arena's
+// Space, with room to grow as far as span says, or else with the
+// reservation.
+func (a *arena) mapRO(size int64) (*mmap.Region, error) {
+	if a.space == nil {
+		return mapReserved(a.f, size, reservation(size), mmap.ReadOnly)
+	}
+	return a.space.Map(a.f, int(size), int(span(size)))
 }
 
 // resize points data and w at the first size bytes of the mappings.
@@ -134,6 +152,20 @@ func reservation(size int64) int64 {
 		r *= 2
 	}
 	return r
+}
+
+// span returns how much address space the arena's Space reserves when it
+// needs more, for a file of size bytes: twice the reservation, so that the
+// read-only mapping grows in place as far as the read-write one, and the
+// files of the compactions that follow, each about the size of the live
+// records, fit after it. On a 32-bit system, whose address space is
+// scarce, an eighth more than size, or 1 MiB more if that is more: room
+// for one step of growth in place (see nextSize).
+func span(size int64) int64 {
+	if bits.UintSize == 32 {
+		return size + max(size/8, 1<<20)
+	}
+	return 2 * reservation(size)
 }
 
 // mapReserved maps the file with the reservation, or without it when the
@@ -166,26 +198,13 @@ func (a *arena) close() error {
 	return errors.Join(a.unmap(), closeFile(a.f, a.path))
 }
 
-// capacity returns how many bytes the mappings cover.
-func (a *arena) capacity() int64 {
-	n := int64(len(a.ro.Bytes()))
-	if a.rw != nil {
-		n = min(n, int64(len(a.rw.Bytes())))
-	}
-	return n
-}
-
 // moves reports whether making room for n more bytes would move the
-// mappings, invalidating slices of them: whether reserve would grow the
-// file to a size its mappings do not cover.
+// read-only mapping, invalidating views of it: whether reserve would grow
+// the file past the mapping's room, or on a system that remaps at every
+// growth.
 func (a *arena) moves(n int64) bool {
 	need := a.end + n
-	return need > a.size && a.remaps(a.nextSize(need))
-}
-
-// remaps reports whether a file of size bytes must be mapped again.
-func (a *arena) remaps(size int64) bool {
-	return size > a.capacity() || !mmap.Reserves
+	return need > a.size && (!mmap.Reserves || a.nextSize(need) > int64(a.ro.Room()))
 }
 
 // nextSize returns the size grow gives the file to hold need bytes: a step
@@ -226,12 +245,10 @@ const (
 const aheadChunk = 4 << 20
 
 // growsAhead reports whether the arena is allocated ahead of its records
-// (see ahead): where its mappings reserve address space past the file, so
-// that a growing file is mapped again only once it passes the
-// reservation, and then at new addresses while the old mappings are
-// unmapped in the background. Elsewhere (32-bit systems, Windows) every
-// growth maps the file again, unmapping it first, and the file grows a
-// whole step at a time when a record does not fit.
+// (see ahead): where its mappings have address space reserved past the
+// file, so that a growing file is mapped again only once it passes the
+// reservation. Elsewhere (32-bit systems, Windows) the file grows a whole
+// step at a time when a record does not fit.
 func (a *arena) growsAhead() bool { return reservation(a.size) > a.size }
 
 // ahead grows the file after a write, by at most aheadChunk, once the room
@@ -241,26 +258,30 @@ func (a *arena) growsAhead() bool { return reservation(a.size) > a.size }
 // such as a full disk, is not the write's: it is remembered, and ahead
 // tries again only once the file has grown by other means, when a record
 // no longer fits and its write grows the file or fails. The mappings may
-// move, so ahead runs once the write is done with its views.
+// move, so ahead runs once the write is done with its views; it returns
+// only an error that left the arena without mappings (see extend).
 //
-// Then it has the background prefault the mappings a little past the end
-// (faultAhead), so that the writes to come find their pages mapped in.
-func (a *arena) ahead() {
+// Then it has the background prefault the writable mapping a little past
+// the end (faultAhead), so that the writes to come find their pages
+// mapped in.
+func (a *arena) ahead() error {
 	if a.rw == nil || !a.growsAhead() {
-		return
+		return nil
 	}
 	defer a.faultAhead()
 	step := a.step()
 	if a.size-a.end >= step/2 || a.aheadFailed == a.size {
-		return
+		return nil
 	}
 	size := min(roundPage(min(a.end+step, a.size+aheadChunk)), maxArena)
 	if size <= a.size {
-		return
+		return nil
 	}
-	if err := a.extend(size); err != nil {
+	if err := a.files.Extend(a.f, size); err != nil {
 		a.aheadFailed = a.size
+		return nil
 	}
+	return a.extend(size)
 }
 
 // faultWindow is how far past the end of an arena the background keeps
@@ -269,10 +290,11 @@ func (a *arena) ahead() {
 // fill them.
 const faultWindow = 8 << 20
 
-// faultAhead queues a prefault of the next faultWindow/2 bytes of both
-// mappings once the prefaulted part reaches less than faultWindow past the
-// end: the writable mapping for the records written there, the read-only
-// one for the lookups that read them.
+// faultAhead queues a prefault of the next faultWindow/2 bytes of the
+// writable mapping, for the records written there, once the prefaulted
+// part reaches less than faultWindow past the end. The read-only mapping
+// is left to fault in as it is read: it lies in a Space, which the writer
+// alone maps in, and its pages are torn down as it moves.
 func (a *arena) faultAhead() {
 	from := max(a.faulted, a.end)
 	if a.bg == nil || from >= a.size || from >= a.end+faultWindow/2 {
@@ -280,7 +302,6 @@ func (a *arena) faultAhead() {
 	}
 	n := min(faultWindow/2, a.size-from)
 	a.bg.prefault(a.rw, int(from), int(n), true)
-	a.bg.prefault(a.ro, int(from), int(n), false)
 	a.faulted = from + n
 }
 
@@ -305,6 +326,16 @@ func (a *arena) put(p []byte) uint32 {
 	return uint32(off / layout.Align)
 }
 
+// putExpiring writes an expiring record of the value v, to expire at exp,
+// at the end of the arena, whose room was reserved, and returns the
+// record's offset / 8.
+func (a *arena) putExpiring(exp int64, v []byte) uint32 {
+	off, n := a.end, layout.ExpiringRecordSize(len(v))
+	format.PutExpiringRecord(a.w[off:off+n:off+n], exp, v)
+	a.end += n
+	return uint32(off / layout.Align)
+}
+
 // append reserves room for a record holding p and writes it.
 func (a *arena) append(p []byte) (uint32, error) {
 	if err := a.reserve(layout.RecordSize(len(p))); err != nil {
@@ -317,14 +348,12 @@ func (a *arena) append(p []byte) (uint32, error) {
 // (see fits), to nextSize, with real disk allocation so that a full disk
 // shows here as an error rather than as a fault on a later write. The
 // file has no holes: Open gave them blocks (see load), and it has only
-// grown since, so only the range added is allocated (mmap.Extend).
+// grown since, so only the range added is allocated (mmap.Extend). The
+// mappings then grow in place, or move where they have no room.
 func (a *arena) grow(need int64) error {
 	size := a.nextSize(need)
-	if a.growsAhead() {
-		return a.extend(size)
-	}
-	if a.remaps(size) {
-		// Some systems cannot extend a mapped file.
+	if !mmap.Reserves {
+		// This system cannot extend a mapped file.
 		if err := a.unmap(); err != nil {
 			return errors.Join(err, a.remap(a.size, true))
 		}
@@ -336,46 +365,40 @@ func (a *arena) grow(need int64) error {
 	if err := a.files.Extend(a.f, size); err != nil {
 		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
 	}
-	a.resize(size)
-	return nil
+	return a.extend(size)
 }
 
-// extend grows the file to size, where the mappings reserve room. A size
-// past the reservation is mapped anew, at other addresses, before the old
-// mappings are let go, to be unmapped in the background: nothing waits
-// for their unmapping. If the new mappings cannot be made, the old ones
-// stay, and so does the size they cover; the file keeps the blocks
-// allocated past it, which a later growth finds there.
+// extend makes the mappings cover the first size bytes of the file, which
+// has grown to that: in place where they have room, so that views stay
+// good. The read-only mapping, with no room left, is mapped again
+// elsewhere in its Space, the old one retired. The read-write one, with no
+// room left, is mapped anew before the old one is let go, to be unmapped
+// in the background: nothing waits for the unmapping of a mapping whose
+// pages were written. If mapping fails, the arena is left as it was, or
+// without mappings (see core.checkMapped).
 func (a *arena) extend(size int64) error {
-	if err := a.files.Extend(a.f, size); err != nil {
-		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
-	}
-	if size > a.capacity() {
-		if err := a.moveMappings(size); err != nil {
-			return err
+	if size > int64(a.ro.Room()) {
+		err := a.ro.Unmap()
+		if err == nil {
+			a.ro, err = a.mapRO(size)
 		}
+		if err != nil {
+			return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.unmap())
+		}
+	} else if err := a.ro.Grow(int(size)); err != nil {
+		return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.remap(a.size, true))
+	}
+	if size > int64(a.rw.Room()) {
+		rw, err := mapReserved(a.f, size, reservation(size), mmap.ReadWrite)
+		if err != nil {
+			return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.unmap())
+		}
+		rw.AdviseRandom()
+		a.bg.unmap(a.rw)
+		a.rw = rw
+		a.faulted = 0 // the new mapping has no pages mapped in
 	}
 	a.resize(size)
-	return nil
-}
-
-// moveMappings maps the file, at size, anew, with room to grow, and hands
-// the old mappings to the background to unmap.
-func (a *arena) moveMappings(size int64) error {
-	reserve := reservation(size)
-	ro, err := mapReserved(a.f, size, reserve, mmap.ReadOnly)
-	if err != nil {
-		return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
-	}
-	rw, err := mapReserved(a.f, size, reserve, mmap.ReadWrite)
-	if err != nil {
-		unmapAll([]*mmap.Region{ro})
-		return fmt.Errorf("diskmap: mapping %s: %w", a.path, err)
-	}
-	rw.AdviseRandom()
-	a.bg.unmap(a.ro, a.rw)
-	a.ro, a.rw = ro, rw
-	a.faulted = 0 // the new mappings have no pages mapped in
 	return nil
 }
 
@@ -387,8 +410,12 @@ func (a *arena) record(off uint32) ([]byte, error) {
 }
 
 // view returns the n-byte payload of the record at offset off*8 without
-// reading its header, or false if it would pass the end.
+// reading its header, or false if it would pass the end. At
+// layout.SlotNoValue it returns the empty value, which has no record.
 func (a *arena) view(off, n uint32) ([]byte, bool) {
+	if off == layout.SlotNoValue {
+		return []byte{}, n == 0
+	}
 	start := int64(off)*layout.Align + layout.RecordHeaderSize
 	end := start + int64(n)
 	if start < layout.ArenaHeaderSize+layout.RecordHeaderSize || end > a.end {
@@ -416,8 +443,9 @@ func (a *arena) equal(off uint32, key []byte) (eq, ok bool) {
 }
 
 // createArena creates an empty arena at path, through files, replacing any
-// file there, with size bytes allocated, and opens it for writing.
-func createArena(files mmap.FS, path string, magic [8]byte, generation uint64, size int64) (*arena, error) {
+// file there, with size bytes allocated, and opens it for writing, its
+// read-only mapping in space unless nil.
+func createArena(files mmap.FS, path string, magic [8]byte, generation uint64, size int64, space *mmap.Space) (*arena, error) {
 	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
@@ -433,7 +461,7 @@ func createArena(files mmap.FS, path string, magic [8]byte, generation uint64, s
 		_ = files.Remove(path)
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
-	a, err := openArena(files, path, magic, generation, true)
+	a, err := openArena(files, path, magic, generation, true, space)
 	if err != nil {
 		return nil, err
 	}

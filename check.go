@@ -14,10 +14,12 @@ const maxProblems = 20
 // Check walks every record of both arenas and every slot of the table and
 // reports the inconsistencies it finds, each with its file and offset, up to
 // 20 of them: records that are torn or fail their checksum, slots pointing
-// outside the arenas or at keys of another hash, keys that cannot be
-// reached from their home slot or appear twice, and counters that disagree
-// with what is there. The error matches ErrCorrupt. It reads only, and may
-// run alongside other readers.
+// outside the arenas or at keys of another hash, value records too short
+// for the expiry their slot says they start with, expiries in a map of
+// format version 1, keys that cannot be reached from their home slot or
+// appear twice, and counters that disagree with what is there. Keys that
+// have expired and are not yet removed are checked as any other. The error
+// matches ErrCorrupt. It reads only, and may run alongside other readers.
 func (m *Map[K, V]) Check() error {
 	if err := m.usable(); err != nil {
 		return err
@@ -113,14 +115,14 @@ func (c *core) countSlot(p *problems, n *slotCounts, t *table, i uint64, ks, vs 
 		n.tombs++
 		return
 	}
-	kp, vlen, err := c.checkSlot(t, i, s, ks, vs)
+	kp, _, err := c.checkSlot(t, i, s, ks, vs)
 	if err != nil {
 		p.add(err)
 		return
 	}
 	n.count++
 	n.klive += layout.RecordSize(len(kp))
-	n.vlive += layout.RecordSize(int(vlen))
+	n.vlive += slotValueBytes(s)
 }
 
 // checkSlot checks one occupied slot of t and returns its key and value
@@ -130,8 +132,10 @@ func (c *core) checkSlot(t *table, i uint64, s layout.Slot, ks, vs recordSet) ([
 	switch {
 	case err != nil:
 		return nil, 0, err
-	case s.ValueLen != vlen:
-		return nil, 0, slotError(t, i, "value length", vlen, s.ValueLen)
+	case s.RecordLen() != vlen:
+		return nil, 0, slotError(t, i, "value length", vlen, s.RecordLen())
+	case s.Expires() && c.hdr.Version < layout.ExpiryVersion:
+		return nil, 0, slotError(t, i, "value length", "no expiry in a map of format version 1", hexa(uint64(s.ValueLen)))
 	}
 	pt, j, found, err := c.probe(kp, s.Fingerprint)
 	switch {

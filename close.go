@@ -9,7 +9,9 @@ import (
 )
 
 // Close syncs the map, marks it closed cleanly and releases its files and
-// lock. Views and entries taken from it are invalid afterwards. Closing a
+// lock. Views and entries taken from it are invalid afterwards: reading a
+// view faults, even once the map is opened again (see the package
+// documentation, Views). Closing a
 // closed map returns ErrClosed. A map that failed (a step that left its
 // files unusable, reported by every method since) is not marked clean:
 // Close releases it and returns the error that failed it, and the next Open
@@ -49,6 +51,13 @@ func (c *core) closeFiles(clean bool) error {
 			errs = append(errs, a.trim())
 		}
 		errs = append(errs, closeFile(a.f, a.path))
+	}
+	// Hand the retired mappings of the arenas to the process, which keeps
+	// views of them faulting (see mmap.Space).
+	for _, s := range []*mmap.Space{&c.keySpace, &c.valSpace} {
+		if err := s.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("diskmap: unmapping the arenas of %s: %w", c.dir, err))
+		}
 	}
 	if c.tab != nil {
 		errs = append(errs, c.tab.close())

@@ -15,10 +15,12 @@ import (
 )
 
 // Compact rewrites the map without its dead records (replaced values,
-// deleted keys) and tombstones, keeping the iteration order. The new files
-// are built beside the old ones and renamed into place, so a crash or a full
-// disk during Compact leaves the map as it was, or compacted. Views taken
-// before Compact are invalid after it.
+// deleted keys), its keys that have expired, and tombstones, keeping the
+// iteration order. The new files are built beside the old ones and renamed
+// into place, so a crash or a full disk during Compact leaves the map as it
+// was, or compacted. Views taken before Compact are invalid after it: the
+// new files are mapped at new addresses, and reading such a view faults
+// (see the package documentation, Views).
 //
 // The new files need free disk space for the live records of both arenas
 // and a table for the live keys. Where the system tells free space (Linux,
@@ -35,9 +37,28 @@ func (m *Map[K, V]) Compact() error {
 // compact builds the new file set and installs it; see package layout,
 // Compact, for the protocol.
 func (c *core) compact() error {
+	var cp copied
+	build := func(gen uint64) (err error) {
+		if err = c.checkRoom(); err == nil {
+			cp, err = c.buildCompacted(gen)
+		}
+		return err
+	}
+	return c.replaceFiles("compacting", build, func() {
+		c.expired += cp.visited - cp.kept
+		c.sweep.passed(cp.expiring)
+	})
+}
+
+// replaceFiles has build write a new file set of generation gen in the
+// *.compact files, synced and closed, and installs it by the protocol of
+// Compact: the map is the old file set or the new one at every instant.
+// what names the operation in errors; after runs once the new files are
+// in place.
+func (c *core) replaceFiles(what string, build func(gen uint64) error, after func()) error {
 	var g [8]byte
 	if _, err := rand.Read(g[:]); err != nil {
-		return fmt.Errorf("diskmap: compacting %s: %w", c.dir, err)
+		return fmt.Errorf("diskmap: %s %s: %w", what, c.dir, err)
 	}
 	gen := binary.LittleEndian.Uint64(g[:])
 	if err := c.finishCompaction(); err != nil { // clears leftovers
@@ -52,21 +73,21 @@ func (c *core) compact() error {
 			return err
 		}
 	}
-	err := c.checkRoom()
-	if err == nil {
-		err = c.buildCompacted(gen)
-	}
+	err := build(gen)
 	if err == nil {
 		c.filesRetired++
 		if err = c.installCompacted(); c.failed != nil {
 			return err // committed: the files left are needed to finish
 		}
 	}
+	if err == nil {
+		after()
+	}
 	if err != nil {
 		for _, n := range []string{bucketsFile, keysFile, valuesFile} {
 			_ = c.opts.files.Remove(c.path(n + compactExt))
 		}
-		return fmt.Errorf("compacting %s: %w", c.dir, err)
+		return fmt.Errorf("%s %s: %w", what, c.dir, err)
 	}
 	// A table growing is abandoned, and one prepared for the next growth
 	// let go: the compacted one has room for the keys. A buckets.next that
@@ -105,9 +126,33 @@ func (c *core) checkRoom() error {
 	return nil
 }
 
-// buildCompacted writes the live records, in iteration order, to new arenas
-// and a new table, all synced, and closes them.
-func (c *core) buildCompacted(gen uint64) (err error) {
+// buildCompacted writes the live records of the keys that have not
+// expired, in iteration order, to new arenas and a new table, all synced,
+// and closes them. It says what it copied.
+func (c *core) buildCompacted(gen uint64) (cp copied, err error) {
+	log2 := log2For(int(c.hdr.Count), c.opts.MaxLoad)
+	err = c.buildFiles(gen, layout.ArenaHeaderSize+c.keys.live, layout.ArenaHeaderSize+c.vals.live, log2,
+		func(nk, nv *arena, nt *table, h *layout.Header) error {
+			var err error
+			if cp, err = c.copyLive(nk, nv, nt); err != nil {
+				return err
+			}
+			if cp.visited != c.hdr.Count {
+				return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: cp.visited, Found: c.hdr.Count}
+			}
+			h.Count = cp.kept
+			h.Compactions++
+			return nil
+		})
+	return cp, err
+}
+
+// buildFiles creates the *.compact files of generation gen: arenas of
+// keyBytes and valueBytes, a table of 2^log2 slots. fill writes the keys
+// into them and sets what changes in their header, which starts as the
+// map's own; then buildFiles writes the header and syncs and closes the
+// files.
+func (c *core) buildFiles(gen uint64, keyBytes, valueBytes int64, log2 uint8, fill func(nk, nv *arena, nt *table, h *layout.Header) error) (err error) {
 	var nk, nv *arena
 	var nt *table
 	defer func() {
@@ -120,29 +165,24 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 			err = errors.Join(err, nt.close())
 		}
 	}()
-	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, layout.ArenaHeaderSize+c.keys.live); err != nil {
+	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, keyBytes, nil); err != nil {
 		return
 	}
-	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, layout.ArenaHeaderSize+c.vals.live); err != nil {
+	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, valueBytes, nil); err != nil {
 		return
 	}
 	if err = c.syncDir(); err != nil {
 		return
 	}
-	if nt, err = createTable(c.opts.files, c.path(bucketsFile+compactExt), log2For(int(c.hdr.Count), c.opts.MaxLoad)); err != nil {
+	if nt, err = createTable(c.opts.files, c.path(bucketsFile+compactExt), log2); err != nil {
 		return
-	}
-	var n uint64
-	if n, err = c.copyLive(nk, nv, nt); err != nil {
-		return
-	}
-	if n != c.hdr.Count {
-		return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: n, Found: c.hdr.Count}
 	}
 	h := c.hdr
+	if err = fill(nk, nv, nt, &h); err != nil {
+		return
+	}
 	h.Checkpoint = c.lastSeq() // the new files hold every logged mutation
 	h.Generation, h.Log2, h.Tombstones = gen, nt.log2, 0
-	h.Compactions++
 	h.KeysEnd, h.KeysLive = uint64(nk.end), uint64(nk.live)
 	h.ValuesEnd, h.ValuesLive = uint64(nv.end), uint64(nv.live)
 	format.WriteMeta(nt.data, &h, 1)
@@ -154,33 +194,73 @@ func (c *core) buildCompacted(gen uint64) (err error) {
 	return nil
 }
 
-// copyLive appends every live key and its value to the new arenas, in the
-// order of the keys arena, and places their slots in the new table.
-func (c *core) copyLive(nk, nv *arena, nt *table) (n uint64, err error) {
-	err = c.walk(func(kp []byte, _ *table, _ uint64, s layout.Slot) error {
-		if n++; n > c.hdr.Count {
+// copied counts what copyLive did: the live keys it visited, and those it
+// kept, the ones that have not expired.
+type copied struct {
+	visited, kept uint64
+	expiring      bool // a key kept has an expiry
+}
+
+// copyLive appends every live key that has not expired by now and its
+// value to the new arenas, in the order of the keys arena, and places
+// their slots in the new table.
+func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
+	now := c.writeNow()
+	err = c.walk(func(kp []byte, t *table, i uint64, s layout.Slot) error {
+		if n.visited++; n.visited > c.hdr.Count {
 			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
 		}
-		vp, err := c.vals.record(s.Value)
+		vp, err := c.slotValue(s)
 		if err != nil {
-			return format.At(err, c.vals.path, 0)
+			return err
 		}
+		if s.Expires() {
+			if expired, err := expiredRecord(t, i, vp, now); expired || err != nil {
+				return err
+			}
+			n.expiring = true
+		}
+		n.kept++
 		koff, err := nk.append(kp)
 		if err != nil {
 			return err
 		}
-		voff, err := nv.append(vp)
-		if err != nil {
-			return err
+		voff := uint32(layout.SlotNoValue)
+		if len(vp) > 0 {
+			if voff, err = nv.append(vp); err != nil {
+				return err
+			}
 		}
-		if _, err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp))}); err != nil {
+		if _, err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp)) | s.ValueLen&layout.SlotExpires}); err != nil {
 			return err
 		}
 		nk.live += layout.RecordSize(len(kp))
-		nv.live += layout.RecordSize(len(vp))
+		nv.live += valueRecordSize(len(vp))
 		return nil
 	})
 	return n, err
+}
+
+// slotValue returns the value of slot s, read from its record's header: a
+// compaction copies what the record holds.
+func (c *core) slotValue(s layout.Slot) ([]byte, error) {
+	if s.Value == layout.SlotNoValue {
+		return nil, nil
+	}
+	vp, err := c.vals.record(s.Value)
+	if err != nil {
+		return nil, format.At(err, c.vals.path, 0)
+	}
+	return vp, nil
+}
+
+// expiredRecord reports whether vp, the payload of the expiring value
+// record of slot i of t, has expired at now.
+func expiredRecord(t *table, i uint64, vp []byte, now int64) (bool, error) {
+	if len(vp) < layout.ExpirySize {
+		return false, slotError(t, i, "value length", "at least 8 bytes, for the expiry", len(vp))
+	}
+	return layout.Expired(layout.Expiry(vp), now), nil
 }
 
 // installCompacted closes the old files and renames the new ones over them,

@@ -2,11 +2,13 @@ package diskmap
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
 
 	"github.com/diskmap-go/diskmap/internal/format"
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/internal/wal"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -22,6 +24,12 @@ type core struct {
 	keys, vals *arena
 	hdr        layout.Header // the header; its counters are kept current in memory
 	cur        int           // which header copy in the buckets file is newest
+
+	// keySpace and valSpace hold the read-only mappings of the arenas,
+	// from one file set to the next, until Close, so that a view of a
+	// mapping left behind faults instead of reading other bytes (see
+	// mmap.Space).
+	keySpace, valSpace mmap.Space
 
 	log    *wal.Log // the write-ahead log: always in the WAL modes, opened by a Batch otherwise
 	walbuf []byte   // the writer's scratch space for log frames
@@ -55,9 +63,17 @@ type core struct {
 	// filesRetired counts the file sets the map has retired: Compact
 	// replaces the files, Close releases them. An iteration walks the
 	// offsets of one keys file, and ends when this changes.
-	filesRetired     uint64
-	auto             autoCompact  // when a write first compacts (see autocompact.go)
-	iterating        atomic.Int32 // iterations in progress, which put automatic compaction off
+	filesRetired uint64
+	auto         autoCompact  // when a write first compacts (see autocompact.go)
+	iterating    atomic.Int32 // iterations in progress, which put automatic compaction off
+
+	sweep sweeper // the incremental removal of expired keys (see expiry.go)
+	// wtime is the time of the mutation running, by the clock, once
+	// writeNow has read it: each mutation reads the clock once at most.
+	wtime   int64
+	timed   bool   // wtime is set
+	expired uint64 // keys removed since Open because they had expired
+
 	closed, readOnly bool
 	failed           error // set when a failed step left the files unusable
 }
@@ -76,11 +92,21 @@ func (c *core) usable() error {
 // begin is called by every mutation before it changes anything: it checks
 // the map is writable and, on the first change since the map was opened,
 // marks the header dirty durably, so that a crash from now on is noticed.
-// A write then calls compactIfDue, once it has encoded what it writes.
+// A write then advances the sweep of expired keys by a step (see
+// expiry.go), and calls compactIfDue once it has encoded what it writes.
 func (c *core) begin() error {
+	if err := c.beginWrite(); err != nil {
+		return err
+	}
+	return c.sweepStep()
+}
+
+// beginWrite is begin without the sweep.
+func (c *core) beginWrite() error {
 	if err := c.usable(); err != nil {
 		return err
 	}
+	c.timed = false // a new mutation: its time is read afresh
 	if c.readOnly {
 		return ErrReadOnly
 	}
@@ -120,27 +146,47 @@ func (c *core) hash(kb []byte) uint64 {
 	return c.hasher.Sum(kb)&c.hashAnd | c.hashOr
 }
 
-// probe looks for the encoded key kb whose fingerprint is fp. It returns
-// the table and slot holding it, or else the slot where it would be
-// inserted: the first deleted slot passed, or the empty slot that ended
-// the probe. While the table grows, the key is looked for in the old table
-// unless its home there was moved, and then in the new one, where it
-// would be inserted (see grow.go).
+// probe looks for the encoded key kb whose fingerprint is fp, as a writer
+// does: a key that has expired is found as any other. It returns the table
+// and slot holding it, or else the slot where it would be inserted: the
+// first deleted slot passed, or the empty slot that ended the probe. While
+// the table grows, the key is looked for in the old table unless its home
+// there was moved, and then in the new one, where it would be inserted
+// (see grow.go).
 func (c *core) probe(kb []byte, fp uint32) (*table, uint64, bool, error) {
+	return c.probeTables(kb, fp, nil)
+}
+
+// lookup is probe for a reader, for which a key that has expired is not
+// there: a slot whose fingerprint matches and whose key has expired is
+// passed over on its expiry alone, as a deleted one is, and its key is
+// never read. A lookup of an expired key then costs what a miss does, and
+// the read of an expiry, which the lookup of a live key with an expiry
+// makes too.
+func (c *core) lookup(kb []byte, fp uint32) (*table, uint64, bool, error) {
+	var now clockRead
+	return c.probeTables(kb, fp, &now)
+}
+
+// probeTables is probe, or with now set lookup, in the table that holds
+// the key, or the tables while one grows.
+func (c *core) probeTables(kb []byte, fp uint32, now *clockRead) (*table, uint64, bool, error) {
 	if t := c.tableFor(fp); t == c.tab && c.growing != nil {
-		i, found, err := c.probeIn(t, kb, fp)
+		i, found, err := c.probeIn(t, kb, fp, now)
 		if found || err != nil {
 			return t, i, found, err
 		}
 	}
 	t := c.current()
-	i, found, err := c.probeIn(t, kb, fp)
+	i, found, err := c.probeIn(t, kb, fp, now)
 	return t, i, found, err
 }
 
-// probeIn is probe in the table t, which may be one being built. It reads
-// the first 8 bytes of each slot, fingerprint and key offset, in one load.
-func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
+// probeIn is probe in the table t, which may be one being built; with now
+// set, it is lookup, which reads the clock into now when it first needs
+// it. It reads the first 8 bytes of each slot, fingerprint and key offset,
+// in one load.
+func (c *core) probeIn(t *table, kb []byte, fp uint32, now *clockRead) (uint64, bool, error) {
 	slots, mask := t.slots, t.mask
 	i := layout.Home(fp, t.log2)
 	const none = ^uint64(0)
@@ -157,6 +203,8 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 			if free == none {
 				free = i
 			}
+		case sfp == fp && now != nil && c.passedOver(t, i, now):
+			// expired: absent for a reader
 		case sfp == fp:
 			eq, ok := c.keys.equal(key, kb)
 			if !ok {
@@ -175,28 +223,27 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32) (uint64, bool, error) {
 }
 
 // find returns the value stored under the encoded key kb, whose
-// fingerprint is fp, in place in the values arena.
+// fingerprint is fp, in place in the values arena; an expired key is not
+// found.
 func (c *core) find(kb []byte, fp uint32) ([]byte, bool, error) {
-	t, i, found, err := c.probe(kb, fp)
+	t, i, found, err := c.lookup(kb, fp)
 	if !found || err != nil {
 		return nil, false, err
 	}
-	s := layout.ReadSlot(t.slot(i))
+	return c.value(t, i, layout.ReadSlot(t.slot(i)))
+}
+
+// value returns the value of occupied slot i of t, s, in place in the
+// values arena, and false if the key has expired.
+func (c *core) value(t *table, i uint64, s layout.Slot) ([]byte, bool, error) {
+	if s.Expires() {
+		return c.expiringValue(t, i, s)
+	}
 	b, ok := c.vals.view(s.Value, s.ValueLen)
 	if !ok {
 		return nil, false, valueError(t, i, s)
 	}
 	return b, true, nil
-}
-
-// value returns the value that slot i of t, s, points at, in place in the
-// values arena.
-func (c *core) value(t *table, i uint64, s layout.Slot) ([]byte, error) {
-	b, ok := c.vals.view(s.Value, s.ValueLen)
-	if !ok {
-		return nil, valueError(t, i, s)
-	}
-	return b, nil
 }
 
 // valueError reports that slot i of t, s, points past the values arena.
@@ -208,9 +255,16 @@ func valueError(t *table, i uint64, s layout.Slot) error {
 	return slotError(t, i, "value offset", "a record within the arena", uint64(s.Value)*layout.Align)
 }
 
-// contains reports whether the encoded key kb is in the map.
+// contains reports whether the encoded key kb is in the map and has not
+// expired.
 func (c *core) contains(kb []byte) (bool, error) {
-	_, _, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	t, i, found, err := c.lookup(kb, layout.Fingerprint(c.hash(kb)))
+	if !found || err != nil {
+		return false, err
+	}
+	if s := layout.ReadSlot(t.slot(i)); s.Expires() {
+		_, found, err = c.expiringValue(t, i, s)
+	}
 	return found, err
 }
 
@@ -228,11 +282,17 @@ const (
 	fromLog
 )
 
-// put stores the encoded value vb under the encoded key kb and reports
-// whether kb was in the map. It is the one way a value reaches the files.
-// Room is made in the table, the arenas and the log before anything is
-// written, so that a failure, a full disk say, leaves the map as it was.
-func (c *core) put(kb, vb []byte, src source) (bool, error) {
+// put stores the encoded value vb under the encoded key kb, to expire at
+// exp (Unix nanoseconds; noExpiry for never), and reports whether kb was in
+// the map. It is the one way a value reaches the files. Room is made in
+// the table, the arenas and the log before anything is written, so that a
+// failure, a full disk say, leaves the map as it was, but for an expired
+// key of kb removed.
+//
+// A live put that meets kb expired removes it first, with a delete of its
+// own in the log, and then inserts kb anew, at the end of the iteration
+// order. A put from the log never judges expiry: the log says what to do.
+func (c *core) put(kb, vb []byte, exp int64, src source) (bool, error) {
 	if err := c.checkSize(kb, vb); err != nil {
 		return false, err
 	}
@@ -241,7 +301,15 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(layout.RecordSize(len(vb))) {
+	if found && src == live && c.expiredSlot(t, i) {
+		n, err := c.removeSlots(t, []uint64{i})
+		if err != nil {
+			return false, err
+		}
+		found = n == 0 // removed, slot i is a tombstone now: kb goes there
+	}
+	vsize := valueSize(len(vb), exp)
+	if c.keys.moves(layout.RecordSize(len(kb))) || c.vals.moves(vsize) {
 		// kb or vb may be a view of an arena about to move.
 		kb, vb = bytes.Clone(kb), bytes.Clone(vb)
 	}
@@ -249,15 +317,15 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 	if !found {
 		kbytes = layout.RecordSize(len(kb))
 	}
-	if err := c.reserve(kbytes, layout.RecordSize(len(vb))); err != nil {
+	if err := c.reserve(kbytes, vsize); err != nil {
 		return false, err
 	}
 	if src == live {
-		if err := c.logOp(wal.OpPut, kb, vb); err != nil {
+		if err := c.logOp(putOp(kb, vb, exp)); err != nil {
 			return false, err
 		}
 	}
-	c.write(t, i, found, kb, fp, vb)
+	c.write(t, i, found, kb, fp, vb, exp)
 	c.afterWrite()
 	if src == live {
 		c.prepareNext()
@@ -270,15 +338,25 @@ func (c *core) put(kb, vb []byte, src source) (bool, error) {
 // growing table, and allocates the arenas ahead (see arena.ahead).
 func (c *core) afterWrite() {
 	c.step()
-	c.keys.ahead()
-	c.vals.ahead()
+	_ = c.checkMapped(errors.Join(c.keys.ahead(), c.vals.ahead())) // the write is done: a failure fails the map
+}
+
+// putOp returns the log's operation for a put.
+func putOp(kb, vb []byte, exp int64) wal.Op {
+	if exp == noExpiry {
+		return wal.Op{Kind: wal.OpPut, Key: kb, Value: vb}
+	}
+	return wal.Op{Kind: wal.OpPutExpiring, Key: kb, Value: vb, Expiry: exp}
 }
 
 // checkSize returns ErrTooLarge for a key or a value past the format's
-// limits.
+// limits, saying which one it is and what the limit is.
 func (c *core) checkSize(kb, vb []byte) error {
-	if len(kb) > layout.MaxKeyLen || len(vb) > layout.MaxValueLen {
-		return fmt.Errorf("putting a key of %d bytes and a value of %d bytes into %s: %w", len(kb), len(vb), c.dir, ErrTooLarge)
+	switch {
+	case len(kb) > layout.MaxKeyLen:
+		return fmt.Errorf("putting into %s: a key of %d bytes is over the limit of %d bytes: %w", c.dir, len(kb), layout.MaxKeyLen, ErrTooLarge)
+	case len(vb) > layout.MaxValueLen:
+		return fmt.Errorf("putting into %s: a value of %d bytes is over the limit of %d bytes: %w", c.dir, len(vb), layout.MaxValueLen, ErrTooLarge)
 	}
 	return nil
 }
@@ -297,21 +375,27 @@ func (c *core) slotFor(kb []byte, fp uint32) (*table, uint64, bool, error) {
 	return c.probe(kb, fp)
 }
 
-// remove deletes the encoded key kb and reports whether it was there.
+// remove deletes the encoded key kb and reports whether it was there. A
+// live remove that meets kb expired removes it, and reports it was not
+// there.
 func (c *core) remove(kb []byte, src source) (bool, error) {
 	fp := layout.Fingerprint(c.hash(kb))
 	t, i, found, err := c.probe(kb, fp)
 	if !found || err != nil {
 		return false, err
 	}
+	expired := src == live && c.expiredSlot(t, i)
 	if src == live {
-		if err := c.logOp(wal.OpDelete, kb, nil); err != nil {
+		if err := c.logOp(wal.Op{Kind: wal.OpDelete, Key: kb}); err != nil {
 			return false, err
 		}
 	}
 	c.unset(t, i, fp, len(kb))
 	c.step()
-	return true, nil
+	if expired {
+		c.expired++
+	}
+	return !expired, nil
 }
 
 // reserve makes room for kbytes more in the keys arena and vbytes more in
@@ -343,32 +427,59 @@ func (c *core) checkMapped(err error) error {
 
 // write stores a put in slot i of t, found holding kb or free for it,
 // once its room is reserved: it cannot fail.
-func (c *core) write(t *table, i uint64, found bool, kb []byte, fp uint32, vb []byte) {
-	voff := c.vals.put(vb)
-	c.vals.live += layout.RecordSize(len(vb))
+func (c *core) write(t *table, i uint64, found bool, kb []byte, fp uint32, vb []byte, exp int64) {
+	voff, vlen := c.putValue(vb, exp)
+	c.vals.live += valueSize(len(vb), exp)
 	s := t.slot(i)
 	if found {
-		c.vals.live -= layout.RecordSize(int(format.SlotValueLen(s)))
-		format.SetSlotValue(s, voff, uint32(len(vb)))
+		c.vals.live -= slotValueBytes(layout.ReadSlot(s))
+		format.SetSlotValue(s, voff, vlen)
 		if o := c.mirror(t, fp, format.SlotKeyField(s)); o != nil {
-			format.SetSlotValue(o, voff, uint32(len(vb)))
+			format.SetSlotValue(o, voff, vlen)
 		}
 		return
 	}
 	if format.SlotKeyField(s) == layout.SlotDeleted {
 		c.hdr.Tombstones--
+		if g := c.growing; g != nil && t == c.tab {
+			g.oldTombs-- // a key that expired in the old table, put again
+		}
 	}
 	koff := c.keys.put(kb)
 	c.keys.live += layout.RecordSize(len(kb))
-	format.WriteSlot(s, layout.Slot{Fingerprint: fp, Key: koff, Value: voff, ValueLen: uint32(len(vb))})
+	format.WriteSlot(s, layout.Slot{Fingerprint: fp, Key: koff, Value: voff, ValueLen: vlen})
 	c.hdr.Count++
+}
+
+// putValue appends the value record of a put, with its expiry unless exp
+// is noExpiry, to the values arena, whose room was reserved, and returns
+// its offset / 8 and the slot's value-length field for it. The empty
+// value with no expiry takes no record: its offset is layout.SlotNoValue.
+func (c *core) putValue(vb []byte, exp int64) (uint32, uint32) {
+	if exp == noExpiry {
+		if len(vb) == 0 {
+			return layout.SlotNoValue, 0
+		}
+		return c.vals.put(vb), uint32(len(vb))
+	}
+	c.sweep.wake()
+	return c.vals.putExpiring(exp, vb), uint32(layout.ExpirySize+len(vb)) | layout.SlotExpires
+}
+
+// valueSize is the size of the value record of a put of n bytes, to
+// expire at exp.
+func valueSize(n int, exp int64) int64 {
+	if exp == noExpiry {
+		return valueRecordSize(n)
+	}
+	return layout.ExpiringRecordSize(n)
 }
 
 // unset marks slot i of t, holding a key of fingerprint fp and klen
 // bytes, deleted.
 func (c *core) unset(t *table, i uint64, fp uint32, klen int) {
 	s := t.slot(i)
-	c.vals.live -= layout.RecordSize(int(format.SlotValueLen(s)))
+	c.vals.live -= slotValueBytes(layout.ReadSlot(s))
 	c.keys.live -= layout.RecordSize(klen)
 	if o := c.mirror(t, fp, format.SlotKeyField(s)); o != nil {
 		format.SetSlotKey(o, layout.SlotDeleted)
@@ -404,12 +515,15 @@ func (c *core) applyFrame(ops []byte, r room, src source) error {
 			return err
 		}
 	}
-	err := wal.Ops(ops, func(op byte, kb, vb []byte) error {
+	err := wal.Ops(ops, func(op wal.Op) error {
 		var err error
-		if op == wal.OpPut {
-			_, err = c.put(kb, vb, fromLog)
-		} else {
-			_, err = c.remove(kb, fromLog)
+		switch op.Kind {
+		case wal.OpPut:
+			_, err = c.put(op.Key, op.Value, noExpiry, fromLog)
+		case wal.OpPutExpiring:
+			_, err = c.put(op.Key, op.Value, op.Expiry, fromLog)
+		default:
+			_, err = c.remove(op.Key, fromLog)
 		}
 		if err != nil {
 			return err

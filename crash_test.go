@@ -57,11 +57,38 @@ var crashDurabilities = maptest.Modes
 
 // crashOptions returns the options a child in mode opens the map with in
 // durability d; a small log makes checkpoints frequent in the WAL modes.
+// The map reads crashClock.
 func crashOptions(mode *crashMode, d diskmap.Durability) *diskmap.Options {
 	o := mode.opts
 	o.Durability = d
 	o.WALCheckpointBytes = cmp.Or(mode.walBytes, 32<<10)
+	o.Clock = crashClock.Now
 	return &o
+}
+
+// crashClock is the clock of the maps of the crash tests. A child, alone
+// in its process, sets it to crashTime(round, i) before its operation i,
+// and the parent reckons expiries by the same times; the parent, whose
+// tests run in parallel, never moves it, and opens a map after a kill with
+// a clock of its own, standing at the time of the operation in flight.
+var crashClock = maptest.NewClock()
+
+// crashTime is the time of operation i of round: the rounds 1000 s apart,
+// the operations 1 ms apart.
+func crashTime(round, i int) int64 {
+	return maptest.ClockStart.Add(time.Duration(round)*1000*time.Second + time.Duration(i)*time.Millisecond).UnixNano()
+}
+
+// crashTTL returns a time to live: a few operations, a round or two, or
+// longer than any test.
+func crashTTL(r *rand.Rand) time.Duration {
+	switch r.IntN(3) {
+	case 0:
+		return time.Duration(1+r.IntN(30)) * time.Millisecond
+	case 1:
+		return time.Duration(500+r.IntN(2000)) * time.Second
+	}
+	return 1e7 * time.Second
 }
 
 // childCommand returns a command running the test named test of this test
@@ -92,20 +119,24 @@ func memDir(t *testing.T) string {
 	return dir
 }
 
-// crashOp is one operation of a child: Put, Delete, Get, a Batch of puts
-// and deletes, Compact, Sync or Checkpoint.
+// crashOp is one operation of a child: Put, PutTTL, Delete, Get, a Batch
+// of puts and deletes, Compact, Sync, Checkpoint, Clear, or a DeleteFunc
+// of the keys that start with key.
 type crashOp struct {
-	kind  byte // 'P', 'D', 'G', 'B', 'C', 'S' or 'K'
+	kind  byte // 'P', 'T', 'D', 'G', 'B', 'C', 'S', 'K', 'Z' or 'F'
 	key   string
-	val   string    // of a Put
-	batch []crashOp // of a Batch: puts and deletes
+	val   string        // of a Put or PutTTL
+	ttl   time.Duration // of a PutTTL
+	batch []crashOp     // of a Batch: puts and deletes
 }
 
 func (o crashOp) String() string {
 	switch o.kind {
 	case 'P':
 		return fmt.Sprintf("P %s %d %x", o.key, len(o.val), valueHash(o.val))
-	case 'D', 'G':
+	case 'T':
+		return fmt.Sprintf("T %s %d %x %v", o.key, len(o.val), valueHash(o.val), o.ttl)
+	case 'D', 'G', 'F':
 		return fmt.Sprintf("%c %s", o.kind, o.key)
 	case 'B':
 		ops := make([]string, len(o.batch))
@@ -186,8 +217,10 @@ var crashModes = map[string]*crashMode{
 		growStep: 3,
 		next: func(r *rand.Rand, round, i int, _ crashOp) crashOp {
 			switch p := r.IntN(100); {
-			case p < 50:
+			case p < 42:
 				return mixWrite(r, round, i, 'P')
+			case p < 50:
+				return mixWrite(r, round, i, 'T')
 			case p < 68:
 				return mixWrite(r, round, i, 'D')
 			case p < 90:
@@ -196,8 +229,11 @@ var crashModes = map[string]*crashMode{
 				op := crashOp{kind: 'B'}
 				for range 1 + r.IntN(6) {
 					kind := byte('P')
-					if r.IntN(4) == 0 {
+					switch r.IntN(8) {
+					case 0, 1:
 						kind = 'D'
+					case 2:
+						kind = 'T'
 					}
 					op.batch = append(op.batch, mixWrite(r, round, i, kind))
 				}
@@ -227,8 +263,10 @@ var crashModes = map[string]*crashMode{
 			switch p := r.IntN(100); {
 			case p < 30:
 				return crashOp{kind: 'C'}
-			case p < 85:
+			case p < 75:
 				return crashOp{kind: 'P', key: compactKey(r.IntN(2000)), val: crashValue(round, i, 50+r.IntN(450))}
+			case p < 85:
+				return crashOp{kind: 'T', key: compactKey(r.IntN(2000)), val: crashValue(round, i, 50+r.IntN(450)), ttl: crashTTL(r)}
 			}
 			return crashOp{kind: 'D', key: compactKey(r.IntN(2000))}
 		},
@@ -347,15 +385,24 @@ func pointsSetup(t *testing.T, dir string) *crashModel {
 }
 
 // pointsScript is every kind of write, in an order that makes the table
-// grow, the arenas grow, and the log pass its checkpoint size, ending with
+// grow, the arenas grow, and the log pass its checkpoint size, with keys
+// that expire, are swept and are put again after they expired, ending with
 // a compaction and Close.
 func pointsScript() []crashOp {
 	var ops []crashOp
 	put := func(k string, n int) { ops = append(ops, crashOp{kind: 'P', key: k, val: crashValue(0, len(ops), n)}) }
+	putTTL := func(k string, n int, ttl time.Duration) {
+		ops = append(ops, crashOp{kind: 'T', key: k, val: crashValue(0, len(ops), n), ttl: ttl})
+	}
 	del := func(k string) { ops = append(ops, crashOp{kind: 'D', key: k}) }
+	for i := range 6 { // operations are 1 ms apart: these expire 2 and 40 operations on
+		putTTL(fmt.Sprintf("ttl%d", i), 10+i*50, time.Duration(2+38*(i%2))*time.Millisecond)
+	}
 	for i := range 24 {
 		put(fmt.Sprintf("new%d", i), i*397%3000)
 	}
+	put("ttl0", 20) // expired: new again
+	putTTL("ttl1", 30, time.Hour)
 	for i := 0; i < 20; i += 3 {
 		put(pointsKey(i), 100+i)
 	}
@@ -364,7 +411,8 @@ func pointsScript() []crashOp {
 	}
 	ops = append(ops, crashOp{kind: 'B', batch: []crashOp{
 		{kind: 'P', key: "batch0", val: "b0"}, {kind: 'D', key: pointsKey(2)},
-		{kind: 'P', key: pointsKey(4), val: "b4"}, {kind: 'D', key: "new3"}}})
+		{kind: 'P', key: pointsKey(4), val: "b4"}, {kind: 'D', key: "new3"},
+		{kind: 'T', key: "ttl2", val: "b-ttl2", ttl: time.Minute}, {kind: 'T', key: "batch1", val: "b1", ttl: 3 * time.Millisecond}}})
 	ops = append(ops, crashOp{kind: 'K'})
 	for i := 24; i < 30; i++ {
 		put(fmt.Sprintf("new%d", i), i*10)
@@ -414,8 +462,8 @@ func mixKey(r *rand.Rand) string {
 	return fmt.Sprintf("m%d%s", id, strings.Repeat("-", id%23))
 }
 
-// mixWrite returns a Put (kind 'P') of a value of up to 25 KiB, mostly
-// small, or a Delete (kind 'D'), of a key of the mix mode.
+// mixWrite returns a Put (kind 'P') or a PutTTL ('T') of a value of up to
+// 25 KiB, mostly small, or a Delete ('D'), of a key of the mix mode.
 func mixWrite(r *rand.Rand, round, i int, kind byte) crashOp {
 	key := mixKey(r)
 	if kind == 'D' {
@@ -428,43 +476,91 @@ func mixWrite(r *rand.Rand, round, i int, kind byte) crashOp {
 	case q < 30:
 		n = 64 + r.IntN(1024)
 	}
-	return crashOp{kind: 'P', key: key, val: crashValue(round, i, n)}
+	op := crashOp{kind: 'P', key: key, val: crashValue(round, i, n)}
+	if kind == 'T' {
+		op.kind, op.ttl = 'T', crashTTL(r)
+	}
+	return op
 }
 
-// crashModel is what a map should hold: values, and the insertion order.
+// crashModel is what a map should hold: values, expiries, and the
+// insertion order, at time now. A key whose expiry now has reached is
+// absent, though the model keeps it until a write of it.
 type crashModel struct {
 	vals map[string]string
-	seq  map[string]int // when each key was inserted
+	seq  map[string]int   // when each key was inserted
+	exp  map[string]int64 // the expiry of each key put with a time to live
 	next int
+	now  int64 // crashTime of the operation being applied
 }
 
 func newCrashModel() *crashModel {
-	return &crashModel{vals: map[string]string{}, seq: map[string]int{}}
+	return &crashModel{vals: map[string]string{}, seq: map[string]int{}, exp: map[string]int64{}}
 }
 
 func (m *crashModel) clone() *crashModel {
-	c := &crashModel{vals: make(map[string]string, len(m.vals)), seq: make(map[string]int, len(m.seq)), next: m.next}
+	c := newCrashModel()
+	c.next, c.now = m.next, m.now
 	for k, v := range m.vals {
 		c.vals[k] = v
 		c.seq[k] = m.seq[k]
 	}
+	for k, e := range m.exp {
+		c.exp[k] = e
+	}
 	return c
+}
+
+// live returns the value of k, if k is there at now.
+func (m *crashModel) live(k string) (string, bool) {
+	v, ok := m.vals[k]
+	if e, expires := m.exp[k]; ok && expires && m.now >= e {
+		return "", false
+	}
+	return v, ok
+}
+
+// expired counts the keys that have expired by now: the map may still hold
+// them.
+func (m *crashModel) expired() int {
+	n := 0
+	for k := range m.vals {
+		if _, ok := m.live(k); !ok {
+			n++
+		}
+	}
+	return n
 }
 
 func (m *crashModel) apply(op crashOp) {
 	switch op.kind {
-	case 'P':
-		if _, ok := m.vals[op.key]; !ok {
+	case 'P', 'T':
+		if _, ok := m.live(op.key); !ok {
 			m.seq[op.key] = m.next
 			m.next++
 		}
 		m.vals[op.key] = op.val
+		delete(m.exp, op.key)
+		if op.kind == 'T' {
+			m.exp[op.key] = m.now + int64(op.ttl)
+		}
 	case 'D':
 		delete(m.vals, op.key)
 		delete(m.seq, op.key)
+		delete(m.exp, op.key)
 	case 'B':
 		for _, b := range op.batch {
 			m.apply(b)
+		}
+	case 'Z':
+		clear(m.vals)
+		clear(m.seq)
+	case 'F':
+		for k := range m.vals {
+			if strings.HasPrefix(k, op.key) {
+				delete(m.vals, k)
+				delete(m.seq, k)
+			}
 		}
 	}
 }
@@ -473,23 +569,33 @@ func (m *crashModel) apply(op crashOp) {
 func (m *crashModel) result(op crashOp) string {
 	switch op.kind {
 	case 'D':
-		_, ok := m.vals[op.key]
+		_, ok := m.live(op.key)
 		return strconv.FormatBool(ok)
 	case 'G':
-		v, ok := m.vals[op.key]
+		v, ok := m.live(op.key)
 		if !ok {
 			return "-"
 		}
 		return fmt.Sprintf("%x", valueHash(v))
+	case 'F':
+		n := 0
+		for k := range m.vals {
+			if strings.HasPrefix(k, op.key) {
+				n++
+			}
+		}
+		return strconv.Itoa(n)
 	}
 	return "ok"
 }
 
-// ordered returns the keys in insertion order.
+// ordered returns the keys there at now in insertion order.
 func (m *crashModel) ordered() []string {
 	keys := make([]string, 0, len(m.vals))
 	for k := range m.vals {
-		keys = append(keys, k)
+		if _, ok := m.live(k); ok {
+			keys = append(keys, k)
+		}
 	}
 	slices.SortFunc(keys, func(a, b string) int { return m.seq[a] - m.seq[b] })
 	return keys
@@ -500,6 +606,8 @@ func doCrashOp(m *diskmap.Map[string, string], op crashOp) (string, error) {
 	switch op.kind {
 	case 'P':
 		return "ok", m.Put(op.key, op.val)
+	case 'T':
+		return "ok", m.PutTTL(op.key, op.val, op.ttl)
 	case 'D':
 		found, err := m.Delete(op.key)
 		return strconv.FormatBool(found), err
@@ -513,9 +621,12 @@ func doCrashOp(m *diskmap.Map[string, string], op crashOp) (string, error) {
 		return "ok", m.Batch(func(b *diskmap.Batch[string, string]) error {
 			for _, op := range op.batch {
 				var err error
-				if op.kind == 'P' {
+				switch op.kind {
+				case 'P':
 					err = b.Put(op.key, op.val)
-				} else {
+				case 'T':
+					err = b.PutTTL(op.key, op.val, op.ttl)
+				default:
 					_, err = b.Delete(op.key)
 				}
 				if err != nil {
@@ -526,6 +637,11 @@ func doCrashOp(m *diskmap.Map[string, string], op crashOp) (string, error) {
 		})
 	case 'C':
 		return "ok", m.Compact()
+	case 'Z':
+		return "ok", m.Clear()
+	case 'F':
+		n, err := m.DeleteFunc(func(k, _ string) bool { return strings.HasPrefix(k, op.key) })
+		return strconv.Itoa(n), err
 	case 'S':
 		return "ok", m.Sync()
 	case 'X':
@@ -637,6 +753,7 @@ func TestCrashChild(t *testing.T) {
 	say("open")
 	if mode.script != nil {
 		for i, op := range mode.script(round) {
+			crashClock.Set(time.Unix(0, crashTime(round, i)))
 			res, err := doCrashOp(m, op)
 			if err != nil {
 				fail("%d %s: %v", i, op, err)
@@ -659,6 +776,7 @@ func TestCrashChild(t *testing.T) {
 				fail("reading the answer to grow: %v", err)
 			}
 		}
+		crashClock.Set(time.Unix(0, crashTime(round, i)))
 		res, err := doCrashOp(m, op)
 		if err != nil {
 			fail("%d %s: %v", i, op, err)
@@ -777,6 +895,7 @@ func runCrashMode(t *testing.T, mode *crashMode, kills int, pick func(*rand.Rand
 // killChild runs a child for round, checks each line it prints against
 // model, which it updates, kills it when mode.kill says, and returns the
 // operation that was running when it died, or nil if none had started.
+// It leaves model at the time of that operation.
 func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, seed uint64, round int, model *crashModel, r *rand.Rand, st *crashStats) *crashOp {
 	t.Helper()
 	cmd := childCommand(context.Background(), "TestCrashChild", mode.name, dir, seed, round)
@@ -841,6 +960,7 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 				st.atGrow++
 			}
 		default:
+			model.now = crashTime(round, n)
 			want := fmt.Sprintf("%d %s %s", n, next, model.result(next))
 			if line != want {
 				bad = fmt.Sprintf("child printed %.200q\nwant %.200q", line, want)
@@ -857,6 +977,7 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 		}
 	}
 	_ = cmd.Wait() // killed: the checks below say whether that was the plan
+	model.now = crashTime(round, n)
 	mu.Lock()
 	defer mu.Unlock()
 	switch {
@@ -890,9 +1011,13 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 // checkRecovered opens the map in dir, checks it, and compares it with
 // model, then with model plus the operation in flight: it must equal one of
 // them, which it returns.
+//
+// The map is opened at the model's time, when the operation in flight ran.
 func checkRecovered(t *testing.T, dir string, opts *diskmap.Options, model *crashModel, inFlight *crashOp) *crashModel {
 	t.Helper()
-	m, err := diskmap.Open[string, string](dir, opts)
+	o, at := *opts, time.Unix(0, model.now)
+	o.Clock = func() time.Time { return at }
+	m, err := diskmap.Open[string, string](dir, &o)
 	if err != nil {
 		t.Fatalf("Open after the kill: %v", err)
 	}
@@ -939,10 +1064,12 @@ func diffMap(m *diskmap.Map[string, string], model *crashModel) string {
 			diffs = append(diffs, fmt.Sprintf("%q missing", k))
 		} else if v != model.vals[k] {
 			diffs = append(diffs, fmt.Sprintf("%q is %.40q (%d bytes), want %.40q (%d bytes)", k, v, len(v), model.vals[k], len(model.vals[k])))
+		} else if d := diffTTL(m, model, k); d != "" {
+			diffs = append(diffs, d)
 		}
 	}
 	for _, k := range got {
-		if _, ok := model.vals[k]; !ok {
+		if _, ok := model.live(k); !ok {
 			diffs = append(diffs, fmt.Sprintf("%q is there, and should not be", k))
 		}
 	}
@@ -954,8 +1081,8 @@ func diffMap(m *diskmap.Map[string, string], model *crashModel) string {
 			}
 		}
 	}
-	if len(diffs) == 0 && m.Len() != len(want) {
-		diffs = append(diffs, fmt.Sprintf("Len = %d, want %d", m.Len(), len(want)))
+	if n := m.Len(); len(diffs) == 0 && (n < len(want) || n > len(want)+model.expired()) {
+		diffs = append(diffs, fmt.Sprintf("Len = %d, want %d and up to %d expired", n, len(want), model.expired()))
 	}
 	if len(diffs) == 0 {
 		for _, k := range want {
@@ -1216,6 +1343,7 @@ func runScript(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 			fail("line %q after the script", line)
 		default:
 			op := script[run.acks]
+			model.now = crashTime(round, run.acks)
 			if want := fmt.Sprintf("%d %s %s", run.acks, op, model.result(op)); line != want {
 				fail("printed %.200q, want %.200q", line, want)
 			}
@@ -1226,6 +1354,7 @@ func runScript(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 	if bytes.Contains(stderr.Bytes(), []byte("DATA RACE")) {
 		fail("data race")
 	}
+	model.now = crashTime(round, run.acks) // the time of the operation in flight
 	if run.opened && run.acks < len(script) {
 		run.inFlight = &script[run.acks]
 	}
@@ -1356,4 +1485,17 @@ func TestCrashAfterDurabilityChange(t *testing.T) {
 			}
 		})
 	}
+}
+
+// diffTTL returns "" if the time k has left in m is what model says, at
+// model.now, and else what differs.
+func diffTTL(m *diskmap.Map[string, string], model *crashModel, k string) string {
+	var want time.Duration
+	if e, ok := model.exp[k]; ok {
+		want = time.Duration(e - model.now)
+	}
+	if d, ok, err := m.TTL(k); d != want || !ok || err != nil {
+		return fmt.Sprintf("TTL(%q) = %v, %v, %v; want %v", k, d, ok, err, want)
+	}
+	return ""
 }

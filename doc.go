@@ -35,6 +35,37 @@
 // (codec.Compatible says which names read which). A codec.Msgpack name holds
 // its type's, so a map of one struct type does not open as a map of another.
 //
+// # Keys that expire
+//
+// PutTTL stores a key with a time to live (Batch.PutTTL and Entry.SetTTL
+// too): it expires at the time of the put plus that duration, by the map's
+// clock (Options.Clock, time.Now by default), and TTL says how long it has
+// left. The expiry is stored with the value as an absolute time, so it
+// survives Close, crashes, recovery and Compact; a plain Put of the key
+// removes it. From the moment a key expires it is absent for every read:
+// Get, View, Contains, GetMany, ViewMany, Entry, TTL and iteration. It stays
+// in the files until a write removes it:
+//
+//   - a Put, PutTTL, Delete, Batch or Entry write of that key (a put inserts
+//     it anew, at the end of the iteration order);
+//   - the sweep: each write also looks at the next few slots of the table
+//     (2 to 32, more while it finds expired keys there, fewer while it
+//     does not) and removes the expired keys there, so that expired keys
+//     nobody reads again are gone within one pass over the table;
+//   - RemoveExpired, which removes all of them at once, and every
+//     compaction, Compact or one a write makes by itself (Options.CompactAt),
+//     which drops their records.
+//
+// Len and Stats.Len count the keys stored, expired ones not yet removed
+// among them; after RemoveExpired or a compaction they count only live
+// keys. Stats.Expired counts the expired keys removed since Open, by all
+// of the above. Keys without an expiry cost nothing more: their records and
+// slots are as before. Reads are concurrent, so a read never removes
+// anything; it passes over the slot of an expired key on its expiry alone,
+// without reading the key. The clock is read by readers too, from their
+// goroutines, and must not go back: a key expired and not yet removed would
+// be there again.
+//
 // # Views
 //
 // View returns a value's encoded bytes where they lie in the mapping. They
@@ -45,6 +76,47 @@
 // the values file, so writing into a view crashes the program with a fault
 // instead of changing the file. ViewAs hands out a value of a codec.Fixed
 // type the same way, as a *T into the mapping, under the same rules.
+//
+// Reading a view past its end is a bug, and the map makes it a loud one:
+// while a map is open, no address a view of it may hold is mapped again
+// with other bytes. A mapping the map leaves behind is not unmapped but
+// retired: its range stays reserved and inaccessible, and the next
+// mapping goes elsewhere. What reading a view kept too long does depends
+// on what ended it:
+//
+//   - A write (Put, Delete, a write through an Entry, a Batch) that moves
+//     no mapping, and a growth of the table, which holds no values: the
+//     view still points into the mapped values file, where its record
+//     was, and reads what the file holds there now, which is no longer
+//     promised to be the value.
+//   - A write that grows the values file: its mapping grows in place, the
+//     view still good, while the address space set aside after it has
+//     room (on a 64-bit Unix system, address space is set aside for at
+//     least four times the file; on a 32-bit one, an eighth more, or
+//     1 MiB). Past that room, and at every growth on Windows, the mapping
+//     moves, and reading the view faults.
+//   - Compact, and a write that compacts the map first (Options.CompactAt):
+//     the new files are mapped at new addresses, and reading the view
+//     faults, however the new files compare with the old.
+//   - Close: reading the view faults, also once the map is opened again.
+//
+// A fault is a SIGSEGV on Unix and an access violation on Windows: the Go
+// runtime ends the program with "unexpected fault address", or, in a
+// goroutine that called debug.SetPanicOnFault(true), panics with a
+// runtime.Error whose Addr method gives the address.
+//
+// Retired ranges cost address space, not memory. On Unix each arena's
+// mappings follow each other through a span of address space reserved for
+// them, and the retired ranges merge, so that a map holds a handful of the
+// kernel's mappings however often it compacts. At Close, or when a span
+// is full, its retired ranges are handed to the process, which keeps them
+// reserved, up to 1 TiB in 1,024 ranges on a 64-bit system and 128 MiB in
+// 256 on a 32-bit one, and past that gives the oldest back to the system,
+// which may map anything there later: only then may a view that old read
+// other bytes. Windows has no way to map a file into reserved address
+// space short of the placeholder calls of Windows 10 1803: there a
+// retired range is reserved again right after it is unmapped, and another
+// thread that maps memory in that instant could take it.
 //
 // # Many lookups
 //
@@ -69,7 +141,8 @@
 //     last in insertion order. A key deleted and inserted again moves to the
 //     end, and so may be visited twice.
 //  4. Table growth caused by inserts does not disturb the iteration.
-//  5. Compact or Close ends the iteration; Err then returns ErrStale.
+//  5. Compact, Clear or Close ends the iteration; Err then returns
+//     ErrStale.
 //
 // An iteration that meets a damaged record, or a record its codec cannot
 // decode, stops before yielding it; Err returns the error that ended it.
@@ -77,14 +150,31 @@
 // # Concurrency
 //
 // A Map is not safe for concurrent mutation. With no writer active, any
-// number of goroutines may call Get, GetMany, Contains, View, ViewMany, Len,
-// Stats and Check and iterate at once: the read paths share no scratch space. Package
+// number of goroutines may call Get, GetMany, Contains, View, ViewMany, TTL,
+// Len, Stats and Check and iterate at once: the read paths share no scratch space. Package
 // concurrent shards keys over several maps behind read-write locks for
 // concurrent writers.
 //
 // Open locks the directory: one writer at a time, in any process; a second
 // Open for writing fails at once with ErrLocked. Options.ReadOnly opens share
 // the directory with each other, but not with a writer.
+//
+// # Memory and the garbage collector
+//
+// A map's keys and values live in its mappings, outside the Go heap: the
+// garbage collector neither scans them nor counts them, and the page cache,
+// not the heap, holds them. So the heap of a program built on a map stays
+// small, and with GOGC's default of 100 a collection starts each time the
+// heap grows by its own small size: a program whose reads copy values
+// (Get, GetMany, iteration) collects often, and the collections show in the
+// tail of its read latency. Three ways out, best first: read without
+// garbage, with View, ViewMany or ViewAs (in place) or with GetAppend into
+// a buffer the reader reuses; set GOMEMLIMIT to what the program may use
+// of the heap and raise GOGC (or set GOGC=off with a GOMEMLIMIT), so that
+// collections wait for real heap growth; or keep a large, long-lived heap
+// of the program's own. GOMEMLIMIT counts the Go runtime's memory only:
+// the mapped files are not in it, and the operating system pages them in
+// and out as memory allows, whatever the limit says.
 //
 // # Durability
 //

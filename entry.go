@@ -2,6 +2,7 @@ package diskmap
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -67,20 +68,48 @@ func (e *Entry[K, V]) check() error {
 // Value returns a decoded copy of the entry's value, or the zero value if
 // the key is not in the map.
 func (e *Entry[K, V]) Value() (V, error) {
-	var v V
-	if err := e.check(); err != nil || !e.found {
-		return v, err
-	}
-	b, _, err := e.m.find(e.kb, layout.Fingerprint(e.m.hash(e.kb)))
-	if err != nil {
-		return v, err
-	}
-	return e.m.decode(b)
+	v, _, err := e.current()
+	return v, err
 }
 
-// Set stores v under the entry's key. It may first compact the map (see
-// Map.Put); the entry stays good.
+// current returns a decoded copy of the entry's value, if the key is in
+// the map. A key found when the entry was made may have expired since: the
+// entry then knows the key is not there.
+func (e *Entry[K, V]) current() (V, bool, error) {
+	var v V
+	if err := e.check(); err != nil || !e.found {
+		return v, false, err
+	}
+	b, found, err := e.m.find(e.kb, layout.Fingerprint(e.m.hash(e.kb)))
+	if err != nil {
+		return v, false, err
+	}
+	if !found {
+		e.found = false // expired since
+		return v, false, nil
+	}
+	v, err = e.m.decode(b)
+	return v, err == nil, err
+}
+
+// Set stores v under the entry's key, which then never expires. It may
+// first compact the map (see Map.Put); the entry stays good.
 func (e *Entry[K, V]) Set(v V) error {
+	return e.set(v, 0)
+}
+
+// SetTTL stores v under the entry's key, to expire ttl from now, as
+// Map.PutTTL does.
+func (e *Entry[K, V]) SetTTL(v V, ttl time.Duration) error {
+	if err := checkTTL(ttl); err != nil {
+		return err
+	}
+	return e.set(v, ttl)
+}
+
+// set stores v under the entry's key, to expire ttl from now, or never
+// if ttl is 0.
+func (e *Entry[K, V]) set(v V, ttl time.Duration) error {
 	if err := e.check(); err != nil {
 		return err
 	}
@@ -97,7 +126,11 @@ func (e *Entry[K, V]) Set(v V) error {
 	if err := m.compactIfDue(nil, &vb); err != nil {
 		return err
 	}
-	if _, err := m.put(e.kb, vb, live); err != nil {
+	exp := int64(noExpiry)
+	if ttl > 0 {
+		exp = expiryAfter(m.writeNow(), ttl)
+	}
+	if _, err := m.put(e.kb, vb, exp, live); err != nil {
 		return err // nothing changed: the key is there as it was
 	}
 	e.found = true
@@ -131,29 +164,31 @@ func (e *Entry[K, V]) OrInsert(v V) (V, error) {
 }
 
 // OrInsertWith is OrInsert with the value made by f, which is called only
-// if the key is not in the map.
+// if the key is not in the map: a key that has expired since the entry
+// found it is not.
 func (e *Entry[K, V]) OrInsertWith(f func() V) (V, error) {
-	if err := e.check(); err != nil {
-		var zero V
-		return zero, err
+	v, found, err := e.current()
+	if err != nil || found {
+		return v, err
 	}
-	if e.found {
-		return e.Value()
-	}
-	v := f()
+	v = f()
 	return v, e.Set(v)
 }
 
 // AndModify, if the key is in the map, calls f on a copy of its value and
 // stores the result. It returns the entry, so that an OrInsert can follow;
-// an error is kept in the entry.
+// an error is kept in the entry. A key that has expired since the entry
+// found it is not in the map: f is not called, and an OrInsert inserts.
 func (e *Entry[K, V]) AndModify(f func(*V)) *Entry[K, V] {
 	if e.check() != nil || !e.found {
 		return e
 	}
-	v, err := e.Value()
+	v, found, err := e.current()
 	if err != nil {
 		e.err = err
+		return e
+	}
+	if !found {
 		return e
 	}
 	f(&v)

@@ -50,8 +50,9 @@ var (
 	ErrTooLarge = errors.New("diskmap: too large")
 
 	// ErrStale is returned by an Entry used after the map was changed by
-	// something other than the entry, and reported by Err when Compact or
-	// Close ended an iteration early.
+	// something other than the entry, by DeleteFunc when its function
+	// changed the map, and reported by Err when Compact, Clear or Close
+	// ended an iteration early.
 	ErrStale = errors.New("diskmap: stale entry or iterator")
 )
 

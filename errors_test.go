@@ -12,6 +12,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -222,6 +223,18 @@ func TestErrorsNameThePackageOnce(t *testing.T) {
 			defer func() { _ = m.Close() }()
 			return m.Put("k", "v")
 		}},
+		{"read-only open of no map", func(t *testing.T) error {
+			_, err := diskmap.Open[string, string](t.TempDir(), &diskmap.Options{ReadOnly: true})
+			return err
+		}},
+		{"open of a concurrent map", func(t *testing.T) error {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "manifest"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := diskmap.Open[string, string](dir, nil)
+			return err
+		}},
 		{"read-only open of a dirty map", func(t *testing.T) error {
 			_, err := diskmap.Open[string, string](dirtyMapDir(t), &diskmap.Options{ReadOnly: true})
 			return err
@@ -231,6 +244,40 @@ func TestErrorsNameThePackageOnce(t *testing.T) {
 			defer func() { _ = m.Close() }()
 			diskmap.SetFailpoint(m, func(name string) error { return errors.New(name + " stopped") })
 			return m.Batch(func(b *diskmap.Batch[string, string]) error { return b.Put("a", "1") })
+		}},
+		{"time to live not positive", func(t *testing.T) error {
+			m := mustOpen(t, t.TempDir(), nil)
+			defer func() { _ = m.Close() }()
+			return errors.Join(m.PutTTL("k", "v", 0), m.Entry("k").SetTTL("v", -1),
+				m.Batch(func(b *diskmap.Batch[string, string]) error { return b.PutTTL("k", "v", 0) }))
+		}},
+		{"read-only RemoveExpired", func(t *testing.T) error {
+			m := mustOpen(t, closedMapDir(t), &diskmap.Options{ReadOnly: true})
+			defer func() { _ = m.Close() }()
+			_, err := m.RemoveExpired()
+			return err
+		}},
+		{"expiry of a record too short", func(t *testing.T) error {
+			dir := t.TempDir()
+			m := mustOpen(t, dir, nil)
+			if err := m.Put("k", "abc"); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			maptest.EditFile(t, dir, "buckets", func(b []byte) []byte {
+				for off := layout.MetaSize; off < len(b); off += layout.SlotSize {
+					if layout.ReadSlot(b[off:]).Occupied() {
+						b[off+15] |= 0x80 // layout.SlotExpires
+					}
+				}
+				return b
+			})
+			m = mustOpen(t, dir, nil)
+			defer func() { _ = m.Close() }()
+			_, _, err := m.TTL("k")
+			return errors.Join(err, m.Check())
 		}},
 		{"codec mismatch", func(t *testing.T) error {
 			_, err := diskmap.Open[uint64, string](closedMapDir(t), nil)

@@ -5,6 +5,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/diskmap-go/diskmap"
 )
@@ -132,4 +133,44 @@ func ExampleMap_All() {
 	// banana 10
 	// apple 1
 	// cherry 2
+}
+
+func ExampleMap_PutTTL() {
+	dir, err := os.MkdirTemp("", "diskmap-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	// A clock that stands still until the example moves it; the default is
+	// time.Now.
+	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
+	m, err := diskmap.Open[string, string](dir, &diskmap.Options{Clock: func() time.Time { return now }})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	if err := m.PutTTL("login:alice", "token-7f3a", time.Minute); err != nil {
+		log.Fatal(err)
+	}
+	left, found, err := m.TTL("login:alice")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(left, found)
+
+	now = now.Add(time.Minute)
+	_, found, err = m.Get("login:alice")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("after a minute:", found)
+
+	if err := m.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// 1m0s true
+	// after a minute: false
 }

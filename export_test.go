@@ -32,6 +32,10 @@ func SetTableLimit(log2 uint8) (restore func()) {
 	return func() { maxLog2 = old }
 }
 
+// SweepPace returns how many slots of the table each write of m looks at
+// for expired keys now.
+func SweepPace[K, V any](m *Map[K, V]) int { return int(m.sweep.pace) }
+
 // Limits returns the largest arena and the largest table (the log2 of its
 // slots) on a system with pointers of the given bits.
 func Limits(pointerBits int) (int64, uint8) { return limits(pointerBits) }

@@ -160,6 +160,22 @@ func (c *core) full(n int) bool {
 	return float64(used) > c.opts.MaxLoad*float64(c.current().mask+1)
 }
 
+// tables returns the tables that hold keys: the one in place and, while a
+// table grows, the new one (see holds).
+func (c *core) tables() []*table {
+	if c.growing != nil {
+		return []*table{c.tab, c.growing.next}
+	}
+	return []*table{c.tab}
+}
+
+// holds reports whether slot i of t is one that lookups see: any slot but
+// one of the old table moved already while a table grows.
+func (c *core) holds(t *table, i uint64) bool {
+	g := c.growing
+	return g == nil || t != c.tab || !g.slotMoved(t, i)
+}
+
 // current returns the table new keys go to: the one being filled while a
 // table grows.
 func (c *core) current() *table {

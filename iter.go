@@ -19,22 +19,24 @@ import (
 //     last in insertion order. A key deleted and inserted again moves to the
 //     end, and so may be visited twice.
 //  4. Table growth caused by inserts does not disturb the iteration.
-//  5. Compact or Close ends the iteration; Err then returns ErrStale.
+//  5. Compact, Clear or Close ends the iteration; Err then returns
+//     ErrStale.
 //  6. Writes do not compact the map by themselves (Options.CompactAt) while
 //     an iteration is in progress: the first write after the last one ends
 //     does. An iteration ends when its loop does, or, pulled with
 //     iter.Pull, when it is stopped or exhausted.
+//  7. A key that has expired when the iteration reaches it is not visited.
 //
 // An iteration that meets a damaged record, or a record its codec cannot
 // decode, stops before yielding it and keeps the error for Err.
 func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		m.iterate(func(kp []byte, t *table, i uint64, s layout.Slot) (bool, error) {
+		m.iterate(func(kp, vp []byte) (bool, error) {
 			k, err := m.decodeKey(kp)
 			if err != nil {
 				return false, err
 			}
-			v, err := m.decodeValue(t, i, s)
+			v, err := m.decode(vp)
 			if err != nil {
 				return false, err
 			}
@@ -44,11 +46,11 @@ func (m *Map[K, V]) All() iter.Seq2[K, V] {
 }
 
 // Keys returns an iterator over the keys, in first-insertion order. Changes
-// to the map while it runs follow the rules 1 to 5 of All; an error ends
+// to the map while it runs follow the rules of All; an error ends
 // it, for Err to report.
 func (m *Map[K, V]) Keys() iter.Seq[K] {
 	return func(yield func(K) bool) {
-		m.iterate(func(kp []byte, _ *table, _ uint64, _ layout.Slot) (bool, error) {
+		m.iterate(func(kp, _ []byte) (bool, error) {
 			k, err := m.decodeKey(kp)
 			if err != nil {
 				return false, err
@@ -59,12 +61,12 @@ func (m *Map[K, V]) Keys() iter.Seq[K] {
 }
 
 // Values returns an iterator over the values, in the first-insertion order
-// of their keys. Changes to the map while it runs follow the rules 1 to 5
+// of their keys. Changes to the map while it runs follow the rules
 // of All; an error ends it, for Err to report.
 func (m *Map[K, V]) Values() iter.Seq[V] {
 	return func(yield func(V) bool) {
-		m.iterate(func(_ []byte, t *table, i uint64, s layout.Slot) (bool, error) {
-			v, err := m.decodeValue(t, i, s)
+		m.iterate(func(_, vp []byte) (bool, error) {
+			v, err := m.decode(vp)
 			if err != nil {
 				return false, err
 			}
@@ -89,10 +91,10 @@ func (m *Map[K, V]) Err() error {
 	return err
 }
 
-// iterate runs visit on each live key until it returns false or an error;
-// errors, and Compact or Close during the iteration (rule 5 of All), are
-// kept for Err.
-func (m *Map[K, V]) iterate(visit func(kp []byte, t *table, i uint64, s layout.Slot) (bool, error)) {
+// iterate runs visit on each live key that has not expired, with its key
+// and value in place, until it returns false or an error; errors, and
+// Compact or Close during the iteration (rule 5 of All), are kept for Err.
+func (m *Map[K, V]) iterate(visit func(kp, vp []byte) (bool, error)) {
 	if err := m.usable(); err != nil {
 		m.keepErr(err)
 		return
@@ -101,7 +103,11 @@ func (m *Map[K, V]) iterate(visit func(kp []byte, t *table, i uint64, s layout.S
 	defer m.iterating.Add(-1)
 	gen := m.filesRetired
 	err := m.walk(func(kp []byte, t *table, i uint64, s layout.Slot) error {
-		more, err := visit(kp, t, i, s)
+		vp, found, err := m.value(t, i, s)
+		if !found || err != nil {
+			return err // not found: expired
+		}
+		more, err := visit(kp, vp)
 		switch {
 		case err != nil:
 			return err
@@ -135,14 +141,4 @@ func (m *Map[K, V]) decodeKey(kp []byte) (K, error) {
 		return k, fmt.Errorf("diskmap: %s: decoding key: %w", m.keys.path, err)
 	}
 	return k, nil
-}
-
-// decodeValue decodes the value of slot i of t, s.
-func (m *Map[K, V]) decodeValue(t *table, i uint64, s layout.Slot) (V, error) {
-	b, err := m.value(t, i, s)
-	if err != nil {
-		var v V
-		return v, err
-	}
-	return m.decode(b)
 }

@@ -14,11 +14,13 @@ import (
 // most 4 GiB of address space, often 2 or 3 GiB, to share with the Go
 // heap: there an arena is at most 256 MiB, since each is mapped twice
 // (read-only and read-write), and the table at most 2^24 slots (256 MiB).
-// That is 1.25 GiB of mappings for the largest map, 1.5 GiB while a
-// second table is mapped beside it (the new one, as the table grows; the
-// spare, as a checkpoint in the WAL modes writes the table into it);
-// Compact maps its new files beside the old ones, which adds as much again
-// at most.
+// That is 1.25 GiB of mappings for the largest map, and an eighth of an
+// arena more for each read-only mapping's room to grow in place (see
+// span), under 1.5 GiB while a second table is mapped beside it (the new
+// one, as the table grows; the spare, as a checkpoint in the WAL modes
+// writes the table into it); Compact maps its new files beside the old
+// ones, which adds as much again at most. The process keeps up to 128 MiB
+// of retired mappings besides (see mmap.RetiredLimits).
 var maxArena, maxLog2 = limits(bits.UintSize)
 
 // limits returns the largest arena file, in bytes, and the largest table,

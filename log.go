@@ -83,17 +83,24 @@ func (c *core) ensureLog() error {
 
 // logOp appends one operation to the log, as a frame of its own, in the
 // WAL modes.
-func (c *core) logOp(op byte, kb, vb []byte) error {
+func (c *core) logOp(op wal.Op) error {
 	if !c.logged() {
 		return nil
 	}
-	if op == wal.OpPut {
-		c.walbuf = wal.AppendPut(c.walbuf[:0], kb, vb)
-	} else {
-		c.walbuf = wal.AppendDelete(c.walbuf[:0], kb)
-	}
+	c.walbuf = appendOp(c.walbuf[:0], op)
 	_, err := c.log.Append(c.walbuf)
 	return err
+}
+
+// appendOp appends op to a payload of operations.
+func appendOp(p []byte, op wal.Op) []byte {
+	switch op.Kind {
+	case wal.OpPut:
+		return wal.AppendPut(p, op.Key, op.Value)
+	case wal.OpPutExpiring:
+		return wal.AppendPutExpiring(p, op.Key, op.Expiry, op.Value)
+	}
+	return wal.AppendDelete(p, op.Key)
 }
 
 // logFrame appends a frame of operations to the log, in every mode,

@@ -106,7 +106,7 @@ func (c *core) warm(fps []uint32) {
 			acc += uint64(c.keys.data[k])
 		}
 		v := int64(s.Value) * layout.Align
-		if last := v + layout.RecordHeaderSize + int64(s.ValueLen); last <= c.vals.end {
+		if last := v + layout.RecordHeaderSize + int64(s.RecordLen()); last <= c.vals.end {
 			acc += uint64(c.vals.data[v]) + uint64(c.vals.data[last-1])
 		}
 	}

@@ -15,8 +15,8 @@ import (
 // lifetime of views and the durability of writes.
 //
 // A Map is NOT safe for concurrent mutation. Any number of goroutines may
-// call Get, GetMany, Contains, View, ViewMany, Len, Stats, Check and iterate
-// at once while no other method runs; package concurrent builds a map for
+// call Get, GetMany, Contains, View, ViewMany, TTL, Len, Stats, Check and
+// iterate at once while no other method runs; package concurrent builds a map for
 // many writers on top of that rule.
 type Map[K, V any] struct {
 	core       // files, header and the byte-level operations
@@ -30,6 +30,15 @@ type Map[K, V any] struct {
 
 // Open opens the map in dir, creating the directory and the map if they do
 // not exist, with codecs chosen by codec.For. A nil opts gives the defaults.
+//
+// Open reads, writes and removes only the files of a map, those package
+// layout lists (buckets, keys, values, lock, wal, buckets.spare,
+// buckets.grow, *.compact), and leaves any other file in the directory
+// alone; a map is created among other files too. It refuses a directory
+// that holds a concurrent.Map (a file manifest or a directory shard-0000)
+// with an error matching ErrCorrupt, and a read-only Open of a directory
+// that holds no map with an error matching fs.ErrNotExist, creating
+// nothing in either case.
 func Open[K, V any](dir string, opts *Options) (*Map[K, V], error) {
 	return OpenWith(dir, codec.For[K](), codec.For[V](), opts)
 }
@@ -62,7 +71,11 @@ func OpenWith[K, V any](dir string, kc codec.Codec[K], vc codec.Codec[V], opts *
 	return m, nil
 }
 
-// Len returns the number of keys in the map, 0 once it is closed.
+// Len returns the number of keys stored in the map, 0 once it is closed.
+// Keys that have expired and are not yet removed are counted: they are
+// absent for every read, and leave the count as writes remove them (see
+// PutTTL); after RemoveExpired or Compact, Len counts only keys that have
+// not expired.
 func (m *Map[K, V]) Len() int {
 	if m.closed {
 		return 0
@@ -85,7 +98,19 @@ func (m *Map[K, V]) Get(k K) (V, bool, error) {
 	return v, true, nil
 }
 
-// Contains reports whether k is in the map.
+// GetAppend appends the encoded bytes of the value stored under k to dst
+// and returns the extended slice: the value's bytes as View returns them,
+// copied, so that a reader that reuses one buffer reads without making
+// garbage. If k is absent it returns dst unchanged and false.
+func (m *Map[K, V]) GetAppend(dst []byte, k K) ([]byte, bool, error) {
+	b, ok, err := m.View(k)
+	if !ok || err != nil {
+		return dst, ok, err
+	}
+	return append(dst, b...), true, nil
+}
+
+// Contains reports whether k is in the map. A key that has expired is not.
 func (m *Map[K, V]) Contains(k K) (bool, error) {
 	if err := m.usable(); err != nil {
 		return false, err
@@ -99,11 +124,19 @@ func (m *Map[K, V]) Contains(k K) (bool, error) {
 }
 
 // View returns the encoded bytes of the value stored under k, in place in
-// the map's read-only mapping: no copy, no allocation. The bytes are valid
+// the map's read-only mapping: no copy, no allocation. A key that has
+// expired is not found. The bytes are valid
 // until the next change to the map (Put, Delete, Compact, a write through an
 // Entry) or Close, whichever comes first; copy them to keep them longer.
 // Writing to them crashes the program with a fault rather than changing the
 // file.
+//
+// Reading them later is a bug that the map makes loud rather than quiet:
+// past a Compact (automatic ones included), a growth that moves the
+// mapping, or Close, reading them faults; they never show another value.
+// Past a write that moves no mapping they still point into the file, at
+// bytes no longer promised to be the value. The package documentation
+// (Views) says what happens after each operation, and the limits.
 func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
 	if err := m.usable(); err != nil {
 		return nil, false, err
@@ -116,8 +149,9 @@ func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
 	return m.find(kb, layout.Fingerprint(m.hash(kb)))
 }
 
-// Put stores v under k, replacing any value k had. A new key goes to the end
-// of the iteration order; a replaced one keeps its place.
+// Put stores v under k, replacing any value k had, and any expiry: k never
+// expires. A new key goes to the end of the iteration order; a replaced one
+// keeps its place, but for one that had expired, which is new again.
 //
 // Any write (Put, Delete, Batch, a write through an Entry) may first compact
 // the map, when dead bytes pass Options.CompactAt, which makes it take as
@@ -136,14 +170,14 @@ func (m *Map[K, V]) Put(k K, v V) error {
 	if err := m.compactIfDue(&kb, &vb); err != nil {
 		return err
 	}
-	if _, err := m.put(kb, vb, live); err != nil {
+	if _, err := m.put(kb, vb, noExpiry, live); err != nil {
 		return err
 	}
 	return m.waitDurable()
 }
 
-// Delete removes k and reports whether it was there. It may first compact
-// the map (see Put).
+// Delete removes k and reports whether it was there; a key that had
+// expired was not, and is removed. It may first compact the map (see Put).
 func (m *Map[K, V]) Delete(k K) (bool, error) {
 	if err := m.begin(); err != nil {
 		return false, err

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/internal/maptest"
@@ -22,6 +23,14 @@ const modelSeed = 20240611
 // agree at every step, and on Len and the iteration order at the end of
 // each phase. Each phase leans towards growth or shrinkage. The mix runs
 // in every durability mode, and has batches, checkpoints and reopens in it.
+//
+// The map reads a fake clock, which the model knows too, with the expiry
+// of each key put with a time to live: a key is in the model until the
+// clock reaches its expiry. Then it is gone from the model, but may still
+// be stored in the map, and counted by Len, until a write removes it: the
+// model keeps such keys aside (expired) so that it knows how far Len may
+// be from the keys it holds, and counts the keys stored, which Len must
+// equal once the keys that Stats.Expired says were removed are taken off.
 
 // hashSetting is a pair of SetHashBits arguments; and = ^0, or = 0 is normal
 // hashing.
@@ -46,10 +55,15 @@ type modelPhase struct {
 // modelWeights are the weights of the operations, in any unit.
 type modelWeights struct {
 	putNew, putOld, del, get, contains, view, entry, batch, checkpoint, compact, reopen int
+	calls, clear                                                                        int // the calls of sync.Map and DeleteFunc (callsOp); Clear
+	// putTTL puts a key, new or not, with a time to live; tick moves the
+	// clock on; removeExpired calls RemoveExpired; ttl checks TTL.
+	putTTL, tick, removeExpired, ttl int
 }
 
 func (w modelWeights) total() int {
-	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.batch + w.checkpoint + w.compact + w.reopen
+	return w.putNew + w.putOld + w.del + w.get + w.contains + w.view + w.entry + w.batch + w.checkpoint + w.compact + w.reopen +
+		w.calls + w.clear + w.putTTL + w.tick + w.removeExpired + w.ttl
 }
 
 // modelKind says how to make and compare the keys and values of one
@@ -67,6 +81,10 @@ type modelKind[K comparable, V any] struct {
 	// table grows (see diskmap.SetGrowStep), and a run checks the map
 	// every checkEvery steps, whether or not a growth is under way.
 	growStep, checkEvery int
+	// dropsAtLeast is the fewest automatic compactions that must meet
+	// expired keys in a run, to drop them: so that the test of what they
+	// do with them is not vacuous.
+	dropsAtLeast int
 }
 
 // modelRun is the state of one run: the map under test and the model.
@@ -83,6 +101,14 @@ type modelRun[K comparable, V any] struct {
 	step  int
 	what  string // the operation at this step, for failure messages
 	grown int    // steps that found the table growing
+
+	clock   *maptest.Clock
+	expiry  map[K]time.Time // of the keys of the model put with a time to live
+	expired map[K]bool      // keys that expired and that no write met since
+	stored  int             // the keys the map stores: Len
+	removed uint64          // Stats.Expired when last read
+	swept   int             // expired keys removed in all, by Stats.Expired
+	drops   int             // automatic compactions that met expired keys
 }
 
 func (mr *modelRun[K, V]) fatalf(format string, args ...any) {
@@ -98,7 +124,8 @@ func (mr *modelRun[K, V]) noErr(err error) {
 }
 
 func (mr *modelRun[K, V]) open() {
-	mr.m = maptest.Open[K, V](mr.t, mr.dir, mr.opts)
+	mr.m = maptest.Open[K, V](mr.t, mr.dir, maptest.WithClock(mr.opts, mr.clock))
+	mr.removed = 0
 	diskmap.SetHashBits(mr.m, mr.hash.and, mr.hash.or)
 	if mr.kind.growStep > 0 {
 		diskmap.SetGrowStep(mr.m, mr.kind.growStep, false)
@@ -133,22 +160,80 @@ func (mr *modelRun[K, V]) anyKey() K {
 	return mr.fresh()
 }
 
-// put records in the model that k now holds v.
+// put records in the model that k now holds v, and never expires.
 func (mr *modelRun[K, V]) put(k K, v V) {
 	if _, ok := mr.model[k]; !ok {
 		mr.order = append(mr.order, k)
+		mr.stored++ // an expired k the map still held is counted removed
 	}
 	mr.model[k] = v
+	delete(mr.expiry, k)
+	delete(mr.expired, k) // the write met it
+}
+
+// putTTL records in the model that k now holds v, until ttl from now.
+func (mr *modelRun[K, V]) putTTL(k K, v V, ttl time.Duration) {
+	mr.put(k, v)
+	mr.expiry[k] = mr.clock.Now().Add(ttl)
 }
 
 // remove records in the model that k is gone.
 func (mr *modelRun[K, V]) remove(k K) {
-	if _, ok := mr.model[k]; !ok {
-		return
+	delete(mr.expired, k) // the write met it
+	if _, ok := mr.model[k]; ok {
+		mr.stored--
+		mr.drop(k)
 	}
+}
+
+// drop takes k, which is in the model, out of it.
+func (mr *modelRun[K, V]) drop(k K) {
 	delete(mr.model, k)
+	delete(mr.expiry, k)
 	i := slices.Index(mr.order, k)
 	mr.order = slices.Delete(mr.order, i, i+1)
+}
+
+// tick moves the clock on by d, and the keys that expire with it out of
+// the model.
+func (mr *modelRun[K, V]) tick(d time.Duration) {
+	mr.clock.Advance(d)
+	now := mr.clock.Now()
+	for k, at := range mr.expiry {
+		if !now.Before(at) {
+			mr.drop(k) // still stored, until a write removes it
+			mr.expired[k] = true
+		}
+	}
+}
+
+// checkLen checks Len: the keys of the model, and perhaps some that
+// expired and are not removed yet; exactly the keys stored, less those
+// that Stats.Expired counts removed since the last look.
+func (mr *modelRun[K, V]) checkLen(what string) {
+	mr.t.Helper()
+	removed := mr.m.Stats().Expired
+	mr.stored -= int(removed - mr.removed)
+	mr.swept += int(removed - mr.removed)
+	mr.removed = removed
+	got := mr.m.Len()
+	if got < len(mr.model) || got > len(mr.model)+len(mr.expired) {
+		mr.fatalf("%s = %d, model has %d keys and %d expired", what, got, len(mr.model), len(mr.expired))
+	}
+	if got != mr.stored {
+		mr.fatalf("%s = %d, want %d: the keys stored, less %d expired ones that Stats.Expired says were removed", what, got, mr.stored, removed)
+	}
+}
+
+// noneExpired records that the map holds no expired key: after
+// RemoveExpired or a compaction, Len is exact.
+func (mr *modelRun[K, V]) noneExpired() {
+	mr.t.Helper()
+	mr.checkLen("Len")
+	clear(mr.expired)
+	if got := mr.m.Len(); got != len(mr.model) {
+		mr.fatalf("Len = %d, model has %d and no expired key", got, len(mr.model))
+	}
 }
 
 func (mr *modelRun[K, V]) run(phases []modelPhase) {
@@ -156,9 +241,15 @@ func (mr *modelRun[K, V]) run(phases []modelPhase) {
 	for _, ph := range phases {
 		for range ph.ops {
 			mr.step++
+			auto := mr.m.Stats().AutoCompactions
 			mr.op(ph.w)
-			if got := mr.m.Len(); got != len(mr.model) {
-				mr.fatalf("Len = %d, model has %d", got, len(mr.model))
+			if mr.m.Stats().AutoCompactions > auto {
+				if len(mr.expired) > 0 {
+					mr.drops++
+				}
+				mr.noneExpired() // the compaction dropped them, at the time of this step
+			} else {
+				mr.checkLen("Len")
 			}
 			if diskmap.Growing(mr.m) {
 				mr.grown++
@@ -174,13 +265,16 @@ func (mr *modelRun[K, V]) run(phases []modelPhase) {
 	mr.reopen()
 	mr.checkAll()
 	st := mr.m.Stats()
-	mr.t.Logf("%d steps, %d of them with the table growing; at the end %d keys, %d slots, %d resizes, %d compactions",
-		mr.step, mr.grown, st.Len, st.Capacity, st.Resizes, st.Compacted)
+	mr.t.Logf("%d steps, %d of them with the table growing; at the end %d keys, %d slots, %d resizes, %d compactions; %d expired keys removed",
+		mr.step, mr.grown, st.Len, st.Capacity, st.Resizes, st.Compacted, mr.swept)
 	if mr.kind.growStep > 0 && mr.grown < mr.step/50 {
 		mr.t.Errorf("the table grew during %d of %d steps: too few to test", mr.grown, mr.step)
 	}
 	if mr.kind.end != nil {
 		mr.kind.end(mr.t, st)
+	}
+	if mr.drops < mr.kind.dropsAtLeast {
+		mr.t.Errorf("%d automatic compactions met expired keys, want at least %d", mr.drops, mr.kind.dropsAtLeast)
 	}
 }
 
@@ -249,9 +343,63 @@ func (mr *modelRun[K, V]) op(w modelWeights) {
 	case pick(w.compact):
 		mr.what = "Compact"
 		mr.noErr(mr.m.Compact())
+		mr.noneExpired()
 	case pick(w.reopen):
 		mr.what = "Close and reopen"
 		mr.reopen()
+	case pick(w.calls):
+		mr.callsOp()
+	case pick(w.clear):
+		mr.clearOp()
+	default:
+		mr.expiryOp(w, n)
+	}
+}
+
+// expiryOp does the operation of the expiry weights that n picks.
+func (mr *modelRun[K, V]) expiryOp(w modelWeights, n int) {
+	switch {
+	case n < w.putTTL:
+		k, v := mr.anyKey(), mr.kind.newVal(mr.r)
+		ttl := time.Duration(1+mr.r.IntN(200)) * time.Millisecond
+		mr.what = fmt.Sprintf("PutTTL %v %v", k, ttl)
+		if mr.r.IntN(4) == 0 {
+			mr.noErr(mr.m.Batch(func(b *diskmap.Batch[K, V]) error { return b.PutTTL(k, v, ttl) }))
+		} else {
+			mr.noErr(mr.m.PutTTL(k, v, ttl))
+		}
+		mr.putTTL(k, v, ttl)
+	case n < w.putTTL+w.tick:
+		d := time.Duration(mr.r.IntN(50)) * time.Millisecond
+		mr.what = fmt.Sprintf("clock +%v", d)
+		mr.tick(d)
+	case n < w.putTTL+w.tick+w.removeExpired:
+		mr.what = "RemoveExpired"
+		n, err := mr.m.RemoveExpired()
+		mr.noErr(err)
+		if n > len(mr.expired) {
+			mr.fatalf("RemoveExpired = %d, but only %d keys expired", n, len(mr.expired))
+		}
+		mr.noneExpired()
+	default:
+		k := mr.anyKey()
+		mr.what = fmt.Sprintf("TTL %v", k)
+		mr.checkTTL(k)
+	}
+}
+
+// checkTTL compares TTL of k with the model.
+func (mr *modelRun[K, V]) checkTTL(k K) {
+	mr.t.Helper()
+	d, found, err := mr.m.TTL(k)
+	mr.noErr(err)
+	_, ok := mr.model[k]
+	var want time.Duration
+	if at, expires := mr.expiry[k]; expires {
+		want = at.Sub(mr.clock.Now())
+	}
+	if found != ok || d != want {
+		mr.fatalf("TTL(%v) = %v, %v; model %v, %v", k, d, found, want, ok)
 	}
 }
 
@@ -298,11 +446,11 @@ func (mr *modelRun[K, V]) entryOp() {
 		}
 		if !present {
 			want = ins
+			mr.put(k, want) // a key there is not written: it keeps its expiry
 		}
 		if !mr.kind.eq(got, want) {
 			mr.fatalf("got %v, want %v", got, want)
 		}
-		mr.put(k, want)
 	case 2:
 		mr.what = fmt.Sprintf("Entry(%v).Set, Value", k)
 		v := mr.kind.newVal(mr.r)
@@ -345,6 +493,7 @@ type modelBatchOp[K, V any] struct {
 	del bool
 	k   K
 	v   V
+	ttl time.Duration // of a put with a time to live
 }
 
 // batchOp applies a batch of up to 8 puts and deletes, of keys present or
@@ -378,11 +527,18 @@ func (mr *modelRun[K, V]) batchOp() {
 				ops, pending[k] = append(ops, modelBatchOp[K, V]{del: true, k: k}), false
 				continue
 			}
-			v := mr.kind.newVal(mr.r)
-			if err := b.Put(k, v); err != nil {
+			o := modelBatchOp[K, V]{k: k, v: mr.kind.newVal(mr.r)}
+			var err error
+			if mr.r.IntN(4) == 0 {
+				o.ttl = time.Duration(1+mr.r.IntN(200)) * time.Millisecond
+				err = b.PutTTL(k, o.v, o.ttl)
+			} else {
+				err = b.Put(k, o.v)
+			}
+			if err != nil {
 				return err
 			}
-			ops, pending[k] = append(ops, modelBatchOp[K, V]{k: k, v: v}), true
+			ops, pending[k] = append(ops, o), true
 		}
 		if abort {
 			return errAbort
@@ -397,9 +553,12 @@ func (mr *modelRun[K, V]) batchOp() {
 	}
 	mr.noErr(err)
 	for _, o := range ops {
-		if o.del {
+		switch {
+		case o.del:
 			mr.remove(o.k)
-		} else {
+		case o.ttl > 0:
+			mr.putTTL(o.k, o.v, o.ttl)
+		default:
 			mr.put(o.k, o.v)
 		}
 	}
@@ -410,18 +569,14 @@ func (mr *modelRun[K, V]) reopen() {
 	mr.noErr(mr.m.Check())
 	mr.noErr(mr.m.Close())
 	mr.open()
-	if got := mr.m.Len(); got != len(mr.model) {
-		mr.fatalf("Len after reopen = %d, model has %d", got, len(mr.model))
-	}
+	mr.checkLen("Len after reopen")
 }
 
 // checkAll compares everything: Len, every key, the order of All, Keys and
 // Values, and Check.
 func (mr *modelRun[K, V]) checkAll() {
 	mr.t.Helper()
-	if got := mr.m.Len(); got != len(mr.model) {
-		mr.fatalf("Len = %d, model has %d", got, len(mr.model))
-	}
+	mr.checkLen("Len")
 	var keys []K
 	var vals []V
 	for k, v := range mr.m.All() {
@@ -436,6 +591,7 @@ func (mr *modelRun[K, V]) checkAll() {
 		if !mr.kind.eq(vals[i], mr.model[k]) {
 			mr.fatalf("All: %v = %v, model %v", k, vals[i], mr.model[k])
 		}
+		mr.checkTTL(k)
 	}
 	if got := slices.Collect(mr.m.Keys()); !slices.Equal(got, keys) {
 		mr.fatalf("Keys and All disagree")
@@ -446,7 +602,7 @@ func (mr *modelRun[K, V]) checkAll() {
 	mr.noErr(mr.m.Err())
 	mr.noErr(mr.m.Check())
 	st := mr.m.Stats()
-	if st.Len != len(mr.model) || st.Keys.Dead < 0 || st.Values.Dead < 0 {
+	if st.Len != mr.m.Len() || st.Keys.Dead < 0 || st.Values.Dead < 0 {
 		mr.fatalf("Stats %+v", st)
 	}
 }
@@ -455,10 +611,10 @@ func (mr *modelRun[K, V]) checkAll() {
 // it again.
 func modelPhases(n int) []modelPhase {
 	return []modelPhase{
-		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, reopen: 1}},
-		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, del: 15, get: 15, contains: 8, view: 8, entry: 15, batch: 8, checkpoint: 1, compact: 1, reopen: 1}},
-		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 30, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1}},
-		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1}},
+		{"grow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, reopen: 1, calls: 10}},
+		{"churn", 3 * n, modelWeights{putNew: 15, putOld: 15, del: 15, get: 15, contains: 8, view: 8, entry: 15, batch: 8, checkpoint: 1, compact: 1, reopen: 1, calls: 15}},
+		{"shrink", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 30, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1, calls: 10, clear: 1}},
+		{"regrow", 2 * n, modelWeights{putNew: 30, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10, batch: 5, checkpoint: 1, compact: 1, reopen: 1, calls: 10}},
 	}
 }
 
@@ -483,6 +639,7 @@ func runModel[K comparable, V any](t *testing.T, kind modelKind[K, V], n int) {
 				mr := &modelRun[K, V]{
 					t: t, r: rand.New(rand.NewPCG(seed, seed)), kind: kind, hash: h,
 					opts: &o, dir: t.TempDir(), model: map[K]V{},
+					clock: maptest.NewClock(), expiry: map[K]time.Time{}, expired: map[K]bool{},
 				}
 				mr.run(kind.phases(size))
 			})
@@ -534,17 +691,17 @@ func TestModelGrowing(t *testing.T) {
 	}
 }
 
-// TestModelAutoCompact is TestModelU64Bytes with no Compact of its own and
-// a small CompactAt and CompactMinBytes: the writes compact the map by
-// themselves, often, and every key stays as the model says.
+// TestModelAutoCompact is TestModelU64Bytes with no Compact or Clear of its
+// own and a small CompactAt and CompactMinBytes: the writes compact the map
+// by themselves, often, and every key stays as the model says.
 func TestModelAutoCompact(t *testing.T) {
 	const n = 800
 	kind := u64BytesKind(n)
-	kind.opts = &diskmap.Options{Capacity: 16, KeyBytes: 512, ValueBytes: 512, CompactAt: 0.05, CompactMinBytes: 4 << 10}
+	kind.opts = &diskmap.Options{Capacity: 16, KeyBytes: 512, ValueBytes: 512, CompactAt: 0.05, CompactMinBytes: 2 << 10}
 	kind.phases = func(n int) []modelPhase {
 		phases := modelPhases(n)
 		for i := range phases {
-			phases[i].w.compact = 0
+			phases[i].w.compact, phases[i].w.clear = 0, 0 // Clear rewrites the files too
 		}
 		return phases
 	}
@@ -582,4 +739,58 @@ func TestModelStringString(t *testing.T) {
 		opts:   &diskmap.Options{Capacity: 16, MaxLoad: 0.9},
 		phases: modelPhases,
 	}, n)
+}
+
+// ttlPhases mixes keys that expire with keys that do not, with the clock
+// moving on in small steps: keys expire while the map grows, churns,
+// compacts and reopens, are put again after they expired, and are swept.
+func ttlPhases(n int) []modelPhase {
+	return []modelPhase{
+		{"grow with expiries", 2 * n, modelWeights{putNew: 15, putOld: 5, del: 5, get: 10, contains: 5, view: 5, entry: 10,
+			batch: 5, checkpoint: 1, reopen: 1, putTTL: 30, tick: 10, ttl: 5}},
+		{"churn with expiries", 3 * n, modelWeights{putNew: 10, putOld: 10, del: 10, get: 10, contains: 5, view: 5, entry: 10,
+			batch: 5, checkpoint: 1, compact: 1, reopen: 1, putTTL: 20, tick: 10, removeExpired: 1, ttl: 5}},
+		{"expire", 2 * n, modelWeights{putNew: 5, putOld: 5, del: 5, get: 10, contains: 5, view: 5, entry: 5,
+			batch: 3, checkpoint: 1, compact: 1, reopen: 1, putTTL: 5, tick: 20, ttl: 5}},
+		{"regrow with expiries", 2 * n, modelWeights{putNew: 20, putOld: 10, del: 5, get: 10, contains: 5, view: 5, entry: 10,
+			batch: 5, checkpoint: 1, compact: 1, reopen: 1, putTTL: 20, tick: 10, removeExpired: 1, ttl: 5}},
+	}
+}
+
+// ttlKind is the kind of TestModelTTL, for a run of about n keys.
+func ttlKind(n int) modelKind[uint64, []byte] {
+	return modelKind[uint64, []byte]{
+		newKey: func(r *rand.Rand) uint64 { return r.Uint64N(2*uint64(n)) * 0x9E3779B97F4A7C15 },
+		newVal: func(r *rand.Rand) []byte { return fmt.Appendf(nil, "%0*d", r.IntN(20), r.IntN(1000)) },
+		modify: func(v *[]byte) { *v = append(*v, '+') },
+		eq:     bytes.Equal,
+		enc:    func(v []byte) []byte { return v },
+		opts:   &diskmap.Options{Capacity: 16, KeyBytes: 512, ValueBytes: 512},
+		phases: ttlPhases,
+	}
+}
+
+func TestModelTTL(t *testing.T) {
+	t.Parallel()
+	const n = 600
+	runModel(t, ttlKind(n), n)
+}
+
+// TestModelTTLAutoCompact is TestModelTTL with no Compact of its own and a
+// small CompactAt and CompactMinBytes: the writes compact the map by
+// themselves, often, and each such compaction drops every expired key, as
+// Compact does, and counts it in Stats.Expired (see run).
+func TestModelTTLAutoCompact(t *testing.T) {
+	const n = 600
+	kind := ttlKind(n)
+	kind.opts = &diskmap.Options{Capacity: 16, KeyBytes: 512, ValueBytes: 512, CompactAt: 0.05, CompactMinBytes: 2 << 10}
+	kind.dropsAtLeast = 1
+	kind.phases = func(n int) []modelPhase {
+		phases := ttlPhases(n)
+		for i := range phases {
+			phases[i].w.compact, phases[i].w.removeExpired = 0, 0
+		}
+		return phases
+	}
+	runModel(t, kind, n)
 }

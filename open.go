@@ -27,6 +27,10 @@ const (
 	spareFile   = "buckets.spare"
 	compactExt  = ".compact"
 	walFile     = "wal"
+
+	// Names in the directory of a concurrent.Map, which Open refuses.
+	manifestFile = "manifest"
+	firstShard   = "shard-0000"
 )
 
 func (c *core) path(name string) string { return filepath.Join(c.dir, name) }
@@ -51,6 +55,9 @@ func (c *core) syncDir() error {
 // none. On failure everything opened so far is closed again.
 func (c *core) open(keyCodec, valueCodec string) (err error) {
 	c.setAutoCompact()
+	if err := c.checkDir(); err != nil {
+		return err
+	}
 	if !c.readOnly {
 		if err := os.MkdirAll(c.dir, 0o755); err != nil {
 			return fmt.Errorf("diskmap: creating %s: %w", c.dir, err)
@@ -110,6 +117,22 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 	return c.openLog()
 }
 
+// checkDir refuses, before anything is created or locked, a directory
+// that holds a concurrent.Map, and a read-only Open of a directory that
+// holds no map.
+func (c *core) checkDir() error {
+	for _, name := range []string{manifestFile, firstShard} {
+		if _, err := os.Lstat(c.path(name)); err == nil {
+			return fmt.Errorf("%s holds a concurrent.Map; open it with concurrent.Open: %w", c.dir,
+				&CorruptError{File: c.path(name), Field: "file", Expected: "none in a diskmap.Map", Found: "the " + name + " of a concurrent.Map"})
+		}
+	}
+	if _, err := os.Stat(c.path(bucketsFile)); c.readOnly && errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("diskmap: no map in %s to open read-only: %w", c.dir, fs.ErrNotExist)
+	}
+	return nil
+}
+
 // takeLock opens the lock file and locks it: exclusively to write, shared
 // to read.
 func (c *core) takeLock() error {
@@ -146,10 +169,10 @@ func (c *core) openFiles() error {
 	c.tab, c.hdr, c.cur = t, h, cur
 	c.tableChanged()
 	c.hasher = format.NewHasher(h.Seed)
-	if c.keys, err = openArena(c.opts.files, c.path(keysFile), layout.KeysMagic, h.Generation, w); err != nil {
+	if c.keys, err = openArena(c.opts.files, c.path(keysFile), layout.KeysMagic, h.Generation, w, &c.keySpace); err != nil {
 		return arenaOpenError(c.path(keysFile), err)
 	}
-	if c.vals, err = openArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, h.Generation, w); err != nil {
+	if c.vals, err = openArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, h.Generation, w, &c.valSpace); err != nil {
 		return arenaOpenError(c.path(valuesFile), err)
 	}
 	c.keys.end, c.keys.live = int64(h.KeysEnd), int64(h.KeysLive)
@@ -192,10 +215,10 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	}
 	c.hasher = format.NewHasher(c.hdr.Seed)
 	var err error
-	if c.keys, err = createArena(c.opts.files, c.path(keysFile), layout.KeysMagic, c.hdr.Generation, c.opts.KeyBytes); err != nil {
+	if c.keys, err = createArena(c.opts.files, c.path(keysFile), layout.KeysMagic, c.hdr.Generation, c.opts.KeyBytes, &c.keySpace); err != nil {
 		return err
 	}
-	if c.vals, err = createArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes); err != nil {
+	if c.vals, err = createArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes, &c.valSpace); err != nil {
 		return err
 	}
 	c.keys.bg, c.vals.bg = &c.bg, &c.bg

@@ -3,6 +3,7 @@ package diskmap
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
@@ -10,7 +11,7 @@ import (
 
 // Options configures Open. The zero value, or a nil *Options, gives the
 // defaults. Capacity, KeyBytes and ValueBytes matter only when Open creates
-// the map.
+// the map, and when Map.Clear empties it.
 type Options struct {
 	// Capacity is how many keys the new map should hold before its table
 	// first grows. Default 768 (a table of 1024 slots).
@@ -54,6 +55,12 @@ type Options struct {
 	// an arena must reach before a write compacts it by itself: a small
 	// map is not worth rewriting. Default 16 MiB.
 	CompactMinBytes int64
+
+	// Clock is the time by which keys put with a time to live (PutTTL)
+	// expire. Readers call it from their goroutines: it must be safe for
+	// concurrent use. It should not go back: a key expired and not yet
+	// removed would be there again. Default time.Now.
+	Clock func() time.Time
 
 	// files is what every operation of the map on its files outside the
 	// mappings goes through: the operating system's unless a test sets one
@@ -141,6 +148,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.CompactMinBytes == 0 {
 		r.CompactMinBytes = defaultCompactMin
+	}
+	if r.Clock == nil {
+		r.Clock = time.Now
 	}
 	switch {
 	case r.Capacity < 0:

@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/internal/maptest"
@@ -57,6 +59,13 @@ import (
 //   - In DurabilityOS, every key not written or deleted since the last Sync
 //     as it was then, and every other key absent or with a value it had
 //     since.
+//
+// Some keys are put with a time to live, and the map's clock (a fake one)
+// moves on now and then: an image is opened at the time it is taken, and
+// a key whose expiry has passed must be absent from it, the others there
+// with their expiry. The model stores a key's expiry with its value
+// (plStored), so that a state is one of values and expiries; states are
+// compared as they are at the time of the image.
 //
 // DISKMAP_SEED replays a run: the workload and the choices are the same, but
 // the hash seed a new map draws is not, so the pages differ somewhat.
@@ -411,11 +420,13 @@ type plRun struct {
 	op     string // the operation running, "" between operations
 	failed bool   // an image failed: stop at the end of the operation
 
-	model   map[uint64][]byte
-	hash    uint64       // plEntry summed over the model
-	states  []uint64     // the hash after each mutation; states[0] at the start
-	changes [][]plChange // changes[i] made state i from state i-1
-	ack     int          // the state a power loss must keep, or a later one in the WAL modes
+	clock *maptest.Clock
+
+	model   map[uint64][]byte // values as plStored keeps them, with their expiry
+	hash    uint64            // plEntry summed over the model
+	states  []uint64          // the hash after each mutation; states[0] at the start
+	changes [][]plChange      // changes[i] made state i from state i-1
+	ack     int               // the state a power loss must keep, or a later one in the WAL modes
 	puts    int
 	images  int
 }
@@ -434,8 +445,9 @@ func newPLRun(t testing.TB, syncs *plSyncs, name string, rng *rand.Rand, seed ui
 	t.Helper()
 	root := t.TempDir()
 	opts.Durability = d
-	r := &plRun{t: t, name: name, rng: rng, seed: seed, d: d, opts: *diskmap.WithFiles(&opts, syncs), syncs: syncs,
+	r := &plRun{t: t, name: name, rng: rng, seed: seed, d: d, opts: *diskmap.WithFiles(&opts, syncs), syncs: syncs, clock: maptest.NewClock(),
 		dir: filepath.Join(root, "map"), work: filepath.Join(root, "image"), model: map[uint64][]byte{}}
+	r.opts.Clock = r.clock.Now
 	r.open()
 	t.Cleanup(func() {
 		syncs.watch(r.dir, nil)
@@ -599,20 +611,26 @@ func (r *plRun) dirSynced() {
 func (r *plRun) step() {
 	k := r.rng.Uint64N(plUniverse)
 	switch x := r.rng.IntN(100); {
-	case x < 55:
+	case x < 45:
 		r.put(k)
-	case x < 70:
+	case x < 53:
+		r.putTTL(k)
+	case x < 68:
 		r.del(k)
-	case x < 80:
+	case x < 78:
 		r.batch(2 + r.rng.IntN(5))
-	case x < 92:
+	case x < 90:
 		r.run("Sync", nil, r.m.Sync)
-	case x < 96:
+	case x < 94:
 		r.run("Checkpoint", nil, r.m.Checkpoint)
-	case x < 98:
+	case x < 96:
 		r.run("Compact", nil, r.m.Compact)
+	case x < 98:
+		r.clock.Advance(time.Duration(r.rng.IntN(20)) * time.Millisecond)
+	case x < 99:
+		r.clear()
 	default:
-		r.put(k)
+		r.deleteFunc(k % 5)
 	}
 }
 
@@ -621,15 +639,27 @@ func (r *plRun) put(k uint64) {
 	r.run("Put", []plChange{{key: k, val: v}}, func() error { return r.m.Put(k, v) })
 }
 
+// putTTL puts k with a time to live of up to 100 ms.
+func (r *plRun) putTTL(k uint64) {
+	v, ttl := r.value(k), r.ttl()
+	c := plChange{key: k, val: plStored(v, r.clock.Now().Add(ttl).UnixNano())}
+	r.run("PutTTL", []plChange{c}, func() error { return r.m.PutTTL(k, v, ttl) })
+}
+
+func (r *plRun) ttl() time.Duration { return time.Duration(1+r.rng.IntN(100)) * time.Millisecond }
+
+// del deletes k. A key that has expired is removed, and was not there.
 func (r *plRun) del(k uint64) {
 	var cs []plChange
-	if _, had := r.model[k]; had {
+	v, had := r.model[k]
+	if had {
 		cs = []plChange{{key: k, del: true}}
 	}
+	there := had && plLive(v, r.clock.Now())
 	r.run("Delete", cs, func() error {
 		ok, err := r.m.Delete(k)
-		if err == nil && ok != (cs != nil) {
-			err = fmt.Errorf("Delete(%d) = %v, the model has it: %v", k, ok, cs != nil)
+		if err == nil && ok != there {
+			err = fmt.Errorf("Delete(%d) = %v, the model has it: %v", k, ok, there)
 		}
 		return err
 	})
@@ -637,23 +667,34 @@ func (r *plRun) del(k uint64) {
 
 func (r *plRun) batch(n int) {
 	var cs []plChange
-	for range n {
+	ttls := map[int]time.Duration{} // the puts with a time to live
+	for i := range n {
 		k := r.rng.Uint64N(plUniverse)
-		if r.rng.IntN(10) < 7 {
+		switch x := r.rng.IntN(10); {
+		case x < 5:
 			cs = append(cs, plChange{key: k, val: r.value(k)})
-		} else {
+		case x < 7:
+			ttls[i] = r.ttl()
+			v := r.value(k)
+			cs = append(cs, plChange{key: k, val: plStored(v, r.clock.Now().Add(ttls[i]).UnixNano())})
+		default:
 			cs = append(cs, plChange{key: k, del: true})
 		}
 	}
 	ops := slices.Clone(cs)
 	r.run("Batch", cs, func() error {
 		return r.m.Batch(func(b *diskmap.Batch[uint64, []byte]) error {
-			for _, c := range ops {
-				if c.del {
-					if _, err := b.Delete(c.key); err != nil {
-						return err
-					}
-				} else if err := b.Put(c.key, c.val); err != nil {
+			for i, c := range ops {
+				var err error
+				switch ttl, ok := ttls[i]; {
+				case c.del:
+					_, err = b.Delete(c.key)
+				case ok:
+					err = b.PutTTL(c.key, plValue(c.val), ttl)
+				default:
+					err = b.Put(c.key, c.val)
+				}
+				if err != nil {
 					return err
 				}
 			}
@@ -664,8 +705,8 @@ func (r *plRun) batch(n int) {
 
 // run runs the operation op, which makes the changes cs (nil if it changes
 // nothing), and records what it acknowledged when it returned: with
-// DurabilityWALSync every mutation, in every mode everything before a Sync,
-// Checkpoint or Compact.
+// DurabilityWALSync every mutation, in every mode everything up to a Sync,
+// Checkpoint or Compact, and up to a Clear, the Clear included.
 func (r *plRun) run(op string, cs []plChange, fn func() error) {
 	r.t.Helper()
 	if cs != nil {
@@ -682,7 +723,7 @@ func (r *plRun) run(op string, cs []plChange, fn func() error) {
 	if r.failed {
 		r.t.FailNow()
 	}
-	if op == "Sync" || op == "Checkpoint" || op == "Compact" || r.d == diskmap.DurabilityWALSync {
+	if op == "Sync" || op == "Checkpoint" || op == "Compact" || op == "Clear" || r.d == diskmap.DurabilityWALSync {
 		r.ack = len(r.states) - 1
 	}
 	r.look()
@@ -741,12 +782,12 @@ func (r *plRun) tryImage(what string) {
 // checks it against what was acknowledged. With reopen it also writes to
 // the recovered map, closes it and opens it again.
 func (r *plRun) verify(dir string, reopen bool) error {
-	opts := diskmap.WithFiles(&diskmap.Options{Durability: r.d}, r.syncs)
+	opts := diskmap.WithFiles(&diskmap.Options{Durability: r.d, Clock: r.clock.Now}, r.syncs)
 	m, err := diskmap.Open[uint64, []byte](dir, opts)
 	if err != nil {
 		return fmt.Errorf("Open: %w", err)
 	}
-	got, err := plContents(m)
+	got, err := plContents(m, r.clock)
 	if err == nil && r.d == diskmap.DurabilityOS {
 		err = r.checkSynced(got)
 	} else if err == nil {
@@ -755,11 +796,12 @@ func (r *plRun) verify(dir string, reopen bool) error {
 	if err != nil || !reopen {
 		return errors.Join(err, m.Close())
 	}
-	return plReopen(m, dir, opts, got)
+	return plReopen(m, dir, opts, got, r.clock)
 }
 
-// plContents checks m and returns what it holds, read two ways.
-func plContents(m *diskmap.Map[uint64, []byte]) (map[uint64][]byte, error) {
+// plContents checks m and returns what it holds, read two ways, each value
+// with its expiry as plStored keeps them, at the time of clock.
+func plContents(m *diskmap.Map[uint64, []byte], clock *maptest.Clock) (map[uint64][]byte, error) {
 	if err := m.Check(); err != nil {
 		return nil, fmt.Errorf("Check: %w", err)
 	}
@@ -773,20 +815,60 @@ func plContents(m *diskmap.Map[uint64, []byte]) (map[uint64][]byte, error) {
 	if err := m.Err(); err != nil {
 		return nil, fmt.Errorf("All: %w", err)
 	}
-	if m.Len() != len(got) {
+	if m.Len() < len(got) {
 		return nil, fmt.Errorf("Len %d, All yields %d keys", m.Len(), len(got))
 	}
 	for k, v := range got {
 		if g, ok, err := m.Get(k); err != nil || !ok || !bytes.Equal(g, v) {
 			return nil, fmt.Errorf("Get(%d) = %s, %v; All yields %s", k, plShow(g, ok), err, plShow(v, true))
 		}
+		ttl, ok, err := m.TTL(k)
+		if err != nil || !ok {
+			return nil, fmt.Errorf("TTL(%d) = %v, %v, %v; All yields it", k, ttl, ok, err)
+		}
+		if ttl > 0 {
+			got[k] = plStored(v, clock.Now().Add(ttl).UnixNano())
+		}
 	}
 	return got, nil
 }
 
+// plStored is how the model keeps a value v put with an expiry: v, a NUL
+// and the expiry in decimal. Values hold no NUL.
+func plStored(v []byte, exp int64) []byte { return fmt.Appendf(slices.Clip(v), "\x00%d", exp) }
+
+// plValue returns the value of a stored value, without its expiry.
+func plValue(s []byte) []byte {
+	if i := bytes.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// plLive reports whether a stored value has not expired at now.
+func plLive(s []byte, now time.Time) bool {
+	i := bytes.IndexByte(s, 0)
+	if i < 0 {
+		return true
+	}
+	exp, err := strconv.ParseInt(string(s[i+1:]), 10, 64)
+	return err == nil && now.UnixNano() < exp
+}
+
+// plAt returns the entries of m that have not expired at now.
+func plAt(m map[uint64][]byte, now time.Time) map[uint64][]byte {
+	live := map[uint64][]byte{}
+	for k, v := range m {
+		if plLive(v, now) {
+			live[k] = v
+		}
+	}
+	return live
+}
+
 // plReopen writes a key to the recovered map m, closes it, and checks that
 // it opens again holding got and that key.
-func plReopen(m *diskmap.Map[uint64, []byte], dir string, opts *diskmap.Options, got map[uint64][]byte) (err error) {
+func plReopen(m *diskmap.Map[uint64, []byte], dir string, opts *diskmap.Options, got map[uint64][]byte, clock *maptest.Clock) (err error) {
 	v := []byte("written after recovery")
 	if err := m.Put(plProbeKey, v); err != nil {
 		_ = m.Close()
@@ -800,7 +882,7 @@ func plReopen(m *diskmap.Map[uint64, []byte], dir string, opts *diskmap.Options,
 		return fmt.Errorf("Open after recovery and a clean close: %w", err)
 	}
 	defer func() { err = errors.Join(err, m.Close()) }()
-	again, err := plContents(m)
+	again, err := plContents(m, clock)
 	if err != nil {
 		return fmt.Errorf("after recovery and a clean close: %w", err)
 	}
@@ -813,30 +895,59 @@ func plReopen(m *diskmap.Map[uint64, []byte], dir string, opts *diskmap.Options,
 }
 
 // checkPrefix checks contents recovered in a WAL mode: the state after the
-// acknowledged mutation or a later one.
+// acknowledged mutation or a later one, as it is now.
 func (r *plRun) checkPrefix(got map[uint64][]byte) error {
 	h := plHashOf(got)
-	for i := len(r.states) - 1; i >= r.ack; i-- {
-		if r.states[i] == h {
+	states := r.statesAt(r.clock.Now())
+	for i := len(states) - 1; i >= r.ack; i-- {
+		if states[i] == h {
 			return nil
 		}
 	}
 	what := "a state the map never passed through"
 	for i := r.ack - 1; i >= 0; i-- {
-		if r.states[i] == h {
+		if states[i] == h {
 			what = fmt.Sprintf("the state after %d mutations, before the acknowledged one", i)
 			break
 		}
 	}
 	return fmt.Errorf("recovered %d keys: %s; want the state after %d mutations or more. Against the acknowledged state: %s",
-		len(got), what, r.ack, plDiff(got, r.modelAt(r.ack)))
+		len(got), what, r.ack, plDiff(got, plAt(r.modelAt(r.ack), r.clock.Now())))
+}
+
+// statesAt returns the hash of each state, as it is at now: without the
+// keys that have expired by then.
+func (r *plRun) statesAt(now time.Time) []uint64 {
+	entry := func(k uint64, v []byte) uint64 {
+		if plLive(v, now) {
+			return plEntry(k, v)
+		}
+		return 0
+	}
+	hashes := make([]uint64, len(r.states))
+	var h uint64
+	for k, v := range r.model {
+		h += entry(k, v)
+	}
+	for i := len(r.states) - 1; i >= 0; i-- {
+		hashes[i] = h
+		for _, c := range slices.Backward(r.changes[i]) {
+			if !c.del {
+				h -= entry(c.key, c.val)
+			}
+			if c.had {
+				h += entry(c.key, c.old)
+			}
+		}
+	}
+	return hashes
 }
 
 // checkSynced checks contents recovered in DurabilityOS: each key not
 // written since the last Sync as it was then, each other absent or with a
 // value it had since.
 func (r *plRun) checkSynced(got map[uint64][]byte) error {
-	synced := r.modelAt(r.ack)
+	synced := plAt(r.modelAt(r.ack), r.clock.Now())
 	since := map[uint64][][]byte{} // keys changed since, with their values (nil: deleted)
 	for _, cs := range r.changes[r.ack+1:] {
 		for _, c := range cs {

@@ -139,16 +139,16 @@ func (c *core) keepWhole(t, from *table, ks, vs recordSet, count *uint64) error 
 		if err != nil {
 			continue
 		}
-		if _, dup, _ := c.probeIn(t, kp, s.Fingerprint); dup {
+		if _, dup, _ := c.probeIn(t, kp, s.Fingerprint, nil); dup {
 			continue
 		}
-		s.ValueLen = vlen
+		s.ValueLen = vlen | s.ValueLen&layout.SlotExpires
 		if _, err := t.place(s); err != nil {
 			return err
 		}
 		*count++
 		c.keys.live += layout.RecordSize(len(kp))
-		c.vals.live += layout.RecordSize(int(vlen))
+		c.vals.live += slotValueBytes(s)
 	}
 	return nil
 }

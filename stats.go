@@ -3,9 +3,16 @@ package diskmap
 import "github.com/diskmap-go/diskmap/layout"
 
 // Stats describes a map's size and the state of its files. What Compact
-// would reclaim is the Dead bytes of each arena and the Tombstones.
+// would reclaim is the Dead bytes of each arena and the Tombstones, and
+// the records of keys that have expired.
+//
+// Len, as Map.Len, counts the keys stored: those that have expired and are
+// not yet removed among them, though no read finds them. Writes remove
+// them as they meet them and as they sweep (see Map.PutTTL), and
+// RemoveExpired and every compaction remove them all; Expired counts them
+// as they go.
 type Stats struct {
-	Len        int     // keys in the map
+	Len        int     // keys stored, expired ones not yet removed among them
 	Capacity   int     // slots in the table; while it grows, in the new one
 	Tombstones int     // slots of deleted keys, cleared when the table is rebuilt
 	LoadFactor float64 // (Len + Tombstones) / Capacity
@@ -22,6 +29,11 @@ type Stats struct {
 	// the table for its tombstones, failed, if it did and none has
 	// succeeded since. The write that tried it went on without it.
 	AutoCompactErr error
+
+	// Expired counts the keys that had expired and were removed since the
+	// map was opened: by writes that met them, the sweep, RemoveExpired,
+	// Compact and automatic compactions.
+	Expired uint64
 }
 
 // ArenaStats describes one arena file.
@@ -50,6 +62,7 @@ func (m *Map[K, V]) Stats() Stats {
 		Compacted:       m.hdr.Compactions,
 		AutoCompactions: m.auto.runs,
 		AutoCompactErr:  m.auto.err,
+		Expired:         m.expired,
 	}
 }
 

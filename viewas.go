@@ -15,7 +15,8 @@ import (
 // (Put, Delete, Compact, a write through an Entry or a Batch) or Close,
 // whichever comes first. Copy the value (v := *p) to keep it longer. Writing
 // through the pointer crashes the program with a fault rather than changing
-// the file, and so does reading through it after Close.
+// the file, and so does reading through it after Compact or Close, as for
+// View.
 //
 // Values start at multiples of 8 bytes in the mapping, so the pointer is
 // aligned for every T; ViewAs checks it anyway. On a big-endian platform the

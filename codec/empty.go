@@ -1,8 +1,8 @@
 package codec
 
 // Empty encodes struct{} as nothing, so that a map of struct{} values, a
-// set, stores no bytes for them: each value is a record of its 8-byte
-// header alone. For picks it for struct{}, and no other type.
+// set, stores no bytes for them: a map writes an empty value as no record
+// at all. For picks it for struct{}, and no other type.
 //
 // Before For picked Empty, maps of struct{} were made with Msgpack: their
 // header names the codec "msgpack" and each value is the one byte 80, an

@@ -9,7 +9,7 @@ import (
 	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
-// readAllocs checks that Get, View and Contains of a present key and of a
+// readAllocs checks that Get, GetAppend (into a buffer with room), View and Contains of a present key and of a
 // missing one allocate nothing.
 func readAllocs[K any](t *testing.T, m *concurrent.Map[K, uint64], present, missing K) {
 	t.Helper()
@@ -31,6 +31,12 @@ func readAllocs[K any](t *testing.T, m *concurrent.Map[K, uint64], present, miss
 		maptest.RequireAllocs(t, "View "+k.name, 100, 0, func() {
 			if found, err := m.View(k.key, view); err != nil || found != k.found {
 				t.Fatalf("View: %v, %v", found, err)
+			}
+		})
+		buf := make([]byte, 0, 64)
+		maptest.RequireAllocs(t, "GetAppend "+k.name, 100, 0, func() {
+			if _, found, err := m.GetAppend(buf[:0], k.key); err != nil || found != k.found {
+				t.Fatalf("GetAppend: %v, %v", found, err)
 			}
 		})
 		maptest.RequireAllocs(t, "Contains "+k.name, 100, 0, func() {

@@ -131,6 +131,22 @@ func BenchmarkMap(b *testing.B) {
 			})
 		}
 	}
+	// View on one goroutine: concurrent's against a lone diskmap.Map's
+	// (the global-lock map's, read without its lock), the cost of
+	// picking a shard and taking its read lock.
+	b.Run(prefix+"/op=view/impl=diskmap/goroutines=1", func(b *testing.B) {
+		m := loaded("globallock").(*lockedMap).m
+		runView(b, d, func(k string) (bool, error) {
+			v, ok, err := m.View(k)
+			sink += len(v)
+			return ok, err
+		})
+	})
+	b.Run(prefix+"/op=view/impl=concurrent/goroutines=1", func(b *testing.B) {
+		m := loaded("concurrent").(*concurrent.Map[string, []byte])
+		view := func(v []byte) error { sink += len(v); return nil }
+		runView(b, d, func(k string) (bool, error) { return m.View(k, view) })
+	})
 	for _, impl := range []string{"concurrent", "globallock"} {
 		b.Run(fmt.Sprintf("%s/op=mix90/impl=%s/goroutines=8", prefix, impl), func(b *testing.B) {
 			runMix(b, loaded(impl), d, 8, 10)
@@ -217,6 +233,21 @@ func runMix(b *testing.B, s store, d *benchData, g, writePct int) {
 		}()
 	}
 	wg.Wait()
+}
+
+// sink keeps the reads of runView from being optimised away.
+var sink int
+
+// runView looks up every key of d.order in turn with view, on one
+// goroutine.
+func runView(b *testing.B, d *benchData, view func(k string) (bool, error)) {
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		k := d.order[i%len(d.order)]
+		if ok, err := view(k); !ok || err != nil {
+			b.Fatalf("View(%q): %v, %v", k, ok, err)
+		}
+	}
 }
 
 // runLoad measures loading every key into a new map with load; each

@@ -25,11 +25,8 @@ func (m *Map[K, V]) Check() error {
 
 // checkShard checks one shard under its read lock.
 func (m *Map[K, V]) checkShard(s *shard[K, V]) error {
-	locked, err := s.rlock()
-	if err != nil {
-		return err
-	}
-	defer s.runlock(locked)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if err := s.m.Check(); err != nil {
 		return err
 	}

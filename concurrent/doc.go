@@ -81,9 +81,11 @@
 //
 // # Locks
 //
-// Reads (Get, Contains, View, GetMany, Stats, Check, and each batch of an
-// iteration) hold a shard's lock shared; writes (Put, Delete, Update, each
-// batch of PutMany, Compact, Sync and Close) hold it exclusively. A method
+// Reads (Get, GetAppend, Contains, View, GetMany, TTL, Stats, Check, and
+// each batch of an iteration) hold a shard's lock shared; writes (Put,
+// PutTTL, Delete, Update, the calls of sync.Map, each batch of PutMany, and
+// per shard Compact, RemoveExpired, DeleteFunc, Clear, Sync and Close) hold
+// it exclusively. A method
 // that touches several shards takes their locks one after another, never
 // two at once. Hence:
 //
@@ -101,31 +103,13 @@
 // # Callbacks
 //
 // The fn of Update runs under the write lock of its key's shard, and the fn
-// of View under the read lock. It should be short, work through the entry
-// or bytes it is given, and leave the map alone. If it calls the map, the
-// call does not deadlock on the locks of this package, though:
-//
-//  1. A read of its own shard (Get, Contains, View, GetMany, Stats, Check,
-//     All, Keys, Values) goes ahead under the lock that fn's caller holds,
-//     without waiting. Len never waits.
-//  2. A write to its own shard (Put, Delete, Update), and Compact, Sync or
-//     PutMany of its map, return ErrReentrant: they would wait for a lock
-//     that their own goroutine holds. The writes Update's fn is for go
-//     through its entry. Close from any callback returns ErrReentrant.
-//  3. A call on another shard, of this map or another, waits for that
-//     shard's lock as usual. If callbacks on several goroutines would each
-//     wait for a shard that another one holds, for ever, the call whose wait
-//     would close that cycle returns ErrReentrant instead, and the others go
-//     on once its callback returns. (Stats reports such a shard as zero.)
-//  4. Goroutines that fn starts are not fn: if fn waits for one that needs
-//     fn's shard, both wait for ever. PutMany called from a callback of
-//     another map therefore writes on the calling goroutine.
-//
-// Go gives a goroutine no identity that a lock could record, so these rules
-// rest on the goroutine's own stack: fn runs below a few frames that name
-// its shard. A call that finds a shard's lock taken while some callback
-// runs reads its stack for them, and records its wait where other waiting
-// callbacks can see it. An uncontended call does neither.
+// of View under the read lock. It must not call the map, nor wait for a
+// goroutine that does: the locks are sync.RWMutexes, which are not
+// reentrant, so a write to fn's own shard waits for ever for the lock fn's
+// caller holds, and so may a read of it (a read lock waits behind a writer
+// that is waiting), or a call on another shard whose holder waits for
+// fn's. Work through the entry or the bytes fn is given, copy what fn
+// needs to keep, and make other calls after it returns.
 //
 // # Iteration
 //
@@ -175,8 +159,16 @@
 // for other codecs than the manifest names, ErrVersion for a manifest of
 // another version, and ErrCorrupt, matched by a *diskmap.CorruptError that
 // names the file, for a damaged or truncated manifest, a shard directory
-// that is missing or belongs elsewhere, or a damaged shard. ErrReentrant is
-// this package's own.
+// that is missing or belongs elsewhere, or a damaged shard.
+//
+// Messages follow diskmap's rule (see diskmap.ErrClosed): the error that
+// began one names its package once, "concurrent: " for the errors made
+// here (a damaged manifest, a shard directory that is not the map's),
+// "diskmap: " for those of the shards' maps and the sentinels this
+// package shares with them; each wrap puts the operation and the file in
+// front, with no prefix of its own:
+//
+//	locking /data/m: diskmap: map is in use by another writer
 //
 // # Limitations
 //

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
 )
 
@@ -66,21 +65,6 @@ func TestErrorsNameOnePackageOnce(t *testing.T) {
 			}
 			_, _, err := m.Get("k")
 			return errors.Join(err, m.Put("k", "v"), m.Close())
-		}},
-		{"write from a callback", func(t *testing.T) error {
-			m := open(t, t.TempDir(), nil)
-			defer func() { _ = m.Close() }()
-			return m.Update("k", func(*diskmap.Entry[string, string]) error { return m.Put("k", "v") })
-		}},
-		{"compact from a callback", func(t *testing.T) error {
-			m := open(t, t.TempDir(), nil)
-			defer func() { _ = m.Close() }()
-			return m.Update("k", func(*diskmap.Entry[string, string]) error { return m.Compact() })
-		}},
-		{"close from a callback", func(t *testing.T) error {
-			m := open(t, t.TempDir(), nil)
-			defer func() { _ = m.Close() }()
-			return m.Update("k", func(*diskmap.Entry[string, string]) error { return m.Close() })
 		}},
 		{"stale iteration", func(t *testing.T) error {
 			m := open(t, t.TempDir(), &concurrent.Options{Shards: 1})

@@ -1,8 +1,6 @@
 package concurrent
 
 import (
-	"slices"
-
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
@@ -26,16 +24,6 @@ func WriterWaiting[K, V any](m *Map[K, V], i int) bool {
 	}
 	return true
 }
-
-// ShardID returns the id that names shard i in callback chains.
-func ShardID[K, V any](m *Map[K, V], i int) uint32 { return m.shards[i].id }
-
-// Within runs fn below the callback chain for id.
-var Within = within
-
-// Holding reports whether the calling goroutine runs inside a callback
-// chain for id.
-func Holding(id uint32) bool { return slices.Contains(heldShards(), id) }
 
 // WithFiles returns a copy of o (the defaults if o is nil) whose map makes
 // the file operations of its own files and of its shards through fs.

@@ -134,11 +134,8 @@ func (c *cursor[K, V, A, B]) visit(buf []pair[A, B], yield func(A, B) bool) (boo
 // read lock, and reports whether they are the last.
 func (c *cursor[K, V, A, B]) read(buf []pair[A, B]) ([]pair[A, B], bool, error) {
 	s := c.s
-	locked, err := s.rlock()
-	if err != nil {
-		return nil, false, err
-	}
-	defer s.runlock(locked)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	s.iterMu.Lock()
 	defer s.iterMu.Unlock()
 	switch {
@@ -161,17 +158,15 @@ func (c *cursor[K, V, A, B]) read(buf []pair[A, B]) ([]pair[A, B], bool, error) 
 }
 
 // close ends the shard map's iteration, if it began, under the locks that
-// guard the map. A callback that cannot take them without deadlock ends it
-// without: the iteration, told to stop, reads nothing more of the map.
+// guard the map.
 func (c *cursor[K, V, A, B]) close() {
 	if c.stop == nil {
 		return
 	}
 	s := c.s
-	if locked, err := s.rlock(); err == nil {
-		defer s.runlock(locked)
-		s.iterMu.Lock()
-		defer s.iterMu.Unlock()
-	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	s.iterMu.Lock()
+	defer s.iterMu.Unlock()
 	c.stop()
 }

@@ -59,11 +59,8 @@ func (m *Map[K, V]) groupByShard(keys []K) (order []int, starts []int, err error
 // getAll reads the keys of the shard at the given indexes of keys into vals
 // and found, under one hold of the read lock.
 func (s *shard[K, V]) getAll(keys []K, idx []int, vals []V, found []bool) error {
-	locked, err := s.rlock()
-	if err != nil {
-		return err
-	}
-	defer s.runlock(locked)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	sub := make([]K, len(idx))
 	for j, i := range idx {
 		sub[j] = keys[i]
@@ -82,9 +79,7 @@ func (s *shard[K, V]) getAll(keys []K, idx []int, vals []V, found []bool) error 
 // two items with the same key, the later wins. It is the way to load many
 // items: it groups them by shard, and writes the shards in parallel, on up
 // to GOMAXPROCS goroutines, each taking a shard's write lock once per
-// batch of items. items is consumed on the calling goroutine. Called from a
-// callback of another map, PutMany stores the items one after another on
-// the calling goroutine.
+// batch of items. items is consumed on the calling goroutine.
 //
 // PutMany is not atomic, and keeps the order of items only within each
 // shard. It stops at the first error, which it returns; then items before
@@ -93,23 +88,6 @@ func (s *shard[K, V]) getAll(keys []K, idx []int, vals []V, found []bool) error 
 func (m *Map[K, V]) PutMany(items iter.Seq2[K, V]) error {
 	if m.closed.Load() {
 		return diskmap.ErrClosed
-	}
-	var held []uint32
-	if callbacksRunning() {
-		held = heldShards()
-	}
-	if err := m.notInCallback("PutMany", func() []uint32 { return held }); err != nil {
-		return err
-	}
-	if len(held) > 0 {
-		// Goroutines of its own would not carry the callbacks' chains:
-		// their waits could close a cycle unseen.
-		for k, v := range items {
-			if err := m.Put(k, v); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 	l := newLoader(m)
 	// The writers stop even if ranging over items panics; the panic is

@@ -71,9 +71,10 @@ func OpenWith[K, V any](dir string, kc codec.Codec[K], vc codec.Codec[V], opts *
 	return m, nil
 }
 
-// Len returns the number of keys in the map, 0 once it is closed. It takes
-// no lock: while other goroutines write, it adds up shard sizes taken at
-// slightly different moments.
+// Len returns the number of keys stored in the map, 0 once it is closed:
+// keys that have expired and are not yet removed among them, as
+// diskmap.Map.Len counts them. It takes no lock: while other goroutines
+// write, it adds up shard sizes taken at slightly different moments.
 func (m *Map[K, V]) Len() int {
 	n := int64(0)
 	for i := range m.shards {
@@ -90,12 +91,24 @@ func (m *Map[K, V]) Get(k K) (V, bool, error) {
 	if err != nil {
 		return zero, false, err
 	}
-	locked, err := s.rlock()
-	if err != nil {
-		return zero, false, err
-	}
-	defer s.runlock(locked)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return s.m.Get(k)
+}
+
+// GetAppend appends the encoded bytes of the value stored under k to dst
+// and returns the extended slice, or dst unchanged and false if k is
+// absent. The bytes are copied under the shard's read lock, so unlike a
+// view they stay valid; a reader that reuses one buffer reads without
+// making garbage.
+func (m *Map[K, V]) GetAppend(dst []byte, k K) ([]byte, bool, error) {
+	s, err := m.shardOf(k)
+	if err != nil {
+		return dst, false, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.m.GetAppend(dst, k)
 }
 
 // Contains reports whether k is in the map.
@@ -104,11 +117,8 @@ func (m *Map[K, V]) Contains(k K) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	locked, err := s.rlock()
-	if err != nil {
-		return false, err
-	}
-	defer s.runlock(locked)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return s.m.Contains(k)
 }
 
@@ -123,16 +133,13 @@ func (m *Map[K, V]) View(k K, fn func(v []byte) error) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	locked, err := s.rlock()
-	if err != nil {
-		return false, err
-	}
-	defer s.runlock(locked)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	b, found, err := s.m.View(k)
 	if !found || err != nil {
 		return found, err
 	}
-	s.callback(func() { err = fn(b) })
+	err = fn(b)
 	return true, err
 }
 
@@ -142,9 +149,7 @@ func (m *Map[K, V]) Put(k K, v V) error {
 	if err != nil {
 		return err
 	}
-	if err := s.lock(); err != nil {
-		return err
-	}
+	s.mu.Lock()
 	err = s.m.Put(k, v)
 	seq := s.m.LastSeq()
 	s.unlock()
@@ -166,9 +171,7 @@ func (m *Map[K, V]) Delete(k K) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := s.lock(); err != nil {
-		return false, err
-	}
+	s.mu.Lock()
 	found, err := s.m.Delete(k)
 	seq := s.m.LastSeq()
 	s.unlock()
@@ -193,15 +196,13 @@ func (m *Map[K, V]) Update(k K, fn func(e *diskmap.Entry[K, V]) error) error {
 	if err != nil {
 		return err
 	}
-	if err := s.lock(); err != nil {
-		return err
-	}
+	s.mu.Lock()
 	seq, err := func() (uint64, error) {
 		defer s.unlock() // also if fn panics
 		e := s.m.Entry(k)
 		err := e.Err()
 		if err == nil {
-			s.callback(func() { err = fn(e) })
+			err = fn(e)
 		}
 		return s.m.LastSeq(), err
 	}()
@@ -212,14 +213,9 @@ func (m *Map[K, V]) Update(k K, fn func(e *diskmap.Entry[K, V]) error) error {
 // lock (see diskmap.Map.Compact): the other shards stay free meanwhile. It
 // stops at the first shard that fails.
 func (m *Map[K, V]) Compact() error {
-	if err := m.notInCallback("Compact", heldShards); err != nil {
-		return err
-	}
 	for i := range m.shards {
 		s := &m.shards[i]
-		if err := s.lock(); err != nil {
-			return err
-		}
+		s.mu.Lock()
 		s.gen++
 		err := s.m.Compact()
 		s.unlock()
@@ -234,16 +230,10 @@ func (m *Map[K, V]) Compact() error {
 // under its own write lock. It syncs them all even if one fails, and
 // returns the errors joined.
 func (m *Map[K, V]) Sync() error {
-	if err := m.notInCallback("Sync", heldShards); err != nil {
-		return err
-	}
 	var errs []error
 	for i := range m.shards {
 		s := &m.shards[i]
-		if err := s.lock(); err != nil {
-			errs = append(errs, err)
-			continue
-		}
+		s.mu.Lock()
 		errs = append(errs, s.m.Sync())
 		s.mu.Unlock()
 	}
@@ -253,12 +243,8 @@ func (m *Map[K, V]) Sync() error {
 // Close waits for the calls in progress on each shard, closes the shards
 // and releases the directory's lock. Iterations in progress end with
 // diskmap.ErrStale; later calls return diskmap.ErrClosed, as does a second
-// Close. Close from a callback, of this map or another, returns
-// ErrReentrant.
+// Close.
 func (m *Map[K, V]) Close() error {
-	if callbacksRunning() && len(heldShards()) > 0 {
-		return fmt.Errorf("closing %s from a callback: %w", m.dir, ErrReentrant)
-	}
 	if !m.closed.CompareAndSwap(false, true) {
 		return diskmap.ErrClosed
 	}
@@ -274,12 +260,8 @@ func (m *Map[K, V]) Close() error {
 	return errors.Join(append(errs, m.release())...)
 }
 
-// release frees the shard ids and the directory's lock, once every shard
-// is closed.
+// release frees the directory's lock, once every shard is closed.
 func (m *Map[K, V]) release() error {
-	for i := range m.shards {
-		releaseShardID(m.shards[i].id)
-	}
 	if m.lock == nil {
 		return nil
 	}
@@ -313,21 +295,4 @@ func (m *Map[K, V]) shardIndex(k K) (int, error) {
 		return 0, fmt.Errorf("concurrent: %s: encoding key: %w", m.dir, err)
 	}
 	return layout.ShardOf(m.hasher.Sum(kb), len(m.shards)), nil
-}
-
-// notInCallback returns ErrReentrant if the calling goroutine runs inside a
-// callback on one of m's shards, as held says: op would wait for that
-// shard's lock. It calls held only while callbacks run.
-func (m *Map[K, V]) notInCallback(op string, held func() []uint32) error {
-	if !callbacksRunning() {
-		return nil
-	}
-	for _, id := range held() {
-		for i := range m.shards {
-			if m.shards[i].id == id {
-				return fmt.Errorf("%s of %s from a callback on shard %d: %w", op, m.dir, i, ErrReentrant)
-			}
-		}
-	}
-	return nil
 }

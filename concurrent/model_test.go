@@ -180,18 +180,10 @@ func (w *worker) step() error {
 	return nil
 }
 
-// update appends to the value of k through Update, or inserts it, and reads
-// another key from the callback.
+// update appends to the value of k through Update, or inserts it.
 func (w *worker) update(k string) error {
 	v := w.value(k)
-	other := w.any()
 	err := w.m.Update(k, func(e *diskmap.Entry[string, string]) error {
-		// A read of another shard from a callback, which another callback
-		// may be doing the other way round: one of them is refused.
-		ov, ok, err := w.m.Get(other)
-		if err != nil && !errors.Is(err, concurrent.ErrReentrant) || ok && !plausible(other, ov) {
-			return fmt.Errorf("Get(%q) from a callback = %q, %v", other, ov, err)
-		}
 		old, err := e.Value()
 		if err != nil {
 			return err

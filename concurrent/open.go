@@ -137,7 +137,7 @@ func (m *Map[K, V]) openShards(kc codec.Codec[K], vc codec.Codec[V], so diskmap.
 			return err
 		}
 		s := &m.shards[i]
-		s.m, s.num, s.id = d, i, takeShardID()
+		s.m, s.num = d, i
 		s.count.Store(int64(d.Len()))
 	}
 	return nil
@@ -149,7 +149,6 @@ func (m *Map[K, V]) closeShards() error {
 	for i := range m.shards {
 		if s := &m.shards[i]; s.m != nil {
 			errs = append(errs, s.m.Close())
-			releaseShardID(s.id)
 			s.m = nil
 		}
 	}

@@ -19,9 +19,7 @@ type Stats struct {
 }
 
 // Stats returns the map's statistics, each shard's read under its read
-// lock, one after another; the zero Stats once the map is closed. Called
-// from a callback, it reports as zero a shard it cannot read without
-// closing a cycle of callbacks (see ErrReentrant).
+// lock, one after another; the zero Stats once the map is closed.
 func (m *Map[K, V]) Stats() Stats {
 	if m.closed.Load() {
 		return Stats{}
@@ -37,14 +35,10 @@ func (m *Map[K, V]) Stats() Stats {
 	return st
 }
 
-// stats returns the shard's statistics, or zero ones if a callback cannot
-// read them without deadlock.
+// stats returns the shard's statistics, read under its read lock.
 func (s *shard[K, V]) stats() diskmap.Stats {
-	locked, err := s.rlock()
-	if err != nil {
-		return diskmap.Stats{}
-	}
-	defer s.runlock(locked)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return s.m.Stats()
 }
 
@@ -63,6 +57,7 @@ func (st *Stats) add(s *diskmap.Stats) {
 	st.Resizes += s.Resizes
 	st.Compacted += s.Compacted
 	st.AutoCompactions += s.AutoCompactions
+	st.Expired += s.Expired
 	if s.AutoCompactErr != nil {
 		st.AutoCompactErr = errors.Join(st.AutoCompactErr, s.AutoCompactErr)
 	}

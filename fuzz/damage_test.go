@@ -37,9 +37,11 @@ const (
 //	        bit 2: 30 keys put (the table grows), else 10
 //	        bits 3-4: the durability to open with (maptest.Modes[b>>3&3%3])
 //	        bits 5-6: both set: open read-only
+//	        bit 7: the values replaced were put with a time to live (long
+//	               enough never to expire), in expiring records
 //	then:   up to 8 edits, each a kind byte and its operands (applyEdit)
 func FuzzOpenDamaged(f *testing.F) {
-	var samples [8]*sample
+	var samples [16]*sample
 	base := f.TempDir()
 	for i := range samples {
 		s, err := writeSample(filepath.Join(base, fmt.Sprintf("sample%d", i)), i)
@@ -54,7 +56,7 @@ func FuzzOpenDamaged(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := &input{data}
 		b0 := in.byte()
-		s := samples[b0&7]
+		s := samples[b0&7|b0>>7<<3]
 		opts := diskmap.Options{Durability: maptest.Modes[b0>>3&3%3], ReadOnly: b0>>5&3 == 3}
 		dir := filepath.Join(t.TempDir(), "map")
 		files := s.files.clone()
@@ -67,7 +69,7 @@ func FuzzOpenDamaged(f *testing.F) {
 		}
 		d := &damaged{dir: dir, opts: opts, s: s, pristine: len(edits) == 0,
 			what: fmt.Sprintf("sample %d (%s), opened %v read-only %v, edits:\n\t%s",
-				b0&7, s.name, opts.Durability, opts.ReadOnly, strings.Join(edits, "\n\t"))}
+				b0&7|b0>>7<<3, s.name, opts.Durability, opts.ReadOnly, strings.Join(edits, "\n\t"))}
 		guard(t, damageLimit, d.run)
 	})
 }
@@ -146,6 +148,29 @@ var damageSeeds = [][]byte{
 	// checksums right.
 	{3, fileWAL | editField, 3, 3, 1},
 	{3, fileWAL | editField, 1, 2 | 2<<2},
+	// Samples with expiring records; the expiry bit of the first 16 slots
+	// flipped: expiring values read as plain ones, plain ones as expiring,
+	// some too short to hold an expiry.
+	{0x80}, {0x81}, {0x83}, {0x87},
+	flipExpiryBits(0x80), flipExpiryBits(0x86), flipExpiryBits(0x00),
+}
+
+// flipExpiryBits returns a seed for sample b0 that flips bit 31 of the
+// value-length field (layout.SlotExpires) of the first 16 slots.
+func flipExpiryBits(b0 byte) []byte {
+	seed := []byte{b0}
+	for at := 0; at < 16*layout.SlotSize; at += 64 {
+		off := layout.MetaSize + at
+		seed = append(seed, fileBuckets|editXor, byte(off), byte(off>>8), 64)
+		for j := range 64 {
+			x := byte(0)
+			if j%layout.SlotSize == layout.SlotSize-1 {
+				x = 0x80
+			}
+			seed = append(seed, x)
+		}
+	}
+	return seed
 }
 
 // sample is a small valid map directory to damage, and what it holds.
@@ -153,6 +178,7 @@ type sample struct {
 	dir   string
 	name  string
 	dirty bool
+	ttl   bool     // replaced values were put with a time to live
 	keys  []string // every key it ever held, and a few it never did
 	want  map[string][]byte
 	files *damageFiles // the contents of its files
@@ -167,13 +193,13 @@ func sampleValue(i, round int) []byte {
 // writeSample writes sample number i (see FuzzOpenDamaged for the bits)
 // into dir.
 func writeSample(dir string, i int) (*sample, error) {
-	wal, dirty, grown := i&1 != 0, i&2 != 0, i&4 != 0
+	wal, dirty, grown, ttl := i&1 != 0, i&2 != 0, i&4 != 0, i&8 != 0
 	opts := &diskmap.Options{Capacity: 8, KeyBytes: 1024, ValueBytes: 4096}
 	if wal {
 		opts.Durability = diskmap.DurabilityWAL
 	}
-	s := &sample{dir: dir, dirty: dirty, want: map[string][]byte{}}
-	s.name = fmt.Sprintf("%v, dirty %v, grown %v", opts.Durability, dirty, grown)
+	s := &sample{dir: dir, dirty: dirty, ttl: ttl, want: map[string][]byte{}}
+	s.name = fmt.Sprintf("%v, dirty %v, grown %v, expiring %v", opts.Durability, dirty, grown, ttl)
 	src := dir + "-source"
 	m, err := diskmap.Open[string, []byte](src, opts)
 	if err != nil {
@@ -242,8 +268,13 @@ func (s *sample) fill(m *diskmap.Map[string, []byte], n int) error {
 	return err
 }
 
+// put puts value round of key i; in a sample with expiring records, odd
+// rounds are put to live 100,000 hours.
 func (s *sample) put(m *diskmap.Map[string, []byte], i, round int) error {
 	s.want[sampleKey(i)] = sampleValue(i, round)
+	if s.ttl && round%2 == 1 {
+		return m.PutTTL(sampleKey(i), sampleValue(i, round), 100_000*time.Hour)
+	}
 	return m.Put(sampleKey(i), sampleValue(i, round))
 }
 

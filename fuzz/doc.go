@@ -3,10 +3,11 @@
 //
 //   - FuzzOps decodes the input into a sequence of operations (Put, Delete,
 //     Get, View, Contains, entries, batches, Compact, Sync, Checkpoint,
-//     iteration with changes, reopening, and a crash of the process
-//     simulated by copying the files of the open map and going on with the
-//     copy) and applies them to a map and to a Go map, which must agree at
-//     every step. The first bytes choose the durability, the number of
+//     the calls of sync.Map on the map and in batches, DeleteFunc, Clear,
+//     a Set beside the map, iteration with changes, reopening, and a crash
+//     of the process simulated by copying the files of the open map and
+//     going on with the copy) and applies them to a map and to a Go map,
+//     which must agree at every step. The first bytes choose the durability, the number of
 //     keys, the table's capacity and load factor, the arena sizes and the
 //     checkpoint size; small tables and arenas make the map grow.
 //   - FuzzOpenDamaged takes a small valid map, closed cleanly or copied

@@ -29,14 +29,19 @@ var (
 )
 
 // FuzzOps applies the operations decoded from the input to a map and to a
-// Go map, and fails at the first answer on which they disagree.
+// Go map, and fails at the first answer on which they disagree. The map
+// reads a fake clock that the input moves on; the model knows the expiry of
+// each key put with a time to live, and drops the key when the clock
+// reaches it. A key dropped so may still be stored in the map, and counted
+// by Len, until a write removes it: the model keeps those aside (expired).
 //
 // The input is three bytes of options, then operations:
 //
 //	byte 0: durability (b%3) and the number of keys (1 + b/3%32)
 //	byte 1: capacity (b&15, 0 for the default), MaxLoad (b>>4&3),
 //	        WALCheckpointBytes (b>>6)
-//	byte 2: KeyBytes and ValueBytes (b&3)
+//	byte 2: KeyBytes and ValueBytes (b&3); bit 2: writes compact the map
+//	        by themselves often (CompactAt 0.05, CompactMinBytes 4 KiB)
 //	then:   an opcode byte, and the operands that opcode reads (opsRun.op)
 func FuzzOps(f *testing.F) {
 	for _, seed := range opsSeeds {
@@ -54,14 +59,15 @@ func FuzzOps(f *testing.F) {
 // 9 and 10, so that they are drawn more often.
 const (
 	opPut         = 0  // key, value length; +200: key, victim, a value of log frames (framesValue)
+	opPutTTL      = 5  // key, value length, time to live in ms less 1; +20: through an Entry
 	opDelete      = 6  // key
 	opGet         = 9  // key
 	opEntryModify = 11 // key, value length: AndModify then OrInsert
 	opEntryDelete = 12 // key
 	opEntryInsert = 13 // key, value length; +20: then Set, with a length
-	opBatch       = 14 // +20*(n-1): n puts or deletes; +80: abandoned
-	opCompact     = 15
-	opSync        = 16 // +20: Checkpoint instead
+	opBatch       = 14 // +20*(n-1): n puts, puts with a time to live or deletes; +80: abandoned
+	opCompact     = 15 // +20: RemoveExpired instead; +20*3 to +20*11: the calls of calls_test.go
+	opSync        = 16 // +20: Checkpoint instead; +80: move the clock on by a byte of ms instead
 	opReopen      = 17 // +20*i: as maptest.Modes[i%3]; +80: read-only first
 	opCrash       = 18 // +20*i: recover as maptest.Modes[i%3]
 	opIterate     = 19 // 4 bytes: what to do at each key (iterate)
@@ -97,6 +103,19 @@ var opsSeeds = [][]byte{
 	{1 + 3*4, 0x41, 2,
 		opPut, 0, 10, opPut + 200, 1, 0, opSync + 20, opPut, 2, 5, opPut + 200, 3, 2, opPut, 4, 5, opCrash,
 		opPut + 200, 0, 4, opSync + 20, opPut, 1, 1, opCrash + 40, opPut + 200, 2, 3, opCrash + 20, opGet, 3},
+	// Keys that expire, in DurabilityWAL: put again after they expired, in
+	// a batch, swept, removed, compacted, through a crash.
+	{1 + 3*8, 0x11, 1,
+		opPutTTL, 1, 10, 9, opPutTTL, 2, 20, 49, opPut, 3, 5, opPutTTL + 20, 4, 6, 99, opSync + 80, 10,
+		opGet, 1, opPutTTL, 1, 7, 200, opBatch + 20, 5, 2, 8, 0, 3, opSync + 80, 40, opPut, 5, 1, opCompact + 20,
+		opPutTTL, 6, 3, 30, opSync + 80, 31, opPutTTL, 7, 3, 250, opCrash, opSync + 80, 255, opPut, 0, 1, opCompact},
+	// Keys that expire, in DurabilityWAL, with values of 1 to 3 KiB and
+	// writes that compact the map by themselves: the clock moves on, and
+	// the compactions drop the keys expired by then.
+	{1 + 3*8, 0x11, 2 | 4,
+		opPutTTL, 1, 225, 9, opPutTTL, 2, 226, 49, opPut, 3, 224, opPutTTL, 4, 225, 99, opSync + 80, 10,
+		opPut, 3, 225, opPutTTL, 5, 226, 200, opSync + 80, 60, opPut, 3, 224, opPut, 6, 226, opPut, 3, 225,
+		opPutTTL, 1, 225, 5, opSync + 80, 120, opPut, 3, 226, opPut, 6, 225, opPut, 3, 224, opGet, 1, opGet, 5},
 	// Many keys in a tiny table with default arenas: growth after deletes,
 	// a sync, a reopen in each mode.
 	{1 + 3*31, 0xd4, 0,
@@ -116,14 +135,21 @@ type opsRun struct {
 	keys    int               // size of the key space
 	model   map[string][]byte // what the map must hold
 	order   []string          // the model's keys in insertion order
-	step    int               // operations so far; values depend on it
-	reopens int               // reopens and crashes so far
-	trace   []string          // what was done, for the failure message
+	clock   *maptest.Clock
+	expiry  map[string]time.Time // of the keys of the model put with a time to live
+	expired map[string]bool      // keys that expired, that no write met since
+	step    int                  // operations so far; values depend on it
+	reopens int                  // reopens and crashes so far
+	trace   []string             // what was done, for the failure message
+
+	keySet   *diskmap.Set[string] // a set beside the map, opened by its first call
+	setModel []string             // what keySet must hold, in insertion order
 }
 
 func newOpsRun(base string, in *input) *opsRun {
 	b0, b1, b2 := in.byte(), in.byte(), in.byte()
-	r := &opsRun{in: in, base: base, model: map[string][]byte{}}
+	r := &opsRun{in: in, base: base, model: map[string][]byte{}, clock: maptest.NewClock(),
+		expiry: map[string]time.Time{}, expired: map[string]bool{}}
 	r.keys = 1 + int(b0/3%32)
 	r.opts = diskmap.Options{
 		Durability:         maptest.Modes[b0%3],
@@ -132,6 +158,10 @@ func newOpsRun(base string, in *input) *opsRun {
 		WALCheckpointBytes: checkpoints[b1>>6],
 		KeyBytes:           arenaSizes[b2&3],
 		ValueBytes:         arenaSizes[b2&3],
+		Clock:              r.clock.Now,
+	}
+	if b2&4 != 0 {
+		r.opts.CompactAt, r.opts.CompactMinBytes = 0.05, 4<<10
 	}
 	r.logf("options %+v, %d keys", r.opts, r.keys)
 	return r
@@ -163,9 +193,12 @@ func (r *opsRun) run() {
 	r.open()
 	for n := 0; n < maxOps && !r.in.empty(); n++ {
 		r.step++
+		m, auto := r.m, r.m.Stats().AutoCompactions
 		r.op(r.in.byte())
-		if got := r.m.Len(); got != len(r.model) {
-			r.failf("Len() = %d, want %d", got, len(r.model))
+		if r.m == m && r.m.Stats().AutoCompactions > auto {
+			r.noneExpired("a write that compacted the map") // as Compact, it dropped them
+		} else {
+			r.checkLen("Len()", r.m.Len())
 		}
 	}
 	r.verifyAll()
@@ -174,6 +207,7 @@ func (r *opsRun) run() {
 	r.open()
 	r.verifyAll()
 	r.noErr("Close", r.m.Close())
+	r.verifySet()
 }
 
 // op applies the operation with opcode c: c%20 picks the operation, c/20
@@ -181,7 +215,9 @@ func (r *opsRun) run() {
 func (r *opsRun) op(c byte) {
 	variant := c / 20
 	switch c % 20 {
-	case opPut, opPut + 1, opPut + 2, opPut + 3, opPut + 4, opPut + 5:
+	case opPutTTL:
+		r.putTTL(r.key(), r.value(), time.Duration(1+int(r.in.byte()))*time.Millisecond, variant%2 == 1)
+	case opPut, opPut + 1, opPut + 2, opPut + 3, opPut + 4:
 		if variant >= 10 {
 			k := r.key()
 			r.put(k, r.framesValue(r.key()))
@@ -203,9 +239,17 @@ func (r *opsRun) op(c byte) {
 	case opBatch:
 		r.batch(1+int(variant%4), variant/4%2 == 1)
 	case opCompact:
-		r.compact()
+		if variant == 1 {
+			r.removeExpired()
+		} else {
+			r.call(variant)
+		}
 	case opSync:
-		r.sync(variant%2 == 1)
+		if variant >= 4 {
+			r.tick(time.Duration(r.in.byte()) * time.Millisecond)
+		} else {
+			r.sync(variant%2 == 1)
+		}
 	case opReopen:
 		r.reopen(variant)
 	case opCrash:
@@ -270,18 +314,63 @@ func (r *opsRun) has(k string) bool {
 	return ok
 }
 
-// set and remove change the model.
+// set, setTTL and remove change the model: set stores a key that never
+// expires, setTTL one that expires ttl from now. Each is a write that
+// removes k if it expired.
 func (r *opsRun) set(k string, v []byte) {
 	if !r.has(k) {
 		r.order = append(r.order, k)
 	}
 	r.model[k] = v
+	delete(r.expiry, k)
+	delete(r.expired, k)
+}
+
+func (r *opsRun) setTTL(k string, v []byte, ttl time.Duration) {
+	r.set(k, v)
+	r.expiry[k] = r.clock.Now().Add(ttl)
 }
 
 func (r *opsRun) remove(k string) {
+	delete(r.expired, k)
 	if r.has(k) {
 		delete(r.model, k)
+		delete(r.expiry, k)
 		r.order = slices.DeleteFunc(r.order, func(o string) bool { return o == k })
+	}
+}
+
+// tick moves the clock on by d: the keys it reaches the expiry of leave the
+// model.
+func (r *opsRun) tick(d time.Duration) {
+	r.logf("clock +%v", d)
+	r.clock.Advance(d)
+	now := r.clock.Now()
+	for k, at := range r.expiry {
+		if !now.Before(at) {
+			r.remove(k)
+			r.expired[k] = true
+		}
+	}
+	for i := range r.keys {
+		r.checkKey(keyName(i))
+	}
+}
+
+// checkLen checks a count of keys stored, Len or Stats().Len: the keys of
+// the model, and perhaps some that expired and were not removed yet.
+func (r *opsRun) checkLen(what string, n int) {
+	if n < len(r.model) || n > len(r.model)+len(r.expired) {
+		r.failf("%s = %d, want %d and up to %d expired", what, n, len(r.model), len(r.expired))
+	}
+}
+
+// noneExpired records that the map holds no expired key, as after
+// RemoveExpired or Compact: Len is exact.
+func (r *opsRun) noneExpired(what string) {
+	clear(r.expired)
+	if got := r.m.Len(); got != len(r.model) {
+		r.failf("Len() after %s = %d, want %d", what, got, len(r.model))
 	}
 }
 
@@ -296,6 +385,34 @@ func (r *opsRun) put(k string, v []byte) {
 	r.noErr("Put", r.m.Put(k, v))
 	r.set(k, v)
 	r.checkKey(k)
+}
+
+// putTTL puts k with a time to live, through Map.PutTTL or, with entry,
+// Entry.SetTTL.
+func (r *opsRun) putTTL(k string, v []byte, ttl time.Duration, entry bool) {
+	r.logf("put %s (%d bytes) to live %v, through an entry %v", k, len(v), ttl, entry)
+	if entry {
+		e := r.m.Entry(k)
+		if e.Found() != r.has(k) {
+			r.failf("Entry(%s).Found() = %v, want %v", k, e.Found(), r.has(k))
+		}
+		r.noErr("Entry.SetTTL", e.SetTTL(v, ttl))
+	} else {
+		r.noErr("PutTTL", r.m.PutTTL(k, v, ttl))
+	}
+	r.setTTL(k, v, ttl)
+	r.checkKey(k)
+}
+
+func (r *opsRun) removeExpired() {
+	r.logf("remove expired")
+	n, err := r.m.RemoveExpired()
+	r.noErr("RemoveExpired", err)
+	if n > len(r.expired) {
+		r.failf("RemoveExpired() = %d, but %d keys expired", n, len(r.expired))
+	}
+	r.noneExpired("RemoveExpired")
+	r.checkStats()
 }
 
 func (r *opsRun) delete(k string) {
@@ -322,6 +439,13 @@ func (r *opsRun) checkKey(k string) {
 	}
 	if found, err := r.m.Contains(k); err != nil || found != ok {
 		r.failf("Contains(%s) = %v, %v; want %v", k, found, err, ok)
+	}
+	var ttl time.Duration
+	if at, expires := r.expiry[k]; expires {
+		ttl = at.Sub(r.clock.Now())
+	}
+	if d, found, err := r.m.TTL(k); err != nil || found != ok || d != ttl {
+		r.failf("TTL(%s) = %v, %v, %v; want %v, %v", k, d, found, err, ttl, ok)
 	}
 }
 
@@ -406,15 +530,19 @@ func (r *opsRun) staleEntry(k1, k2 string) {
 	r.checkKey(k2)
 }
 
-// batchOp is one put or delete of a batch.
+// batchOp is one put, put with a time to live, or delete of a batch.
 type batchOp struct {
 	put bool
 	k   string
 	v   []byte
+	ttl time.Duration // of a put with a time to live
 }
 
 func (o batchOp) String() string {
-	if o.put {
+	switch {
+	case o.put && o.ttl > 0:
+		return fmt.Sprintf("put %s (%d bytes) to live %v", o.k, len(o.v), o.ttl)
+	case o.put:
 		return fmt.Sprintf("put %s (%d bytes)", o.k, len(o.v))
 	}
 	return "delete " + o.k
@@ -424,9 +552,13 @@ func (o batchOp) String() string {
 func (r *opsRun) batch(n int, abandon bool) {
 	ops := make([]batchOp, n)
 	for i := range ops {
-		ops[i] = batchOp{put: r.in.byte()%3 != 0, k: r.key()}
+		b := r.in.byte()
+		ops[i] = batchOp{put: b%3 != 0, k: r.key()}
 		if ops[i].put {
 			ops[i].v = r.value()
+		}
+		if b%6 == 5 {
+			ops[i].ttl = time.Duration(1+b/6) * time.Millisecond
 		}
 	}
 	r.logf("batch %v, abandoned %v", ops, abandon)
@@ -434,7 +566,10 @@ func (r *opsRun) batch(n int, abandon bool) {
 	err := r.m.Batch(func(b *diskmap.Batch[string, []byte]) error {
 		inBatch := map[string]bool{} // keys the batch touched, and whether they stay
 		for _, o := range ops {
-			if o.put {
+			if o.put && o.ttl > 0 {
+				r.noErr("Batch.PutTTL", b.PutTTL(o.k, o.v, o.ttl))
+				inBatch[o.k] = true
+			} else if o.put {
 				r.noErr("Batch.Put", b.Put(o.k, o.v))
 				inBatch[o.k] = true
 			} else {
@@ -463,7 +598,9 @@ func (r *opsRun) batch(n int, abandon bool) {
 	} else {
 		r.noErr("Batch", err)
 		for _, o := range ops {
-			if o.put {
+			if o.put && o.ttl > 0 {
+				r.setTTL(o.k, o.v, o.ttl)
+			} else if o.put {
 				r.set(o.k, o.v)
 			} else {
 				r.remove(o.k)
@@ -478,6 +615,7 @@ func (r *opsRun) batch(n int, abandon bool) {
 func (r *opsRun) compact() {
 	r.logf("compact")
 	r.noErr("Compact", r.m.Compact())
+	r.noneExpired("Compact")
 	st := r.m.Stats()
 	if st.Tombstones != 0 || st.Keys.Dead != 0 || st.Values.Dead != 0 {
 		r.failf("Stats after Compact: %+v, want no tombstones or dead bytes", st)
@@ -616,6 +754,7 @@ func (r *opsRun) iterate() {
 			records = r.iterInsert(k, records, live)
 		case iterCompact:
 			r.noErr("Compact during All", r.m.Compact())
+			clear(r.expired)
 			compacted = true
 		}
 		if visits++; visits > 4*r.keys+4 {
@@ -683,9 +822,8 @@ func (r *opsRun) verifyAll() {
 // options.
 func (r *opsRun) checkStats() {
 	st := r.m.Stats()
+	r.checkLen("Stats().Len", st.Len)
 	switch {
-	case st.Len != len(r.model):
-		r.failf("Stats().Len = %d, want %d", st.Len, len(r.model))
 	case st.Keys.Live < 0 || st.Keys.Dead < 0 || st.Values.Live < 0 || st.Values.Dead < 0:
 		r.failf("Stats() has negative byte counts: %+v", st)
 	case st.LoadFactor > r.opts.MaxLoad:

@@ -12,7 +12,7 @@
 //   - record: a length-prefixed, checksummed byte string in an arena,
 //     starting at an 8-byte-aligned offset.
 //   - slot: a 16-byte cell of the table, empty, deleted or pointing at a
-//     key record and a value record.
+//     key record and a value record (none for an empty value).
 //   - hash: XXH64 of the key's encoded bytes, seeded with the header's seed.
 //   - fingerprint: the top 32 bits of the hash, stored in the slot.
 //   - home: the slot where a key's probe starts: the top log2(capacity) bits
@@ -29,6 +29,12 @@
 //     file header, all checksummed with the salt that header holds.
 //   - salt: a random number drawn for each log generation and mixed into
 //     the checksum of its every frame.
+//   - expiry: the time from which a key is absent, stored with its value
+//     as Unix time in nanoseconds (a signed 64-bit integer).
+//   - now: the time by the writer's or reader's clock, in the same unit.
+//     A key has expired when now >= its expiry.
+//   - sweep: the removal of expired keys that each write advances by a few
+//     slots of the table.
 //
 // All integers are little-endian. Checksums are XXH64 with seed 0; a record
 // checksum is the low 32 bits of XXH64 of the record's payload.
@@ -49,7 +55,10 @@
 // values, if there, are arenas without records (a creation cut short), and
 // whose wal and buckets.spare, if there, hold only zeros: they are created
 // after buckets, so one without it is not the map's, and is not written.
-// The bytes of buckets.spare mean nothing; it only holds disk space.
+// The bytes of buckets.spare mean nothing; it only holds disk space. A
+// directory holding a file manifest or a directory shard-0000 is a sharded
+// map's (see Sharded maps): no map is opened or created there. Any other
+// file in a map directory is not the map's, and is left alone.
 //
 // # Header
 //
@@ -103,14 +112,24 @@
 //	offset size field
 //	     0    4 fingerprint: top 32 bits of the key's hash
 //	     4    4 key record offset / 8; 0 = empty, 1 = deleted
-//	     8    4 value record offset / 8
-//	    12    4 value length in bytes
+//	     8    4 value record offset / 8; 0 = the empty value, no record
+//	    12    4 value length: bits 0..30 the value record's payload length,
+//	              bit 31 (SlotExpires) set if the payload starts with an
+//	              expiry
 //
 // The value length duplicates the value record's own prefix so that a lookup
 // can hand out the value without reading its header; the record is the truth.
-// Bytes 8..15 are written with one 8-byte store, so a value update is one
-// write. A writer fills fingerprint and value fields before the key field, so
-// a slot is never seen as occupied before it is whole.
+// A value is at most 2^30 bytes, so the payload, with an expiry, fits in
+// the 31 bits. An empty value that never expires has no record: its value
+// field is 0 (SlotNoValue), which no record can be at, and its length 0, so
+// that a map of empty values (a set) has nothing in its values arena. An
+// expiring value always has a record, which holds its expiry. Maps written
+// before this rule hold empty values as records of a header alone; those
+// are read like any record, and a compaction rewrites them as no record.
+// Bytes 8..15 are written with one 8-byte store, so a value update, its
+// expiry included, is one write. A writer fills fingerprint and value
+// fields before the key field, so a slot is never seen as occupied before
+// it is whole.
 //
 // # Arena
 //
@@ -137,6 +156,43 @@
 // Arena files are preallocated past their end; the bytes between the end and
 // the file size are not part of the map.
 //
+// # Expiry
+//
+// A key put with a time to live has an expiry. Its value record, whose slot
+// has bit 31 of the value length set, holds the expiry first and the value
+// after it, both under the record's checksum:
+//
+//	offset size field
+//	     0    4 payload length n: 8 + the value's length
+//	     4    4 checksum: low 32 bits of XXH64(payload)
+//	     8    8 expiry: Unix time in nanoseconds, signed
+//	    16  n-8 value
+//	   8+n    - zero padding to a multiple of 8
+//
+// The expiry is a signed 64-bit little-endian count of nanoseconds since
+// the Unix epoch (Go's time.Time.UnixNano), absolute: it does not depend on
+// when the map is read. A writer computes it as now + ttl, for a time to
+// live ttl of at least 1 ns, and stores 2^63-1 where that sum overflows. A
+// key is absent from the moment now >= expiry, by the clock of whoever
+// reads or writes it (see Limitations). The value starts at offset 16 of
+// the record, a multiple of 8, so a value read in place keeps the
+// alignment of a plain record's.
+//
+// Bits 0..30 of the slot's value length are the payload length n, the
+// expiry's 8 bytes included, as for a plain record they are the value's
+// length; bit 31 is set for an expiring record and for no other, so a
+// value may be up to MaxValueLen bytes either way. A slot without the bit
+// points at a plain record, whose whole payload is the value: a key
+// without an expiry costs nothing more, and a reader looks at an expiry
+// only for a slot that has one, in the bytes just before the value it
+// reads anyway. A slot with the bit whose record is shorter than 8 bytes
+// is damaged, and so is a slot with the bit in a map of format version 1.
+// A put of the key without a time to live writes a plain record: the key
+// no longer expires. A put with a time to live writes an expiring record,
+// with the new expiry. Compaction and recovery copy the bit with the
+// record; the log carries the expiry of a put in an operation of its own
+// (see Write-ahead log).
+//
 // # Probe
 //
 //  1. Hash the key; compute fingerprint and home.
@@ -145,16 +201,32 @@
 //  4. A deleted slot is skipped.
 //  5. An occupied slot whose fingerprint matches has its key record read and
 //     compared byte for byte; a match ends the probe.
+//  6. For a reader, an expired key is absent, as if deleted: an occupied
+//     slot whose fingerprint matches, whose value length has bit 31 set,
+//     and whose value record holds an expiry that now has reached, is
+//     skipped as a deleted one is, before its key record is read (a
+//     reader may do so: whatever key it holds is absent). A slot whose
+//     expiry cannot be read has its key compared as in step 5. The table
+//     and arenas keep an expired key until a write removes it (Insert,
+//     Delete, Sweep, Compact). A writer's probe finds it as any key.
 //
 // # Insert
 //
 //  1. Probe; remember the first deleted slot passed.
-//  2. If the key is present, append the new value record and store bytes
+//  2. If the key is present and has expired, delete it (see Delete; in the
+//     WAL modes with a delete of its own in the log), and go on as for a
+//     key that is absent, into its slot: it is inserted anew.
+//  3. If the key is present, append the new value record and store bytes
 //     8..15 of its slot (an update; the old record becomes dead).
-//  3. Otherwise append the key record, then the value record, then fill the
+//  4. Otherwise append the key record, then the value record, then fill the
 //     first deleted slot passed, or the empty slot that ended the probe:
 //     fingerprint and value fields, then the key field.
-//  4. Insertion order is the order of the keys arena.
+//  5. Insertion order is the order of the keys arena.
+//
+// An empty value that never expires appends no record, in step 3 or 4: its
+// slot's value field is 0. The value record is an expiring one, and bit 31
+// of the slot's value length is set, when the put has a time to live: its
+// expiry is now plus that time.
 //
 // # Delete
 //
@@ -163,6 +235,38 @@
 // then changes exactly one 4-byte field: after a crash, any mix of old and
 // new table pages still leaves every other key reachable, which shifting
 // entries between slots would not.
+//
+// A delete of a key that has expired removes it as any other, and reports
+// it absent.
+//
+// # Sweep
+//
+// Expired keys that no write meets are removed by the sweep, so that a map
+// whose keys expire does not grow without bound:
+//
+//  1. Each write (a put, a delete, a batch, a write through an entry, and
+//     Compact), before its own change and before any compaction it makes,
+//     looks at the next p slots of the table after a cursor kept in
+//     memory, wrapping at the end, and deletes the keys among them that
+//     have expired (in the WAL modes with one frame of deletes).
+//  2. The pace p starts at 16. After a step in which a quarter or more of
+//     the keys with an expiry that it met had expired, p doubles, up to
+//     32; after one in which fewer than an eighth had, p halves, down to
+//     two. A write reads about as many expiries as keep up with the keys
+//     that expire, and few where they seldom do.
+//  3. A lap is a pass of the cursor over the whole table. A table replaced
+//     (grown, rebuilt at its size for its tombstones, rebuilt by recovery,
+//     compacted, reopened) starts a new lap: its keys may have moved.
+//  4. After a lap in which no slot had an expiry and no key was put with
+//     one, or a compaction or RemoveExpired that left no key with an
+//     expiry, the sweep rests until a key is put with an expiry. A map
+//     opened sweeps one lap first.
+//
+// A key that expired is removed within one lap: within slots/2 writes
+// at the slowest pace, slots/32 at the fastest. Where keys expire at the
+// rate they are put, the sweep holds the expired keys not yet removed to
+// about an eighth to a quarter of those with an expiry. The cursor and the
+// pace are not part of the format: an Open starts them afresh.
 //
 // # Grow
 //
@@ -243,8 +347,10 @@
 // steps are the same. Before it writes anything it checks, where the
 // system tells free space, that the disk has room for the three new files.
 // Compaction writes a new file set with a new generation: keys.compact and
-// values.compact hold the live records in insertion order, buckets.compact a
-// table sized for the live keys. The directory is synced after the files are
+// values.compact hold the live records in insertion order, but for those
+// of keys that have expired by the time it starts, and buckets.compact a
+// table sized for the live keys. An expiring record is copied as it is,
+// expiry and all. The directory is synced after the files are
 // created, the files after they are written. Renaming keys.compact over keys
 // is the commit point; values.compact and buckets.compact follow, in that
 // order. On open, buckets.compact next to keys.compact means the compaction
@@ -279,11 +385,21 @@
 //	    24    n payload: one or more operations, and nothing else
 //	  24+n    - zero padding to a multiple of 8
 //
-// An operation is a put or a delete of a key, in the encoded bytes the map
-// stores:
+// An operation is a put, a put with an expiry, or a delete of a key, in the
+// encoded bytes the map stores:
 //
-//	put:    0x01, uvarint key length, key, uvarint value length, value
-//	delete: 0x02, uvarint key length, key
+//	put:              0x01, uvarint key length, key, uvarint value length, value
+//	delete:           0x02, uvarint key length, key
+//	put with expiry:  0x03, uvarint key length, key, expiry (8 bytes),
+//	                  uvarint value length, value
+//
+// The expiry is the absolute time the put reckoned, as an expiring record
+// stores it. Replaying an operation never judges expiry by the clock of
+// the replay: a put with an expiry writes an expiring record, a put a
+// plain one, each over whatever the key holds. Whatever a writer removed
+// because it had expired (a put or a delete that met it, the sweep,
+// RemoveExpired) it logged as a delete, before the operation that
+// followed, so that replay does what the writer did.
 //
 // where a uvarint is an unsigned integer in groups of 7 bits, least
 // significant first, the high bit of each byte set when another follows
@@ -341,7 +457,8 @@
 //     set, by a compaction, which checkpoints every frame: nothing is
 //     replayed. Otherwise frames are read from offset 40 with its salt.
 //  4. A frame is whole if it fits in the file, its bytes 4..7 are zero, its
-//     checksum matches and its payload parses as operations. Reading goes
+//     checksum matches and its payload parses as operations (in a log of
+//     format version 1, puts and deletes only). Reading goes
 //     on from frame to frame while each is whole and, after the first, is
 //     numbered one more than the one before; the first frame numbered
 //     above C must be numbered C+1. The first frame that fails any of these
@@ -430,15 +547,19 @@
 //     Cut the file there, then allocate it back to its old size, zeroed,
 //     so that the records replay appends need no new room.
 //  3. Rebuild the table aside from every slot whose key and value records
-//     lie within the ends, have valid checksums and whose key hashes to the
-//     slot's fingerprint. Where two slots hold equal keys (possible only after
-//     a power loss), the first in table order is kept. With buckets.next
-//     kept by step 1, the new table has its size, and its slots come first,
-//     then those of buckets: a key in both is kept as buckets.next holds
-//     it. Recount keys and live bytes. Sync the new table and rename it
-//     over buckets, then remove buckets.next and sync the directory; in the
-//     WAL modes, without buckets.next, the table is rebuilt in memory
-//     instead, and reaches buckets with the checkpoint of step 5.
+//     lie within the ends (or that has no value record, for the empty
+//     value), have valid checksums and whose key hashes to the slot's
+//     fingerprint, and whose value record, if the slot says it has an
+//     expiry, holds one: bit 31 of the value length is kept. Expired keys
+//     are kept too; the sweep removes them. Where two slots hold equal
+//     keys (possible only after a power loss), the first in table order
+//     is kept. With buckets.next kept by step 1, the new table has its
+//     size, and its slots come first, then those of buckets: a key in both
+//     is kept as buckets.next holds it. Recount keys and live bytes. Sync
+//     the new table and rename it over buckets, then remove buckets.next
+//     and sync the directory; in the WAL modes, without buckets.next, the
+//     table is rebuilt in memory instead, and reaches buckets with the
+//     checkpoint of step 5.
 //  4. Replay the log (see Write-ahead log) onto the table and the arenas.
 //  5. Checkpoint, recording the number of the last frame replayed and
 //     leaving the header dirty, and cut the log to nothing; in the WAL
@@ -451,8 +572,11 @@
 //
 // # Versions
 //
-// Format version 2 added the log's file header and the salt. Version 1
-// maps open: their table and arenas are laid out the same. A version-1 log
+// Format version 2 added the log's file header and the salt, expiring
+// records (bit 31 of a slot's value length, never set by version 1) and the
+// log's put with an expiry (0x03, never in a version-1 log). Version 1
+// maps open: their table and arenas are laid out the same, and have no
+// expiring records. A version-1 log
 // has no file header; its frames start at offset 0 and their checksum is
 // XXH64 of bytes 0..15 and the payload, without a salt. It is replayed by
 // the rule above from offset 0. A version 1 map stays version 1 while it is
@@ -554,4 +678,8 @@
 //     one, and needs room for it on the disk.
 //   - Keys are compared by their encoded bytes: two values equal in Go but
 //     encoded differently (0.0 and -0.0) are different keys.
+//   - An expiry is judged by the clock of the process that reads or writes
+//     the map. A clock that goes back brings back the keys that expired and
+//     were not yet removed; clocks of two processes that disagree see keys
+//     expire at different times.
 package layout

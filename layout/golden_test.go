@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/internal/maptest"
@@ -80,6 +81,8 @@ func TestWriteGolden(t *testing.T) {
 	}
 	writeGolden(t, fmt.Sprintf(goldenClean, layout.Version))
 	writeWALGolden(t, fmt.Sprintf(goldenWAL, layout.Version))
+	writeTTLGolden(t, fmt.Sprintf(goldenTTL, layout.Version), false)
+	writeTTLGolden(t, fmt.Sprintf(goldenTTLWAL, layout.Version), true)
 }
 
 func writeGolden(t *testing.T, dir string) {
@@ -277,5 +280,227 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The golden maps with keys that expire, from format version 2 on
+// (layout.ExpiryVersion): one closed cleanly, one left dirty with its
+// expiring puts in the log past its checkpoint. Both were written with the
+// clock at goldenNow.
+const (
+	goldenTTL    = "testdata/golden-v%d-ttl"
+	goldenTTLWAL = "testdata/golden-v%d-ttl-wal"
+)
+
+// goldenNow is the time the golden maps with keys that expire were written
+// at.
+var goldenNow = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// clockAt returns a clock that stands at t.
+func clockAt(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+// ttlGoldenKey is the i-th key of the golden maps with keys that expire.
+func ttlGoldenKey(i int) string { return fmt.Sprintf("t%03d", i) }
+
+// ttlContents is what the golden maps with keys that expire hold at
+// goldenNow, and the expiry of each key put with a time to live: keys
+// t000..t039 put with values v<i>, the even ones to live an hour, every
+// fifth of those ten seconds instead; then every third key put again as
+// u<i>, without a time to live; and, in a batch, x0..x2 as e<i> to live a
+// minute. The map with a log holds it all in the log but for the first
+// puts of t000..t019.
+func ttlContents() (keys []string, want map[string]string, expiry map[string]time.Time) {
+	want, expiry = map[string]string{}, map[string]time.Time{}
+	for i := range 40 {
+		k := ttlGoldenKey(i)
+		keys = append(keys, k)
+		switch {
+		case i%3 == 0:
+			want[k] = fmt.Sprintf("u%d", i)
+		case i%10 == 0:
+			want[k], expiry[k] = fmt.Sprintf("v%d", i), goldenNow.Add(10*time.Second)
+		case i%2 == 0:
+			want[k], expiry[k] = fmt.Sprintf("v%d", i), goldenNow.Add(time.Hour)
+		default:
+			want[k] = fmt.Sprintf("v%d", i)
+		}
+	}
+	for i := range 3 {
+		k := fmt.Sprintf("x%d", i)
+		keys = append(keys, k)
+		want[k], expiry[k] = fmt.Sprintf("e%d", i), goldenNow.Add(time.Minute)
+	}
+	return keys, want, expiry
+}
+
+// writeTTLGolden writes the map ttlContents describes into dir: closed
+// cleanly, or with logged, copied while open with the puts after the
+// first twenty in the log.
+func writeTTLGolden(t *testing.T, dir string, logged bool) {
+	live := t.TempDir()
+	opts := &diskmap.Options{Capacity: 40, KeyBytes: 4096, ValueBytes: 4096, Clock: clockAt(goldenNow)}
+	if logged {
+		opts.Durability, opts.WALCheckpointBytes = diskmap.DurabilityWAL, 1<<30
+	}
+	m, err := diskmap.Open[string, string](live, opts)
+	must(t, err)
+	for i := range 40 {
+		k, v := ttlGoldenKey(i), fmt.Sprintf("v%d", i)
+		switch {
+		case i%10 == 0:
+			must(t, m.PutTTL(k, v, 10*time.Second))
+		case i%2 == 0:
+			must(t, m.PutTTL(k, v, time.Hour))
+		default:
+			must(t, m.Put(k, v))
+		}
+		if i == 19 {
+			must(t, m.Checkpoint())
+		}
+	}
+	for i := 0; i < 40; i += 3 {
+		must(t, m.Put(ttlGoldenKey(i), fmt.Sprintf("u%d", i)))
+	}
+	must(t, m.Batch(func(b *diskmap.Batch[string, string]) error {
+		for i := range 3 {
+			if err := b.PutTTL(fmt.Sprintf("x%d", i), fmt.Sprintf("e%d", i), time.Minute); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	must(t, os.RemoveAll(dir))
+	must(t, os.MkdirAll(dir, 0o755))
+	if !logged {
+		must(t, m.Close())
+	}
+	for _, name := range maptest.MapFiles {
+		b, err := os.ReadFile(filepath.Join(live, name))
+		if errors.Is(err, os.ErrNotExist) || name == "wal" && !logged {
+			continue
+		}
+		must(t, err)
+		if name == "wal" {
+			n := len(bytes.TrimRight(b, "\x00")) // see writeWALGolden
+			b = b[:(n+7)&^7]
+		}
+		must(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	}
+	if logged {
+		must(t, m.Close())
+	}
+}
+
+// requireTTLGolden checks that m, whose clock stands at now, holds what
+// ttlContents says is there at now, with the time each key has left.
+func requireTTLGolden(t *testing.T, m *diskmap.Map[string, string], now time.Time) {
+	t.Helper()
+	keys, want, expiry := ttlContents()
+	var live []string
+	for _, k := range keys {
+		if at, ok := expiry[k]; ok && !now.Before(at) {
+			delete(want, k)
+			if v, found, err := m.Get(k); found || err != nil {
+				t.Fatalf("Get(%q) at %v = %q, %v, %v; it expired at %v", k, now, v, found, err, at)
+			}
+			continue
+		}
+		live = append(live, k)
+		var left time.Duration
+		if at, ok := expiry[k]; ok {
+			left = at.Sub(now)
+		}
+		if d, found, err := m.TTL(k); d != left || !found || err != nil {
+			t.Fatalf("TTL(%q) at %v = %v, %v, %v; want %v", k, now, d, found, err, left)
+		}
+	}
+	must(t, m.Check())
+	i := 0
+	for k, v := range m.All() {
+		if i >= len(live) || k != live[i] || v != want[k] {
+			t.Fatalf("entry %d: %q=%q, want %q=%q", i, k, v, live[i], want[live[i]])
+		}
+		i++
+	}
+	must(t, m.Err())
+	if i != len(live) {
+		t.Fatalf("All yields %d keys, want %d", i, len(live))
+	}
+}
+
+// The golden maps with keys that expire open, in each mode, and read the
+// same at the time they were written and later, with each key's expiry as
+// it was written, through recovery and replay of the log's puts with an
+// expiry.
+func TestGoldenTTL(t *testing.T) {
+	for v := uint32(layout.ExpiryVersion); v <= layout.Version; v++ {
+		for _, pattern := range []string{goldenTTL, goldenTTLWAL} {
+			for _, d := range []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync} {
+				t.Run(fmt.Sprintf(pattern[len("testdata/"):], v)+"/"+d.String(), func(t *testing.T) {
+					dir := copyGolden(t, pattern, int(v))
+					if h := header(t, dir); pattern == goldenTTLWAL && (!h.Dirty() || h.Flags&layout.FlagWAL == 0 || h.Count != 20) {
+						t.Fatalf("golden map: header %+v, want it dirty, logged, at the checkpoint of 20 keys", h)
+					}
+					for _, at := range []time.Duration{0, time.Minute, 2 * time.Hour} {
+						now := goldenNow.Add(at)
+						m, err := diskmap.Open[string, string](dir, &diskmap.Options{Durability: d, Clock: clockAt(now)})
+						must(t, err)
+						requireTTLGolden(t, m, now)
+						must(t, m.Close())
+					}
+				})
+			}
+		}
+	}
+}
+
+// A map of format version 1, which has no keys that expire, opens, reads,
+// takes writes with an expiry, becomes version 2 and passes Check; the
+// expiries survive a reopen and expire when they should, in each mode.
+func TestVersion1TakesExpiringWrites(t *testing.T) {
+	for _, d := range []diskmap.Durability{diskmap.DurabilityOS, diskmap.DurabilityWAL, diskmap.DurabilityWALSync} {
+		for _, pattern := range []string{goldenClean, goldenWAL} {
+			t.Run(fmt.Sprintf(pattern[len("testdata/"):], 1)+"/"+d.String(), func(t *testing.T) {
+				dir := copyGolden(t, pattern, 1)
+				now := goldenNow
+				open := func() *diskmap.Map[string, string] {
+					m, err := diskmap.Open[string, string](dir, &diskmap.Options{Durability: d, Clock: func() time.Time { return now }})
+					must(t, err)
+					return m
+				}
+				m := open()
+				keys, want := goldenContents()
+				if pattern == goldenWAL {
+					keys, want = walContents()
+				}
+				requireGolden(t, m, keys, want)
+				must(t, m.PutTTL(keys[0], "expires", time.Minute))
+				must(t, m.PutTTL("new", "expires too", time.Hour))
+				must(t, m.Batch(func(b *diskmap.Batch[string, string]) error { return b.PutTTL(keys[1], "batched", time.Hour) }))
+				must(t, m.Check())
+				must(t, m.Close())
+				if h := header(t, dir); h.Version != layout.Version {
+					t.Fatalf("after writes with an expiry: version %d, want %d", h.Version, layout.Version)
+				}
+				m = open()
+				defer func() { must(t, m.Close()) }()
+				for k, ttl := range map[string]time.Duration{keys[0]: time.Minute, "new": time.Hour, keys[1]: time.Hour, keys[2]: 0} {
+					if got, ok, err := m.TTL(k); got != ttl || !ok || err != nil {
+						t.Fatalf("TTL(%q) after reopening = %v, %v, %v; want %v", k, got, ok, err, ttl)
+					}
+				}
+				now = now.Add(time.Minute)
+				if _, ok, err := m.Get(keys[0]); ok || err != nil {
+					t.Fatalf("Get(%q) after it expired: %v, %v", keys[0], ok, err)
+				}
+				if n, err := m.RemoveExpired(); n != 1 || err != nil {
+					t.Fatalf("RemoveExpired = %d, %v; want 1", n, err)
+				}
+				must(t, m.Check())
+				if m.Len() != len(want) { // keys[0] expired and removed, "new" added
+					t.Fatalf("Len = %d, want %d", m.Len(), len(want))
+				}
+			})
+		}
 	}
 }

@@ -33,3 +33,17 @@ func ScanEnd(arena []byte, off int64) int64 {
 		off += layout.RecordSize(len(p))
 	}
 }
+
+// PutExpiringRecord writes at the start of b, which must have
+// layout.ExpiringRecordSize(len(value)) bytes, an expiring record (see
+// layout.SlotExpires): its payload is expiry, Unix nanoseconds, followed
+// by value. The padding is zeroed.
+func PutExpiringRecord(b []byte, expiry int64, value []byte) {
+	n := layout.ExpirySize + len(value)
+	p := b[layout.RecordHeaderSize : layout.RecordHeaderSize+n : layout.RecordHeaderSize+n]
+	binary.LittleEndian.PutUint64(p, uint64(expiry))
+	copy(p[layout.ExpirySize:], value)
+	clear(b[layout.RecordHeaderSize+n : layout.RecordSize(n)])
+	binary.LittleEndian.PutUint32(b[0:], uint32(n))
+	binary.LittleEndian.PutUint32(b[4:], layout.Checksum(p))
+}

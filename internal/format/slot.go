@@ -19,7 +19,7 @@ func SlotHead(b []byte) (fingerprint, key uint32) {
 func SlotKeyField(b []byte) uint32 { return binary.LittleEndian.Uint32(b[4:8]) }
 
 // SlotValueLen returns the value length field of the slot at the start of
-// b (see layout.Slot).
+// b (see layout.Slot), layout.SlotExpires included.
 func SlotValueLen(b []byte) uint32 { return binary.LittleEndian.Uint32(b[12:16]) }
 
 // WriteSlot encodes s at the start of b in the order the format requires:
@@ -33,7 +33,8 @@ func WriteSlot(b []byte, s layout.Slot) {
 }
 
 // SetSlotValue points the slot at the start of b at another value record,
-// with one 8-byte store.
+// with one 8-byte store. length is the value-length field,
+// layout.SlotExpires included.
 func SetSlotValue(b []byte, value, length uint32) {
 	binary.LittleEndian.PutUint64(b[8:16], uint64(value)|uint64(length)<<32)
 }
@@ -41,3 +42,8 @@ func SetSlotValue(b []byte, value, length uint32) {
 // SetSlotKey stores only the key field of the slot at the start of b; it is
 // how a slot is marked deleted.
 func SetSlotKey(b []byte, key uint32) { binary.LittleEndian.PutUint32(b[4:8], key) }
+
+// SlotRecordLen returns the payload length of the value record that the
+// slot at the start of b points at: its value-length field without
+// layout.SlotExpires.
+func SlotRecordLen(b []byte) uint32 { return SlotValueLen(b) &^ layout.SlotExpires }

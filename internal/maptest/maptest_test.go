@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"sync"
@@ -111,7 +112,7 @@ func TestForEachModeRunsEveryMode(t *testing.T) {
 		maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 			mu.Lock()
 			defer mu.Unlock()
-			if *opts != (diskmap.Options{Durability: opts.Durability}) {
+			if !reflect.DeepEqual(*opts, diskmap.Options{Durability: opts.Durability}) {
 				t.Errorf("options %+v set more than the durability", *opts)
 			}
 			seen = append(seen, opts.Durability)

@@ -20,7 +20,10 @@
 // # Lifetime of Bytes
 //
 // The slice returned by [Region.Bytes], and every slice cut from it, is valid
-// until [Region.Unmap]. Touching it afterwards faults. Callers that remap while
+// until [Region.Unmap]. Touching it afterwards faults, unless the system has
+// mapped something else there since; a mapping in a [Space] is retired
+// rather than unmapped, so that the range stays reserved and a touch
+// always faults (within the bounds the Space's doc gives). Callers that remap while
 // other goroutines read must keep the two apart: a diskmap.Map allows no
 // reader while a method that may remap runs, and package concurrent holds
 // each shard's read-write lock exclusively for those methods.

@@ -14,6 +14,11 @@ type Region struct {
 	data []byte // exactly as the OS returned it; nil when empty or unmapped
 	name string // the file's name, for errors
 	sys  sysRegion
+
+	// For a mapping in a Space: the space, and the file, to map more of
+	// it in place.
+	space *Space
+	f     *os.File
 }
 
 // Mode is how a Region may be written.
@@ -74,13 +79,47 @@ func (r *Region) Flush(off, n int) error {
 	return nil
 }
 
+// Room returns how long the mapping can grow without moving (see Grow):
+// its length, or for a mapping in a Space the room left after it there.
+func (r *Region) Room() int {
+	if r.space != nil && r.data != nil {
+		return r.space.room(r)
+	}
+	return len(r.data)
+}
+
+// Grow makes the mapping cover the first length bytes of its file, which
+// must be that long, without moving it: slices taken from Bytes before
+// stay good, and Bytes returns length bytes from then on. length must be
+// at most Room; a mapping not in a Space covers its length already, and
+// Grow changes nothing. If mapping more fails, the mapping is as it was.
+func (r *Region) Grow(length int) error {
+	switch {
+	case length <= len(r.data):
+		return nil
+	case length > r.Room():
+		return fmt.Errorf("mmap: grow %s to %d bytes: room for %d in place", r.name, length, r.Room())
+	}
+	if err := r.space.grow(r, length); err != nil {
+		return fmt.Errorf("mmap: grow %s to %d bytes: %w", r.name, length, err)
+	}
+	return nil
+}
+
 // Unmap removes the mapping. Calling it again does nothing. Afterwards Bytes
 // returns nil, and any slice taken from Bytes before must not be touched.
+// A mapping in a Space is retired instead: its range stays reserved and
+// inaccessible (see Space), so touching such a slice faults.
 func (r *Region) Unmap() error {
 	if r.data == nil {
 		return nil
 	}
-	err := r.unmap()
+	var err error
+	if r.space != nil {
+		err = r.space.retire(r)
+	} else {
+		err = r.unmap()
+	}
 	// Forget the mapping even on error: the memory may be gone, and a later
 	// touch through Bytes must not fault.
 	r.data = nil

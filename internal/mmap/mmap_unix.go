@@ -18,8 +18,11 @@ const Reserves = true
 // follow the file, not its name.
 const RenamesMapped = true
 
-// sysRegion holds what a Unix mapping needs beyond its bytes: nothing.
-type sysRegion struct{}
+// sysRegion holds what a Unix mapping needs beyond its bytes: for one in a
+// Space, where it starts in the Space's span.
+type sysRegion struct {
+	off int
+}
 
 func mapFile(f *os.File, length int, mode Mode) ([]byte, sysRegion, error) {
 	prot, flags := unix.PROT_READ, unix.MAP_SHARED

@@ -26,6 +26,29 @@ func Addr(b []byte) uintptr {
 	return uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 }
 
+// Pointer returns the address of the first byte of b, which must not be
+// empty, as an unsafe.Pointer, for a system call that maps memory at that
+// address (mmap with MAP_FIXED, over address space reserved before).
+//
+// Safe for the same reason as Addr: b is a file mapping or a reservation
+// of address space, outside the Go heap, so the address stays right for as
+// long as the mapping lasts.
+func Pointer(b []byte) unsafe.Pointer {
+	return unsafe.Pointer(unsafe.SliceData(b))
+}
+
+// Mapped returns the n bytes at p as a slice, capacity clipped to n: p is
+// what a system call that maps memory (mmap) returned, the start of a
+// mapping at least n bytes long.
+//
+// Safe because the mapping lies outside the Go heap: the garbage collector
+// neither moves nor frees it, and ignores the slice's pointer. The slice is
+// good until the caller unmaps the memory, after which touching it faults
+// (or, where the caller maps the range again, reads what is mapped there).
+func Mapped(p unsafe.Pointer, n int) []byte {
+	return unsafe.Slice((*byte)(p), n)[:n:n]
+}
+
 // Of returns the memory of *p as bytes, without copying: its length is the
 // size of T, and its capacity is clipped to that.
 //

@@ -37,6 +37,21 @@ func TestAddr(t *testing.T) {
 	}
 }
 
+// TestPointerMapped: Pointer is the address of the slice's first byte, and
+// Mapped turns such an address back into n bytes there, clipped to n.
+func TestPointerMapped(t *testing.T) {
+	b := make([]byte, 16)
+	for _, off := range []int{0, 7} {
+		if got, want := fmt.Sprintf("%p", unsafebytes.Pointer(b[off:])), fmt.Sprintf("%p", &b[off]); got != want {
+			t.Errorf("Pointer(b[%d:]) = %s, want %s", off, got, want)
+		}
+		m := unsafebytes.Mapped(unsafebytes.Pointer(b[off:]), 5)
+		if len(m) != 5 || cap(m) != 5 || &m[0] != &b[off] {
+			t.Errorf("Mapped(Pointer(b[%d:]), 5): len %d, cap %d, at %p; want 5, 5, %p", off, len(m), cap(m), &m[0], &b[off])
+		}
+	}
+}
+
 // pair is a type without pointers, 8-byte aligned where int64 is.
 type pair struct {
 	A int64

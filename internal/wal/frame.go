@@ -13,8 +13,11 @@ const (
 	FrameHeaderSize = 24 // bytes before the payload
 	Align           = 8  // frames start at multiples of Align
 
-	OpPut    = 0x01
-	OpDelete = 0x02
+	OpPut         = 0x01
+	OpDelete      = 0x02
+	OpPutExpiring = 0x03 // a put with an expiry; not in a log of format version 1
+
+	expirySize = 8 // bytes of an OpPutExpiring's expiry
 )
 
 // FrameSize returns the bytes a frame with an n-byte payload occupies.
@@ -88,7 +91,7 @@ func frameAt(log []byte, off int64, s salt) (seq uint64, payload []byte, ok bool
 	if s.checksum(h[:16], payload) != binary.LittleEndian.Uint64(h[16:]) {
 		return 0, nil, false
 	}
-	if Ops(payload, func(byte, []byte, []byte) error { return nil }) != nil {
+	if parseOps(payload, s.none, func(Op) error { return nil }) != nil {
 		return 0, nil, false
 	}
 	return binary.LittleEndian.Uint64(h[8:]), payload, true
@@ -101,6 +104,20 @@ func AppendPut(p, key, value []byte) []byte {
 	p = append(p, OpPut)
 	p = binary.AppendUvarint(p, uint64(len(key)))
 	p = append(p, key...)
+	p = binary.AppendUvarint(p, uint64(len(value)))
+	return append(p, value...)
+}
+
+// AppendPutExpiring appends a put operation with an expiry, Unix time in
+// nanoseconds, to an operations payload:
+//
+//	0x03, uvarint key length, key, expiry (8 bytes, little-endian),
+//	uvarint value length, value
+func AppendPutExpiring(p, key []byte, expiry int64, value []byte) []byte {
+	p = append(p, OpPutExpiring)
+	p = binary.AppendUvarint(p, uint64(len(key)))
+	p = append(p, key...)
+	p = binary.LittleEndian.AppendUint64(p, uint64(expiry))
 	p = binary.AppendUvarint(p, uint64(len(value)))
 	return append(p, value...)
 }
@@ -118,26 +135,41 @@ func AppendDelete(p, key []byte) []byte {
 // treats its frame as the end of the log.
 var ErrMalformed = errors.New("diskmap: malformed log operation")
 
-// Ops calls fn for each operation of a payload, with its kind, key and
-// value (nil for a delete), and stops at the first error.
-func Ops(p []byte, fn func(op byte, key, value []byte) error) error {
+// Op is one operation of a payload.
+type Op struct {
+	Kind   byte   // OpPut, OpDelete or OpPutExpiring
+	Key    []byte // the key's encoded bytes
+	Value  []byte // the value's encoded bytes; nil for a delete
+	Expiry int64  // of an OpPutExpiring: Unix time in nanoseconds
+}
+
+// Ops calls fn for each operation of a payload and stops at the first
+// error.
+func Ops(p []byte, fn func(Op) error) error { return parseOps(p, false, fn) }
+
+// parseOps is Ops; with v1 set, the payload is of a log of format version
+// 1, which knows no OpPutExpiring.
+func parseOps(p []byte, v1 bool, fn func(Op) error) error {
 	for len(p) > 0 {
-		op := p[0]
-		key, rest, ok := field(p[1:])
+		op := Op{Kind: p[0]}
+		var ok bool
+		var rest []byte
+		if op.Key, rest, ok = field(p[1:]); !ok {
+			return ErrMalformed
+		}
+		switch {
+		case op.Kind == OpPut:
+			op.Value, rest, ok = field(rest)
+		case op.Kind == OpPutExpiring && !v1 && len(rest) >= expirySize:
+			op.Expiry = int64(binary.LittleEndian.Uint64(rest))
+			op.Value, rest, ok = field(rest[expirySize:])
+		case op.Kind != OpDelete:
+			ok = false
+		}
 		if !ok {
 			return ErrMalformed
 		}
-		var value []byte
-		switch op {
-		case OpPut:
-			if value, rest, ok = field(rest); !ok {
-				return ErrMalformed
-			}
-		case OpDelete:
-		default:
-			return ErrMalformed
-		}
-		if err := fn(op, key, value); err != nil {
+		if err := fn(op); err != nil {
 			return err
 		}
 		p = rest

@@ -1,6 +1,7 @@
 package wal_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -96,7 +97,7 @@ func replay(path string, version uint32, generation, checkpoint uint64) ([]uint6
 	var seqs []uint64
 	tail, err := wal.Replay(mmap.OS{}, path, version, generation, checkpoint, func(seq uint64, p []byte) error {
 		seqs = append(seqs, seq)
-		return wal.Ops(p, func(op byte, k, v []byte) error { return nil })
+		return wal.Ops(p, func(wal.Op) error { return nil })
 	})
 	if err == nil && (len(seqs) > 0 && tail.Last != seqs[len(seqs)-1] || len(seqs) == 0 && tail.Last != checkpoint) {
 		err = fmt.Errorf("Replay returned last %d after %v", tail.Last, seqs)
@@ -125,8 +126,8 @@ func TestFramesRoundTrip(t *testing.T) {
 	}
 	var ops []string
 	_, err := wal.Replay(mmap.OS{}, path, layout.Version, gen, 14, func(_ uint64, p []byte) error {
-		return wal.Ops(p, func(op byte, k, v []byte) error {
-			ops = append(ops, fmt.Sprintf("%d:%s:%d", op, k, len(v)))
+		return wal.Ops(p, func(op wal.Op) error {
+			ops = append(ops, fmt.Sprintf("%d:%s:%d", op.Kind, op.Key, len(op.Value)))
 			return nil
 		})
 	})
@@ -419,10 +420,48 @@ func TestOpenWritesNothing(t *testing.T) {
 }
 
 func TestMalformedOps(t *testing.T) {
-	for _, p := range [][]byte{{0x03}, {wal.OpPut, 5, 'a'}, {wal.OpPut, 1, 'a', 9}, {wal.OpDelete}} {
-		if err := wal.Ops(p, func(byte, []byte, []byte) error { return nil }); err != wal.ErrMalformed {
+	for _, p := range [][]byte{
+		{0x03}, {wal.OpPut, 5, 'a'}, {wal.OpPut, 1, 'a', 9}, {wal.OpDelete}, {0x04, 1, 'a'},
+		{wal.OpPutExpiring, 1, 'a', 1, 2, 3, 4, 5, 6, 7},    // an expiry of 7 bytes
+		{wal.OpPutExpiring, 1, 'a', 1, 2, 3, 4, 5, 6, 7, 8}, // no value length
+		{wal.OpPutExpiring, 1, 'a', 1, 2, 3, 4, 5, 6, 7, 8, 2, 'v'},
+	} {
+		if err := wal.Ops(p, func(wal.Op) error { return nil }); err != wal.ErrMalformed {
 			t.Errorf("Ops(%x) = %v", p, err)
 		}
+	}
+}
+
+// A put with an expiry carries the expiry, a signed number of Unix
+// nanoseconds, between the key and the value.
+func TestPutExpiringOp(t *testing.T) {
+	p := wal.AppendPutExpiring(nil, []byte("key"), -5, []byte("value"))
+	p = wal.AppendPutExpiring(p, []byte(""), 1<<62, nil)
+	p = wal.AppendPut(p, []byte("plain"), []byte("v"))
+	want := []byte{wal.OpPutExpiring, 3, 'k', 'e', 'y', 0xfb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 5, 'v', 'a', 'l', 'u', 'e'}
+	if !bytes.Equal(p[:len(want)], want) {
+		t.Fatalf("encoded as %x, want %x", p[:len(want)], want)
+	}
+	var got []string
+	err := wal.Ops(p, func(op wal.Op) error {
+		got = append(got, fmt.Sprintf("%d:%s:%d:%s", op.Kind, op.Key, op.Expiry, op.Value))
+		return nil
+	})
+	if err != nil || fmt.Sprint(got) != "[3:key:-5:value 3::4611686018427387904: 1:plain:0:v]" {
+		t.Fatalf("Ops = %v, %v", got, err)
+	}
+}
+
+// A log of format version 1 has no put with an expiry: a frame holding one
+// is not whole, and ends the log.
+func TestFormatVersion1HasNoExpiry(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wal")
+	b := maptest.FrameV1(5, wal.AppendDelete(nil, []byte("k5")))
+	b = append(b, maptest.FrameV1(6, wal.AppendPutExpiring(nil, []byte("k6"), 1, []byte("v")))...)
+	b = append(b, maptest.FrameV1(7, wal.AppendDelete(nil, []byte("k7")))...)
+	writeFile(t, path, b)
+	if seqs, err := replay(path, 1, gen, 4); err != nil || fmt.Sprint(seqs) != "[5]" {
+		t.Fatalf("replayed %v, %v; want [5]", seqs, err)
 	}
 }
 

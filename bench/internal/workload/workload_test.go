@@ -3,6 +3,7 @@ package workload_test
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/diskmap-go/diskmap/bench/internal/stores"
 	"github.com/diskmap-go/diskmap/bench/internal/workload"
@@ -75,5 +76,41 @@ func TestGenerate(t *testing.T) {
 	}
 	if c := workload.Generate(1000, 8); bytes.Equal(a.Value(0), c.Value(0)) {
 		t.Error("another seed gave the same value")
+	}
+}
+
+// TestTTL runs the TTL workload at n=2000: the map sheds the keys that
+// expire without any read of them, its key count stays near the live keys
+// and its files bounded, and every read answers right.
+func TestTTL(t *testing.T) {
+	const n = 2000
+	res, err := workload.RunTTL(workload.TTLConfig{N: n, Spread: 10 * time.Second, Rounds: 3, Steps: 100,
+		CompactMinBytes: 64 << 10, Seed: 1, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Samples) != 30 {
+		t.Fatalf("%d samples, want 30", len(res.Samples))
+	}
+	var maxValues int64
+	for _, s := range res.Samples {
+		if s.Stored < s.Live || s.Stored > s.Live+n/4 {
+			t.Errorf("at %v the map stores %d keys, %d of them live: the expired ones are not removed", s.Clock, s.Stored, s.Live)
+		}
+		maxValues = max(maxValues, s.Values)
+	}
+	if last := res.Samples[len(res.Samples)-1]; last.Puts != 3*n || maxValues > 8*int64(n)*(workload.KeyLen+workload.ValueLen) {
+		t.Errorf("%d puts, values file up to %d bytes: want %d puts, and the file bounded by the live keys", last.Puts, maxValues, 3*n)
+	}
+	if res.Compactions == 0 {
+		t.Error("no compaction by the writes")
+	}
+	for _, name := range []string{"put", "get-hit", "get-expired", "get-expired-stored", "get-miss", "remove-expired", "get-removed", "get-miss-after"} {
+		if p, ok := res.Phase(name); !ok || p.Ops == 0 {
+			t.Errorf("phase %s: %+v, %v", name, p, ok)
+		}
+	}
+	if res.Removed == 0 {
+		t.Error("RemoveExpired found no key expired since the last write")
 	}
 }
