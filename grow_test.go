@@ -488,3 +488,49 @@ func TestRecoveryIgnoresForeignNext(t *testing.T) {
 		})
 	}
 }
+
+// A recovery whose replay of the log grows the table finishes the growth
+// before Open returns: Open leaves one table, whatever the mode it opens
+// the map in. Here the table of the last checkpoint of a map written in
+// DurabilityWAL is full, and its log holds a few keys more: the replay
+// starts a growth of 65,536 slots, which its few writes leave far from
+// done.
+func TestRecoveryThatGrowsLeavesOneTable(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	m := maptest.Open[string, string](t, dir, &diskmap.Options{Durability: diskmap.DurabilityWAL, Capacity: 40000, WALCheckpointBytes: 1 << 30})
+	want := map[string]string{}
+	put := func(i int) {
+		k := growKey(i)
+		want[k] = k
+		if err := m.Put(k, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 49152 { // 0.75 of 65,536 slots
+		put(i)
+	}
+	if err := m.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		put(49152 + i)
+	}
+	if !diskmap.Growing(m) {
+		t.Fatal("the table does not grow")
+	}
+	for _, d := range maptest.Modes {
+		t.Run(d.String(), func(t *testing.T) {
+			crashed := filepath.Join(t.TempDir(), "crashed")
+			maptest.CrashCopy(t, dir, crashed)
+			c := maptest.Open[string, string](t, crashed, &diskmap.Options{Durability: d})
+			if diskmap.Growing(c) {
+				t.Fatal("the recovered map is growing")
+			}
+			if _, err := os.Stat(filepath.Join(crashed, "buckets.next")); !errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("buckets.next after recovery: %v", err)
+			}
+			maptest.RequireContents[string, string](t, c, want)
+		})
+	}
+}

@@ -48,6 +48,12 @@ func (c *core) recover() error {
 	if err != nil {
 		return err
 	}
+	if c.growing != nil && !private {
+		// The replay grew the table: a recovery leaves one table.
+		if err := c.endGrowth(); err != nil {
+			return err
+		}
+	}
 	c.hdr.Checkpoint = tail.Last
 	// From here on the map is written the way this Open asks, in the
 	// current format version: the checkpoint below holds the old log.
