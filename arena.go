@@ -45,6 +45,11 @@ type arena struct {
 	bg          *background // unmaps the mappings that growing replaced, prefaults; nil: at once, none
 	aheadFailed int64       // the size at which growing ahead last failed (see ahead)
 	faulted     int64       // the mappings are prefaulted, or being prefaulted, up to here (see ahead)
+	// dropped is closed once the pages of the read-only mapping are
+	// dropped ahead of its move (see dropAhead); nil when none is under
+	// way. droppedAt is the room the mapping had then.
+	dropped   chan struct{}
+	droppedAt int
 }
 
 // openArena opens and maps the arena at path, through files, checking its
@@ -180,6 +185,7 @@ func mapReserved(f *os.File, size, reserve int64, mode mmap.Mode) (*mmap.Region,
 
 // unmap drops both mappings, even when unmapping one fails.
 func (a *arena) unmap() error {
+	a.waitDrop()
 	var errs []error
 	for _, r := range []*mmap.Region{a.ro, a.rw} {
 		if r != nil {
@@ -281,7 +287,51 @@ func (a *arena) ahead() error {
 		a.aheadFailed = a.size
 		return nil
 	}
-	return a.extend(size)
+	if err := a.extend(size); err != nil {
+		return err
+	}
+	a.dropAhead()
+	return nil
+}
+
+// dropLead is how near the end of its room the read-only mapping of an
+// arena has its pages dropped ahead of its move: a few chunks of growth
+// ahead, tens of thousands of writes.
+const dropLead = 4 * aheadChunk
+
+// dropAhead has the background drop the pages of the read-only mapping
+// (mmap.DropMapped) once the file comes within dropLead of the mapping's
+// room, where it must move: its Space retires the old mapping then, in
+// the writer, and tearing down the page tables of a mapping that lookups
+// have touched took 9 ms at 128 MiB. Dropped first, a part at a time
+// beside the writes, it has none left to tear down; the pages fault in
+// again as they are read. The move waits for the drop, if it has not
+// finished (waitDrop), as does anything that unmaps the mapping: the
+// range must stay mapped while it runs.
+func (a *arena) dropAhead() {
+	room := a.ro.Room()
+	if a.bg == nil || a.space == nil || int64(room)-a.size > dropLead || a.droppedAt == room {
+		return
+	}
+	a.waitDrop()
+	b, done := a.ro.Bytes()[:a.size], make(chan struct{})
+	a.dropped, a.droppedAt = done, room
+	a.bg.run(func() {
+		defer close(done)
+		for off := 0; off < len(b); off += dropChunk {
+			if mmap.DropMapped(b[off:min(off+dropChunk, len(b))]) != nil {
+				return // unsupported: the move tears them down
+			}
+		}
+	})
+}
+
+// waitDrop waits for a drop of the read-only mapping's pages under way.
+func (a *arena) waitDrop() {
+	if a.dropped != nil {
+		<-a.dropped
+		a.dropped = nil
+	}
 }
 
 // faultWindow is how far past the end of an arena the background keeps
@@ -378,6 +428,7 @@ func (a *arena) grow(need int64) error {
 // without mappings (see core.checkMapped).
 func (a *arena) extend(size int64) error {
 	if size > int64(a.ro.Room()) {
+		a.waitDrop()
 		err := a.ro.Unmap()
 		if err == nil {
 			a.ro, err = a.mapRO(size)

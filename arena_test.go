@@ -12,7 +12,9 @@ import (
 // An arena is allocated ahead of its records a bounded chunk at a time:
 // no write grows a file by more than AheadChunk, however large the file,
 // past its first reservation of address space (64 MiB) too, where the
-// mappings move; and every value reads back after the moves.
+// writable mapping moves, and past 128 MiB, where the read-only one moves
+// in its Space after its pages were dropped; every value reads back after
+// the moves.
 func TestArenaGrowsAheadInChunks(t *testing.T) {
 	if !diskmap.ArenasGrowAhead() {
 		t.Skip("arenas grow a step at a time where mappings reserve no room to grow into")
@@ -22,7 +24,7 @@ func TestArenaGrowsAheadInChunks(t *testing.T) {
 	value := func(i int) []byte { return bytes.Repeat(fmt.Appendf(nil, "%08d", i), 8<<10) } // 64 KiB
 	size := m.Stats().Values.Size
 	n := 0
-	for ; size < 80<<20; n++ {
+	for ; size < 140<<20; n++ {
 		if err := m.Put(n, value(n)); err != nil {
 			t.Fatal(err)
 		}

@@ -71,7 +71,7 @@ func (b *background) loop() {
 // made invalid by that write (see package diskmap, Views). Once unmapped,
 // such a view faults rather than reading anything else.
 func (b *background) unmap(regs ...*mmap.Region) {
-	b.run(func() { unmapAll(regs) })
+	b.run(func() { unmapInParts(regs) })
 }
 
 // unmapAll unmaps regs. munmap fails only when given a range that is not a
@@ -82,9 +82,32 @@ func unmapAll(regs []*mmap.Region) {
 	}
 }
 
-// prefaultChunk is how much one prefault job maps in before it looks
-// whether drain has cut it short.
-const prefaultChunk = 4 << 20
+// unmapInParts unmaps regs, their pages dropped dropChunk at a time first
+// (see mmap.Region.DropPages): so that a writer that maps meanwhile, as an
+// arena growing in place does, waits for one part at most, not for the
+// tearing down of a whole mapping of hundreds of MiB. Dropping pages of
+// a shared mapping loses nothing; a failure to drop them leaves them for
+// the unmapping.
+func unmapInParts(regs []*mmap.Region) {
+	for _, r := range regs {
+		for off := 0; off < len(r.Bytes()); off += dropChunk {
+			if r.DropPages(off, dropChunk) != nil {
+				break
+			}
+		}
+	}
+	unmapAll(regs)
+}
+
+// dropChunk is how many bytes of a mapping unmapInParts drops at a time.
+const dropChunk = 4 << 20
+
+// prefaultChunk is how much one prefault maps in at a time, before it
+// looks whether drain has cut it short: a prefault holds the process's
+// lock on its mappings shared while it runs, and a writer that maps (an
+// arena growing in place) waits for it, so it is kept short, a few hundred
+// microseconds.
+const prefaultChunk = 256 << 10
 
 // prefault maps in the pages of [off, off+n) of r (see mmap.Region.Prefault),
 // for writing or for reading, unless a drain comes first. A nil background
