@@ -21,9 +21,10 @@
 // eighth of their size allocated ahead of their records (at least 64 KiB,
 // at most 1 GiB), so that a map fills its disk to within one such step. On
 // 64-bit Unix systems writes keep that room allocated at most 4 MiB at a
-// time, and a file that outgrows its mappings is mapped anew beside them,
-// the old ones unmapped in the background, so that no write waits for a
-// large allocation or an unmapping. Replaced and deleted records stay in the
+// time; the writable mapping of a file that outgrows it is mapped anew
+// and the old one unmapped in the background, and the read-only one has
+// its pages dropped in the background before it moves, so that no write
+// waits for a large allocation or for tearing down a large mapping. Replaced and deleted records stay in the
 // arenas as dead bytes until a compaction rewrites them away: Compact, or a
 // write that finds more than Options.CompactAt of an arena dead and
 // compacts the map first (see Map.Put), so that the arenas stay within
