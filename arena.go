@@ -19,7 +19,8 @@ import (
 // into a view faults instead of changing the file, and written through a
 // second, writable mapping of the same file (nil when the map is read-only).
 // Both mappings have address space reserved after them, so growing the file
-// rarely moves them.
+// rarely moves them; when the read-write one moves, the old one is
+// unmapped in the background (see extend).
 //
 // The read-only mapping, the one views point into, lies in the map's
 // mmap.Space for the arena: each mapping of the arena's files, as it moves
@@ -41,6 +42,15 @@ type arena struct {
 	end  int64 // bytes in use, header included; records are appended here
 	size int64 // file size: bytes allocated on disk
 	live int64 // bytes of records that a slot points at
+
+	bg          *background // unmaps the mappings that growing replaced, prefaults; nil: at once, none
+	aheadFailed int64       // the size at which growing ahead last failed (see ahead)
+	faulted     int64       // the mappings are prefaulted, or being prefaulted, up to here (see ahead)
+	// dropped is closed once the pages of the read-only mapping are
+	// dropped ahead of its move (see dropAhead); nil when none is under
+	// way. droppedAt is the room the mapping had then.
+	dropped   chan struct{}
+	droppedAt int
 }
 
 // openArena opens and maps the arena at path, through files, checking its
@@ -109,6 +119,9 @@ func (a *arena) remap(size int64, writable bool) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.unmap())
 	}
+	if a.rw != nil {
+		a.rw.AdviseRandom() // see there: writes past the end reread what they fill
+	}
 	a.resize(size)
 	return nil
 }
@@ -125,6 +138,7 @@ func (a *arena) mapRO(size int64) (*mmap.Region, error) {
 
 // resize points data and w at the first size bytes of the mappings.
 func (a *arena) resize(size int64) {
+	a.faulted = min(a.faulted, size)
 	a.size = size
 	a.data = a.ro.Bytes()[:size:size]
 	if a.rw != nil {
@@ -172,6 +186,7 @@ func mapReserved(f *os.File, size, reserve int64, mode mmap.Mode) (*mmap.Region,
 
 // unmap drops both mappings, even when unmapping one fails.
 func (a *arena) unmap() error {
+	a.waitDrop()
 	var errs []error
 	for _, r := range []*mmap.Region{a.ro, a.rw} {
 		if r != nil {
@@ -179,6 +194,7 @@ func (a *arena) unmap() error {
 		}
 	}
 	a.ro, a.rw, a.data, a.w = nil, nil, nil, nil
+	a.faulted = 0
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("diskmap: unmapping %s: %w", a.path, err)
 	}
@@ -198,30 +214,147 @@ func (a *arena) moves(n int64) bool {
 	return need > a.size && (!mmap.Reserves || a.nextSize(need) > int64(a.ro.Room()))
 }
 
-// nextSize returns the size grow gives the file to hold need bytes: an
-// eighth more than it has, at least 64 KiB and at most 1 GiB more, in
-// whole pages, and never past maxArena.
+// nextSize returns the size grow gives the file to hold need bytes: a step
+// more than it has (see step), in whole pages, and never past maxArena.
+// Where the mappings reserve room to grow into (see growsAhead), the step
+// is at most aheadChunk: the file is kept ahead of its end by ahead, a
+// chunk at a time, and grows by itself only when a record does not fit in
+// what ahead left.
+func (a *arena) nextSize(need int64) int64 {
+	step := a.step()
+	if a.growsAhead() {
+		step = min(step, aheadChunk)
+	}
+	return min(roundPage(max(a.size+step, need)), maxArena)
+}
+
+// step returns how far ahead of its records the file is allocated: an
+// eighth of its size, at least 64 KiB and at most 1 GiB.
 //
 // Not doubling: a file allocates its growth at once, so doubling holds up
 // to half the file allocated ahead of its records, and fails once the disk
 // has less free than the file's size. On an 8 MiB disk of 1 KB values a
 // doubling arena failed a Put with 3.9 MiB free. With a step of an eighth
 // the space held ahead stays under an eighth of the file (or 64 KiB), and
-// a map fills its disk to within one step. The cost is more growths, each
-// a fallocate of the step (the same bytes in all as doubling) and a remap
-// only once the file passes its reservation, which still doubles (see
-// reservation): about six times as many fallocate calls as doubling, and
-// as many remaps, except on systems that remap at every growth.
-func (a *arena) nextSize(need int64) int64 {
-	step := min(max(a.size/8, growMin), growMax)
-	return min(roundPage(max(a.size+step, need)), maxArena)
-}
+// a map fills its disk to within one step.
+func (a *arena) step() int64 { return min(max(a.size/8, growMin), growMax) }
 
-// The least and the most an arena grows by at a time: see nextSize.
+// The least and the most an arena grows by at a time: see step.
 const (
 	growMin = 64 << 10
 	growMax = 1 << 30
 )
+
+// aheadChunk is the most that one write allocates ahead (see ahead). A
+// fallocate of 4 MiB takes tens of microseconds; of a step of a large
+// arena, 128 MiB at 1 GiB, a millisecond or more, and the disk may stall
+// it for longer.
+const aheadChunk = 4 << 20
+
+// growsAhead reports whether the arena is allocated ahead of its records
+// (see ahead): where its mappings have address space reserved past the
+// file, so that a growing file is mapped again only once it passes the
+// reservation. Elsewhere (32-bit systems, Windows) the file grows a whole
+// step at a time when a record does not fit.
+func (a *arena) growsAhead() bool { return reservation(a.size) > a.size }
+
+// ahead grows the file after a write, by at most aheadChunk, once the room
+// allocated past the end falls below half a step, toward a step past the
+// end: so that no write waits for a large allocation, and the records of a
+// steady stream of writes always find their room allocated. A failure,
+// such as a full disk, is not the write's: it is remembered, and ahead
+// tries again only once the file has grown by other means, when a record
+// no longer fits and its write grows the file or fails. The mappings may
+// move, so ahead runs once the write is done with its views; it returns
+// only an error that left the arena without mappings (see extend).
+//
+// Then it has the background prefault the writable mapping a little past
+// the end (faultAhead), so that the writes to come find their pages
+// mapped in.
+func (a *arena) ahead() error {
+	if a.rw == nil || !a.growsAhead() {
+		return nil
+	}
+	defer a.faultAhead()
+	step := a.step()
+	if a.size-a.end >= step/2 || a.aheadFailed == a.size {
+		return nil
+	}
+	size := min(roundPage(min(a.end+step, a.size+aheadChunk)), maxArena)
+	if size <= a.size {
+		return nil
+	}
+	if err := a.files.Extend(a.f, size); err != nil {
+		a.aheadFailed = a.size
+		return nil
+	}
+	if err := a.extend(size); err != nil {
+		return err
+	}
+	a.dropAhead()
+	return nil
+}
+
+// dropLead is how near the end of its room the read-only mapping of an
+// arena has its pages dropped ahead of its move: a few chunks of growth
+// ahead, tens of thousands of writes.
+const dropLead = 4 * aheadChunk
+
+// dropAhead has the background drop the pages of the read-only mapping
+// (mmap.DropMapped) once the file comes within dropLead of the mapping's
+// room, where it must move: its Space retires the old mapping then, in
+// the writer, and tearing down the page tables of a mapping that lookups
+// have touched took 9 ms at 128 MiB. Dropped first, a part at a time
+// beside the writes, it has none left to tear down; the pages fault in
+// again as they are read. The move waits for the drop, if it has not
+// finished (waitDrop), as does anything that unmaps the mapping: the
+// range must stay mapped while it runs.
+func (a *arena) dropAhead() {
+	room := a.ro.Room()
+	if a.bg == nil || a.space == nil || int64(room)-a.size > dropLead || a.droppedAt == room {
+		return
+	}
+	a.waitDrop()
+	b, done := a.ro.Bytes()[:a.size], make(chan struct{})
+	a.dropped, a.droppedAt = done, room
+	a.bg.run(func() {
+		defer close(done)
+		for off := 0; off < len(b); off += dropChunk {
+			if mmap.DropMapped(b[off:min(off+dropChunk, len(b))]) != nil {
+				return // unsupported: the move tears them down
+			}
+		}
+	})
+}
+
+// waitDrop waits for a drop of the read-only mapping's pages under way.
+func (a *arena) waitDrop() {
+	if a.dropped != nil {
+		<-a.dropped
+		a.dropped = nil
+	}
+}
+
+// faultWindow is how far past the end of an arena the background keeps
+// its mappings prefaulted: a few MiB, not the whole room allocated ahead,
+// whose pages would otherwise be written back as zeros before records
+// fill them.
+const faultWindow = 8 << 20
+
+// faultAhead queues a prefault of the next faultWindow/2 bytes of the
+// writable mapping, for the records written there, once the prefaulted
+// part reaches less than faultWindow past the end. The read-only mapping
+// is left to fault in as it is read: it lies in a Space, which the writer
+// alone maps in, and its pages are torn down as it moves.
+func (a *arena) faultAhead() {
+	from := max(a.faulted, a.end)
+	if a.bg == nil || from >= a.size || from >= a.end+faultWindow/2 {
+		return
+	}
+	n := min(faultWindow/2, a.size-from)
+	a.bg.prefault(a.rw, int(from), int(n), true)
+	a.faulted = from + n
+}
 
 // reserve makes sure n more bytes fit before the end of the file, growing
 // it if not.
@@ -273,6 +406,8 @@ func (a *arena) append(p []byte) (uint32, error) {
 // grow extends the file so that it holds at least need bytes, which fit
 // (see fits), to nextSize, with real disk allocation so that a full disk
 // shows here as an error rather than as a fault on a later write. The
+// file has no holes: Open gave them blocks (see load), and it has only
+// grown since, so only the range added is allocated (mmap.Extend). The
 // mappings then grow in place, or move where they have no room.
 func (a *arena) grow(need int64) error {
 	size := a.nextSize(need)
@@ -281,12 +416,12 @@ func (a *arena) grow(need int64) error {
 		if err := a.unmap(); err != nil {
 			return errors.Join(err, a.remap(a.size, true))
 		}
-		if err := a.files.Allocate(a.f, size); err != nil {
+		if err := a.files.Extend(a.f, size); err != nil {
 			return errors.Join(fmt.Errorf("diskmap: growing %s: %w", a.path, err), a.remap(a.size, true))
 		}
 		return a.remap(size, true)
 	}
-	if err := a.files.Allocate(a.f, size); err != nil {
+	if err := a.files.Extend(a.f, size); err != nil {
 		return fmt.Errorf("diskmap: growing %s: %w", a.path, err)
 	}
 	return a.extend(size)
@@ -294,24 +429,34 @@ func (a *arena) grow(need int64) error {
 
 // extend makes the mappings cover the first size bytes of the file, which
 // has grown to that: in place where they have room, so that views stay
-// good; else both are mapped again, elsewhere, or only the read-write one
-// if the read-only one has room. If that fails, the arena is left as it
-// was, or without mappings (see core.checkMapped).
+// good. The read-only mapping, with no room left, is mapped again
+// elsewhere in its Space, the old one retired. The read-write one, with no
+// room left, is mapped anew before the old one is let go, to be unmapped
+// in the background: nothing waits for the unmapping of a mapping whose
+// pages were written. If mapping fails, the arena is left as it was, or
+// without mappings (see core.checkMapped).
 func (a *arena) extend(size int64) error {
 	if size > int64(a.ro.Room()) {
-		return a.remap(size, true)
-	}
-	if err := a.ro.Grow(int(size)); err != nil {
-		return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.remap(a.size, true))
-	}
-	if size > int64(a.rw.Room()) {
-		err := a.rw.Unmap()
+		a.waitDrop()
+		err := a.ro.Unmap()
 		if err == nil {
-			a.rw, err = mapReserved(a.f, size, reservation(size), mmap.ReadWrite)
+			a.ro, err = a.mapRO(size)
 		}
 		if err != nil {
 			return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.unmap())
 		}
+	} else if err := a.ro.Grow(int(size)); err != nil {
+		return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.remap(a.size, true))
+	}
+	if size > int64(a.rw.Room()) {
+		rw, err := mapReserved(a.f, size, reservation(size), mmap.ReadWrite)
+		if err != nil {
+			return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.unmap())
+		}
+		rw.AdviseRandom()
+		a.bg.unmap(a.rw)
+		a.rw = rw
+		a.faulted = 0 // the new mapping has no pages mapped in
 	}
 	a.resize(size)
 	return nil

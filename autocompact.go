@@ -75,7 +75,7 @@ func (c *core) tableChanged() {
 	a := &c.auto
 	a.tombstones = math.MaxUint64
 	if a.min != compactOff {
-		a.tombstones = uint64(a.share) * (c.tab.mask + 1) >> shareBits
+		a.tombstones = uint64(a.share) * (c.current().mask + 1) >> shareBits
 	}
 }
 
@@ -89,8 +89,9 @@ func addCapped(a, b int64) int64 {
 
 // compactDue reports whether a write should first compact the map or
 // rebuild its table. It is on the path of every write: keep it cheap.
+// A growing table is rebuilt already: its tombstones go.
 func (c *core) compactDue() bool {
-	return c.hdr.Tombstones > c.auto.tombstones || c.arenasDue()
+	return c.hdr.Tombstones > c.auto.tombstones && c.growing == nil || c.arenasDue()
 }
 
 // arenasDue reports whether an arena past its minimum size holds more than

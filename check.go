@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -64,63 +65,111 @@ func (p *problems) err() error {
 
 // checkSlots checks each slot against the records it points at and the
 // probe that should find it, and the header's counters against the slots.
+// While the table grows it checks the old table's slots not moved yet and
+// every slot of the new one, and, in DurabilityOS, that each moved slot
+// of the old table still holding a key holds it as the new table does.
 func (c *core) checkSlots(p *problems, ks, vs recordSet) {
-	var count, tombs uint64
-	var klive, vlive int64
+	var n slotCounts
+	g := c.growing
 	for i := range c.tab.mask + 1 {
-		s := layout.ReadSlot(c.tab.slot(i))
-		switch s.Key {
-		case layout.SlotEmpty:
-			continue
-		case layout.SlotDeleted:
-			tombs++
+		if g != nil && g.slotMoved(c.tab, i) {
+			c.checkMoved(p, i)
 			continue
 		}
-		kp, _, err := c.checkSlot(i, s, ks, vs)
-		if err != nil {
-			p.add(err)
-			continue
+		c.countSlot(p, &n, c.tab, i, ks, vs)
+	}
+	oldTombs := n.tombs
+	if g != nil {
+		for i := range g.next.mask + 1 {
+			c.countSlot(p, &n, g.next, i, ks, vs)
 		}
-		count++
-		klive += layout.RecordSize(len(kp))
-		vlive += slotValueBytes(s)
 	}
 	at := func(field string, want, got any) {
 		p.add(&CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: field, Expected: want, Found: got})
 	}
-	if count != c.hdr.Count {
-		at("key count", count, c.hdr.Count)
+	if n.count != c.hdr.Count {
+		at("key count", n.count, c.hdr.Count)
 	}
-	if tombs != c.hdr.Tombstones {
-		at("tombstone count", tombs, c.hdr.Tombstones)
+	if n.tombs != c.hdr.Tombstones {
+		at("tombstone count", n.tombs, c.hdr.Tombstones)
 	}
-	if klive != c.keys.live {
-		at("live key bytes", klive, c.keys.live)
+	if g != nil && oldTombs != g.oldTombs {
+		at("tombstones of the old table", oldTombs, g.oldTombs)
 	}
-	if vlive != c.vals.live {
-		at("live value bytes", vlive, c.vals.live)
+	if n.klive != c.keys.live {
+		at("live key bytes", n.klive, c.keys.live)
+	}
+	if n.vlive != c.vals.live {
+		at("live value bytes", n.vlive, c.vals.live)
 	}
 }
 
-// checkSlot checks one occupied slot and returns its key and value length.
-func (c *core) checkSlot(i uint64, s layout.Slot, ks, vs recordSet) ([]byte, uint32, error) {
-	kp, vlen, err := c.slotRecords(i, s, ks, vs)
+// slotCounts is what checkSlots counts.
+type slotCounts struct {
+	count, tombs uint64
+	klive, vlive int64
+}
+
+// countSlot checks slot i of t and counts it.
+func (c *core) countSlot(p *problems, n *slotCounts, t *table, i uint64, ks, vs recordSet) {
+	s := layout.ReadSlot(t.slot(i))
+	switch s.Key {
+	case layout.SlotEmpty:
+		return
+	case layout.SlotDeleted:
+		n.tombs++
+		return
+	}
+	kp, _, err := c.checkSlot(t, i, s, ks, vs)
+	if err != nil {
+		p.add(err)
+		return
+	}
+	n.count++
+	n.klive += layout.RecordSize(len(kp))
+	n.vlive += slotValueBytes(s)
+}
+
+// checkSlot checks one occupied slot of t and returns its key and value
+// length.
+func (c *core) checkSlot(t *table, i uint64, s layout.Slot, ks, vs recordSet) ([]byte, uint32, error) {
+	kp, vlen, err := c.slotRecords(t, i, s, ks, vs)
 	switch {
 	case err != nil:
 		return nil, 0, err
 	case s.RecordLen() != vlen:
-		return nil, 0, slotError(c.tab, i, "value length", vlen, s.RecordLen())
+		return nil, 0, slotError(t, i, "value length", vlen, s.RecordLen())
 	case s.Expires() && c.hdr.Version < layout.ExpiryVersion:
-		return nil, 0, slotError(c.tab, i, "value length", "no expiry in a map of format version 1", hexa(uint64(s.ValueLen)))
+		return nil, 0, slotError(t, i, "value length", "no expiry in a map of format version 1", hexa(uint64(s.ValueLen)))
 	}
-	j, found, err := c.probe(kp, s.Fingerprint)
+	pt, j, found, err := c.probe(kp, s.Fingerprint)
 	switch {
 	case err != nil:
 		return nil, 0, err
 	case !found:
-		return nil, 0, slotError(c.tab, i, "key", "reachable from its home slot", "an empty slot on the way")
-	case j != i:
-		return nil, 0, slotError(c.tab, i, "key", "unique", fmt.Sprintf("also in slot %d", j))
+		return nil, 0, slotError(t, i, "key", "reachable from its home slot", "an empty slot on the way")
+	case pt != t || j != i:
+		return nil, 0, slotError(t, i, "key", "unique", fmt.Sprintf("also in slot %d of %s", j, pt.path))
 	}
 	return kp, vlen, nil
+}
+
+// checkMoved checks slot i of the old table, moved already, in
+// DurabilityOS: holding a key, it must hold it as the new table does,
+// which mirrors every write to it there (see grow.go).
+func (c *core) checkMoved(p *problems, i uint64) {
+	s := layout.ReadSlot(c.tab.slot(i))
+	if !s.Occupied() || c.tab.mode == mmap.Private {
+		return
+	}
+	next := c.growing.next
+	j, ok := findIn(next, s.Fingerprint, s.Key)
+	if !ok {
+		p.add(slotError(c.tab, i, "key", "moved, and in the new table or deleted", "in no slot of "+next.path))
+		return
+	}
+	if n := layout.ReadSlot(next.slot(j)); n != s {
+		p.add(slotError(c.tab, i, "value", fmt.Sprintf("as slot %d of %s: %d bytes at %d", j, next.path, n.ValueLen, uint64(n.Value)*layout.Align),
+			fmt.Sprintf("%d bytes at %d", s.ValueLen, uint64(s.Value)*layout.Align)))
+	}
 }

@@ -31,18 +31,33 @@ func (m *Map[K, V]) Checkpoint() error {
 // With a log, the table is written aside, into the spare, and put in place
 // (see table and spare.go), so a crash never leaves a file between two
 // checkpoints; without room for it, see keepLog.
+//
+// While the table grows (see grow.go): in the WAL modes the checkpoint
+// finishes the moving and writes the new table; in DurabilityOS it waits
+// for an install under way, and then makes both tables durable, unless it
+// is the last one before Close, which ends the growth first.
 func (c *core) checkpoint(stayOpen bool) error {
+	c.settlePrepare() // no file of the map changes beside a checkpoint
 	if err := c.syncStruck(); err != nil {
 		return err
 	}
 	if c.tab.mode == mmap.Private {
+		if c.growing != nil {
+			return c.checkpointGrown(stayOpen)
+		}
 		t, err := c.spareTable(c.tab.log2)
 		if err != nil {
 			return c.keepLog(stayOpen, err)
 		}
 		return c.checkpointInto(t, stayOpen)
 	}
+	if err := c.settleGrowth(stayOpen); err != nil {
+		return err
+	}
 	if err := c.flushArenas(); err != nil {
+		return err
+	}
+	if err := c.flushGrowing(); err != nil {
 		return err
 	}
 	if err := c.tab.flush(); err != nil {
@@ -71,6 +86,70 @@ func (c *core) checkpointInto(t *table, stayOpen bool) error {
 	return c.installTable(t, &h)
 }
 
+// checkpointGrown is a checkpoint in the WAL modes while the table grows:
+// the slots left are moved, and the new table, allocated when the growth
+// began, is written into its own file, buckets.next, and installed in
+// place of buckets. It needs no free space, and leaves the spare as it
+// was, the size of the new table since the growth began.
+func (c *core) checkpointGrown(stayOpen bool) error {
+	c.moveSlots(c.tab.mask + 1)
+	if err := c.usable(); err != nil {
+		return err
+	}
+	next := c.growing.next
+	c.growing = nil // installTable closes next, and reopens buckets as it
+	h := c.hdr
+	if !stayOpen {
+		h.Flags &^= layout.FlagDirty | layout.FlagWAL
+	}
+	err := c.installTable(next, &h)
+	if err != nil && c.failed == nil {
+		// The table in place is the last checkpoint's, and next, closed,
+		// held every change since: the log has them, for the next Open.
+		c.failed = fmt.Errorf("%s: reopen the map: %w", c.dir, err)
+		return c.failed
+	}
+	return err
+}
+
+// settleGrowth readies a growing table in DurabilityOS for a checkpoint:
+// it waits for an install under way; it ends the growth before Close (not
+// stayOpen), so that a map closed cleanly never has a buckets.next, and
+// when the header, still the old table's, would count more keys and
+// tombstones than that table has slots, which no valid header does.
+func (c *core) settleGrowth(stayOpen bool) error {
+	g := c.growing
+	switch {
+	case g == nil:
+		return nil
+	case !stayOpen || c.hdr.Count+c.hdr.Tombstones > c.tab.mask+1:
+		return c.endGrowth()
+	case g.install != nil:
+		return c.waitInstall()
+	}
+	return nil
+}
+
+// flushGrowing makes the new table of a growing table durable in
+// DurabilityOS, with its name in the directory once, so that after a
+// power loss buckets and buckets.next hold what the checkpoint holds.
+func (c *core) flushGrowing() error {
+	g := c.growing
+	if g == nil {
+		return nil
+	}
+	if err := g.next.flush(); err != nil {
+		return err
+	}
+	if !g.dirSynced {
+		if err := c.syncDir(); err != nil {
+			return err
+		}
+		g.dirSynced = true
+	}
+	return nil
+}
+
 // installTable makes t, built aside in buckets.grow or buckets.spare, the
 // map's table: it writes h as t's header, syncs t, and puts it in place of
 // buckets (swapIn). Both tables are closed first, as some systems cannot
@@ -82,6 +161,7 @@ func (c *core) checkpointInto(t *table, stayOpen bool) error {
 // header records their ends, and it records the last logged mutation;
 // then the log starts again.
 func (c *core) installTable(t *table, h *layout.Header) error {
+	c.bg.drain() // it unmaps both tables itself
 	h.Log2 = t.log2
 	err := c.syncStruck()
 	if err == nil {
@@ -92,7 +172,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	c.fillCounters(&hdr)
 	format.WriteMeta(t.data, &hdr, 1)
 	if err == nil {
-		err = t.flush()
+		err = t.persist()
 	}
 	err = errors.Join(err, t.close())
 	if err != nil {

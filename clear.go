@@ -72,12 +72,12 @@ func (m *Map[K, V]) deletesFor(del func(K, V) bool) ([]byte, int, error) {
 	epoch, files := m.epoch, m.filesRetired
 	var ops []byte
 	n := 0
-	err := m.walk(func(kp []byte, i uint64, s layout.Slot) error {
+	err := m.walk(func(kp []byte, t *table, i uint64, s layout.Slot) error {
 		k, err := m.decodeKey(kp)
 		if err != nil {
 			return err
 		}
-		vp, found, err := m.value(i, s)
+		vp, found, err := m.value(t, i, s)
 		if !found || err != nil {
 			return err // not found: expired, and so not there for del
 		}

@@ -40,6 +40,7 @@ func (m *Map[K, V]) Close() error {
 // closeFiles unmaps and closes every file and releases the lock. After a
 // clean close the arena files are cut to their ends.
 func (c *core) closeFiles(clean bool) error {
+	c.bg.drain() // an install may be using the files; unmappings end too
 	var errs []error
 	for _, a := range []*arena{c.keys, c.vals} {
 		if a == nil {
@@ -60,6 +61,18 @@ func (c *core) closeFiles(clean bool) error {
 	}
 	if c.tab != nil {
 		errs = append(errs, c.tab.close())
+	}
+	if c.growing != nil {
+		errs = append(errs, c.growing.next.close()) // a failed map's: the next Open reads it
+		c.growing = nil
+	}
+	if c.prep != nil {
+		if clean && !c.readOnly {
+			errs = append(errs, c.dropPrepared())
+		} else if c.settlePrepare(); c.prep.got.err == nil {
+			errs = append(errs, c.prep.got.t.close()) // the next Open removes the file
+		}
+		c.prep = nil
 	}
 	if c.log != nil {
 		errs = append(errs, c.log.Close(clean && !c.readOnly))

@@ -67,6 +67,12 @@ func (c *core) replaceFiles(what string, build func(gen uint64) error, after fun
 	if err := c.syncStruck(); err != nil {
 		return err
 	}
+	if g := c.growing; g != nil && g.install != nil {
+		// It renames over buckets: let it finish first.
+		if err := c.waitInstall(); err != nil {
+			return err
+		}
+	}
 	err := build(gen)
 	if err == nil {
 		c.filesRetired++
@@ -83,6 +89,12 @@ func (c *core) replaceFiles(what string, build func(gen uint64) error, after fun
 		}
 		return fmt.Errorf("%s %s: %w", what, c.dir, err)
 	}
+	// A table growing is abandoned, and one prepared for the next growth
+	// let go: the compacted one has room for the keys. A buckets.next that
+	// cannot be removed is of the old generation, and the next Open
+	// removes it.
+	_ = c.dropGrowth()
+	_ = c.dropPrepared()
 	c.auto.compacted()
 	return nil
 }
@@ -194,7 +206,7 @@ type copied struct {
 // their slots in the new table.
 func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
 	now := c.writeNow()
-	err = c.walk(func(kp []byte, i uint64, s layout.Slot) error {
+	err = c.walk(func(kp []byte, t *table, i uint64, s layout.Slot) error {
 		if n.visited++; n.visited > c.hdr.Count {
 			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
 		}
@@ -203,7 +215,7 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
 			return err
 		}
 		if s.Expires() {
-			if expired, err := expiredRecord(c.tab, i, vp, now); expired || err != nil {
+			if expired, err := expiredRecord(t, i, vp, now); expired || err != nil {
 				return err
 			}
 			n.expiring = true
@@ -219,7 +231,7 @@ func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
 				return err
 			}
 		}
-		if err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp)) | s.ValueLen&layout.SlotExpires}); err != nil {
+		if _, err := nt.place(layout.Slot{Fingerprint: s.Fingerprint, Key: koff, Value: voff, ValueLen: uint32(len(vp)) | s.ValueLen&layout.SlotExpires}); err != nil {
 			return err
 		}
 		nk.live += layout.RecordSize(len(kp))
@@ -260,6 +272,7 @@ func (c *core) installCompacted() error {
 	private := c.tab.mode == mmap.Private
 	keep := c.hdr
 	kend, klive, vend, vlive := c.keys.end, c.keys.live, c.vals.end, c.vals.live
+	c.bg.drain() // the files are unmapped here
 	err := errors.Join(c.keys.close(), c.vals.close(), c.tab.close())
 	if err == nil {
 		err = c.rename(keysFile+compactExt, keysFile)

@@ -2,6 +2,7 @@ package diskmap
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -47,6 +48,17 @@ type core struct {
 	hashAnd, hashOr uint64 // applied to every hash; tests force collisions with them
 
 	failpoint func(name string) error // tests stop the map at named points with it
+
+	bg background // unmaps replaced mappings, and installs grown tables, off the write path
+
+	growing    *growth   // the table growing into a new one, nil when none is (see grow.go)
+	prep       *prepared // the table of the next growth, being prepared (see prepare.go)
+	installErr error     // why the last install of a grown table failed, nil once one succeeds
+	// testGrowStep and testInstallNow are set by tests: how many old slots
+	// a write moves while the table grows (0: growStep), and whether the
+	// install of a grown table runs in the writer rather than beside it.
+	testGrowStep   int
+	testInstallNow bool
 
 	epoch uint64 // bumped by every mutation; entries compare it
 	// filesRetired counts the file sets the map has retired: Compact
@@ -136,11 +148,14 @@ func (c *core) hash(kb []byte) uint64 {
 }
 
 // probe looks for the encoded key kb whose fingerprint is fp, as a writer
-// does: a key that has expired is found as any other. It returns the slot
-// holding it, or else the slot where it would be inserted: the first
-// deleted slot passed, or the empty slot that ended the probe.
-func (c *core) probe(kb []byte, fp uint32) (uint64, bool, error) {
-	return c.probeIn(c.tab, kb, fp, nil)
+// does: a key that has expired is found as any other. It returns the table
+// and slot holding it, or else the slot where it would be inserted: the
+// first deleted slot passed, or the empty slot that ended the probe. While
+// the table grows, the key is looked for in the old table unless its home
+// there was moved, and then in the new one, where it would be inserted
+// (see grow.go).
+func (c *core) probe(kb []byte, fp uint32) (*table, uint64, bool, error) {
+	return c.probeTables(kb, fp, nil)
 }
 
 // lookup is probe for a reader, for which a key that has expired is not
@@ -149,9 +164,23 @@ func (c *core) probe(kb []byte, fp uint32) (uint64, bool, error) {
 // never read. A lookup of an expired key then costs what a miss does, and
 // the read of an expiry, which the lookup of a live key with an expiry
 // makes too.
-func (c *core) lookup(kb []byte, fp uint32) (uint64, bool, error) {
+func (c *core) lookup(kb []byte, fp uint32) (*table, uint64, bool, error) {
 	var now clockRead
-	return c.probeIn(c.tab, kb, fp, &now)
+	return c.probeTables(kb, fp, &now)
+}
+
+// probeTables is probe, or with now set lookup, in the table that holds
+// the key, or the tables while one grows.
+func (c *core) probeTables(kb []byte, fp uint32, now *clockRead) (*table, uint64, bool, error) {
+	if t := c.tableFor(fp); t == c.tab && c.growing != nil {
+		i, found, err := c.probeIn(t, kb, fp, now)
+		if found || err != nil {
+			return t, i, found, err
+		}
+	}
+	t := c.current()
+	i, found, err := c.probeIn(t, kb, fp, now)
+	return t, i, found, err
 }
 
 // probeIn is probe in the table t, which may be one being built; with now
@@ -198,22 +227,22 @@ func (c *core) probeIn(t *table, kb []byte, fp uint32, now *clockRead) (uint64, 
 // fingerprint is fp, in place in the values arena; an expired key is not
 // found.
 func (c *core) find(kb []byte, fp uint32) ([]byte, bool, error) {
-	i, found, err := c.lookup(kb, fp)
+	t, i, found, err := c.lookup(kb, fp)
 	if !found || err != nil {
 		return nil, false, err
 	}
-	return c.value(i, layout.ReadSlot(c.tab.slot(i)))
+	return c.value(t, i, layout.ReadSlot(t.slot(i)))
 }
 
-// value returns the value of occupied slot i, s, in place in the values
-// arena, and false if the key has expired.
-func (c *core) value(i uint64, s layout.Slot) ([]byte, bool, error) {
+// value returns the value of occupied slot i of t, s, in place in the
+// values arena, and false if the key has expired.
+func (c *core) value(t *table, i uint64, s layout.Slot) ([]byte, bool, error) {
 	if s.Expires() {
-		return c.expiringValue(i, s)
+		return c.expiringValue(t, i, s)
 	}
 	b, ok := c.vals.view(s.Value, s.ValueLen)
 	if !ok {
-		return nil, false, valueError(c.tab, i, s)
+		return nil, false, valueError(t, i, s)
 	}
 	return b, true, nil
 }
@@ -230,12 +259,12 @@ func valueError(t *table, i uint64, s layout.Slot) error {
 // contains reports whether the encoded key kb is in the map and has not
 // expired.
 func (c *core) contains(kb []byte) (bool, error) {
-	i, found, err := c.lookup(kb, layout.Fingerprint(c.hash(kb)))
+	t, i, found, err := c.lookup(kb, layout.Fingerprint(c.hash(kb)))
 	if !found || err != nil {
 		return false, err
 	}
-	if s := layout.ReadSlot(c.tab.slot(i)); s.Expires() {
-		_, found, err = c.expiringValue(i, s)
+	if s := layout.ReadSlot(t.slot(i)); s.Expires() {
+		_, found, err = c.expiringValue(t, i, s)
 	}
 	return found, err
 }
@@ -269,12 +298,12 @@ func (c *core) put(kb, vb []byte, exp int64, src source) (bool, error) {
 		return false, err
 	}
 	fp := layout.Fingerprint(c.hash(kb))
-	i, found, err := c.slotFor(kb, fp)
+	t, i, found, err := c.slotFor(kb, fp)
 	if err != nil {
 		return false, err
 	}
-	if found && src == live && c.expiredSlot(i) {
-		n, err := c.removeSlots([]uint64{i})
+	if found && src == live && c.expiredSlot(t, i) {
+		n, err := c.removeSlots(t, []uint64{i})
 		if err != nil {
 			return false, err
 		}
@@ -285,7 +314,7 @@ func (c *core) put(kb, vb []byte, exp int64, src source) (bool, error) {
 	over := false // whether the value goes over the key's twin, tw (twin.go)
 	if found {
 		kbytes = 0
-		if tw, over = c.twin(i, valueLenField(len(vb), exp)); over {
+		if tw, over = c.twin(t, i, valueLenField(len(vb), exp)); over {
 			vbytes = 0
 		}
 	}
@@ -304,11 +333,23 @@ func (c *core) put(kb, vb []byte, exp int64, src source) (bool, error) {
 	// From here on nothing can fail: room is reserved, and nothing since
 	// the look at the twins wrote a header.
 	if found {
-		c.update(i, vb, exp, tw, over)
+		c.update(t, i, fp, vb, exp, tw, over)
 	} else {
-		c.insert(i, kb, fp, vb, exp)
+		c.insert(t, i, kb, fp, vb, exp)
+	}
+	c.afterWrite()
+	if src == live {
+		c.prepareNext()
 	}
 	return found, nil
+}
+
+// afterWrite does what a write does once it is done with the bytes it
+// wrote, which may be views of the map: it moves the next slots of a
+// growing table, and allocates the arenas ahead (see arena.ahead).
+func (c *core) afterWrite() {
+	c.step()
+	_ = c.checkMapped(errors.Join(c.keys.ahead(), c.vals.ahead())) // the write is done: a failure fails the map
 }
 
 // putOp returns the log's operation for a put.
@@ -331,16 +372,16 @@ func (c *core) checkSize(kb, vb []byte) error {
 	return nil
 }
 
-// slotFor returns the slot holding the encoded key kb, whose fingerprint
-// is fp, or the one where it goes, first growing the table if a new key
-// would pass the maximum load.
-func (c *core) slotFor(kb []byte, fp uint32) (uint64, bool, error) {
-	i, found, err := c.probe(kb, fp)
-	if found || err != nil || format.SlotKeyField(c.tab.slot(i)) == layout.SlotDeleted || !c.full(1) {
-		return i, found, err
+// slotFor returns the table and slot holding the encoded key kb, whose
+// fingerprint is fp, or the one where it goes, first growing the table if
+// a new key would pass the maximum load (see full).
+func (c *core) slotFor(kb []byte, fp uint32) (*table, uint64, bool, error) {
+	t, i, found, err := c.probe(kb, fp)
+	if found || err != nil || format.SlotKeyField(t.slot(i)) == layout.SlotDeleted || !c.full(1) {
+		return t, i, found, err
 	}
 	if err := c.grow(1); err != nil {
-		return 0, false, err
+		return nil, 0, false, err
 	}
 	return c.probe(kb, fp)
 }
@@ -349,17 +390,19 @@ func (c *core) slotFor(kb []byte, fp uint32) (uint64, bool, error) {
 // live remove that meets kb expired removes it, and reports it was not
 // there.
 func (c *core) remove(kb []byte, src source) (bool, error) {
-	i, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	fp := layout.Fingerprint(c.hash(kb))
+	t, i, found, err := c.probe(kb, fp)
 	if !found || err != nil {
 		return false, err
 	}
-	expired := src == live && c.expiredSlot(i)
+	expired := src == live && c.expiredSlot(t, i)
 	if src == live {
 		if err := c.logOp(wal.Op{Kind: wal.OpDelete, Key: kb}); err != nil {
 			return false, err
 		}
 	}
-	c.unset(i, len(kb))
+	c.unset(t, i, fp, len(kb))
+	c.step()
 	if expired {
 		c.expired++
 	}
@@ -394,14 +437,17 @@ func (c *core) checkMapped(err error) error {
 }
 
 // insert stores the encoded key kb, whose fingerprint is fp, with the
-// encoded value vb, to expire at exp, in slot i, free for it, once their
-// room is reserved.
-func (c *core) insert(i uint64, kb []byte, fp uint32, vb []byte, exp int64) {
-	s := c.tab.slot(i)
+// encoded value vb, to expire at exp, in slot i of t, free for it, once
+// their room is reserved.
+func (c *core) insert(t *table, i uint64, kb []byte, fp uint32, vb []byte, exp int64) {
+	s := t.slot(i)
 	voff, vlen := c.putValue(vb, exp)
 	c.vals.live += valueSize(len(vb), exp)
 	if format.SlotKeyField(s) == layout.SlotDeleted {
 		c.hdr.Tombstones--
+		if g := c.growing; g != nil && t == c.tab {
+			g.oldTombs-- // a key that expired in the old table, put again
+		}
 	}
 	koff := c.keys.put(kb)
 	c.keys.live += layout.RecordSize(len(kb))
@@ -442,18 +488,25 @@ func valueSize(n int, exp int64) int64 {
 	return layout.ExpiringRecordSize(n)
 }
 
-// unset marks slot i, holding a key of klen bytes, deleted.
-func (c *core) unset(i uint64, klen int) {
-	s := c.tab.slot(i)
+// unset marks slot i of t, holding a key of fingerprint fp and klen
+// bytes, deleted.
+func (c *core) unset(t *table, i uint64, fp uint32, klen int) {
+	s := t.slot(i)
 	size := slotValueBytes(layout.ReadSlot(s))
 	if c.twins.fresh(format.SlotValue(s)) {
 		c.twins.drop(i, size) // the key takes its twin with it: never hand that to another
 	}
 	c.vals.live -= size
 	c.keys.live -= layout.RecordSize(klen)
+	if o := c.mirror(t, fp, format.SlotKeyField(s)); o != nil {
+		format.SetSlotKey(o, layout.SlotDeleted)
+	}
 	format.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--
 	c.hdr.Tombstones++
+	if g := c.growing; g != nil && t == c.tab {
+		g.oldTombs++
+	}
 }
 
 // room is the most a frame of operations may take: a slot for each put,
@@ -504,6 +557,7 @@ func (c *core) applyFrame(ops []byte, r room, src source) error {
 		return c.failed
 	}
 	c.strike()
+	c.prepareNext()
 	return nil
 }
 

@@ -200,6 +200,10 @@ type crashMode struct {
 	// standard input before the Put, so that the parent, which answers at
 	// once, can time a kill from the start of the Put.
 	hintGrows bool
+	// growStep, if set, is how many old slots a write of the child moves
+	// while its table grows (see diskmap.SetGrowStep): a small one makes
+	// kills land in the middle of growths.
+	growStep int
 }
 
 // killPlan says when to kill a child: after acks acknowledgements (-1:
@@ -217,9 +221,10 @@ var crashModes = map[string]*crashMode{
 	// a few thousand bytes, deletes, reads and now and then a compaction,
 	// with a small first table so that the table and the arenas grow.
 	"mix": {
-		name:  "mix",
-		kills: 26,
-		opts:  diskmap.Options{Capacity: 16, KeyBytes: 1024, ValueBytes: 1024},
+		name:     "mix",
+		kills:    26,
+		opts:     diskmap.Options{Capacity: 16, KeyBytes: 1024, ValueBytes: 1024},
+		growStep: 3,
 		next: func(r *rand.Rand, round, i int, _ crashOp) crashOp {
 			switch p := r.IntN(100); {
 			case p < 42:
@@ -317,6 +322,7 @@ var crashModes = map[string]*crashMode{
 			return killPlan{grows: 1 + r.IntN(2), acks: 2000, delay: time.Duration(r.IntN(600)) * time.Microsecond}
 		},
 		hintGrows: true,
+		growStep:  1,
 	},
 }
 
@@ -393,6 +399,7 @@ func init() {
 		opts:     diskmap.Options{Capacity: 16, KeyBytes: 1024, ValueBytes: 1024},
 		walBytes: 4 << 10,
 		script:   func(int) []crashOp { return pointsScript() },
+		growStep: 1,
 	}
 	// autopoints replaces the keys of pointsSetup's map until its writes
 	// compact it by themselves (see TestCrashPointsAutoCompact).
@@ -705,11 +712,14 @@ func doCrashOp(m *diskmap.Map[string, string], op crashOp) (string, error) {
 // to mmap.FS later go through unnoted.
 type killFS struct {
 	mmap.FS
+	mu    sync.Mutex // the install of a grown table calls from a goroutine of its own
 	n, at int
 	kinds []byte
 }
 
 func (f *killFS) step(kind byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.kinds = append(f.kinds, kind)
 	if f.n++; f.n == f.at {
 		f.kill()
@@ -738,6 +748,7 @@ func (f *killFS) Exchange(a, b string) error            { f.step('x'); return f.
 func (f *killFS) Remove(name string) error              { f.step('d'); return f.FS.Remove(name) }
 func (f *killFS) Truncate(x *os.File, size int64) error { f.step('t'); return f.FS.Truncate(x, size) }
 func (f *killFS) Allocate(x *os.File, size int64) error { f.step('a'); return f.FS.Allocate(x, size) }
+func (f *killFS) Extend(x *os.File, size int64) error   { f.step('a'); return f.FS.Extend(x, size) }
 func (f *killFS) Sync(x *os.File) error                 { f.step('s'); return f.FS.Sync(x) }
 func (f *killFS) SyncDir(dir string) error              { f.step('y'); return f.FS.SyncDir(dir) }
 func (f *killFS) WriteAt(x *os.File, b []byte, off int64) (int, error) {
@@ -793,6 +804,9 @@ func TestCrashChild(t *testing.T) {
 	m, err := diskmap.Open[string, string](dir, diskmap.WithFiles(crashOptions(mode, diskmap.Durability(d)), fs))
 	if err != nil {
 		fail("Open: %v", err)
+	}
+	if mode.growStep > 0 {
+		diskmap.SetGrowStep(m, mode.growStep, false)
 	}
 	say("open")
 	if rewriteAt > 0 {
@@ -858,7 +872,7 @@ func willGrow(m *diskmap.Map[string, string], key string, maxLoad float64) bool 
 // crashStats counts where the kills of a test landed.
 type crashStats struct {
 	kills, duringOpen, atGrow, atRewrite, acks, inFlightApplied int
-	leftGrow, leftCompact                                       int // kills that left buckets.grow, *.compact
+	leftGrow, leftNext, leftCompact                             int // kills that left buckets.grow, buckets.next, *.compact
 }
 
 // TestCrash kills a writer of the map 26 times in DurabilityOS, 13 times in
@@ -949,9 +963,9 @@ func runCrashMode(t *testing.T, mode *crashMode, kills int, pick func(*rand.Rand
 		t.Errorf("none of %d kills landed halfway through an update in place", st.kills)
 	}
 	t.Logf("%d kills in %v: %d while opening, %d just after a \"grow\" line, %d halfway through an update in place, "+
-		"%d acknowledged operations, in-flight operation applied %d times, kills leaving buckets.grow %d, *.compact %d; %d keys at the end",
+		"%d acknowledged operations, in-flight operation applied %d times, kills leaving buckets.grow %d, buckets.next %d, *.compact %d; %d keys at the end",
 		st.kills, time.Since(start).Round(time.Millisecond), st.duringOpen, st.atGrow, st.atRewrite, st.acks, st.inFlightApplied,
-		st.leftGrow, st.leftCompact, len(model.vals))
+		st.leftGrow, st.leftNext, st.leftCompact, len(model.vals))
 }
 
 // killChild runs a child for round, checks each line it prints against
@@ -1066,6 +1080,9 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 	if _, err := os.Stat(filepath.Join(dir, "buckets.grow")); err == nil {
 		st.leftGrow++
 	}
+	if _, err := os.Stat(filepath.Join(dir, "buckets.next")); err == nil {
+		st.leftNext++
+	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "*.compact")); len(m) > 0 {
 		st.leftCompact++
 	}
@@ -1092,7 +1109,7 @@ func checkRecovered(t *testing.T, dir string, opts *diskmap.Options, model *cras
 	if err := m.Check(); err != nil {
 		t.Fatalf("Check after the kill: %v", err)
 	}
-	for _, pattern := range []string{"*.grow", "*.compact"} {
+	for _, pattern := range []string{"*.grow", "*.next", "*.compact"} {
 		if left, _ := filepath.Glob(filepath.Join(dir, pattern)); len(left) > 0 {
 			t.Errorf("Open left %v", left)
 		}

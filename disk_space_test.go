@@ -56,6 +56,15 @@ func (d *smallDisk) Allocate(f *os.File, size int64) error {
 	return d.FS.Allocate(f, size)
 }
 
+func (d *smallDisk) Extend(f *os.File, size int64) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if filepath.Dir(f.Name()) == d.dir && d.used(f, size) > d.size {
+		return fmt.Errorf("mmap: allocate %s to %d bytes: %w", f.Name(), size, syscall.ENOSPC)
+	}
+	return d.FS.Extend(f, size)
+}
+
 func (d *smallDisk) FreeSpace(dir string) (int64, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -15,18 +15,25 @@
 // open-addressing table of 16-byte slots probed linearly; and keys and
 // values, two arenas of length-prefixed, checksummed records, each
 // starting at a multiple of 8 bytes. Package layout specifies the format.
-// The table doubles past Options.MaxLoad; arenas grow their files by an
-// eighth at a time (at least 64 KiB, at most 1 GiB), so that a map fills
-// its disk to within one such step. New records are appended, except that
-// a key updated again since the last checkpoint (in DurabilityOS, the last
-// Sync) with a value of the same length writes it over its own previous
-// record, dead: a key updated over and over between two checkpoints holds
-// two records, not one an update. Other replaced and
-// deleted records stay in the arenas as dead bytes until a compaction
-// rewrites them away: Compact, or a write that finds more than
-// Options.CompactAt of an arena dead and compacts the map first (see
-// Map.Put), so that the arenas stay within about twice their live bytes by
-// default.
+// The table doubles past Options.MaxLoad, into a new file beside it that a
+// few dozen of its slots move into at each write, so that no write waits
+// for the whole table to be rebuilt; arenas hold up to an eighth of their
+// size allocated ahead of their records (at least 64 KiB, at most 1 GiB),
+// so that a map fills its disk to within one such step. On 64-bit Unix
+// systems writes keep that room allocated at most 4 MiB at a time; the
+// writable mapping of a file that outgrows it is mapped anew and the old
+// one unmapped in the background, and the read-only one has its pages
+// dropped in the background before it moves, so that no write waits for a
+// large allocation or for tearing down a large mapping. New records are
+// appended, except that a key updated again since the last checkpoint (in
+// DurabilityOS, the last Sync) with a value of the same length writes it
+// over its own previous record, dead: a key updated over and over between
+// two checkpoints holds two records, not one an update (while the table
+// grows, updates append). Other replaced and deleted records stay in the
+// arenas as dead bytes until a compaction rewrites them away: Compact, or
+// a write that finds more than Options.CompactAt of an arena dead and
+// compacts the map first (see Map.Put), so that the arenas stay within
+// about twice their live bytes by default.
 //
 // Keys and values become bytes through codecs (package codec): Open picks
 // them from K and V with codec.For, OpenWith takes them. The codec names are

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
@@ -370,11 +371,14 @@ func fileScript(t *testing.T, dir string, d diskmap.Durability, files mmap.FS) [
 // nor the file.
 type countingFS struct {
 	mmap.FS
+	mu            sync.Mutex // the install of a grown table calls from a goroutine of its own
 	calls, failAt int
 	failed        string
 }
 
 func (f *countingFS) hit(op string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.calls++
 	if f.calls != f.failAt {
 		return nil
@@ -423,6 +427,13 @@ func (f *countingFS) Allocate(file *os.File, size int64) error {
 		return err
 	}
 	return f.FS.Allocate(file, size)
+}
+
+func (f *countingFS) Extend(file *os.File, size int64) error {
+	if err := f.hit("allocate"); err != nil {
+		return err
+	}
+	return f.FS.Extend(file, size)
 }
 
 func (f *countingFS) Sync(file *os.File) error {

@@ -88,15 +88,15 @@ func (m *Map[K, V]) TTL(k K) (time.Duration, bool, error) {
 	if err != nil {
 		return 0, false, m.encodeError("key", err)
 	}
-	i, found, err := m.lookup(kb, layout.Fingerprint(m.hash(kb)))
+	t, i, found, err := m.lookup(kb, layout.Fingerprint(m.hash(kb)))
 	if !found || err != nil {
 		return 0, false, err
 	}
-	s := layout.ReadSlot(m.tab.slot(i))
+	s := layout.ReadSlot(t.slot(i))
 	if !s.Expires() {
 		return 0, true, nil
 	}
-	exp, err := m.expiry(i, s)
+	exp, err := m.expiry(t, i, s)
 	if err != nil {
 		return 0, false, err
 	}
@@ -111,41 +111,52 @@ func (m *Map[K, V]) TTL(k K) (time.Duration, bool, error) {
 }
 
 // RemoveExpired removes every key that has expired by now, and returns how
-// many it removed. It reads the whole table, and logs its deletes in
-// frames of up to removeChunk keys.
+// many it removed. It reads the whole table (while it grows, both), and
+// logs its deletes in frames of up to removeChunk keys.
 func (m *Map[K, V]) RemoveExpired() (int, error) {
 	if err := m.beginWrite(); err != nil {
 		return 0, err
 	}
-	now := m.writeNow()
-	var chunk []uint64
 	removed, expiring := 0, false
-	for i := range m.tab.mask + 1 {
-		s := layout.ReadSlot(m.tab.slot(i))
-		if !s.Occupied() || !s.Expires() {
-			continue
+	for _, t := range m.tables() {
+		n, left, err := m.removeExpiredIn(t, m.writeNow())
+		removed, expiring = removed+n, expiring || left
+		if err != nil {
+			return removed, err
 		}
-		if exp, err := m.expiry(i, s); err != nil || !layout.Expired(exp, now) {
-			expiring = true // a key left with an expiry; a damaged slot is left for Check
-			continue
-		}
-		if chunk = append(chunk, i); len(chunk) == removeChunk {
-			n, err := m.removeSlots(chunk)
-			if removed += n; err != nil {
-				return removed, err
-			}
-			chunk = chunk[:0]
-		}
-	}
-	n, err := m.removeSlots(chunk)
-	if removed += n; err != nil {
-		return removed, err
 	}
 	m.sweep.passed(expiring)
 	if removed == 0 {
 		return 0, nil
 	}
 	return removed, m.waitDurable()
+}
+
+// removeExpiredIn removes the keys of table t that have expired by now,
+// and reports how many it removed and whether it left a key with an
+// expiry. Of the old table of a growth it reads the slots not moved yet
+// (see grow.go).
+func (c *core) removeExpiredIn(t *table, now int64) (removed int, expiring bool, err error) {
+	var chunk []uint64
+	for i := range t.mask + 1 {
+		s := layout.ReadSlot(t.slot(i))
+		if !s.Occupied() || !s.Expires() || !c.holds(t, i) {
+			continue
+		}
+		if exp, err := c.expiry(t, i, s); err != nil || !layout.Expired(exp, now) {
+			expiring = true // a key left with an expiry; a damaged slot is left for Check
+			continue
+		}
+		if chunk = append(chunk, i); len(chunk) == removeChunk {
+			n, err := c.removeSlots(t, chunk)
+			if removed += n; err != nil {
+				return removed, expiring, err
+			}
+			chunk = chunk[:0]
+		}
+	}
+	n, err := c.removeSlots(t, chunk)
+	return removed + n, expiring, err
 }
 
 // removeChunk is the most keys RemoveExpired removes with one frame of the
@@ -196,23 +207,23 @@ func (c *core) writeNow() int64 {
 	return c.wtime
 }
 
-// expiry returns the expiry stored in the value record of slot i, s, which
-// has SlotExpires set.
-func (c *core) expiry(i uint64, s layout.Slot) (int64, error) {
+// expiry returns the expiry stored in the value record of slot i of t, s,
+// which has SlotExpires set.
+func (c *core) expiry(t *table, i uint64, s layout.Slot) (int64, error) {
 	p, ok := c.vals.view(s.Value, s.RecordLen())
 	if !ok {
-		return 0, valueError(c.tab, i, s)
+		return 0, valueError(t, i, s)
 	}
 	if len(p) < layout.ExpirySize {
-		return 0, slotError(c.tab, i, "value length", "at least 8 bytes, for the expiry", len(p))
+		return 0, slotError(t, i, "value length", "at least 8 bytes, for the expiry", len(p))
 	}
 	return layout.Expiry(p), nil
 }
 
 // expiringValue is value for a slot with SlotExpires set: the value after
 // the expiry, and false if the key has expired.
-func (c *core) expiringValue(i uint64, s layout.Slot) ([]byte, bool, error) {
-	exp, err := c.expiry(i, s)
+func (c *core) expiringValue(t *table, i uint64, s layout.Slot) ([]byte, bool, error) {
+	exp, err := c.expiry(t, i, s)
 	if err != nil {
 		return nil, false, err
 	}
@@ -223,27 +234,27 @@ func (c *core) expiringValue(i uint64, s layout.Slot) ([]byte, bool, error) {
 	return b[layout.ExpirySize:], true, nil
 }
 
-// expiredSlot reports whether occupied slot i holds a key that has
+// expiredSlot reports whether occupied slot i of t holds a key that has
 // expired by the time of the mutation running. A slot whose record is
 // damaged has not: a write goes on with it as before.
-func (c *core) expiredSlot(i uint64) bool {
-	s := layout.ReadSlot(c.tab.slot(i))
+func (c *core) expiredSlot(t *table, i uint64) bool {
+	s := layout.ReadSlot(t.slot(i))
 	if !s.Expires() {
 		return false
 	}
-	exp, err := c.expiry(i, s)
+	exp, err := c.expiry(t, i, s)
 	return err == nil && layout.Expired(exp, c.writeNow())
 }
 
-// removeSlots removes the keys of the occupied slots idx, which have
+// removeSlots removes the keys of the occupied slots idx of t, which have
 // expired, with one frame of deletes in the log in the WAL modes, and
 // returns how many it removed. A slot whose key record is damaged is left
 // as it is, for Check to report.
-func (c *core) removeSlots(idx []uint64) (int, error) {
+func (c *core) removeSlots(t *table, idx []uint64) (int, error) {
 	n := 0
 	ops := c.walbuf[:0]
 	for _, i := range idx {
-		kp, err := c.keys.record(layout.ReadSlot(c.tab.slot(i)).Key)
+		kp, err := c.keys.record(layout.ReadSlot(t.slot(i)).Key)
 		if err != nil {
 			continue
 		}
@@ -258,8 +269,9 @@ func (c *core) removeSlots(idx []uint64) (int, error) {
 		}
 	}
 	for _, i := range idx[:n] {
-		kp, _ := c.keys.record(layout.ReadSlot(c.tab.slot(i)).Key)
-		c.unset(i, len(kp))
+		s := layout.ReadSlot(t.slot(i))
+		kp, _ := c.keys.record(s.Key)
+		c.unset(t, i, s.Fingerprint, len(kp))
 	}
 	c.expired += uint64(n)
 	return n, nil
@@ -304,20 +316,22 @@ func (sw *sweeper) lap(t *table) {
 
 // sweepStep advances the sweep by its pace. A table replaced since the lap
 // began (grown, rebuilt at its size, compacted, reopened) starts a new lap:
-// its keys may have moved.
+// its keys may have moved. While a table grows the sweep goes over the new
+// one: the keys of the old one reach it as they move.
 func (c *core) sweepStep() error {
 	sw := &c.sweep
 	if sw.idle {
 		return nil
 	}
-	if sw.tab != c.tab {
-		sw.lap(c.tab)
+	t := c.current()
+	if sw.tab != t {
+		sw.lap(t)
 	} else if sw.left == 0 {
 		if !sw.seen {
 			sw.idle = true
 			return nil
 		}
-		sw.lap(c.tab)
+		sw.lap(t)
 	}
 	// The slots first, then the expiries of those that have one: the reads
 	// of the expiries do not depend on one another, so that their cache
@@ -325,9 +339,9 @@ func (c *core) sweepStep() error {
 	var expiring [sweepFast]uint64
 	n := 0
 	for range min(sw.pace, sw.left) {
-		i := sw.next & c.tab.mask
+		i := sw.next & t.mask
 		sw.next, sw.left = i+1, sw.left-1
-		if s := layout.ReadSlot(c.tab.slot(i)); s.Occupied() && s.Expires() {
+		if s := layout.ReadSlot(t.slot(i)); s.Occupied() && s.Expires() {
 			expiring[n], n = i, n+1
 		}
 	}
@@ -335,9 +349,9 @@ func (c *core) sweepStep() error {
 		return nil
 	}
 	sw.seen = true
-	expired := c.expiredOf(expiring[:n], c.writeNow())
+	expired := c.expiredOf(t, expiring[:n], c.writeNow())
 	sw.adapt(len(expired), n)
-	_, err := c.removeSlots(expired)
+	_, err := c.removeSlots(t, expired)
 	return err
 }
 
@@ -352,19 +366,19 @@ func (sw *sweeper) adapt(expired, met int) {
 	}
 }
 
-// expiredOf returns, in place, the slots of idx, occupied and with an
+// expiredOf returns, in place, the slots of idx of t, occupied and with an
 // expiry, whose keys have expired at now.
-func (c *core) expiredOf(idx []uint64, now int64) []uint64 {
+func (c *core) expiredOf(t *table, idx []uint64, now int64) []uint64 {
 	var acc uint64
 	for _, i := range idx {
-		if p, ok := c.vals.view(layout.ReadSlot(c.tab.slot(i)).Value, layout.ExpirySize); ok {
+		if p, ok := c.vals.view(layout.ReadSlot(t.slot(i)).Value, layout.ExpirySize); ok {
 			acc += uint64(p[0])
 		}
 	}
 	runtime.KeepAlive(acc) // the reads are the point: see warm
 	n := 0
 	for _, i := range idx {
-		if exp, err := c.expiry(i, layout.ReadSlot(c.tab.slot(i))); err == nil && layout.Expired(exp, now) {
+		if exp, err := c.expiry(t, i, layout.ReadSlot(t.slot(i))); err == nil && layout.Expired(exp, now) {
 			idx[n], n = i, n+1
 		}
 	}
@@ -374,6 +388,6 @@ func (c *core) expiredOf(idx []uint64, now int64) []uint64 {
 // storedExpired reports whether the encoded key kb is stored in the map
 // and has expired.
 func (c *core) storedExpired(kb []byte) bool {
-	i, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
-	return found && err == nil && c.expiredSlot(i)
+	t, i, found, err := c.probe(kb, layout.Fingerprint(c.hash(kb)))
+	return found && err == nil && c.expiredSlot(t, i)
 }

@@ -60,3 +60,24 @@ func SetUpdatesInPlace[K, V any](m *Map[K, V], on bool) {
 		m.twins.forget()
 	}
 }
+
+// ArenasGrowAhead reports whether arenas are allocated ahead of their
+// records on this system, a chunk at a time, with mappings that reserve
+// room to grow into.
+func ArenasGrowAhead() bool { return reservation(1) > 1 }
+
+// AheadChunk is the most an arena grows by at one write where it grows
+// ahead.
+const AheadChunk = aheadChunk
+
+// SetGrowStep makes m move slots old slots at each write while its table
+// grows (0: the default) and, with installNow, install a grown table in
+// the writer, at the write that moves its last slot, rather than in a
+// goroutine beside the writes.
+func SetGrowStep[K, V any](m *Map[K, V], slots int, installNow bool) {
+	m.testGrowStep, m.testInstallNow = slots, installNow
+}
+
+// Growing reports whether m's table is growing: whether buckets.next is
+// being filled, or waits to be installed.
+func Growing[K, V any](m *Map[K, V]) bool { return m.growing != nil }

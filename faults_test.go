@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
@@ -16,6 +17,7 @@ import (
 // the one numbered failAt (counting from 1), and with permanent every one
 // after it too.
 type faultFS struct {
+	mu        sync.Mutex // the install of a grown table calls from a goroutine of its own
 	calls     int
 	failAt    int
 	permanent bool
@@ -25,6 +27,8 @@ type faultFS struct {
 var errInjected = errors.New("injected I/O error")
 
 func (f *faultFS) fail(op string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.calls++
 	if f.failAt > 0 && (f.calls == f.failAt || f.permanent && f.calls > f.failAt) {
 		f.failed = append(f.failed, op)
@@ -73,6 +77,13 @@ func (f *faultFS) Allocate(file *os.File, size int64) error {
 		return err
 	}
 	return mmap.Allocate(file, size)
+}
+
+func (f *faultFS) Extend(file *os.File, size int64) error {
+	if err := f.fail("fallocate"); err != nil {
+		return err
+	}
+	return mmap.Extend(file, size)
 }
 
 func (f *faultFS) Sync(file *os.File) error {

@@ -146,6 +146,13 @@ func (f fullFS) Allocate(file *os.File, size int64) error {
 	return f.FS.Allocate(file, size)
 }
 
+func (f fullFS) Extend(file *os.File, size int64) error {
+	if filepath.Base(file.Name()) == f.name {
+		return fmt.Errorf("mmap: allocate %s: %w", file.Name(), syscall.ENOSPC)
+	}
+	return f.FS.Extend(file, size)
+}
+
 // Open for writing of a sparse copy allocates its holes: when that fails,
 // Open fails, naming the file, and leaves every file as it was; when the
 // disk has room, Open succeeds and no file has holes left. The files of a

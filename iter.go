@@ -102,8 +102,8 @@ func (m *Map[K, V]) iterate(visit func(kp, vp []byte) (bool, error)) {
 	m.iterating.Add(1)
 	defer m.iterating.Add(-1)
 	gen := m.filesRetired
-	err := m.walk(func(kp []byte, i uint64, s layout.Slot) error {
-		vp, found, err := m.value(i, s)
+	err := m.walk(func(kp []byte, t *table, i uint64, s layout.Slot) error {
+		vp, found, err := m.value(t, i, s)
 		if !found || err != nil {
 			return err // not found: expired
 		}

@@ -90,13 +90,14 @@ func (m *Map[K, V]) GetMany(keys []K) ([]V, []bool, error) {
 // warm judges nothing: a record out of bounds is skipped, and the probes
 // report it.
 func (c *core) warm(fps []uint32) {
-	t := c.tab
 	var acc uint64
 	for _, fp := range fps {
+		t := c.tableFor(fp)
 		sfp, _ := format.SlotHead(t.slot(layout.Home(fp, t.log2)))
 		acc += uint64(sfp)
 	}
 	for _, fp := range fps {
+		t := c.tableFor(fp)
 		s := layout.ReadSlot(t.slot(layout.Home(fp, t.log2)))
 		if s.Fingerprint != fp {
 			continue

@@ -78,6 +78,10 @@ type modelKind[K comparable, V any] struct {
 	opts   *diskmap.Options                     // for every open, but the durability
 	phases func(n int) []modelPhase             // the phases for a run of about n keys
 	end    func(t *testing.T, st diskmap.Stats) // if set, checks the Stats at the end of a run
+	// growStep, if set, is how many old slots a write moves while the
+	// table grows (see diskmap.SetGrowStep), and a run checks the map
+	// every checkEvery steps, whether or not a growth is under way.
+	growStep, checkEvery int
 	// dropsAtLeast is the fewest automatic compactions that must meet
 	// expired keys in a run, to drop them: so that the test of what they
 	// do with them is not vacuous.
@@ -97,6 +101,7 @@ type modelRun[K comparable, V any] struct {
 	order []K // keys in insertion order
 	step  int
 	what  string // the operation at this step, for failure messages
+	grown int    // steps that found the table growing
 
 	clock   *maptest.Clock
 	expiry  map[K]time.Time // of the keys of the model put with a time to live
@@ -134,6 +139,9 @@ func (mr *modelRun[K, V]) open() {
 		}
 		return nil
 	})
+	if mr.kind.growStep > 0 {
+		diskmap.SetGrowStep(mr.m, mr.kind.growStep, false)
+	}
 }
 
 // putSame puts a value as long as the one before into a key, the hot one
@@ -290,6 +298,12 @@ func (mr *modelRun[K, V]) run(phases []modelPhase) {
 			} else {
 				mr.checkLen("Len")
 			}
+			if diskmap.Growing(mr.m) {
+				mr.grown++
+			}
+			if mr.kind.checkEvery > 0 && mr.step%mr.kind.checkEvery == 0 {
+				mr.noErr(mr.m.Check())
+			}
 		}
 		mr.what = "end of phase " + ph.name
 		mr.checkAll()
@@ -298,10 +312,13 @@ func (mr *modelRun[K, V]) run(phases []modelPhase) {
 	mr.reopen()
 	mr.checkAll()
 	st := mr.m.Stats()
-	mr.t.Logf("%d steps; at the end %d keys, %d slots, %d resizes, %d compactions, %d updates written in place; %d expired keys removed",
-		mr.step, st.Len, st.Capacity, st.Resizes, st.Compacted, mr.rewrites, mr.swept)
+	mr.t.Logf("%d steps, %d of them with the table growing; at the end %d keys, %d slots, %d resizes, %d compactions, %d updates written in place; %d expired keys removed",
+		mr.step, mr.grown, st.Len, st.Capacity, st.Resizes, st.Compacted, mr.rewrites, mr.swept)
 	if mr.rewrites == 0 {
 		mr.t.Errorf("no update was written in place in %d steps", mr.step)
+	}
+	if mr.kind.growStep > 0 && mr.grown < mr.step/50 {
+		mr.t.Errorf("the table grew during %d of %d steps: too few to test", mr.grown, mr.step)
 	}
 	if mr.kind.end != nil {
 		mr.kind.end(mr.t, st)
@@ -716,6 +733,23 @@ func u64BytesKind(n int) modelKind[uint64, []byte] {
 		enc:    func(v []byte) []byte { return v },
 		opts:   &diskmap.Options{Capacity: 16, KeyBytes: 512, ValueBytes: 512},
 		phases: modelPhases,
+	}
+}
+
+// TestModelGrowing is TestModelU64Bytes with a table that grows by one or
+// a few old slots at a write, so that most operations, reopens, checkpoints
+// and compactions among them, meet a table growing into another, its
+// clusters moved one at a time; the map is checked every 40 steps.
+func TestModelGrowing(t *testing.T) {
+	t.Parallel()
+	const n = 800
+	for _, step := range []int{1, 5} {
+		t.Run(fmt.Sprintf("step %d", step), func(t *testing.T) {
+			t.Parallel()
+			kind := u64BytesKind(n)
+			kind.growStep, kind.checkEvery = step, 40
+			runModel(t, kind, n)
+		})
 	}
 }
 

@@ -23,6 +23,7 @@ const (
 	keysFile    = "keys"
 	valuesFile  = "values"
 	growSuffix  = ".grow"
+	nextFile    = "buckets.next"
 	spareFile   = "buckets.spare"
 	compactExt  = ".compact"
 	walFile     = "wal"
@@ -96,11 +97,17 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 		return fmt.Errorf("%s holds %s keys and %s values, opened with %s and %s: %w",
 			c.dir, c.hdr.KeyCodec, c.hdr.ValueCodec, keyCodec, valueCodec, ErrCodecMismatch)
 	}
-	if c.hdr.Dirty() {
-		if c.readOnly {
-			return fmt.Errorf("%s was not closed cleanly; open it for writing once to recover it: %w", c.dir, ErrReadOnly)
-		}
+	switch {
+	case c.hdr.Dirty() && c.readOnly:
+		return fmt.Errorf("%s was not closed cleanly; open it for writing once to recover it: %w", c.dir, ErrReadOnly)
+	case c.hdr.Dirty():
 		if err := c.recover(); err != nil {
+			return err
+		}
+	case !c.readOnly:
+		// A map closed cleanly grows into no table: one there is left
+		// from a compaction that replaced the table it grew from.
+		if err := c.removeNext(); err != nil {
 			return err
 		}
 	}
@@ -171,6 +178,7 @@ func (c *core) openFiles() error {
 	c.keys.end, c.keys.live = int64(h.KeysEnd), int64(h.KeysLive)
 	c.vals.end, c.vals.live = int64(h.ValuesEnd), int64(h.ValuesLive)
 	c.twins.settle(c.vals.end)
+	c.keys.bg, c.vals.bg = &c.bg, &c.bg
 	for _, a := range []*arena{c.keys, c.vals} {
 		if a.end > a.size {
 			return &CorruptError{File: a.path, Field: "arena size", Expected: fmt.Sprintf("at least %d bytes", a.end), Found: a.size}
@@ -214,6 +222,7 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	if c.vals, err = createArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes, &c.valSpace); err != nil {
 		return err
 	}
+	c.keys.bg, c.vals.bg = &c.bg, &c.bg
 	t, err := createTable(c.opts.files, c.path(bucketsFile+growSuffix), c.hdr.Log2)
 	if err != nil {
 		return err

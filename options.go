@@ -18,8 +18,9 @@ type Options struct {
 	Capacity int
 
 	// KeyBytes and ValueBytes are the initial sizes of the keys and values
-	// arena files. Arenas grow by an eighth of their size at a time (64 KiB
-	// to 1 GiB), so these only save early growth. Default 64 KiB each.
+	// arena files. Arenas hold up to an eighth of their size allocated
+	// ahead of their records (64 KiB to 1 GiB), growing as they fill, so
+	// these only save early growth. Default 64 KiB each.
 	KeyBytes, ValueBytes int64
 
 	// MaxLoad is the share of slots, live or deleted, past which the table

@@ -84,10 +84,14 @@ const (
 var plHotLengths = [plHot]int{8, 24, 100, 600, 1500, 3900}
 
 // plNames are the files of a map directory that a power loss can leave
-// in any state; the lock file holds nothing.
-var plNames = [...]string{"buckets", "keys", "values", "wal"}
+// in any state; the lock file holds nothing. buckets.next is there while
+// the table grows.
+var plNames = [...]string{"buckets", "keys", "values", "wal", "buckets.next"}
 
-const plWAL = 3 // plNames[plWAL]
+const (
+	plWAL  = 3 // plNames[plWAL]
+	plNext = 4 // plNames[plNext]
+)
 
 var plZeros [plPage]byte
 
@@ -291,7 +295,7 @@ func (f *plFile) syncedBytes() []byte {
 
 // plImage is what a crash image may be made of.
 type plImage struct {
-	files  [4]*plFile
+	files  [len(plNames)]*plFile
 	newest bool // take every page and length as it is now: no power loss at all
 }
 
@@ -362,6 +366,9 @@ func (s plImage) build(rng *rand.Rand, dir string) (string, error) {
 			d += fmt.Sprintf(", garbled at %v", at)
 		}
 		desc = append(desc, d)
+		if i == plNext && n == 0 {
+			continue // no table growing
+		}
 		if err := plWritePages(filepath.Join(dir, plNames[i]), pages, n); err != nil {
 			return "", err
 		}
@@ -418,7 +425,7 @@ type plRun struct {
 	work  string          // where images are built
 	m     *diskmap.Map[uint64, []byte]
 
-	files  [4]plFile
+	files  [len(plNames)]plFile
 	op     string // the operation running, "" between operations
 	failed bool   // an image failed: stop at the end of the operation
 
@@ -494,6 +501,10 @@ func (r *plRun) open() {
 		}
 		return nil
 	})
+	// A growing table moves a few slots a write, so that images are built
+	// in the middle of growths, and installs in the writer, whose file
+	// operations the images follow.
+	diskmap.SetGrowStep(m, 1+r.rng.IntN(4), true)
 	r.m = m
 }
 
@@ -609,7 +620,9 @@ func (r *plRun) dirSynced() {
 		switch id, f := r.lookAt(i), &r.files[i]; {
 		case f.id == nil:
 			f.id = id
-		case id != nil && !os.SameFile(f.id, id):
+		case id == nil:
+			f.synced(nil) // renamed away or removed, for good
+		case !os.SameFile(f.id, id):
 			f.synced(id)
 		}
 	}
@@ -1118,7 +1131,7 @@ func TestPowerLossCheckCatchesLoss(t *testing.T) {
 	})
 	t.Run("files from before the last Sync", func(t *testing.T) {
 		r := newPLRun(t, syncs, t.Name(), rand.New(rand.NewPCG(seed, 2)), seed, diskmap.DurabilityOS, opts, 20, false)
-		var start [4][]byte
+		var start [len(plNames)][]byte
 		for i := range r.files {
 			start[i] = r.files[i].syncedBytes()
 		}

@@ -26,6 +26,7 @@ import (
 func (c *core) recover() error {
 	logged := c.hdr.Flags&layout.FlagWAL != 0
 	version, checkpoint := c.hdr.Version, c.hdr.Checkpoint
+	c.bg.drain() // cutting maps the arenas again
 	for _, a := range []*arena{c.keys, c.vals} {
 		end := a.end
 		if !logged {
@@ -36,12 +37,22 @@ func (c *core) recover() error {
 		}
 	}
 	private := c.tab.mode == mmap.Private
-	if err := c.rebuild(private); err != nil {
+	next, err := c.openNext(logged)
+	if err != nil {
+		return fmt.Errorf("recovering %s: %w", c.dir, err)
+	}
+	if err := c.rebuild(private && next == nil, next); err != nil {
 		return err
 	}
 	tail, err := wal.Replay(c.opts.files, c.path(walFile), version, c.hdr.Generation, checkpoint, c.replay)
 	if err != nil {
 		return err
+	}
+	if c.growing != nil && !private {
+		// The replay grew the table: a recovery leaves one table.
+		if err := c.endGrowth(); err != nil {
+			return err
+		}
 	}
 	c.hdr.Checkpoint = tail.Last
 	// From here on the map is written the way this Open asks, in the
@@ -51,7 +62,11 @@ func (c *core) recover() error {
 	if c.logged() {
 		c.hdr.Flags |= layout.FlagWAL
 	}
-	if private {
+	if private && c.growing != nil { // the replay grew the table
+		if err := c.checkpointGrown(true); err != nil {
+			return err
+		}
+	} else if private {
 		t, err := c.spareTable(c.tab.log2)
 		switch {
 		case err != nil && logged:
@@ -71,14 +86,22 @@ func (c *core) recover() error {
 // rebuild replaces the table by one holding only the slots whose records are
 // whole, each once. It is built aside, in buckets.grow and installed, or,
 // inMemory, in memory and copied into the private mapping of the table.
-func (c *core) rebuild(inMemory bool) error {
+// With next, the table the map was growing into in DurabilityOS, the new
+// table is as large as next and takes its slots first, then those of the
+// table in place: a key in both is newer in next (see grow.go). Once the
+// new table is in place, next is removed.
+func (c *core) rebuild(inMemory bool, next *table) error {
+	log2 := c.tab.log2
+	if next != nil {
+		log2 = max(log2, next.log2)
+	}
 	var t *table
 	if inMemory {
-		t = memTable(c.tab.path, c.tab.log2)
+		t = memTable(c.tab.path, log2)
 	} else {
 		var err error
-		if t, err = createTable(c.opts.files, c.path(bucketsFile+growSuffix), c.tab.log2); err != nil {
-			return fmt.Errorf("recovering %s: %w", c.dir, err)
+		if t, err = createTable(c.opts.files, c.path(bucketsFile+growSuffix), log2); err != nil {
+			return errors.Join(fmt.Errorf("recovering %s: %w", c.dir, err), closeNext(next))
 		}
 	}
 	// Records are walked first: a slot must point at one of them.
@@ -86,26 +109,16 @@ func (c *core) rebuild(inMemory bool) error {
 	vs, _ := c.vals.records()
 	var count uint64
 	c.keys.live, c.vals.live = 0, 0
-	for i := range c.tab.mask + 1 {
-		s := layout.ReadSlot(c.tab.slot(i))
-		if !s.Occupied() {
-			continue
+	var err error
+	for _, from := range []*table{next, c.tab} {
+		if from != nil && err == nil {
+			err = c.keepWhole(t, from, ks, vs, &count)
 		}
-		kp, vlen, err := c.slotRecords(i, s, ks, vs)
-		if err != nil {
-			continue
-		}
-		if _, dup, _ := c.probeIn(t, kp, s.Fingerprint, nil); dup {
-			continue
-		}
-		s.ValueLen = vlen | s.ValueLen&layout.SlotExpires
-		if err := t.place(s); err != nil {
-			_ = t.close()
-			return err
-		}
-		count++
-		c.keys.live += layout.RecordSize(len(kp))
-		c.vals.live += slotValueBytes(s)
+	}
+	err = errors.Join(err, closeNext(next))
+	if err != nil {
+		_ = t.close()
+		return err
 	}
 	if inMemory {
 		copy(c.tab.slots, t.slots)
@@ -115,7 +128,92 @@ func (c *core) rebuild(inMemory bool) error {
 	}
 	h := c.hdr
 	h.Count, h.Tombstones = count, 0
-	return c.installTable(t, &h)
+	if err := c.installTable(t, &h); err != nil || next == nil {
+		return err
+	}
+	return c.removeNext()
+}
+
+// keepWhole places into t every slot of from whose records are whole and
+// whose key t does not hold yet, and counts them.
+func (c *core) keepWhole(t, from *table, ks, vs recordSet, count *uint64) error {
+	for i := range from.mask + 1 {
+		s := layout.ReadSlot(from.slot(i))
+		if !s.Occupied() {
+			continue
+		}
+		kp, vlen, err := c.slotRecords(from, i, s, ks, vs)
+		if err != nil {
+			continue
+		}
+		if _, dup, _ := c.probeIn(t, kp, s.Fingerprint, nil); dup {
+			continue
+		}
+		s.ValueLen = vlen | s.ValueLen&layout.SlotExpires
+		if _, err := t.place(s); err != nil {
+			return err
+		}
+		*count++
+		c.keys.live += layout.RecordSize(len(kp))
+		c.vals.live += slotValueBytes(s)
+	}
+	return nil
+}
+
+// openNext opens buckets.next, mapped read-only, if it holds part of the
+// map being recovered: the table it was growing into in DurabilityOS. That
+// is a buckets.next in a map whose header says it was not logged, of the
+// generation in place, whose header is whole and gives its size, and
+// whose table is at least as large as the one in place. Any other is
+// removed: one left by the WAL modes, whose bytes never reach the file, or
+// by a compaction, of another generation, or one whose header never
+// reached the disk, which a Sync would have written there, so that it
+// holds nothing written before the last Sync (see package layout, Grow).
+func (c *core) openNext(logged bool) (*table, error) {
+	path := c.path(nextFile)
+	if !exists(path) {
+		return nil, nil
+	}
+	if !logged {
+		t, h, _, err := openTable(c.opts.files, path, mmap.ReadOnly)
+		switch {
+		case err == nil && h.Generation == c.hdr.Generation && t.log2 >= c.tab.log2:
+			return t, nil
+		case err == nil:
+			err = t.close()
+		case errors.Is(err, ErrCorrupt) || errors.Is(err, ErrVersion):
+			err = nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return nil, c.removeNext()
+}
+
+// removeNext removes buckets.next, if there is one, and syncs the
+// directory.
+func (c *core) removeNext() error {
+	path := c.path(nextFile)
+	if !exists(path) {
+		return nil
+	}
+	err := c.opts.files.Remove(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("diskmap: removing %s: %w", path, err)
+	}
+	return c.syncDir()
+}
+
+// closeNext closes a buckets.next opened by openNext, if any.
+func closeNext(next *table) error {
+	if next == nil {
+		return nil
+	}
+	return next.close()
 }
 
 // truncateFile cuts the file at path, if there is one, to nothing.

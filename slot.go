@@ -7,37 +7,37 @@ import (
 	"github.com/diskmap-go/diskmap/layout"
 )
 
-// slotRecords checks the records an occupied slot i points at: records of
-// the arenas' chains (ks, vs), whole, within the ends, the key hashing to
-// the slot's fingerprint, and, if the slot says the value starts with an
-// expiry, room for one. It returns the key and the value record's true
-// payload length. Check and recovery both judge slots by it.
-func (c *core) slotRecords(i uint64, s layout.Slot, ks, vs recordSet) ([]byte, uint32, error) {
+// slotRecords checks the records an occupied slot i of t points at:
+// records of the arenas' chains (ks, vs), whole, within the ends, the key
+// hashing to the slot's fingerprint, and, if the slot says the value
+// starts with an expiry, room for one. It returns the key and the value
+// record's true payload length. Check and recovery both judge slots by it.
+func (c *core) slotRecords(t *table, i uint64, s layout.Slot, ks, vs recordSet) ([]byte, uint32, error) {
 	if !ks.has(s.Key) {
-		return nil, 0, slotError(c.tab, i, "key record", "a record of the keys arena", uint64(s.Key)*layout.Align)
+		return nil, 0, slotError(t, i, "key record", "a record of the keys arena", uint64(s.Key)*layout.Align)
 	}
 	if s.Value != layout.SlotNoValue && !vs.has(s.Value) {
-		return nil, 0, slotError(c.tab, i, "value record", "a record of the values arena", uint64(s.Value)*layout.Align)
+		return nil, 0, slotError(t, i, "value record", "a record of the values arena", uint64(s.Value)*layout.Align)
 	}
 	kp, err := layout.CheckRecord(c.keys.data, int64(s.Key)*layout.Align, c.keys.end)
 	if err != nil {
-		return nil, 0, slotError(c.tab, i, "key record", "a whole record in keys", format.At(err, c.keys.path, 0))
+		return nil, 0, slotError(t, i, "key record", "a whole record in keys", format.At(err, c.keys.path, 0))
 	}
 	if fp := layout.Fingerprint(c.hash(kp)); fp != s.Fingerprint {
-		return nil, 0, slotError(c.tab, i, "fingerprint", hexa(uint64(fp)), hexa(uint64(s.Fingerprint)))
+		return nil, 0, slotError(t, i, "fingerprint", hexa(uint64(fp)), hexa(uint64(s.Fingerprint)))
 	}
 	if s.Value == layout.SlotNoValue {
 		if s.ValueLen != 0 {
-			return nil, 0, slotError(c.tab, i, "value length", "0 for the empty value, which has no record", hexa(uint64(s.ValueLen)))
+			return nil, 0, slotError(t, i, "value length", "0 for the empty value, which has no record", hexa(uint64(s.ValueLen)))
 		}
 		return kp, 0, nil
 	}
 	vp, err := layout.CheckRecord(c.vals.data, int64(s.Value)*layout.Align, c.vals.end)
 	if err != nil {
-		return nil, 0, slotError(c.tab, i, "value record", "a whole record in values", format.At(err, c.vals.path, 0))
+		return nil, 0, slotError(t, i, "value record", "a whole record in values", format.At(err, c.vals.path, 0))
 	}
 	if s.Expires() && len(vp) < layout.ExpirySize {
-		return nil, 0, slotError(c.tab, i, "value record", "an expiry of 8 bytes and the value", fmt.Sprintf("%d bytes", len(vp)))
+		return nil, 0, slotError(t, i, "value record", "an expiry of 8 bytes and the value", fmt.Sprintf("%d bytes", len(vp)))
 	}
 	return kp, uint32(len(vp)), nil
 }

@@ -13,10 +13,10 @@ import "github.com/diskmap-go/diskmap/layout"
 // as they go.
 type Stats struct {
 	Len        int     // keys stored, expired ones not yet removed among them
-	Capacity   int     // slots in the table
+	Capacity   int     // slots in the table; while it grows, in the new one
 	Tombstones int     // slots of deleted keys, cleared when the table is rebuilt
 	LoadFactor float64 // (Len + Tombstones) / Capacity
-	TableBytes int64   // size of the buckets file
+	TableBytes int64   // size of the buckets file; while the table grows, of buckets.next
 	Keys       ArenaStats
 	Values     ArenaStats
 	Resizes    uint64 // table rebuilds since the map was created
@@ -56,13 +56,14 @@ func (m *Map[K, V]) Stats() Stats {
 	if m.usable() != nil {
 		return Stats{}
 	}
-	slots := m.tab.mask + 1
+	t := m.current()
+	slots := t.mask + 1
 	return Stats{
 		Len:             int(m.hdr.Count),
 		Capacity:        int(slots),
 		Tombstones:      int(m.hdr.Tombstones),
 		LoadFactor:      float64(m.hdr.Count+m.hdr.Tombstones) / float64(slots),
-		TableBytes:      int64(len(m.tab.data)),
+		TableBytes:      int64(len(t.data)),
 		Keys:            m.keys.stats(),
 		Values:          m.valueStats(),
 		Resizes:         m.hdr.Resizes,

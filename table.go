@@ -92,6 +92,9 @@ func (t *table) mapFile(log2 uint8) error {
 	if err != nil {
 		return fmt.Errorf("diskmap: mapping %s: %w", t.path, err)
 	}
+	if t.mode != mmap.ReadOnly {
+		reg.AdviseRandom() // see there: the first write to a new table took milliseconds
+	}
 	t.reg, t.data = reg, reg.Bytes()
 	t.slots = t.data[layout.MetaSize:]
 	t.log2, t.mask = log2, 1<<log2-1
@@ -118,6 +121,39 @@ func createTable(files mmap.FS, path string, log2 uint8) (*table, error) {
 	return t, nil
 }
 
+// createNext creates buckets.next, the table a growing table moves into,
+// for 2^log2 slots at path, through files, replacing any file there, with
+// real disk allocation, in the mode of the table in place: shared in
+// DurabilityOS, where its bytes are the map's; private in the WAL modes,
+// where the checkpoint that ends the growth writes them into the file (see
+// persist), which then needs no room.
+func createNext(files mmap.FS, path string, log2 uint8, mode mmap.Mode) (*table, error) {
+	t, err := createTable(files, path, log2)
+	if err != nil || mode != mmap.Private {
+		return t, err
+	}
+	t.mode = mmap.Private
+	if err = t.reg.Unmap(); err == nil {
+		err = t.mapFile(log2)
+	}
+	if err != nil {
+		_ = t.close()
+		_ = files.Remove(path)
+		return nil, err
+	}
+	return t, nil
+}
+
+// retire lets go of a table the map no longer reads: its mapping is
+// unmapped by bg, in the background, and its file closed.
+func (t *table) retire(bg *background) error {
+	if t.reg != nil {
+		bg.unmap(t.reg)
+	}
+	t.reg, t.data, t.slots = nil, nil, nil
+	return closeFile(t.f, t.path)
+}
+
 func (t *table) close() error {
 	var err error
 	if t.reg != nil {
@@ -135,19 +171,31 @@ func (t *table) slot(i uint64) []byte {
 	return t.slots[o : o+layout.SlotSize : o+layout.SlotSize]
 }
 
-// place stores s in the first free slot at or after its home. It is how a
-// table is filled when it is built aside: no keys are compared.
-func (t *table) place(s layout.Slot) error {
+// place stores s in the first empty slot at or after its home and returns
+// that slot. It is how a table is filled when it is built aside, and as a
+// table grows: no keys are compared, for the key is in no other slot.
+func (t *table) place(s layout.Slot) (uint64, error) {
 	i := layout.Home(s.Fingerprint, t.log2)
 	for range t.mask + 1 {
 		if format.SlotKeyField(t.slot(i)) == layout.SlotEmpty {
 			format.WriteSlot(t.slot(i), s)
-			return nil
+			return i, nil
 		}
 		i = (i + 1) & t.mask
 	}
 	// Sized from the header's key count, which must have been wrong.
-	return &CorruptError{File: t.path, Offset: layout.MetaSize, Field: "slot table", Expected: "room for every live key", Found: "full"}
+	return 0, &CorruptError{File: t.path, Offset: layout.MetaSize, Field: "slot table", Expected: "room for every live key", Found: "full"}
+}
+
+// firstEmpty returns the first empty slot. A table always has one: its
+// load stays below 1.
+func (t *table) firstEmpty() uint64 {
+	for i := range t.mask + 1 {
+		if format.SlotKeyField(t.slot(i)) == layout.SlotEmpty {
+			return i
+		}
+	}
+	return 0
 }
 
 // flush makes a shared table durable. A private table's file changes
@@ -158,6 +206,23 @@ func (t *table) flush() error {
 	}
 	if err := mmap.SyncRange(t.files, t.f, t.reg, 0, len(t.data)); err != nil {
 		return fmt.Errorf("diskmap: syncing %s: %w", t.path, err)
+	}
+	return nil
+}
+
+// persist makes the table durable in its file: a shared one by a sync, a
+// private one, the table a growing table filled in the WAL modes, by
+// writing it out whole first.
+func (t *table) persist() error {
+	if t.mode != mmap.Private {
+		return t.flush()
+	}
+	_, err := t.files.WriteAt(t.f, t.data, 0)
+	if err == nil {
+		err = t.files.Sync(t.f)
+	}
+	if err != nil {
+		return fmt.Errorf("diskmap: writing %s: %w", t.path, err)
 	}
 	return nil
 }

@@ -27,6 +27,11 @@ import (
 // Only a key whose value record lies at or past the durable end has a
 // twin: the record a twin leaves for the slot is the twin or a new one,
 // both past it. The twins are looked up for those keys only.
+//
+// While the table grows (grow.go) a key may move from a slot of the old
+// table to one of the new, and a write may go to both: updates append
+// then. The twins are forgotten when a growth begins, and none is made
+// until the new table is in place, its slots the ones twins are kept by.
 type twins struct {
 	durable int64             // the values arena's end in the last header written
 	of      map[uint64]uint32 // slot -> the twin of its key, offset / 8, at or past durable
@@ -88,14 +93,15 @@ func (t *twins) add(i uint64, off uint32, size int64) {
 	t.of[i] = off
 }
 
-// twin returns the twin of the key in slot i, if it has one that a value
-// whose slot value-length field is n fits. Only a key whose record was written since the durable
-// end can have one.
-func (c *core) twin(i uint64, n uint32) (uint32, bool) {
-	if len(c.twins.of) == 0 {
+// twin returns the twin of the key in slot i of t, if it has one that a
+// value whose slot value-length field is n fits. Only a key whose record
+// was written since the durable end can have one, and none while the
+// table grows.
+func (c *core) twin(t *table, i uint64, n uint32) (uint32, bool) {
+	if len(c.twins.of) == 0 || c.growing != nil {
 		return 0, false
 	}
-	s := c.tab.slot(i)
+	s := t.slot(i)
 	if !c.twins.fresh(format.SlotValue(s)) || !fitsTwin(format.SlotValueLen(s), n) {
 		return 0, false
 	}
@@ -103,13 +109,15 @@ func (c *core) twin(i uint64, n uint32) (uint32, bool) {
 	return tw, ok
 }
 
-// update points slot i, holding a key, at a record holding vb, to expire
-// at exp, whose room is reserved: over the key's twin tw if over, else a
-// new record at the end of the values arena. The record the slot pointed
-// at becomes the key's twin if it may be: written since the durable end,
-// of the new value's length.
-func (c *core) update(i uint64, vb []byte, exp int64, tw uint32, over bool) {
-	s := c.tab.slot(i)
+// update points slot i of t, holding a key of fingerprint fp, at a record
+// holding vb, to expire at exp, whose room is reserved: over the key's
+// twin tw if over, else a new record at the end of the values arena. The
+// record the slot pointed at becomes the key's twin if it may be: written
+// since the durable end, of the new value's length, and the table not
+// growing. While it grows the key's old slot, if it has one, is pointed
+// at the new record too (see mirror).
+func (c *core) update(t *table, i uint64, fp uint32, vb []byte, exp int64, tw uint32, over bool) {
+	s := t.slot(i)
 	cur, n := format.SlotValue(s), format.SlotValueLen(s)
 	size := slotValueBytes(layout.ReadSlot(s))
 	voff, vlen := tw, valueLenField(len(vb), exp)
@@ -123,10 +131,14 @@ func (c *core) update(i uint64, vb []byte, exp int64, tw uint32, over bool) {
 	}
 	c.vals.live += valueSize(len(vb), exp) - size
 	format.SetSlotValue(s, voff, vlen)
+	if o := c.mirror(t, fp, format.SlotKeyField(s)); o != nil {
+		format.SetSlotValue(o, voff, vlen)
+	}
 	switch {
-	case !c.twins.fresh(cur):
+	case !c.twins.fresh(cur) || c.growing != nil:
 		// Below the durable end, or no record: no twin, and the key had
-		// none (see twins).
+		// none (see twins); or the table grows, and the twins are
+		// forgotten.
 	case fitsTwin(n, vlen) && !c.twins.off:
 		c.twins.add(i, cur, size)
 	default:

@@ -51,7 +51,8 @@
 //	lock             empty; holds the advisory lock of the process using the map
 //	wal              the write-ahead log, in the WAL modes and for batches
 //	buckets.spare    in the WAL modes, the space of the next table (see Checkpoint)
-//	buckets.grow     a larger table being built (deleted at open if found)
+//	buckets.next     the table a growing table moves into (see Grow)
+//	buckets.grow     a table being rebuilt by a recovery (deleted at open if found)
 //	*.compact        files of a compaction in progress (see Compact)
 //
 // A map is created only in a directory without buckets whose keys and
@@ -248,16 +249,17 @@
 // dead record: the key's twin, a record the key itself left. A writer keeps
 // its keys' twins in memory only, and forgets them all whenever it writes
 // a header, each time recording the arena's end as the durable end: at
-// every checkpoint (so at every Sync in DurabilityOS), table growth or
-// rebuild, compaction, automatic or not, and recovery; and at every Open.
+// every checkpoint (so at every Sync in DurabilityOS), table rebuild,
+// compaction, automatic or not, and recovery; and at every Open. It also
+// forgets them when a table begins to grow (see Grow), and keeps none
+// until the new table is in place: while a table grows, updates append.
 // Updating a key whose slot points at record c:
 //
 //  1. If the key has a twin t and the new value record has the length of
 //     c's, and expires if c's does (the same value-length field, bit 31
 //     included), write t's payload, then its header: the same length, a
 //     new checksum. An empty value that never expires has no record and
-//     no twin.
-//     Otherwise append the new record at the end of the arena.
+//     no twin. Otherwise append the new record at the end of the arena.
 //  2. Store bytes 8..15 of the slot: the new record's offset and length.
 //  3. If c lies at or past the durable end and has the new value's length,
 //     c is now the key's twin; else the key has none.
@@ -354,16 +356,74 @@
 //
 // # Grow
 //
-// When live keys plus tombstones would pass the maximum load factor, a new
-// table is built in buckets.grow: twice as large, or as large when most of
-// the load is tombstones; a write also rebuilds it first, the same way, once
-// tombstones fill more than Options.CompactAt of its slots. Each occupied
-// slot is copied to the new table at its home (recomputed from the
-// fingerprint) or after it. The file is synced and renamed over buckets.
-// Arenas are untouched. In the WAL modes buckets.spare
-// is first grown to the new table's size, with its space allocated (see
-// Checkpoint); if it cannot be, the table does not grow and the write that
-// needed it fails.
+// When live keys plus tombstones would pass the maximum load factor, the
+// table grows into a new one: twice as large, or as large when most of the
+// load is tombstones; a write also starts rebuilding it so, at its size,
+// once tombstones fill more than Options.CompactAt of its slots. In the WAL
+// modes buckets.spare is first grown to the new table's size, with its
+// space allocated (see Checkpoint). The new table is the file
+// buckets.next, created with its space allocated, at the new table's size
+// (in DurabilityOS with a header in its copy 0: see below); if either
+// cannot be had, the table does not grow and the write that needed it
+// fails. A table of 2^16 slots or more has buckets.next made ahead, beside
+// the writes, once its live keys and tombstones come within 1/16 of its
+// maximum load or 8192 keys of it, whichever is more: until the growth
+// begins the file holds zeros, and no header. Arenas are untouched. The
+// new table fills a few slots of the old one at each write, not all at
+// once:
+//
+//  1. Moving starts at an empty slot s of the old table and goes on in
+//     table order, around the end, to the slot before s. Each write moves
+//     at least 64 slots, and goes on until the last slot it moved is
+//     empty: the slots moved so far, from s up to the cursor, are whole
+//     clusters.
+//  2. Moving an occupied slot places it in the new table at its home
+//     there or after it, as a table built aside is filled; a deleted slot
+//     is dropped. The old slot stays as it was.
+//  3. A key's home and its slot lie in one cluster. So a key whose home in
+//     the old table is among the moved slots is in the new table, if
+//     anywhere; any other key is in the old table, if it was there when
+//     the growth began, its probe there meeting no moved slot, or else in
+//     the new one. Probe: in the old table from the key's old home, unless
+//     that home was moved; then in the new table. Insert: a new key goes
+//     into the new table, at the first deleted slot or the empty slot its
+//     probe there passed. Delete: in the table holding the key.
+//  4. In DurabilityOS, a write to a key the new table holds is also made
+//     to the old table's slot that points at the same key record, if there
+//     is one (the key was moved): its value fields are stored, or its key
+//     field set to 1. So the old table holds each key it held when the
+//     growth began as the new table holds it, or deleted.
+//  5. Once every slot is moved, the new table alone is probed, and it is
+//     put in place of buckets. In DurabilityOS its header copy 1 is
+//     written (the header buckets last had, at the new size: its arena
+//     ends are on stable storage), the file synced, renamed over buckets
+//     and the directory synced; the writes go on beside this, by rule 4,
+//     until the directory is synced. In the WAL modes the next checkpoint
+//     writes the new table into buckets.next, whose space it has, and
+//     renames it over buckets (see Checkpoint).
+//
+// While a table grows the header in buckets keeps the old table's log2;
+// its live keys and tombstones count the keys of both tables and the
+// tombstones of the old one's slots not yet moved and of the new one. A
+// write that would pass the new table's maximum load first finishes the
+// growth, and may start another. Close finishes a growth, so that a map
+// closed cleanly has no buckets.next, and so does a checkpoint in
+// DurabilityOS whose header would count more keys and tombstones than the
+// old table has slots. Compact abandons a growth: its new file set holds a
+// table for every live key, and buckets.next is removed after its commit.
+//
+// What buckets.next holds: in the WAL modes, nothing that is read again, as
+// buckets holds the last checkpoint's table and the log every change
+// since. In DurabilityOS, the slots moved and the keys inserted since the
+// growth began, and in its header copy 0 (written when it was created, as
+// copy 1 is before it replaces buckets) the generation of the file set and
+// its size. After a crash, buckets and buckets.next together hold every
+// key, newest in buckets.next. After a power loss, each key as of the last
+// checkpoint is in one of them: a checkpoint syncs buckets.next too, and
+// the directory once with it; a key in buckets when the growth began stays
+// there until buckets.next, synced, replaces it; a change since the last
+// checkpoint may be lost, as any may in DurabilityOS. Recovery reads both
+// (see Recover).
 //
 // # Compact
 //
@@ -519,6 +579,14 @@
 // A crash before step 4 leaves the old table in buckets, and the log holds
 // every change since it; a spare holding anything is never read.
 //
+// While the table grows (see Grow), a checkpoint first moves the slots
+// left, then writes the new table into buckets.next instead of the spare,
+// syncs it and renames it over buckets (steps 2 to 4 with buckets.next for
+// the spare): buckets.next was allocated when the growth began, so this
+// needs no free space either, and the spare, grown then to the new size,
+// stays the spare. In DurabilityOS a checkpoint while the table grows
+// syncs buckets.next with the table (see Grow).
+//
 // Why the spare: writing a table aside takes the space of a whole table, 32
 // MiB at a million keys, and a map on a full disk must still close, open
 // and recover without losing anything. Holding that space beforehand, in a
@@ -552,7 +620,11 @@
 //
 // A header with the dirty flag was not closed cleanly. Opening it for writing:
 //
-//  1. Finish or undo a compaction (above); remove buckets.grow.
+//  1. Finish or undo a compaction (above); remove buckets.grow. Keep
+//     buckets.next only if the header is not logged (flag bit 1 clear)
+//     and buckets.next's header is valid, of the generation of the file
+//     set, gives the file's size, and a table at least as large as the one
+//     in buckets; else remove it: it holds nothing to keep (see Grow).
 //  2. Without the WAL flag, for each arena, walk records from the header's
 //     end while each record fits in the file and is whole or a torn dead
 //     record (see Arena); the last of them ends the arena. With it, the
@@ -567,11 +639,15 @@
 //     whole (not torn dead records), whose key hashes to the slot's
 //     fingerprint, and whose value record, if the slot says it has an
 //     expiry, holds one: bit 31 of the value length is kept. Expired keys
-//     are kept too; the sweep removes them. Where two slots hold equal keys
-//     (possible only after a power loss), the first in table order is kept. Recount keys and
-//     live bytes. Sync the new table and rename it over buckets; in the
-//     WAL modes the table is rebuilt in memory instead, and reaches buckets
-//     with the checkpoint of step 5.
+//     are kept too; the sweep removes them. Where two slots hold equal
+//     keys (possible only after a power loss), the first in table order
+//     is kept. With buckets.next kept by step 1, the new table has its
+//     size, and its slots come first, then those of buckets: a key in both
+//     is kept as buckets.next holds it. Recount keys and live bytes. Sync
+//     the new table and rename it over buckets, then remove buckets.next
+//     and sync the directory; in the WAL modes, without buckets.next, the
+//     table is rebuilt in memory instead, and reaches buckets with the
+//     checkpoint of step 5.
 //  4. Replay the log (see Write-ahead log) onto the table and the arenas.
 //  5. Checkpoint, recording the number of the last frame replayed and
 //     leaving the header dirty, and cut the log to nothing; in the WAL

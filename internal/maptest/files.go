@@ -115,16 +115,23 @@ func CopyFile(t testing.TB, from, to, name string) {
 	}
 }
 
+// NextFile is the table a growing table moves into, beside the MapFiles
+// while the table grows.
+const NextFile = "buckets.next"
+
 // CopyMapFiles copies the MapFiles of src that exist into dst, which it
-// creates, as they are at this instant. Taken while the map in src is
-// open, the copy is what a crash of the process would leave on disk:
-// writes through shared mappings are in the page cache, so read(2) sees
-// them.
+// creates, and NextFile, as they are at this instant. Taken while the map
+// in src is open, the copy is what a crash of the process would leave on
+// disk: writes through shared mappings are in the page cache, so read(2)
+// sees them. NextFile is copied first: in DurabilityOS a map renames it
+// over buckets by itself once its table has grown, in the background, and
+// a copy of buckets taken before the rename with no NextFile taken after
+// it would hold neither table's keys.
 func CopyMapFiles(src, dst string) error {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return err
 	}
-	for _, name := range MapFiles {
+	for _, name := range append([]string{NextFile}, MapFiles...) {
 		err := copyFile(filepath.Join(src, name), filepath.Join(dst, name))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err

@@ -33,6 +33,30 @@ func Allocate(f *os.File, size int64) error {
 	if size <= old {
 		return nil
 	}
+	return growFrom(f, old, size)
+}
+
+// Extend is Allocate for a file with no holes, such as one that Allocate
+// gave blocks to whole since it was opened, and that has only grown since:
+// it allocates only the range it adds. Allocate looks for holes in the
+// whole file first, which on Linux takes milliseconds once a file has
+// tens of MiB of dirty pages over blocks allocated ahead: SEEK_HOLE
+// counts such blocks as holes until their pages reach the disk, and looks
+// the pages up one by one.
+func Extend(f *os.File, size int64) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("mmap: allocate %s: %w", f.Name(), err)
+	}
+	if size <= fi.Size() {
+		return nil
+	}
+	return growFrom(f, fi.Size(), size)
+}
+
+// growFrom grows f from old to size bytes with blocks, or leaves it at old
+// and returns the error.
+func growFrom(f *os.File, old, size int64) error {
 	if err := grow(f, old, size); err != nil {
 		if terr := f.Truncate(old); terr != nil {
 			err = errors.Join(err, terr)

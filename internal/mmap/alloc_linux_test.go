@@ -186,3 +186,34 @@ func TestAllocateHolesOnFullDisk(t *testing.T) {
 		})
 	}
 }
+
+// Extend gives the range it adds blocks, and leaves the file's holes as
+// they are: it is for files without any, and does not look for them.
+func TestExtendAllocatesOnlyWhatItAdds(t *testing.T) {
+	const n = 1 << 20
+	f := sparseFile(t, t.TempDir(), n)
+	before := blocks(t, f)
+	if err := mmap.Extend(f, 3*n); err != nil {
+		t.Fatalf("Extend: %v", err)
+	}
+	if got := blocks(t, f) - before; got < 2*n || got >= 3*n {
+		t.Fatalf("Extend from %d to %d bytes added %d bytes of blocks, want the %d it added", n, 3*n, got, 2*n)
+	}
+	requireHeadAndTail(t, reopen(t, f, os.O_RDONLY), 3*n)
+	if err := mmap.Extend(f, n); err != nil {
+		t.Fatalf("Extend to less: %v", err)
+	}
+	if got := size(t, f); got != 3*n {
+		t.Fatalf("Extend to less: size %d, want %d (it never shrinks)", got, 3*n)
+	}
+}
+
+// blocks returns the bytes of disk blocks f has.
+func blocks(t *testing.T, f *os.File) int64 {
+	t.Helper()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatalf("Stat: %v", err)
+	}
+	return fi.Sys().(*syscall.Stat_t).Blocks * 512
+}

@@ -18,6 +18,7 @@ type FS interface {
 	Remove(name string) error
 	Truncate(f *os.File, size int64) error
 	Allocate(f *os.File, size int64) error // see Allocate
+	Extend(f *os.File, size int64) error   // see Extend
 	Sync(f *os.File) error                 // see Sync
 	SyncDir(dir string) error              // see SyncDir
 	WriteAt(f *os.File, b []byte, off int64) (int, error)
@@ -47,6 +48,9 @@ func (OS) Truncate(f *os.File, size int64) error { return f.Truncate(size) }
 
 // Allocate gives f blocks up to size with Allocate.
 func (OS) Allocate(f *os.File, size int64) error { return Allocate(f, size) }
+
+// Extend grows f to size with Extend.
+func (OS) Extend(f *os.File, size int64) error { return Extend(f, size) }
 
 // Sync makes f durable with Sync.
 func (OS) Sync(f *os.File) error { return Sync(f) }

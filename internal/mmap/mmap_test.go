@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/diskmap-go/diskmap/internal/maptest"
@@ -287,5 +288,57 @@ func TestPrivateWritesStayInMemory(t *testing.T) {
 	}
 	if string(got) != "file" {
 		t.Fatalf(`string(got) = %q, want "file" (a private write reached the file)`, string(got))
+	}
+}
+
+// Prefault leaves the bytes of a mapping as they were, and the pages
+// mapped in: a write through the mapping afterwards reaches the file.
+func TestPrefaultKeepsBytes(t *testing.T) {
+	f := newFile(t, 4*page)
+	if _, err := f.WriteAt([]byte("kept"), int64(page)+5); err != nil {
+		t.Fatalf("WriteAt: %v", err)
+	}
+	r, err := mmap.Map(f, 4*page, mmap.ReadWrite)
+	if err != nil {
+		t.Fatalf("Map: %v", err)
+	}
+	unmapAtEnd(t, r)
+	if err := r.Prefault(7, 3*page, true); err != nil && !errors.Is(err, errors.ErrUnsupported) && !errors.Is(err, syscall.EINVAL) {
+		t.Fatalf("Prefault: %v", err)
+	}
+	if got := string(r.Bytes()[page+5 : page+9]); got != "kept" {
+		t.Fatalf("after Prefault the mapping reads %q, want \"kept\"", got)
+	}
+	r.Bytes()[3*page] = 'x'
+	got := make([]byte, 1)
+	if _, err := f.ReadAt(got, int64(3*page)); err != nil || got[0] != 'x' {
+		t.Fatalf("a write after Prefault: the file reads %q, %v", got, err)
+	}
+}
+
+// DropPages and DropMapped take pages out of a shared mapping and lose
+// nothing: the mapping reads the file's bytes again, and a write made
+// before them is in the file.
+func TestDropPagesKeepsBytes(t *testing.T) {
+	f := newFile(t, 4*page)
+	r, err := mmap.Map(f, 4*page, mmap.ReadWrite)
+	if err != nil {
+		t.Fatalf("Map: %v", err)
+	}
+	unmapAtEnd(t, r)
+	copy(r.Bytes()[page+5:], "kept")
+	copy(r.Bytes()[3*page:], "also")
+	if err := r.DropPages(0, 2*page); err != nil {
+		t.Fatalf("DropPages: %v", err)
+	}
+	if err := mmap.DropMapped(r.Bytes()[2*page:]); err != nil {
+		t.Fatalf("DropMapped: %v", err)
+	}
+	if got := string(r.Bytes()[page+5 : page+9]); got != "kept" {
+		t.Fatalf("after DropPages the mapping reads %q, want \"kept\"", got)
+	}
+	got := make([]byte, 4)
+	if _, err := f.ReadAt(got, int64(3*page)); err != nil || string(got) != "also" {
+		t.Fatalf("after DropMapped the file reads %q, %v; want \"also\"", got, err)
 	}
 }

@@ -13,6 +13,11 @@ import (
 // the file has grown to cover it (touching it before raises SIGBUS).
 const Reserves = true
 
+// RenamesMapped reports whether a file may be renamed, and renamed over,
+// while it is open and mapped. On Unix it may: a mapping and an open file
+// follow the file, not its name.
+const RenamesMapped = true
+
 // sysRegion holds what a Unix mapping needs beyond its bytes: for one in a
 // Space, where it starts in the Space's span.
 type sysRegion struct {

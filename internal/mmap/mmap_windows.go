@@ -16,6 +16,11 @@ import (
 // growing the file.
 const Reserves = false
 
+// RenamesMapped reports whether a file may be renamed, and renamed over,
+// while it is open and mapped. On Windows it may not: the caller closes
+// both first.
+const RenamesMapped = false
+
 // sysRegion holds the file handle, for FlushFileBuffers.
 type sysRegion struct {
 	file     windows.Handle
