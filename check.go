@@ -71,7 +71,14 @@ func (p *problems) err() error {
 func (c *core) checkSlots(p *problems, ks, vs recordSet) {
 	var n slotCounts
 	g := c.growing
+	total := int64(c.tab.mask + 1)
+	if g != nil {
+		total += int64(g.next.mask + 1)
+	}
+	pr := c.startProgress(OpCheck, total)
+	defer pr.end()
 	for i := range c.tab.mask + 1 {
+		pr.at(int64(i))
 		if g != nil && g.slotMoved(c.tab, i) {
 			c.checkMoved(p, i)
 			continue
@@ -81,6 +88,7 @@ func (c *core) checkSlots(p *problems, ks, vs recordSet) {
 	oldTombs := n.tombs
 	if g != nil {
 		for i := range g.next.mask + 1 {
+			pr.at(int64(c.tab.mask + 1 + i))
 			c.countSlot(p, &n, g.next, i, ks, vs)
 		}
 	}

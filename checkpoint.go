@@ -3,6 +3,7 @@ package diskmap
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
@@ -37,6 +38,16 @@ func (m *Map[K, V]) Checkpoint() error {
 // for an install under way, and then makes both tables durable, unless it
 // is the last one before Close, which ends the growth first.
 func (c *core) checkpoint(stayOpen bool) error {
+	start := time.Now()
+	err := c.checkpointFiles(stayOpen)
+	if err == nil {
+		c.logDebug("diskmap: checkpoint", "took", time.Since(start), "closing", !stayOpen)
+	}
+	return err
+}
+
+// checkpointFiles is checkpoint but for what it logs.
+func (c *core) checkpointFiles(stayOpen bool) error {
 	c.settlePrepare() // no file of the map changes beside a checkpoint
 	if err := c.syncStruck(); err != nil {
 		return err
@@ -108,6 +119,9 @@ func (c *core) checkpointGrown(stayOpen bool) error {
 		// held every change since: the log has them, for the next Open.
 		c.failed = fmt.Errorf("%s: reopen the map: %w", c.dir, err)
 		return c.failed
+	}
+	if err == nil {
+		c.logDebug("diskmap: table grown", "slots", c.tab.mask+1, "keys", c.hdr.Count)
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
@@ -37,6 +38,8 @@ func (m *Map[K, V]) Compact() error {
 // compact builds the new file set and installs it; see package layout,
 // Compact, for the protocol.
 func (c *core) compact() error {
+	start := time.Now()
+	before := [2]int64{c.keys.end, c.vals.end}
 	var cp copied
 	build := func(gen uint64) (err error) {
 		if err = c.checkRoom(); err == nil {
@@ -44,10 +47,16 @@ func (c *core) compact() error {
 		}
 		return err
 	}
-	return c.replaceFiles("compacting", build, func() {
+	err := c.replaceFiles("compacting", build, func() {
 		c.expired += cp.visited - cp.kept
 		c.sweep.passed(cp.expiring)
 	})
+	if err == nil {
+		c.logInfo("diskmap: compacted", "took", time.Since(start), "keys", cp.kept, "expired", cp.visited-cp.kept,
+			"keys_bytes_before", before[0], "keys_bytes_after", c.keys.end,
+			"values_bytes_before", before[1], "values_bytes_after", c.vals.end)
+	}
+	return err
 }
 
 // replaceFiles has build write a new file set of generation gen in the
@@ -206,7 +215,10 @@ type copied struct {
 // their slots in the new table.
 func (c *core) copyLive(nk, nv *arena, nt *table) (n copied, err error) {
 	now := c.writeNow()
+	p := c.startProgress(OpCompact, int64(c.hdr.Count))
+	defer p.end()
 	err = c.walk(func(kp []byte, t *table, i uint64, s layout.Slot) error {
+		p.at(int64(n.visited))
 		if n.visited++; n.visited > c.hdr.Count {
 			return &CorruptError{File: c.tab.path, Offset: int64(c.cur) * layout.HeaderCopyOffset, Field: "key count", Expected: "more", Found: c.hdr.Count}
 		}

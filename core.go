@@ -75,6 +75,8 @@ type core struct {
 	timed   bool   // wtime is set
 	expired uint64 // keys removed since Open because they had expired
 
+	recovery Recovery // what the last Open recovered (Stats.Recovery)
+
 	closed, readOnly bool
 	failed           error // set when a failed step left the files unusable
 }

@@ -14,7 +14,7 @@ import (
 // below, a *CorruptError, or a message made in this package. Each wrap
 // puts the operation and the file in front, and no prefix of its own:
 //
-//	locking /data/m: diskmap: map is in use by another writer
+//	diskmap: /data/m is in use by a writer, process 4242
 //	compacting /data/m: diskmap: syncing /data/m/keys.compact: ...
 //
 // An error from outside the package, from the system or a codec, is
@@ -28,8 +28,8 @@ var (
 
 	// ErrLocked is returned by Open when another Map, in this process or
 	// another, holds the directory: any other writer, or a reader when
-	// opening for writing.
-	ErrLocked = errors.New("diskmap: map is in use by another writer")
+	// opening for writing. The error is a *LockedError, which says who.
+	ErrLocked = errors.New("diskmap: map is in use")
 
 	// ErrReadOnly is returned by a write to a map opened with
 	// Options.ReadOnly, and by a read-only Open of a map that was not closed
@@ -71,3 +71,25 @@ var (
 type CorruptError = layout.CorruptError
 
 func hexa(v uint64) string { return fmt.Sprintf("%#x", v) }
+
+// LockedError is the error of an Open that found the map's directory
+// locked by another Map, for Options.LockTimeout if that was set. It
+// matches ErrLocked.
+type LockedError struct {
+	Dir    string // the map's directory
+	Writer bool   // a writer holds it; else one or more readers do
+	PID    int    // the writer's process id, as it wrote it in the lock file; 0 if not known
+}
+
+func (e *LockedError) Error() string {
+	switch {
+	case !e.Writer:
+		return fmt.Sprintf("diskmap: %s is in use by readers", e.Dir)
+	case e.PID != 0:
+		return fmt.Sprintf("diskmap: %s is in use by a writer, process %d", e.Dir, e.PID)
+	}
+	return fmt.Sprintf("diskmap: %s is in use by a writer", e.Dir)
+}
+
+// Unwrap returns ErrLocked.
+func (e *LockedError) Unwrap() error { return ErrLocked }

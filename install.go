@@ -126,6 +126,7 @@ func (c *core) installDone(r installed) {
 	c.growing = nil
 	old := c.tab
 	c.tab, c.cur = g.next, in.cur
+	c.logDebug("diskmap: table grown", "slots", c.tab.mask+1, "keys", c.hdr.Count)
 	c.hdr.Log2, c.hdr.Seq = in.hdr.Log2, in.hdr.Seq
 	c.tableChanged()
 	if err := old.retire(&c.bg); r.err == nil {

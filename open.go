@@ -147,10 +147,11 @@ func (c *core) takeLock() error {
 	if err != nil {
 		return fmt.Errorf("diskmap: locking %s: %w", c.dir, err)
 	}
-	if err := mmap.Lock(f, !c.readOnly); err != nil {
-		_ = f.Close()
+	if err := mmap.LockWait(f, !c.readOnly, c.opts.LockTimeout); err != nil {
+		defer func() { _ = f.Close() }() // it holds no lock: nothing is lost
 		if errors.Is(err, mmap.ErrLocked) {
-			return fmt.Errorf("locking %s: %w", c.dir, ErrLocked)
+			writer, pid := mmap.Holder(f)
+			return &LockedError{Dir: c.dir, Writer: writer, PID: pid}
 		}
 		return fmt.Errorf("diskmap: locking %s: %w", c.dir, err)
 	}

@@ -2,6 +2,7 @@ package diskmap
 
 import (
 	"fmt"
+	"log/slog"
 	"math"
 	"time"
 
@@ -61,6 +62,25 @@ type Options struct {
 	// concurrent use. It should not go back: a key expired and not yet
 	// removed would be there again. Default time.Now.
 	Clock func() time.Time
+
+	// LockTimeout is how long Open waits for the directory's lock while
+	// another Map holds it (bbolt's Options.Timeout): 0 fails at once with
+	// a *LockedError, as does a wait that runs out.
+	LockTimeout time.Duration
+
+	// Logger, if set, gets a record of each event that changes the files
+	// as a whole: a recovery (what it found, replayed and dropped, and how
+	// long it took) and a compaction (bytes before and after, and time) at
+	// Info level; the start and end of a table growth and each checkpoint
+	// at Debug level. Nothing is logged for a single read or write.
+	Logger *slog.Logger
+
+	// Progress, if set, is called as Compact, Check and a recovery by Open
+	// go on, with what is done of how much (see Progress): at the start, at
+	// least every 1/128 of the total, and at the end. It runs in the
+	// goroutine doing the work, which waits for it. Get, View and Put never
+	// call it.
+	Progress func(Progress)
 
 	// files is what every operation of the map on its files outside the
 	// mappings goes through: the operating system's unless a test sets one

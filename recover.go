@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
@@ -24,14 +25,27 @@ import (
 // one checkpoint at the end writes it into the spare; with no room for
 // that, the map goes on from the log (resumeLog).
 func (c *core) recover() error {
+	start := time.Now()
+	c.recovery = Recovery{Ran: true}
+	err := c.recoverFiles()
+	if err == nil {
+		c.recovered(start)
+	}
+	return err
+}
+
+// recoverFiles is recover but for what it records of itself.
+func (c *core) recoverFiles() error {
 	logged := c.hdr.Flags&layout.FlagWAL != 0
 	version, checkpoint := c.hdr.Version, c.hdr.Checkpoint
 	c.bg.drain() // cutting maps the arenas again
-	for _, a := range []*arena{c.keys, c.vals} {
+	found := []*int64{&c.recovery.KeysFound, &c.recovery.ValuesFound}
+	for n, a := range []*arena{c.keys, c.vals} {
 		end := a.end
 		if !logged {
 			end = format.ScanEnd(a.data, a.end)
 		}
+		*found[n] = end - a.end
 		if err := a.cut(end); err != nil {
 			return fmt.Errorf("recovering %s: %w", c.dir, err)
 		}
@@ -44,10 +58,14 @@ func (c *core) recover() error {
 	if err := c.rebuild(private && next == nil, next); err != nil {
 		return err
 	}
-	tail, err := wal.Replay(c.opts.files, c.path(walFile), version, c.hdr.Generation, checkpoint, c.replay)
+	tail, err := wal.Replay(c.opts.files, c.path(walFile), version, c.hdr.Generation, checkpoint, func(seq uint64, payload []byte) error {
+		c.recovery.Frames++
+		return c.replay(seq, payload)
+	})
 	if err != nil {
 		return err
 	}
+	c.recovery.LogBytes = tail.End
 	if c.growing != nil && !private {
 		// The replay grew the table: a recovery leaves one table.
 		if err := c.endGrowth(); err != nil {
@@ -83,6 +101,16 @@ func (c *core) recover() error {
 	return truncateFile(c.opts.files, c.path(walFile))
 }
 
+// recovered records how long the recovery that began at start took, and
+// logs what it did.
+func (c *core) recovered(start time.Time) {
+	r := &c.recovery
+	r.Took = time.Since(start)
+	c.logInfo("diskmap: recovered", "took", r.Took, "keys", r.Keys, "dropped", r.Dropped,
+		"keys_found", r.KeysFound, "values_found", r.ValuesFound, "frames", r.Frames, "log_bytes", r.LogBytes,
+		"growing_table", r.GrowingTable)
+}
+
 // rebuild replaces the table by one holding only the slots whose records are
 // whole, each once. It is built aside, in buckets.grow and installed, or,
 // inMemory, in memory and copied into the private mapping of the table.
@@ -109,12 +137,21 @@ func (c *core) rebuild(inMemory bool, next *table) error {
 	vs, _ := c.vals.records()
 	var count uint64
 	c.keys.live, c.vals.live = 0, 0
+	total := int64(c.tab.mask + 1)
+	if next != nil {
+		total += int64(next.mask + 1)
+		c.recovery.GrowingTable = true
+	}
+	p := c.startProgress(OpRecover, total)
+	var done int64
 	var err error
 	for _, from := range []*table{next, c.tab} {
 		if from != nil && err == nil {
-			err = c.keepWhole(t, from, ks, vs, &count)
+			err = c.keepWhole(t, from, ks, vs, &count, p, &done)
 		}
 	}
+	p.end()
+	c.recovery.Keys = int(count)
 	err = errors.Join(err, closeNext(next))
 	if err != nil {
 		_ = t.close()
@@ -135,15 +172,19 @@ func (c *core) rebuild(inMemory bool, next *table) error {
 }
 
 // keepWhole places into t every slot of from whose records are whole and
-// whose key t does not hold yet, and counts them.
-func (c *core) keepWhole(t, from *table, ks, vs recordSet, count *uint64) error {
+// whose key t does not hold yet, and counts them; it counts the slots it
+// drops in c.recovery, and those it looks at in done, reported to p.
+func (c *core) keepWhole(t, from *table, ks, vs recordSet, count *uint64, p *progress, done *int64) error {
 	for i := range from.mask + 1 {
+		*done++
+		p.at(*done)
 		s := layout.ReadSlot(from.slot(i))
 		if !s.Occupied() {
 			continue
 		}
 		kp, vlen, err := c.slotRecords(from, i, s, ks, vs)
 		if err != nil {
+			c.recovery.Dropped++
 			continue
 		}
 		if _, dup, _ := c.probeIn(t, kp, s.Fingerprint, nil); dup {

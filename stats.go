@@ -34,6 +34,10 @@ type Stats struct {
 	// map was opened: by writes that met them, the sweep, RemoveExpired,
 	// Compact and automatic compactions.
 	Expired uint64
+
+	// Recovery is what the Open of this map did to recover it, if it was
+	// not closed cleanly.
+	Recovery Recovery
 }
 
 // ArenaStats describes one arena file.
@@ -71,6 +75,7 @@ func (m *Map[K, V]) Stats() Stats {
 		AutoCompactions: m.auto.runs,
 		AutoCompactErr:  m.auto.err,
 		Expired:         m.expired,
+		Recovery:        m.recovery,
 	}
 }
 

@@ -168,7 +168,7 @@
 // package shares with them; each wrap puts the operation and the file in
 // front, with no prefix of its own:
 //
-//	locking /data/m: diskmap: map is in use by another writer
+//	/data/m was not closed cleanly; open it for writing once to recover it: diskmap: map is read-only
 //
 // # Limitations
 //

@@ -150,3 +150,28 @@ func TestLockChild(t *testing.T) {
 	}
 	fmt.Println("child: locked")
 }
+
+// An Open of a map in use says who holds it, and with
+// Options.Map.LockTimeout waits for it to be let go.
+func TestLockedErrorAndTimeout(t *testing.T) {
+	dir := t.TempDir()
+	m := maptest.OpenSharded[string, string](t, dir, nil)
+	_, err := concurrent.Open[string, string](dir, nil)
+	var le *diskmap.LockedError
+	if !errors.As(err, &le) || !le.Writer || le.PID != os.Getpid() {
+		t.Fatalf("second Open: %v, want a *diskmap.LockedError naming a writer, process %d", err, os.Getpid())
+	}
+	closed := make(chan error, 1)
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		closed <- m.Close()
+	}()
+	m2, err := concurrent.Open[string, string](dir, &concurrent.Options{Map: diskmap.Options{LockTimeout: time.Minute}})
+	if cerr := <-closed; cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil {
+		t.Fatalf("Open waiting a minute for a map closed after 50ms: %v", err)
+	}
+	maptest.CheckClose(t, m2)
+}

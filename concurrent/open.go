@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/codec"
@@ -35,7 +36,7 @@ func (m *Map[K, V]) shardDir(i int) string { return m.path(fmt.Sprintf("%s%04d",
 // shards. On failure everything opened so far is closed again, and what a
 // new map's creation made is removed.
 func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err error) {
-	if err := m.takeLock(o.Map.ReadOnly); err != nil {
+	if err := m.takeLock(o.Map.ReadOnly, o.Map.LockTimeout); err != nil {
 		return err
 	}
 	var made []string // what this call created, to remove on failure
@@ -100,7 +101,7 @@ func (m *Map[K, V]) loadManifest(keyCodec, valueCodec string, o Options, made *[
 
 // takeLock opens the directory's lock file and locks it: exclusively to
 // write, shared to read. Opening to write creates the directory.
-func (m *Map[K, V]) takeLock(readOnly bool) error {
+func (m *Map[K, V]) takeLock(readOnly bool, timeout time.Duration) error {
 	flag := os.O_RDONLY | os.O_CREATE
 	if !readOnly {
 		if err := os.MkdirAll(m.dir, 0o755); err != nil {
@@ -112,10 +113,11 @@ func (m *Map[K, V]) takeLock(readOnly bool) error {
 	if err != nil {
 		return fmt.Errorf("concurrent: locking %s: %w", m.dir, err)
 	}
-	if err := mmap.Lock(f, !readOnly); err != nil {
-		_ = f.Close()
+	if err := mmap.LockWait(f, !readOnly, timeout); err != nil {
+		defer func() { _ = f.Close() }() // it holds no lock: nothing is lost
 		if errors.Is(err, mmap.ErrLocked) {
-			return fmt.Errorf("locking %s: %w", m.dir, diskmap.ErrLocked)
+			writer, pid := mmap.Holder(f)
+			return &diskmap.LockedError{Dir: m.dir, Writer: writer, PID: pid}
 		}
 		return fmt.Errorf("concurrent: locking %s: %w", m.dir, err)
 	}
