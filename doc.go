@@ -163,8 +163,18 @@
 // concurrent writers.
 //
 // Open locks the directory: one writer at a time, in any process; a second
-// Open for writing fails at once with ErrLocked. Options.ReadOnly opens share
-// the directory with each other, but not with a writer.
+// Open for writing fails with ErrLocked, at once or once
+// Options.LockTimeout has passed, as a *LockedError that says who holds
+// the map. Options.ReadOnly opens share the directory with each other, but
+// not with a writer.
+//
+// # Operating a map
+//
+// Options.Logger records what changes the files as a whole: recoveries and
+// compactions at Info level, table growths and checkpoints at Debug level,
+// never a single read or write. Options.Progress is told how Compact,
+// Check and a recovery go on. Stats.Recovery says what the last Open
+// recovered.
 //
 // # Memory and the garbage collector
 //
