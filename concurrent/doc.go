@@ -21,7 +21,8 @@
 //   - shard seed: the hash seed in the header of a shard's buckets file
 //     (package layout). It differs from shard to shard and from map to map,
 //     and names a shard directory.
-//   - callback: the fn of Update or View, which runs with its shard locked.
+//   - callback: the fn of Update, View or ViewMany, which runs with its
+//     shard locked.
 //   - batch: up to 256 items that an iteration reads from a shard under
 //     one hold of the shard's read lock.
 //
@@ -81,7 +82,8 @@
 //
 // # Locks
 //
-// Reads (Get, GetAppend, Contains, View, GetMany, TTL, Stats, Check, and
+// Reads (Get, GetAppend, Contains, View, GetMany and ViewMany (per shard),
+// TTL, Stats, Check, and
 // each batch of an iteration) hold a shard's lock shared; writes (Put,
 // PutTTL, Delete, Update, the calls of sync.Map, each batch of PutMany, and
 // per shard Compact, RemoveExpired, DeleteFunc, Clear, Sync and Close) hold
@@ -103,7 +105,7 @@
 // # Callbacks
 //
 // The fn of Update runs under the write lock of its key's shard, and the fn
-// of View under the read lock. It must not call the map, nor wait for a
+// of View, and of ViewMany, under the read lock. It must not call the map, nor wait for a
 // goroutine that does: the locks are sync.RWMutexes, which are not
 // reentrant, so a write to fn's own shard waits for ever for the lock fn's
 // caller holds, and so may a read of it (a read lock waits behind a writer

@@ -238,7 +238,7 @@ func (w *worker) getMany() error {
 			ks[i] = w.any()
 		}
 	}
-	vals, found, err := w.m.GetMany(ks)
+	vals, found, err := w.readMany(ks)
 	if err != nil {
 		return err
 	}
@@ -252,6 +252,22 @@ func (w *worker) getMany() error {
 		}
 	}
 	return nil
+}
+
+// readMany reads ks with GetMany or ViewMany.
+func (w *worker) readMany(ks []string) ([]string, []bool, error) {
+	if w.r.IntN(2) == 0 {
+		return w.m.GetMany(ks)
+	}
+	vals, found := make([]string, len(ks)), make([]bool, len(ks))
+	err := w.m.ViewMany(ks, func(i int, v []byte, ok bool) error {
+		if found[i] || vals[i] != "" {
+			return fmt.Errorf("ViewMany: index %d twice", i)
+		}
+		vals[i], found[i] = string(v), ok
+		return nil
+	})
+	return vals, found, err
 }
 
 func (w *worker) putMany() error {
