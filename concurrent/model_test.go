@@ -26,6 +26,13 @@ func TestModel(t *testing.T) {
 	runModel(t, diskmap.Options{Capacity: 16})
 }
 
+// TestModelWAL is TestModel with shards that log every write, so that
+// LastSeq, WaitSynced and Checkpoint have logs to work on.
+func TestModelWAL(t *testing.T) {
+	t.Parallel()
+	runModel(t, diskmap.Options{Capacity: 16, Durability: diskmap.DurabilityWAL})
+}
+
 // TestModelAutoCompact is TestModel with shards that compact by
 // themselves every few dozen writes, while others read and iterate.
 func TestModelAutoCompact(t *testing.T) {
@@ -173,7 +180,13 @@ func (w *worker) step() error {
 			return m.Compact()
 		}
 	case p < 85:
-		return m.Sync()
+		switch w.r.IntN(3) {
+		case 0:
+			return m.Sync()
+		case 1:
+			return m.Checkpoint()
+		}
+		return m.WaitSynced(m.LastSeq())
 	default:
 		return w.read(w.own(), true)
 	}
