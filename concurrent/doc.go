@@ -21,8 +21,10 @@
 //   - shard seed: the hash seed in the header of a shard's buckets file
 //     (package layout). It differs from shard to shard and from map to map,
 //     and names a shard directory.
-//   - callback: the fn of Update, View or ViewMany, which runs with its
-//     shard locked.
+//   - shard key: the part of a key's encoded bytes that Options.ShardKey
+//     picks, hashed instead of the whole key when the map has one.
+//   - callback: the fn of Update, View, ViewMany or BatchOn, which runs
+//     with its shard locked.
 //   - batch: up to 256 items that an iteration reads from a shard under
 //     one hold of the shard's read lock.
 //
@@ -84,8 +86,8 @@
 //
 // Reads (Get, GetAppend, Contains, View, TTL, per shard GetMany, ViewMany,
 // LastSeq, Stats and Check, and each batch of an iteration) hold a shard's
-// lock shared; writes (Put, PutTTL, Delete, Update, the calls of sync.Map,
-// each batch of PutMany, and per shard Compact, RemoveExpired, DeleteFunc,
+// lock shared; writes (Put, PutTTL, Delete, Update, BatchOn, the calls of
+// sync.Map, each batch of PutMany, and per shard Compact, RemoveExpired, DeleteFunc,
 // Clear, Sync, Checkpoint and Close) hold it exclusively. WaitSynced waits
 // for a shard's fsync with no lock held. A method that touches several
 // shards takes their locks one after another, never
@@ -104,8 +106,8 @@
 //
 // # Callbacks
 //
-// The fn of Update runs under the write lock of its key's shard, and the fn
-// of View, and of ViewMany, under the read lock. It must not call the map, nor wait for a
+// The fn of Update and of BatchOn runs under the write lock of its key's
+// shard, and the fn of View, and of ViewMany, under the read lock. It must not call the map, nor wait for a
 // goroutine that does: the locks are sync.RWMutexes, which are not
 // reentrant, so a write to fn's own shard waits for ever for the lock fn's
 // caller holds, and so may a read of it (a read lock waits behind a writer
@@ -148,7 +150,10 @@
 // Each shard is a diskmap.Map opened with Options.Map, so its durability
 // mode, and what diskmap guarantees in that mode, hold shard by shard; Sync
 // syncs every shard. Nothing is atomic across shards: after a crash each
-// shard is recovered by itself. Each shard has its own log, so writers to
+// shard is recovered by itself. A batch (BatchOn) is one frame of its
+// shard's log, all or nothing after a crash as diskmap.Map.Batch is, and
+// so it may touch the keys of its shard only; keys that must change
+// together are given one shard key (Options.ShardKey). Each shard has its own log, so writers to
 // different shards never wait on one fsync. With DurabilityWALSync a
 // writer logs under its shard's lock, releases it, and only then waits for
 // the fsync, which writers to the same shard share (group commit: 8
@@ -185,7 +190,10 @@
 //
 //   - At most MaxShards (1024) shards; each holds a few open files and
 //     mappings of its own.
-//   - One key is the unit of atomicity: Update is atomic for its key, and
-//     nothing spans two keys.
+//   - One shard is the unit of atomicity: Update is atomic for its key,
+//     BatchOn for the keys of one shard, and nothing spans two shards. A
+//     batch of keys of several shards is refused (ErrCrossShard): there is
+//     no Batch that picks its shard from the keys fn gives it, since fn
+//     writes into the batch of one shard's map as it runs.
 //   - Err belongs to the map, not to one iteration.
 package concurrent

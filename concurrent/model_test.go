@@ -179,6 +179,8 @@ func (w *worker) step() error {
 		if w.r.IntN(4) == 0 {
 			return m.Compact()
 		}
+	case p < 88:
+		return w.batch()
 	case p < 85:
 		switch w.r.IntN(3) {
 		case 0:
@@ -263,6 +265,59 @@ func (w *worker) getMany() error {
 		case found[i] && !plausible(k, vals[i]):
 			return fmt.Errorf("GetMany: %q = %q, never written", k, vals[i])
 		}
+	}
+	return nil
+}
+
+// batch puts and deletes some of the worker's own keys of one shard with
+// BatchOn; now and then it adds a key of another shard, and then the batch
+// must fail with ErrCrossShard and change nothing.
+func (w *worker) batch() error {
+	home := w.own()
+	shard := concurrent.ShardOf(w.m, home)
+	ops := map[string]string{} // key to value, "" to delete
+	var stray string
+	for range 10 {
+		k := w.own()
+		switch {
+		case concurrent.ShardOf(w.m, k) == shard && w.r.IntN(4) == 0:
+			ops[k] = ""
+		case concurrent.ShardOf(w.m, k) == shard:
+			ops[k] = w.value(k)
+		case stray == "" && w.r.IntN(8) == 0:
+			stray = k
+		}
+	}
+	err := w.m.BatchOn(home, func(b *diskmap.Batch[string, string]) error {
+		for _, k := range slices.Sorted(maps.Keys(ops)) {
+			var err error
+			if ops[k] == "" {
+				_, err = b.Delete(k)
+			} else {
+				err = b.Put(k, ops[k])
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if stray != "" {
+			_ = b.Put(stray, w.value(stray)) // refused, and BatchOn with it
+		}
+		return nil
+	})
+	switch {
+	case stray != "" && errors.Is(err, concurrent.ErrCrossShard):
+		for k := range ops {
+			if err := w.read(k, true); err != nil {
+				return fmt.Errorf("after a batch refused: %v", err)
+			}
+		}
+		return w.read(stray, true)
+	case stray != "" || err != nil:
+		return fmt.Errorf("BatchOn with a key of another shard (%q): %v, want ErrCrossShard", stray, err)
+	}
+	for k, v := range ops {
+		w.o.set(k, v, v != "")
 	}
 	return nil
 }
