@@ -28,6 +28,37 @@
 //   - batch: up to 256 items that an iteration reads from a shard under
 //     one hold of the shard's read lock.
 //
+// # Calls
+//
+// A Map has the calls of a diskmap.Map, with the same meanings, each on
+// the shard of its key or shard after shard:
+//
+//   - on one key's shard: Get, GetAppend, Contains, View, TTL (reads);
+//     Put, PutTTL, Delete, Update, Swap, LoadOrStore, LoadAndDelete,
+//     CompareAndSwap, CompareAndDelete, and BatchOn, a batch of the keys
+//     of one shard, where diskmap.Map has Batch (writes);
+//   - grouped by shard: GetMany, ViewMany and PutMany;
+//   - shard after shard: All, Keys, Values and Err; Len, Stats and Check;
+//     DeleteFunc, RemoveExpired, Clear and Compact; Sync, Checkpoint,
+//     LastSeq and WaitSynced (see Durability); Close.
+//
+// Set is a Map of struct{} values, as diskmap.Set is: Add, Has, Remove,
+// All, Err, Len, Clear, Compact, Sync, Stats, Check and Close.
+//
+// Bad input gets diskmap.Map's answers:
+//
+//   - After Close, every call returns diskmap.ErrClosed, but Len and
+//     Stats, which give 0 keys, LastSeq, and WaitSynced, which returns nil
+//     for writes Close synced.
+//   - A key or value past the format's limits makes Put, PutTTL, PutMany,
+//     Update's writes, the puts of BatchOn, Swap and LoadOrStore return
+//     diskmap.ErrTooLarge, naming the shard and changing nothing; reads
+//     find no such key.
+//   - On a map opened with ReadOnly every write returns
+//     diskmap.ErrReadOnly: those above, DeleteFunc, RemoveExpired, Clear and
+//     Compact. Sync, Checkpoint and WaitSynced have nothing to do and
+//     return nil, and LastSeq is 0.
+//
 // # Sharding
 //
 // Inside a shard, a key's slot is picked by the top bits of the shard's own
@@ -38,6 +69,11 @@
 // bytes (codec.Borrower) or packs it (codec.Packer) is encoded into no
 // buffer, so Get, View and Contains of string, []byte and numeric keys
 // allocate nothing.
+//
+// With Options.ShardKey, the shard hash is of each key's shard key, a part
+// of its encoding, instead: keys with one shard key share a shard, and a
+// batch of them (BatchOn) is atomic. Whether a map has one is recorded in
+// its manifest.
 //
 // The shard count is a power of two, fixed when the map is created (see
 // Options.Shards) and recorded in the manifest with the seed of the shard
@@ -175,7 +211,10 @@
 // for other codecs than the manifest names, ErrVersion for a manifest of
 // another version, and ErrCorrupt, matched by a *diskmap.CorruptError that
 // names the file, for a damaged or truncated manifest, a shard directory
-// that is missing or belongs elsewhere, or a damaged shard.
+// that is missing or belongs elsewhere, or a damaged shard. Two errors are
+// this package's own: ErrCrossShard, from a batch of BatchOn given a key
+// of another shard, and ErrShardKey, from an Open with an Options.ShardKey
+// of a map created without one, or the reverse.
 //
 // Messages follow diskmap's rule (see diskmap.ErrClosed): the error that
 // began one names its package once, "concurrent: " for the errors made

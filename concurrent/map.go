@@ -232,8 +232,11 @@ func (m *Map[K, V]) Compact() error {
 
 // Sync syncs every shard (see diskmap.Map.Sync), one after another, each
 // under its own write lock. It syncs them all even if one fails, and
-// returns the errors joined.
+// returns the errors joined; a closed map returns diskmap.ErrClosed once.
 func (m *Map[K, V]) Sync() error {
+	if m.closed.Load() {
+		return diskmap.ErrClosed
+	}
 	var errs []error
 	for i := range m.shards {
 		s := &m.shards[i]
