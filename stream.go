@@ -207,6 +207,12 @@ type mapShard[K, V any] struct{ m *Map[K, V] }
 
 func (s mapShard[K, V]) Names() (string, string) { return s.m.hdr.KeyCodec, s.m.hdr.ValueCodec }
 
+func (s mapShard[K, V]) CheckHeader(h layout.StreamHeader) error {
+	return checkStreamCodecs(h, s.m.hdr.KeyCodec, s.m.hdr.ValueCodec)
+}
+
+func (s mapShard[K, V]) Writable() error { return s.m.beginImport() }
+
 func (s mapShard[K, V]) Export(w *stream.Writer, now int64) error {
 	if err := s.m.usable(); err != nil {
 		return err

@@ -20,24 +20,44 @@ type pendingRec struct {
 	expiry         int64
 }
 
-// Read reads the next record of sr, checks it with check, and keeps a copy.
-// It returns io.EOF after the end record, and the error of a record that
-// does not check, by sr or by check (then matching layout.ErrCorrupt and
-// naming the record's offset), keeping nothing of it.
+// Read reads the next record of sr with NextChecked and keeps a copy.
 func (p *Pending) Read(sr *Reader, check func(Record) error) error {
-	at, i := sr.Offset(), sr.Count()
-	rec, err := sr.Next()
+	rec, err := NextChecked(sr, check)
 	if err != nil {
 		return err
 	}
-	if err := check(rec); err != nil {
-		return fmt.Errorf("record %d at offset %d: %w", i, at, &layout.CorruptError{File: Name, Offset: at + layout.StreamHeadSize,
-			Field: "record key and value", Expected: "encodings of the map's codecs", Found: err.Error()})
-	}
-	p.recs = append(p.recs, pendingRec{at: len(p.data), klen: len(rec.Key), vlen: len(rec.Value), expires: rec.Expires, expiry: rec.Expiry})
-	p.data = append(append(p.data, rec.Key...), rec.Value...)
+	p.Add(rec)
 	return nil
 }
+
+// NextChecked returns the next record of sr, checked by sr and then by
+// check. It returns io.EOF after the end record, and the error of a record
+// that does not check, matching layout.ErrCorrupt and naming the record's
+// number and offset.
+func NextChecked(sr *Reader, check func(Record) error) (Record, error) {
+	at, i := sr.Offset(), sr.Count()
+	rec, err := sr.Next()
+	if err != nil {
+		return Record{}, err
+	}
+	if err := check(rec); err != nil {
+		return Record{}, fmt.Errorf("record %d at offset %d: %w", i, at, &layout.CorruptError{File: Name, Offset: at + layout.StreamHeadSize,
+			Field: "record key and value", Expected: "encodings of the map's codecs", Found: err.Error()})
+	}
+	return rec, nil
+}
+
+// Add keeps a copy of rec.
+func (p *Pending) Add(rec Record) {
+	p.recs = append(p.recs, pendingRec{at: len(p.data), klen: len(rec.Key), vlen: len(rec.Value), expires: rec.Expires, expiry: rec.Expiry})
+	p.data = append(append(p.data, rec.Key...), rec.Value...)
+}
+
+// Len returns the records held.
+func (p *Pending) Len() int { return len(p.recs) }
+
+// Bytes returns the bytes of keys and values held.
+func (p *Pending) Bytes() int { return len(p.data) }
 
 // Full reports whether Pending holds n records or more, or b bytes of keys
 // and values.

@@ -1,5 +1,7 @@
 package stream
 
+import "github.com/diskmap-go/diskmap/layout"
+
 // Shard is what package diskmap gives of a diskmap.Map to package
 // concurrent, which exports and imports its shards into one stream: the
 // map's side of Export and Import, on encoded keys and values. Its methods
@@ -7,6 +9,12 @@ package stream
 type Shard interface {
 	// Names returns the codec names of the map, as its header holds them.
 	Names() (key, value string)
+	// CheckHeader returns an error matching diskmap.ErrCodecMismatch
+	// unless the codec names of a stream's header h are the map's.
+	CheckHeader(h layout.StreamHeader) error
+	// Writable returns the error that an Import into the map would
+	// return before reading anything: the map is closed or read-only.
+	Writable() error
 	// Export writes a record to w for each key of the map that has not
 	// expired at now (Unix nanoseconds), in insertion order.
 	Export(w *Writer, now int64) error
