@@ -144,15 +144,19 @@ func TestBackupClosedMap(t *testing.T) {
 	}
 }
 
-// cloneless is a file system that cannot clone files, as ext4 or tmpfs;
-// clones counts the clones asked of it.
+// cloneless is a file system that cannot clone files, as ext4 or tmpfs,
+// unless keep is set; clones counts the clones asked of it.
 type cloneless struct {
 	mmap.FS
 	clones int
+	keep   bool // clone through FS
 }
 
 func (f *cloneless) Clone(dst, src *os.File) error {
 	f.clones++
+	if f.keep {
+		return f.FS.Clone(dst, src)
+	}
 	return fmt.Errorf("clone: %w", errors.ErrUnsupported)
 }
 
