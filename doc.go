@@ -144,7 +144,7 @@
 // # Concurrency
 //
 // A Map is not safe for concurrent mutation. With no writer active, any
-// number of goroutines may call Get, GetMany, Contains, View, ViewMany, TTL,
+// number of goroutines may call Get, GetMany, Contains, View, ViewMany, TTL, Export,
 // Len, Stats and Check and iterate at once: the read paths share no scratch space. Package
 // concurrent shards keys over several maps behind read-write locks for
 // concurrent writers.

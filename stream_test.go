@@ -359,3 +359,37 @@ func TestExportWriterError(t *testing.T) {
 		t.Fatalf("Export to a failing writer: %v", err)
 	}
 }
+
+// TestExportBesideReaders: Export is a read, and runs beside other readers
+// and other exports (the race detector watches).
+func TestExportBesideReaders(t *testing.T) {
+	m := maptest.Open[string, string](t, filepath.Join(t.TempDir(), "m"), nil)
+	want := fillForBackup(t, m)
+	stream := export(t, m)
+	done := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			if g%2 == 0 {
+				var buf bytes.Buffer
+				_, err := m.Export(&buf)
+				if err == nil && !bytes.Equal(buf.Bytes(), stream) {
+					err = errors.New("a second export differs")
+				}
+				done <- err
+				return
+			}
+			for k, v := range want {
+				if got, ok, err := m.Get(k); err != nil || !ok || got != v {
+					done <- fmt.Errorf("Get(%s) = %q, %v, %v", k, got, ok, err)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
