@@ -157,7 +157,7 @@
 // # Concurrency
 //
 // A Map is not safe for concurrent mutation. With no writer active, any
-// number of goroutines may call Get, GetMany, Contains, View, ViewMany, TTL,
+// number of goroutines may call Get, GetMany, Contains, View, ViewMany, TTL, Export,
 // Len, Stats and Check and iterate at once: the read paths share no scratch space. Package
 // concurrent shards keys over several maps behind read-write locks for
 // concurrent writers.
@@ -225,6 +225,15 @@
 // log, back to the checkpoint), the table is rebuilt from the slots whose
 // records are whole, and the log is replayed. Opening a map that was closed
 // cleanly reads only its header: no replay, no scan.
+//
+// # Backup and export
+//
+// Backup writes a copy of an open map into a new or empty directory: a map
+// directory, closed cleanly, that Open opens. Export writes the keys, values
+// and expiries as an export stream (see package layout, Export stream),
+// which Import puts into any map of the same codecs, a concurrent.Map's
+// included. Export is a read; Backup and Import are writes, and follow the
+// rules of Concurrency.
 //
 // # Errors
 //

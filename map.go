@@ -15,7 +15,7 @@ import (
 // lifetime of views and the durability of writes.
 //
 // A Map is NOT safe for concurrent mutation. Any number of goroutines may
-// call Get, GetMany, Contains, View, ViewMany, TTL, Len, Stats, Check and
+// call Get, GetMany, Contains, View, ViewMany, TTL, Len, Stats, Check, Export and
 // iterate at once while no other method runs; package concurrent builds a map for
 // many writers on top of that rule.
 type Map[K, V any] struct {
