@@ -45,7 +45,7 @@ type command struct {
 
 // commands lists the verbs in the order help shows them.
 var commands = []*command{
-	statsCommand, checkCommand,
+	statsCommand, checkCommand, getCommand, putCommand, deleteCommand,
 }
 
 // A call is one run of a verb: its streams, and its flags once parsed.
