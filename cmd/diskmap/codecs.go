@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/diskmap-go/diskmap/codec"
 )
@@ -32,8 +33,9 @@ type form interface {
 	parse(arg string) (any, error)
 	// fromJSON returns the value a JSON value stands for.
 	fromJSON(raw json.RawMessage) (any, error)
-	// toJSON returns what json.Marshal writes for v, a value of the codec.
-	toJSON(v any) any
+	// toJSON returns what json.Marshal writes for v, a value of the codec,
+	// or an error if JSON cannot hold it.
+	toJSON(v any) (any, error)
 }
 
 // formFor returns the form of the codec named name, as a map header or
@@ -114,7 +116,12 @@ func (stringForm) fromJSON(raw json.RawMessage) (any, error) {
 	}
 	return s, nil
 }
-func (stringForm) toJSON(v any) any { return v }
+func (stringForm) toJSON(v any) (any, error) {
+	if !utf8.ValidString(v.(string)) {
+		return nil, fmt.Errorf("%q is not UTF-8, which JSON strings must be", clip([]byte(v.(string))))
+	}
+	return v, nil
+}
 
 type bytesForm struct{}
 
@@ -133,7 +140,7 @@ func (bytesForm) fromJSON(raw json.RawMessage) (any, error) {
 	}
 	return b, nil
 }
-func (bytesForm) toJSON(v any) any { return v } // json.Marshal writes []byte as base64
+func (bytesForm) toJSON(v any) (any, error) { return v, nil } // json.Marshal writes []byte as base64
 
 type emptyForm struct{}
 
@@ -152,7 +159,7 @@ func (emptyForm) fromJSON(raw json.RawMessage) (any, error) {
 	}
 	return struct{}{}, nil
 }
-func (emptyForm) toJSON(any) any { return nil }
+func (emptyForm) toJSON(any) (any, error) { return nil, nil }
 
 // intForm is the form of codec.Native for a signed integer type.
 type intForm[T int8 | int16 | int32 | int64] struct{ bits int }
@@ -173,7 +180,7 @@ func (f intForm[T]) fromJSON(raw json.RawMessage) (any, error) {
 	}
 	return f.parse(string(raw))
 }
-func (intForm[T]) toJSON(v any) any { return v }
+func (intForm[T]) toJSON(v any) (any, error) { return v, nil }
 
 // uintForm is the form of codec.Native for an unsigned integer type.
 type uintForm[T uint8 | uint16 | uint32 | uint64] struct{ bits int }
@@ -194,7 +201,7 @@ func (f uintForm[T]) fromJSON(raw json.RawMessage) (any, error) {
 	}
 	return f.parse(string(raw))
 }
-func (uintForm[T]) toJSON(v any) any { return v }
+func (uintForm[T]) toJSON(v any) (any, error) { return v, nil }
 
 // floatForm is the form of codec.Native for a floating-point type. JSON
 // has no NaN or infinities: they are written as the strings "NaN", "+Inf"
@@ -225,8 +232,11 @@ func (f floatForm[T]) fromJSON(raw json.RawMessage) (any, error) {
 	}
 	return f.parse(string(raw))
 }
-func (floatForm[T]) toJSON(v any) any {
-	x := float64(v.(T))
+func (floatForm[T]) toJSON(v any) (any, error) { return floatJSON(float64(v.(T)), v), nil }
+
+// floatJSON returns what JSON holds for x, which is v as a float64: v, or
+// a string for NaN and the infinities.
+func floatJSON(x float64, v any) any {
 	switch {
 	case math.IsNaN(x):
 		return "NaN"
@@ -262,7 +272,7 @@ func (msgpackForm) fromJSON(raw json.RawMessage) (any, error) {
 	}
 	return numbersOf(v), nil
 }
-func (msgpackForm) toJSON(v any) any { return jsonable(v) }
+func (msgpackForm) toJSON(v any) (any, error) { return jsonable(v), nil }
 
 // numbersOf replaces each json.Number in v by an int64, a uint64 past
 // int64, or else a float64, so that an integer is stored as MessagePack's
@@ -311,9 +321,9 @@ func jsonable(v any) any {
 			v[i] = jsonable(v[i])
 		}
 	case float64:
-		return floatForm[float64]{}.toJSON(v)
+		return floatJSON(v, v)
 	case float32:
-		return floatForm[float32]{}.toJSON(v)
+		return floatJSON(float64(v), v)
 	}
 	return v
 }

@@ -79,11 +79,14 @@ func writeText(w io.Writer, v any, f form) error {
 	case []byte:
 		b = v
 	default:
-		j, err := json.Marshal(f.toJSON(v))
+		j, err := f.toJSON(v)
 		if err != nil {
+			return fmt.Errorf("the value: %w", err)
+		}
+		if b, err = json.Marshal(j); err != nil {
 			return fmt.Errorf("writing JSON: %w", err)
 		}
-		b = append(j, '\n')
+		b = append(b, '\n')
 	}
 	_, err := w.Write(b)
 	return err

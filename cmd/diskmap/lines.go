@@ -49,7 +49,15 @@ type keyLine struct {
 
 // write writes one entry's line.
 func (lw *lineWriter) write(e entry) error {
-	l := outLine{Key: lw.keys.toJSON(e.key), Value: lw.values.toJSON(e.value)}
+	k, err := lw.keys.toJSON(e.key)
+	if err != nil {
+		return fmt.Errorf("a key: %w", err)
+	}
+	v, err := lw.values.toJSON(e.value)
+	if err != nil {
+		return fmt.Errorf("the value of key %s: %w", shown(k), err)
+	}
+	l := outLine{Key: k, Value: v}
 	if !e.expires.IsZero() {
 		l.Expires = e.expires.UTC().Format(time.RFC3339Nano)
 	}
@@ -58,7 +66,11 @@ func (lw *lineWriter) write(e entry) error {
 
 // writeKey writes the line of a key alone.
 func (lw *lineWriter) writeKey(k any) error {
-	return lw.encode(keyLine{Key: lw.keys.toJSON(k)})
+	j, err := lw.keys.toJSON(k)
+	if err != nil {
+		return fmt.Errorf("a key: %w", err)
+	}
+	return lw.encode(keyLine{Key: j})
 }
 
 func (lw *lineWriter) encode(v any) error {
@@ -141,4 +153,13 @@ func (lr *lineReader) decode(b []byte) (entry, error) {
 		}
 	}
 	return e, nil
+}
+
+// shown returns a key, in the form toJSON gives, as an error shows it.
+func shown(k any) string {
+	b, err := json.Marshal(k)
+	if err != nil {
+		return fmt.Sprint(k)
+	}
+	return clip(b)
 }
