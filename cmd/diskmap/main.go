@@ -46,7 +46,7 @@ type command struct {
 // commands lists the verbs in the order help shows them.
 var commands = []*command{
 	statsCommand, checkCommand, getCommand, putCommand, deleteCommand,
-	dumpCommand, loadCommand, compactCommand, recoverCommand,
+	dumpCommand, loadCommand, compactCommand, recoverCommand, benchCommand,
 }
 
 // A call is one run of a verb: its streams, and its flags once parsed.
