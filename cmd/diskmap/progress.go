@@ -40,9 +40,10 @@ func newProgress(w io.Writer, on bool, total int64, what string, bytes bool) *pr
 		progressbar.OptionShowElapsedTimeOnFinish(),
 		progressbar.OptionSetRenderBlankState(true),
 	}
-	if bytes {
+	switch {
+	case bytes:
 		opts = append(opts, progressbar.OptionShowBytes(true))
-	} else {
+	case total >= 0:
 		opts = append(opts, progressbar.OptionShowCount())
 	}
 	if total < 0 {
