@@ -81,6 +81,18 @@ func formFor(name string) (form, error) {
 // knownCodecs lists the codec names formFor knows, for errors and help.
 const knownCodecs = "string, bytes, int8 to int64, uint8 to uint64, float32, float64, empty, msgpack"
 
+// opaqueForm stands for a codec the tool does not know. Its codec reads
+// and writes the encodings as they are, which is all a map needs to be
+// checked, compacted and recovered; anything else says err.
+type opaqueForm struct{ err error }
+
+func (opaqueForm) codec(name string) codec.Codec[any] {
+	return anyCodec[[]byte]{codec.Bytes{}, name}
+}
+func (f opaqueForm) parse(string) (any, error)             { return nil, f.err }
+func (f opaqueForm) fromJSON(json.RawMessage) (any, error) { return nil, f.err }
+func (f opaqueForm) toJSON(any) (any, error)               { return nil, f.err }
+
 // anyCodec is a codec of package codec for values of type T, taking and
 // returning them as any, under the name the map's header gives.
 type anyCodec[T any] struct {

@@ -19,6 +19,9 @@ func runDelete(c *call, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := t.need(true, false); err != nil {
+		return t.close(err)
+	}
 	return t.close(t.delete(args[1]))
 }
 

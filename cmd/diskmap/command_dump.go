@@ -26,6 +26,9 @@ func runDump(c *call, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := t.need(true, !keysOnly); err != nil {
+		return t.close(err)
+	}
 	lw := &lineWriter{w: bufio.NewWriterSize(c.stdout, 1<<16), keys: t.keys, values: t.values}
 	p := newProgress(c.stderr, c.progress, int64(t.Len()), "dumping", false)
 	if keysOnly {

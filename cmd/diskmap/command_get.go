@@ -30,6 +30,9 @@ func runGet(c *call, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := t.need(true, true); err != nil {
+		return t.close(err)
+	}
 	return t.close(t.get(c.stdout, args[1], asJSON))
 }
 
@@ -73,11 +76,11 @@ func (t *target) expiry(k any) (expires time.Time, err error) {
 // they are, and any other value as JSON with a newline.
 func writeText(w io.Writer, v any, f form) error {
 	var b []byte
-	switch v := v.(type) {
-	case string:
-		b = append([]byte(v), '\n')
-	case []byte:
-		b = v
+	switch f.(type) {
+	case stringForm:
+		b = append([]byte(v.(string)), '\n')
+	case bytesForm:
+		b = v.([]byte)
 	default:
 		j, err := f.toJSON(v)
 		if err != nil {

@@ -80,6 +80,9 @@ func runLoad(c *call, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := t.need(true, true); err != nil {
+		return t.close(err)
+	}
 	p, in := c.inputProgress()
 	lr := &lineReader{r: bufio.NewReaderSize(in, 1<<16), keys: t.keys, values: t.values}
 	n, err := t.load(c, lr)

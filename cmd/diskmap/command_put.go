@@ -31,6 +31,9 @@ func runPut(c *call, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := t.need(true, true); err != nil {
+		return t.close(err)
+	}
 	return t.close(t.put(args[1:], ttl))
 }
 

@@ -194,3 +194,27 @@ func TestMapInUse(t *testing.T) {
 	}()
 	fails(t, 2, "the map is in use", "", "stats", dir)
 }
+
+// A write to a map another process reads, or to a concurrent.Map another
+// process writes, gets the same line.
+func TestMapInUseByAnother(t *testing.T) {
+	dir := stringMap(t, "a", "1")
+	m, err := diskmap.Open[string, string](dir, &diskmap.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = m.Close() }() // read only
+	fails(t, 2, dir+": the map is in use: another process has it open", "", "put", dir, "a", "2")
+
+	cdir := shardedMap(t, 5)
+	c, err := concurrent.Open[string, int64](cdir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := c.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	fails(t, 2, cdir+": the map is in use: another process has it open for writing", "", "dump", cdir)
+}

@@ -95,16 +95,45 @@ func openTarget(dir string, o openOptions) (*target, error) {
 			dir, names.key, names.value, o.create.key, o.create.value)
 	}
 	t := &target{dir: dir, sharded: sharded, names: names, now: time.Now().Round(0)}
-	if t.keys, err = formFor(names.key); err != nil {
-		return nil, fmt.Errorf("%s: key %w", dir, err)
+	creating := errors.Is(err, errNoMap)
+	if t.keys, err = formOf(dir, "key", names.key, creating); err != nil {
+		return nil, err
 	}
-	if t.values, err = formFor(names.value); err != nil {
-		return nil, fmt.Errorf("%s: value %w", dir, err)
+	if t.values, err = formOf(dir, "value", names.value, creating); err != nil {
+		return nil, err
 	}
 	if err := t.open(o); err != nil {
 		return nil, explainOpen(dir, o.readOnly, err)
 	}
 	return t, nil
+}
+
+// formOf returns the form of a map's codec of the name given, for its
+// keys or values (what). A name the tool does not know is an error for a
+// map it is to create, and otherwise an opaque form: the verbs that need
+// no values (stats, check, compact, recover) work on the map all the same.
+func formOf(dir, what, name string, creating bool) (form, error) {
+	f, err := formFor(name)
+	if err != nil {
+		err = fmt.Errorf("%s: %s %w", dir, what, err)
+		if creating {
+			return nil, err
+		}
+		return opaqueForm{err}, nil
+	}
+	return f, nil
+}
+
+// need returns the error of the codecs of a map that the tool does not
+// know, if keys or values need it.
+func (t *target) need(keys, values bool) error {
+	if f, ok := t.keys.(opaqueForm); ok && keys {
+		return f.err
+	}
+	if f, ok := t.values.(opaqueForm); ok && values {
+		return f.err
+	}
+	return nil
 }
 
 // open opens the map with the codecs of t's forms.
