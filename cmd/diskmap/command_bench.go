@@ -82,11 +82,12 @@ func (bf *benchFlags) open(dir string, d diskmap.Durability) (benchMap, error) {
 // run puts bf.n keys, then gets each, and prints the time of each kind
 // of call.
 func (bf *benchFlags) run(w io.Writer, m benchMap, d diskmap.Durability) error {
+	p := &printer{w: w}
 	kind := "diskmap.Map"
 	if bf.shards > 0 {
 		kind = fmt.Sprintf("concurrent.Map of %d shards", bf.shards)
 	}
-	fmt.Fprintf(w, "%s, %s: %d keys, values of %d bytes\n", kind, d, bf.n, bf.valueBytes)
+	p.printf("%s, %s: %d keys, values of %d bytes\n", kind, d, bf.n, bf.valueBytes)
 	value := make([]byte, bf.valueBytes)
 	start := time.Now()
 	for i := range bf.n {
@@ -94,15 +95,15 @@ func (bf *benchFlags) run(w io.Writer, m benchMap, d diskmap.Durability) error {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "put  %8.0f ns/op\n", perOp(start, bf.n))
+	p.printf("put  %8.0f ns/op\n", perOp(start, bf.n))
 	start = time.Now()
 	for i := range bf.n {
 		if _, found, err := m.Get(benchKey(i)); err != nil || !found {
 			return errors.Join(err, fmt.Errorf("key %s put but not found", benchKey(i)))
 		}
 	}
-	fmt.Fprintf(w, "get  %8.0f ns/op\n", perOp(start, bf.n))
-	return nil
+	p.printf("get  %8.0f ns/op\n", perOp(start, bf.n))
+	return p.err
 }
 
 func benchKey(i int) string { return fmt.Sprintf("key%012d", i) }

@@ -138,16 +138,17 @@ func fileSize(path string) int64 {
 // printRecovery says whether the map needed recovery, and compares the
 // headers before with the statistics after.
 func (t *target) printRecovery(w io.Writer, before, after fileState) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := &printer{w: tw}
 	switch {
 	case before.dirty == 0:
-		fmt.Fprintf(w, "%s: %s, closed cleanly: there was nothing to recover\n", t.dir, t.kind())
+		p.printf("%s: %s, closed cleanly: there was nothing to recover\n", t.dir, t.kind())
 	case t.sharded:
-		fmt.Fprintf(w, "%s: %s, %d of %d shards not closed cleanly: the Open recovered them\n", t.dir, t.kind(), before.dirty, before.shards)
+		p.printf("%s: %s, %d of %d shards not closed cleanly: the Open recovered them\n", t.dir, t.kind(), before.dirty, before.shards)
 	default:
-		fmt.Fprintf(w, "%s: %s, not closed cleanly: the Open recovered it\n", t.dir, t.kind())
+		p.printf("%s: %s, not closed cleanly: the Open recovered it\n", t.dir, t.kind())
 	}
-	fmt.Fprintln(w, "The library does not report what a recovery did; what the headers said before, and what Stats says after:")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p.println("The library does not report what a recovery did; what the headers said before, and what Stats says after:")
 	rows := []struct {
 		name          string
 		before, after string
@@ -160,9 +161,12 @@ func (t *target) printRecovery(w io.Writer, before, after fileState) error {
 		{"live value bytes", size(before.valueLive), size(after.valueLive)},
 		{"write-ahead log", size(before.wal), size(after.wal)},
 	}
-	fmt.Fprintf(tw, "\tbefore\tafter\n")
+	p.printf("\tbefore\tafter\n")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.name, r.before, r.after)
+		p.printf("%s\t%s\t%s\n", r.name, r.before, r.after)
+	}
+	if p.err != nil {
+		return p.err
 	}
 	return tw.Flush()
 }

@@ -117,8 +117,12 @@ func (r *statsReport) table(w io.Writer) error {
 		{"resizes", fmt.Sprint(r.Resizes)},
 		{"compactions", fmt.Sprint(r.Compacted)},
 	}
+	p := &printer{w: tw}
 	for _, row := range rows {
-		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
+		p.printf("%s\t%s\n", row[0], row[1])
+	}
+	if p.err != nil {
+		return p.err
 	}
 	return tw.Flush()
 }

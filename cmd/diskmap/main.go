@@ -67,9 +67,6 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// errShown is returned by a verb that has printed what went wrong itself.
-var errShown = errors.New("shown")
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, stderrIsTerminal()))
 }
@@ -78,7 +75,7 @@ func main() {
 // and returns its exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, progress bool) int {
 	if len(args) == 0 {
-		printHelp(stderr)
+		_ = printHelp(stderr) // the status says what went wrong: no verb
 		return exitTrouble
 	}
 	switch args[0] {
@@ -87,7 +84,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, progress bool
 	}
 	cmd := lookup(args[0])
 	if cmd == nil {
-		fmt.Fprintf(stderr, "diskmap: unknown verb %q (diskmap help lists them)\n", args[0])
+		unknownVerb(stderr, args[0])
 		return exitTrouble
 	}
 	c := &call{cmd: cmd, stdin: stdin, stdout: stdout, stderr: stderr, progress: progress}
@@ -101,23 +98,27 @@ func (c *call) exit(err error) int {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
-		c.usage(c.stdout)
+		if err := c.usage(c.stdout); err != nil {
+			return exitTrouble
+		}
 		return exitOK
 	case errors.As(err, &ee):
-		if !errors.Is(err, errShown) {
-			c.fail(ee.err)
-		}
+		c.fail(ee.err)
 		return ee.code
 	}
-	if !errors.Is(err, errShown) {
-		c.fail(err)
-	}
+	c.fail(err)
 	return exitTrouble
 }
 
-// fail prints err as one line on stderr, after the verb.
+// fail prints err as one line on stderr, after the verb. Where stderr
+// fails too, the exit status is all that is left to tell.
 func (c *call) fail(err error) {
-	fmt.Fprintf(c.stderr, "diskmap %s: %s\n", c.cmd.name, oneLine(err))
+	_, _ = fmt.Fprintf(c.stderr, "diskmap %s: %s\n", c.cmd.name, oneLine(err))
+}
+
+// unknownVerb prints the line for a verb that is not one; as for fail.
+func unknownVerb(stderr io.Writer, verb string) {
+	_, _ = fmt.Fprintf(stderr, "diskmap: unknown verb %q (diskmap help lists them)\n", verb)
 }
 
 // oneLine returns err's text on one line, without the "diskmap: " the
@@ -139,26 +140,31 @@ func lookup(name string) *command {
 // help prints the list of verbs, or the usage of the verb named.
 func help(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		printHelp(stdout)
+		if err := printHelp(stdout); err != nil {
+			return exitTrouble
+		}
 		return exitOK
 	}
 	cmd := lookup(args[0])
 	if cmd == nil {
-		fmt.Fprintf(stderr, "diskmap: unknown verb %q (diskmap help lists them)\n", args[0])
+		unknownVerb(stderr, args[0])
 		return exitTrouble
 	}
 	c := &call{cmd: cmd, stdout: stdout, stderr: stderr}
 	return c.exit(cmd.run(c, []string{"-help"}))
 }
 
-func printHelp(w io.Writer) {
-	fmt.Fprintln(w, "diskmap inspects and operates a map of package diskmap or package concurrent.")
-	fmt.Fprintln(w, "\nUsage: diskmap VERB [flags] [arguments]\n\nVerbs:")
+// printHelp prints the list of verbs.
+func printHelp(w io.Writer) error {
+	p := &printer{w: w}
+	p.println("diskmap inspects and operates a map of package diskmap or package concurrent.")
+	p.println("\nUsage: diskmap VERB [flags] [arguments]\n\nVerbs:")
 	for _, cmd := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", cmd.name, cmd.summary)
+		p.printf("  %-8s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprintln(w, "\ndiskmap VERB -help shows a verb's flags and an example.")
-	fmt.Fprintln(w, "Exit status: 0 ok; 1 problems found (check) or key not found (get, delete); 2 bad input.")
+	p.println("\ndiskmap VERB -help shows a verb's flags and an example.")
+	p.println("Exit status: 0 ok; 1 problems found (check) or key not found (get, delete); 2 bad input.")
+	return p.err
 }
 
 // parse parses the verb's flags, made by define, and checks that as many
@@ -183,18 +189,19 @@ func (c *call) parse(args []string, define func(fs *flag.FlagSet), counts ...int
 }
 
 // usage prints the verb's usage line, summary, example and flags.
-func (c *call) usage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: diskmap %s\n\n%s\n\nExample:\n  %s\n", c.cmd.line(), c.cmd.summary, c.cmd.example)
-	if c.flags == nil {
-		return
-	}
+func (c *call) usage(w io.Writer) error {
+	p := &printer{w: w}
+	p.printf("Usage: diskmap %s\n\n%s\n\nExample:\n  %s\n", c.cmd.line(), c.cmd.summary, c.cmd.example)
 	has := false
-	c.flags.VisitAll(func(*flag.Flag) { has = true })
+	if c.flags != nil {
+		c.flags.VisitAll(func(*flag.Flag) { has = true })
+	}
 	if has {
-		fmt.Fprintln(w, "\nFlags:")
+		p.println("\nFlags:")
 		c.flags.SetOutput(w)
 		c.flags.PrintDefaults()
 	}
+	return p.err
 }
 
 // line returns the verb's usage line: its name, [flags] if it has any

@@ -62,8 +62,8 @@ func (p *progress) add(n int) {
 // done ends the bar, on a line of its own.
 func (p *progress) done() {
 	if p != nil {
-		_ = p.bar.Finish() // as in add
-		fmt.Fprintln(p.w)
+		_ = p.bar.Finish()       // as in add
+		_, _ = fmt.Fprintln(p.w) // as in add
 	}
 }
 
