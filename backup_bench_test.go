@@ -2,6 +2,7 @@ package diskmap_test
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,15 +13,19 @@ import (
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
-// BenchmarkBackup backs up, and exports, a map of 1M keys of the speed
-// workload (16-byte keys, 100-byte values), open in DurabilityOS with its
+// backupKeys is the size of BenchmarkBackup's map.
+var backupKeys = flag.Int("backup-keys", 1_000_000, "keys in BenchmarkBackup's map")
+
+// BenchmarkBackup backs up, and exports, a map of 1M keys (-backup-keys)
+// of the speed workload (16-byte keys, 100-byte values), open in DurabilityOS with its
 // changes checkpointed once before the timer starts. copy=clone clones the
 // files (skipped where the temporary directory's file system cannot),
 // copy=copy copies them. One run is enough for a figure:
 //
 //	go test -run '^$' -bench BenchmarkBackup -benchtime 1x
+//	TMPDIR=/mnt/xfs go test -run '^$' -bench BenchmarkBackup -benchtime 1x -backup-keys 10000000
 func BenchmarkBackup(b *testing.B) {
-	const n = 1_000_000
+	n := *backupKeys
 	fsys := &cloneless{FS: mmap.OS{}}
 	m, err := diskmap.Open[[]byte, []byte](filepath.Join(b.TempDir(), "m"), diskmap.WithFiles(&diskmap.Options{Capacity: n}, fsys))
 	if err != nil {
