@@ -19,6 +19,7 @@ type Batch[K, V any] struct {
 	present map[string]pending // keys the batch touched, and what they hold after it
 	room    room               // the most its puts may take
 	expired int                // expired keys of the map it deletes
+	checked []byte             // the copy of a key that allow checks
 }
 
 // pending is what a batch leaves under a key it touched: whether the key
@@ -58,6 +59,9 @@ func (b *Batch[K, V]) put(k K, v V, exp int64) error {
 // putEncoded records a put of the encoded key kb and value vb, to expire
 // at exp.
 func (b *Batch[K, V]) putEncoded(kb, vb []byte, exp int64) error {
+	if err := b.allow(kb); err != nil {
+		return err
+	}
 	if err := b.m.checkSize(kb, vb); err != nil {
 		return err
 	}
@@ -86,6 +90,9 @@ func (b *Batch[K, V]) Delete(k K) (bool, error) {
 	if err != nil {
 		return false, b.m.encodeError("key", err)
 	}
+	if err := b.allow(kb); err != nil {
+		return false, err
+	}
 	p, touched := b.present[string(kb)]
 	was := p.stays
 	if !touched {
@@ -101,6 +108,18 @@ func (b *Batch[K, V]) Delete(k K) (bool, error) {
 	}
 	b.delete(kb)
 	return was, nil
+}
+
+// allow returns the error of the map's check of the keys of its batches
+// for the encoded key kb (see Options.batchKeys), nil if it has none. The
+// check gets a copy of kb: handed kb itself, it would make the encoding of
+// every key of every batch escape to the heap, with a check or not.
+func (b *Batch[K, V]) allow(kb []byte) error {
+	if b.m.opts.batchKeys == nil {
+		return nil
+	}
+	b.checked = append(b.checked[:0], kb...)
+	return b.m.opts.batchKeys(b.checked)
 }
 
 // delete records a delete of the encoded key kb.

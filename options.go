@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/diskmap-go/diskmap/internal/batchkeys"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
@@ -66,12 +67,19 @@ type Options struct {
 	// mappings goes through: the operating system's unless a test sets one
 	// that fails on purpose (see mmap.SetFiles). Default mmap.OS.
 	files mmap.FS
+
+	// batchKeys, if set, is called by every call of a Batch with its
+	// encoded key before anything else, and its error is the call's: how
+	// package concurrent keeps a batch on one shard's keys (see
+	// batchkeys.Set). Default nil, every key allowed.
+	batchKeys func(kb []byte) error
 }
 
-// init installs the one way to set files from outside this package; see
-// mmap.SetFiles.
+// init installs the ways to set files, and batchKeys, from outside this
+// package; see mmap.SetFiles and batchkeys.Set.
 func init() {
 	mmap.SetFiles = func(opts any, fs mmap.FS) { opts.(*Options).files = fs }
+	batchkeys.Set = func(opts any, check func(kb []byte) error) { opts.(*Options).batchKeys = check }
 }
 
 // Durability says what survives a crash, and what it costs.

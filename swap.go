@@ -270,6 +270,9 @@ func (b *Batch[K, V]) CompareAndDelete(k K, old V) (deleted bool, err error) {
 // current returns the encoded value the encoded key kb holds at this
 // point of the batch: put earlier in it, or else in the map.
 func (b *Batch[K, V]) current(kb []byte) ([]byte, bool, error) {
+	if err := b.allow(kb); err != nil {
+		return nil, false, err
+	}
 	if p, touched := b.present[string(kb)]; touched {
 		return b.ops[p.at : p.at+p.n : p.at+p.n], p.stays, nil
 	}

@@ -21,9 +21,43 @@
 //   - shard seed: the hash seed in the header of a shard's buckets file
 //     (package layout). It differs from shard to shard and from map to map,
 //     and names a shard directory.
-//   - callback: the fn of Update or View, which runs with its shard locked.
+//   - shard key: the part of a key's encoded bytes that Options.ShardKey
+//     picks, hashed instead of the whole key when the map has one.
+//   - callback: the fn of Update, View, ViewMany or BatchOn, which runs
+//     with its shard locked.
 //   - batch: up to 256 items that an iteration reads from a shard under
 //     one hold of the shard's read lock.
+//
+// # Calls
+//
+// A Map has the calls of a diskmap.Map, with the same meanings, each on
+// the shard of its key or shard after shard:
+//
+//   - on one key's shard: Get, GetAppend, Contains, View, TTL (reads);
+//     Put, PutTTL, Delete, Update, Swap, LoadOrStore, LoadAndDelete,
+//     CompareAndSwap, CompareAndDelete, and BatchOn, a batch of the keys
+//     of one shard, where diskmap.Map has Batch (writes);
+//   - grouped by shard: GetMany, ViewMany and PutMany;
+//   - shard after shard: All, Keys, Values and Err; Len, Stats and Check;
+//     DeleteFunc, RemoveExpired, Clear and Compact; Sync, Checkpoint,
+//     LastSeq and WaitSynced (see Durability); Close.
+//
+// Set is a Map of struct{} values, as diskmap.Set is: Add, Has, Remove,
+// All, Err, Len, Clear, Compact, Sync, Stats, Check and Close.
+//
+// Bad input gets diskmap.Map's answers:
+//
+//   - After Close, every call returns diskmap.ErrClosed, but Len and
+//     Stats, which give 0 keys, LastSeq, and WaitSynced, which returns nil
+//     for writes Close synced.
+//   - A key or value past the format's limits makes Put, PutTTL, PutMany,
+//     Update's writes, the puts of BatchOn, Swap and LoadOrStore return
+//     diskmap.ErrTooLarge, naming the shard and changing nothing; reads
+//     find no such key.
+//   - On a map opened with ReadOnly every write returns
+//     diskmap.ErrReadOnly: those above, DeleteFunc, RemoveExpired, Clear and
+//     Compact. Sync, Checkpoint and WaitSynced have nothing to do and
+//     return nil, and LastSeq is 0.
 //
 // # Sharding
 //
@@ -35,6 +69,11 @@
 // bytes (codec.Borrower) or packs it (codec.Packer) is encoded into no
 // buffer, so Get, View and Contains of string, []byte and numeric keys
 // allocate nothing.
+//
+// With Options.ShardKey, the shard hash is of each key's shard key, a part
+// of its encoding, instead: keys with one shard key share a shard, and a
+// batch of them (BatchOn) is atomic. Whether a map has one is recorded in
+// its manifest.
 //
 // The shard count is a power of two, fixed when the map is created (see
 // Options.Shards) and recorded in the manifest with the seed of the shard
@@ -81,12 +120,13 @@
 //
 // # Locks
 //
-// Reads (Get, GetAppend, Contains, View, GetMany, TTL, Stats, Check, and
-// each batch of an iteration) hold a shard's lock shared; writes (Put,
-// PutTTL, Delete, Update, the calls of sync.Map, each batch of PutMany, and
-// per shard Compact, RemoveExpired, DeleteFunc, Clear, Sync and Close) hold
-// it exclusively. A method
-// that touches several shards takes their locks one after another, never
+// Reads (Get, GetAppend, Contains, View, TTL, per shard GetMany, ViewMany,
+// LastSeq, Stats and Check, and each batch of an iteration) hold a shard's
+// lock shared; writes (Put, PutTTL, Delete, Update, BatchOn, the calls of
+// sync.Map, each batch of PutMany, and per shard Compact, RemoveExpired, DeleteFunc,
+// Clear, Sync, Checkpoint and Close) hold it exclusively. WaitSynced waits
+// for a shard's fsync with no lock held. A method that touches several
+// shards takes their locks one after another, never
 // two at once. Hence:
 //
 //   - Goroutines working on different shards never wait for each other.
@@ -102,8 +142,8 @@
 //
 // # Callbacks
 //
-// The fn of Update runs under the write lock of its key's shard, and the fn
-// of View under the read lock. It must not call the map, nor wait for a
+// The fn of Update and of BatchOn runs under the write lock of its key's
+// shard, and the fn of View, and of ViewMany, under the read lock. It must not call the map, nor wait for a
 // goroutine that does: the locks are sync.RWMutexes, which are not
 // reentrant, so a write to fn's own shard waits for ever for the lock fn's
 // caller holds, and so may a read of it (a read lock waits behind a writer
@@ -146,11 +186,23 @@
 // Each shard is a diskmap.Map opened with Options.Map, so its durability
 // mode, and what diskmap guarantees in that mode, hold shard by shard; Sync
 // syncs every shard. Nothing is atomic across shards: after a crash each
-// shard is recovered by itself. Each shard has its own log, so writers to
+// shard is recovered by itself. A batch (BatchOn) is one frame of its
+// shard's log, all or nothing after a crash as diskmap.Map.Batch is, and
+// so it may touch the keys of its shard only; keys that must change
+// together are given one shard key (Options.ShardKey). Each shard has its own log, so writers to
 // different shards never wait on one fsync. With DurabilityWALSync a
 // writer logs under its shard's lock, releases it, and only then waits for
 // the fsync, which writers to the same shard share (group commit: 8
 // writers on one shard measured 6x the synced writes per second of one).
+//
+// With DurabilityWAL, a writer that wants its writes durable without
+// syncing after each one calls LastSeq after them and WaitSynced with the
+// token it returns, as with a diskmap.Map. The token is not the sequence
+// number of one write, since each shard numbers its own log: it is the sum
+// of the shards' numbers, and WaitSynced waits for every shard's log up to
+// what it holds when WaitSynced is called, which covers the writes made
+// before LastSeq and may cover later ones. Checkpoint checkpoints every
+// shard.
 //
 // # Errors
 //
@@ -159,7 +211,10 @@
 // for other codecs than the manifest names, ErrVersion for a manifest of
 // another version, and ErrCorrupt, matched by a *diskmap.CorruptError that
 // names the file, for a damaged or truncated manifest, a shard directory
-// that is missing or belongs elsewhere, or a damaged shard.
+// that is missing or belongs elsewhere, or a damaged shard. Two errors are
+// this package's own: ErrCrossShard, from a batch of BatchOn given a key
+// of another shard, and ErrShardKey, from an Open with an Options.ShardKey
+// of a map created without one, or the reverse.
 //
 // Messages follow diskmap's rule (see diskmap.ErrClosed): the error that
 // began one names its package once, "concurrent: " for the errors made
@@ -174,7 +229,10 @@
 //
 //   - At most MaxShards (1024) shards; each holds a few open files and
 //     mappings of its own.
-//   - One key is the unit of atomicity: Update is atomic for its key, and
-//     nothing spans two keys.
+//   - One shard is the unit of atomicity: Update is atomic for its key,
+//     BatchOn for the keys of one shard, and nothing spans two shards. A
+//     batch of keys of several shards is refused (ErrCrossShard): there is
+//     no Batch that picks its shard from the keys fn gives it, since fn
+//     writes into the batch of one shard's map as it runs.
 //   - Err belongs to the map, not to one iteration.
 package concurrent

@@ -33,6 +33,35 @@ func (m *Map[K, V]) GetMany(keys []K) ([]V, []bool, error) {
 	return vals, found, nil
 }
 
+// ViewMany looks up every key of keys and calls fn with the key's index
+// in keys and its value as View gives it (nil and false when the key is
+// absent). It groups the keys by shard, as GetMany does, and looks each
+// shard's up with diskmap's ViewMany under one hold of the shard's read
+// lock: fn is called shard after shard, in shard order, and within a shard
+// in the order of keys, not in the order of keys overall. The values of one
+// shard are read at one moment, those of different shards at different
+// moments.
+//
+// v is valid until fn returns. fn runs under the shard's read lock and, as
+// any callback, must not call the map (see the package documentation,
+// Callbacks). An error from fn stops ViewMany, which returns it; so does
+// the first error of a lookup, after fn was called for the keys before it.
+func (m *Map[K, V]) ViewMany(keys []K, fn func(i int, v []byte, found bool) error) error {
+	order, starts, err := m.groupByShard(keys)
+	if err != nil {
+		return err
+	}
+	for i := range m.shards {
+		if starts[i] == starts[i+1] {
+			continue
+		}
+		if err := m.shards[i].viewAll(keys, order[starts[i]:starts[i+1]], fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // groupByShard returns the indexes of keys sorted by shard, and where each
 // shard's run of them starts: shard i's are order[starts[i]:starts[i+1]].
 func (m *Map[K, V]) groupByShard(keys []K) (order []int, starts []int, err error) {
@@ -73,6 +102,18 @@ func (s *shard[K, V]) getAll(keys []K, idx []int, vals []V, found []bool) error 
 		vals[i], found[i] = vs[j], fs[j]
 	}
 	return nil
+}
+
+// viewAll calls fn, as ViewMany does, for the keys of the shard at the
+// given indexes of keys, under one hold of the read lock.
+func (s *shard[K, V]) viewAll(keys []K, idx []int, fn func(i int, v []byte, found bool) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	sub := make([]K, len(idx))
+	for j, i := range idx {
+		sub[j] = keys[i]
+	}
+	return s.m.ViewMany(sub, func(j int, v []byte, found bool) error { return fn(idx[j], v, found) })
 }
 
 // PutMany stores every item of items, as Put would one after another: of

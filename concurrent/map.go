@@ -1,6 +1,7 @@
 package concurrent
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -24,10 +25,13 @@ type Map[K, V any] struct {
 	dir    string
 	kc     encode.Encoder[K]
 	hasher format.Hasher // picks a key's shard; seeded from the manifest
-	shards []shard[K, V]
-	lock   *os.File // holds the directory's lock until Close
-	files  mmap.FS  // the map's own files and its shards' go through it
-	closed atomic.Bool
+	// shardKey, if set, picks the part of an encoded key that the hasher
+	// hashes (Options.ShardKey).
+	shardKey func(key []byte) []byte
+	shards   []shard[K, V]
+	lock     *os.File // holds the directory's lock until Close
+	files    mmap.FS  // the map's own files and its shards' go through it
+	closed   atomic.Bool
 	// syncEach is set for DurabilityWALSync: the shards run DurabilityWAL,
 	// and each writer waits for its fsync after releasing the shard's lock,
 	// so that writers to one shard share fsyncs (group commit).
@@ -64,7 +68,7 @@ func OpenWith[K, V any](dir string, kc codec.Codec[K], vc codec.Codec[V], opts *
 			return nil, fmt.Errorf("concurrent: codec name %q: want 1 to %d bytes, no NUL", name, layout.MaxCodecName)
 		}
 	}
-	m := &Map[K, V]{dir: dir, kc: encode.New(kc), files: o.files}
+	m := &Map[K, V]{dir: dir, kc: encode.New(kc), files: o.files, shardKey: o.ShardKey}
 	if err := m.open(kc, vc, o); err != nil {
 		return nil, err
 	}
@@ -228,8 +232,11 @@ func (m *Map[K, V]) Compact() error {
 
 // Sync syncs every shard (see diskmap.Map.Sync), one after another, each
 // under its own write lock. It syncs them all even if one fails, and
-// returns the errors joined.
+// returns the errors joined; a closed map returns diskmap.ErrClosed once.
 func (m *Map[K, V]) Sync() error {
+	if m.closed.Load() {
+		return diskmap.ErrClosed
+	}
 	var errs []error
 	for i := range m.shards {
 		s := &m.shards[i]
@@ -277,7 +284,7 @@ func (m *Map[K, V]) release() error {
 }
 
 // shardOf returns k's shard: the low bits of the shard hash of k's
-// encoding. The shard's own table is indexed by the top bits of another
+// encoding, or of its shard key. The shard's own table is indexed by the top bits of another
 // hash, seeded differently, so the two choices are independent.
 func (m *Map[K, V]) shardOf(k K) (*shard[K, V], error) {
 	i, err := m.shardIndex(k)
@@ -294,5 +301,19 @@ func (m *Map[K, V]) shardIndex(k K) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("concurrent: %s: encoding key: %w", m.dir, err)
 	}
+	if m.shardKey != nil {
+		// ShardKey gets a copy: handed kb itself, it would make the
+		// encoding of every key escape to the heap, with a ShardKey or not.
+		return m.shardOfBytes(bytes.Clone(kb)), nil
+	}
 	return layout.ShardOf(m.hasher.Sum(kb), len(m.shards)), nil
+}
+
+// shardOfBytes returns the index of the shard of the encoded key kb: the
+// low bits of the shard hash of kb, or of its shard key.
+func (m *Map[K, V]) shardOfBytes(kb []byte) int {
+	if m.shardKey != nil {
+		kb = m.shardKey(kb)
+	}
+	return layout.ShardOf(m.hasher.Sum(kb), len(m.shards))
 }

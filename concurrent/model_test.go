@@ -26,6 +26,13 @@ func TestModel(t *testing.T) {
 	runModel(t, diskmap.Options{Capacity: 16})
 }
 
+// TestModelWAL is TestModel with shards that log every write, so that
+// LastSeq, WaitSynced and Checkpoint have logs to work on.
+func TestModelWAL(t *testing.T) {
+	t.Parallel()
+	runModel(t, diskmap.Options{Capacity: 16, Durability: diskmap.DurabilityWAL})
+}
+
 // TestModelAutoCompact is TestModel with shards that compact by
 // themselves every few dozen writes, while others read and iterate.
 func TestModelAutoCompact(t *testing.T) {
@@ -172,8 +179,16 @@ func (w *worker) step() error {
 		if w.r.IntN(4) == 0 {
 			return m.Compact()
 		}
+	case p < 88:
+		return w.batch()
 	case p < 85:
-		return m.Sync()
+		switch w.r.IntN(3) {
+		case 0:
+			return m.Sync()
+		case 1:
+			return m.Checkpoint()
+		}
+		return m.WaitSynced(m.LastSeq())
 	default:
 		return w.read(w.own(), true)
 	}
@@ -238,7 +253,7 @@ func (w *worker) getMany() error {
 			ks[i] = w.any()
 		}
 	}
-	vals, found, err := w.m.GetMany(ks)
+	vals, found, err := w.readMany(ks)
 	if err != nil {
 		return err
 	}
@@ -252,6 +267,75 @@ func (w *worker) getMany() error {
 		}
 	}
 	return nil
+}
+
+// batch puts and deletes some of the worker's own keys of one shard with
+// BatchOn; now and then it adds a key of another shard, and then the batch
+// must fail with ErrCrossShard and change nothing.
+func (w *worker) batch() error {
+	home := w.own()
+	shard := concurrent.ShardOf(w.m, home)
+	ops := map[string]string{} // key to value, "" to delete
+	var stray string
+	for range 10 {
+		k := w.own()
+		switch {
+		case concurrent.ShardOf(w.m, k) == shard && w.r.IntN(4) == 0:
+			ops[k] = ""
+		case concurrent.ShardOf(w.m, k) == shard:
+			ops[k] = w.value(k)
+		case stray == "" && w.r.IntN(8) == 0:
+			stray = k
+		}
+	}
+	err := w.m.BatchOn(home, func(b *diskmap.Batch[string, string]) error {
+		for _, k := range slices.Sorted(maps.Keys(ops)) {
+			var err error
+			if ops[k] == "" {
+				_, err = b.Delete(k)
+			} else {
+				err = b.Put(k, ops[k])
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if stray != "" {
+			_ = b.Put(stray, w.value(stray)) // refused, and BatchOn with it
+		}
+		return nil
+	})
+	switch {
+	case stray != "" && errors.Is(err, concurrent.ErrCrossShard):
+		for k := range ops {
+			if err := w.read(k, true); err != nil {
+				return fmt.Errorf("after a batch refused: %v", err)
+			}
+		}
+		return w.read(stray, true)
+	case stray != "" || err != nil:
+		return fmt.Errorf("BatchOn with a key of another shard (%q): %v, want ErrCrossShard", stray, err)
+	}
+	for k, v := range ops {
+		w.o.set(k, v, v != "")
+	}
+	return nil
+}
+
+// readMany reads ks with GetMany or ViewMany.
+func (w *worker) readMany(ks []string) ([]string, []bool, error) {
+	if w.r.IntN(2) == 0 {
+		return w.m.GetMany(ks)
+	}
+	vals, found := make([]string, len(ks)), make([]bool, len(ks))
+	err := w.m.ViewMany(ks, func(i int, v []byte, ok bool) error {
+		if found[i] || vals[i] != "" {
+			return fmt.Errorf("ViewMany: index %d twice", i)
+		}
+		vals[i], found[i] = string(v), ok
+		return nil
+	})
+	return vals, found, err
 }
 
 func (w *worker) putMany() error {

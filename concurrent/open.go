@@ -13,6 +13,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/codec"
+	"github.com/diskmap-go/diskmap/internal/batchkeys"
 	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
@@ -83,7 +84,7 @@ func (m *Map[K, V]) loadManifest(keyCodec, valueCodec string, o Options, made *[
 	mf, err := readManifest(m.files, m.path(manifestFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !ro:
-		if mf, err = m.startCreate(keyCodec, valueCodec, o.Shards); err != nil {
+		if mf, err = m.startCreate(keyCodec, valueCodec, o.Shards, o.ShardKey != nil); err != nil {
 			return mf, err
 		}
 		*made = append(*made, m.path(manifestFile))
@@ -92,10 +93,21 @@ func (m *Map[K, V]) loadManifest(keyCodec, valueCodec string, o Options, made *[
 	case !codec.Compatible(mf.KeyCodec, keyCodec) || !codec.Compatible(mf.ValueCodec, valueCodec):
 		return mf, fmt.Errorf("%s holds %s keys and %s values, opened with %s and %s: %w",
 			m.path(manifestFile), mf.KeyCodec, mf.ValueCodec, keyCodec, valueCodec, diskmap.ErrCodecMismatch)
+	case mf.ShardKey() != (o.ShardKey != nil):
+		return mf, fmt.Errorf("%s: %w", m.shardKeyMismatch(mf.ShardKey()), ErrShardKey)
 	case mf.Creating() && ro:
 		return mf, fmt.Errorf("%s was not created completely; open it for writing once to finish: %w", m.dir, diskmap.ErrReadOnly)
 	}
 	return mf, nil
+}
+
+// shardKeyMismatch says how the shard keys of the map differ from those it
+// is opened with, recorded says whether its manifest records a ShardKey.
+func (m *Map[K, V]) shardKeyMismatch(recorded bool) string {
+	if recorded {
+		return m.path(manifestFile) + " records keys sharded by a shard key, opened without Options.ShardKey"
+	}
+	return m.path(manifestFile) + " records keys sharded by their whole encoding, opened with an Options.ShardKey"
 }
 
 // takeLock opens the directory's lock file and locks it: exclusively to
@@ -132,11 +144,13 @@ func (m *Map[K, V]) openShards(kc codec.Codec[K], vc codec.Codec[V], so diskmap.
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 			*made = append(*made, dir)
 		}
-		d, err := diskmap.OpenWith(dir, kc, vc, &so)
+		s := &m.shards[i]
+		o := so
+		batchkeys.Set(&o, m.batchCheck(s, i))
+		d, err := diskmap.OpenWith(dir, kc, vc, &o)
 		if err != nil {
 			return err
 		}
-		s := &m.shards[i]
 		s.m, s.num = d, i
 		s.count.Store(int64(d.Len()))
 	}
@@ -240,8 +254,9 @@ func readShardHeader(files mmap.FS, path string) (layout.Header, int, error) {
 
 // startCreate begins a new map in a directory without a manifest: it checks
 // that the directory holds no shards and no diskmap.Map, and writes a
-// manifest marked as creating, with a new shard hash seed.
-func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int) (layout.Manifest, error) {
+// manifest marked as creating, with a new shard hash seed, and marked as
+// sharding by a shard key if shardKey.
+func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int, shardKey bool) (layout.Manifest, error) {
 	if err := m.checkEmpty(); err != nil {
 		return layout.Manifest{}, err
 	}
@@ -249,8 +264,12 @@ func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int) (layout
 	if _, err := rand.Read(seed[:]); err != nil {
 		return layout.Manifest{}, fmt.Errorf("concurrent: creating %s: %w", m.dir, err)
 	}
+	flags := uint32(layout.ManifestFlagCreating)
+	if shardKey {
+		flags |= layout.ManifestFlagShardKey
+	}
 	mf := layout.Manifest{
-		Flags:      layout.ManifestFlagCreating,
+		Flags:      flags,
 		Seed:       binary.LittleEndian.Uint64(seed[:]),
 		KeyCodec:   keyCodec,
 		ValueCodec: valueCodec,

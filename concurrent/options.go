@@ -30,6 +30,20 @@ type Options struct {
 	// documentation, Locks).
 	Map diskmap.Options
 
+	// ShardKey, if set, returns the part of a key's encoded bytes that
+	// picks its shard, its shard key, as a Redis Cluster hash tag does:
+	// keys with the same shard key are in one shard, and BatchOn can write
+	// them together, atomically. It must be a pure function of its
+	// argument, returning a slice of it or bytes derived from it alone, and
+	// the same function must be given at every Open of the map. Whether the map has one is recorded
+	// in its manifest when Open creates it: opening a map created with one
+	// without one, or the reverse, fails with ErrShardKey. A map cannot
+	// check that the function is the same: another one sends keys to
+	// other shards than they are in, which Check reports. It is given a
+	// copy of the key's bytes, which costs an allocation each time a key's
+	// shard is picked. Default nil: the whole encoded key picks the shard.
+	ShardKey func(key []byte) []byte
+
 	// files is what every operation of the map on its own files (manifest,
 	// lock) goes through, and is handed to each shard: the operating
 	// system's unless a test sets one that fails on purpose. A shard's

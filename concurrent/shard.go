@@ -31,6 +31,10 @@ type shard[K, V any] struct {
 	// end the iterations of m; iterations compare it between batches.
 	gen uint64
 
+	// crossed is set, under mu held exclusively, when a call of a batch of
+	// BatchOn meets a key of another shard; BatchOn then refuses the batch.
+	crossed bool
+
 	_ [64]byte // keeps the locks of neighbouring shards off one cache line
 }
 

@@ -694,7 +694,14 @@
 //
 // A key's shard is picked by its shard hash, XXH64 of the key's encoded
 // bytes seeded with the manifest's seed: the low log2(n) bits of the shard
-// hash are the shard's number (ShardOf). Inside the shard, the key's home is
+// hash are the shard's number (ShardOf). If the manifest has flag bit 1
+// set, the shard hash is of the key's shard key instead: the part of its
+// encoded bytes that a function given to Open picks (as a Redis Cluster
+// hash tag does), so that keys with one shard key share a shard. The
+// function is not recorded, only that there is one: a map must be opened
+// with the function it was created with, and one with bit 1 set opened
+// without a function, or one with bit 1 clear opened with one, is
+// refused. Inside the shard, the key's home is
 // the top bits of the shard's own hash, seeded with its shard seed, the hash
 // seed in its buckets header, so the two choices are independent. Shard
 // seeds differ from shard to shard and from map to map.
@@ -706,7 +713,8 @@
 //	offset size field
 //	     0    8 magic "dmshards"
 //	     8    4 version (1)
-//	    12    4 flags: bit 0 set while the map is being created
+//	    12    4 flags: bit 0 set while the map is being created,
+//	               bit 1 set if the shard hash is of a shard key
 //	    16    4 shard count n: a power of two, 1 to 1024
 //	    20    4 zero
 //	    24    8 seed of the shard hash
@@ -730,8 +738,9 @@
 // Creating a sharded map:
 //
 //  1. In a directory with no manifest, no shard-* entry and no buckets file,
-//     write a manifest with flag bit 0 set, the shard count, a random seed
-//     for the shard hash, the codec names and zero shard seeds.
+//     write a manifest with flag bit 0 set (and bit 1 if keys have a shard
+//     key), the shard count, a random seed for the shard hash, the codec
+//     names and zero shard seeds.
 //  2. Create the n shards, each an empty map.
 //  3. Write the manifest again with each shard's seed, flag bit 0 clear.
 //

@@ -23,6 +23,15 @@ const (
 	// ManifestFlagCreating is set in Manifest.Flags while the map's shards
 	// are being created; their seeds are not recorded yet.
 	ManifestFlagCreating = 1 << 0
+
+	// ManifestFlagShardKey is set in Manifest.Flags if the map's shard hash
+	// is of a part of each encoded key, its shard key, that a function
+	// given at Open picks, rather than of the whole encoded key. The
+	// function is not recorded; that one was given is.
+	ManifestFlagShardKey = 1 << 1
+
+	// manifestFlags are the flags a manifest may have.
+	manifestFlags = ManifestFlagCreating | ManifestFlagShardKey
 )
 
 // ManifestMagic starts every manifest.
@@ -54,7 +63,8 @@ var (
 //	offset size field
 //	     0    8 magic "dmshards"
 //	     8    4 version (1)
-//	    12    4 flags: bit 0 set while the map is being created
+//	    12    4 flags: bit 0 set while the map is being created,
+//	               bit 1 set if the shard hash is of a shard key
 //	    16    4 shard count n: a power of two, 1 to 1024
 //	    20    4 zero
 //	    24    8 seed of the shard hash
@@ -73,6 +83,10 @@ type Manifest struct {
 
 // Creating reports whether the map's creation has not finished.
 func (mf *Manifest) Creating() bool { return mf.Flags&ManifestFlagCreating != 0 }
+
+// ShardKey reports whether the shard hash is of a part of each encoded key
+// (see ManifestFlagShardKey).
+func (mf *Manifest) ShardKey() bool { return mf.Flags&ManifestFlagShardKey != 0 }
 
 // Encode returns the manifest's bytes, checksum included. The codec names
 // must be at most MaxCodecName bytes (ValidCodecName checks them).
@@ -150,7 +164,7 @@ func checkManifestFrame(b []byte) error {
 // count field holds n.
 func (mf *Manifest) validate(b []byte, n uint32) error {
 	switch {
-	case mf.Flags&^ManifestFlagCreating != 0:
+	case mf.Flags&^manifestFlags != 0:
 		return corrupt(mFlags, "manifest flags", nil, hex(uint64(mf.Flags)))
 	case n == 0 || n > MaxShards || n&(n-1) != 0:
 		return corrupt(mShards, "manifest shard count", fmt.Sprintf("a power of two from 1 to %d", MaxShards), n)

@@ -104,6 +104,26 @@ func TestManifestCreating(t *testing.T) {
 	}
 }
 
+// TestManifestShardKey: flag bit 1 records that keys have a shard key, and
+// is kept with bit 0 or without it.
+func TestManifestShardKey(t *testing.T) {
+	for _, flags := range []uint32{layout.ManifestFlagShardKey, layout.ManifestFlagShardKey | layout.ManifestFlagCreating} {
+		mf := layout.Manifest{Flags: flags, KeyCodec: "bytes", ValueCodec: "bytes", Shards: make([]uint64, 2)}
+		b := mf.Encode()
+		if b[12] != byte(flags) || b[12]&2 == 0 {
+			t.Fatalf("flags byte %#x, want %#x with bit 1 set", b[12], flags)
+		}
+		got, err := layout.DecodeManifest(b)
+		if err != nil || !got.ShardKey() || got.Creating() != mf.Creating() {
+			t.Fatalf("decoded %+v, %v; want flags %#x", got, err, flags)
+		}
+	}
+	plain := layout.Manifest{KeyCodec: "bytes", ValueCodec: "bytes", Shards: make([]uint64, 2)}
+	if got, err := layout.DecodeManifest(plain.Encode()); err != nil || got.ShardKey() {
+		t.Fatalf("decoded %+v, %v; want no shard key", got, err)
+	}
+}
+
 // TestManifestDecodeErrors: decoding checks the size, then magic, then
 // version, then checksum, then the fields, each with its own error and
 // offset.
