@@ -216,6 +216,15 @@
 // records are whole, and the log is replayed. Opening a map that was closed
 // cleanly reads only its header: no replay, no scan.
 //
+// # Backup and export
+//
+// Backup writes a copy of an open map into a new or empty directory: a map
+// directory, closed cleanly, that Open opens. Export writes the keys, values
+// and expiries as an export stream (see package layout, Export stream),
+// which Import puts into any map of the same codecs, a concurrent.Map's
+// included. Export is a read; Backup and Import are writes, and follow the
+// rules of Concurrency.
+//
 // # Errors
 //
 // Errors can be matched with errors.Is against the Err variables. Damaged or

@@ -114,6 +114,20 @@ func (f *faultFS) FreeSpace(dir string) (int64, error) {
 	return mmap.FreeSpace(dir)
 }
 
+func (f *faultFS) Clone(dst, src *os.File) error {
+	if err := f.fail("clone"); err != nil {
+		return err
+	}
+	return mmap.Clone(dst, src)
+}
+
+func (f *faultFS) CopyRange(dst, src *os.File, n int64) error {
+	if err := f.fail("copy"); err != nil {
+		return err
+	}
+	return mmap.CopyRange(dst, src, n)
+}
+
 // faultModel is what a scenario acknowledged: keys whose last write
 // returned nil, and keys whose last write failed, which may hold either
 // their old or their new value.

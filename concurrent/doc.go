@@ -204,6 +204,16 @@
 // before LastSeq and may cover later ones. Checkpoint checkpoints every
 // shard.
 //
+// # Backup and export
+//
+// Backup, Export and Import go shard by shard, each shard under its own
+// lock only while it is captured (written for Backup, read for Export):
+// the other shards keep serving. A backup or an export is consistent for
+// each shard, as of its turn, and not across shards: a write to a shard
+// not yet captured shows in it. For a copy of the whole map at one moment,
+// stop the writers first. The export stream is diskmap's (package layout,
+// Export stream): a concurrent.Map's imports into a diskmap.Map and back.
+//
 // # Errors
 //
 // A Map returns diskmap's errors, matched with errors.Is: ErrClosed after

@@ -35,3 +35,17 @@ func WithFiles(o *Options, fs mmap.FS) *Options {
 	c.files = fs
 	return &c
 }
+
+// OnCapture makes Backup of m call fn with each shard's number while it
+// holds that shard's write lock, once the shard is copied.
+func OnCapture[K, V any](m *Map[K, V], fn func(shard int)) { m.captured = fn }
+
+// ShardFree reports whether no one holds or waits for the lock of shard i.
+func ShardFree[K, V any](m *Map[K, V], i int) bool {
+	s := &m.shards[i]
+	if s.mu.TryLock() {
+		s.mu.Unlock()
+		return true
+	}
+	return false
+}

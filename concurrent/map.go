@@ -39,6 +39,10 @@ type Map[K, V any] struct {
 
 	iterMu  sync.Mutex
 	iterErr error // first error that ended an iteration, until Err reads it
+
+	// captured, when set by a test, is called by Backup with each shard's
+	// number while it holds the shard's lock, once the shard is copied.
+	captured func(shard int)
 }
 
 // Open opens the map in dir, creating the directory and the map if they do

@@ -20,6 +20,11 @@
 //     read, counts no fewer than zero keys, whose Check passes or reports
 //     the damage, and whose answers agree with each other when Check
 //     passes. A panic, a fault (SIGBUS, SIGSEGV) or a hang fails.
+//   - FuzzStreamDecode reads the input as an export stream (package layout,
+//     Export stream). The reader must return records and then the end, or
+//     an error matching ErrCorrupt or ErrVersion, never panic or hang; the
+//     records it returned, written again, must give back the input up to
+//     where it stopped.
 //
 // Without -fuzz, go test runs the seed corpora (the f.Add seeds and the
 // files in testdata/fuzz/<Target>) as ordinary tests, in a second or two:
@@ -30,6 +35,7 @@
 //
 //	go test ./fuzz -run '^$' -fuzz '^FuzzOps$' -fuzztime 5m
 //	go test ./fuzz -run '^$' -fuzz '^FuzzOpenDamaged$' -fuzztime 5m
+//	go test ./fuzz -run '^$' -fuzz '^FuzzStreamDecode$' -fuzztime 5m
 //
 // The maps live in temporary directories; pointing TMPDIR at a tmpfs such
 // as /dev/shm makes the synced modes much faster. CI runs each target for

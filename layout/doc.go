@@ -34,6 +34,8 @@
 //     as Unix time in nanoseconds (a signed 64-bit integer).
 //   - now: the time by the writer's or reader's clock, in the same unit.
 //     A key has expired when now >= its expiry.
+//   - export stream: a map's keys, values and expiries as one stream of
+//     checksummed records, independent of its files (see Export stream).
 //   - sweep: the removal of expired keys that each write advances by a few
 //     slots of the table.
 //   - durable end: an arena's end as the last header written records it.
@@ -748,6 +750,76 @@
 // running steps 2 and 3 again with the recorded count and seed, and its
 // shards must still be empty. Each shard recovers by itself (Recover);
 // nothing is atomic across shards.
+//
+// # Export stream
+//
+// An export stream (diskmap.Map.Export, Import) carries a map's contents
+// from one map to another: its keys, values and expiries, and nothing of
+// its files. It does not depend on the table's size, the arenas' dead
+// records, the hash seeds, the durability mode or the number of shards. It
+// has a version of its own, StreamVersion, which changes independently of
+// Version. A stream is a header, then records, then an end record:
+//
+//	offset size field
+//	     0    8 magic "dmexport"
+//	     8    4 stream version (1)
+//	    12    4 zero
+//	    16   32 key codec name, zero-padded, as the buckets header holds it
+//	    48   32 value codec name, zero-padded
+//	    80    8 checksum: XXH64, seed 0, of bytes 0..79
+//
+// Each record, at the offset where the one before it ends (the first at
+// 88), is numbered from 0:
+//
+//	offset   size field
+//	     0      1 kind: 0x01
+//	     1      1 flags: bit 0 set when the key expires; no other bit
+//	     2      2 zero
+//	     4      4 key length k, at most MaxKeyLen
+//	     8      4 value length v, at most MaxValueLen
+//	    12      8 expiry: Unix time in nanoseconds, signed, absolute;
+//	              0 when bit 0 is clear
+//	    20      k key, encoded by the key codec
+//	  20+k      v value, encoded by the value codec, without the expiry
+//	20+k+v      4 checksum: low 32 bits of XXH64, seeded with the
+//	              record's number, of bytes 0..19+k+v
+//
+// After the last record comes the end record, numbered n, the count of
+// records before it:
+//
+//	offset size field
+//	     0    1 kind: 0x02
+//	     1    3 zero
+//	     4    8 record count n
+//	    12    4 zero
+//	    16    4 checksum: low 32 bits of XXH64, seeded with n, of bytes 0..15
+//
+// Nothing follows the end record; a reader reads no byte past it. Seeding
+// each checksum with the record's number ties a record to its place: a
+// record repeated, dropped or moved does not check, and a stream cut
+// anywhere, even between records, lacks its end record. There is no
+// padding: a stream is read front to back, never in place.
+//
+// Writing a stream:
+//
+//  1. Write the header with the map's codec names.
+//  2. For each live key in insertion order (the order of the keys arena)
+//     that has not expired by the writer's clock, read once when it starts,
+//     write a record: the key's bytes, the value's (for an expiring record,
+//     the bytes after the expiry) and, for an expiring key, its expiry.
+//  3. Write the end record with the count.
+//
+// Reading a stream checks the header (magic, then version, then checksum,
+// then fields), then each record as it comes: its kind, flags, zero field
+// and lengths, then, once its key and value are read, its checksum; the end
+// record's checksum and count. A reader reports the first record that does
+// not check by its number and offset, and applies none of it nor any after
+// it. Importing a stream into a map also requires its codec names to be the
+// map's (or compatible ones, as Open judges them) and every key and value
+// to decode with the map's codecs; a record whose expiry has passed by the
+// importing map's clock is skipped. Records are put in order, so a key new
+// to the map takes the stream's insertion order, and a key repeated keeps
+// its last record.
 //
 // # Limitations
 //

@@ -22,7 +22,9 @@ type FS interface {
 	Sync(f *os.File) error                 // see Sync
 	SyncDir(dir string) error              // see SyncDir
 	WriteAt(f *os.File, b []byte, off int64) (int, error)
-	FreeSpace(dir string) (int64, error) // see FreeSpace
+	FreeSpace(dir string) (int64, error)        // see FreeSpace
+	Clone(dst, src *os.File) error              // see Clone
+	CopyRange(dst, src *os.File, n int64) error // see CopyRange
 }
 
 // OS is the operating system's FS, opening files with OpenFile: the FS of
@@ -60,6 +62,12 @@ func (OS) SyncDir(dir string) error { return SyncDir(dir) }
 
 // WriteAt writes b at off in f with its WriteAt method.
 func (OS) WriteAt(f *os.File, b []byte, off int64) (int, error) { return f.WriteAt(b, off) }
+
+// Clone makes dst share src's blocks with Clone.
+func (OS) Clone(dst, src *os.File) error { return Clone(dst, src) }
+
+// CopyRange copies the first n bytes of src into dst with CopyRange.
+func (OS) CopyRange(dst, src *os.File, n int64) error { return CopyRange(dst, src, n) }
 
 // SetFiles makes the diskmap.Options that opts points at send the map's
 // file operations through fs. Package diskmap sets it when it is

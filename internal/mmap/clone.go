@@ -1,0 +1,18 @@
+package mmap
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// CopyRange writes the first n bytes of src into dst, both at offset 0:
+// with copy_file_range on Linux, which may share blocks itself, and a read
+// and a write elsewhere. src and dst must be newly opened, at offset 0.
+func CopyRange(dst, src *os.File, n int64) error {
+	written, err := dst.ReadFrom(io.LimitReader(src, n))
+	if err == nil && written < n {
+		err = fmt.Errorf("%s ends after %d bytes, before %d", src.Name(), written, n)
+	}
+	return err
+}
