@@ -24,7 +24,7 @@ func raftConfig() *raft.Config {
 	c := raft.DefaultConfig()
 	c.HeartbeatTimeout = 100 * time.Millisecond
 	c.ElectionTimeout = 100 * time.Millisecond
-	c.LeaderLeaseTimeout = 50 * time.Millisecond
+	c.LeaderLeaseTimeout = 100 * time.Millisecond
 	c.CommitTimeout = 5 * time.Millisecond
 	return c
 }
@@ -69,12 +69,41 @@ func newCluster(t *testing.T, n int, tweak func(i int, c *raftmap.Config)) *clus
 			cl.leader()
 			continue
 		}
-		if err := cl.nodes[0].Join(ctx(t), c.ID, cl.nodes[i].Addr()); err != nil {
-			t.Fatalf("joining %s: %v", c.ID, err)
-		}
+		cl.join(i)
 	}
 	cl.leader()
 	return cl
+}
+
+// join adds node i to the cluster through its leader, again if the leader
+// loses its leadership meanwhile.
+func (cl *cluster) join(i int) {
+	cl.t.Helper()
+	var err error
+	for range 5 {
+		lead := cl.nodes[cl.memberLeader(i)]
+		if err = lead.Join(ctx(cl.t), cl.cfgs[i].ID, cl.nodes[i].Addr()); err == nil {
+			return
+		}
+	}
+	cl.t.Fatalf("joining %s: %v", cl.cfgs[i].ID, err)
+}
+
+// memberLeader waits for a leader among the open nodes but i, and returns
+// its index.
+func (cl *cluster) memberLeader(i int) int {
+	cl.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for time.Now().Before(deadline) {
+		for j, n := range cl.nodes {
+			if j != i && n != nil && n.IsLeader() {
+				return j
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cl.t.Fatal("no leader elected")
+	return -1
 }
 
 // start opens node i with its configuration, on the address it had if it

@@ -8,20 +8,18 @@ import (
 
 	"github.com/diskmap-go/diskmap/codec"
 	"github.com/hashicorp/raft"
-	wal "github.com/hashicorp/raft-wal"
 )
 
 // Node is one member of a cluster that replicates a map: a
 // concurrent.Map in its directory that applies the raft log. A Node is
 // goroutine-safe.
 type Node[K, V any] struct {
-	cfg   Config
-	kc    codec.Codec[K]
-	vc    codec.Codec[V]
-	fsm   *fsm
-	raft  *raft.Raft
-	trans *raft.NetworkTransport
-	logs  *wal.WAL
+	cfg  Config
+	kc   codec.Codec[K]
+	vc   codec.Codec[V]
+	st   store // the map, the log, the snapshots and the transport
+	fsm  *fsm
+	raft *raft.Raft
 
 	closeOnce sync.Once
 	closeErr  error
@@ -90,7 +88,7 @@ func (n *Node[K, V]) open() (err error) {
 	if err != nil {
 		return fmt.Errorf("starting raft: %w", err)
 	}
-	n.raft, n.fsm, n.logs, n.trans = r, st.fsm, st.logs, st.trans
+	n.raft, n.fsm, n.st = r, st.fsm, st
 	return nil
 }
 
@@ -120,7 +118,7 @@ func (n *Node[K, V]) ID() string { return n.cfg.ID }
 
 // Addr returns the address other nodes reach this one at: what Join is
 // given for it.
-func (n *Node[K, V]) Addr() string { return string(n.trans.LocalAddr()) }
+func (n *Node[K, V]) Addr() string { return string(n.st.trans.LocalAddr()) }
 
 // Leader returns the ID and address of the leader this node knows, empty
 // when it knows none.
@@ -139,7 +137,7 @@ func (n *Node[K, V]) Close() error {
 	n.closeOnce.Do(func() {
 		close(n.closed)
 		err := n.raft.Shutdown().Error()
-		n.closeErr = errors.Join(err, n.trans.Close(), n.logs.Close(), n.fsm.m.Close())
+		n.closeErr = errors.Join(err, n.st.close())
 	})
 	return n.closeErr
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/diskmap-go/diskmap/concurrent"
 	"github.com/hashicorp/raft"
 	wal "github.com/hashicorp/raft-wal"
+	"github.com/hashicorp/raft-wal/metadb"
 )
 
 // The entries of a node's directory, beside the raftmap file and, during a
@@ -25,6 +26,7 @@ const (
 type store struct {
 	fsm       *fsm
 	logs      *wal.WAL
+	logMeta   *metadb.BoltMetaDB // the log's meta store
 	snaps     *raft.FileSnapshotStore
 	trans     *raft.NetworkTransport
 	restoring bool // a restore was cut short: raft must restore on start
@@ -63,7 +65,10 @@ func (st *store) openRaft(cfg Config) error {
 	if segment <= 0 {
 		segment = wal.DefaultSegmentSize
 	}
-	logs, err := wal.Open(logDir, wal.WithLogger(cfg.Logger.Named("wal")), wal.WithSegmentSize(segment))
+	// The log's Close leaves its meta store open, and its lock held: the
+	// node keeps the store to close it.
+	st.logMeta = &metadb.BoltMetaDB{}
+	logs, err := wal.Open(logDir, wal.WithLogger(cfg.Logger.Named("wal")), wal.WithSegmentSize(segment), wal.WithMetaStore(st.logMeta))
 	if err != nil {
 		return fmt.Errorf("opening the raft log in %s: %w", logDir, err)
 	}
@@ -109,15 +114,25 @@ func (st *store) check(dir string) error {
 	return nil
 }
 
+// closeLog closes the log and its meta store, if open.
+func (st *store) closeLog() error {
+	var errs []error
+	if st.logs != nil {
+		errs = append(errs, st.logs.Close())
+	}
+	if st.logMeta != nil {
+		errs = append(errs, st.logMeta.Close())
+	}
+	return errors.Join(errs...)
+}
+
 // close closes what open opened.
 func (st *store) close() error {
 	var errs []error
 	if st.trans != nil {
 		errs = append(errs, st.trans.Close())
 	}
-	if st.logs != nil {
-		errs = append(errs, st.logs.Close())
-	}
+	errs = append(errs, st.closeLog())
 	if st.fsm != nil {
 		errs = append(errs, st.fsm.m.Close())
 	}
