@@ -54,7 +54,9 @@ func TestRestartReplaysNothingTwice(t *testing.T) {
 		put(fmt.Sprintf("before%d-", i))
 	}
 	cl.waitApplied(2)
+	log.mu.Lock()
 	before := len(log.applied)
+	log.mu.Unlock()
 	cl.stop(2)
 	put("while-")
 	cl.start(2)
