@@ -58,15 +58,6 @@ func shardKey(k []byte) []byte {
 	return k[:groupBytes]
 }
 
-// userKey returns the encoded key of a stored key, and false for the key of
-// an applied index.
-func userKey(sk []byte) ([]byte, bool) {
-	if len(sk) < prefixLen || sk[groupBytes] != tagKey {
-		return nil, false
-	}
-	return sk[prefixLen:], true
-}
-
 // decodeApplied returns the index held by an applied-index value.
 func decodeApplied(v []byte) (uint64, error) {
 	if len(v) != 8 {
