@@ -205,3 +205,28 @@ func TestBackupShardedRefused(t *testing.T) {
 		t.Fatalf("Backup of a closed map: %v, want ErrClosed", err)
 	}
 }
+
+// Import into a map with a ShardKey puts each record into the shard of its
+// shard key.
+func TestImportByShardKey(t *testing.T) {
+	src := maptest.OpenSharded[string, string](t, t.TempDir(), tagged(4, diskmap.DurabilityOS))
+	want := map[string]string{}
+	for i := range 200 {
+		k := fmt.Sprintf("{user%d}:item%d", i%10, i)
+		if err := src.Put(k, k); err != nil {
+			t.Fatal(err)
+		}
+		want[k] = k
+	}
+	var stream bytes.Buffer
+	if _, err := src.Export(&stream); err != nil {
+		t.Fatal(err)
+	}
+	maptest.CloseChecked(t, src)
+	dst := maptest.OpenSharded[string, string](t, t.TempDir(), tagged(4, diskmap.DurabilityOS))
+	if n, err := dst.Import(&stream); err != nil || n != len(want) {
+		t.Fatalf("Import = %d, %v; want %d records", n, err, len(want))
+	}
+	maptest.RequireContents(t, dst, want) // each read looks in its shard key's shard
+	maptest.CloseChecked(t, dst)
+}

@@ -94,7 +94,7 @@ func (m *Map[K, V]) importRecords(sr *stream.Reader, check func(stream.Record) e
 	for done := false; !done; {
 		rec, err := stream.NextChecked(sr, check)
 		if err == nil {
-			i := layout.ShardOf(m.hasher.Sum(rec.Key), len(m.shards))
+			i := m.shardOfBytes(rec.Key)
 			pending[i].Add(rec)
 			if held, bytes = held+1, bytes+len(rec.Key)+len(rec.Value); held < importBatch && bytes < importBatchBytes {
 				continue
