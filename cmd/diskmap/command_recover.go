@@ -44,7 +44,7 @@ func runRecover(c *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	t, err := openTarget(dir, openOptions{})
+	t, err := c.open(dir, openOptions{})
 	if err != nil {
 		return err
 	}

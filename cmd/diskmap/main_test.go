@@ -218,3 +218,18 @@ func TestMapInUseByAnother(t *testing.T) {
 	}()
 	fails(t, 2, cdir+": the map is in use: another process has it open for writing", "", "dump", cdir)
 }
+
+// With -v the library's log goes to stderr, as text, down to Debug.
+func TestVerbosePrintsTheLibrarysLog(t *testing.T) {
+	dir := stringMap(t, "a", "1", "b", "2")
+	r := tool(t, "", "compact", "-v", dir)
+	if r.code != 0 || !strings.Contains(r.stderr, "level=INFO") || !strings.Contains(r.stderr, "dir="+dir) {
+		t.Errorf("compact -v: exit %d, stderr %q: want the library's log of the compaction", r.code, r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, dir+": 2 keys") {
+		t.Errorf("compact -v printed %q on stdout", r.stdout)
+	}
+	if out := ok(t, "", "compact", dir); !strings.HasPrefix(out, dir+": 2 keys") {
+		t.Errorf("compact printed %q", out) // and, without -v, nothing on stderr
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -37,6 +38,9 @@ type store interface {
 	Len() int
 	Check() error
 	Compact() error
+	Backup(dir string) error
+	Export(w io.Writer) (int64, error)
+	Import(r io.Reader) (int, error)
 	Close() error
 }
 
@@ -80,6 +84,29 @@ type openOptions struct {
 	// holds none, with shards shards (0: a diskmap.Map).
 	create *codecNames
 	shards int
+
+	// logger and progress are the map's Options.Logger and Progress.
+	logger   *slog.Logger
+	progress func(diskmap.Progress)
+}
+
+// open opens the map in dir as o says, with the library's log if -v asks
+// for it, and the call's meter on a terminal.
+func (c *call) open(dir string, o openOptions) (*target, error) {
+	if c.verbose {
+		o.logger = slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	} else {
+		c.meter = newMeter(c.stderr, c.progress)
+		o.progress = c.meter.progressFunc()
+	}
+	t, err := openTarget(dir, o)
+	if err != nil {
+		c.meter.finish()
+		return nil, err
+	}
+	_, shards := t.stats()
+	c.meter.setShards(len(shards))
+	return t, nil
 }
 
 // openTarget opens the map in dir.
@@ -139,7 +166,10 @@ func (t *target) need(keys, values bool) error {
 // open opens the map with the codecs of t's forms.
 func (t *target) open(o openOptions) error {
 	kc, vc := t.keys.codec(t.names.key), t.values.codec(t.names.value)
-	mo := diskmap.Options{ReadOnly: o.readOnly, Clock: func() time.Time { return t.now }}
+	mo := diskmap.Options{
+		ReadOnly: o.readOnly, Clock: func() time.Time { return t.now },
+		Logger: o.logger, Progress: o.progress,
+	}
 	if !t.sharded {
 		m, err := diskmap.OpenWith(t.dir, kc, vc, &mo)
 		if err != nil {
