@@ -229,6 +229,10 @@ func TestVerbosePrintsTheLibrarysLog(t *testing.T) {
 	if !strings.HasPrefix(r.stdout, dir+": 2 keys") {
 		t.Errorf("compact -v printed %q on stdout", r.stdout)
 	}
+	crashed := crashedMap(t, 3, diskmap.DurabilityWAL)
+	if r := tool(t, "", "recover", "-v", crashed); r.code != 0 || !strings.Contains(r.stderr, "level=") {
+		t.Errorf("recover -v: exit %d, stderr %q: want the library's log of the recovery", r.code, r.stderr)
+	}
 	if out := ok(t, "", "compact", dir); !strings.HasPrefix(out, dir+": 2 keys") {
 		t.Errorf("compact printed %q", out) // and, without -v, nothing on stderr
 	}
