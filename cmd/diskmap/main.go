@@ -25,6 +25,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Exit statuses.
@@ -41,7 +42,7 @@ type command struct {
 	summary string // one line for the list of verbs
 	example string // a command line that uses it
 	run     func(c *call, args []string) error
-	ownMap  bool // it works on a temporary map of its own: no -v
+	ownMap  bool // it works on a temporary map of its own: no -wait or -v
 }
 
 // commands lists the verbs in the order help shows them.
@@ -59,8 +60,9 @@ type call struct {
 	flags          *flag.FlagSet
 	progress       bool // stderr is a terminal: long verbs draw a bar on it
 
-	verbose bool   // -v: the library's log on stderr (Options.Logger), and no bars
-	meter   *meter // draws what the library reports of its progress; nil off a terminal
+	wait    time.Duration // -wait: how long Open waits for a map in use (Options.LockTimeout)
+	verbose bool          // -v: the library's log on stderr (Options.Logger), and no bars
+	meter   *meter        // draws what the library reports of its progress; nil off a terminal
 }
 
 // exitError ends the tool with a status other than exitTrouble.
@@ -183,6 +185,8 @@ func (c *call) parse(args []string, define func(fs *flag.FlagSet), counts ...int
 		define(fs)
 	}
 	if !c.cmd.ownMap {
+		fs.DurationVar(&c.wait, "wait", 0, "how long to wait for a map that another process has open, "+
+			"such as 30s (default: fail at once)")
 		fs.BoolVar(&c.verbose, "v", false, "print the library's log of what it does to the files "+
 			"(recoveries, compactions, growths, checkpoints) on stderr, instead of progress bars")
 	}
