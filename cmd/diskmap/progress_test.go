@@ -52,7 +52,7 @@ func TestMeterDrawsTheLibrarysReports(t *testing.T) {
 	if strings.Contains(out, "(1/2") || strings.Contains(out, "(60/60") || !strings.HasSuffix(out, "\n") {
 		t.Errorf("the meter drew %q: the tool's count, a run that did not end drawn full, or no end of line", out)
 	}
-	var none *meter = newMeter(&b, false)
+	none := newMeter(&b, false)
 	if none.progressFunc() != nil {
 		t.Error("off a terminal the map gets an Options.Progress")
 	}
