@@ -88,6 +88,7 @@ type meter struct {
 	run   int        // runs of op so far: one a shard
 	ended bool       // the run of op reported its end
 	zero  bool       // a run of total 0 reported its start, (0, 0), and its end is the same report
+	tools bool       // the bar is of the tool's own count, over the whole map
 	bar   *progressbar.ProgressBar
 	lib   map[diskmap.Op]bool // operations the library has reported
 }
@@ -132,12 +133,12 @@ func (m *meter) own(op diskmap.Op, done, total int64) {
 }
 
 // draw moves the bar to p, starting a new one for a new operation or a
-// new run of it. bytes says the count is of bytes.
+// new run of it. bytes says the count is the tool's own, of bytes.
 func (m *meter) draw(p diskmap.Progress, bytes bool) {
 	switch {
 	case m.bar == nil || p.Op != m.op:
 		m.end()
-		m.op, m.run = p.Op, 1
+		m.op, m.run, m.tools = p.Op, 1, bytes
 		m.start(p.Total, bytes || inBytes[p.Op])
 	case m.ended && p.Done == 0:
 		m.run++
@@ -163,13 +164,14 @@ func (m *meter) start(total int64, bytes bool) {
 
 // describe says what the bar is of: the operation, and for each run of a
 // concurrent.Map's, which shard of how many. A recovery runs only for the
-// shards that need it, so its runs are not numbered.
+// shards that need it, so its runs are not numbered, nor are the tool's
+// counts, of the whole map.
 func (m *meter) describe() string {
 	what := doing[m.op]
 	if what == "" {
 		what = string(m.op)
 	}
-	if m.shards > 1 && m.op != diskmap.OpRecover {
+	if m.shards > 1 && m.op != diskmap.OpRecover && !m.tools {
 		what = fmt.Sprintf("%s, shard %d/%d", what, m.run, m.shards)
 	}
 	return what

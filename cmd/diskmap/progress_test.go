@@ -52,6 +52,15 @@ func TestMeterDrawsTheLibrarysReports(t *testing.T) {
 	if strings.Contains(out, "(1/2") || strings.Contains(out, "(60/60") || !strings.HasSuffix(out, "\n") {
 		t.Errorf("the meter drew %q: the tool's count, a run that did not end drawn full, or no end of line", out)
 	}
+	b.Reset()
+	m = newMeter(&b, true)
+	m.setShards(2)
+	m.own(diskmap.OpBackup, 0, 100)
+	m.own(diskmap.OpBackup, 100, 100)
+	m.finish()
+	if out := b.String(); !strings.Contains(out, "backing up 100%") {
+		t.Errorf("the meter drew %q for the tool's count of a backup, want no shard", out)
+	}
 	none := newMeter(&b, false)
 	if none.progressFunc() != nil {
 		t.Error("off a terminal the map gets an Options.Progress")
