@@ -15,8 +15,9 @@ type customCodec struct{ codec.String }
 
 func (customCodec) Name() string { return "custom/v1" }
 
-// A map of a codec the tool does not know is still checked, compacted and
-// recovered; reading or writing its values gets one line that names it.
+// A map of a codec the tool does not know is still checked, compacted,
+// recovered, exported, imported and backed up; reading or writing its
+// values gets one line that names it.
 func TestAnUnknownCodec(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "u")
 	m, err := diskmap.OpenWith[string, string](dir, codec.String{}, customCodec{}, nil)
@@ -32,8 +33,14 @@ func TestAnUnknownCodec(t *testing.T) {
 	for _, verb := range []string{"stats", "check", "compact", "recover"} {
 		ok(t, "", verb, dir)
 	}
-	ok(t, "", "dump", "-keys", dir)
+	keys := ok(t, "", "dump", "-keys", dir)
+	stream := ok(t, "", "export", dir)
+	ok(t, "", "backup", dir, filepath.Join(t.TempDir(), "b"))
 	ok(t, "", "delete", dir, "k")
+	ok(t, stream, "import", dir)
+	if got := ok(t, "", "dump", "-keys", dir); got != keys || keys != `{"key":"k"}`+"\n" {
+		t.Errorf("dump -keys after export, delete, import = %q, want %q", got, keys)
+	}
 	want := `value codec "custom/v1" is not one this tool knows`
 	fails(t, 2, want, "", "get", dir, "k")
 	fails(t, 2, want, "", "put", dir, "k", "v")

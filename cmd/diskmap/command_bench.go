@@ -19,6 +19,7 @@ var benchCommand = &command{
 		"print ns/op of each (a quick look, not a benchmark to compare releases with)",
 	example: "diskmap bench -n 1000000 -durability wal",
 	run:     runBench,
+	ownMap:  true,
 }
 
 // benchMap is what the workload calls: diskmap.Map and concurrent.Map of

@@ -22,7 +22,7 @@ func runCheck(c *call, args []string) error {
 		return err
 	}
 	dir := args[0]
-	t, err := openTarget(dir, openOptions{readOnly: true})
+	t, err := c.open(dir, openOptions{readOnly: true})
 	if errors.Is(err, diskmap.ErrCorrupt) {
 		return c.problems(dir, err)
 	}
@@ -30,7 +30,8 @@ func runCheck(c *call, args []string) error {
 		return err
 	}
 	n := t.Len()
-	err = spin(c, "checking", t.Check)
+	err = t.Check()
+	c.meter.finish()
 	if err := t.Close(); err != nil {
 		return err
 	}

@@ -16,12 +16,14 @@ func runCompact(c *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	t, err := openTarget(args[0], openOptions{})
+	t, err := c.open(args[0], openOptions{})
 	if err != nil {
 		return err
 	}
 	before := t.report()
-	if err := spin(c, "compacting", t.Compact); err != nil {
+	err = t.Compact()
+	c.meter.finish()
+	if err != nil {
 		return t.close(err)
 	}
 	after := t.report()

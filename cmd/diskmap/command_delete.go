@@ -15,7 +15,7 @@ func runDelete(c *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	t, err := openTarget(args[0], openOptions{})
+	t, err := c.open(args[0], openOptions{})
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func runLoad(c *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	t, err := openTarget(args[0], o)
+	t, err := c.open(args[0], o)
 	if errors.Is(err, errNoMap) {
 		return fmt.Errorf("%w; load creates one only when -key and -value name its codecs", err)
 	}

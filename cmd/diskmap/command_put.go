@@ -27,7 +27,7 @@ func runPut(c *call, args []string) error {
 	if ttl < 0 {
 		return fmt.Errorf("-ttl %v is negative", ttl)
 	}
-	t, err := openTarget(args[0], openOptions{})
+	t, err := c.open(args[0], openOptions{})
 	if err != nil {
 		return err
 	}

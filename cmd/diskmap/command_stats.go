@@ -60,7 +60,7 @@ func runStats(c *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	t, err := openTarget(args[0], openOptions{readOnly: true})
+	t, err := c.open(args[0], openOptions{readOnly: true})
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,8 @@
 //
 //	diskmap VERB [flags] [arguments]
 //
-// The verbs are stats, check, get, put, delete, dump, load, compact,
-// recover and bench; `diskmap help` lists them and `diskmap VERB -help`
+// The verbs are stats, check, get, put, delete, dump, load, export,
+// import, backup, compact, recover and bench; `diskmap help` lists them and `diskmap VERB -help`
 // shows one with an example. The codecs of a map are read from its
 // header (or manifest), so the tool opens maps of every codec package
 // codec names: string, bytes, the numbers, empty and msgpack.
@@ -25,6 +25,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Exit statuses.
@@ -41,12 +42,14 @@ type command struct {
 	summary string // one line for the list of verbs
 	example string // a command line that uses it
 	run     func(c *call, args []string) error
+	ownMap  bool // it works on a temporary map of its own: no -wait or -v
 }
 
 // commands lists the verbs in the order help shows them.
 var commands = []*command{
 	statsCommand, checkCommand, getCommand, putCommand, deleteCommand,
-	dumpCommand, loadCommand, compactCommand, recoverCommand, benchCommand,
+	dumpCommand, loadCommand, exportCommand, importCommand, backupCommand,
+	compactCommand, recoverCommand, benchCommand,
 }
 
 // A call is one run of a verb: its streams, and its flags once parsed.
@@ -56,6 +59,10 @@ type call struct {
 	stdout, stderr io.Writer
 	flags          *flag.FlagSet
 	progress       bool // stderr is a terminal: long verbs draw a bar on it
+
+	wait    time.Duration // -wait: how long Open waits for a map in use (Options.LockTimeout)
+	verbose bool          // -v: the library's log on stderr (Options.Logger), and no bars
+	meter   *meter        // draws what the library reports of its progress; nil off a terminal
 }
 
 // exitError ends the tool with a status other than exitTrouble.
@@ -88,7 +95,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, progress bool
 		return exitTrouble
 	}
 	c := &call{cmd: cmd, stdin: stdin, stdout: stdout, stderr: stderr, progress: progress}
-	return c.exit(cmd.run(c, args[1:]))
+	err := cmd.run(c, args[1:])
+	c.meter.finish() // a bar left by a verb that failed
+	return c.exit(err)
 }
 
 // exit prints err, if there is one, and returns the status it ends with.
@@ -174,6 +183,12 @@ func (c *call) parse(args []string, define func(fs *flag.FlagSet), counts ...int
 	fs.SetOutput(io.Discard) // errors are printed on one line by exit; -help by usage
 	if define != nil {
 		define(fs)
+	}
+	if !c.cmd.ownMap {
+		fs.DurationVar(&c.wait, "wait", 0, "how long to wait for a map that another process has open, "+
+			"such as 30s (default: fail at once)")
+		fs.BoolVar(&c.verbose, "v", false, "print the library's log of what it does to the files "+
+			"(recoveries, compactions, growths, checkpoints) on stderr, instead of progress bars")
 	}
 	c.flags = fs
 	if err := fs.Parse(args); err != nil {

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
@@ -180,7 +181,9 @@ func TestNoMap(t *testing.T) {
 	}
 }
 
-// A map another process holds gets one line saying it is in use.
+// A map another process holds gets one line saying who: a writer, by the
+// process id it wrote into the lock file, or readers. Here the test's
+// process holds it.
 func TestMapInUse(t *testing.T) {
 	dir := stringMap(t, "a", "1")
 	m, err := diskmap.Open[string, string](dir, nil)
@@ -192,11 +195,13 @@ func TestMapInUse(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	fails(t, 2, "the map is in use", "", "stats", dir)
+	held := fmt.Sprintf("%s: the map is in use: process %d has it open for writing", dir, os.Getpid())
+	fails(t, 2, held+" (-wait DURATION waits for it)\n", "", "stats", dir)
+	fails(t, 2, held+" (waited 20ms)\n", "", "get", "-wait", "20ms", dir, "a")
 }
 
-// A write to a map another process reads, or to a concurrent.Map another
-// process writes, gets the same line.
+// A write to a map other processes read gets a line that says so, as
+// does a read of a concurrent.Map another process writes.
 func TestMapInUseByAnother(t *testing.T) {
 	dir := stringMap(t, "a", "1")
 	m, err := diskmap.Open[string, string](dir, &diskmap.Options{ReadOnly: true})
@@ -204,7 +209,8 @@ func TestMapInUseByAnother(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = m.Close() }() // read only
-	fails(t, 2, dir+": the map is in use: another process has it open", "", "put", dir, "a", "2")
+	fails(t, 2, dir+": the map is in use: other processes have it open for reading (-wait", "", "put", dir, "a", "2")
+	ok(t, "", "get", dir, "a") // readers share it
 
 	cdir := shardedMap(t, 5)
 	c, err := concurrent.Open[string, int64](cdir, nil)
@@ -216,5 +222,50 @@ func TestMapInUseByAnother(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	fails(t, 2, cdir+": the map is in use: another process has it open for writing", "", "dump", cdir)
+	fails(t, 2, fmt.Sprintf("%s: the map is in use: process %d has it open for writing", cdir, os.Getpid()), "", "dump", cdir)
+}
+
+// With -wait a verb waits for the map until the process that holds it
+// closes it.
+func TestWaitForAMapInUse(t *testing.T) {
+	dir := stringMap(t, "a", "1")
+	m, err := diskmap.Open[string, string](dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "put", "-wait", "1m", dir, "a", "2")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // most likely the put is waiting by now; if not, it finds the map free
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("put -wait: %v, stderr %q", err, stderr.String())
+	}
+	if got := ok(t, "", "get", dir, "a"); got != "2\n" {
+		t.Errorf("get after put -wait = %q", got)
+	}
+}
+
+// With -v the library's log goes to stderr, as text, down to Debug.
+func TestVerbosePrintsTheLibrarysLog(t *testing.T) {
+	dir := stringMap(t, "a", "1", "b", "2")
+	r := tool(t, "", "compact", "-v", dir)
+	if r.code != 0 || !strings.Contains(r.stderr, "level=INFO") || !strings.Contains(r.stderr, "dir="+dir) {
+		t.Errorf("compact -v: exit %d, stderr %q: want the library's log of the compaction", r.code, r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, dir+": 2 keys") {
+		t.Errorf("compact -v printed %q on stdout", r.stdout)
+	}
+	crashed := crashedMap(t, 3, diskmap.DurabilityWAL)
+	if r := tool(t, "", "recover", "-v", crashed); r.code != 0 || !strings.Contains(r.stderr, "level=") {
+		t.Errorf("recover -v: exit %d, stderr %q: want the library's log of the recovery", r.code, r.stderr)
+	}
+	if out := ok(t, "", "compact", dir); !strings.HasPrefix(out, dir+": 2 keys") {
+		t.Errorf("compact printed %q", out) // and, without -v, nothing on stderr
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -37,6 +38,9 @@ type store interface {
 	Len() int
 	Check() error
 	Compact() error
+	Backup(dir string) error
+	Export(w io.Writer) (int64, error)
+	Import(r io.Reader) (int, error)
 	Close() error
 }
 
@@ -80,6 +84,32 @@ type openOptions struct {
 	// holds none, with shards shards (0: a diskmap.Map).
 	create *codecNames
 	shards int
+
+	// wait, logger and progress are the map's Options.LockTimeout, Logger
+	// and Progress.
+	wait     time.Duration
+	logger   *slog.Logger
+	progress func(diskmap.Progress)
+}
+
+// open opens the map in dir as o says, with the call's -wait, its log if
+// -v asks for it, and its meter on a terminal.
+func (c *call) open(dir string, o openOptions) (*target, error) {
+	o.wait = c.wait
+	if c.verbose {
+		o.logger = slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	} else {
+		c.meter = newMeter(c.stderr, c.progress)
+		o.progress = c.meter.progressFunc()
+	}
+	t, err := openTarget(dir, o)
+	if err != nil {
+		c.meter.finish()
+		return nil, err
+	}
+	_, shards := t.stats()
+	c.meter.setShards(len(shards))
+	return t, nil
 }
 
 // openTarget opens the map in dir.
@@ -103,7 +133,7 @@ func openTarget(dir string, o openOptions) (*target, error) {
 		return nil, err
 	}
 	if err := t.open(o); err != nil {
-		return nil, explainOpen(dir, o.readOnly, err)
+		return nil, explainOpen(dir, o, err)
 	}
 	return t, nil
 }
@@ -139,7 +169,10 @@ func (t *target) need(keys, values bool) error {
 // open opens the map with the codecs of t's forms.
 func (t *target) open(o openOptions) error {
 	kc, vc := t.keys.codec(t.names.key), t.values.codec(t.names.value)
-	mo := diskmap.Options{ReadOnly: o.readOnly, Clock: func() time.Time { return t.now }}
+	mo := diskmap.Options{
+		ReadOnly: o.readOnly, Clock: func() time.Time { return t.now },
+		LockTimeout: o.wait, Logger: o.logger, Progress: o.progress,
+	}
 	if !t.sharded {
 		m, err := diskmap.OpenWith(t.dir, kc, vc, &mo)
 		if err != nil {
@@ -230,16 +263,40 @@ func named(path string, err error) error {
 
 // explainOpen turns an error of Open that has a plain remedy into one
 // line that gives it.
-func explainOpen(dir string, readOnly bool, err error) error {
+func explainOpen(dir string, o openOptions, err error) error {
+	var le *diskmap.LockedError
 	switch {
-	case errors.Is(err, diskmap.ErrLocked) && readOnly:
-		return fmt.Errorf("%s: the map is in use: another process has it open for writing", dir)
+	case errors.As(err, &le):
+		return fmt.Errorf("%s: the map is in use: %s (%s)", dir, holder(le), waitNote(o.wait))
+	case errors.Is(err, diskmap.ErrLocked) && o.readOnly:
+		return fmt.Errorf("%s: the map is in use: another process has it open for writing (%s)", dir, waitNote(o.wait))
 	case errors.Is(err, diskmap.ErrLocked):
-		return fmt.Errorf("%s: the map is in use: another process has it open", dir)
-	case errors.Is(err, diskmap.ErrReadOnly) && readOnly:
+		return fmt.Errorf("%s: the map is in use: another process has it open (%s)", dir, waitNote(o.wait))
+	case errors.Is(err, diskmap.ErrReadOnly) && o.readOnly:
 		return fmt.Errorf("%s: the map was not closed cleanly; diskmap recover %s repairs it", dir, dir)
 	}
 	return err
+}
+
+// waitNote says how long the Open waited for a map in use, or that -wait
+// makes it wait.
+func waitNote(wait time.Duration) string {
+	if wait > 0 {
+		return fmt.Sprintf("waited %v", wait)
+	}
+	return "-wait DURATION waits for it"
+}
+
+// holder says who holds a map that le found in use, as its lock file
+// tells: a writer, by its process id where it wrote one, or readers.
+func holder(le *diskmap.LockedError) string {
+	switch {
+	case !le.Writer:
+		return "other processes have it open for reading"
+	case le.PID != 0:
+		return fmt.Sprintf("process %d has it open for writing", le.PID)
+	}
+	return "another process has it open for writing"
 }
 
 // expires returns when a key that has ttl left expires, by the map's clock.
