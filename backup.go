@@ -72,18 +72,24 @@ func (c *core) backup(dir string) (err error) {
 			return err
 		}
 	}
+	tableSize := tableBytes(c.tab.log2)
+	p := c.startProgress(OpBackup, c.keys.end+c.vals.end+tableSize)
+	var copied int64
 	for _, a := range []*arena{c.keys, c.vals} {
 		to := filepath.Join(dir, filepath.Base(a.path))
 		written = append(written, to)
 		if err := c.copyFile(a.path, to, a.end, nil); err != nil {
 			return err
 		}
+		copied += a.end
+		p.at(copied)
 	}
 	tmp := filepath.Join(dir, bucketsFile+growSuffix)
 	written = append(written, tmp)
-	if err := c.copyFile(c.path(bucketsFile), tmp, tableBytes(c.tab.log2), c.writeBackupHeader); err != nil {
+	if err := c.copyFile(c.path(bucketsFile), tmp, tableSize, c.writeBackupHeader); err != nil {
 		return err
 	}
+	p.end()
 	if err := c.opts.files.Rename(tmp, filepath.Join(dir, bucketsFile)); err != nil {
 		return fmt.Errorf("diskmap: renaming %s: %w", tmp, err)
 	}

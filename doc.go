@@ -173,7 +173,7 @@
 // Options.Logger records what changes the files as a whole: recoveries and
 // compactions at Info level, table growths and checkpoints at Debug level,
 // never a single read or write. Options.Progress is told how Compact,
-// Check and a recovery go on. Stats.Recovery says what the last Open
+// Check, Backup, Export, Import and a recovery go on. Stats.Recovery says what the last Open
 // recovered.
 //
 // # Memory and the garbage collector

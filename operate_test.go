@@ -163,8 +163,8 @@ func requireProgress(t *testing.T, events []diskmap.Progress, op diskmap.Op) {
 	}
 }
 
-// Compact and Check report their progress, a bounded number of times, and
-// Put, Get and View never do.
+// Compact, Check, Backup, Export and Import report their progress, a
+// bounded number of times, and Put, Get and View never do.
 func TestProgress(t *testing.T) {
 	var events []diskmap.Progress
 	opts := &diskmap.Options{Capacity: 50000, Progress: func(p diskmap.Progress) { events = append(events, p) }}
@@ -194,7 +194,27 @@ func TestProgress(t *testing.T) {
 	if len(events) > 2*(128+3) {
 		t.Fatalf("%d reports for one Compact and one Check: want at most about 128 each", len(events))
 	}
+	if err := m.Backup(filepath.Join(t.TempDir(), "backup")); err != nil {
+		t.Fatal(err)
+	}
+	requireProgress(t, events, diskmap.OpBackup)
+	var stream bytes.Buffer
+	if _, err := m.Export(&stream); err != nil {
+		t.Fatal(err)
+	}
+	requireProgress(t, events, diskmap.OpExport)
 	maptest.CheckClose(t, m)
+
+	events = nil
+	dst := maptest.Open[int, int](t, t.TempDir(), opts)
+	if n, err := dst.Import(&stream); err != nil || n != 20000 {
+		t.Fatalf("Import = %d, %v", n, err)
+	}
+	last := events[len(events)-1]
+	if events[0] != (diskmap.Progress{Op: diskmap.OpImport}) || last != (diskmap.Progress{Op: diskmap.OpImport, Done: 20000, Total: 20000}) {
+		t.Fatalf("Import reported %+v first and %+v last: want from nothing to 20000 of 20000", events[0], last)
+	}
+	maptest.CheckClose(t, dst)
 }
 
 // Options.Logger gets a record of a compaction, a table growth, a

@@ -76,11 +76,12 @@ type Options struct {
 	// at Debug level. Nothing is logged for a single read or write.
 	Logger *slog.Logger
 
-	// Progress, if set, is called as Compact, Check and a recovery by Open
-	// go on, with what is done of how much (see Progress): at the start, at
-	// least every 1/128 of the total, and at the end. It runs in the
-	// goroutine doing the work, which waits for it. Get, View and Put never
-	// call it.
+	// Progress, if set, is called as Compact, Check, Backup, Export,
+	// Import and a recovery by Open go on, with what is done of how much
+	// (see Progress and Op): at the start, at least every 1/128 of the
+	// total (Backup after each file), and at the end. It runs in the
+	// goroutine doing the work, which waits for it. Get, View and Put
+	// never call it.
 	Progress func(Progress)
 
 	// files is what every operation of the map on its files outside the

@@ -22,9 +22,9 @@ const (
 	OpCompact Op = "compact" // keys copied into the new files, of the keys stored
 	OpCheck   Op = "check"   // slots of the table checked, of all its slots
 	OpRecover Op = "recover" // slots of the table rebuilt, of all its slots
-	OpBackup  Op = "backup"  // bytes copied, of the bytes to copy
-	OpExport  Op = "export"  // records written, of the keys stored
-	OpImport  Op = "import"  // bytes read of the stream, of its size if known, else 0
+	OpBackup  Op = "backup"  // bytes of files copied, of the bytes to copy: after each file
+	OpExport  Op = "export"  // keys written, of the keys stored (expired ones are not written)
+	OpImport  Op = "import"  // records applied; Total is 0 until the end, when it is Done
 )
 
 // progress reports one operation's progress to Options.Progress. A nil
@@ -43,6 +43,9 @@ func (c *core) startProgress(op Op, total int64) *progress {
 		return nil
 	}
 	p := &progress{fn: c.opts.Progress, op: op, total: total, step: max(total/128, 1)}
+	if total == 0 {
+		p.step = 1 << 16 // a total not known: every so many units
+	}
 	p.report(0)
 	return p
 }
@@ -59,6 +62,15 @@ func (p *progress) at(done int64) {
 func (p *progress) end() {
 	if p != nil {
 		p.fn(Progress{Op: p.op, Done: p.total, Total: p.total})
+	}
+}
+
+// endAt reports the operation done at done units, of a total not known
+// before: done is the total.
+func (p *progress) endAt(done int64) {
+	if p != nil {
+		p.total = done
+		p.end()
 	}
 }
 

@@ -53,11 +53,16 @@ func (m *Map[K, V]) Export(w io.Writer) (int64, error) {
 // exportRecords writes a record to sw for each live key that has not
 // expired at now, in insertion order.
 func (c *core) exportRecords(sw *stream.Writer, now int64) error {
+	p := c.startProgress(OpExport, int64(c.hdr.Count))
+	defer p.end()
+	var written int64
 	return c.walk(func(kp []byte, t *table, i uint64, s layout.Slot) error {
 		vb, exp, ok, err := c.exportValue(t, i, s, now)
 		if !ok || err != nil {
 			return err
 		}
+		written++
+		p.at(written)
 		return c.writeError(sw.Record(kp, vb, s.Expires(), exp))
 	})
 }
@@ -114,6 +119,8 @@ func (m *Map[K, V]) Import(r io.Reader) (int, error) {
 	}
 	var p stream.Pending
 	applied := 0
+	pr := m.startProgress(OpImport, 0)
+	defer func() { pr.endAt(int64(applied)) }()
 	for done := false; !done; {
 		err := p.Read(sr, m.decodes)
 		if err == nil && !p.Full(importBatch, importBatchBytes) {
@@ -122,6 +129,7 @@ func (m *Map[K, V]) Import(r io.Reader) (int, error) {
 		done = err != nil
 		n, aerr := m.importBatch(p.Records())
 		applied += n
+		pr.at(int64(applied))
 		p.Reset()
 		if err = errors.Join(ignoreEOF(err), aerr); err != nil {
 			return applied, fmt.Errorf("importing into %s: %w", m.dir, err)
