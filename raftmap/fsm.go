@@ -31,7 +31,7 @@ type fsm struct {
 	// command that wrote to it. Only the FSM goroutine touches it, and
 	// Open before raft starts.
 	applied [groups]uint64
-	last    atomic.Uint64         // the highest index in applied
+	last    atomic.Uint64         // the index of the last entry every group it touched has applied (Stats.Applied)
 	present atomic.Int64          // the groups whose applied index is in the map
 	failed  atomic.Pointer[error] // the error that stopped the map following the log
 
@@ -69,6 +69,9 @@ func (f *fsm) Apply(l *raft.Log) any {
 			res.err = err
 		}
 		res.deleted = res.deleted || deleted
+	}
+	if f.failure() == nil { // a command the map refused is applied too: as nothing
+		f.advance(l.Index)
 	}
 	return res
 }
@@ -161,6 +164,11 @@ func (f *fsm) setApplied(g int, index uint64) {
 		f.present.Add(1)
 	}
 	f.applied[g] = index
+}
+
+// advance records that every group has applied the entries up to index,
+// once the last group an entry touches has applied it.
+func (f *fsm) advance(index uint64) {
 	if index > f.last.Load() {
 		f.last.Store(index)
 	}
@@ -184,6 +192,7 @@ func (f *fsm) loadApplied() error {
 			return fmt.Errorf("%s, group %d: %w", filepath.Join(f.dir, mapName), g, err)
 		}
 		f.setApplied(g, index)
+		f.advance(index)
 	}
 	return nil
 }
