@@ -726,6 +726,13 @@ func (f *killFS) step(kind byte) {
 	}
 }
 
+// seen returns the operations noted so far.
+func (f *killFS) seen() []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.kinds)
+}
+
 func (f *killFS) kill() {
 	if err := syscall.Kill(os.Getpid(), syscall.SIGKILL); err != nil {
 		fmt.Printf("error SIGKILL: %v\n", err)
@@ -829,7 +836,7 @@ func TestCrashChild(t *testing.T) {
 			}
 			say("%d %s %s", i, op, res)
 		}
-		say("done %s", fs.kinds)
+		say("done %s", fs.seen())
 		if mode.endKill {
 			fs.kill()
 		}
