@@ -2,6 +2,8 @@ package fuzz
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
 	"errors"
 	"strings"
 	"testing"
@@ -65,4 +67,49 @@ func checkDecode(c codec.Codec[[]byte], data []byte) {
 	if err != nil || !bytes.Equal(again, v) {
 		failf("%s: a decoded value of %d bytes does not go through again: %v", c.Name(), len(v), err)
 	}
+}
+
+// sealedCodec returns the codec FuzzSealedDecode decodes with.
+func sealedCodec(t testing.TB) codec.KeyBound[[]byte] {
+	block, err := aes.NewCipher(bytes.Repeat([]byte{1}, 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return codec.Sealed[[]byte](codec.Bytes{}, aead).(codec.KeyBound[[]byte])
+}
+
+// FuzzSealedDecode opens the input's bytes as a sealed value under the
+// key "k". DecodeFor must return an error matching codec.ErrInvalid, never
+// panic, hang or a value: random bytes do not authenticate. Seeds that
+// were sealed under "k" must decode.
+func FuzzSealedDecode(f *testing.F) {
+	c := sealedCodec(f)
+	for _, v := range []string{"", "v", strings.Repeat("value ", 20)} {
+		enc, err := c.AppendFor(nil, []byte("k"), []byte(v))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(enc)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		guard(t, decodeLimit, func() {
+			v, err := c.DecodeFor([]byte("k"), data)
+			if err != nil && !errors.Is(err, codec.ErrInvalid) {
+				failf("DecodeFor: %v, want ErrInvalid", err)
+			}
+			if err == nil {
+				again, err := c.AppendFor(nil, []byte("k"), v)
+				if err != nil {
+					failf("AppendFor of a decoded value: %v", err)
+				}
+				if w, err := c.DecodeFor([]byte("k"), again); err != nil || !bytes.Equal(w, v) {
+					failf("a decoded value does not go through again: %v", err)
+				}
+			}
+		})
+	})
 }

@@ -113,8 +113,9 @@ func WithDictionary(dict []byte) Option { return func(o *options) { o.dict = dic
 
 // New returns a codec that stores inner's encoding of each value
 // compressed with Zstandard, as the package documentation describes.
-// inner must not be key-bound (codec.KeyBound): compress first, then seal,
-// as codec.Sealed(zstd.New(inner), aead) does.
+// inner must not be key-bound ([codec.KeyBound]), whose encodings the
+// codec would make without their key: compress first, then seal, as
+// codec.Sealed(zstd.New(inner), aead) does.
 func New[T any](inner codec.Codec[T], opts ...Option) codec.Codec[T] {
 	o := options{level: 3, threshold: DefaultThreshold}
 	for _, opt := range opts {
