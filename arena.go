@@ -9,6 +9,7 @@ import (
 
 	"github.com/diskmap-go/diskmap/internal/format"
 	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/internal/unsafebytes"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -482,6 +483,19 @@ func (a *arena) view(off, n uint32) ([]byte, bool) {
 		return nil, false
 	}
 	return a.data[start:end:end], true
+}
+
+// offsetOf returns the offset in the file of b, bytes of the arena's
+// mapping, or -1 when b lies elsewhere (a value not written yet).
+func (a *arena) offsetOf(b []byte) int64 {
+	if len(b) == 0 || len(a.data) == 0 {
+		return -1
+	}
+	off := int64(unsafebytes.Addr(b)) - int64(unsafebytes.Addr(a.data))
+	if off < 0 || off >= int64(len(a.data)) {
+		return -1
+	}
+	return off
 }
 
 // equal reports whether the record at offset off*8 holds key; ok is false

@@ -81,7 +81,7 @@ func (m *Map[K, V]) deletesFor(del func(K, V) bool) ([]byte, int, error) {
 		if !found || err != nil {
 			return err // not found: expired, and so not there for del
 		}
-		v, err := m.decode(vp)
+		v, err := m.decode(kp, vp)
 		if err != nil {
 			return err
 		}

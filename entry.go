@@ -88,7 +88,7 @@ func (e *Entry[K, V]) current() (V, bool, error) {
 		e.found = false // expired since
 		return v, false, nil
 	}
-	v, err = e.m.decode(b)
+	v, err = e.m.decode(e.kb, b)
 	return v, err == nil, err
 }
 
@@ -119,7 +119,7 @@ func (e *Entry[K, V]) set(v V, ttl time.Duration) error {
 	}
 	e.epoch = m.epoch
 	var scratch [8]byte
-	vb, err := m.vc.Encode(v, &scratch, &m.vbuf)
+	vb, err := m.vc.EncodeFor(e.kb, v, &scratch, &m.vbuf)
 	if err != nil {
 		return m.encodeError("value", err)
 	}

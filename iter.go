@@ -36,7 +36,7 @@ func (m *Map[K, V]) All() iter.Seq2[K, V] {
 			if err != nil {
 				return false, err
 			}
-			v, err := m.decode(vp)
+			v, err := m.decode(kp, vp)
 			if err != nil {
 				return false, err
 			}
@@ -65,8 +65,8 @@ func (m *Map[K, V]) Keys() iter.Seq[K] {
 // of All; an error ends it, for Err to report.
 func (m *Map[K, V]) Values() iter.Seq[V] {
 	return func(yield func(V) bool) {
-		m.iterate(func(_, vp []byte) (bool, error) {
-			v, err := m.decode(vp)
+		m.iterate(func(kp, vp []byte) (bool, error) {
+			v, err := m.decode(kp, vp)
 			if err != nil {
 				return false, err
 			}

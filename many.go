@@ -65,11 +65,17 @@ func (m *Map[K, V]) ViewMany(keys []K, fn func(i int, v []byte, found bool) erro
 func (m *Map[K, V]) GetMany(keys []K) ([]V, []bool, error) {
 	vals := make([]V, len(keys))
 	found := make([]bool, len(keys))
+	var scratch [8]byte
+	var buf []byte
 	err := m.ViewMany(keys, func(i int, b []byte, ok bool) error {
 		if !ok {
 			return nil
 		}
-		v, err := m.decode(b)
+		kb, err := m.keyFor(keys[i], &scratch, &buf)
+		if err != nil {
+			return err
+		}
+		v, err := m.decode(kb, b)
 		if err != nil {
 			return err
 		}
@@ -80,6 +86,19 @@ func (m *Map[K, V]) GetMany(keys []K) ([]V, []bool, error) {
 		return nil, nil, err
 	}
 	return vals, found, nil
+}
+
+// keyFor returns k's encoding for decoding its value, as GetMany needs it:
+// for a key-bound value codec only, and nil for any other.
+func (m *Map[K, V]) keyFor(k K, scratch *[8]byte, buf *[]byte) ([]byte, error) {
+	if !m.vc.Bound() {
+		return nil, nil
+	}
+	kb, err := m.kc.Encode(k, scratch, buf)
+	if err != nil {
+		return nil, m.encodeError("key", err)
+	}
+	return kb, nil
 }
 
 // warm reads the home slot of each fingerprint of a group of lookups, then

@@ -87,11 +87,12 @@ func (m *Map[K, V]) Len() int {
 // whether k was found.
 func (m *Map[K, V]) Get(k K) (V, bool, error) {
 	var zero V
-	b, ok, err := m.View(k)
+	var scratch [8]byte
+	kb, b, ok, err := m.view(k, &scratch)
 	if !ok || err != nil {
 		return zero, ok, err
 	}
-	v, err := m.decode(b)
+	v, err := m.decode(kb, b)
 	if err != nil {
 		return zero, false, err
 	}
@@ -125,7 +126,9 @@ func (m *Map[K, V]) Contains(k K) (bool, error) {
 
 // View returns the encoded bytes of the value stored under k, in place in
 // the map's read-only mapping: no copy, no allocation. A key that has
-// expired is not found. The bytes are valid
+// expired is not found. The bytes are those the value codec wrote: for a
+// codec that wraps another, such as codec.Sealed or codec/zstd's, they
+// are the sealed or compressed bytes, which Get decodes into a copy. The bytes are valid
 // until the next change to the map (Put, Delete, Compact, a write through an
 // Entry) or Close, whichever comes first; copy them to keep them longer.
 // Writing to them crashes the program with a fault rather than changing the
@@ -138,15 +141,23 @@ func (m *Map[K, V]) Contains(k K) (bool, error) {
 // bytes no longer promised to be the value. The package documentation
 // (Views) says what happens after each operation, and the limits.
 func (m *Map[K, V]) View(k K) ([]byte, bool, error) {
-	if err := m.usable(); err != nil {
-		return nil, false, err
-	}
 	var scratch [8]byte
-	kb, err := m.kc.Encode(k, &scratch, new([]byte))
-	if err != nil {
-		return nil, false, m.encodeError("key", err)
+	_, b, ok, err := m.view(k, &scratch)
+	return b, ok, err
+}
+
+// view encodes k, which may land in scratch, and returns its encoding and
+// the encoded value stored under it, as View.
+func (m *Map[K, V]) view(k K, scratch *[8]byte) (kb, vb []byte, found bool, err error) {
+	if err := m.usable(); err != nil {
+		return nil, nil, false, err
 	}
-	return m.find(kb, layout.Fingerprint(m.hash(kb)))
+	kb, err = m.kc.Encode(k, scratch, new([]byte))
+	if err != nil {
+		return nil, nil, false, m.encodeError("key", err)
+	}
+	vb, found, err = m.find(kb, layout.Fingerprint(m.hash(kb)))
+	return kb, vb, found, err
 }
 
 // Put stores v under k, replacing any value k had, and any expiry: k never
@@ -197,14 +208,36 @@ func (m *Map[K, V]) Delete(k K) (bool, error) {
 	return true, m.waitDurable()
 }
 
-// decode decodes a value's encoded bytes.
-func (m *Map[K, V]) decode(b []byte) (V, error) {
-	v, err := m.vc.Codec().Decode(b)
+// decode decodes b, the encoded value stored under the encoded key kb.
+func (m *Map[K, V]) decode(kb, b []byte) (V, error) {
+	v, err := m.vc.DecodeFor(kb, b)
 	if err != nil {
-		return v, fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+		return v, m.decodeError(kb, b, err)
 	}
 	return v, nil
 }
+
+// decodeError returns the error of a value b, stored under kb, that did
+// not decode. A key-bound codec (codec.Sealed) reports bytes that do not
+// open under their key: a value changed, moved from another key, or
+// sealed with another AEAD key, which the map reports as damage, with
+// the file, the offset of the value and the key.
+func (m *Map[K, V]) decodeError(kb, b []byte, err error) error {
+	if !m.vc.Bound() || !errors.Is(err, codec.ErrInvalid) {
+		return fmt.Errorf("diskmap: %s: decoding value: %w", m.vals.path, err)
+	}
+	return &CorruptError{
+		File:   m.vals.path,
+		Offset: m.vals.offsetOf(b),
+		Field:  fmt.Sprintf("value of key %q", clip(kb)),
+		Found:  err,
+	}
+}
+
+// clip returns a copy of the first 64 bytes of b, for an error message:
+// a copy, so that b, which may lie in a caller's scratch array, stays off
+// the heap.
+func clip(b []byte) []byte { return append([]byte(nil), b[:min(len(b), 64)]...) }
 
 // encodePair encodes a key and a value for a write, in the writer's scratch
 // buffers when their codecs need buffers.
@@ -213,7 +246,7 @@ func (m *Map[K, V]) encodePair(k K, v V, ks, vs *[8]byte) ([]byte, []byte, error
 	if err != nil {
 		return nil, nil, m.encodeError("key", err)
 	}
-	vb, err := m.vc.Encode(v, vs, &m.vbuf)
+	vb, err := m.vc.EncodeFor(kb, v, vs, &m.vbuf)
 	if err != nil {
 		return nil, nil, m.encodeError("value", err)
 	}

@@ -174,7 +174,7 @@ func (m *Map[K, V]) decodes(rec stream.Record) error {
 	if _, err := m.kc.Codec().Decode(rec.Key); err != nil {
 		return fmt.Errorf("the key does not decode as %s: %w", m.hdr.KeyCodec, err)
 	}
-	if _, err := m.vc.Codec().Decode(rec.Value); err != nil {
+	if _, err := m.vc.DecodeFor(rec.Key, rec.Value); err != nil {
 		return fmt.Errorf("the value does not decode as %s: %w", m.hdr.ValueCodec, err)
 	}
 	return nil

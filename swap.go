@@ -18,7 +18,9 @@ import (
 //
 // Values compare by their encoded bytes, as keys do: two values equal in Go
 // but encoded differently (0.0 and -0.0) do not match, and two that encode
-// alike (two Msgpack structs of equal fields) do.
+// alike (two Msgpack structs of equal fields) do. For a key-bound value
+// codec (codec.Sealed), whose two encodings of one value differ, the
+// stored value is opened and its inner encoding compared with old's.
 
 // Swap stores v under k and returns the value k held before, a decoded
 // copy, and whether k was there (loaded), as sync.Map.Swap does. Like
@@ -162,7 +164,7 @@ func (m *Map[K, V]) load(kb []byte) (V, bool, error) {
 	if !found || err != nil {
 		return zero, false, err
 	}
-	v, err := m.decode(b)
+	v, err := m.decode(kb, b)
 	if err != nil {
 		return zero, false, err
 	}
@@ -170,9 +172,17 @@ func (m *Map[K, V]) load(kb []byte) (V, bool, error) {
 }
 
 // holds reports whether the encoded key kb is in the map with the value
-// whose encoding is old's. It encodes old into a buffer of its own: the
+// whose encoding is old's (for a key-bound value codec, whose value opens
+// to old's encoding). It encodes old into a buffer of its own: the
 // writer's are taken by the key and the new value.
 func (m *Map[K, V]) holds(kb []byte, old V) (bool, error) {
+	if m.vc.Bound() {
+		b, found, err := m.find(kb, layout.Fingerprint(m.hash(kb)))
+		if !found || err != nil {
+			return false, err
+		}
+		return m.opensTo(kb, b, old)
+	}
 	var scratch [8]byte
 	var buf []byte
 	ob, err := m.vc.Encode(old, &scratch, &buf)
@@ -181,6 +191,16 @@ func (m *Map[K, V]) holds(kb []byte, old V) (bool, error) {
 	}
 	b, found, err := m.find(kb, layout.Fingerprint(m.hash(kb)))
 	return found && bytes.Equal(b, ob), err
+}
+
+// opensTo reports whether b, a value of a key-bound codec stored under kb,
+// holds old (codec.KeyBound's EqualFor).
+func (m *Map[K, V]) opensTo(kb, b []byte, old V) (bool, error) {
+	eq, err := m.vc.EqualFor(kb, b, old)
+	if err != nil {
+		return false, m.decodeError(kb, b, err)
+	}
+	return eq, nil
 }
 
 // Swap records that v is to be stored under k, and returns the value k
@@ -289,15 +309,23 @@ func (b *Batch[K, V]) load(kb []byte) (V, bool, error) {
 	if !found || err != nil {
 		return zero, false, err
 	}
-	v, err := b.m.decode(vb)
+	v, err := b.m.decode(kb, vb)
 	if err != nil {
 		return zero, false, err
 	}
 	return v, true, nil
 }
 
-// holds reports whether current's value is old's encoding.
+// holds reports whether current's value is old's encoding, or opens to
+// it for a key-bound value codec.
 func (b *Batch[K, V]) holds(kb []byte, old V) (bool, error) {
+	if b.m.vc.Bound() {
+		vb, found, err := b.current(kb)
+		if !found || err != nil {
+			return false, err
+		}
+		return b.m.opensTo(kb, vb, old)
+	}
 	var scratch [8]byte
 	var buf []byte
 	ob, err := b.m.vc.Encode(old, &scratch, &buf)

@@ -23,6 +23,28 @@
 // uint64. A [Viewer] (Fixed) lets diskmap.ViewAs hand out a value in place,
 // as a *T.
 //
+// # Codecs that wrap codecs
+//
+// [Sealed] encrypts and authenticates another codec's encoding with a
+// cipher.AEAD, and package codec/zstd compresses it; compress first, then
+// seal:
+//
+//	vc := codec.Sealed(zstd.New(codec.For[Doc]()), aead)
+//
+// A wrapped value is read through Get, which decodes it into a copy; View
+// and GetAppend hand out the bytes as stored, sealed or compressed, and
+// diskmap.ViewAs does not apply. A wrapper's name holds the inner codec's:
+// "sealed(" + inner + ")", "zstd(" + inner + ")" (codec/zstd gives the
+// rule, with the dictionary), with the inner name hashed where the whole
+// would not fit 32 bytes.
+//
+// A [KeyBound] codec, as Sealed's is, encodes a value for the key it is
+// stored under: a map checks for the interface once, at Open, and then
+// hands every encode and decode of a value the encoded key (Get, GetMany,
+// iteration, Entry, the calls of sync.Map, Batch, DeleteFunc, Import), so
+// that a value moved to another key does not decode. A map of any other
+// codec calls Append and Decode as before.
+//
 // Every codec here is goroutine-safe. Decode never returns a slice or string
 // that aliases its input, which usually lies in a memory map.
 //

@@ -25,6 +25,13 @@
 //     an error matching ErrCorrupt or ErrVersion, never panic or hang; the
 //     records it returned, written again, must give back the input up to
 //     where it stopped.
+//   - FuzzZstdDecode decodes the input with codec/zstd's codecs, without
+//     a dictionary and with one. Decode must return a value, which then
+//     encodes and decodes back to itself, or an error matching
+//     codec.ErrInvalid, never panic or hang.
+//   - FuzzSealedDecode opens the input as a value of codec.Sealed under a
+//     fixed key. It must give an error matching codec.ErrInvalid, or a
+//     value that seals and opens again, never panic or hang.
 //
 // Without -fuzz, go test runs the seed corpora (the f.Add seeds and the
 // files in testdata/fuzz/<Target>) as ordinary tests, in a second or two:
@@ -36,6 +43,8 @@
 //	go test ./fuzz -run '^$' -fuzz '^FuzzOps$' -fuzztime 5m
 //	go test ./fuzz -run '^$' -fuzz '^FuzzOpenDamaged$' -fuzztime 5m
 //	go test ./fuzz -run '^$' -fuzz '^FuzzStreamDecode$' -fuzztime 5m
+//	go test ./fuzz -run '^$' -fuzz '^FuzzZstdDecode$' -fuzztime 5m
+//	go test ./fuzz -run '^$' -fuzz '^FuzzSealedDecode$' -fuzztime 5m
 //
 // The maps live in temporary directories; pointing TMPDIR at a tmpfs such
 // as /dev/shm makes the synced modes much faster. CI runs each target for
