@@ -3,12 +3,11 @@ package diskmap
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/diskmap-go/diskmap/internal/format"
+	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
 )
 
@@ -98,24 +97,11 @@ func (c *core) backup(dir string) (err error) {
 }
 
 // backupDir creates dir, or checks that it is empty, and reports whether
-// it created it.
+// it created it (see mmap.EmptyDir).
 func backupDir(dir string) (bool, error) {
-	_, err := os.Stat(dir)
-	made := errors.Is(err, fs.ErrNotExist)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, fmt.Errorf("diskmap: creating %s: %w", dir, err)
-	}
-	f, err := os.Open(dir)
+	made, err := mmap.EmptyDir(dir)
 	if err != nil {
-		return false, fmt.Errorf("diskmap: reading %s: %w", dir, err)
-	}
-	names, err := f.Readdirnames(1)
-	_ = f.Close() // read only: closing loses nothing
-	switch {
-	case err == nil:
-		return false, fmt.Errorf("diskmap: %s holds %s: want an empty directory: %w", dir, names[0], fs.ErrExist)
-	case err != io.EOF:
-		return false, fmt.Errorf("diskmap: reading %s: %w", dir, err)
+		return false, fmt.Errorf("diskmap: %w", err)
 	}
 	return made, nil
 }

@@ -1,14 +1,12 @@
 package concurrent
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
 // Backup writes a copy of the map into dir, a new directory or an empty
@@ -92,24 +90,11 @@ func (m *Map[K, V]) backupShard(i int, to string) error {
 }
 
 // backupDir creates dir, or checks that it is empty, and reports whether
-// it created it.
+// it created it (see mmap.EmptyDir).
 func backupDir(dir string) (bool, error) {
-	_, err := os.Stat(dir)
-	made := errors.Is(err, fs.ErrNotExist)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, fmt.Errorf("concurrent: creating %s: %w", dir, err)
-	}
-	f, err := os.Open(dir)
+	made, err := mmap.EmptyDir(dir)
 	if err != nil {
-		return false, fmt.Errorf("concurrent: reading %s: %w", dir, err)
-	}
-	names, err := f.Readdirnames(1)
-	_ = f.Close() // read only: closing loses nothing
-	switch {
-	case err == nil:
-		return false, fmt.Errorf("concurrent: %s holds %s: want an empty directory: %w", dir, names[0], fs.ErrExist)
-	case err != io.EOF:
-		return false, fmt.Errorf("concurrent: reading %s: %w", dir, err)
+		return false, fmt.Errorf("concurrent: %w", err)
 	}
 	return made, nil
 }

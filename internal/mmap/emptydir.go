@@ -1,0 +1,34 @@
+package mmap
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// EmptyDir creates dir, or checks that it is empty, and reports whether it
+// created it: where a backup goes. A directory that holds anything gives
+// an error matching fs.ErrExist. Errors carry no package prefix: the
+// caller's wrap says which package it is.
+func EmptyDir(dir string) (bool, error) {
+	_, err := os.Stat(dir)
+	made := errors.Is(err, fs.ErrNotExist)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, fmt.Errorf("creating %s: %w", dir, err)
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return false, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	names, err := f.Readdirnames(1)
+	_ = f.Close() // read only: closing loses nothing
+	switch {
+	case err == nil:
+		return false, fmt.Errorf("%s holds %s: want an empty directory: %w", dir, names[0], fs.ErrExist)
+	case err != io.EOF:
+		return false, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	return made, nil
+}
