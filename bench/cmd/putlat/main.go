@@ -147,9 +147,9 @@ func (d *data) value(i int) []byte {
 // result is what a load measured.
 type result struct {
 	wall    time.Duration
-	h       *hist
-	cpu     *hist  // with -cpu: the same Puts in CPU time of the writer's thread
-	byRange []slow // byRange[k]: the slowest Put of index in [2^k, 2^(k+1))
+	h       *putHist
+	cpu     *putHist // with -cpu: the same Puts in CPU time of the writer's thread
+	byRange []slow   // byRange[k]: the slowest Put of index in [2^k, 2^(k+1))
 	gcs     uint32
 	gcPause time.Duration
 }
@@ -303,16 +303,16 @@ func (r *result) print(cfg config) {
 		cfg.store, cfg.n, writers, cfg.durability, runtime.GOMAXPROCS(0))
 	fmt.Printf("load: %v, %.0f ns per Put of wall time, %.0f ns mean Put\n",
 		r.wall.Round(time.Millisecond), float64(r.wall.Nanoseconds())/float64(cfg.n),
-		float64(h.sum.Nanoseconds())/float64(max(h.n, 1)))
+		float64(h.Mean().Nanoseconds()))
 	fmt.Printf("gc: %d cycles, %v of pauses\n", r.gcs, r.gcPause)
 	fmt.Printf("p50 %v  p99 %v  p99.9 %v  p99.99 %v  p99.999 %v  max %v\n",
-		h.quantile(0.5), h.quantile(0.99), h.quantile(0.999), h.quantile(0.9999), h.quantile(0.99999), h.max)
+		h.Quantile(0.5), h.Quantile(0.99), h.Quantile(0.999), h.Quantile(0.9999), h.Quantile(0.99999), h.Max())
 	fmt.Printf("Puts over 1ms: %d, over 2ms: %d, over 10ms: %d\n",
-		h.over(time.Millisecond), h.over(2*time.Millisecond), h.over(10*time.Millisecond))
-	if c := r.cpu; c.n > 0 {
+		h.Over(time.Millisecond), h.Over(2*time.Millisecond), h.Over(10*time.Millisecond))
+	if c := r.cpu; c.N() > 0 {
 		fmt.Printf("on-CPU: p50 %v  p99 %v  p99.9 %v  p99.99 %v  p99.999 %v  max %v (at %d); over 1ms: %d, over 2ms: %d\n",
-			c.quantile(0.5), c.quantile(0.99), c.quantile(0.999), c.quantile(0.9999), c.quantile(0.99999), c.max,
-			slices.MaxFunc(c.slowest, bySlow).i, c.over(time.Millisecond), c.over(2*time.Millisecond))
+			c.Quantile(0.5), c.Quantile(0.99), c.Quantile(0.999), c.Quantile(0.9999), c.Quantile(0.99999), c.Max(),
+			slices.MaxFunc(c.slowest, bySlow).i, c.Over(time.Millisecond), c.Over(2*time.Millisecond))
 	}
 	fmt.Println("slowest Put by range of index:")
 	for k, s := range r.byRange {
