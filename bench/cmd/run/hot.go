@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/diskmap-go/diskmap/bench/internal/proc"
 	"github.com/diskmap-go/diskmap/bench/internal/stores"
 	"github.com/diskmap-go/diskmap/bench/internal/workload"
 )
@@ -132,7 +133,7 @@ func runHotStores(cfg config, h *hotOptions) (results []*workload.HotResult, err
 				return nil, err
 			}
 			res := new(workload.HotResult)
-			err := spawn(cfg.timeout, append(args, "-store", s, "-dir", dir), res)
+			err := proc.Spawn(cfg.timeout, append(args, "-store", s, "-dir", dir), res)
 			if !cfg.keep {
 				err = errors.Join(err, os.RemoveAll(dir))
 			}

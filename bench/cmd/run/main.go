@@ -14,21 +14,19 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/diskmap-go/diskmap/bench/internal/proc"
 	"github.com/diskmap-go/diskmap/bench/internal/stores"
 	"github.com/diskmap-go/diskmap/bench/internal/workload"
 )
@@ -273,61 +271,10 @@ func child(cfg config, store string, n int, dir string) (*workload.Result, error
 		args = append(args, "-phases", strings.Join(cfg.phases, ","))
 	}
 	res := new(workload.Result)
-	if err := spawn(cfg.timeout, args, res); err != nil {
+	if err := proc.Spawn(cfg.timeout, args, res); err != nil {
 		return nil, err
 	}
 	return res, nil
-}
-
-// spawn runs this binary again with args, within timeout, and decodes the
-// last JSON line it prints into res.
-func spawn(timeout time.Duration, args []string, res any) error {
-	exe, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	cmd := exec.Command(exe, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	timer := time.AfterFunc(timeout, func() {
-		_ = cmd.Process.Kill() // fails only if it has ended: Wait says how
-	})
-	err = cmd.Wait()
-	if !timer.Stop() {
-		return fmt.Errorf("stopped after -timeout %v", timeout)
-	}
-	if err != nil {
-		if msg := lastLine(stderr.String()); msg != "" {
-			err = fmt.Errorf("%v: %s", err, msg)
-		}
-		return err
-	}
-	printed := false
-	sc := bufio.NewScanner(&stdout)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		if line := sc.Bytes(); len(line) > 0 && line[0] == '{' {
-			if err := json.Unmarshal(line, res); err != nil {
-				return fmt.Errorf("parsing results: %v", err)
-			}
-			printed = true
-		}
-	}
-	if !printed {
-		return fmt.Errorf("no results printed: %s", lastLine(stderr.String()))
-	}
-	return nil
-}
-
-func lastLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return s
 }
 
 func progressLine(r *workload.Result) string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/diskmap-go/diskmap/bench/internal/results"
 	"github.com/diskmap-go/diskmap/bench/internal/stores"
 )
 
@@ -199,7 +200,18 @@ func (rep *report) write() error {
 			fmt.Fprintf(&b, "- **%s**: %s\n", k.Name, k.Settings)
 		}
 	}
-	b.WriteString(hotSection(rep.cfg.out))
+	// The other workloads' sections: the hot workload's, from its heading
+	// to the first marked section, then every marked one.
+	if hot, _ := results.Split(hotSection(rep.cfg.out)); hot != "" {
+		b.WriteString(strings.TrimRight(hot, "\n") + "\n")
+	}
+	sections, err := results.Sections(rep.cfg.out)
+	if err != nil {
+		return err
+	}
+	for _, s := range sections {
+		b.WriteString("\n" + s)
+	}
 	return os.WriteFile(rep.cfg.out, []byte(b.String()), 0o644)
 }
 

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"encoding/xml"
 	"fmt"
-	"math"
-	"strings"
 
+	"github.com/diskmap-go/diskmap/bench/internal/chart"
 	"github.com/diskmap-go/diskmap/bench/internal/stores"
 )
 
-// chart is one SVG: a horizontal bar per store for one metric.
-type chart struct {
+// chartSpec is one SVG: a horizontal bar per store for one metric.
+type chartSpec struct {
 	file, title, unit string
 	metric            string
 	format            func(float64) string
@@ -20,7 +17,7 @@ type chart struct {
 	extraLabel        string
 }
 
-var chartSpecs = []chart{
+var chartSpecs = []chartSpec{
 	{file: "load", title: "load: put every key, then Sync", unit: "ns per key", metric: mLoad, format: nsop, scale: 1},
 	{file: "reopen", title: "reopen: Open and one Get after a clean Close", unit: "time", metric: mReopen, format: dur, scale: 1},
 	{file: "get-hit", title: "get-hit: Get of a loaded key", unit: "ns per Get", metric: mGetHit, format: nsop, scale: 1,
@@ -34,157 +31,33 @@ var chartSpecs = []chart{
 	{file: "rss", title: "peak RSS of the store's process", unit: "MiB", metric: mRSSPeak, format: func(v float64) string { return fmt.Sprintf("%.0f", v) }, scale: 1 << 20},
 }
 
-type bar struct {
-	label string
-	value float64
-	text  string
-	color string
-}
-
-const (
-	colorDiskmap      = "#2b6cb0"
-	colorDiskmapLight = "#63b3ed" // the extra bars: diskmap after Compact, or reading in batches
-	colorBuiltin      = "#718096"
-	colorPeer         = "#dd6b20"
-)
-
-func barColor(store string) string {
-	switch {
-	case store == "builtin":
-		return colorBuiltin
-	case stores.IsPeer(store):
-		return colorPeer
-	}
-	return colorDiskmap
-}
-
 // render draws c for the rows of s; false when no row has the metric.
-func (c chart) render(s *sizeResult) ([]byte, bool) {
-	var bars []bar
+func (c chartSpec) render(s *sizeResult) ([]byte, bool) {
+	var bars []chart.Bar
 	measured := false
 	for _, r := range s.rows {
-		b := bar{label: r.store, color: barColor(r.store)}
+		b := chart.Bar{Label: r.store, Color: chart.Color(r.store)}
 		switch v, ok := r.get(c.metric); {
 		case r.err != "":
-			b.text = "failed"
+			b.Text = "failed"
 		case !ok && kindInMemory(r.store):
-			b.text = "in memory"
+			b.Text = "in memory"
 		case !ok:
-			b.text = "n/a"
+			b.Text = "n/a"
 		default:
-			b.value, b.text, measured = v/c.scale, c.format(v/c.scale), true
+			b.Value, b.Text, measured = v/c.scale, c.format(v/c.scale), true
 		}
 		bars = append(bars, b)
 		if c.extra != "" {
 			if v, ok := r.get(c.extra); ok {
-				bars = append(bars, bar{label: r.store + ", " + c.extraLabel, value: v / c.scale, text: c.format(v / c.scale), color: colorDiskmapLight})
+				bars = append(bars, chart.Bar{Label: r.store + ", " + c.extraLabel, Value: v / c.scale, Text: c.format(v / c.scale), Color: chart.DiskmapLight})
 			}
 		}
 	}
 	if !measured {
 		return nil, false
 	}
-	return barChart(fmt.Sprintf("%s (n = %s)", c.title, count(s.n)), c.unit+", shorter is better", bars, c.format), true
-}
-
-// barChart draws horizontal bars from 0 on a linear scale, or on a
-// logarithmic one when the values span more than a factor of 50, with the
-// value written after each bar and a light grid.
-func barChart(title, subtitle string, bars []bar, format func(float64) string) []byte {
-	const (
-		width    = 760
-		left     = 210 // room for the labels
-		right    = 90  // room for the values
-		top      = 58
-		barH     = 22
-		gap      = 8
-		bottom   = 28
-		fontSize = 13
-	)
-	plotW := float64(width - left - right)
-	height := top + len(bars)*(barH+gap) + bottom
-	lo, hi := math.Inf(1), 0.0
-	for _, b := range bars {
-		if b.value > 0 {
-			lo, hi = min(lo, b.value), max(hi, b.value)
-		}
-	}
-	if hi <= 0 {
-		lo, hi = 1, 1
-	}
-	// x maps a value to its bar's length; ticks are the grid's values.
-	var x func(float64) float64
-	var ticks []float64
-	if hi/lo > 50 {
-		subtitle += "; logarithmic scale"
-		a, b := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
-		x = func(v float64) float64 {
-			if v <= 0 {
-				return 0
-			}
-			// A value at the bottom decade still gets a visible bar.
-			return plotW * (0.04 + 0.96*(math.Log10(v)-a)/(b-a))
-		}
-		for e := a; e <= b; e++ {
-			ticks = append(ticks, math.Pow(10, e))
-		}
-	} else {
-		step := niceStep(hi / 4)
-		end := step * math.Ceil(hi/step-1e-9)
-		x = func(v float64) float64 { return plotW * v / end }
-		for i := 0.0; i*step <= end*(1+1e-9); i++ {
-			ticks = append(ticks, i*step)
-		}
-	}
-
-	var w bytes.Buffer
-	fmt.Fprintf(&w, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica, Arial, sans-serif" font-size="%d">`+"\n",
-		width, height, width, height, fontSize)
-	fmt.Fprintf(&w, `<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", width, height)
-	fmt.Fprintf(&w, `<text x="%d" y="22" font-size="15" font-weight="bold">%s</text>`+"\n", 10, esc(title))
-	fmt.Fprintf(&w, `<text x="%d" y="42" fill="#4a5568">%s</text>`+"\n", 10, esc(subtitle))
-	plotBottom := top + len(bars)*(barH+gap)
-	for _, t := range ticks {
-		tx := float64(left) + x(t)
-		fmt.Fprintf(&w, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#e2e8f0"/>`+"\n", tx, top-4, tx, plotBottom)
-		fmt.Fprintf(&w, `<text x="%.1f" y="%d" text-anchor="middle" fill="#718096" font-size="11">%s</text>`+"\n", tx, plotBottom+16, esc(format(t)))
-	}
-	for i, b := range bars {
-		y := top + i*(barH+gap)
-		fmt.Fprintf(&w, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", left-8, y+barH/2+fontSize/2-1, esc(b.label))
-		bw := x(b.value)
-		if b.value > 0 && bw < 1 {
-			bw = 1
-		}
-		fmt.Fprintf(&w, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", left, y, bw, barH, b.color)
-		fmt.Fprintf(&w, `<text x="%.1f" y="%d">%s</text>`+"\n", float64(left)+bw+6, y+barH/2+fontSize/2-1, esc(b.text))
-	}
-	fmt.Fprintf(&w, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#2d3748"/>`+"\n", left, top-4, left, plotBottom)
-	w.WriteString("</svg>\n")
-	return w.Bytes()
-}
-
-// niceStep rounds x up to 1, 2 or 5 times a power of ten.
-func niceStep(x float64) float64 {
-	p := 1.0
-	for p*10 <= x {
-		p *= 10
-	}
-	for p > x {
-		p /= 10
-	}
-	for _, m := range []float64{1, 2, 5, 10} {
-		if m*p >= x {
-			return m * p
-		}
-	}
-	return 10 * p
-}
-
-func esc(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s)) // a strings.Builder takes every write
-	return b.String()
+	return chart.Bars(fmt.Sprintf("%s (n = %s)", c.title, count(s.n)), c.unit+", shorter is better", bars, c.format), true
 }
 
 func kindInMemory(store string) bool {
