@@ -517,10 +517,11 @@ func (a *arena) equal(off uint32, key []byte) (eq, ok bool) {
 }
 
 // createArena creates an empty arena at path, through files, replacing any
-// file there, with size bytes allocated, and opens it for writing, its
-// read-only mapping in space unless nil.
-func createArena(files mmap.FS, path string, magic [8]byte, generation uint64, size int64, space *mmap.Space) (*arena, error) {
-	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+// file there (a new file gets the permission bits perm, less the umask),
+// with size bytes allocated, and opens it for writing, its read-only
+// mapping in space unless nil.
+func createArena(files mmap.FS, path string, perm os.FileMode, magic [8]byte, generation uint64, size int64, space *mmap.Space) (*arena, error) {
+	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, perm)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}

@@ -27,6 +27,11 @@ import (
 // not run beside other calls of the map (package concurrent takes each
 // shard's write lock in turn).
 //
+// Each file of the copy gets the permission bits of the file it copies,
+// and dir, if Backup creates it, those of the map's directory, less the
+// umask: a copy of a map kept to its owner is kept to its owner too. A
+// directory that exists keeps its own.
+//
 // The copy's files are synced, then its directory. Its buckets file is
 // written last, under the name buckets.grow, and renamed: a Backup cut
 // short by a crash leaves no buckets file, and Open refuses such a
@@ -44,7 +49,7 @@ func (m *Map[K, V]) Backup(dir string) error {
 
 // backup writes the copy into dir.
 func (c *core) backup(dir string) (err error) {
-	made, err := backupDir(dir)
+	made, err := backupDir(dir, c.backupDirPerm())
 	if err != nil {
 		return err
 	}
@@ -96,10 +101,20 @@ func (c *core) backup(dir string) (err error) {
 	return c.syncBackupDirs(dir, made)
 }
 
-// backupDir creates dir, or checks that it is empty, and reports whether
-// it created it (see mmap.EmptyDir).
-func backupDir(dir string) (bool, error) {
-	made, err := mmap.EmptyDir(dir)
+// backupDirPerm returns the permission bits for the directory of a copy:
+// those of the map's directory, or where it cannot be read, those that
+// Open gives a directory it creates.
+func (c *core) backupDirPerm() os.FileMode {
+	if perm, err := mmap.PermOf(c.dir); err == nil {
+		return perm
+	}
+	return mmap.DirPerm(c.opts.FilePerm)
+}
+
+// backupDir creates dir, with permission bits perm, or checks that it is
+// empty, and reports whether it created it (see mmap.EmptyDir).
+func backupDir(dir string, perm os.FileMode) (bool, error) {
+	made, err := mmap.EmptyDir(dir, perm)
 	if err != nil {
 		return false, fmt.Errorf("diskmap: %w", err)
 	}
@@ -122,15 +137,19 @@ func (c *core) syncBackupDirs(dir string, made bool) error {
 }
 
 // copyFile makes the new file to hold the first n bytes of the file from,
-// cloned where the file system can, else copied; then calls edit, if any,
-// on it and syncs it.
+// with its permission bits, cloned where the file system can, else copied;
+// then calls edit, if any, on it and syncs it.
 func (c *core) copyFile(from, to string, n int64, edit func(f *os.File) error) error {
 	src, err := c.opts.files.OpenFile(from, os.O_RDONLY, 0)
 	if err != nil {
 		return fmt.Errorf("diskmap: opening %s: %w", from, err)
 	}
 	defer func() { _ = src.Close() }() // read only: closing loses nothing
-	dst, err := c.opts.files.OpenFile(to, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	fi, err := src.Stat()
+	if err != nil {
+		return fmt.Errorf("diskmap: opening %s: %w", from, err)
+	}
+	dst, err := c.opts.files.OpenFile(to, os.O_RDWR|os.O_CREATE|os.O_EXCL, fi.Mode().Perm())
 	if err != nil {
 		return fmt.Errorf("diskmap: creating %s: %w", to, err)
 	}

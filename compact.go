@@ -174,16 +174,16 @@ func (c *core) buildFiles(gen uint64, keyBytes, valueBytes int64, log2 uint8, fi
 			err = errors.Join(err, nt.close())
 		}
 	}()
-	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), layout.KeysMagic, gen, keyBytes, nil); err != nil {
+	if nk, err = createArena(c.opts.files, c.path(keysFile+compactExt), c.opts.FilePerm, layout.KeysMagic, gen, keyBytes, nil); err != nil {
 		return
 	}
-	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), layout.ValuesMagic, gen, valueBytes, nil); err != nil {
+	if nv, err = createArena(c.opts.files, c.path(valuesFile+compactExt), c.opts.FilePerm, layout.ValuesMagic, gen, valueBytes, nil); err != nil {
 		return
 	}
 	if err = c.syncDir(); err != nil {
 		return
 	}
-	if nt, err = createTable(c.opts.files, c.path(bucketsFile+compactExt), log2); err != nil {
+	if nt, err = createTable(c.opts.files, c.path(bucketsFile+compactExt), c.opts.FilePerm, log2); err != nil {
 		return
 	}
 	h := c.hdr

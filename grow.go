@@ -122,7 +122,7 @@ func (c *core) nextTable(log2 uint8) (*table, error) {
 	if t := c.takePrepared(log2); t != nil {
 		return t, nil
 	}
-	return createNext(c.opts.files, c.path(nextFile), log2, c.tab.mode)
+	return createNext(c.opts.files, c.path(nextFile), c.opts.FilePerm, log2, c.tab.mode)
 }
 
 // grownLog2 returns the log2 of the table that n more keys grow the table

@@ -73,7 +73,7 @@ func (c *core) ensureLog() error {
 	if c.log != nil {
 		return nil
 	}
-	l, err := wal.Open(c.opts.files, c.path(walFile), c.hdr.Generation, c.hdr.Checkpoint)
+	l, err := wal.Open(c.opts.files, c.path(walFile), c.opts.FilePerm, c.hdr.Generation, c.hdr.Checkpoint)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (c *core) resumeLog(tail wal.Tail, checkpoint uint64, version uint32, cause
 	if tail.Last == checkpoint {
 		return nil // nothing past the checkpoint: the log may start again
 	}
-	l, lerr := wal.Resume(c.opts.files, c.path(walFile), tail)
+	l, lerr := wal.Resume(c.opts.files, c.path(walFile), c.opts.FilePerm, tail)
 	if lerr != nil {
 		return errors.Join(err, lerr)
 	}

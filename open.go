@@ -58,8 +58,9 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 	if err := c.checkDir(); err != nil {
 		return err
 	}
+	c.resolvePerm()
 	if !c.readOnly {
-		if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		if err := os.MkdirAll(c.dir, mmap.DirPerm(c.opts.FilePerm)); err != nil {
 			return fmt.Errorf("diskmap: creating %s: %w", c.dir, err)
 		}
 	}
@@ -133,6 +134,20 @@ func (c *core) checkDir() error {
 	return nil
 }
 
+// resolvePerm fills in Options.FilePerm left at 0: the permissions of the
+// map's buckets file where it has one, with read and write for the owner
+// (which its files must have for the map to open them), else
+// mmap.DefaultFilePerm.
+func (c *core) resolvePerm() {
+	if c.opts.FilePerm != 0 {
+		return
+	}
+	c.opts.FilePerm = mmap.DefaultFilePerm
+	if perm, err := mmap.PermOf(c.path(bucketsFile)); err == nil {
+		c.opts.FilePerm = perm | 0o600
+	}
+}
+
 // takeLock opens the lock file and locks it: exclusively to write, shared
 // to read.
 func (c *core) takeLock() error {
@@ -140,9 +155,9 @@ func (c *core) takeLock() error {
 	if c.readOnly {
 		flag = os.O_RDONLY
 	}
-	f, err := c.opts.files.OpenFile(c.path(lockFile), flag, 0o644)
+	f, err := c.opts.files.OpenFile(c.path(lockFile), flag, c.opts.FilePerm)
 	if c.readOnly && errors.Is(err, fs.ErrNotExist) {
-		f, err = c.opts.files.OpenFile(c.path(lockFile), os.O_RDONLY|os.O_CREATE, 0o644)
+		f, err = c.opts.files.OpenFile(c.path(lockFile), os.O_RDONLY|os.O_CREATE, c.opts.FilePerm)
 	}
 	if err != nil {
 		return fmt.Errorf("diskmap: locking %s: %w", c.dir, err)
@@ -217,14 +232,14 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	}
 	c.hasher = format.NewHasher(c.hdr.Seed)
 	var err error
-	if c.keys, err = createArena(c.opts.files, c.path(keysFile), layout.KeysMagic, c.hdr.Generation, c.opts.KeyBytes, &c.keySpace); err != nil {
+	if c.keys, err = createArena(c.opts.files, c.path(keysFile), c.opts.FilePerm, layout.KeysMagic, c.hdr.Generation, c.opts.KeyBytes, &c.keySpace); err != nil {
 		return err
 	}
-	if c.vals, err = createArena(c.opts.files, c.path(valuesFile), layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes, &c.valSpace); err != nil {
+	if c.vals, err = createArena(c.opts.files, c.path(valuesFile), c.opts.FilePerm, layout.ValuesMagic, c.hdr.Generation, c.opts.ValueBytes, &c.valSpace); err != nil {
 		return err
 	}
 	c.keys.bg, c.vals.bg = &c.bg, &c.bg
-	t, err := createTable(c.opts.files, c.path(bucketsFile+growSuffix), c.hdr.Log2)
+	t, err := createTable(c.opts.files, c.path(bucketsFile+growSuffix), c.opts.FilePerm, c.hdr.Log2)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
 	"time"
 
 	"github.com/diskmap-go/diskmap/internal/batchkeys"
@@ -75,6 +76,22 @@ type Options struct {
 	// Info level; the start and end of a table growth and each checkpoint
 	// at Debug level. Nothing is logged for a single read or write.
 	Logger *slog.Logger
+
+	// FilePerm is the permission bits, less the process's umask, of every
+	// file the map creates: the table, the arenas, the log, the lock file,
+	// the spare table, and the files that a growth, a compaction, Clear or
+	// a recovery writes beside them and renames into place. The map's
+	// directory, where Open creates it, gets the same bits with an execute
+	// bit beside each read bit: 0o600 gives 0o700, 0o640 gives 0o750,
+	// 0o644 gives 0o755. It must be within 0o777 and let the owner read
+	// and write. Open never changes the permissions of a file or directory
+	// that exists; chmod them to change those of a map. Default: 0o644 for
+	// a new map; for one that exists, the permissions of its buckets file,
+	// so that the files that later replace its own keep theirs. Backup
+	// gives each file of the copy the permissions of the one it copies. On
+	// Windows only the owner's write bit has an effect, and FilePerm must
+	// hold it.
+	FilePerm os.FileMode
 
 	// Progress, if set, is called as Compact, Check, Backup, Export,
 	// Import and a recovery by Open go on, with what is done of how much
@@ -201,6 +218,11 @@ func (o *Options) withDefaults() (Options, error) {
 		return r, fmt.Errorf("diskmap: Options.CompactAt %v not below 1 (negative turns automatic compaction off)", r.CompactAt)
 	case r.CompactMinBytes < 0:
 		return r, fmt.Errorf("diskmap: Options.CompactMinBytes %d is negative", r.CompactMinBytes)
+	}
+	if r.FilePerm != 0 {
+		if err := mmap.CheckFilePerm(r.FilePerm); err != nil {
+			return r, fmt.Errorf("diskmap: Options.FilePerm %w", err)
+		}
 	}
 	return r, nil
 }

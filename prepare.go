@@ -67,7 +67,7 @@ func (c *core) prepareNext() {
 	mode, path := c.tab.mode, c.path(nextFile)
 	run := func() {
 		var r preparedTable
-		r.t, r.err = createNext(c.opts.files, path, log2, mode)
+		r.t, r.err = createNext(c.opts.files, path, c.opts.FilePerm, log2, mode)
 		if r.err != nil {
 			_ = c.opts.files.Remove(path) // what it left; the growth tries again itself
 		}

@@ -128,7 +128,7 @@ func (c *core) rebuild(inMemory bool, next *table) error {
 		t = memTable(c.tab.path, log2)
 	} else {
 		var err error
-		if t, err = createTable(c.opts.files, c.path(bucketsFile+growSuffix), log2); err != nil {
+		if t, err = createTable(c.opts.files, c.path(bucketsFile+growSuffix), c.opts.FilePerm, log2); err != nil {
 			return errors.Join(fmt.Errorf("recovering %s: %w", c.dir, err), closeNext(next))
 		}
 	}

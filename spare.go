@@ -47,7 +47,7 @@ func (c *core) holdSpare() error {
 // of a table of 2^log2 slots, with its space allocated. It never shrinks
 // the file.
 func (c *core) reserveSpare(log2 uint8) error {
-	f, err := c.opts.files.OpenFile(c.path(spareFile), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := c.opts.files.OpenFile(c.path(spareFile), os.O_RDWR|os.O_CREATE, c.opts.FilePerm)
 	if err != nil {
 		return fmt.Errorf("diskmap: reserving %s: %w", c.path(spareFile), err)
 	}
@@ -67,7 +67,7 @@ func (c *core) reserveSpare(log2 uint8) error {
 // the spare was smaller or missing.
 func (c *core) spareTable(log2 uint8) (*table, error) {
 	path := c.path(spareFile)
-	f, err := c.opts.files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := c.opts.files.OpenFile(path, os.O_RDWR|os.O_CREATE, c.opts.FilePerm)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: preparing %s: %w", path, err)
 	}

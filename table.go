@@ -102,10 +102,10 @@ func (t *table) mapFile(log2 uint8) error {
 }
 
 // createTable creates a buckets file for 2^log2 slots at path, through
-// files, replacing any file there, with real disk allocation, mapped
-// read-write.
-func createTable(files mmap.FS, path string, log2 uint8) (*table, error) {
-	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+// files, replacing any file there (a new file gets the permission bits
+// perm, less the umask), with real disk allocation, mapped read-write.
+func createTable(files mmap.FS, path string, perm os.FileMode, log2 uint8) (*table, error) {
+	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, perm)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)
 	}
@@ -122,13 +122,14 @@ func createTable(files mmap.FS, path string, log2 uint8) (*table, error) {
 }
 
 // createNext creates buckets.next, the table a growing table moves into,
-// for 2^log2 slots at path, through files, replacing any file there, with
-// real disk allocation, in the mode of the table in place: shared in
+// for 2^log2 slots at path, through files, replacing any file there (with
+// permission bits perm), with real disk allocation, in the mode of the
+// table in place: shared in
 // DurabilityOS, where its bytes are the map's; private in the WAL modes,
 // where the checkpoint that ends the growth writes them into the file (see
 // persist), which then needs no room.
-func createNext(files mmap.FS, path string, log2 uint8, mode mmap.Mode) (*table, error) {
-	t, err := createTable(files, path, log2)
+func createNext(files mmap.FS, path string, perm os.FileMode, log2 uint8, mode mmap.Mode) (*table, error) {
+	t, err := createTable(files, path, perm, log2)
 	if err != nil || mode != mmap.Private {
 		return t, err
 	}

@@ -22,6 +22,10 @@ import (
 // to a shard captured already is not. Stop the writers for a copy of the
 // whole map at one moment.
 //
+// Each file of the copy gets the permission bits of the file it copies,
+// and each directory Backup creates those of the directory it copies,
+// less the umask; a directory dir that exists keeps its own.
+//
 // The manifest is written last: a Backup cut short by a crash leaves shard
 // directories without a manifest, which Open refuses rather than take for
 // a map. A Backup that fails removes what it wrote.
@@ -37,7 +41,7 @@ func (m *Map[K, V]) Backup(dir string) error {
 
 // backup writes the copy into dir.
 func (m *Map[K, V]) backup(dir string) (err error) {
-	made, err := backupDir(dir)
+	made, err := backupDir(dir, m.permOf(m.dir, mmap.DirPerm(m.perm)))
 	if err != nil {
 		return err
 	}
@@ -64,7 +68,7 @@ func (m *Map[K, V]) backup(dir string) (err error) {
 		return err
 	}
 	written = append(written, filepath.Join(dir, manifestFile))
-	if err := writeManifest(m.files, filepath.Join(dir, manifestFile), &mf); err != nil {
+	if err := writeManifest(m.files, filepath.Join(dir, manifestFile), m.permOf(m.path(manifestFile), m.perm), &mf); err != nil {
 		return err
 	}
 	if made {
@@ -89,10 +93,19 @@ func (m *Map[K, V]) backupShard(i int, to string) error {
 	return nil
 }
 
-// backupDir creates dir, or checks that it is empty, and reports whether
-// it created it (see mmap.EmptyDir).
-func backupDir(dir string) (bool, error) {
-	made, err := mmap.EmptyDir(dir)
+// permOf returns the permission bits of the file or directory at path, for
+// its copy in a backup, or where they cannot be read, def.
+func (m *Map[K, V]) permOf(path string, def os.FileMode) os.FileMode {
+	if perm, err := mmap.PermOf(path); err == nil {
+		return perm
+	}
+	return def
+}
+
+// backupDir creates dir, with permission bits perm, or checks that it is
+// empty, and reports whether it created it (see mmap.EmptyDir).
+func backupDir(dir string, perm os.FileMode) (bool, error) {
+	made, err := mmap.EmptyDir(dir, perm)
 	if err != nil {
 		return false, fmt.Errorf("concurrent: %w", err)
 	}

@@ -33,10 +33,11 @@ func readManifest(files mmap.FS, path string) (layout.Manifest, error) {
 }
 
 // writeManifest writes mf to path, through files: to a file beside it
-// first, synced, then renamed over it, and the directory synced.
-func writeManifest(files mmap.FS, path string, mf *layout.Manifest) error {
+// first, with permission bits perm less the umask, synced, then renamed
+// over it, and the directory synced.
+func writeManifest(files mmap.FS, path string, perm os.FileMode, mf *layout.Manifest) error {
 	tmp := path + ".new"
-	err := writeSynced(files, tmp, mf.Encode())
+	err := writeSynced(files, tmp, perm, mf.Encode())
 	if err == nil {
 		err = files.Rename(tmp, path)
 	}
@@ -50,9 +51,10 @@ func writeManifest(files mmap.FS, path string, mf *layout.Manifest) error {
 	return nil
 }
 
-// writeSynced creates the file path holding b, through files, and syncs it.
-func writeSynced(files mmap.FS, path string, b []byte) error {
-	f, err := files.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+// writeSynced creates the file path holding b, through files, with
+// permission bits perm less the umask, and syncs it.
+func writeSynced(files mmap.FS, path string, perm os.FileMode, b []byte) error {
+	f, err := files.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 	if err != nil {
 		return err
 	}

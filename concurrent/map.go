@@ -31,7 +31,11 @@ type Map[K, V any] struct {
 	shards   []shard[K, V]
 	lock     *os.File // holds the directory's lock until Close
 	files    mmap.FS  // the map's own files and its shards' go through it
-	closed   atomic.Bool
+	// perm is the permission bits of the files the map and its shards
+	// create: Options.Map.FilePerm, or where that is 0, the manifest's
+	// (see resolvePerm).
+	perm   os.FileMode
+	closed atomic.Bool
 	// syncEach is set for DurabilityWALSync: the shards run DurabilityWAL,
 	// and each writer waits for its fsync after releasing the shard's lock,
 	// so that writers to one shard share fsyncs (group commit).

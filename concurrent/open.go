@@ -37,6 +37,7 @@ func (m *Map[K, V]) shardDir(i int) string { return m.path(fmt.Sprintf("%s%04d",
 // shards. On failure everything opened so far is closed again, and what a
 // new map's creation made is removed.
 func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err error) {
+	m.resolvePerm(o.Map.FilePerm)
 	if err := m.takeLock(o.Map.ReadOnly, o.Map.LockTimeout); err != nil {
 		return err
 	}
@@ -57,6 +58,7 @@ func (m *Map[K, V]) open(kc codec.Codec[K], vc codec.Codec[V], o Options) (err e
 		return err
 	}
 	so := shardOptions(o.Map, len(mf.Shards))
+	so.FilePerm = m.perm
 	mmap.SetFiles(&so, m.files)
 	if so.Durability == diskmap.DurabilityWALSync {
 		so.Durability, m.syncEach = diskmap.DurabilityWAL, true
@@ -111,17 +113,32 @@ func (m *Map[K, V]) shardKeyMismatch(recorded bool) string {
 	return m.path(manifestFile) + " records keys sharded by their whole encoding, opened with an Options.ShardKey"
 }
 
+// resolvePerm sets the permission bits of the files the map creates: perm,
+// Options.Map.FilePerm, unless 0; else those of the manifest where there
+// is one, with read and write for the owner (which the map's files must
+// have for it to open them), else mmap.DefaultFilePerm.
+func (m *Map[K, V]) resolvePerm(perm os.FileMode) {
+	switch mperm, err := mmap.PermOf(m.path(manifestFile)); {
+	case perm != 0:
+		m.perm = perm
+	case err == nil:
+		m.perm = mperm | 0o600
+	default:
+		m.perm = mmap.DefaultFilePerm
+	}
+}
+
 // takeLock opens the directory's lock file and locks it: exclusively to
 // write, shared to read. Opening to write creates the directory.
 func (m *Map[K, V]) takeLock(readOnly bool, timeout time.Duration) error {
 	flag := os.O_RDONLY | os.O_CREATE
 	if !readOnly {
-		if err := os.MkdirAll(m.dir, 0o755); err != nil {
+		if err := os.MkdirAll(m.dir, mmap.DirPerm(m.perm)); err != nil {
 			return fmt.Errorf("concurrent: creating %s: %w", m.dir, err)
 		}
 		flag = os.O_RDWR | os.O_CREATE
 	}
-	f, err := m.files.OpenFile(m.path(lockFile), flag, 0o644)
+	f, err := m.files.OpenFile(m.path(lockFile), flag, m.perm)
 	if err != nil {
 		return fmt.Errorf("concurrent: locking %s: %w", m.dir, err)
 	}
@@ -277,7 +294,7 @@ func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int, shardKe
 		ValueCodec: valueCodec,
 		Shards:     make([]uint64, shards),
 	}
-	return mf, writeManifest(m.files, m.path(manifestFile), &mf)
+	return mf, writeManifest(m.files, m.path(manifestFile), m.perm, &mf)
 }
 
 // checkEmpty refuses to create a map over shard directories that lost
@@ -317,5 +334,5 @@ func (m *Map[K, V]) finishCreate(mf *layout.Manifest) error {
 		mf.Shards[i] = h.Seed
 	}
 	mf.Flags &^= layout.ManifestFlagCreating
-	return writeManifest(m.files, m.path(manifestFile), mf)
+	return writeManifest(m.files, m.path(manifestFile), m.perm, mf)
 }

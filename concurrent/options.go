@@ -27,7 +27,12 @@ type Options struct {
 	// each shard as given: MaxLoad, ReadOnly, the durability settings, and
 	// CompactAt and CompactMinBytes, so that each shard compacts by itself
 	// once its own arenas pass them, under its own lock (see the package
-	// documentation, Locks).
+	// documentation, Locks). FilePerm is the permission bits of every file
+	// the map creates, its manifest and lock file as well as each shard's
+	// files, and gives the map's directory and the shard directories the
+	// matching execute bits (see diskmap.Options.FilePerm); left at 0, it
+	// is 0o644 for a new map and, for one that exists, the permissions of
+	// its manifest, which each shard is then given too.
 	Map diskmap.Options
 
 	// ShardKey, if set, returns the part of a key's encoded bytes that
@@ -76,6 +81,11 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.Shards < 1 || r.Shards > MaxShards || r.Shards&(r.Shards-1) != 0 {
 		return r, fmt.Errorf("concurrent: Options.Shards %d: want a power of two from 1 to %d", r.Shards, MaxShards)
+	}
+	if r.Map.FilePerm != 0 {
+		if err := mmap.CheckFilePerm(r.Map.FilePerm); err != nil {
+			return r, fmt.Errorf("concurrent: Options.Map.FilePerm %w", err)
+		}
 	}
 	return r, nil
 }

@@ -8,14 +8,16 @@ import (
 	"os"
 )
 
-// EmptyDir creates dir, or checks that it is empty, and reports whether it
-// created it: where a backup goes. A directory that holds anything gives
-// an error matching fs.ErrExist. Errors carry no package prefix: the
-// caller's wrap says which package it is.
-func EmptyDir(dir string) (bool, error) {
+// EmptyDir creates dir, with permission bits perm less the umask (and its
+// missing parents with the same), or checks that it is empty, and reports
+// whether it created it: where a backup goes. A directory that holds
+// anything gives an error matching fs.ErrExist; one that exists keeps its
+// permissions. Errors carry no package prefix: the caller's wrap says
+// which package it is.
+func EmptyDir(dir string, perm os.FileMode) (bool, error) {
 	_, err := os.Stat(dir)
 	made := errors.Is(err, fs.ErrNotExist)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, perm); err != nil {
 		return false, fmt.Errorf("creating %s: %w", dir, err)
 	}
 	f, err := os.Open(dir)

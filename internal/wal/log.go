@@ -51,12 +51,13 @@ type Log struct {
 
 // Open opens or creates the log file at path, through files, beside a map
 // whose file set has the given generation, for frames numbered from last+1
-// on. Every later operation on the file outside its mapping goes through
-// files too. It writes
-// nothing: the first Append starts a new generation of the log, with a new
-// salt, over whatever the file holds, so replay it first.
-func Open(files mmap.FS, path string, generation, last uint64) (*Log, error) {
-	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+// on. A file it creates gets the permission bits perm, less the umask; one
+// that exists keeps its own. Every later operation on the file outside its
+// mapping goes through files too. It writes nothing: the first Append
+// starts a new generation of the log, with a new salt, over whatever the
+// file holds, so replay it first.
+func Open(files mmap.FS, path string, perm os.FileMode, generation, last uint64) (*Log, error) {
+	f, err := files.OpenFile(path, os.O_RDWR|os.O_CREATE, perm)
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
@@ -82,12 +83,12 @@ func Open(files mmap.FS, path string, generation, last uint64) (*Log, error) {
 // frames that Replay found, in the same generation of the log: what the map
 // holds beyond its checkpoint then stays recorded in the log alone. It
 // makes those frames durable first. A log without a file header of the map's
-// generation cannot be resumed.
-func Resume(files mmap.FS, path string, t Tail) (*Log, error) {
+// generation cannot be resumed. perm is as for Open.
+func Resume(files mmap.FS, path string, perm os.FileMode, t Tail) (*Log, error) {
 	if t.header == nil {
 		return nil, fmt.Errorf("diskmap: %s: a log of format version 1, or of another file set, cannot be continued", path)
 	}
-	l, err := Open(files, path, t.header.generation, t.Last)
+	l, err := Open(files, path, perm, t.header.generation, t.Last)
 	if err != nil {
 		return nil, err
 	}

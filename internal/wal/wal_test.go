@@ -25,7 +25,7 @@ const gen = 0x5eed
 func writeLog(t *testing.T, frames int) (path string, ends []int64) {
 	t.Helper()
 	path = filepath.Join(t.TempDir(), "wal")
-	l, err := wal.Open(mmap.OS{}, path, gen, 10)
+	l, err := wal.Open(mmap.OS{}, path, 0o644, gen, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestOtherGeneration(t *testing.T) {
 // and whole under its own salt, ends the replay.
 func TestResetStartsNewGeneration(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wal")
-	l, err := wal.Open(mmap.OS{}, path, gen, 0)
+	l, err := wal.Open(mmap.OS{}, path, 0o644, gen, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestFramesInPayloadsAreNotReplayed(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "wal")
-			l, err := wal.Open(mmap.OS{}, path, gen, 0)
+			l, err := wal.Open(mmap.OS{}, path, 0o644, gen, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -357,7 +357,7 @@ func TestFormatVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := wal.Resume(mmap.OS{}, path, tail); err == nil {
+	if _, err := wal.Resume(mmap.OS{}, path, 0o644, tail); err == nil {
 		t.Fatal("Resume continued a log of format version 1")
 	}
 	if seqs, err := replay(path, 2, gen, 4); err != nil || len(seqs) != 0 {
@@ -373,7 +373,7 @@ func TestResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := wal.Resume(mmap.OS{}, path, tail)
+	l, err := wal.Resume(mmap.OS{}, path, 0o644, tail)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +389,7 @@ func TestResume(t *testing.T) {
 // Discard strikes the only frame since the last Reset.
 func TestDiscard(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wal")
-	l, err := wal.Open(mmap.OS{}, path, gen, 7)
+	l, err := wal.Open(mmap.OS{}, path, 0o644, gen, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +409,7 @@ func TestDiscard(t *testing.T) {
 // Open writes nothing: the file header comes with the first frame.
 func TestOpenWritesNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wal")
-	l, err := wal.Open(mmap.OS{}, path, gen, 0)
+	l, err := wal.Open(mmap.OS{}, path, 0o644, gen, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -467,7 +467,7 @@ func TestFormatVersion1HasNoExpiry(t *testing.T) {
 
 // Writers waiting at once all return, each with its frame synced.
 func TestWaitSyncedFromManyGoroutines(t *testing.T) {
-	l, err := wal.Open(mmap.OS{}, filepath.Join(t.TempDir(), "wal"), gen, 0)
+	l, err := wal.Open(mmap.OS{}, filepath.Join(t.TempDir(), "wal"), 0o644, gen, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
