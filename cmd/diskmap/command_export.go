@@ -23,7 +23,8 @@ var exportCommand = &command{
 func runExport(c *call, args []string) error {
 	var out string
 	args, err := c.parse(args, func(fs *flag.FlagSet) {
-		fs.StringVar(&out, "o", "", "write the stream to this file, created or truncated, instead of stdout")
+		fs.StringVar(&out, "o", "", "write the stream to this file, created (with the map's file permissions) "+
+			"or truncated, instead of stdout")
 	}, 1)
 	if err != nil {
 		return err
@@ -48,9 +49,11 @@ func runExport(c *call, args []string) error {
 }
 
 // exportFile writes the stream into the file at path, and removes it if
-// the export fails.
+// the export fails. A file it creates gets the permissions of the map's
+// files, less the umask, since it holds every key and value; one that
+// exists keeps its own.
 func (t *target) exportFile(c *call, path string) (int64, error) {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, t.filePerm())
 	if err != nil {
 		return 0, err
 	}

@@ -20,11 +20,12 @@ var loadCommand = &command{
 	run:     runLoad,
 }
 
-// loadFlags are load's flags: the codecs, and the shards, of the map to
-// create if there is none.
+// loadFlags are load's flags: the codecs, the shards and the file
+// permissions of the map to create if there is none.
 type loadFlags struct {
 	key, value, valueType string
 	shards                int
+	perm                  permFlag
 }
 
 func (lf *loadFlags) define(fs *flag.FlagSet) {
@@ -34,14 +35,16 @@ func (lf *loadFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&lf.valueType, "value-type", "", "with -value msgpack, the full name of the Go type of the values, "+
 		"such as example.com/app/model.User: the map then opens with codec.Msgpack of that type only")
 	fs.IntVar(&lf.shards, "shards", 0, "make the map created a concurrent.Map of this many shards (a power of two)")
+	fs.Var(&lf.perm, "perm", "the permission bits, in octal, of the files of the map created, less the umask "+
+		"(0600 keeps it to its owner; its directories get an x beside each r); default 0644")
 }
 
 // create returns how to open the map, to create it if need be.
 func (lf *loadFlags) create() (openOptions, error) {
 	switch {
 	case lf.key == "" && lf.value == "":
-		if lf.valueType != "" || lf.shards != 0 {
-			return openOptions{}, errors.New("-value-type and -shards need -key and -value")
+		if lf.valueType != "" || lf.shards != 0 || lf.perm != 0 {
+			return openOptions{}, errors.New("-value-type, -shards and -perm need -key and -value")
 		}
 		return openOptions{}, nil
 	case lf.key == "" || lf.value == "":
@@ -60,7 +63,7 @@ func (lf *loadFlags) create() (openOptions, error) {
 		}
 		names.value = c.Name()
 	}
-	return openOptions{create: &names, shards: lf.shards}, nil
+	return openOptions{create: &names, shards: lf.shards, perm: os.FileMode(lf.perm)}, nil
 }
 
 func runLoad(c *call, args []string) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -111,5 +112,18 @@ func TestLoadCreatesAMapOfAGoType(t *testing.T) {
 	defer func() { _ = m.Close() }() // read only
 	if v, found, err := m.Get("a"); err != nil || !found || !reflect.DeepEqual(v, account{"a", 2, []string{"t"}}) {
 		t.Errorf("Get = %+v, %v, %v", v, found, err)
+	}
+}
+
+// -perm must be octal permission bits that let the owner read and write,
+// and goes with -key and -value, as the map to create.
+func TestLoadBadPerm(t *testing.T) {
+	to := filepath.Join(t.TempDir(), "to")
+	for _, perm := range []string{"0400", "0o200", "1644", "rw-r--r--", "9"} {
+		fails(t, 2, "-perm", "", "load", "-key", "string", "-value", "string", "-perm", perm, to)
+	}
+	fails(t, 2, "-perm need -key and -value", "", "load", "-perm", "0600", to)
+	if _, err := os.Stat(to); err == nil {
+		t.Errorf("a load refused for its -perm created %s", to)
 	}
 }

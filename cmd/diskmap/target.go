@@ -84,6 +84,10 @@ type openOptions struct {
 	// holds none, with shards shards (0: a diskmap.Map).
 	create *codecNames
 	shards int
+	// perm, if not 0, is the Options.FilePerm of a map created (one that
+	// exists keeps its files' permissions, and gives them to the files it
+	// creates later).
+	perm os.FileMode
 
 	// wait, logger and progress are the map's Options.LockTimeout, Logger
 	// and Progress.
@@ -126,6 +130,9 @@ func openTarget(dir string, o openOptions) (*target, error) {
 	}
 	t := &target{dir: dir, sharded: sharded, names: names, now: time.Now().Round(0)}
 	creating := errors.Is(err, errNoMap)
+	if !creating {
+		o.perm = 0
+	}
 	if t.keys, err = formOf(dir, "key", names.key, creating); err != nil {
 		return nil, err
 	}
@@ -171,7 +178,7 @@ func (t *target) open(o openOptions) error {
 	kc, vc := t.keys.codec(t.names.key), t.values.codec(t.names.value)
 	mo := diskmap.Options{
 		ReadOnly: o.readOnly, Clock: func() time.Time { return t.now },
-		LockTimeout: o.wait, Logger: o.logger, Progress: o.progress,
+		LockTimeout: o.wait, Logger: o.logger, Progress: o.progress, FilePerm: o.perm,
 	}
 	if !t.sharded {
 		m, err := diskmap.OpenWith(t.dir, kc, vc, &mo)
@@ -192,6 +199,20 @@ func (t *target) open(o openOptions) error {
 		return st.Stats, st.Shards
 	}
 	return nil
+}
+
+// filePerm returns the permission bits of the map's files: those of its
+// manifest or buckets file, or where they cannot be read, 0o600.
+func (t *target) filePerm() os.FileMode {
+	name := bucketsFile
+	if t.sharded {
+		name = manifestFile
+	}
+	info, err := os.Stat(filepath.Join(t.dir, name))
+	if err != nil {
+		return 0o600
+	}
+	return info.Mode().Perm()
 }
 
 // readNames reads the codec names of the map in dir from its manifest, if
