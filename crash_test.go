@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/codec"
 	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
 	"github.com/diskmap-go/diskmap/layout"
@@ -204,6 +205,21 @@ type crashMode struct {
 	// while its table grows (see diskmap.SetGrowStep): a small one makes
 	// kills land in the middle of growths.
 	growStep int
+	// values, if set, returns the codec of the map's values, which the
+	// child and the parent both open it with; nil means codec.For[string].
+	values func() (codec.Codec[string], error)
+}
+
+// openCrashMap opens the map of mode in dir, with mode's value codec.
+func openCrashMap(mode *crashMode, dir string, opts *diskmap.Options) (*diskmap.Map[string, string], error) {
+	vc := codec.For[string]()
+	if mode.values != nil {
+		var err error
+		if vc, err = mode.values(); err != nil {
+			return nil, err
+		}
+	}
+	return diskmap.OpenWith(dir, codec.For[string](), vc, opts)
 }
 
 // killPlan says when to kill a child: after acks acknowledgements (-1:
@@ -808,7 +824,7 @@ func TestCrashChild(t *testing.T) {
 		fail("bad environment: %v", err)
 	}
 	say("opening")
-	m, err := diskmap.Open[string, string](dir, diskmap.WithFiles(crashOptions(mode, diskmap.Durability(d)), fs))
+	m, err := openCrashMap(mode, dir, diskmap.WithFiles(crashOptions(mode, diskmap.Durability(d)), fs))
 	if err != nil {
 		fail("Open: %v", err)
 	}
@@ -961,7 +977,7 @@ func runCrashMode(t *testing.T, mode *crashMode, kills int, pick func(*rand.Rand
 			maptest.CloneDir(t, dir, checkDir)
 		}
 		before := model
-		model = checkRecovered(t, checkDir, crashOptions(mode, pick(r)), model, inFlight)
+		model = checkRecovered(t, mode, checkDir, crashOptions(mode, pick(r)), model, inFlight)
 		if model != before {
 			st.inFlightApplied++
 		}
@@ -1102,16 +1118,17 @@ func killChild(t *testing.T, mode *crashMode, d diskmap.Durability, dir string, 
 	return &next
 }
 
-// checkRecovered opens the map in dir, checks it, and compares it with
-// model, then with model plus the operation in flight: it must equal one of
-// them, which it returns.
+// checkRecovered opens the map of mode in dir, checks it, and compares it
+// with model, then with model plus the operation in flight: it must equal
+// one of them, which it returns. Every value is read, and so decoded by
+// mode's codec.
 //
 // The map is opened at the model's time, when the operation in flight ran.
-func checkRecovered(t *testing.T, dir string, opts *diskmap.Options, model *crashModel, inFlight *crashOp) *crashModel {
+func checkRecovered(t *testing.T, mode *crashMode, dir string, opts *diskmap.Options, model *crashModel, inFlight *crashOp) *crashModel {
 	t.Helper()
 	o, at := *opts, time.Unix(0, model.now)
 	o.Clock = func() time.Time { return at }
-	m, err := diskmap.Open[string, string](dir, &o)
+	m, err := openCrashMap(mode, dir, &o)
 	if err != nil {
 		t.Fatalf("Open after the kill: %v", err)
 	}
@@ -1515,10 +1532,10 @@ func runCrashPoints(t *testing.T, mode *crashMode, limit int, done func(t *testi
 				run := runScript(t, mode, d, dir, 0, at, model)
 				copyDir := filepath.Join(memDir(t), fmt.Sprint("copy", at))
 				maptest.CloneDir(t, dir, copyDir)
-				model = checkRecovered(t, copyDir, crashOptions(mode, d), model, run.inFlight)
+				model = checkRecovered(t, mode, copyDir, crashOptions(mode, d), model, run.inFlight)
 				if i%4 == 0 {
 					runScript(t, opener, d, dir, 0, 1+r.IntN(12), newCrashModel())
-					checkRecovered(t, dir, crashOptions(mode, d), model, nil)
+					checkRecovered(t, mode, dir, crashOptions(mode, d), model, nil)
 				}
 			}
 		})
@@ -1575,7 +1592,7 @@ func TestCrashAfterDurabilityChange(t *testing.T) {
 			for _, d := range crashDurabilities {
 				check := filepath.Join(memDir(t), "check")
 				maptest.CloneDir(t, dir, check)
-				checkRecovered(t, check, crashOptions(mode, d), model, nil)
+				checkRecovered(t, mode, check, crashOptions(mode, d), model, nil)
 			}
 		})
 	}
