@@ -118,13 +118,13 @@ func (m *Map[K, V]) shardKeyMismatch(recorded bool) string {
 // is one, with read and write for the owner (which the map's files must
 // have for it to open them), else mmap.DefaultFilePerm.
 func (m *Map[K, V]) resolvePerm(perm os.FileMode) {
-	switch mperm, err := mmap.PermOf(m.path(manifestFile)); {
-	case perm != 0:
-		m.perm = perm
-	case err == nil:
+	m.perm = perm
+	if perm != 0 {
+		return
+	}
+	m.perm = mmap.DefaultFilePerm
+	if mperm, err := mmap.PermOf(m.path(manifestFile)); err == nil {
 		m.perm = mperm | 0o600
-	default:
-		m.perm = mmap.DefaultFilePerm
 	}
 }
 
