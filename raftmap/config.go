@@ -77,6 +77,10 @@ type Config struct {
 	// onRestore, when a test sets it, is called after each snapshot
 	// restored into the map.
 	onRestore func()
+
+	// stream, when a test sets it, makes the network raft uses, listening
+	// on Bind, in place of raft's TCP transport: one the test can cut.
+	stream func(bind string) (raft.StreamLayer, error)
 }
 
 // Peer is a member of a cluster: its ID and raft address.

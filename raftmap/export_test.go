@@ -19,6 +19,13 @@ func WithOnRestore(c Config, fn func()) Config {
 	return c
 }
 
+// WithStream returns c with the network raft uses made by fn, listening on
+// the bind address, in place of raft's TCP transport.
+func WithStream(c Config, fn func(bind string) (raft.StreamLayer, error)) Config {
+	c.stream = fn
+	return c
+}
+
 // TransferLeadership hands the leadership of n's cluster to the node id at
 // addr; n must be the leader.
 func TransferLeadership[K, V any](ctx context.Context, n *Node[K, V], id, addr string) error {

@@ -238,3 +238,15 @@ func requireMissing(t *testing.T, n *raftmap.Node[string, string], c raftmap.Con
 		t.Fatalf("%s: Get(%q, %v) = %q, %v, %v; want no key", n.ID(), k, c, v, ok, err)
 	}
 }
+
+// waitUntil waits for cond to hold, and fails the test after waitFor.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", waitFor, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

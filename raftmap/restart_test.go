@@ -2,6 +2,8 @@ package raftmap_test
 
 import (
 	"fmt"
+	"maps"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -149,5 +151,146 @@ func TestLateJoinerCatchesUpFromSnapshot(t *testing.T) {
 	}
 	if r := restores.Load(); r != 1 {
 		t.Errorf("%d snapshots restored after the restart, want still 1", r)
+	}
+}
+
+// snapshotOften makes every node snapshot after a few entries and keep
+// little log behind it, in small segments, so that a node that needs the
+// older entries is sent a snapshot.
+func snapshotOften(_ int, c *raftmap.Config) {
+	c.Raft.SnapshotThreshold = 16
+	c.Raft.TrailingLogs = 4
+	c.LogSegmentBytes = 4 << 10 // the log drops whole segments only
+}
+
+// putKeys puts prefix0 ... prefix(n-1) through the leader, each holding
+// its own name, and deletes every seventh.
+func putKeys(t *testing.T, cl *cluster, prefix string, n int) map[string]bool {
+	t.Helper()
+	c := ctx(t)
+	want := map[string]bool{}
+	for i := range n {
+		k := fmt.Sprint(prefix, i)
+		if err := cl.leader().Put(c, k, k); err != nil {
+			t.Fatal(err)
+		}
+		want[k] = true
+	}
+	for i := 0; i < n; i += 7 {
+		k := fmt.Sprint(prefix, i)
+		if _, err := cl.leader().Delete(c, k); err != nil {
+			t.Fatal(err)
+		}
+		want[k] = false
+	}
+	return want
+}
+
+// requireKeys checks that node i holds each key of want that is true,
+// under its own name, none that is false, and nothing else but up to
+// maybe keys whose writes failed and so may or may not have been applied.
+func requireKeys(t *testing.T, cl *cluster, i int, want map[string]bool, maybe int) {
+	t.Helper()
+	n, present := cl.nodes[i], 0
+	for k, there := range want {
+		if there {
+			present++
+			requireValue(t, n, raftmap.Stale, k, k)
+		} else {
+			requireMissing(t, n, raftmap.Stale, k)
+		}
+	}
+	if n.Len() < present || n.Len() > present+maybe {
+		t.Errorf("%s: Len = %d, want %d, and up to %d more", n.ID(), n.Len(), present, maybe)
+	}
+}
+
+// TestWipedFollowerRejoinsFromSnapshot: a follower removed from the
+// cluster, its directory wiped, and joined again under its ID and address
+// installs the leader's snapshot and holds every key. (Restarting it empty
+// without the removal would make it forget its vote and its log, which
+// raft's safety rests on.)
+func TestWipedFollowerRejoinsFromSnapshot(t *testing.T) {
+	var restores [3]atomic.Int32
+	cl := newCluster(t, 3, func(i int, c *raftmap.Config) {
+		snapshotOften(i, c)
+		*c = raftmap.WithOnRestore(*c, func() { restores[i].Add(1) })
+	})
+	want := putKeys(t, cl, "before", 60)
+	f := cl.follower()
+	id := cl.cfgs[f].ID
+	if err := cl.leader().Remove(ctx(t), id); err != nil {
+		t.Fatal(err)
+	}
+	cl.stop(f)
+	if err := os.RemoveAll(cl.cfgs[f].Dir); err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(want, putKeys(t, cl, "while", 60))
+	if err := raftmap.TakeSnapshot(ctx(t), cl.leader()); err != nil {
+		t.Fatal(err)
+	}
+
+	cl.start(f)
+	cl.join(f)
+	maps.Copy(want, putKeys(t, cl, "after", 5))
+	cl.waitApplied(f)
+	if r := restores[f].Load(); r != 1 {
+		t.Fatalf("%s restored %d snapshots, want 1", id, r)
+	}
+	if s := cl.nodes[f].Stats(); s.LastSnapshotAt == 0 {
+		t.Fatalf("%s has no snapshot after rejoining: %v", id, s.Raft)
+	}
+	requireKeys(t, cl, f, want, 0)
+}
+
+// TestClusterRestartKeepsAcknowledgedWrites: every node closed while
+// writers run, and opened again on its directory: the cluster elects a
+// leader, and every node holds every write acknowledged before the close,
+// whether it was in a snapshot or only in the log. A write that failed in
+// the close may have been committed: it may be there or not.
+func TestClusterRestartKeepsAcknowledgedWrites(t *testing.T) {
+	cl := newCluster(t, 3, snapshotOften)
+	want := putKeys(t, cl, "snap", 60)
+	if err := raftmap.TakeSnapshot(ctx(t), cl.leader()); err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(want, putKeys(t, cl, "log", 10))
+
+	var mu sync.Mutex
+	tried, failed := 0, 0
+	lead := cl.leader()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				k := fmt.Sprintf("w%d-%d", w, i)
+				err := lead.Put(ctx(t), k, k)
+				mu.Lock()
+				tried++
+				if err == nil {
+					want[k] = true
+				} else {
+					failed++
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		})
+	}
+	waitUntil(t, "writes during the run", func() bool { mu.Lock(); defer mu.Unlock(); return tried >= 40 })
+	cl.closeAll()
+	wg.Wait()
+
+	for i := range cl.nodes {
+		cl.start(i)
+	}
+	lead = cl.leader()
+	requireValue(t, lead, raftmap.Linearizable, "log1", "log1") // the leader has applied the log
+	for i := range cl.nodes {
+		cl.waitApplied(i)
+		requireKeys(t, cl, i, want, failed)
 	}
 }

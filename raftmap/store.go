@@ -83,10 +83,26 @@ func (st *store) openRaft(cfg Config) error {
 			return fmt.Errorf("raftmap: Config.Advertise: %w", err)
 		}
 	}
-	st.trans, err = raft.NewTCPTransportWithLogger(cfg.Bind, advertise, 3, cfg.Timeout, cfg.Logger.Named("transport"))
-	if err != nil {
+	if err := st.openTransport(cfg, advertise); err != nil {
 		return fmt.Errorf("raftmap: listening on %s: %w", cfg.Bind, err)
 	}
+	return nil
+}
+
+// openTransport listens on cfg.Bind: with raft's TCP transport, or on the
+// network a test gave.
+func (st *store) openTransport(cfg Config, advertise net.Addr) error {
+	logger := cfg.Logger.Named("transport")
+	if cfg.stream == nil {
+		var err error
+		st.trans, err = raft.NewTCPTransportWithLogger(cfg.Bind, advertise, 3, cfg.Timeout, logger)
+		return err
+	}
+	s, err := cfg.stream(cfg.Bind)
+	if err != nil {
+		return err
+	}
+	st.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{Stream: s, MaxPool: 3, Timeout: cfg.Timeout, Logger: logger})
 	return nil
 }
 
