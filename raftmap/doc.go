@@ -29,6 +29,12 @@
 // diskmap.Batch belongs to one map and answers reads as it is filled,
 // where a command must be decided before any replica applies it.
 //
+// A write that returns a *NotLeaderError was not proposed: no replica
+// applies it, and it may be sent to the leader as it is. Any other error
+// (ctx's, ErrClosed from a Close meanwhile, a leadership lost while
+// committing) leaves the write's fate open: it may be committed yet, and
+// appear on every replica, or never.
+//
 // # Applying the log, and restarts
 //
 // Each node applies a command group by group: the command's writes to a

@@ -17,8 +17,10 @@ var bytesCodec = codec.Bytes{}
 
 // Put stores v under k in the replicated map, to never expire. It returns
 // once the command is committed and applied on this node, which must be
-// the leader: on another node it returns a *NotLeaderError. If ctx ends
-// first, Put returns ctx's error, and the command may yet be applied.
+// the leader: on another node it returns a *NotLeaderError, and proposes
+// nothing. If ctx ends first, Put returns ctx's error, and the command may
+// yet be applied; so may one that fails with any error but a
+// *NotLeaderError.
 func (n *Node[K, V]) Put(ctx context.Context, k K, v V) error {
 	return n.Batch(ctx, func(b *Batch[K, V]) error { return b.Put(k, v) })
 }
