@@ -44,14 +44,14 @@ func nodeConfig(id, dir string) raftmap.Config {
 
 // cluster is a few nodes in one process.
 type cluster struct {
-	t     *testing.T
+	t     testing.TB
 	cfgs  []raftmap.Config
 	nodes []*raftmap.Node[string, string] // nil while closed
 }
 
 // newCluster starts n nodes, node 0 bootstrapping and the others joining
 // it; tweak, if not nil, changes each node's configuration first.
-func newCluster(t *testing.T, n int, tweak func(i int, c *raftmap.Config)) *cluster {
+func newCluster(t testing.TB, n int, tweak func(i int, c *raftmap.Config)) *cluster {
 	t.Helper()
 	cl := &cluster{t: t}
 	root := t.TempDir()
@@ -215,7 +215,7 @@ func (cl *cluster) waitApplied(i int) {
 }
 
 // ctx returns a context that ends with the test or after waitFor.
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), waitFor)
 	t.Cleanup(cancel)
 	return c
