@@ -90,19 +90,24 @@ func (st *store) openRaft(cfg Config) error {
 }
 
 // openTransport listens on cfg.Bind: with raft's TCP transport, or on the
-// network a test gave.
+// network a test gave. Pipelined replication is off (MaxRPCsInFlight 1):
+// raft v1.8.0's pipeline can wedge Shutdown when the peer stops answering
+// while appends are in flight (the replication goroutine waits to hand an
+// append to a decoder that waits for it), and raft's own measurements find
+// that it lengthens commits under batching.
 func (st *store) openTransport(cfg Config, advertise net.Addr) error {
-	logger := cfg.Logger.Named("transport")
+	tc := &raft.NetworkTransportConfig{MaxPool: 3, MaxRPCsInFlight: 1, Timeout: cfg.Timeout, Logger: cfg.Logger.Named("transport")}
 	if cfg.stream == nil {
 		var err error
-		st.trans, err = raft.NewTCPTransportWithLogger(cfg.Bind, advertise, 3, cfg.Timeout, logger)
+		st.trans, err = raft.NewTCPTransportWithConfig(cfg.Bind, advertise, tc)
 		return err
 	}
 	s, err := cfg.stream(cfg.Bind)
 	if err != nil {
 		return err
 	}
-	st.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{Stream: s, MaxPool: 3, Timeout: cfg.Timeout, Logger: logger})
+	tc.Stream = s
+	st.trans = raft.NewNetworkTransportWithConfig(tc)
 	return nil
 }
 
