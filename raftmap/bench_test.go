@@ -75,4 +75,3 @@ func runPuts(b *testing.B, clients int, put func(k string) error) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "puts/s")
 	b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99-us")
 }
-

@@ -2,6 +2,7 @@ package raftmap_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -19,12 +20,14 @@ import (
 // on a hang.
 const waitFor = 20 * time.Second
 
-// raftConfig returns raft timeouts tight enough for tests on one machine.
+// raftConfig returns raft timeouts tight enough for tests on one machine,
+// and loose enough that a loaded one, under the race detector, does not
+// hold elections it does not need.
 func raftConfig() *raft.Config {
 	c := raft.DefaultConfig()
-	c.HeartbeatTimeout = 100 * time.Millisecond
-	c.ElectionTimeout = 100 * time.Millisecond
-	c.LeaderLeaseTimeout = 100 * time.Millisecond
+	c.HeartbeatTimeout = 300 * time.Millisecond
+	c.ElectionTimeout = 300 * time.Millisecond
+	c.LeaderLeaseTimeout = 300 * time.Millisecond
 	c.CommitTimeout = 5 * time.Millisecond
 	return c
 }
@@ -249,4 +252,36 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// retry calls fn until it succeeds, for a write that may be repeated: on a
+// loaded machine a leader may lose its leadership in the middle of one.
+func retry(t testing.TB, what string, fn func() error) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for {
+		err := fn()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// namedLeader returns the node of nodes that err names as the leader, or
+// nil if err is no *NotLeaderError or names none of them.
+func namedLeader(nodes []*raftmap.Node[string, string], err error) *raftmap.Node[string, string] {
+	var nl *raftmap.NotLeaderError
+	if !errors.As(err, &nl) {
+		return nil
+	}
+	for _, n := range nodes {
+		if n.ID() == nl.LeaderID {
+			return n
+		}
+	}
+	return nil
 }

@@ -118,11 +118,9 @@ func TestPartitionedLeaderCannotAcknowledge(t *testing.T) {
 			return s, err
 		})
 	})
+	retry(t, "Put before", func() error { return cl.leader().Put(ctx(t), "before", "1") })
 	old := cl.leaderIndex()
 	lead := cl.nodes[old]
-	if err := lead.Put(ctx(t), "before", "1"); err != nil {
-		t.Fatal(err)
-	}
 
 	streams[old].setCut(true)
 	err := lead.Put(ctx(t), "lost", "x")
@@ -134,10 +132,7 @@ func TestPartitionedLeaderCannotAcknowledge(t *testing.T) {
 	if err = lead.Put(ctx(t), "lost2", "y"); !errors.As(err, &nl) {
 		t.Fatalf("Put on the old leader after its failed write: %v, want a *NotLeaderError", err)
 	}
-	next := cl.nodes[cl.memberLeader(old)]
-	if err := next.Put(ctx(t), "after", "2"); err != nil {
-		t.Fatalf("the majority's leader %s: %v", next.ID(), err)
-	}
+	retry(t, "Put on the majority's leader", func() error { return cl.nodes[cl.memberLeader(old)].Put(ctx(t), "after", "2") })
 
 	streams[old].setCut(false)
 	requireMissing(t, cl.leader(), raftmap.Linearizable, "lost")

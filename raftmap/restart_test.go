@@ -1,12 +1,15 @@
 package raftmap_test
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/diskmap-go/diskmap/raftmap"
 )
@@ -91,24 +94,13 @@ func TestRestartReplaysNothingTwice(t *testing.T) {
 func TestLateJoinerCatchesUpFromSnapshot(t *testing.T) {
 	log := &applyLog{applied: map[[2]uint64]int{}}
 	var restores atomic.Int32
-	cl := newCluster(t, 3, func(i int, c *raftmap.Config) {
-		c.Raft.SnapshotThreshold = 16
-		c.Raft.TrailingLogs = 4
-		c.LogSegmentBytes = 4 << 10 // the log drops whole segments only
-	})
+	cl := newCluster(t, 3, snapshotOften)
 	c := ctx(t)
-	lead := cl.leader()
 	for i := range 100 {
-		if err := lead.Put(c, fmt.Sprint("k", i), fmt.Sprint(i)); err != nil {
-			t.Fatal(err)
-		}
+		retry(t, "Put", func() error { return cl.leader().Put(c, fmt.Sprint("k", i), fmt.Sprint(i)) })
 	}
-	if _, err := lead.Delete(c, "k3"); err != nil {
-		t.Fatal(err)
-	}
-	if err := raftmap.TakeSnapshot(c, lead); err != nil {
-		t.Fatal(err)
-	}
+	retry(t, "Delete", func() error { _, err := cl.leader().Delete(c, "k3"); return err })
+	snapshot(t, cl)
 	late := nodeConfig("late", t.TempDir())
 	late = raftmap.WithOnApply(late, log.hook)
 	late = raftmap.WithOnRestore(late, func() { restores.Add(1) })
@@ -171,19 +163,27 @@ func putKeys(t *testing.T, cl *cluster, prefix string, n int) map[string]bool {
 	want := map[string]bool{}
 	for i := range n {
 		k := fmt.Sprint(prefix, i)
-		if err := cl.leader().Put(c, k, k); err != nil {
-			t.Fatal(err)
-		}
+		retry(t, "Put "+k, func() error { return cl.leader().Put(c, k, k) })
 		want[k] = true
 	}
 	for i := 0; i < n; i += 7 {
 		k := fmt.Sprint(prefix, i)
-		if _, err := cl.leader().Delete(c, k); err != nil {
-			t.Fatal(err)
-		}
+		retry(t, "Delete "+k, func() error { _, err := cl.leader().Delete(c, k); return err })
 		want[k] = false
 	}
 	return want
+}
+
+// snapshot makes every open node take a snapshot and compact its log, so
+// that whichever leads next has dropped the start of its log.
+func snapshot(t *testing.T, cl *cluster) {
+	t.Helper()
+	for i, n := range cl.nodes {
+		if n != nil {
+			cl.waitApplied(i)
+			retry(t, "snapshot of "+n.ID(), func() error { return raftmap.TakeSnapshot(ctx(t), n) })
+		}
+	}
 }
 
 // requireKeys checks that node i holds each key of want that is true,
@@ -219,24 +219,20 @@ func TestWipedFollowerRejoinsFromSnapshot(t *testing.T) {
 	want := putKeys(t, cl, "before", 60)
 	f := cl.follower()
 	id := cl.cfgs[f].ID
-	if err := cl.leader().Remove(ctx(t), id); err != nil {
-		t.Fatal(err)
-	}
+	retry(t, "Remove "+id, func() error { return cl.leader().Remove(ctx(t), id) })
 	cl.stop(f)
 	if err := os.RemoveAll(cl.cfgs[f].Dir); err != nil {
 		t.Fatal(err)
 	}
 	maps.Copy(want, putKeys(t, cl, "while", 60))
-	if err := raftmap.TakeSnapshot(ctx(t), cl.leader()); err != nil {
-		t.Fatal(err)
-	}
+	snapshot(t, cl)
 
 	cl.start(f)
 	cl.join(f)
 	maps.Copy(want, putKeys(t, cl, "after", 5))
 	cl.waitApplied(f)
-	if r := restores[f].Load(); r != 1 {
-		t.Fatalf("%s restored %d snapshots, want 1", id, r)
+	if r := restores[f].Load(); r < 1 {
+		t.Fatalf("%s restored %d snapshots, want at least 1", id, r)
 	}
 	if s := cl.nodes[f].Stats(); s.LastSnapshotAt == 0 {
 		t.Fatalf("%s has no snapshot after rejoining: %v", id, s.Raft)
@@ -252,20 +248,26 @@ func TestWipedFollowerRejoinsFromSnapshot(t *testing.T) {
 func TestClusterRestartKeepsAcknowledgedWrites(t *testing.T) {
 	cl := newCluster(t, 3, snapshotOften)
 	want := putKeys(t, cl, "snap", 60)
-	if err := raftmap.TakeSnapshot(ctx(t), cl.leader()); err != nil {
-		t.Fatal(err)
-	}
+	snapshot(t, cl)
 	maps.Copy(want, putKeys(t, cl, "log", 10))
 
 	var mu sync.Mutex
 	tried, failed := 0, 0
-	lead := cl.leader()
+	nodes, lead, c := slices.Clone(cl.nodes), cl.leader(), ctx(t)
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Go(func() {
+			n := lead
 			for i := 0; ; i++ {
 				k := fmt.Sprintf("w%d-%d", w, i)
-				err := lead.Put(ctx(t), k, k)
+				err := n.Put(c, k, k)
+				if errors.As(err, new(*raftmap.NotLeaderError)) {
+					if next := namedLeader(nodes, err); next != nil {
+						n = next
+					}
+					time.Sleep(5 * time.Millisecond)
+					continue // not proposed
+				}
 				mu.Lock()
 				tried++
 				if err == nil {
@@ -274,7 +276,7 @@ func TestClusterRestartKeepsAcknowledgedWrites(t *testing.T) {
 					failed++
 				}
 				mu.Unlock()
-				if err != nil {
+				if errors.Is(err, raftmap.ErrClosed) {
 					return
 				}
 			}
@@ -287,8 +289,7 @@ func TestClusterRestartKeepsAcknowledgedWrites(t *testing.T) {
 	for i := range cl.nodes {
 		cl.start(i)
 	}
-	lead = cl.leader()
-	requireValue(t, lead, raftmap.Linearizable, "log1", "log1") // the leader has applied the log
+	requireValue(t, cl.leader(), raftmap.Linearizable, "log1", "log1") // the leader has applied the log
 	for i := range cl.nodes {
 		cl.waitApplied(i)
 		requireKeys(t, cl, i, want, failed)
