@@ -39,6 +39,7 @@ type config struct {
 	stores   []string
 	writers  []int
 	duration time.Duration
+	runs     int
 	floor    time.Duration
 	value    int
 	seed     uint64
@@ -54,7 +55,8 @@ func main() {
 	var (
 		storeArg = flag.String("stores", "", "comma-separated stores (default all: "+strings.Join(durable.Names(), ",")+")")
 		writers  = flag.String("writers", "1,16", "comma-separated numbers of writer goroutines")
-		duration = flag.Duration("duration", 10*time.Second, "how long each store writes at each writer count")
+		duration = flag.Duration("duration", 5*time.Second, "how long each store writes at each writer count, each run")
+		runs     = flag.Int("runs", 3, "runs of each store at each writer count, the stores taking turns; the tables show the median")
 		floor    = flag.Duration("floor", 5*time.Second, "how long to measure plain synced appends first (0: not at all)")
 		value    = flag.Int("value", 100, "bytes of each value (keys are 16 bytes)")
 		seed     = flag.Uint64("seed", 1, "seed of the keys and values")
@@ -78,7 +80,7 @@ func main() {
 		}
 		return
 	}
-	cfg := config{duration: *duration, floor: *floor, value: *value, seed: *seed, dir: *dir, out: *out,
+	cfg := config{duration: *duration, runs: *runs, floor: *floor, value: *value, seed: *seed, dir: *dir, out: *out,
 		summary: *summary, charts: *charts, profile: *profile, timeout: *timeout}
 	if err := cfg.parse(*storeArg, *writers); err != nil {
 		fatalf("%v", err)
@@ -109,6 +111,8 @@ func (cfg *config) parse(storeArg, writers string) error {
 	switch {
 	case cfg.duration <= 0:
 		return errors.New("-duration must be above 0")
+	case cfg.runs < 1:
+		return errors.New("-runs must be at least 1")
 	case cfg.floor < 0:
 		return errors.New("-floor must not be negative")
 	case cfg.value < 0 || cfg.value > 1<<20:
@@ -203,20 +207,28 @@ func run(cfg config) (err error) {
 		fmt.Fprintf(os.Stderr, "floor: %.0f synced appends of %d bytes a second, p50 %s\n",
 			f.PerSecond(), f.Record, report.Dur(float64(f.Latency.P50)))
 	}
-	for _, w := range cfg.writers {
-		for _, s := range cfg.stores {
-			res, err := child(cfg, base, s, w)
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "%-22s %3d writers FAILED: %v\n", s, w, err)
-				rep.failures[fmt.Sprintf("%s/%d", s, w)] = err.Error()
-				continue
+	all := map[string][]*durable.Result{}
+	for r := 1; r <= cfg.runs; r++ {
+		for _, w := range cfg.writers {
+			for _, s := range cfg.stores {
+				key := fmt.Sprintf("%s/%d", s, w)
+				if _, failed := rep.failures[key]; failed {
+					continue
+				}
+				res, err := child(cfg, base, s, w)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "run %d/%d %-22s %3d writers FAILED: %v\n", r, cfg.runs, s, w, err)
+					rep.failures[key] = err.Error()
+					continue
+				}
+				fmt.Fprintf(os.Stderr, "run %d/%d %-22s %3d writers %9.0f writes/s  p50 %-9s p99 %-9s p99.9 %-9s max %s\n", r, cfg.runs, s, w,
+					res.PerSecond(), report.Dur(float64(res.Latency.P50)), report.Dur(float64(res.Latency.P99)),
+					report.Dur(float64(res.Latency.P999)), report.Dur(float64(res.Latency.Max)))
+				all[key] = append(all[key], res)
 			}
-			fmt.Fprintf(os.Stderr, "%-22s %3d writers %9.0f writes/s  p50 %-9s p99 %-9s p99.9 %-9s max %s\n", s, w,
-				res.PerSecond(), report.Dur(float64(res.Latency.P50)), report.Dur(float64(res.Latency.P99)),
-				report.Dur(float64(res.Latency.P999)), report.Dur(float64(res.Latency.Max)))
-			rep.results = append(rep.results, res)
 		}
 	}
+	rep.collect(all)
 	rep.finished = time.Now()
 	fmt.Print(rep.tables())
 	if cfg.out == "" {
