@@ -9,6 +9,7 @@ package durable
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -48,20 +49,14 @@ func register(k Kind) {
 
 // All returns every kind in table order.
 func All() []Kind {
-	out := append([]Kind(nil), kinds...)
-	rank := func(n string) int {
-		for i, o := range order {
-			if o == n {
-				return i
-			}
+	out := slices.Clone(kinds)
+	rank := func(name string) int {
+		if i := slices.Index(order, name); i >= 0 {
+			return i
 		}
 		return len(order)
 	}
-	for i := 1; i < len(out); i++ { // few kinds: an insertion sort
-		for j := i; j > 0 && rank(out[j].Name) < rank(out[j-1].Name); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b Kind) int { return rank(a.Name) - rank(b.Name) })
 	return out
 }
 
