@@ -6,7 +6,7 @@
 //
 // From the bench directory:
 //
-//	go run ./cmd/sizes                                   # 256 MiB of values a run, at most 250,000 keys
+//	go run ./cmd/sizes                                   # 256 MiB of values a run, at most 1,000,000 keys
 //	go run ./cmd/sizes -bytes 1GiB -max-keys 4000000     # the full size: about 1 GiB of values a run
 //	go run ./cmd/sizes -bytes 4MiB -out ''               # a quick check of the whole pipeline
 //
@@ -56,7 +56,7 @@ func main() {
 	var (
 		sizeArg   = flag.String("sizes", "8,100,1KiB,16KiB,256KiB", "comma-separated value sizes, each at least 8 bytes")
 		bytesArg  = flag.String("bytes", "256MiB", "bytes of values each run loads (and then updates): n = bytes / size, at most -max-keys")
-		maxKeys   = flag.Int("max-keys", 250_000, "most keys of a run, whatever -bytes says")
+		maxKeys   = flag.Int("max-keys", 1_000_000, "most keys of a run, whatever -bytes says")
 		storeArg  = flag.String("stores", strings.Join(defaultStores, ","), "comma-separated stores (have: "+strings.Join(stores.Names(), ",")+")")
 		syncBytes = flag.String("sync-bytes", "4MiB", "bytes of values between two Syncs in a write phase")
 		seed      = flag.Uint64("seed", 1, "seed of the keys, values and read order")

@@ -134,12 +134,12 @@ func contains(list []string, s string) bool {
 // time per key, MB/s and latency quantiles.
 func (r *runReport) detail(phase string) string {
 	var b strings.Builder
-	b.WriteString("| value | store | n | ns/key | MB/s | p50 | p99 | p99.9 | max | syncs |\n")
-	b.WriteString("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| value | store | n | ns/key | MB/s | p50 | p99 | p99.9 | max | syncs | share of the time in Syncs |\n")
+	b.WriteString("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, size := range r.cfg.sizes {
 		for _, s := range r.cfg.stores {
 			if msg, failed := r.failures[failKey(s, size)]; failed {
-				fmt.Fprintf(&b, "| %s | %s | failed: %s | | | | | | | |\n", report.Bytes(int64(size)), s, strings.ReplaceAll(msg, "|", "/"))
+				fmt.Fprintf(&b, "| %s | %s | failed: %s | | | | | | | | |\n", report.Bytes(int64(size)), s, strings.ReplaceAll(msg, "|", "/"))
 				continue
 			}
 			res := r.find(s, size)
@@ -150,14 +150,15 @@ func (r *runReport) detail(phase string) string {
 			if p == nil {
 				continue
 			}
-			syncs := "–"
+			syncs, share := "–", "–"
 			if phase != "get-hit" {
 				syncs = report.Count(p.Syncs)
+				share = fmt.Sprintf("%.0f%%", 100*float64(p.SyncNanos)/float64(max(p.Nanos, 1)))
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", report.Bytes(int64(size)), s,
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", report.Bytes(int64(size)), s,
 				report.Count(res.N), report.Rate(p.NsPerOp(res.N)), report.Rate(p.MBPerSec(res.N, res.Size)),
 				report.Dur(float64(p.Latency.P50)), report.Dur(float64(p.Latency.P99)),
-				report.Dur(float64(p.Latency.P999)), report.Dur(float64(p.Latency.Max)), syncs)
+				report.Dur(float64(p.Latency.P999)), report.Dur(float64(p.Latency.Max)), syncs, share)
 		}
 	}
 	return b.String()

@@ -43,12 +43,13 @@ type Config struct {
 
 // Phase is what one phase measured. Nanos is the sum of the timed calls
 // (every Put, Get or View and every Sync), which leaves out making the
-// keys and values.
+// keys and values; SyncNanos is the Syncs' part of it.
 type Phase struct {
-	Name    string       `json:"name"`
-	Nanos   int64        `json:"ns"`
-	Syncs   int          `json:"syncs"`
-	Latency hist.Summary `json:"latency"`
+	Name      string       `json:"name"`
+	Nanos     int64        `json:"ns"`
+	Syncs     int          `json:"syncs"`
+	SyncNanos int64        `json:"sync_ns"`
+	Latency   hist.Summary `json:"latency"`
 }
 
 // NsPerOp returns the phase's time per key.
@@ -156,7 +157,9 @@ func (r *runner) write(order []int, gen uint64) (Phase, error) {
 	sync := func() error {
 		t := time.Now()
 		err := r.s.Sync()
-		p.Nanos += int64(time.Since(t))
+		d := int64(time.Since(t))
+		p.Nanos += d
+		p.SyncNanos += d
 		p.Syncs++
 		r.slots.reset()
 		return err

@@ -34,8 +34,8 @@ func TestEveryStoreRunsEveryPhase(t *testing.T) {
 						t.Fatalf("phase %d: %+v, want %s timing %d calls", i, p, name, n)
 					}
 				}
-				if load := res.Phase("load"); load.Syncs < n/64 {
-					t.Fatalf("load synced %d times, want at least %d", load.Syncs, n/64)
+				if load := res.Phase("load"); load.Syncs < n/64 || load.SyncNanos <= 0 || load.SyncNanos >= load.Nanos {
+					t.Fatalf("load synced %d times in %d of its %d ns, want at least %d times, in part of its time", load.Syncs, load.SyncNanos, load.Nanos, n/64)
 				}
 			})
 		}
