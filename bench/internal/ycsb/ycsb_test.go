@@ -2,6 +2,7 @@ package ycsb
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand"
 	"strings"
@@ -141,7 +142,7 @@ func tiny(clients int) Config {
 func TestEveryStore(t *testing.T) {
 	for _, k := range stores.All() {
 		for _, clients := range []int{1, 3} {
-			t.Run(k.Name+"/clients="+string(rune('0'+clients)), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/clients=%d", k.Name, clients), func(t *testing.T) {
 				res, err := Run(k, t.TempDir(), tiny(clients))
 				if err != nil {
 					t.Fatal(err)
