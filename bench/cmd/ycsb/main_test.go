@@ -97,6 +97,9 @@ func TestTargets(t *testing.T) {
 			t.Errorf("the targets miss %q:\n%s", want, got)
 		}
 	}
+	if !strings.Contains(rep.summary(), "Where a missed target's time goes") {
+		t.Error("the summary of a missed target does not say where its profile is")
+	}
 }
 
 // The flags are checked before anything runs.

@@ -123,5 +123,11 @@ func (rep *report) summary() string {
 	fmt.Fprintf(&b, "`%s` (from bench/): %s records of 1,000 bytes, %s operations per workload, workloads %s on one load; GOMAXPROCS %d on a shared machine (load average %s before, %s after). Full tables, latencies per operation, charts and settings: [RESULTS-ycsb.md](RESULTS-ycsb.md).\n\n",
 		rep.command(), count(rep.cfg.records), count(rep.cfg.ops), names(rep.cfg.workloads), runtime.GOMAXPROCS(0), rep.loadBefore, rep.loadAfter)
 	b.WriteString(rep.targets())
+	for _, v := range rep.verdicts() {
+		if !v.met {
+			b.WriteString("Where a missed target's time goes, from CPU profiles of the child: the notes after the tables in [RESULTS-ycsb.md](RESULTS-ycsb.md).\n")
+			break
+		}
+	}
 	return b.String()
 }
