@@ -11,7 +11,10 @@ import (
 
 // Every run can also be written in the Go benchmark format, one line per
 // phase named impl=STORE/op=PHASE/n=SIZE, so that benchstat can compare two
-// result files or slice one by store, phase or size.
+// result files or slice one by store, phase or size. A phase of many
+// operations also has the quantiles of its sample of single operations
+// (workload.LatencyEvery) as the units p50-ns/op, p99-ns/op, p99.9-ns/op
+// and max-ns/op.
 
 func writeBenchHeader(w io.Writer, m machine) error {
 	_, err := fmt.Fprintf(w, "goos: %s\ngoarch: %s\npkg: github.com/diskmap-go/diskmap/bench\ncpu: %s\n", runtime.GOOS, runtime.GOARCH, m.cpu)
@@ -25,7 +28,11 @@ func writeBenchRun(w io.Writer, res *workload.Result) error {
 	}
 	var b strings.Builder
 	for _, p := range res.Phases {
-		fmt.Fprintf(&b, "%s\t%d\t%.2f ns/op\t%.3f allocs/op\n", name(p.Name), p.Ops, p.NsPerOp(), p.AllocsPerOp())
+		fmt.Fprintf(&b, "%s\t%d\t%.2f ns/op\t%.3f allocs/op", name(p.Name), p.Ops, p.NsPerOp(), p.AllocsPerOp())
+		if l := p.Latency; l != nil {
+			fmt.Fprintf(&b, "\t%d p50-ns/op\t%d p99-ns/op\t%d p99.9-ns/op\t%d max-ns/op", l.P50, l.P99, l.P999, l.Max)
+		}
+		b.WriteString("\n")
 	}
 	if res.Disk != nil {
 		fmt.Fprintf(&b, "%s\t1\t%d disk-B\t%d apparent-B\n", name("disk"), res.Disk.Blocks, res.Disk.Apparent)

@@ -63,6 +63,7 @@ func main() {
 		keep     = flag.Bool("keep", false, "keep each run's store directory")
 		timeout  = flag.Duration("timeout", 30*time.Minute, "limit on one store's run")
 		benchOut = flag.String("benchfmt", "", "also write every run to this file in the Go benchmark format, for benchstat")
+		checkLat = flag.Bool("check-latency", false, "measure what timing single operations costs get-hit and get-miss of each store at the first -n, print it and exit")
 
 		hot = hotFlags()
 
@@ -106,6 +107,12 @@ func main() {
 	}
 	if err := cfg.check(); err != nil {
 		fatalf("%v", err)
+	}
+	if *checkLat {
+		if err := checkLatency(cfg); err != nil {
+			fatalf("%v", err)
+		}
+		return
 	}
 	if err := run(cfg); err != nil {
 		fatalf("%v", err)

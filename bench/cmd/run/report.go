@@ -189,6 +189,10 @@ func (rep *report) write() error {
 			b.WriteString(c + "\n\n")
 		}
 	}
+	b.WriteString("\n## Latency of single operations\n\n" + latencyNote + "\n")
+	for _, s := range rep.sizes {
+		b.WriteString(rep.latencyTables(s))
+	}
 	b.WriteString("\n## Checks\n\n" + checksNote + "\n")
 	for _, s := range rep.sizes {
 		fmt.Fprintf(&b, "\n#### n = %s\n\n", count(s.n))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/diskmap-go/diskmap/bench/internal/hist"
 	"github.com/diskmap-go/diskmap/bench/internal/stores"
 	"github.com/diskmap-go/diskmap/bench/internal/workload"
 )
@@ -25,7 +26,14 @@ func fakeResult(store string, n int, slow float64) *workload.Result {
 		if name == "close" || name == "reopen" || name == "compact" {
 			ops = 1
 		}
-		res.Phases = append(res.Phases, workload.Phase{Name: name, Ops: ops, Nanos: int64(float64(ops) * 100 * slow), Found: ops})
+		p := workload.Phase{Name: name, Ops: ops, Nanos: int64(float64(ops) * 100 * slow), Found: ops}
+		if ops > 1 {
+			// A sample whose median is the mean and whose tail is 10, 20
+			// and 100 times it.
+			mean := int64(100 * slow)
+			p.Latency = &hist.Summary{N: uint64(ops / 64), Mean: mean, P50: mean, P99: 10 * mean, P999: 20 * mean, Max: 100 * mean}
+		}
+		res.Phases = append(res.Phases, p)
 	}
 	res.Disk = &workload.Disk{Blocks: int64(200 * float64(n) * slow), Apparent: int64(210 * float64(n) * slow)}
 	res.Compacted = &workload.Disk{Blocks: int64(120 * n), Apparent: int64(120 * n)}
@@ -90,6 +98,20 @@ func TestReport(t *testing.T) {
 	if !strings.HasSuffix(string(md), "\n"+hot+"\n"+marked) || strings.Contains(string(md), "an older file") {
 		t.Errorf("the hot workload's and the marked sections were not kept at the end:\n%s", md)
 	}
+	// The built-in map's runs are 1.0, 1.1 and 1.2 times 100 ns: medians
+	// 110 ns at p50, 1.1 µs at p99, 2.2 µs at p99.9, 11 µs at most.
+	for _, want := range []string{
+		"## Latency of single operations",
+		"#### get-hit, n = 1,000,000\n\n| store | mean | p50 | p99 | p99.9 | max |",
+		"| builtin | 110 ns | 110 ns | 1.1 µs | 2.2 µs | 11.0 µs |",
+	} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("no %q in the results:\n%s", want, md)
+		}
+	}
+	if strings.Contains(string(md), "#### reopen") {
+		t.Error("a latency table for reopen, a single operation")
+	}
 	svgs, _ := filepath.Glob(filepath.Join(dir, "charts", "*.svg"))
 	if len(svgs) != len(chartSpecs) {
 		t.Errorf("%d charts, want %d", len(svgs), len(chartSpecs))
@@ -108,6 +130,25 @@ func TestReport(t *testing.T) {
 				}
 				break
 			}
+		}
+	}
+}
+
+// TestBenchFormat checks that a phase with a sample of single operations
+// has its quantiles as extra units, and one without has none.
+func TestBenchFormat(t *testing.T) {
+	res := fakeResult("diskmap-view", 1000, 1)
+	var b strings.Builder
+	if err := writeBenchRun(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"BenchmarkStore/impl=diskmap-view/op=get-hit/n=1k-2\t1000\t100.00 ns/op\t0.000 allocs/op\t100 p50-ns/op\t1000 p99-ns/op\t2000 p99.9-ns/op\t10000 max-ns/op\n",
+		"BenchmarkStore/impl=diskmap-view/op=reopen/n=1k-2\t1\t100.00 ns/op\t0.000 allocs/op\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
 		}
 	}
 }

@@ -40,6 +40,15 @@ const (
 	mReopenFound = "reopen-found"
 )
 
+// The suffixes of a phase's quantiles of single operations (see
+// workload.LatencyEvery), in nanoseconds: "get-hit/p99".
+const (
+	mP50  = "/p50"
+	mP99  = "/p99"
+	mP999 = "/p99.9"
+	mMax  = "/max"
+)
+
 // row is one store at one n: the median of each metric over its runs.
 type row struct {
 	store string
@@ -84,6 +93,10 @@ func metrics(res *workload.Result) map[string]float64 {
 			m["allocs/"+p.Name] = p.AllocsPerOp()
 		}
 		m[mNanosTotal] += float64(p.Nanos)
+		if l := p.Latency; l != nil {
+			m[p.Name+mP50], m[p.Name+mP99] = float64(l.P50), float64(l.P99)
+			m[p.Name+mP999], m[p.Name+mMax] = float64(l.P999), float64(l.Max)
+		}
 	}
 	if p, ok := res.Phase("get-hit"); ok {
 		m[mHitFound], m[mHitChecked] = float64(p.Found), float64(p.Checked)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/diskmap-go/diskmap/bench/internal/hist"
 	"github.com/diskmap-go/diskmap/bench/internal/stores"
 )
 
@@ -47,6 +48,10 @@ type Config struct {
 	// reopen, outside the timings. The tests set it; the runner does not,
 	// to leave the stores' caches as the timed phases left them.
 	Verify bool
+	// NoLatency leaves out the per-operation timing of the phases (see
+	// LatencyEvery): only the phases' wall times are measured. The
+	// overhead check sets it to time the same phase without it.
+	NoLatency bool
 }
 
 // Phase is the measurement of one phase.
@@ -59,6 +64,12 @@ type Phase struct {
 	Checked int    `json:"checked,omitempty"` // values compared with the expected bytes
 	Procs   int    `json:"procs,omitempty"`   // goroutines, for parallel
 	GCs     uint32 `json:"gcs"`               // garbage collections during the phase
+	// Latency is the distribution of the times of single operations: of
+	// one operation in LatencyEvery (see there), for the phases of many
+	// operations; nil for the single-operation phases (close, reopen,
+	// compact), for get-batch, and with Config.NoLatency. Nanos stays the
+	// wall time of the whole phase, Sync included.
+	Latency *hist.Summary `json:"latency,omitempty"`
 }
 
 // NsPerOp is the phase's time per operation.
@@ -197,18 +208,37 @@ func isCompacter(s stores.Store) bool {
 // timed runs f as phase name of ops operations, after a collection so that
 // the garbage of earlier phases is not collected on its time.
 func (r *runner) timed(name string, ops int, f func(p *Phase) error) error {
+	return r.run(name, ops, false, func(p *Phase, _ *hist.Hist) error { return f(p) })
+}
+
+// timedOps is timed for a phase that times one operation in LatencyEvery
+// into the histogram f is given; nil when the config leaves the timing
+// out.
+func (r *runner) timedOps(name string, ops int, f func(p *Phase, h *hist.Hist) error) error {
+	return r.run(name, ops, !r.cfg.NoLatency, f)
+}
+
+func (r *runner) run(name string, ops int, perOp bool, f func(p *Phase, h *hist.Hist) error) error {
 	p := Phase{Name: name, Ops: ops}
+	var h *hist.Hist
+	if perOp {
+		h = hist.New()
+	}
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	err := f(&p)
+	err := f(&p, h)
 	p.Nanos = time.Since(start).Nanoseconds()
 	runtime.ReadMemStats(&after)
 	p.Mallocs = after.Mallocs - before.Mallocs
 	p.GCs = after.NumGC - before.NumGC
 	if err != nil {
 		return err
+	}
+	if h != nil && h.N() > 0 {
+		sum := h.Summary()
+		p.Latency = &sum
 	}
 	r.res.Phases = append(r.res.Phases, p)
 	return nil
@@ -229,11 +259,14 @@ func (r *runner) expected(i int) ([]byte, bool) {
 
 func (r *runner) load() error {
 	d := r.d
-	err := r.timed("load", d.N, func(*Phase) error {
+	err := r.timedOps("load", d.N, func(_ *Phase, h *hist.Hist) error {
+		t := newOpTimer(h)
 		for i := range d.N {
+			t.begin(i)
 			if err := r.s.Put(d.Key(i), d.Value(i)); err != nil {
 				return err
 			}
+			t.end()
 		}
 		return r.s.Sync()
 	})
@@ -323,11 +356,12 @@ func (rd *reader) get(k, want []byte, check bool) (found, match bool, err error)
 var sink atomic.Int64
 
 // reads gets the keys at positions [lo, hi) of get-hit's order, comparing
-// one value in 64 with the expected one, and returns how many it found and
-// checked.
-func (r *runner) reads(lo, hi int) (found, checked int, err error) {
+// one value in 64 with the expected one and timing the sampled gets into
+// h, and returns how many it found and checked.
+func (r *runner) reads(lo, hi int, h *hist.Hist) (found, checked int, err error) {
 	rd := newReader(r.kind, r.s)
 	defer func() { sink.Add(int64(rd.sink)) }()
+	t := newOpTimer(h)
 	for j := lo; j < hi; j++ {
 		i := r.d.order[j]
 		check := j&sampleMask == 0
@@ -335,7 +369,9 @@ func (r *runner) reads(lo, hi int) (found, checked int, err error) {
 		if check {
 			want, _ = r.expected(int(i))
 		}
+		t.begin(j)
 		ok, match, err := rd.get(at(r.d.hitKeys, j), want, check)
+		t.end()
 		if err != nil {
 			return found, checked, err
 		}
@@ -359,9 +395,9 @@ func (r *runner) reads(lo, hi int) (found, checked int, err error) {
 // the steady state the other read phases also see.
 func (r *runner) getHit() error {
 	for _, name := range []string{"get-first", "get-hit"} {
-		if err := r.timed(name, r.d.N, func(p *Phase) error {
+		if err := r.timedOps(name, r.d.N, func(p *Phase, h *hist.Hist) error {
 			var err error
-			p.Found, p.Checked, err = r.reads(0, r.d.N)
+			p.Found, p.Checked, err = r.reads(0, r.d.N, h)
 			if err == nil && p.Found != r.d.N {
 				err = fmt.Errorf("found %d of %d keys", p.Found, r.d.N)
 			}
@@ -419,26 +455,36 @@ func (r *runner) getBatch() error {
 }
 
 func (r *runner) getMiss() error {
-	return r.timed("get-miss", r.d.N, func(p *Phase) error {
-		rd := newReader(r.kind, r.s)
-		for j := range r.d.N {
-			ok, _, err := rd.get(r.d.Miss(j), nil, false)
-			if err != nil {
-				return err
-			}
-			if ok {
-				return fmt.Errorf("found %q, never inserted", r.d.Miss(j))
-			}
+	return r.timedOps("get-miss", r.d.N, func(_ *Phase, h *hist.Hist) error { return r.misses(h) })
+}
+
+// misses gets every miss key, timing the sampled gets into h; finding one
+// is an error.
+func (r *runner) misses(h *hist.Hist) error {
+	rd := newReader(r.kind, r.s)
+	t := newOpTimer(h)
+	for j := range r.d.N {
+		t.begin(j)
+		ok, _, err := rd.get(r.d.Miss(j), nil, false)
+		t.end()
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+		if ok {
+			return fmt.Errorf("found %q, never inserted", r.d.Miss(j))
+		}
+	}
+	return nil
 }
 
 func (r *runner) contains() error {
 	c := r.s.(stores.Container)
-	return r.timed("contains", r.d.N, func(p *Phase) error {
+	return r.timedOps("contains", r.d.N, func(p *Phase, h *hist.Hist) error {
+		t := newOpTimer(h)
 		for j := range r.d.N {
+			t.begin(j)
 			ok, err := c.Contains(at(r.d.hitKeys, j))
+			t.end()
 			if err != nil {
 				return err
 			}
@@ -455,7 +501,15 @@ func (r *runner) contains() error {
 
 func (r *runner) parallel() error {
 	procs := runtime.GOMAXPROCS(0)
-	return r.timed("parallel", r.d.N, func(p *Phase) error {
+	// Each goroutine times its sample into a histogram of its own, made
+	// before the clock starts; they are merged at the end.
+	hs := make([]*hist.Hist, procs)
+	if !r.cfg.NoLatency {
+		for g := range hs {
+			hs[g] = hist.New()
+		}
+	}
+	return r.timedOps("parallel", r.d.N, func(p *Phase, h *hist.Hist) error {
 		p.Procs = procs
 		var (
 			wg      sync.WaitGroup
@@ -470,7 +524,7 @@ func (r *runner) parallel() error {
 			go func() {
 				defer wg.Done()
 				<-start
-				f, c, err := r.reads(g*n/procs, (g+1)*n/procs)
+				f, c, err := r.reads(g*n/procs, (g+1)*n/procs, hs[g])
 				results[g] = [2]int{f, c}
 				if err != nil {
 					mu.Lock()
@@ -481,6 +535,11 @@ func (r *runner) parallel() error {
 		}
 		close(start)
 		wg.Wait()
+		if h != nil {
+			for _, gh := range hs {
+				h.Merge(gh)
+			}
+		}
 		for _, fc := range results {
 			p.Found += fc[0]
 			p.Checked += fc[1]
@@ -497,12 +556,15 @@ func (r *runner) parallel() error {
 
 func (r *runner) update() error {
 	d := r.d
-	err := r.timed("update", len(d.upd), func(*Phase) error {
+	err := r.timedOps("update", len(d.upd), func(_ *Phase, h *hist.Hist) error {
+		t := newOpTimer(h)
 		for j := range d.upd {
 			v := d.updVal[j*ValueLen : (j+1)*ValueLen]
+			t.begin(j)
 			if err := r.s.Put(at(d.updKeys, j), v); err != nil {
 				return err
 			}
+			t.end()
 		}
 		return r.s.Sync()
 	})
@@ -515,11 +577,14 @@ func (r *runner) update() error {
 
 func (r *runner) delete() error {
 	d := r.d
-	err := r.timed("delete", len(d.del), func(*Phase) error {
+	err := r.timedOps("delete", len(d.del), func(_ *Phase, h *hist.Hist) error {
+		t := newOpTimer(h)
 		for j := range d.del {
+			t.begin(j)
 			if err := r.s.Delete(at(d.delKeys, j)); err != nil {
 				return err
 			}
+			t.end()
 		}
 		return r.s.Sync()
 	})

@@ -39,6 +39,16 @@ func TestEveryStore(t *testing.T) {
 					t.Errorf("phase %s missing", name)
 				}
 			}
+			for _, name := range []string{"load", "get-first", "get-hit", "get-miss", "parallel", "update", "delete"} {
+				p, _ := res.Phase(name)
+				l := p.Latency
+				if l == nil || !about(l.N, p.Ops/workload.LatencyEvery) || l.P50 <= 0 || l.P50 > l.P99 || l.P99 > l.P999 || l.P999 > l.Max {
+					t.Errorf("%s: latency %+v of %d operations", name, l, p.Ops)
+				}
+			}
+			if p, _ := res.Phase("reopen"); p.Latency != nil {
+				t.Errorf("reopen, one operation, has a latency sample %+v", p.Latency)
+			}
 			if p, _ := res.Phase("get-hit"); p.Found != n || p.Checked == 0 {
 				t.Errorf("get-hit found %d, checked %d", p.Found, p.Checked)
 			}
@@ -153,4 +163,42 @@ func TestHotEveryStore(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLatencyOverhead measures what timing one get in LatencyEvery costs
+// get-hit and get-miss, against the same loops untimed in the same
+// process. At this small n the gets are at their cheapest (the built-in
+// map's get-miss about 30 ns), so the ratio is at its highest. The machine
+// is shared and a pass may be slowed by others, so the bound is loose: it
+// fails if every get were timed (two clock reads, 50 ns or more, would
+// at least double a get-miss), not at 5%. The figures at n = 1,000,000,
+// with more passes, are in README.md (cmd/run -check-latency).
+func TestLatencyOverhead(t *testing.T) {
+	const n = 50_000
+	d := workload.Generate(n, 1)
+	for _, name := range []string{"builtin", "diskmap-view"} {
+		k, err := stores.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os, err := workload.MeasureOverhead(k, d, t.TempDir(), 15)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(os) != 2 {
+			t.Fatalf("%d phases measured, want get-hit and get-miss", len(os))
+		}
+		for _, o := range os {
+			t.Logf("%s %s: %.1f ns untimed, %.1f ns timed: %.3fx", o.Store, o.Phase, o.Off, o.On, o.Ratio())
+			if o.Off <= 0 || o.Ratio() > 1.6 {
+				t.Errorf("%s %s: %.1f ns untimed, %.1f ns timed", o.Store, o.Phase, o.Off, o.On)
+			}
+		}
+	}
+}
+
+// about reports whether a sample of n operations is within a fifth of the
+// size want.
+func about(n uint64, want int) bool {
+	return float64(n) >= 0.8*float64(want) && float64(n) <= 1.2*float64(want)
 }
