@@ -10,8 +10,7 @@ import (
 	"github.com/diskmap-go/diskmap/bench/internal/workload"
 )
 
-// fakeRead is a read of 1,000 gets that read 8 KiB a get, the first ten
-// 16 KiB a get.
+// fakeRead is a read of 1,000 gets that read 8 KiB and fault twice a get.
 func fakeRead(store string, advise bool) *workload.ColdResult {
 	lat := hist.Summary{N: 1000, Mean: 100e3, P50: 50e3, P99: 2e6, P999: 5e6, Max: 9e6}
 	return &workload.ColdResult{Store: store, N: 10_000, Gets: 1000, AdviseRandom: advise,

@@ -202,3 +202,37 @@ func TestLatencyOverhead(t *testing.T) {
 func about(n uint64, want int) bool {
 	return float64(n) >= 0.8*float64(want) && float64(n) <= 1.2*float64(want)
 }
+
+// TestScaling runs both mixes at 1, 2 and 4 goroutines against a store
+// that takes concurrent writes and the get mix alone against one that does
+// not, at a tiny n: a check that every get finds its key and that each
+// point is measured, not a measurement.
+func TestScaling(t *testing.T) {
+	const n = 4000
+	d := workload.Generate(n, 1)
+	for name, mixes := range map[string]int{"concurrent-view": 2, "diskmap-view": 1, "pogreb": 2, "bbolt": 1} {
+		k, err := stores.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := workload.RunScaling(k, d, workload.ScalingConfig{Procs: []int{1, 2, 4}, Repeat: 2, Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Points) != 3*mixes {
+			t.Errorf("%s: %d points, want %d", name, len(res.Points), 3*mixes)
+		}
+		for _, p := range res.Points {
+			if len(p.Rates) != 2 || p.OpsPerSec() <= 0 || p.Ops != n {
+				t.Errorf("%s: point %+v", name, p)
+			}
+		}
+		if _, ok := res.Point(workload.MixWrite, 2); ok != (mixes == 2) {
+			t.Errorf("%s: 90/10 mix run %v, want %v", name, ok, mixes == 2)
+		}
+	}
+	k, _ := stores.Lookup("diskmap-view")
+	if _, err := workload.RunScaling(k, d, workload.ScalingConfig{Procs: []int{0}, Repeat: 1, Dir: t.TempDir()}); err == nil {
+		t.Error("0 goroutines did not fail")
+	}
+}
