@@ -43,13 +43,31 @@ type ScalingPoint struct {
 	Mix   string    `json:"mix"`
 	Procs int       `json:"procs"`
 	Ops   int       `json:"ops"`
-	Nanos []int64   `json:"ns"` // the wall time of each run
-	Rates []float64 `json:"rates"`
+	Nanos []int64   `json:"ns"`     // the wall time of each run
+	CPU   []int64   `json:"cpu_ns"` // the CPU time of the process in each run, user and system
+	Rates []float64 `json:"rates"`  // operations per second of wall time of each run
 }
 
 // OpsPerSec is the median of the runs' operations per second.
-func (p ScalingPoint) OpsPerSec() float64 {
-	r := slices.Clone(p.Rates)
+func (p ScalingPoint) OpsPerSec() float64 { return medianOf(p.Rates) }
+
+// OpsPerCPUSec is the median of the runs' operations per second of CPU
+// time of the process: what the goroutines get done for the CPU they use,
+// whatever else the machine runs; 0 where CPU time is not measured. If it
+// holds as the goroutines grow, they do not slow each other down, and the
+// wall-clock rate grows with them as far as there are idle cores.
+func (p ScalingPoint) OpsPerCPUSec() float64 {
+	var r []float64
+	for _, c := range p.CPU {
+		if c > 0 {
+			r = append(r, float64(p.Ops)/(float64(c)/1e9))
+		}
+	}
+	return medianOf(r)
+}
+
+func medianOf(v []float64) float64 {
+	r := slices.Clone(v)
 	sort.Float64s(r)
 	if len(r) == 0 {
 		return 0
@@ -113,11 +131,11 @@ func RunScaling(k stores.Kind, d *Data, cfg ScalingConfig) (res *ScalingResult, 
 		for _, procs := range cfg.Procs {
 			pt := ScalingPoint{Mix: mix, Procs: procs, Ops: d.N}
 			for range cfg.Repeat {
-				ns, err := r.scalingRun(mix, procs)
+				ns, cpu, err := r.scalingRun(mix, procs)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %s at %d goroutines: %w", k.Name, mix, procs, err)
 				}
-				pt.Nanos = append(pt.Nanos, ns)
+				pt.Nanos, pt.CPU = append(pt.Nanos, ns), append(pt.CPU, cpu)
 				pt.Rates = append(pt.Rates, float64(d.N)/(float64(ns)/1e9))
 			}
 			res.Points = append(res.Points, pt)
@@ -132,8 +150,9 @@ func RunScaling(k stores.Kind, d *Data, cfg ScalingConfig) (res *ScalingResult, 
 }
 
 // scalingRun runs get-hit's order split over procs goroutines with
-// GOMAXPROCS procs, and returns its wall time.
-func (r *runner) scalingRun(mix string, procs int) (int64, error) {
+// GOMAXPROCS procs, and returns its wall time and the CPU time the process
+// used meanwhile.
+func (r *runner) scalingRun(mix string, procs int) (wall, cpu int64, err error) {
 	runtime.GOMAXPROCS(procs)
 	runtime.GC()
 	var (
@@ -150,11 +169,11 @@ func (r *runner) scalingRun(mix string, procs int) (int64, error) {
 			errs[g] = r.mixed(g*n/procs, (g+1)*n/procs, mix == MixWrite)
 		}()
 	}
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuTime()
 	close(start)
 	wg.Wait()
-	ns := time.Since(t0).Nanoseconds()
-	return ns, errors.Join(errs...)
+	wall, cpu = time.Since(t0).Nanoseconds(), cpuTime()-c0
+	return wall, cpu, errors.Join(errs...)
 }
 
 // mixed does the operations at positions [lo, hi) of get-hit's order:
