@@ -208,17 +208,19 @@ func isCompacter(s stores.Store) bool {
 // timed runs f as phase name of ops operations, after a collection so that
 // the garbage of earlier phases is not collected on its time.
 func (r *runner) timed(name string, ops int, f func(p *Phase) error) error {
-	return r.run(name, ops, false, func(p *Phase, _ *hist.Hist) error { return f(p) })
+	return r.measure(name, ops, false, func(p *Phase, _ *hist.Hist) error { return f(p) })
 }
 
-// timedOps is timed for a phase that times one operation in LatencyEvery
-// into the histogram f is given; nil when the config leaves the timing
-// out.
+// timedOps is timed for a phase that times a sample of its operations
+// (see LatencyEvery) into the histogram f is given; nil when the config
+// leaves the timing out.
 func (r *runner) timedOps(name string, ops int, f func(p *Phase, h *hist.Hist) error) error {
-	return r.run(name, ops, !r.cfg.NoLatency, f)
+	return r.measure(name, ops, !r.cfg.NoLatency, f)
 }
 
-func (r *runner) run(name string, ops int, perOp bool, f func(p *Phase, h *hist.Hist) error) error {
+// measure is timed and timedOps: with perOp, f gets a histogram for its
+// sample, made before the clock starts, and the phase its summary.
+func (r *runner) measure(name string, ops int, perOp bool, f func(p *Phase, h *hist.Hist) error) error {
 	p := Phase{Name: name, Ops: ops}
 	var h *hist.Hist
 	if perOp {
