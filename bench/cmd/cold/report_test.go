@@ -43,7 +43,7 @@ func TestReport(t *testing.T) {
 		"| diskmap-view | 3.0 MiB | 3.00 ms | 64.0 KiB | 100.0 µs | 50.0 µs | 2.00 ms | 5.00 ms | 9.00 ms | 8.0 KiB | 2.00 | 2.00 |",
 		"| diskmap-view, MADV_RANDOM | 3.0 MiB |",
 		"| pebble | failed: read: exit status 1: a \\| b",
-		"![cold get: pages read from the disk per get](charts/cold-pages.svg)",
+		"![cold get: pages read from the disk per get, first 1,000 gets](charts/cold-pages.svg)",
 		"the disk's read-ahead (read_ahead_kb): 128 KiB",
 	} {
 		if !strings.Contains(string(full), want) {
