@@ -1,7 +1,6 @@
 package workload
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -54,17 +53,15 @@ func adviseRandom(dir string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	f, err := os.Open("/proc/self/maps")
+	maps, err := os.ReadFile("/proc/self/maps")
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
 	type span struct{ start, end uintptr }
 	var spans []span
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
+	for line := range strings.Lines(string(maps)) {
 		// start-end perms offset dev inode path
-		fields := strings.Fields(sc.Text())
+		fields := strings.Fields(line)
 		if len(fields) < 6 || !strings.HasPrefix(fields[5], abs+string(filepath.Separator)) {
 			continue
 		}
@@ -72,12 +69,9 @@ func adviseRandom(dir string) (int, error) {
 		start, err1 := strconv.ParseUint(lo, 16, 64)
 		end, err2 := strconv.ParseUint(hi, 16, 64)
 		if !ok || err1 != nil || err2 != nil {
-			return 0, fmt.Errorf("workload: cold: /proc/self/maps: bad line %q", sc.Text())
+			return 0, fmt.Errorf("workload: cold: /proc/self/maps: bad line %q", line)
 		}
 		spans = append(spans, span{uintptr(start), uintptr(end)})
-	}
-	if err := sc.Err(); err != nil {
-		return 0, err
 	}
 	for _, s := range spans {
 		if _, _, e := unix.Syscall(unix.SYS_MADVISE, s.start, s.end-s.start, unix.MADV_RANDOM); e != 0 {
