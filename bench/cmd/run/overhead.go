@@ -11,9 +11,10 @@ import (
 	"github.com/diskmap-go/diskmap/bench/internal/workload"
 )
 
-// overheadPasses is how many passes with and without the per-operation
-// timing -check-latency runs of each loop; the fastest of each counts.
-const overheadPasses = 9
+// overheadPasses is how many passes over every key -check-latency runs of
+// each loop, in pairs of pieces with and without the per-operation timing
+// (see workload.MeasureOverhead).
+const overheadPasses = 3
 
 // checkLatency measures what the per-operation timing costs get-hit and
 // get-miss of each store of cfg at the first size, in this process, and
@@ -27,8 +28,9 @@ func checkLatency(cfg config) (err error) {
 	defer func() { err = errors.Join(err, os.RemoveAll(base)) }()
 	d := workload.Generate(n, cfg.seed)
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nper-operation timing, one get in about %d, n = %s, fastest of %d passes each:\n\n", workload.LatencyEvery, count(n), overheadPasses)
-	b.WriteString("| store | phase | untimed ns | timed ns | timed ÷ untimed |\n|---|---|--:|--:|--:|\n")
+	fmt.Fprintf(&b, "\nper-operation timing, one get in about %d, n = %s, %d passes over every key in pairs of pieces of %s gets, untimed and timed; medians over the pieces:\n\n",
+		workload.LatencyEvery, count(n), overheadPasses, count(workload.OverheadChunk))
+	b.WriteString("| store | phase | untimed ns | timed ns | timed ÷ untimed | pairs |\n|---|---|--:|--:|--:|--:|\n")
 	for _, s := range cfg.stores {
 		k, err := stores.Lookup(s)
 		if err != nil {
@@ -43,7 +45,7 @@ func checkLatency(cfg config) (err error) {
 			return fmt.Errorf("%s: %w", s, err)
 		}
 		for _, o := range res {
-			line := fmt.Sprintf("| %s | %s | %s | %s | %.3fx |", o.Store, o.Phase, nsop(o.Off), nsop(o.On), o.Ratio())
+			line := fmt.Sprintf("| %s | %s | %s | %s | %.3fx | %d |", o.Store, o.Phase, nsop(o.Off), nsop(o.On), o.Ratio, o.Pairs)
 			fmt.Fprintln(&b, line)
 			fmt.Fprintln(os.Stderr, line)
 		}

@@ -457,15 +457,15 @@ func (r *runner) getBatch() error {
 }
 
 func (r *runner) getMiss() error {
-	return r.timedOps("get-miss", r.d.N, func(_ *Phase, h *hist.Hist) error { return r.misses(h) })
+	return r.timedOps("get-miss", r.d.N, func(_ *Phase, h *hist.Hist) error { return r.missRange(0, r.d.N, h) })
 }
 
-// misses gets every miss key, timing the sampled gets into h; finding one
-// is an error.
-func (r *runner) misses(h *hist.Hist) error {
+// missRange gets the miss keys at positions [lo, hi), timing the sampled
+// gets into h; finding one is an error.
+func (r *runner) missRange(lo, hi int, h *hist.Hist) error {
 	rd := newReader(r.kind, r.s)
 	t := newOpTimer(h)
-	for j := range r.d.N {
+	for j := lo; j < hi; j++ {
 		t.begin(j)
 		ok, _, err := rd.get(r.d.Miss(j), nil, false)
 		t.end()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -49,7 +48,7 @@ type ScalingPoint struct {
 }
 
 // OpsPerSec is the median of the runs' operations per second.
-func (p ScalingPoint) OpsPerSec() float64 { return medianOf(p.Rates) }
+func (p ScalingPoint) OpsPerSec() float64 { return median(p.Rates) }
 
 // OpsPerCPUSec is the median of the runs' operations per second of CPU
 // time of the process: what the goroutines get done for the CPU they use,
@@ -63,19 +62,7 @@ func (p ScalingPoint) OpsPerCPUSec() float64 {
 			r = append(r, float64(p.Ops)/(float64(c)/1e9))
 		}
 	}
-	return medianOf(r)
-}
-
-func medianOf(v []float64) float64 {
-	r := slices.Clone(v)
-	sort.Float64s(r)
-	if len(r) == 0 {
-		return 0
-	}
-	if len(r)%2 == 1 {
-		return r[len(r)/2]
-	}
-	return (r[len(r)/2-1] + r[len(r)/2]) / 2
+	return median(r)
 }
 
 // ScalingResult is what RunScaling measured of one store.
