@@ -208,7 +208,7 @@ func run(cfg config) (err error) {
 			return err
 		}
 	}
-	rep := &report{cfg: cfg, started: time.Now(), command: commandLine(), dir: base}
+	rep := &report{cfg: cfg, started: time.Now(), command: commandLine(), dir: base, loadStart: loadAverage()}
 	for _, n := range cfg.sizes {
 		if need, free, ok := diskRoom(base, n); !ok {
 			msg := fmt.Sprintf("n=%d skipped: about %s of free disk needed, %s free", n, mib(float64(need)), mib(float64(free)))
@@ -223,7 +223,7 @@ func run(cfg config) (err error) {
 		rep.sizes = append(rep.sizes, sr)
 		rep.sizes[len(rep.sizes)-1].latency = memLatency(chaseBytes(n))
 	}
-	rep.finished = time.Now()
+	rep.finished, rep.loadEnd = time.Now(), loadAverage()
 	fmt.Print(rep.markdownTables())
 	if cfg.out == "" {
 		return nil

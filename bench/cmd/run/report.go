@@ -24,6 +24,8 @@ const (
 type report struct {
 	cfg               config
 	started, finished time.Time
+	loadStart         string // the machine's one-minute load average at the start, and at the end
+	loadEnd           string
 	command           string
 	dir               string
 	sizes             []*sizeResult
@@ -285,6 +287,10 @@ func (rep *report) writeHeader(b *strings.Builder) {
 		fmt.Fprintf(b, ", kernel %s", m.kernel)
 	}
 	b.WriteString("\n")
+	if rep.loadStart != "" && rep.loadEnd != "" {
+		fmt.Fprintf(b, "- **Load**: the machine's one-minute load average was %s at the start and %s at the end, on %d cores: other work shared the cores and the memory with the runs\n",
+			rep.loadStart, rep.loadEnd, m.cores)
+	}
 	fmt.Fprintf(b, "- **Go**: %s\n", m.goVersion)
 	fmt.Fprintf(b, "- **Runs**: %d per store and size, each store in its own process; every figure is the median of the runs\n", rep.cfg.runs)
 	fmt.Fprintf(b, "- **Seed**: %d\n", rep.cfg.seed)

@@ -23,6 +23,19 @@ type machine struct {
 	goos        string
 }
 
+// loadAverage returns the one-minute load average of the machine from
+// /proc/loadavg, or "" where there is none: how busy others kept it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
 func thisMachine() machine {
 	m := machine{cpu: runtime.GOARCH, cores: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0),
 		goVersion: runtime.Version(), goos: runtime.GOOS + "/" + runtime.GOARCH}
