@@ -19,6 +19,7 @@ const (
 	viewRow     = "diskmap-view"
 	getRow      = "diskmap-get"
 	parallelRow = "concurrent-view" // package concurrent, when it is in the table
+	walViewRow  = "diskmap-wal-view"
 )
 
 type report struct {
@@ -190,6 +191,10 @@ func (rep *report) write() error {
 		for _, c := range charts {
 			b.WriteString(c + "\n\n")
 		}
+	}
+	b.WriteString("\n## Write phases: operations and Sync\n\n" + writeNote + "\n")
+	for _, s := range rep.sizes {
+		b.WriteString(rep.writeTables(s))
 	}
 	b.WriteString("\n## Latency of single operations\n\n" + latencyNote + "\n")
 	for _, s := range rep.sizes {

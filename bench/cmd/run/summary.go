@@ -49,6 +49,13 @@ const (
 	mMax  = "/max"
 )
 
+// The suffixes of a write phase's split (see workload.Phase): the Sync's
+// nanoseconds per key, and the bytes the disk was made to write per key.
+const (
+	mSync    = "/sync"
+	mWritten = "/written"
+)
+
 // row is one store at one n: the median of each metric over its runs.
 type row struct {
 	store string
@@ -93,6 +100,12 @@ func metrics(res *workload.Result) map[string]float64 {
 			m["allocs/"+p.Name] = p.AllocsPerOp()
 		}
 		m[mNanosTotal] += float64(p.Nanos)
+		if p.SyncNanos > 0 {
+			m[p.Name+mSync] = float64(p.SyncNanos) / float64(max(p.Ops, 1))
+		}
+		if p.Written > 0 {
+			m[p.Name+mWritten] = float64(p.Written) / float64(max(p.Ops, 1))
+		}
 		if l := p.Latency; l != nil {
 			m[p.Name+mP50], m[p.Name+mP99] = float64(l.P50), float64(l.P99)
 			m[p.Name+mP999], m[p.Name+mMax] = float64(l.P999), float64(l.Max)

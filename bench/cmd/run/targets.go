@@ -152,6 +152,8 @@ func (rep *report) targets() []target {
 	j.within("load within 1.2x of the built-in map", v, mLoad, 1.2)
 	j.faster("load at least 2.5x faster than the fastest peer", v, mLoad, 2.5)
 	j.within("update within 1.5x of the built-in map", v, mUpdate, 1.5)
+	j.within("delete within 1.5x of the built-in map, Sync included", v, mDelete, 1.5)
+	j.within("delete within 1.5x of the built-in map, Sync included, in DurabilityWAL", s.row(walViewRow), mDelete, 1.5)
 	j.reopen(v)
 	j.compacted(v)
 	j.allocs("0 allocations per View", v, mAllocHit, 0)

@@ -36,11 +36,14 @@ type ColdConfig struct {
 
 // IO is what the process read from the disk, as the system counts it.
 type IO struct {
-	ReadBytes int64 `json:"read_bytes"` // /proc/self/io read_bytes
-	MajFlt    int64 `json:"majflt"`     // getrusage major page faults
+	ReadBytes  int64 `json:"read_bytes"`            // /proc/self/io read_bytes
+	MajFlt     int64 `json:"majflt"`                // getrusage major page faults
+	WriteBytes int64 `json:"write_bytes,omitempty"` // /proc/self/io write_bytes: the bytes of pages this process dirtied or wrote, to reach the disk
 }
 
-func (a IO) sub(b IO) IO { return IO{a.ReadBytes - b.ReadBytes, a.MajFlt - b.MajFlt} }
+func (a IO) sub(b IO) IO {
+	return IO{a.ReadBytes - b.ReadBytes, a.MajFlt - b.MajFlt, a.WriteBytes - b.WriteBytes}
+}
 
 // ColdResult is what ColdRead measured.
 type ColdResult struct {

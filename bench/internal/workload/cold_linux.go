@@ -12,7 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readIO reads what this process has read from the disk so far.
+// readIO reads what this process has read from the disk so far, and what
+// it has written or dirtied for it.
 func readIO() (IO, error) {
 	b, err := os.ReadFile("/proc/self/io")
 	if err != nil {
@@ -26,6 +27,11 @@ func readIO() (IO, error) {
 				return IO{}, fmt.Errorf("workload: cold: /proc/self/io: %w", err)
 			}
 			found = true
+		}
+		if v, ok := bytes.CutPrefix(line, []byte("write_bytes:")); ok {
+			if io.WriteBytes, err = strconv.ParseInt(string(bytes.TrimSpace(v)), 10, 64); err != nil {
+				return IO{}, fmt.Errorf("workload: cold: /proc/self/io: %w", err)
+			}
 		}
 	}
 	if !found {

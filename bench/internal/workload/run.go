@@ -70,6 +70,14 @@ type Phase struct {
 	// compact), for get-batch, and with Config.NoLatency. Nanos stays the
 	// wall time of the whole phase, Sync included.
 	Latency *hist.Summary `json:"latency,omitempty"`
+	// SyncNanos is the part of Nanos spent in the Sync that ends a write
+	// phase (load, update, delete); the rest is the operations'.
+	SyncNanos int64 `json:"sync_ns,omitempty"`
+	// Written is what the write phase made the disk write, Sync included:
+	// the growth of /proc/self/io's write_bytes, which counts a page of a
+	// shared mapping once, when it is first dirtied, and the bytes of each
+	// write(2) to a file. 0 where the system does not count it.
+	Written int64 `json:"written,omitempty"`
 }
 
 // NsPerOp is the phase's time per operation.
@@ -119,6 +127,9 @@ type runner struct {
 	s     stores.Store
 	res   *Result
 	stage int // 0 loaded, 1 updated, 2 deleted
+	// written is /proc/self/io as the phase under way began, for the
+	// bytes a write phase made the disk write; nil where unreadable.
+	written *IO
 }
 
 // Run runs the workload d against a store of kind k in cfg.Dir.
@@ -229,6 +240,10 @@ func (r *runner) measure(name string, ops int, perOp bool, f func(p *Phase, h *h
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	r.written = nil
+	if io, err := readIO(); err == nil {
+		r.written = &io
+	}
 	start := time.Now()
 	err := f(&p, h)
 	p.Nanos = time.Since(start).Nanoseconds()
@@ -259,9 +274,21 @@ func (r *runner) expected(i int) ([]byte, bool) {
 	return r.d.Value(i), true
 }
 
+// closingSync ends a write phase: the Sync, timed apart into p, and what
+// the phase made the disk write since its first operation.
+func (r *runner) closingSync(p *Phase) error {
+	start := time.Now()
+	err := r.s.Sync()
+	p.SyncNanos = time.Since(start).Nanoseconds()
+	if io, ioErr := readIO(); ioErr == nil && r.written != nil {
+		p.Written = io.WriteBytes - r.written.WriteBytes
+	}
+	return err
+}
+
 func (r *runner) load() error {
 	d := r.d
-	err := r.timedOps("load", d.N, func(_ *Phase, h *hist.Hist) error {
+	err := r.timedOps("load", d.N, func(p *Phase, h *hist.Hist) error {
 		t := newOpTimer(h)
 		for i := range d.N {
 			t.begin(i)
@@ -270,7 +297,7 @@ func (r *runner) load() error {
 			}
 			t.end()
 		}
-		return r.s.Sync()
+		return r.closingSync(p)
 	})
 	if err != nil {
 		return err
@@ -558,7 +585,7 @@ func (r *runner) parallel() error {
 
 func (r *runner) update() error {
 	d := r.d
-	err := r.timedOps("update", len(d.upd), func(_ *Phase, h *hist.Hist) error {
+	err := r.timedOps("update", len(d.upd), func(p *Phase, h *hist.Hist) error {
 		t := newOpTimer(h)
 		for j := range d.upd {
 			v := d.updVal[j*ValueLen : (j+1)*ValueLen]
@@ -568,7 +595,7 @@ func (r *runner) update() error {
 			}
 			t.end()
 		}
-		return r.s.Sync()
+		return r.closingSync(p)
 	})
 	r.stage = 1
 	if err != nil {
@@ -579,7 +606,7 @@ func (r *runner) update() error {
 
 func (r *runner) delete() error {
 	d := r.d
-	err := r.timedOps("delete", len(d.del), func(_ *Phase, h *hist.Hist) error {
+	err := r.timedOps("delete", len(d.del), func(p *Phase, h *hist.Hist) error {
 		t := newOpTimer(h)
 		for j := range d.del {
 			t.begin(j)
@@ -588,7 +615,7 @@ func (r *runner) delete() error {
 			}
 			t.end()
 		}
-		return r.s.Sync()
+		return r.closingSync(p)
 	})
 	r.stage = 2
 	r.res.Live = d.Live()

@@ -2,6 +2,7 @@ package workload_test
 
 import (
 	"bytes"
+	"runtime"
 	"testing"
 	"time"
 
@@ -45,6 +46,14 @@ func TestEveryStore(t *testing.T) {
 				if l == nil || !about(l.N, p.Ops/workload.LatencyEvery) || l.P50 <= 0 || l.P50 > l.P99 || l.P99 > l.P999 || l.P999 > l.Max {
 					t.Errorf("%s: latency %+v of %d operations", name, l, p.Ops)
 				}
+			}
+			for _, name := range []string{"load", "update", "delete"} {
+				if p, _ := res.Phase(name); p.SyncNanos <= 0 || p.SyncNanos > p.Nanos {
+					t.Errorf("%s: Sync %d ns of %d", name, p.SyncNanos, p.Nanos)
+				}
+			}
+			if p, _ := res.Phase("load"); !k.InMemory && runtime.GOOS == "linux" && p.Written < int64(n)*workload.ValueLen {
+				t.Errorf("load wrote %d bytes for %d values of %d", p.Written, n, workload.ValueLen)
 			}
 			if p, _ := res.Phase("reopen"); p.Latency != nil {
 				t.Errorf("reopen, one operation, has a latency sample %+v", p.Latency)
