@@ -20,8 +20,8 @@ import (
 // into a view faults instead of changing the file, and written through a
 // second, writable mapping of the same file (nil when the map is read-only).
 // Both mappings have address space reserved after them, so growing the file
-// rarely moves them; when the read-write one moves, the old one is
-// unmapped in the background (see extend).
+// rarely moves them; when one moves, the old one is unmapped in the
+// background (see extend).
 //
 // The read-only mapping, the one views point into, lies in the map's
 // mmap.Space for the arena: each mapping of the arena's files, as it moves
@@ -47,11 +47,6 @@ type arena struct {
 	bg          *background // unmaps the mappings that growing replaced, prefaults; nil: at once, none
 	aheadFailed int64       // the size at which growing ahead last failed (see ahead)
 	faulted     int64       // the mappings are prefaulted, or being prefaulted, up to here (see ahead)
-	// dropped is closed once the pages of the read-only mapping are
-	// dropped ahead of its move (see dropAhead); nil when none is under
-	// way. droppedAt is the room the mapping had then.
-	dropped   chan struct{}
-	droppedAt int
 }
 
 // openArena opens and maps the arena at path, through files, checking its
@@ -187,7 +182,6 @@ func mapReserved(f *os.File, size, reserve int64, mode mmap.Mode) (*mmap.Region,
 
 // unmap drops both mappings, even when unmapping one fails.
 func (a *arena) unmap() error {
-	a.waitDrop()
 	var errs []error
 	for _, r := range []*mmap.Region{a.ro, a.rw} {
 		if r != nil {
@@ -289,51 +283,7 @@ func (a *arena) ahead() error {
 		a.aheadFailed = a.size
 		return nil
 	}
-	if err := a.extend(size); err != nil {
-		return err
-	}
-	a.dropAhead()
-	return nil
-}
-
-// dropLead is how near the end of its room the read-only mapping of an
-// arena has its pages dropped ahead of its move: a few chunks of growth
-// ahead, tens of thousands of writes.
-const dropLead = 4 * aheadChunk
-
-// dropAhead has the background drop the pages of the read-only mapping
-// (mmap.DropMapped) once the file comes within dropLead of the mapping's
-// room, where it must move: its Space retires the old mapping then, in
-// the writer, and tearing down the page tables of a mapping that lookups
-// have touched took 9 ms at 128 MiB. Dropped first, a part at a time
-// beside the writes, it has none left to tear down; the pages fault in
-// again as they are read. The move waits for the drop, if it has not
-// finished (waitDrop), as does anything that unmaps the mapping: the
-// range must stay mapped while it runs.
-func (a *arena) dropAhead() {
-	room := a.ro.Room()
-	if a.bg == nil || a.space == nil || int64(room)-a.size > dropLead || a.droppedAt == room {
-		return
-	}
-	a.waitDrop()
-	b, done := a.ro.Bytes()[:a.size], make(chan struct{})
-	a.dropped, a.droppedAt = done, room
-	a.bg.run(func() {
-		defer close(done)
-		for off := 0; off < len(b); off += dropChunk {
-			if mmap.DropMapped(b[off:min(off+dropChunk, len(b))]) != nil {
-				return // unsupported: the move tears them down
-			}
-		}
-	})
-}
-
-// waitDrop waits for a drop of the read-only mapping's pages under way.
-func (a *arena) waitDrop() {
-	if a.dropped != nil {
-		<-a.dropped
-		a.dropped = nil
-	}
+	return a.extend(size)
 }
 
 // faultWindow is how far past the end of an arena the background keeps
@@ -430,20 +380,16 @@ func (a *arena) grow(need int64) error {
 
 // extend makes the mappings cover the first size bytes of the file, which
 // has grown to that: in place where they have room, so that views stay
-// good. The read-only mapping, with no room left, is mapped again
-// elsewhere in its Space, the old one retired. The read-write one, with no
-// room left, is mapped anew before the old one is let go, to be unmapped
-// in the background: nothing waits for the unmapping of a mapping whose
-// pages were written. If mapping fails, the arena is left as it was, or
-// without mappings (see core.checkMapped).
+// good. Where one has no room left, the file is mapped anew before the old
+// mapping is let go, to be unmapped in the background, so that nothing
+// waits for the tearing down of a mapping whose pages were read or
+// written: the read-only one elsewhere in its Space (mmap.Space.Move),
+// which retires the old one as the background unmaps it; the read-write
+// one with a new reservation. If mapping fails, the arena is left as it
+// was, or without mappings (see core.checkMapped).
 func (a *arena) extend(size int64) error {
 	if size > int64(a.ro.Room()) {
-		a.waitDrop()
-		err := a.ro.Unmap()
-		if err == nil {
-			a.ro, err = a.mapRO(size)
-		}
-		if err != nil {
+		if err := a.moveRO(size); err != nil {
 			return errors.Join(fmt.Errorf("diskmap: mapping %s: %w", a.path, err), a.unmap())
 		}
 	} else if err := a.ro.Grow(int(size)); err != nil {
@@ -460,6 +406,30 @@ func (a *arena) extend(size int64) error {
 		a.faulted = 0 // the new mapping has no pages mapped in
 	}
 	a.resize(size)
+	return nil
+}
+
+// moveRO maps the first size bytes of the file read-only anew, in place of
+// the read-only mapping, which has no room to grow to size: in the arena's
+// Space, the old one left to the background to unmap, which retires it;
+// without a Space, unmapped first.
+func (a *arena) moveRO(size int64) error {
+	old := a.ro
+	if a.space == nil {
+		a.ro = nil
+		if err := old.Unmap(); err != nil {
+			return err
+		}
+		ro, err := a.mapRO(size)
+		a.ro = ro
+		return err
+	}
+	ro, err := a.space.Move(old, a.f, int(size), int(span(size)))
+	a.ro = ro
+	if err != nil {
+		return err
+	}
+	a.bg.unmap(old)
 	return nil
 }
 

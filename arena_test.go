@@ -13,8 +13,8 @@ import (
 // no write grows a file by more than AheadChunk, however large the file,
 // past its first reservation of address space (64 MiB) too, where the
 // writable mapping moves, and past 128 MiB, where the read-only one moves
-// in its Space after its pages were dropped; every value reads back after
-// the moves.
+// in its Space, the old one retired in the background; every value reads
+// back after the moves.
 func TestArenaGrowsAheadInChunks(t *testing.T) {
 	if !diskmap.ArenasGrowAhead() {
 		t.Skip("arenas grow a step at a time where mappings reserve no room to grow into")

@@ -21,11 +21,10 @@
 // size allocated ahead of their records (at least 64 KiB, at most 1 GiB),
 // so that a map fills its disk to within one such step. On 64-bit Unix
 // systems writes keep that room allocated at most 4 MiB at a time; the
-// writable mapping of a file that outgrows it is mapped anew and the old
-// one unmapped in the background, and the read-only one has its pages
-// dropped in the background before it moves, so that no write waits for a
-// large allocation or for tearing down a large mapping. New records are
-// appended, except that a key updated again since the last checkpoint (in
+// mapping of a file that outgrows the address space set aside for it is
+// mapped anew and the old one unmapped in the background, so that no
+// write waits for a large allocation or for tearing down a large mapping.
+// New records are appended, except that a key updated again since the last checkpoint (in
 // DurabilityOS, the last Sync) with a value of the same length writes it
 // over its own previous record, dead: a key updated over and over between
 // two checkpoints holds two records, not one an update (while the table
@@ -101,7 +100,12 @@
 //     room (on a 64-bit Unix system, address space is set aside for at
 //     least four times the file; on a 32-bit one, an eighth more, or
 //     1 MiB). Past that room, and at every growth on Windows, the mapping
-//     moves, and reading the view faults.
+//     moves, and reading the view faults: at once on Windows; on Unix
+//     once the map's background goroutine has retired the old mapping,
+//     which it starts on at once (tearing down its page tables, a few
+//     milliseconds where much of it was read); until then the view reads
+//     the values file, as after a write that moves no mapping. Close and
+//     Compact wait for it.
 //   - Compact, and a write that compacts the map first (Options.CompactAt):
 //     the new files are mapped at new addresses, and reading the view
 //     faults, however the new files compare with the old.

@@ -33,14 +33,3 @@ func (r *Region) DropPages(off, n int) error {
 	}
 	return unix.Madvise(r.data[start:end], unix.MADV_DONTNEED)
 }
-
-// DropMapped is DropPages for b, a part of a mapping starting at a page
-// boundary, that the caller knows stays mapped while the call lasts: the
-// pages covering it are taken out of the mapping. It reads none of its
-// bytes, and so may run while other goroutines read them.
-func DropMapped(b []byte) error {
-	if len(b) == 0 {
-		return nil
-	}
-	return unix.Madvise(b, unix.MADV_DONTNEED)
-}

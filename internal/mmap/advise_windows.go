@@ -9,7 +9,3 @@ func (r *Region) AdviseRandom() {}
 // where the system can (see the Unix version); on Windows it does nothing,
 // and Unmap tears down the mapping whole.
 func (r *Region) DropPages(off, n int) error { return nil }
-
-// DropMapped is DropPages for b, a part of a mapping starting at a page
-// boundary: on Windows it does nothing.
-func DropMapped(b []byte) error { return nil }

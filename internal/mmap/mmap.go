@@ -108,8 +108,9 @@ func (r *Region) Grow(length int) error {
 
 // Unmap removes the mapping. Calling it again does nothing. Afterwards Bytes
 // returns nil, and any slice taken from Bytes before must not be touched.
-// A mapping in a Space is retired instead: its range stays reserved and
-// inaccessible (see Space), so touching such a slice faults.
+// A mapping in a Space, or one a move took out of it (Space.Move), is
+// retired instead: its range stays reserved and inaccessible (see Space),
+// so touching such a slice faults.
 func (r *Region) Unmap() error {
 	if r.data == nil {
 		return nil
@@ -118,7 +119,7 @@ func (r *Region) Unmap() error {
 	if r.space != nil {
 		err = r.space.retire(r)
 	} else {
-		err = r.unmap()
+		err = r.retireOrUnmap()
 	}
 	// Forget the mapping even on error: the memory may be gone, and a later
 	// touch through Bytes must not fault.

@@ -316,9 +316,9 @@ func TestPrefaultKeepsBytes(t *testing.T) {
 	}
 }
 
-// DropPages and DropMapped take pages out of a shared mapping and lose
-// nothing: the mapping reads the file's bytes again, and a write made
-// before them is in the file.
+// DropPages takes pages out of a shared mapping and loses nothing: the
+// mapping reads the file's bytes again, and a write made before it is in
+// the file.
 func TestDropPagesKeepsBytes(t *testing.T) {
 	f := newFile(t, 4*page)
 	r, err := mmap.Map(f, 4*page, mmap.ReadWrite)
@@ -331,14 +331,14 @@ func TestDropPagesKeepsBytes(t *testing.T) {
 	if err := r.DropPages(0, 2*page); err != nil {
 		t.Fatalf("DropPages: %v", err)
 	}
-	if err := mmap.DropMapped(r.Bytes()[2*page:]); err != nil {
-		t.Fatalf("DropMapped: %v", err)
+	if err := r.DropPages(2*page, 2*page); err != nil {
+		t.Fatalf("DropPages: %v", err)
 	}
 	if got := string(r.Bytes()[page+5 : page+9]); got != "kept" {
 		t.Fatalf("after DropPages the mapping reads %q, want \"kept\"", got)
 	}
 	got := make([]byte, 4)
 	if _, err := f.ReadAt(got, int64(3*page)); err != nil || string(got) != "also" {
-		t.Fatalf("after DropMapped the file reads %q, %v; want \"also\"", got, err)
+		t.Fatalf("after DropPages the file reads %q, %v; want \"also\"", got, err)
 	}
 }

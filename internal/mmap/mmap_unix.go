@@ -19,9 +19,20 @@ const Reserves = true
 const RenamesMapped = true
 
 // sysRegion holds what a Unix mapping needs beyond its bytes: for one in a
-// Space, where it starts in the Space's span.
+// Space, where it starts in the Space's span; for one detached from its
+// Space by a move, that span too (see Space.detach).
 type sysRegion struct {
-	off int
+	off  int
+	span []byte
+}
+
+// retireOrUnmap unmaps r, which belongs to no Space: it retires r if a
+// move detached it from one, and munmaps it if not.
+func (r *Region) retireOrUnmap() error {
+	if r.sys.span != nil {
+		return r.retireDetached()
+	}
+	return r.unmap()
 }
 
 func mapFile(f *os.File, length int, mode Mode) ([]byte, sysRegion, error) {

@@ -69,6 +69,10 @@ func (r *Region) flush(off, n int) error {
 	return nil
 }
 
+// retireOrUnmap unmaps r, which belongs to no Space: a move retired it
+// at once (see Space.detach), so it is a plain mapping.
+func (r *Region) retireOrUnmap() error { return r.unmap() }
+
 // unmap flushes and unmaps the view and closes its mapping handle.
 func (r *Region) unmap() error {
 	m := mmapgo.MMap(r.data)

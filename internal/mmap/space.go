@@ -1,6 +1,7 @@
 package mmap
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
@@ -18,7 +19,12 @@ import (
 //     again while the Space is open.
 //  3. It can grow in place (Region.Grow) while its Space has room after
 //     it, so that slices of it stay good.
-//  4. Closing the Space hands the retired ranges to the process, which
+//  4. Past that room it moves (Space.Move): the file is mapped again in
+//     new address space, and the old mapping leaves the Space, still
+//     mapped, to be retired by its Unmap, which may run in another
+//     goroutine: a writer that moves a mapping whose pages were read
+//     need not wait for their page tables to be torn down.
+//  5. Closing the Space hands the retired ranges to the process, which
 //     keeps them reserved and inaccessible up to a bound (see
 //     RetiredLimits), and gives the oldest back to the system past it.
 //
@@ -58,6 +64,31 @@ func (s *Space) Map(f *os.File, length, span int) (*Region, error) {
 		return nil, fmt.Errorf("mmap: map %s: %w", r.name, err)
 	}
 	return r, nil
+}
+
+// Move maps the first length bytes of f read-only, in s, in place of r,
+// the mapping s holds, which has no room to grow to length: as Map does,
+// but always in address space s reserves anew (on Unix, a span of span
+// bytes, or length), where it can grow in place as far as span.
+//
+// On Unix r leaves s still mapped and readable, its bytes those of its
+// file; its Unmap retires it as it would have in s, its range left
+// reserved and inaccessible, and hands it to the process's retired ranges
+// with the rest of the address space reserved with it. That Unmap may run
+// in another goroutine, beside any use of s; until it does, slices of r
+// read its file. On Windows r is retired at once.
+//
+// If mapping fails, r is retired at once, and s holds no mapping.
+func (s *Space) Move(r *Region, f *os.File, length, span int) (*Region, error) {
+	if r.space != s {
+		return nil, fmt.Errorf("mmap: move %s: not a mapping of this space", r.name)
+	}
+	s.detach(r)
+	moved, err := s.Map(f, length, span)
+	if err != nil {
+		return nil, errors.Join(err, r.Unmap())
+	}
+	return moved, nil
 }
 
 // Close retires the mapping s holds, if any, and hands every range s

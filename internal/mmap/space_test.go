@@ -251,3 +251,72 @@ func TestRetiredBounded(t *testing.T) {
 		t.Errorf("the process keeps %d retired ranges, more than %d", n, ranges)
 	}
 }
+
+// A mapping moved out of its Space (Move) stays readable until its Unmap,
+// which may run in another goroutine, retires it: then it faults, while
+// the new mapping, elsewhere, reads the file and grows in place.
+func TestSpaceMoveRetiresOnUnmap(t *testing.T) {
+	f := newFile(t, 2*page)
+	if _, err := f.WriteAt([]byte("moved file"), 0); err != nil {
+		t.Fatal(err)
+	}
+	var s mmap.Space
+	closeSpaceAtEnd(t, &s)
+	r := spaceMap(t, &s, f, 2*page, 2*page)
+	old := r.Bytes()
+	if err := f.Truncate(int64(4 * page)); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := s.Move(r, f, 3*page, 8*page)
+	if err != nil {
+		t.Fatalf("Move: %v", err)
+	}
+	now := moved.Bytes()
+	if len(now) != 3*page || !bytes.HasPrefix(now, []byte("moved file")) {
+		t.Fatalf("the moved mapping has %d bytes and reads %q, want %d and the file", len(now), now[:10], 3*page)
+	}
+	if n, o := unsafebytes.Addr(now), unsafebytes.Addr(old); n < o+uintptr(len(old)) && o < n+uintptr(len(now)) {
+		t.Errorf("the moved mapping at %#x overlaps the old one at %#x", n, o)
+	}
+	if moved.Room() != 8*page {
+		t.Errorf("the moved mapping has room for %d bytes, want %d", moved.Room(), 8*page)
+	}
+	if faults(t, old) || !bytes.HasPrefix(old, []byte("moved file")) {
+		t.Fatalf("before its Unmap the old mapping does not read the file")
+	}
+	done := make(chan error)
+	go func() { done <- r.Unmap() }()
+	if err := <-done; err != nil {
+		t.Fatalf("Unmap of the old mapping: %v", err)
+	}
+	if !faults(t, old) || !faults(t, old[page:]) {
+		t.Fatalf("the old mapping reads %q after its Unmap, want a fault", old[:10])
+	}
+	if err := moved.Grow(4 * page); err != nil {
+		t.Fatalf("Grow after the move: %v", err)
+	}
+	if &moved.Bytes()[0] != &now[0] || faults(t, now) {
+		t.Errorf("the moved mapping moved again or faults after growing in place")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if !faults(t, now) || !faults(t, old) {
+		t.Errorf("a mapping of a closed space does not fault")
+	}
+}
+
+// Move takes only the mapping its Space holds.
+func TestSpaceMoveOtherRegion(t *testing.T) {
+	f := newFile(t, page)
+	var s, other mmap.Space
+	closeSpaceAtEnd(t, &s)
+	closeSpaceAtEnd(t, &other)
+	r := spaceMap(t, &other, f, page, 2*page)
+	if _, err := s.Move(r, f, page, 2*page); err == nil {
+		t.Fatal("Move of another space's mapping: no error")
+	}
+	if faults(t, r.Bytes()) {
+		t.Fatal("a refused Move retired the mapping")
+	}
+}

@@ -87,6 +87,30 @@ func (s *Space) grow(r *Region, length int) error {
 	return nil
 }
 
+// detach takes r, the live mapping, out of s with the span it lies in,
+// which s no longer uses: the next mapping goes into a new span, and r's
+// Unmap retires r and hands the span to the process (see retireDetached).
+func (s *Space) detach(r *Region) {
+	r.space, r.sys.span = nil, s.sys.span
+	s.sys = sysSpace{}
+}
+
+// retireDetached retires r, detached from its Space with the span it lies
+// in: it maps PROT_NONE over r's pages, gives back the part of the span
+// after them, never mapped, and hands the rest to the process, as closing
+// the Space would have (see close). It touches nothing of the Space's.
+func (r *Region) retireDetached() error {
+	span := r.sys.span
+	end := r.sys.off + roundPage(len(r.data))
+	err := reserveAt(span[r.sys.off:end])
+	if tail := span[end:]; len(tail) > 0 {
+		err = errors.Join(err, release(tail))
+	}
+	keepRetired(span[:end:end])
+	r.sys.span = nil
+	return err
+}
+
 // retire maps PROT_NONE over r's pages, which merge with the retired pages
 // before them and the reserved ones after, and moves next past them: they
 // are never mapped again in this span.

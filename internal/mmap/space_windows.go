@@ -55,6 +55,14 @@ func (s *Space) retire(r *Region) error {
 	return nil
 }
 
+// detach retires r, the live mapping, at once, as Unmap would: on Windows
+// a mapping has no room to grow in place, so every growth moves it, and
+// its retirement stays where it was, with the move.
+func (s *Space) detach(r *Region) {
+	_ = r.Unmap() // an unmapping that fails leaves the range lost, reserved or not: as retire
+	r.space = nil
+}
+
 // close retires the live mapping, if any: every range is handed to the
 // process as it is retired.
 func (s *Space) close() error {
