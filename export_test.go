@@ -10,6 +10,10 @@ func SetHashBits[K, V any](m *Map[K, V], and, or uint64) {
 	m.hashAnd, m.hashOr = and, or
 }
 
+// WaitBackground waits for the work m's background goroutine has queued,
+// such as retiring a mapping that moved, prefaults cut short.
+func WaitBackground[K, V any](m *Map[K, V]) { m.bg.drain() }
+
 // SetFailpoint makes m call fn at each named point of its code, and fail
 // with fn's error there: "batch-op" after each operation of a batch.
 func SetFailpoint[K, V any](m *Map[K, V], fn func(name string) error) {

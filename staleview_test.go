@@ -40,6 +40,11 @@ const (
 	staleKey  = "k0950"
 )
 
+// staleMoveBytes is a size the values file grows past only by moving its
+// read-only mapping: more than the 128 MiB of address space a 64-bit
+// system first sets aside for it, and the eighth more of a 32-bit one.
+const staleMoveBytes = 140 << 20
+
 func staleKeyAt(i int) string   { return fmt.Sprintf("k%04d", i) }
 func staleValueAt(i int) string { return fmt.Sprintf("value%05d", i) }
 
@@ -69,6 +74,23 @@ var staleEnds = []struct {
 				return err
 			}
 		}
+		return nil
+	}},
+	// Puts that grow the values file past the room of its read-only
+	// mapping, which moves; the old mapping is retired in the background,
+	// which the child waits for.
+	{name: "move", end: func(m *diskmap.Map[string, string], _ string) error {
+		size := m.Stats().Values.Size
+		big := strings.Repeat("v", 1<<20)
+		for i := 0; m.Stats().Values.Size < staleMoveBytes; i++ {
+			if err := m.Put(fmt.Sprintf("big%04d", i), big); err != nil {
+				return err
+			}
+		}
+		if m.Stats().Values.Size <= size {
+			return errors.New("the values file did not grow")
+		}
+		diskmap.WaitBackground(m)
 		return nil
 	}},
 	{name: "close", end: func(m *diskmap.Map[string, string], _ string) error {
