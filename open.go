@@ -135,16 +135,21 @@ func (c *core) checkDir() error {
 }
 
 // resolvePerm fills in Options.FilePerm left at 0: the permissions of the
-// map's buckets file where it has one, with read and write for the owner
-// (which its files must have for the map to open them), else
+// map's buckets file where it has one, else of the first of its lock,
+// keys and values files that it has (a map whose creation a crash cut
+// short has them before its buckets file), with read and write for the
+// owner (which its files must have for the map to open them); else
 // mmap.DefaultFilePerm.
 func (c *core) resolvePerm() {
 	if c.opts.FilePerm != 0 {
 		return
 	}
 	c.opts.FilePerm = mmap.DefaultFilePerm
-	if perm, err := mmap.PermOf(c.path(bucketsFile)); err == nil {
-		c.opts.FilePerm = perm | 0o600
+	for _, name := range []string{bucketsFile, lockFile, keysFile, valuesFile} {
+		if perm, err := mmap.PermOf(c.path(name)); err == nil {
+			c.opts.FilePerm = perm | 0o600
+			return
+		}
 	}
 }
 

@@ -81,13 +81,16 @@ type Options struct {
 	// file the map creates: the table, the arenas, the log, the lock file,
 	// the spare table, and the files that a growth, a compaction, Clear or
 	// a recovery writes beside them and renames into place. The map's
-	// directory, where Open creates it, gets the same bits with an execute
-	// bit beside each read bit: 0o600 gives 0o700, 0o640 gives 0o750,
-	// 0o644 gives 0o755. It must be within 0o777 and let the owner read
-	// and write. Open never changes the permissions of a file or directory
-	// that exists; chmod them to change those of a map. Default: 0o644 for
-	// a new map; for one that exists, the permissions of its buckets file,
-	// so that the files that later replace its own keep theirs. Backup
+	// directory, where Open creates it (and any parent it creates), gets
+	// the same bits with an execute bit beside each read bit and without
+	// write for group and other: 0o600 gives 0o700, 0o640 and 0o660 give
+	// 0o750, 0o644 gives 0o755. It must be within 0o777 and let the owner
+	// read and write. Open never changes the permissions of a file or
+	// directory that exists; chmod them to change those of a map.
+	// Default: 0o644 for a new map; for one that exists, the permissions
+	// of its buckets file (of its lock, keys or values file where a crash
+	// cut its creation short before the buckets file), so that the files
+	// that later replace its own keep theirs. Backup
 	// gives each file of the copy the permissions of the one it copies. On
 	// Windows only the owner's write bit has an effect, and FilePerm must
 	// hold it.

@@ -3,7 +3,9 @@
 package diskmap_test
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -191,4 +193,27 @@ func TestFilePermRecovery(t *testing.T) {
 			t.Errorf("after recovery %s has permissions %O, want %O", name, got, want)
 		}
 	}
+}
+
+// TestFilePermCreationCutShort: a map whose creation a crash cut short,
+// before its buckets file, holds its lock, keys and values files with the
+// FilePerm it was created with; an Open that leaves FilePerm at 0 takes
+// theirs for the files it goes on to create, not the default 0o644.
+func TestFilePermCreationCutShort(t *testing.T) {
+	maptest.Umask(t, 0)
+	dir := filepath.Join(t.TempDir(), "m")
+	m := maptest.Open[string, string](t, dir, &diskmap.Options{FilePerm: 0o600, Durability: diskmap.DurabilityWAL})
+	maptest.CloseChecked(t, m)
+	for _, name := range []string{"buckets", "wal"} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(dir, 0o755); err != nil { // a directory the caller made, wider
+		t.Fatal(err)
+	}
+	m = maptest.Open[string, string](t, dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
+	growAndCompact(t, m)
+	maptest.CloseChecked(t, m)
+	requireMapPerms(t, dir, 0o600, 0o755, "buckets", "keys", "lock", "values", "wal")
 }

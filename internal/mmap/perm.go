@@ -27,11 +27,13 @@ func CheckFilePerm(perm os.FileMode) error {
 // DirPerm returns the permission bits of a directory that holds files of
 // permission perm: perm with the execute (search) bit added beside each
 // read bit, for user, group and other, so that whoever may read the
-// files may reach them: 0o600 gives 0o700, 0o640 gives 0o750, 0o644
-// gives 0o755.
+// files may reach them, and without write for group and other, so that
+// only the owner may create, rename or remove names in it (whoever can
+// could plant a symbolic link where the map creates a file): 0o600 gives
+// 0o700, 0o640 and 0o660 give 0o750, 0o644 and 0o666 give 0o755.
 func DirPerm(perm os.FileMode) os.FileMode {
 	perm &= os.ModePerm
-	return perm | (perm&0o444)>>2
+	return (perm | (perm&0o444)>>2) &^ 0o022
 }
 
 // PermOf returns the permission bits of the file or directory at path,

@@ -8,11 +8,11 @@ import (
 )
 
 // TestDirPerm: a directory gets an execute bit beside each read bit of its
-// files, for user, group and other, and nothing else.
+// files, for user, group and other, and loses write for group and other.
 func TestDirPerm(t *testing.T) {
 	for _, tc := range []struct{ file, dir os.FileMode }{
-		{0o600, 0o700}, {0o640, 0o750}, {0o644, 0o755}, {0o660, 0o770},
-		{0o666, 0o777}, {0o604, 0o705}, {0o620, 0o720}, {0o700, 0o700},
+		{0o600, 0o700}, {0o640, 0o750}, {0o644, 0o755}, {0o660, 0o750},
+		{0o666, 0o755}, {0o604, 0o705}, {0o620, 0o700}, {0o700, 0o700},
 	} {
 		if got := mmap.DirPerm(tc.file); got != tc.dir {
 			t.Errorf("DirPerm(%O) = %O, want %O", tc.file, got, tc.dir)
