@@ -41,7 +41,13 @@ type Config struct {
 	Peers []Peer
 
 	// Map configures the node's map (see concurrent.Options); ShardKey is
-	// the node's own and must be nil.
+	// the node's own and must be nil. Its Map.FilePerm is also that of the
+	// node's meta file, and, with an execute bit beside each read bit and
+	// no write for group or other, of Dir where Open creates it and of the
+	// raft log's directory: the raft log's segments and the snapshots,
+	// which hold the map's data too, are created by raft-wal and raft with
+	// their own permissions, and Dir's permissions are what keep
+	// them private.
 	Map concurrent.Options
 
 	// Raft configures raft. Open copies it and sets LocalID and
@@ -93,6 +99,17 @@ type Peer struct {
 type Codecs[K, V any] struct {
 	Key   codec.Codec[K]
 	Value codec.Codec[V]
+}
+
+// filePerm is the permission bits of the files the node creates itself
+// (its meta file, and the marks of a restore) and, with an execute bit
+// beside each read bit, of its directories: the map's FilePerm, 0o644 if
+// it names none.
+func (c Config) filePerm() os.FileMode {
+	if c.Map.Map.FilePerm != 0 {
+		return c.Map.Map.FilePerm
+	}
+	return 0o644
 }
 
 // withDefaults returns a copy of c with its defaults filled in.

@@ -24,7 +24,8 @@ const restoringName = "restoring"
 // applied index. raft calls Apply, Snapshot and Restore from one goroutine.
 type fsm struct {
 	m     *concurrent.Map[[]byte, []byte]
-	dir   string // the node's directory
+	dir   string      // the node's directory
+	perm  os.FileMode // of the files the node creates (Config.filePerm)
 	clock func() time.Time
 
 	// applied holds each group's applied index: the index of the last
@@ -239,7 +240,7 @@ func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
 func (f *fsm) Restore(rc io.ReadCloser) error {
 	defer func() { _ = rc.Close() }()
 	marker := filepath.Join(f.dir, restoringName)
-	if err := writeSynced(marker, nil); err != nil {
+	if err := writeSynced(marker, nil, f.perm); err != nil {
 		return err
 	}
 	err := f.m.Clear()

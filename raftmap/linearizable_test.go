@@ -229,8 +229,10 @@ func TestLinearizable(t *testing.T) {
 	cs := make([]*kvClient, clients)
 	var wg sync.WaitGroup
 	start := time.Now()
+	seed := uint64(start.UnixNano())
+	t.Logf("clients seeded with (their number, %d)", seed) // the operations they draw; the timing is the machine's
 	for i := range cs {
-		cs[i] = &kvClient{id: i, nodes: nodes, start: start, r: rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano()))),
+		cs[i] = &kvClient{id: i, nodes: nodes, start: start, r: rand.New(rand.NewPCG(uint64(i), seed)),
 			dead: map[int]bool{}, done: &done}
 		wg.Go(func() { cs[i].run(keys, stop) })
 	}

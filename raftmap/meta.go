@@ -73,14 +73,22 @@ func decodeMeta(path string, b []byte) (meta, error) {
 	return m, nil
 }
 
+// dirPerm returns the permission bits of a directory holding files of
+// permission perm, as the map's own directories get them: an execute bit
+// beside each read bit, and no write for group or other.
+func dirPerm(perm os.FileMode) os.FileMode {
+	perm &= os.ModePerm
+	return (perm | (perm&0o444)>>2) &^ 0o022
+}
+
 // claimDir checks that dir is the directory of node want (same ID and
 // codecs), or makes it one if it is empty or missing. It reports whether
 // the directory was new.
-func claimDir(dir string, want meta) (bool, error) {
+func claimDir(dir string, want meta, perm os.FileMode) (bool, error) {
 	path := filepath.Join(dir, metaName)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return true, createDir(dir, want)
+		return true, createDir(dir, want, perm)
 	}
 	if err != nil {
 		return false, fmt.Errorf("raftmap: %w", err)
@@ -106,9 +114,10 @@ func (m *meta) check(path string, want meta) error {
 	return nil
 }
 
-// createDir writes the meta file into dir, which must be empty or missing.
-func createDir(dir string, m meta) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// createDir writes the meta file into dir, which must be empty or missing,
+// creating dir with the directory bits of perm (see dirPerm).
+func createDir(dir string, m meta, perm os.FileMode) error {
+	if err := os.MkdirAll(dir, dirPerm(perm)); err != nil {
 		return fmt.Errorf("raftmap: %w", err)
 	}
 	entries, err := os.ReadDir(dir)
@@ -118,14 +127,14 @@ func createDir(dir string, m meta) error {
 	if len(entries) > 0 {
 		return fmt.Errorf("%s: %w: it holds %s and no %s file", dir, ErrForeignDir, entries[0].Name(), metaName)
 	}
-	return writeSynced(filepath.Join(dir, metaName), m.encode())
+	return writeSynced(filepath.Join(dir, metaName), m.encode(), perm)
 }
 
-// writeSynced writes b to path through path.new, synced and renamed, and
-// syncs the directory.
-func writeSynced(path string, b []byte) error {
+// writeSynced writes b to path through path.new, created with perm, synced
+// and renamed, and syncs the directory.
+func writeSynced(path string, b []byte, perm os.FileMode) error {
 	tmp := path + ".new"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 	if err != nil {
 		return fmt.Errorf("raftmap: %w", err)
 	}

@@ -69,7 +69,7 @@ func (n *Node[K, V]) open() (err error) {
 			err = errors.Join(err, st.close())
 		}
 	}()
-	fresh, err := claimDir(n.cfg.Dir, meta{groups: groups, id: n.cfg.ID, keyCodec: n.kc.Name(), valueCodec: n.vc.Name()})
+	fresh, err := claimDir(n.cfg.Dir, meta{groups: groups, id: n.cfg.ID, keyCodec: n.kc.Name(), valueCodec: n.vc.Name()}, n.cfg.filePerm())
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,10 @@ func (n *Node[K, V]) IsLeader() bool { return n.raft.State() == raft.Leader }
 
 // Close stops the node: it shuts raft down (a leader steps down, and the
 // others elect one), then closes the transport, the log and the map. The
-// other calls then return ErrClosed.
+// other calls then return ErrClosed. Replication sends one append at a
+// time to each peer (the transport's MaxRPCsInFlight is 1, not raft's
+// pipeline), and Close waits for the one in flight: up to Config.Timeout
+// when a peer has stopped answering.
 func (n *Node[K, V]) Close() error {
 	n.closeOnce.Do(func() {
 		close(n.closed)

@@ -227,6 +227,7 @@ func TestWipedFollowerRejoinsFromSnapshot(t *testing.T) {
 	maps.Copy(want, putKeys(t, cl, "while", 60))
 	snapshot(t, cl)
 
+	cl.cfgs[f].Bootstrap = false // node 0, if it was the follower, must join, not found a cluster of its own
 	cl.start(f)
 	cl.join(f)
 	maps.Copy(want, putKeys(t, cl, "after", 5))

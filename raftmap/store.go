@@ -45,7 +45,7 @@ func (st *store) open(cfg Config, fresh bool) error {
 	if err != nil {
 		return err
 	}
-	st.fsm = &fsm{m: m, dir: cfg.Dir, clock: cfg.Clock, onApply: cfg.onApply, onRestore: cfg.onRestore}
+	st.fsm = &fsm{m: m, dir: cfg.Dir, perm: cfg.filePerm(), clock: cfg.Clock, onApply: cfg.onApply, onRestore: cfg.onRestore}
 	if err := st.fsm.loadApplied(); err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (st *store) open(cfg Config, fresh bool) error {
 // openRaft opens the log, the snapshot store and the transport.
 func (st *store) openRaft(cfg Config) error {
 	logDir := filepath.Join(cfg.Dir, raftName)
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
+	if err := os.MkdirAll(logDir, dirPerm(cfg.filePerm())); err != nil {
 		return fmt.Errorf("raftmap: %w", err)
 	}
 	segment := cfg.LogSegmentBytes
@@ -93,8 +93,7 @@ func (st *store) openRaft(cfg Config) error {
 // network a test gave. Pipelined replication is off (MaxRPCsInFlight 1):
 // raft v1.8.0's pipeline can wedge Shutdown when the peer stops answering
 // while appends are in flight (the replication goroutine waits to hand an
-// append to a decoder that waits for it), and raft's own measurements find
-// that it lengthens commits under batching.
+// append to a decoder that waits for it).
 func (st *store) openTransport(cfg Config, advertise net.Addr) error {
 	tc := &raft.NetworkTransportConfig{MaxPool: 3, MaxRPCsInFlight: 1, Timeout: cfg.Timeout, Logger: cfg.Logger.Named("transport")}
 	if cfg.stream == nil {
