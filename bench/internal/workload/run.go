@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"runtime"
 	"slices"
 	"strings"
@@ -697,4 +698,14 @@ func (r *runner) reopenVerify() error {
 	}
 	r.s = s
 	return r.verify()
+}
+
+// skipGone lets a walk of an open store's directory pass over a file that
+// the store removed while it walked (a map's background removes
+// buckets.next when the larger table is installed).
+func skipGone(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }

@@ -13,11 +13,11 @@ func diskUsage(dir string) (Disk, error) {
 	var du Disk
 	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			return skipGone(err)
 		}
 		fi, err := e.Info()
 		if err != nil {
-			return err
+			return skipGone(err)
 		}
 		if fi.Mode().IsRegular() {
 			du.Apparent += fi.Size()

@@ -15,11 +15,11 @@ func diskUsage(dir string) (Disk, error) {
 	var du Disk
 	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			return skipGone(err)
 		}
 		fi, err := e.Info()
 		if err != nil {
-			return err
+			return skipGone(err)
 		}
 		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 			du.Blocks += int64(st.Blocks) * 512
