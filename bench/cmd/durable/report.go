@@ -124,8 +124,9 @@ func (r *runReport) floorLine() string {
 	}
 	f := r.floor
 	return fmt.Sprintf("The floor: on this disk, one goroutine appending %d-byte records to a file with an fdatasync after "+
-		"each managed %s synced appends a second (p50 %s, p99 %s, longest %s). A store that syncs each write alone "+
-		"cannot beat that; only writers that share a sync can.\n",
+		"each managed %s synced appends a second (p50 %s, p99 %s, longest %s), measured once before the stores: "+
+		"a yardstick for one sync at a time on this disk, not a bound (each of its fdatasyncs also commits the file's growth, "+
+		"and the disk's speed moves between runs).\n",
 		f.Record, report.Rate(f.PerSecond()), report.Dur(float64(f.Latency.P50)), report.Dur(float64(f.Latency.P99)),
 		report.Dur(float64(f.Latency.Max)))
 }

@@ -53,6 +53,7 @@ const (
 // nanoseconds per key, and the bytes the disk was made to write per key.
 const (
 	mSync    = "/sync"
+	mOps     = "/ops" // the rest of the phase: its operations
 	mWritten = "/written"
 )
 
@@ -102,6 +103,7 @@ func metrics(res *workload.Result) map[string]float64 {
 		m[mNanosTotal] += float64(p.Nanos)
 		if p.SyncNanos > 0 {
 			m[p.Name+mSync] = float64(p.SyncNanos) / float64(max(p.Ops, 1))
+			m[p.Name+mOps] = float64(p.Nanos-p.SyncNanos) / float64(max(p.Ops, 1))
 		}
 		if p.Written > 0 {
 			m[p.Name+mWritten] = float64(p.Written) / float64(max(p.Ops, 1))

@@ -29,13 +29,7 @@ func (rep *report) writeTables(s *sizeResult) string {
 	for _, r := range s.rows {
 		fmt.Fprintf(&b, "| %s |", r.store)
 		for _, ph := range writePhases {
-			total, ok := r.get(ph)
-			sync, _ := r.get(ph + mSync)
-			ops := "n/a"
-			if ok {
-				ops = nsop(total - sync)
-			}
-			fmt.Fprintf(&b, " %s | %s | %s |", ops, cell(r, ph+mSync, nsop), cell(r, ph+mWritten, func(v float64) string { return fmt.Sprintf("%.0f", v) }))
+			fmt.Fprintf(&b, " %s | %s | %s |", cell(r, ph+mOps, nsop), cell(r, ph+mSync, nsop), cell(r, ph+mWritten, func(v float64) string { return fmt.Sprintf("%.0f", v) }))
 		}
 		b.WriteString("\n")
 	}

@@ -11,9 +11,9 @@ import (
 )
 
 // FloorResult is the rate of plain synced appends to one file: a write(2)
-// of a record, then an fdatasync, over and over from one goroutine. A
-// store that syncs each write on its own cannot beat it; only writes that
-// share a sync can.
+// of a record, then an fdatasync, over and over from one goroutine: a
+// yardstick for a store that syncs each write on its own, not a bound
+// (each fdatasync also commits the file's growth).
 type FloorResult struct {
 	Record  int          `json:"record_bytes"`
 	Syncs   int          `json:"syncs"`

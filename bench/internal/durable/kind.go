@@ -3,8 +3,8 @@
 // Put returns), from one writer goroutine or from many at once, against
 // diskmap's synced modes and the synced modes of the other stores. It
 // measures the synced writes per second and the latency of each write,
-// and the rate of plain fsyncs on the same disk, the floor that a store
-// syncing each write on its own cannot beat.
+// and the rate of plain synced appends to a file on the same disk, a
+// yardstick for one sync at a time.
 package durable
 
 import (
