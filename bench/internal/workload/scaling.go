@@ -115,18 +115,25 @@ func RunScaling(k stores.Kind, d *Data, cfg ScalingConfig) (res *ScalingResult, 
 		if _, _, err := r.reads(0, d.N, nil); err != nil { // warm the caches
 			return nil, err
 		}
-		for _, procs := range cfg.Procs {
-			pt := ScalingPoint{Mix: mix, Procs: procs, Ops: d.N}
-			for range cfg.Repeat {
-				ns, cpu, err := r.scalingRun(mix, procs)
+		// The goroutine counts take turns, a run of each per round, so that
+		// a drift of the machine's speed over the runs (another process, the
+		// host) moves every count alike instead of the ratios between them.
+		pts := make([]ScalingPoint, len(cfg.Procs))
+		for i, procs := range cfg.Procs {
+			pts[i] = ScalingPoint{Mix: mix, Procs: procs, Ops: d.N}
+		}
+		for range cfg.Repeat {
+			for i := range pts {
+				pt := &pts[i]
+				ns, cpu, err := r.scalingRun(mix, pt.Procs)
 				if err != nil {
-					return nil, fmt.Errorf("%s: %s at %d goroutines: %w", k.Name, mix, procs, err)
+					return nil, fmt.Errorf("%s: %s at %d goroutines: %w", k.Name, mix, pt.Procs, err)
 				}
 				pt.Nanos, pt.CPU = append(pt.Nanos, ns), append(pt.CPU, cpu)
 				pt.Rates = append(pt.Rates, float64(d.N)/(float64(ns)/1e9))
 			}
-			res.Points = append(res.Points, pt)
 		}
+		res.Points = append(res.Points, pts...)
 		if mix == MixWrite {
 			if err := r.s.Sync(); err != nil {
 				return nil, err
