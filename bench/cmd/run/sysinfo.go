@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"os"
-	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
 
+	benchreport "github.com/diskmap-go/diskmap/bench/internal/report"
 	"github.com/diskmap-go/diskmap/bench/internal/stores"
 	"github.com/diskmap-go/diskmap/bench/internal/workload"
 )
@@ -39,10 +38,10 @@ func loadAverage() string {
 func thisMachine() machine {
 	m := machine{cpu: runtime.GOARCH, cores: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0),
 		goVersion: runtime.Version(), goos: runtime.GOOS + "/" + runtime.GOARCH}
-	if v := procField("/proc/cpuinfo", "model name"); v != "" {
+	if v := benchreport.ProcField("/proc/cpuinfo", "model name"); v != "" {
 		m.cpu = v
 	}
-	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
+	if v := benchreport.ProcField("/proc/meminfo", "MemTotal"); v != "" {
 		if kb, err := strconv.ParseInt(strings.TrimSuffix(v, " kB"), 10, 64); err == nil {
 			m.memory = kb * 1024
 		}
@@ -51,24 +50,6 @@ func thisMachine() machine {
 		m.kernel = strings.TrimSpace(string(b))
 	}
 	return m
-}
-
-// procField returns the value of the first "name : value" line of a /proc
-// file, or "".
-func procField(path, name string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer func() { _ = f.Close() }() // read only: closing loses nothing
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(k) == name {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }
 
 // moduleVersion is one module and the version this binary was built with.
@@ -102,7 +83,7 @@ func versions(names []string) []moduleVersion {
 			v = d.Version
 			if d.Replace != nil {
 				v = "this repository (" + d.Replace.Path + ")"
-				if c := libraryCommit(); c != "" {
+				if c := benchreport.Commit(); c != "" {
 					v += ", commit " + c
 				}
 			}
@@ -110,25 +91,6 @@ func versions(names []string) []moduleVersion {
 		out = append(out, moduleVersion{stores: strings.Join(byPath[p], ", "), path: p, version: v})
 	}
 	return out
-}
-
-// libraryCommit names the commit the library was built from, noting
-// uncommitted changes outside bench/; "" without git.
-func libraryCommit() string {
-	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
-	if err != nil {
-		return ""
-	}
-	dir := strings.TrimSpace(string(top))
-	c, err := exec.Command("git", "-C", dir, "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	s := strings.TrimSpace(string(c))
-	if exec.Command("git", "-C", dir, "diff", "--quiet", "HEAD", "--", ".", ":(exclude)bench").Run() != nil {
-		s += " with uncommitted changes"
-	}
-	return s
 }
 
 // diskRoom reports whether the file system of dir has room for a run at n:

@@ -16,12 +16,12 @@ import (
 
 // Machine describes this machine in one line, for the head of a report.
 func Machine() string {
-	cpu := procField("/proc/cpuinfo", "model name")
+	cpu := ProcField("/proc/cpuinfo", "model name")
 	if cpu == "" {
 		cpu = runtime.GOARCH
 	}
 	s := fmt.Sprintf("%s, %d cores (GOMAXPROCS %d)", cpu, runtime.NumCPU(), runtime.GOMAXPROCS(0))
-	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
+	if v := ProcField("/proc/meminfo", "MemTotal"); v != "" {
 		if kb, err := strconv.ParseInt(strings.TrimSuffix(v, " kB"), 10, 64); err == nil {
 			s += fmt.Sprintf(", %.1f GiB memory", float64(kb)/(1<<20))
 		}
@@ -33,9 +33,9 @@ func Machine() string {
 	return s + ", " + runtime.Version()
 }
 
-// procField returns the value of the first "name : value" line of a /proc
+// ProcField returns the value of the first "name : value" line of a /proc
 // file, or "".
-func procField(path, name string) string {
+func ProcField(path, name string) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return ""
@@ -67,7 +67,7 @@ func Version(path string) string {
 			return d.Version
 		}
 		v := "this repository (" + d.Replace.Path + ")"
-		if c := commit(); c != "" {
+		if c := Commit(); c != "" {
 			v += ", commit " + c
 		}
 		return v
@@ -75,9 +75,9 @@ func Version(path string) string {
 	return "unknown"
 }
 
-// commit names the commit the library was built from, noting uncommitted
+// Commit names the commit the library was built from, noting uncommitted
 // changes outside bench/; "" without git.
-func commit() string {
+func Commit() string {
 	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
 	if err != nil {
 		return ""
