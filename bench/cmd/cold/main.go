@@ -159,14 +159,12 @@ type outcome struct {
 // run is the parent: for each store, a child loads it, then for each way
 // of reading the page cache is dropped and a child reads it.
 func run(cfg config) (err error) {
-	base := cfg.dir
-	if base == "" {
-		d, terr := os.MkdirTemp("", "diskmap-cold-")
-		if terr != nil {
-			return terr
-		}
-		base = d
-		defer func() { err = errors.Join(err, os.RemoveAll(d)) }()
+	base, done, err := proc.WorkDir(cfg.dir, "diskmap-cold-", false)
+	if err != nil {
+		return err
+	}
+	if done != nil {
+		defer func() { err = errors.Join(err, done()) }()
 	}
 	cfg.readAhead = readAhead(base)
 	var outs []outcome

@@ -186,16 +186,12 @@ func startProfiles(dir, name string) (stop func() error, err error) {
 // run is the parent: the floor, then every writer count and store, one
 // process each, then the report.
 func run(cfg config) (err error) {
-	base := cfg.dir
-	if base == "" {
-		d, terr := os.MkdirTemp("", "diskmap-durable-")
-		if terr != nil {
-			return terr
-		}
-		base = d
-		defer func() { err = errors.Join(err, os.RemoveAll(d)) }()
-	} else if err := os.MkdirAll(base, 0o755); err != nil {
+	base, done, err := proc.WorkDir(cfg.dir, "diskmap-durable-", false)
+	if err != nil {
 		return err
+	}
+	if done != nil {
+		defer func() { err = errors.Join(err, done()) }()
 	}
 	rep := &runReport{cfg: cfg, started: time.Now(), command: report.Command("durable"), failures: map[string]string{}}
 	if cfg.floor > 0 {

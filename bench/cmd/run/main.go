@@ -185,16 +185,12 @@ func runWorker(store string, n int, seed uint64, phases []string, dir string) er
 // run is the parent: every store, every size, every run, one process each,
 // then the report.
 func run(cfg config) (err error) {
-	base := cfg.dir
-	if base == "" {
-		d, terr := os.MkdirTemp("", "diskmap-bench-")
-		if terr != nil {
-			return terr
-		}
-		base = d
-		if !cfg.keep {
-			defer func() { err = errors.Join(err, os.RemoveAll(d)) }()
-		}
+	base, done, err := proc.WorkDir(cfg.dir, "diskmap-bench-", cfg.keep)
+	if err != nil {
+		return err
+	}
+	if done != nil {
+		defer func() { err = errors.Join(err, done()) }()
 	}
 	bench := io.Discard
 	if cfg.benchOut != "" {

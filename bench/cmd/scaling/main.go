@@ -151,14 +151,12 @@ type outcome struct {
 
 // run is the parent: a process for each store, then the report.
 func run(cfg config) (err error) {
-	base := cfg.dir
-	if base == "" {
-		d, terr := os.MkdirTemp("", "diskmap-scaling-")
-		if terr != nil {
-			return terr
-		}
-		base = d
-		defer func() { err = errors.Join(err, os.RemoveAll(d)) }()
+	base, done, err := proc.WorkDir(cfg.dir, "diskmap-scaling-", false)
+	if err != nil {
+		return err
+	}
+	if done != nil {
+		defer func() { err = errors.Join(err, done()) }()
 	}
 	ps := make([]string, len(cfg.procs))
 	for i, p := range cfg.procs {

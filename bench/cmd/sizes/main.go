@@ -146,16 +146,12 @@ func runWorker(store string, cfg sizes.Config) error {
 // run is the parent: every size, every store, one process each, then the
 // report.
 func run(cfg config) (err error) {
-	base := cfg.dir
-	if base == "" {
-		d, terr := os.MkdirTemp("", "diskmap-sizes-")
-		if terr != nil {
-			return terr
-		}
-		base = d
-		defer func() { err = errors.Join(err, os.RemoveAll(d)) }()
-	} else if err := os.MkdirAll(base, 0o755); err != nil {
+	base, done, err := proc.WorkDir(cfg.dir, "diskmap-sizes-", false)
+	if err != nil {
 		return err
+	}
+	if done != nil {
+		defer func() { err = errors.Join(err, done()) }()
 	}
 	rep := &runReport{cfg: cfg, started: time.Now(), command: report.Command("sizes"), failures: map[string]string{}}
 	for _, size := range cfg.sizes {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,15 +25,13 @@ func printJSON(res *ycsb.Result) error {
 
 // run runs every job -runs times, each in a child process and a directory
 // of its own, then writes the results.
-func run(cfg config) error {
-	base := cfg.dir
-	if base == "" {
-		d, err := os.MkdirTemp("", "ycsb-")
-		if err != nil {
-			return err
-		}
-		defer func() { _ = os.RemoveAll(d) }() // scratch: a leftover only wastes disk
-		base = d
+func run(cfg config) (err error) {
+	base, done, err := proc.WorkDir(cfg.dir, "ycsb-", false)
+	if err != nil {
+		return err
+	}
+	if done != nil {
+		defer func() { err = errors.Join(err, done()) }()
 	}
 	before := loadAverage()
 	start := time.Now()

@@ -66,3 +66,18 @@ func lastLine(s string) string {
 	}
 	return s
 }
+
+// WorkDir returns the directory a runner gives its children's stores: dir
+// itself, created if missing, or, for "", a new temporary directory named
+// after prefix. done removes the temporary one (unless keep) and names
+// nothing else: it is nil for dir, which belongs to the caller.
+func WorkDir(dir, prefix string, keep bool) (base string, done func() error, err error) {
+	if dir != "" {
+		return dir, nil, os.MkdirAll(dir, 0o755)
+	}
+	d, err := os.MkdirTemp("", prefix)
+	if err != nil || keep {
+		return d, nil, err
+	}
+	return d, func() error { return os.RemoveAll(d) }, nil
+}
