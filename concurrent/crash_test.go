@@ -1,0 +1,365 @@
+package concurrent_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/concurrent"
+	"github.com/diskmap-go/diskmap/internal/maptest"
+)
+
+// Environment of the child of TestWritersKilled.
+const (
+	writersChildDirEnv   = "DISKMAP_TEST_WRITERS_CHILD_DIR"
+	writersChildModeEnv  = "DISKMAP_TEST_WRITERS_CHILD_DURABILITY"
+	writersChildSeedEnv  = "DISKMAP_TEST_WRITERS_CHILD_SEED"
+	writersChildRoundEnv = "DISKMAP_TEST_WRITERS_CHILD_ROUND"
+)
+
+// The writers of the kill test: crashWriters goroutines, each owning
+// crashTags hash tags of crashTagKeys keys, which only it writes.
+const (
+	crashWriters = 4
+	crashTags    = 2
+	crashTagKeys = 4
+)
+
+// writeCalls are the calls a writer makes, each as likely as the others.
+var writeCalls = []string{
+	"Put", "PutTTL", "Delete", "Swap", "LoadOrStore", "LoadAndDelete",
+	"CompareAndSwap", "CompareAndDelete", "BatchOn",
+}
+
+// ownKey returns key i of tag t of writer w.
+func ownKey(w, t, i int) string { return fmt.Sprintf("{w%dt%d}/%d", w, t, i) }
+
+// TestWritersKilled kills a process while several goroutines write, each
+// its own keys with every write call, in every mode, and opens what it
+// left. The rule: a process crash loses no acknowledged write in any mode,
+// and a write is atomic, a BatchOn included. So each writer's keys hold
+// what they held after its last acknowledged write, or after the one write
+// it may have had in flight. Every answer a call returned (a previous
+// value, whether it swapped) must be the one the writes before it imply.
+func TestWritersKilled(t *testing.T) {
+	t.Parallel()
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		dir := t.TempDir()
+		seed := maptest.Seed(t)
+		r := rand.New(rand.NewPCG(seed, uint64(opts.Durability)))
+		held := make([]map[string]string, crashWriters) // what each writer's keys hold
+		for w := range held {
+			held[w] = map[string]string{}
+		}
+		for round := range 4 {
+			scripts := make([]*script, crashWriters)
+			for w := range scripts {
+				scripts[w] = newScript(seed, round, w, held[w])
+			}
+			killWriters(t, dir, opts.Durability, seed, round, 20+r.IntN(200), scripts)
+			m, err := concurrent.Open[string, string](dir, tagged(4, opts.Durability))
+			if err != nil {
+				t.Fatalf("round %d: Open after the kill: %v", round, err)
+			}
+			for w, s := range scripts {
+				held[w] = requireAckedOrInFlight(t, m, round, s)
+			}
+			if err := errors.Join(m.Check(), m.Close()); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	})
+}
+
+// killWriters runs the child on the map in dir, checks each answer it
+// acknowledges against the writer's script, and kills it once it has
+// acknowledged n writes. The acknowledgements printed before it died are
+// read to the end, so each script stands after its writer's last one.
+func killWriters(t *testing.T, dir string, d diskmap.Durability, seed uint64, round, n int, scripts []*script) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := maptest.ChildCommand(ctx, "TestWritersChild",
+		writersChildDirEnv+"="+dir, writersChildModeEnv+"="+strconv.Itoa(int(d)),
+		writersChildSeedEnv+"="+strconv.FormatUint(seed, 10), writersChildRoundEnv+"="+strconv.Itoa(round))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(out)
+	acked, other := 0, ""
+	for lines.Scan() {
+		var w int
+		var answer string
+		if _, err := fmt.Sscanf(lines.Text(), "acked %d", &w); err != nil || w < 0 || w >= crashWriters {
+			other += lines.Text() + "\n"
+			continue
+		}
+		_, answer, _ = strings.Cut(strings.TrimPrefix(lines.Text(), "acked "), " ")
+		s := scripts[w]
+		if o, want := s.next(); answer != want {
+			cancel()
+			_ = cmd.Wait()
+			t.Fatalf("round %d, writer %d, write %d: %v answered %q, want %q", round, w, s.n, o, answer, want)
+		}
+		if acked++; acked == n {
+			cancel() // kills the child in the middle of writes, most likely
+		}
+	}
+	err = cmd.Wait()
+	if acked < n {
+		t.Fatalf("round %d: the child stopped after %d writes (%v):\n%s%s", round, acked, err, other, stderr.String())
+	}
+}
+
+// requireAckedOrInFlight fails the test unless the keys of s's writer in m
+// hold what its script left them, or what the write after that leaves
+// them; it returns what they hold.
+func requireAckedOrInFlight(t *testing.T, m *concurrent.Map[string, string], round int, s *script) map[string]string {
+	t.Helper()
+	got, err := ownKeys(m, s.w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acked := maps.Clone(s.state)
+	inFlight, _ := s.next()
+	if !maps.Equal(got, acked) && !maps.Equal(got, s.state) {
+		t.Fatalf("round %d, writer %d: after %d writes acknowledged, its keys hold\n%v\nwant\n%v\nor, after %v,\n%v",
+			round, s.w, s.n-1, got, acked, inFlight, s.state)
+	}
+	return got
+}
+
+// ownKeys returns what the keys of writer w hold in m.
+func ownKeys(m *concurrent.Map[string, string], w int) (map[string]string, error) {
+	held := map[string]string{}
+	for t := range crashTags {
+		for i := range crashTagKeys {
+			k := ownKey(w, t, i)
+			v, ok, err := m.Get(k)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				held[k] = v
+			}
+		}
+	}
+	return held, nil
+}
+
+// TestWritersChild is the child of TestWritersKilled; it does nothing in a
+// normal run. Its writers write until it is killed, and print each answer.
+func TestWritersChild(t *testing.T) {
+	dir := os.Getenv(writersChildDirEnv)
+	if dir == "" {
+		t.Skip("run by TestWritersKilled")
+	}
+	d, err1 := strconv.Atoi(os.Getenv(writersChildModeEnv))
+	seed, err2 := strconv.ParseUint(os.Getenv(writersChildSeedEnv), 10, 64)
+	round, err3 := strconv.Atoi(os.Getenv(writersChildRoundEnv))
+	if err := errors.Join(err1, err2, err3); err != nil {
+		t.Fatal(err)
+	}
+	m, err := concurrent.Open[string, string](dir, tagged(4, diskmap.Durability(d)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, crashWriters)
+	for w := range crashWriters {
+		held, err := ownKeys(m, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newScript(seed, round, w, held)
+		go func() {
+			for range 1_000_000 {
+				o, _ := s.next()
+				answer, err := o.run(m)
+				if err != nil {
+					errs <- fmt.Errorf("writer %d: %v: %w", w, o, err)
+					return
+				}
+				fmt.Printf("acked %d %s\n", w, answer)
+			}
+			errs <- errors.New("not killed")
+		}()
+	}
+	t.Fatal(<-errs)
+}
+
+// A script is the writes of one writer in one round: random, and the same
+// in child and parent, which draw them from the same seed, starting from
+// the same state of the writer's keys.
+type script struct {
+	w, round int
+	r        *rand.Rand
+	n        int               // writes drawn so far
+	state    map[string]string // what the writer's keys hold after them
+}
+
+func newScript(seed uint64, round, w int, held map[string]string) *script {
+	return &script{w: w, round: round, r: rand.New(rand.NewPCG(seed, uint64(round*crashWriters+w))), state: maps.Clone(held)}
+}
+
+// next draws the writer's next write, applies it to the script's state,
+// and returns it with the answer the map must give to it.
+func (s *script) next() (write, string) {
+	s.n++
+	tag := s.r.IntN(crashTags)
+	o := write{
+		call:  writeCalls[s.r.IntN(len(writeCalls))],
+		key:   ownKey(s.w, tag, s.r.IntN(crashTagKeys)),
+		value: fmt.Sprintf("r%dw%dn%d", s.round, s.w, s.n),
+	}
+	switch o.call {
+	case "CompareAndSwap", "CompareAndDelete":
+		o.old = s.state[o.key]
+		if s.r.IntN(3) == 0 {
+			o.old = "not-" + o.old
+		}
+	case "BatchOn":
+		o.batch = map[string]string{}
+		for i := range crashTagKeys {
+			k := ownKey(s.w, tag, i)
+			switch s.r.IntN(3) {
+			case 0:
+				o.batch[k] = fmt.Sprintf("%s.%d", o.value, i)
+			case 1:
+				o.batch[k] = "" // a delete
+			}
+		}
+	}
+	return o, o.apply(s.state)
+}
+
+// write is one call of a writer.
+type write struct {
+	call  string            // the method of concurrent.Map
+	key   string            // the key it writes, or for BatchOn the shard's
+	value string            // the value it stores
+	old   string            // the value CompareAndSwap and CompareAndDelete compare with
+	batch map[string]string // BatchOn's writes: key to value, "" to delete
+}
+
+func (o write) String() string {
+	switch o.call {
+	case "Delete", "LoadAndDelete":
+		return fmt.Sprintf("%s(%s)", o.call, o.key)
+	case "CompareAndSwap":
+		return fmt.Sprintf("CompareAndSwap(%s, %q, %q)", o.key, o.old, o.value)
+	case "CompareAndDelete":
+		return fmt.Sprintf("CompareAndDelete(%s, %q)", o.key, o.old)
+	case "BatchOn":
+		return fmt.Sprintf("BatchOn(%s, %v)", o.key, o.batch)
+	}
+	return fmt.Sprintf("%s(%s, %q)", o.call, o.key, o.value)
+}
+
+// apply makes the write in state, a model of the writer's keys, and
+// returns the answer the map must give to it, formatted as run formats it.
+func (o write) apply(state map[string]string) string {
+	v, ok := state[o.key]
+	switch o.call {
+	case "Put", "PutTTL":
+		state[o.key] = o.value
+		return ""
+	case "Delete":
+		delete(state, o.key)
+		return strconv.FormatBool(ok)
+	case "Swap":
+		state[o.key] = o.value
+		return pair(v, ok)
+	case "LoadOrStore":
+		if !ok {
+			state[o.key], v = o.value, o.value
+		}
+		return pair(v, ok)
+	case "LoadAndDelete":
+		delete(state, o.key)
+		return pair(v, ok)
+	case "CompareAndSwap":
+		swapped := ok && v == o.old
+		if swapped {
+			state[o.key] = o.value
+		}
+		return strconv.FormatBool(swapped)
+	case "CompareAndDelete":
+		deleted := ok && v == o.old
+		if deleted {
+			delete(state, o.key)
+		}
+		return strconv.FormatBool(deleted)
+	default: // BatchOn
+		for k, v := range o.batch {
+			if v == "" {
+				delete(state, k)
+			} else {
+				state[k] = v
+			}
+		}
+		return ""
+	}
+}
+
+// run makes the write in m and returns the map's answer.
+func (o write) run(m *concurrent.Map[string, string]) (string, error) {
+	switch o.call {
+	case "Put":
+		return "", m.Put(o.key, o.value)
+	case "PutTTL":
+		return "", m.PutTTL(o.key, o.value, time.Hour)
+	case "Delete":
+		ok, err := m.Delete(o.key)
+		return strconv.FormatBool(ok), err
+	case "Swap":
+		v, ok, err := m.Swap(o.key, o.value)
+		return pair(v, ok), err
+	case "LoadOrStore":
+		v, ok, err := m.LoadOrStore(o.key, o.value)
+		return pair(v, ok), err
+	case "LoadAndDelete":
+		v, ok, err := m.LoadAndDelete(o.key)
+		return pair(v, ok), err
+	case "CompareAndSwap":
+		ok, err := m.CompareAndSwap(o.key, o.old, o.value)
+		return strconv.FormatBool(ok), err
+	case "CompareAndDelete":
+		ok, err := m.CompareAndDelete(o.key, o.old)
+		return strconv.FormatBool(ok), err
+	default: // BatchOn
+		return "", m.BatchOn(o.key, func(b *diskmap.Batch[string, string]) error {
+			for _, k := range slices.Sorted(maps.Keys(o.batch)) {
+				var err error
+				if o.batch[k] == "" {
+					_, err = b.Delete(k)
+				} else {
+					err = b.Put(k, o.batch[k])
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// pair formats a value and whether it was found, as the calls of
+// sync.Map return them.
+func pair(v string, ok bool) string { return fmt.Sprintf("%q %t", v, ok) }
