@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/concurrent"
@@ -122,6 +123,7 @@ type worker struct {
 	keys    int
 	r       *rand.Rand
 	written int
+	buf     []byte // GetAppend's
 }
 
 // own returns a random key of the worker's; any returns any key.
@@ -181,7 +183,7 @@ func (w *worker) step() error {
 		}
 	case p < 88:
 		return w.batch()
-	case p < 85:
+	case p < 89:
 		switch w.r.IntN(3) {
 		case 0:
 			return m.Sync()
@@ -189,8 +191,83 @@ func (w *worker) step() error {
 			return m.Checkpoint()
 		}
 		return m.WaitSynced(m.LastSeq())
+	case p < 97:
+		return w.call(w.own())
+	case p < 98:
+		return w.deleteFunc()
+	case p < 99:
+		if n, err := m.RemoveExpired(); err != nil || n != 0 {
+			return fmt.Errorf("RemoveExpired = %d, %v; want 0: no key expires within the test", n, err)
+		}
 	default:
 		return w.read(w.own(), true)
+	}
+	return nil
+}
+
+// call writes k, one of the worker's own keys, with PutTTL or one of the
+// calls of sync.Map, and checks its answer against the oracle.
+func (w *worker) call(k string) error {
+	old, had := w.o.get(k)
+	v := w.value(k)
+	guess := old
+	if w.r.IntN(3) == 0 {
+		guess = "not " + old
+	}
+	var name string
+	var got, want []any
+	present := true // whether k is there after the call
+	switch w.r.IntN(6) {
+	case 0:
+		p, loaded, err := w.m.Swap(k, v)
+		name, got, want = "Swap", []any{p, loaded, err}, []any{old, had, nil}
+	case 1:
+		a, loaded, err := w.m.LoadOrStore(k, v)
+		name, got, want = "LoadOrStore", []any{a, loaded, err}, []any{v, false, nil}
+		if had {
+			want[0], want[1], v = old, true, old
+		}
+	case 2:
+		p, loaded, err := w.m.LoadAndDelete(k)
+		name, got, want, present = "LoadAndDelete", []any{p, loaded, err}, []any{old, had, nil}, false
+	case 3:
+		swapped, err := w.m.CompareAndSwap(k, guess, v)
+		name, got, want = "CompareAndSwap", []any{swapped, err}, []any{had && guess == old, nil}
+		if !(had && guess == old) {
+			v, present = old, had
+		}
+	case 4:
+		deleted, err := w.m.CompareAndDelete(k, guess)
+		name, got, want = "CompareAndDelete", []any{deleted, err}, []any{had && guess == old, nil}
+		v, present = old, had && guess != old
+	default:
+		err := w.m.PutTTL(k, v, time.Hour)
+		name, got, want = "PutTTL", []any{err}, []any{nil}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		return fmt.Errorf("%s(%q) of a key holding %q (%v) = %v, want %v", name, k, old, had, got, want)
+	}
+	w.o.set(k, v, present)
+	return nil
+}
+
+// deleteFunc removes with DeleteFunc the worker's own keys whose value has
+// an even length: nobody else writes them, so it must remove exactly those
+// of the oracle.
+func (w *worker) deleteFunc() error {
+	even := func(k, v string) bool { return len(v)%2 == 0 }
+	var want []string
+	for i := w.g; i < w.keys; i += w.n {
+		if v, ok := w.o.get(key(i)); ok && even(key(i), v) {
+			want = append(want, key(i))
+		}
+	}
+	n, err := w.m.DeleteFunc(func(k, v string) bool { return w.isOwn(k) && even(k, v) })
+	if err != nil || n != len(want) {
+		return fmt.Errorf("DeleteFunc = %d, %v; want %d", n, err, len(want))
+	}
+	for _, k := range want {
+		w.o.set(k, "", false)
 	}
 	return nil
 }
@@ -215,17 +292,20 @@ func (w *worker) update(k string) error {
 	return nil
 }
 
-// read reads k with Get, View or Contains; exactly if the worker owns k.
+// read reads k with Get, View, GetAppend or Contains; exactly if the worker owns k.
 func (w *worker) read(k string, exact bool) error {
 	want, wantOK := w.o.get(k)
 	var got string
 	var found bool
 	var err error
-	switch w.r.IntN(3) {
+	switch w.r.IntN(4) {
 	case 0:
 		got, found, err = w.m.Get(k)
 	case 1:
 		found, err = w.m.View(k, func(b []byte) error { got = string(b); return nil })
+	case 2:
+		w.buf, found, err = w.m.GetAppend(w.buf[:0], k)
+		got = string(w.buf)
 	default:
 		found, err = w.m.Contains(k)
 		got = want
