@@ -214,6 +214,7 @@ func (w *worker) call(k string) error {
 	if w.r.IntN(3) == 0 {
 		guess = "not " + old
 	}
+	matches := had && guess == old // whether k holds guess
 	var name string
 	var got, want []any
 	present := true // whether k is there after the call
@@ -232,14 +233,14 @@ func (w *worker) call(k string) error {
 		name, got, want, present = "LoadAndDelete", []any{p, loaded, err}, []any{old, had, nil}, false
 	case 3:
 		swapped, err := w.m.CompareAndSwap(k, guess, v)
-		name, got, want = "CompareAndSwap", []any{swapped, err}, []any{had && guess == old, nil}
-		if !(had && guess == old) {
+		name, got, want = "CompareAndSwap", []any{swapped, err}, []any{matches, nil}
+		if !matches {
 			v, present = old, had
 		}
 	case 4:
 		deleted, err := w.m.CompareAndDelete(k, guess)
-		name, got, want = "CompareAndDelete", []any{deleted, err}, []any{had && guess == old, nil}
-		v, present = old, had && guess != old
+		name, got, want = "CompareAndDelete", []any{deleted, err}, []any{matches, nil}
+		v, present = old, had && !matches
 	default:
 		err := w.m.PutTTL(k, v, time.Hour)
 		name, got, want = "PutTTL", []any{err}, []any{nil}
