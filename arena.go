@@ -566,12 +566,13 @@ func (a *arena) cut(end int64) error {
 // returns where the whole ones start, as a set of offsets / 8, with the
 // error that ended the walk early, if any. A slot must point at one of
 // these: a valid-looking record inside another one is not a record, and a
-// torn dead record (layout.NextRecord) is stepped over, left out.
-func (a *arena) records() (recordSet, error) {
+// dead record that is not whole (layout.NextRecord, below settled or torn
+// past it) is stepped over, left out.
+func (a *arena) records(settled int64) (recordSet, error) {
 	set := make(recordSet, a.end/layout.Align/64+1)
 	off := int64(layout.ArenaHeaderSize)
 	for off < a.end {
-		_, next, torn, err := layout.NextRecord(a.data, off, a.end)
+		_, next, torn, err := layout.NextRecord(a.data, off, a.end, settled)
 		if err != nil {
 			return set, format.At(err, a.path, 0)
 		}

@@ -21,20 +21,21 @@ const maxProblems = 20
 // have expired and are not yet removed are checked as any other. The error
 // matches ErrCorrupt. It reads only, and may run alongside other readers.
 //
-// A dead record that a crash tore as it was written over, between whole
-// records (a torn dead record, see package layout, Arena), is not a
-// problem: no slot points at it, and Compact drops it. A slot that points
-// at one is.
+// A dead record that is not whole, below the values arena's end as the
+// header records it (a retired twin, or one a crash tore as it was written
+// over) or between whole records past it (a torn dead record; see package
+// layout, Arena), is not a problem: no slot points at it, and Compact
+// drops it. A slot that points at one is.
 func (m *Map[K, V]) Check() error {
 	if err := m.usable(); err != nil {
 		return err
 	}
 	var p problems
-	ks, err := m.keys.records()
+	ks, err := m.keys.records(0)
 	if err != nil {
 		p.add(err)
 	}
-	vs, err := m.vals.records()
+	vs, err := m.vals.records(int64(m.hdr.ValuesEnd))
 	if err != nil {
 		p.add(err)
 	}

@@ -65,6 +65,7 @@ func (c *core) checkpointFiles(stayOpen bool) error {
 	if err := c.settleGrowth(stayOpen); err != nil {
 		return err
 	}
+	c.retireTwins() // before the arenas are synced (see twins)
 	if err := c.flushArenas(); err != nil {
 		return err
 	}
@@ -184,6 +185,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	h.Checkpoint = c.lastSeq()
 	hdr := *h
 	c.fillCounters(&hdr)
+	c.twins.forget() // t's slots may be others than those the twins are kept by
 	format.WriteMeta(t.data, &hdr, 1)
 	if err == nil {
 		err = t.persist()
@@ -237,8 +239,9 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 }
 
 // fillCounters copies the in-memory counters of the arenas into h, a
-// header about to be written. From then on no value record below the end
-// it records is written again: the twins are forgotten.
+// header about to be written, and records its values arena's end as the
+// durable end: in the WAL modes no value record below it is written again,
+// and the twins are forgotten (see twins.settle).
 func (c *core) fillCounters(h *layout.Header) {
 	h.KeysEnd, h.KeysLive = uint64(c.keys.end), uint64(c.keys.live)
 	h.ValuesEnd, h.ValuesLive = uint64(c.vals.end), uint64(c.vals.live)

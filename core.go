@@ -495,7 +495,7 @@ func valueSize(n int, exp int64) int64 {
 func (c *core) unset(t *table, i uint64, fp uint32, klen int) {
 	s := t.slot(i)
 	size := slotValueBytes(layout.ReadSlot(s))
-	if c.twins.fresh(format.SlotValue(s)) {
+	if c.twins.may(format.SlotValue(s)) {
 		c.twins.drop(i, size) // the key takes its twin with it: never hand that to another
 	}
 	c.vals.live -= size

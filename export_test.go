@@ -85,3 +85,13 @@ func SetGrowStep[K, V any](m *Map[K, V], slots int, installNow bool) {
 // Growing reports whether m's table is growing: whether buckets.next is
 // being filled, or waits to be installed.
 func Growing[K, V any](m *Map[K, V]) bool { return m.growing != nil }
+
+// TwinOffsets returns the offsets in the values file of m's twins, the
+// dead records its updates may write over.
+func TwinOffsets[K, V any](m *Map[K, V]) []int64 {
+	var offs []int64
+	for _, tw := range m.twins.of {
+		offs = append(offs, int64(tw.off)*8)
+	}
+	return offs
+}

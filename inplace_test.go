@@ -16,9 +16,10 @@ import (
 )
 
 // Updates in place (package layout, Update in place): a key updated again
-// and again between two moves of the durable end goes back and forth
-// between two value records, and no record below the durable end is
-// written again.
+// and again goes back and forth between two value records. In the WAL
+// modes no record below the durable end is written again, and the twins
+// start anew at each checkpoint; in DurabilityOS a Sync retires them and
+// they live on.
 
 // valuesUsed returns the bytes of records in the values arena, live and
 // dead: how far it has been written.
@@ -51,7 +52,8 @@ func scaled(n int, d diskmap.Durability) int {
 
 // Counters upserted through the entry API, and a key put again and again,
 // leave at most two value records a key between two syncs, however many
-// times they are written.
+// times they are written; in DurabilityOS, two records a key in all,
+// across the syncs.
 func TestUpdateInPlaceBoundsDeadBytes(t *testing.T) {
 	const keys = 100
 	const hot = uint64(keys) // a key put again and again, beside the counters
@@ -63,6 +65,7 @@ func TestUpdateInPlaceBoundsDeadBytes(t *testing.T) {
 		r := rand.New(rand.NewPCG(1, uint64(d)))
 		want := map[uint64]uint64{}
 		updates, puts := scaled(4000, d), scaled(1000, d)
+		start := valuesUsed(m)
 		for round := range 3 {
 			before := valuesUsed(m)
 			for range updates {
@@ -83,6 +86,10 @@ func TestUpdateInPlaceBoundsDeadBytes(t *testing.T) {
 					round, updates+puts, keys+1, grew, limit)
 			}
 			settle(t, m, d)
+		}
+		if grew, limit := valuesUsed(m)-start, 2*(keys+1)*rec; d == diskmap.DurabilityOS && grew > limit {
+			t.Fatalf("3 rounds of updates of %d keys, a Sync after each, grew the values arena by %d bytes, want at most %d (two records a key)",
+				keys+1, grew, limit)
 		}
 		for k, v := range want {
 			if got, ok, err := m.Get(k); err != nil || !ok || got != v {
@@ -146,13 +153,16 @@ func inPlaceMix(t *testing.T, m *diskmap.Map[string, []byte], r *rand.Rand, n in
 	return wrote
 }
 
-// A value record made durable by Sync (in the WAL modes, by a checkpoint)
-// is never written again: the bytes of the values file below the end that
-// Sync recorded stay as they were while keys are updated in place, given
-// values of other sizes, deleted and put again, alone and in batches.
+// In the WAL modes a value record made durable by a checkpoint is never
+// written again: the bytes of the values file below the end that it
+// recorded stay as they were while keys are updated in place, given values
+// of other sizes, deleted and put again, alone and in batches.
 func TestUpdateInPlaceLeavesDurableRecords(t *testing.T) {
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		d := opts.Durability
+		if d == diskmap.DurabilityOS {
+			t.Skip("in DurabilityOS a Sync retires the twins instead (TestUpdateInPlaceRetiresTwins)")
+		}
 		opts.WALCheckpointBytes = 1 << 30
 		dir := t.TempDir()
 		m := maptest.Open[string, []byte](t, dir, opts)
@@ -366,9 +376,54 @@ func TestUpdateInPlaceForgetsTwinsAtCompactionAndGrowth(t *testing.T) {
 	})
 }
 
-// Stats counts a twin as dead, and as Reusable until the next checkpoint
-// leaves it dead for good; a key updated again and again with values of
-// one length holds one live record and one twin.
+// In DurabilityOS the twins outlive a Sync, which retires each one before
+// it syncs the values file: the file it leaves holds no whole record at a
+// twin, so no older value of a key than its synced one, while keys are
+// updated in place, given values of other sizes, deleted and put again,
+// alone and in batches. The map passes Check then, and after a reopen.
+func TestUpdateInPlaceRetiresTwins(t *testing.T) {
+	dir := t.TempDir()
+	opts := &diskmap.Options{Durability: diskmap.DurabilityOS}
+	m := maptest.Open[string, []byte](t, dir, opts)
+	r := rand.New(rand.NewPCG(3, 0))
+	model := map[string][]byte{}
+	inPlaceMix(t, m, r, 400, model)
+	retired := 0
+	for round := range 20 {
+		if err := m.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		end := layout.ArenaHeaderSize + valuesUsed(m)
+		b := readPrefix(t, filepath.Join(dir, "values"), end)
+		for _, off := range diskmap.TwinOffsets(m) {
+			if _, err := layout.CheckRecord(b, off, end); err == nil {
+				t.Fatalf("round %d: the twin at offset %d of values is a whole record after Sync", round, off)
+			}
+			retired++
+		}
+		if err := m.Check(); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		inPlaceMix(t, m, r, 500, model)
+	}
+	if retired == 0 {
+		t.Fatal("no twin outlived a Sync")
+	}
+	maptest.RequireBytes(t, m, model)
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m = maptest.Open[string, []byte](t, dir, opts)
+	if err := m.Check(); err != nil {
+		t.Fatalf("after a reopen: %v", err)
+	}
+	maptest.RequireBytes(t, m, model)
+}
+
+// Stats counts a twin as dead, and as Reusable: in the WAL modes until the
+// next checkpoint leaves it dead for good, in DurabilityOS across it; a
+// key updated again and again with values of one length holds one live
+// record and one twin.
 func TestUpdateInPlaceStats(t *testing.T) {
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		m := maptest.Open[string, uint64](t, t.TempDir(), opts)
@@ -395,8 +450,12 @@ func TestUpdateInPlaceStats(t *testing.T) {
 		if err := m.Checkpoint(); err != nil {
 			t.Fatal(err)
 		}
-		if s := m.Stats().Values; s.Live != rec || s.Dead != 3*rec || s.Reusable != 0 {
-			t.Fatalf("after a checkpoint: %+v, want one record live, three dead, none reusable", s)
+		reusable := int64(0)
+		if opts.Durability == diskmap.DurabilityOS {
+			reusable = rec
+		}
+		if s := m.Stats().Values; s.Live != rec || s.Dead != 3*rec || s.Reusable != reusable {
+			t.Fatalf("after a checkpoint: %+v, want one record live, three dead, %d bytes reusable", s, reusable)
 		}
 	})
 }
@@ -440,5 +499,59 @@ func TestUpdateInPlaceExpiring(t *testing.T) {
 	clock.Advance(2 * time.Hour)
 	if v, ok, err := m.Get("k"); err != nil || !ok || v != 99 {
 		t.Fatalf("Get(k) = %d, %v, %v; want 99, which never expires", v, ok, err)
+	}
+}
+
+// A power loss right after an update over a twin that outlived a Sync may
+// leave the slot pointing at the twin and the twin's page as the Sync left
+// it. Retired, the twin is no record: recovery drops the key, as it may
+// drop a key written since the last Sync, and never brings back the value
+// the key had before its synced one.
+func TestPowerLossOverRetiredTwin(t *testing.T) {
+	dir := t.TempDir()
+	opts := &diskmap.Options{Durability: diskmap.DurabilityOS}
+	m := maptest.Open[string, string](t, dir, opts)
+	for _, kv := range [][2]string{{"k", "older!"}, {"k", "synced"}, {"other", "kept"}} {
+		if err := m.Put(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Sync(); err != nil { // "older!" is the twin of k now
+		t.Fatal(err)
+	}
+	values := filepath.Join(dir, "values")
+	synced, err := os.ReadFile(values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := valuesUsed(m)
+	if err := m.Put("k", "newer!"); err != nil {
+		t.Fatal(err)
+	}
+	if valuesUsed(m) != used {
+		t.Fatal(`the Put of "newer!" was appended, not written over the twin`)
+	}
+	image := t.TempDir()
+	for _, name := range []string{"buckets", "keys", "values"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "values" {
+			b = synced // the twin's page never reached the disk; the table's did
+		}
+		if err := os.WriteFile(filepath.Join(image, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := maptest.Open[string, string](t, image, opts)
+	if v, ok, err := r.Get("k"); err != nil || ok && v != "synced" && v != "newer!" {
+		t.Fatalf(`Get(k) after the power loss = %q, %v, %v; want "synced", "newer!" or absent, never "older!"`, v, ok, err)
+	}
+	if v, ok, err := r.Get("other"); err != nil || !ok || v != "kept" {
+		t.Fatalf("Get(other) after the power loss = %q, %v, %v; want kept", v, ok, err)
+	}
+	if err := r.Check(); err != nil {
+		t.Fatal(err)
 	}
 }

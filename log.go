@@ -184,7 +184,7 @@ func (c *core) keepLog(stayOpen bool, cause error) error {
 // be recovered so.
 func (c *core) resumeLog(tail wal.Tail, checkpoint uint64, version uint32, cause error) error {
 	err := fmt.Errorf("no room to checkpoint %s after recovery: %w", c.dir, cause)
-	if version < layout.Version {
+	if version < layout.LogHeaderVersion {
 		return err
 	}
 	c.hdr.Checkpoint = checkpoint

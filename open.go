@@ -198,7 +198,7 @@ func (c *core) openFiles() error {
 	}
 	c.keys.end, c.keys.live = int64(h.KeysEnd), int64(h.KeysLive)
 	c.vals.end, c.vals.live = int64(h.ValuesEnd), int64(h.ValuesLive)
-	c.twins.settle(c.vals.end)
+	c.twins.reset(c.vals.end, t.mode == mmap.ReadWrite) // new files, or new mappings of them
 	c.keys.bg, c.vals.bg = &c.bg, &c.bg
 	for _, a := range []*arena{c.keys, c.vals} {
 		if a.end > a.size {
@@ -248,7 +248,11 @@ func (c *core) create(keyCodec, valueCodec string) error {
 	if err != nil {
 		return err
 	}
-	return c.installTable(t, &c.hdr)
+	if err := c.installTable(t, &c.hdr); err != nil {
+		return err
+	}
+	c.twins.reset(c.vals.end, c.tab.mode == mmap.ReadWrite)
+	return nil
 }
 
 // checkNoArenas refuses to create a map over arenas that hold records, or

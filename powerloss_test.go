@@ -673,12 +673,15 @@ func (r *plRun) ttl() time.Duration { return time.Duration(1+r.rng.IntN(100)) * 
 
 // hot writes new values of its length to a hot key, one to six in a row,
 // through Put, PutTTL or an upsert of the entry API, now and then with a power
-// loss between two: from the third on, each is written in place, over the
-// key's previous record, unless a header was written since.
+// loss between two, more often after one written in place: from the third
+// on, each is written in place, over the key's previous record, unless a
+// header was written since (in the WAL modes; in DurabilityOS the key's
+// twin outlives a Sync, retired).
 func (r *plRun) hot() {
 	h := r.rng.IntN(plHot)
 	k := uint64(plUniverse + h)
 	for range 1 + r.rng.IntN(6) {
+		rewrites := r.rewrites
 		v := r.valueOf(k, plHotLengths[h])
 		switch r.rng.IntN(3) {
 		case 0:
@@ -696,7 +699,7 @@ func (r *plRun) hot() {
 				return err
 			})
 		}
-		if r.rng.IntN(100) < 3 {
+		if r.rng.IntN(100) < 3 || r.rewrites > rewrites && r.rng.IntN(5) == 0 {
 			r.crashImages(1)
 		}
 	}

@@ -66,6 +66,7 @@ func (c *core) recoverFiles() error {
 		return err
 	}
 	c.recovery.LogBytes = tail.End
+	c.twins.forget() // the checkpoint below retires none before its header says the current version
 	if c.growing != nil && !private {
 		// The replay grew the table: a recovery leaves one table.
 		if err := c.endGrowth(); err != nil {
@@ -133,8 +134,8 @@ func (c *core) rebuild(inMemory bool, next *table) error {
 		}
 	}
 	// Records are walked first: a slot must point at one of them.
-	ks, _ := c.keys.records()
-	vs, _ := c.vals.records()
+	ks, _ := c.keys.records(0)
+	vs, _ := c.vals.records(int64(c.hdr.ValuesEnd))
 	var count uint64
 	c.keys.live, c.vals.live = 0, 0
 	total := int64(c.tab.mask + 1)

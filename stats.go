@@ -48,10 +48,10 @@ type ArenaStats struct {
 
 	// Reusable is the part of Dead that updates write over instead of
 	// growing the arena: the twins, one dead record for each key updated
-	// twice with values of one length since the last checkpoint (see
-	// Update in place in package layout). Compact reclaims them as any
-	// dead bytes; the next checkpoint leaves them dead for good. Always 0
-	// for the keys arena.
+	// with values of one length (see Update in place in package layout):
+	// in DurabilityOS since the map was opened, in the WAL modes since
+	// the last checkpoint, which leaves them dead for good. Compact
+	// reclaims them as any dead bytes. Always 0 for the keys arena.
 	Reusable int64
 }
 

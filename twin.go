@@ -6,37 +6,49 @@ import (
 )
 
 // Updates in place; package layout specifies the rule under Update in
-// place. A key whose value record was written since the values arena's
-// durable end, and that is updated with a value of the same length,
-// keeps the record it leaves as its twin: dead, and its own. The key's
-// next update of that length writes into the twin and points the slot at it,
-// and the record it leaves becomes the twin. A key updated again and again
-// between two headers so goes back and forth between two records, and the
-// arena grows by at most two records a key from one header to the next,
-// not by one an update.
+// place. A key updated with a value of the same length keeps the record it
+// leaves as its twin: dead, and its own. The key's next update of that
+// length writes into the twin and points the slot at it, and the record it
+// leaves becomes the twin. A key updated again and again so goes back and
+// forth between two records, and the arena does not grow.
 //
-// Twins are kept in memory only, by slot, and forgotten whenever a header
-// records the arenas' ends (a checkpoint, a Sync in DurabilityOS, a table
-// growth, a compaction, a recovery) and at every Open: no record below the
-// end the last header recorded, the durable end, is ever written again. A
-// twin belongs to one key and is never given to another: it is forgotten
-// when its key is deleted or takes a value of another length, and
-// whenever the slots move to another table. So a slot left from before a
-// power loss never finds another key's value where its own was.
+// Twins are kept in memory only, by slot. A twin belongs to one key and is
+// never given to another: it is forgotten when its key is deleted or takes
+// a value of another length, and whenever the slots move to another table.
+// So a slot left from before a power loss never finds another key's value
+// where its own was.
 //
-// Only a key whose value record lies at or past the durable end has a
-// twin: the record a twin leaves for the slot is the twin or a new one,
-// both past it. The twins are looked up for those keys only.
+// What a header does to them depends on the table:
+//
+//   - In DurabilityOS (a shared table, keep set) a checkpoint retires every
+//     twin before it syncs the arenas (retireTwins): a power loss after it
+//     finds each one retired, or holding a value written since, never an
+//     older value of its key than the one the checkpoint made durable. The
+//     twins then outlive the header, and any record of a key may become its
+//     twin.
+//   - In the WAL modes (a private table) the table a recovery starts from
+//     is the last checkpoint's, which points at records that must stay as
+//     they are: every header forgets the twins, and only a record written
+//     since the end the last one recorded, the durable end, becomes one.
 //
 // While the table grows (grow.go) a key may move from a slot of the old
 // table to one of the new, and a write may go to both: updates append
 // then. The twins are forgotten when a growth begins, and none is made
 // until the new table is in place, its slots the ones twins are kept by.
 type twins struct {
-	durable int64             // the values arena's end in the last header written
-	of      map[uint64]uint32 // slot -> the twin of its key, offset / 8, at or past durable
-	bytes   int64             // the size of the twins in of: dead bytes that updates write over
-	off     bool              // no new twins: every update appends (set by benchmarks)
+	durable int64           // the values arena's end in the last header written
+	keep    bool            // twins outlive a header, retired (DurabilityOS)
+	of      map[uint64]twin // slot -> the twin of its key
+	bytes   int64           // the size of the twins in of: dead bytes that updates write over
+	fresh   []uint64        // slots whose twin has not been retired, some listed twice
+	off     bool            // no new twins: every update appends (set by benchmarks)
+}
+
+// twin is a key's twin: its offset / 8, and whether it was retired (see
+// retireTwins), which it stays until an update writes over it.
+type twin struct {
+	off     uint32
+	retired bool
 }
 
 // fitsTwin reports whether a value whose slot value-length field is n may
@@ -52,11 +64,14 @@ type twins struct {
 // record starts (see Update in place in package layout).
 func fitsTwin(vlen, n uint32) bool { return vlen == n && n != 0 }
 
-// settle forgets every twin: the values arena's records up to end are
-// recorded by a header, and so never written again.
+// settle records end, the values arena's end in a header being written,
+// as the durable end. Unless the twins outlive a header (keep), it
+// forgets them: the records up to end are never written again.
 func (t *twins) settle(end int64) {
 	t.durable = end
-	t.forget()
+	if !t.keep {
+		t.forget()
+	}
 }
 
 // forget forgets every twin, as the slots they belong to move to another
@@ -64,12 +79,21 @@ func (t *twins) settle(end int64) {
 func (t *twins) forget() {
 	clear(t.of)
 	t.bytes = 0
+	t.fresh = t.fresh[:0]
 }
 
-// fresh reports whether the value record at offset off*8 lies at or past
-// the durable end.
-func (t *twins) fresh(off uint32) bool {
-	return off != layout.SlotNoValue && int64(off)*layout.Align >= t.durable
+// reset forgets every twin, for files just opened, and records end as the
+// durable end; keep says whether twins outlive a header (a shared table).
+func (t *twins) reset(end int64, keep bool) {
+	t.forget()
+	t.durable, t.keep = end, keep
+}
+
+// may reports whether the value record at offset off*8 may be a twin:
+// any record where twins outlive a header, else one at or past the
+// durable end.
+func (t *twins) may(off uint32) bool {
+	return off != layout.SlotNoValue && (t.keep || int64(off)*layout.Align >= t.durable)
 }
 
 // drop forgets the twin of the key in slot i, if it has one: a record of
@@ -85,36 +109,55 @@ func (t *twins) drop(i uint64, size int64) {
 // in slot i, in place of the one it had, of the same size.
 func (t *twins) add(i uint64, off uint32, size int64) {
 	if t.of == nil {
-		t.of = map[uint64]uint32{}
+		t.of = map[uint64]twin{}
 	}
-	if _, ok := t.of[i]; !ok {
+	old, ok := t.of[i]
+	if !ok {
 		t.bytes += size
 	}
-	t.of[i] = off
+	if !ok || old.retired {
+		t.fresh = append(t.fresh, i)
+	}
+	t.of[i] = twin{off: off}
+}
+
+// retireTwins retires every twin not yet retired (format.Retire), before a
+// checkpoint of a shared table syncs the arenas: from then on the disk
+// holds no whole record of an older value of a key than the one the
+// checkpoint makes durable, other than the one its slot points at, so the
+// twins may outlive the header. It is a write of 4 bytes a twin.
+func (c *core) retireTwins() {
+	for _, i := range c.twins.fresh {
+		tw, ok := c.twins.of[i]
+		if !ok || tw.retired {
+			continue
+		}
+		format.Retire(c.vals.writable(tw.off, 0))
+		c.twins.of[i] = twin{off: tw.off, retired: true}
+	}
+	c.twins.fresh = c.twins.fresh[:0]
 }
 
 // twin returns the twin of the key in slot i of t, if it has one that a
-// value whose slot value-length field is n fits. Only a key whose record
-// was written since the durable end can have one, and none while the
-// table grows.
+// value whose slot value-length field is n fits. None while the table
+// grows.
 func (c *core) twin(t *table, i uint64, n uint32) (uint32, bool) {
 	if len(c.twins.of) == 0 || c.growing != nil {
 		return 0, false
 	}
 	s := t.slot(i)
-	if !c.twins.fresh(format.SlotValue(s)) || !fitsTwin(format.SlotValueLen(s), n) {
+	if !c.twins.may(format.SlotValue(s)) || !fitsTwin(format.SlotValueLen(s), n) {
 		return 0, false
 	}
 	tw, ok := c.twins.of[i]
-	return tw, ok
+	return tw.off, ok
 }
 
 // update points slot i of t, holding a key of fingerprint fp, at a record
 // holding vb, to expire at exp, whose room is reserved: over the key's
 // twin tw if over, else a new record at the end of the values arena. The
-// record the slot pointed at becomes the key's twin if it may be: written
-// since the durable end, of the new value's length, and the table not
-// growing. While it grows the key's old slot, if it has one, is pointed
+// record the slot pointed at becomes the key's twin if it may be (see
+// twins.may), of the new value's length, and the table not growing. While it grows the key's old slot, if it has one, is pointed
 // at the new record too (see mirror).
 func (c *core) update(t *table, i uint64, fp uint32, vb []byte, exp int64, tw uint32, over bool) {
 	s := t.slot(i)
@@ -135,10 +178,10 @@ func (c *core) update(t *table, i uint64, fp uint32, vb []byte, exp int64, tw ui
 		format.SetSlotValue(o, voff, vlen)
 	}
 	switch {
-	case !c.twins.fresh(cur) || c.growing != nil:
-		// Below the durable end, or no record: no twin, and the key had
-		// none (see twins); or the table grows, and the twins are
-		// forgotten.
+	case !c.twins.may(cur) || c.growing != nil:
+		// Below the durable end in the WAL modes, or no record: no twin,
+		// and the key had none (see twins); or the table grows, and the
+		// twins are forgotten.
 	case fitsTwin(n, vlen) && !c.twins.off:
 		c.twins.add(i, cur, size)
 	default:

@@ -115,12 +115,18 @@ func CheckRecord(arena []byte, off, end int64) ([]byte, error) {
 // NextRecord checks the record at offset off of arena, whose first end
 // bytes are in use, and returns its payload and the offset of the record
 // after it. A record whose checksum fails ends a walk of the arena with
-// the error, unless it is a torn dead record: its header is not zero, and
-// the record after it, at the offset its length gives, lies within end and
-// is whole. Such a record is stepped over, with torn set and no payload; it
-// is what a crash leaves of a value record being written over in place
-// (see Update in place in the package doc), which no slot points at.
-func NextRecord(arena []byte, off, end int64) (payload []byte, next int64, torn bool, err error) {
+// the error, unless it is a dead record that a walk steps over, with torn
+// set and no payload, which no slot points at:
+//
+//   - below settled, the values arena's end as the header last recorded
+//     it (0 for the keys arena, or when nothing is known), any record
+//     whose header is not zero: its length is as it was appended, and it
+//     is a retired twin, or one that a crash left being written over (see
+//     Update in place in the package doc);
+//   - at or past settled, a torn dead record: its header is not zero, and
+//     the record after it, at the offset its length gives, lies within
+//     end and is whole.
+func NextRecord(arena []byte, off, end, settled int64) (payload []byte, next int64, torn bool, err error) {
 	p, err := CheckRecord(arena, off, end)
 	if err == nil {
 		return p, off + RecordSize(len(p)), false, nil
@@ -130,6 +136,9 @@ func NextRecord(arena []byte, off, end int64) (payload []byte, next int64, torn 
 		return nil, off, false, err
 	}
 	next = off + RecordSize(len(p))
+	if next <= settled {
+		return nil, next, true, nil
+	}
 	if _, nerr := CheckRecord(arena, next, end); nerr != nil {
 		return nil, off, false, err
 	}

@@ -163,11 +163,20 @@
 // A record is whole if it lies within the end and its checksum matches.
 // An all-zero record header is never valid (the checksum of the empty
 // payload is not zero), so zeroed space after the end reads as the end.
-// A record that is not whole is a torn dead record if its header is not
-// zero and the record after it, at the offset its length gives, is whole:
-// what a crash leaves of a twin being written over (see Update in place).
-// A walk of an arena steps over torn dead records; any other record that
-// is not whole ends it. No slot may point at a torn dead record.
+// A record is retired if its checksum field is the complement of its
+// payload's checksum: a twin that a Sync retired (see Update in place).
+// A walk of an arena steps over these records that are not whole, as
+// dead ones, and no slot may point at any of them:
+//
+//   - below the values arena's end as the header records it, every record
+//     whose header is not zero, by its length: retired twins, and twins a
+//     crash left being written over, several in a row perhaps;
+//   - past it, or anywhere in the keys arena, a torn dead record: its
+//     header is not zero and the record after it, at the offset its
+//     length gives, is whole. It is what a crash leaves of a twin being
+//     written over.
+//
+// Any other record that is not whole ends the walk.
 // Arena files are preallocated past their end; the bytes between the end and
 // the file size are not part of the map.
 //
@@ -246,15 +255,25 @@
 //
 // # Update in place
 //
-// An update never writes over the record its slot points at, nor over any
-// record below the durable end of the values arena; it may write over one
-// dead record: the key's twin, a record the key itself left. A writer keeps
-// its keys' twins in memory only, and forgets them all whenever it writes
-// a header, each time recording the arena's end as the durable end: at
-// every checkpoint (so at every Sync in DurabilityOS), table rebuild,
-// compaction, automatic or not, and recovery; and at every Open. It also
-// forgets them when a table begins to grow (see Grow), and keeps none
-// until the new table is in place: while a table grows, updates append.
+// An update never writes over the record its slot points at; it may write
+// over one dead record: the key's twin, a record the key itself left. A
+// writer keeps its keys' twins in memory only, and forgets them all at
+// every Open, table rebuild, compaction, automatic or not, and recovery.
+// It also forgets them when a table begins to grow (see Grow), and keeps
+// none until the new table is in place: while a table grows, updates
+// append. Every header written records the values arena's end as the
+// durable end. Then the two kinds of table part ways:
+//
+//   - WAL modes: no record below the durable end is written again. Each
+//     header forgets the twins, and only a record at or past the durable
+//     end becomes one.
+//   - DurabilityOS: the twins outlive a header. A checkpoint (every Sync)
+//     first retires each twin not yet retired, writing the complement of
+//     its checksum over its checksum field, and only then syncs the
+//     arenas and writes the header. Any record of a key may become its
+//     twin; a retired one is written over as any other, and is then
+//     whole again.
+//
 // Updating a key whose slot points at record c:
 //
 //  1. If the key has a twin t and the new value record has the length of
@@ -263,22 +282,30 @@
 //     new checksum. An empty value that never expires has no record and
 //     no twin. Otherwise append the new record at the end of the arena.
 //  2. Store bytes 8..15 of the slot: the new record's offset and length.
-//  3. If c lies at or past the durable end and has the new value's length,
-//     c is now the key's twin; else the key has none.
+//  3. If c may be a twin (in the WAL modes, if it lies at or past the
+//     durable end) and has the new value's length, c is now the key's
+//     twin; else the key has none.
 //
 // A twin belongs to its key alone: it is forgotten when the key is deleted
 // or takes a value of another length, and with every table the slots move
 // to. A key updated again and again with values of one length so goes
-// back and forth between two records, and the arena grows by at most two
-// records a key from one move of the durable end to the next, not by one
-// an update.
+// back and forth between two records: in DurabilityOS the arena does not
+// grow at all, and in the WAL modes it grows by at most two records a key
+// from one checkpoint to the next, not by one an update.
 //
-// Why nothing is lost that must not be. A record below the durable end is
-// whole on disk when the header recording that end is written (the arenas
-// are synced first), and no byte below that end is written again until the
-// next header: a power loss, which may leave any page written since in its
-// old state or its new one, finds each of those bytes the same in both, so
-// no record a header made durable can be torn. Past the durable end:
+// Why nothing is lost that must not be. In the WAL modes a record below
+// the durable end is whole on disk when the header recording that end is
+// written (the arenas are synced first), and no byte below that end is
+// written again until the next header: a power loss, which may leave any
+// page written since in its old state or its new one, finds each of those
+// bytes the same in both, so no record a header made durable can be torn.
+// In DurabilityOS the bytes below the durable end that are written again
+// are twins': the record each key's slot pointed at when the header was
+// written is whole, and every other record of a key that is live then, its
+// twin, is retired, on disk before the header. No record's length changes
+// in place, so a walk below the durable end finds the records where they
+// were appended, whatever a crash left of the twins written over since.
+// Past the durable end:
 //
 //   - The record the slot points at is never written, and the slot is
 //     pointed at the new record only once it is whole: a crash of the
@@ -295,12 +322,15 @@
 //     header's; any mix of old and new pages agrees on where the records
 //     start, since appends only add records and rewrites keep their
 //     length. A slot may come back as it was at any moment since the last
-//     Sync; the record it points at held only values of its own key since
-//     then, so recovery finds there one of them, or a record that is not
-//     whole, and drops the key, as a key written since the last Sync may
-//     be; never another key's value. Where a power loss leaves two records in a row
-//     that are not whole, the walk ends at the first: what it cuts was all
-//     written since the last Sync.
+//     Sync; the record it points at then held, since that Sync, only the
+//     value the Sync made durable or values of its own key written since:
+//     a twin's older value was retired before the Sync. So recovery finds
+//     there one of them, or a record that is not whole (torn, or still
+//     retired), and drops the key, as a key written since the last Sync
+//     may be; never another key's value, nor an older value of its own.
+//     Where a power loss leaves two records in a row that are not whole
+//     past the durable end, the walk ends at the first: what it cuts was
+//     all written since the last Sync.
 //   - WAL modes: the table in buckets is the last checkpoint's, and
 //     recovery cuts the arenas back to the checkpoint's ends, the durable
 //     end, zeroing what was past it: every twin written over since goes with
@@ -311,10 +341,12 @@
 //     DurabilityOS, logged before it is applied, is replayed so too, over
 //     what the walk recovered.
 //   - A map of format version 1 was written by code that never writes in
-//     place and walks no torn dead record: its arenas hold none. Its first
-//     write writes a header of version 2 before anything else (see
-//     Versions), and version-1 code refuses that map; so a torn dead
-//     record is only ever seen by code that steps over it.
+//     place, and one of version 2 by code that never retires a twin nor
+//     writes below the durable end: below that end their arenas hold no
+//     record that is not whole. Its first write writes a header of the
+//     current version before anything else (see Versions), and older code
+//     refuses that map; so a torn dead or a retired record is only ever
+//     seen by code that steps over it.
 //
 // # Delete
 //
@@ -681,6 +713,19 @@
 // first frame logged writes a file header over it. A recovery without
 // room for its checkpoint cannot go on from a version-1 log (see
 // Checkpoint), and fails.
+//
+// Format version 3 added retired twins (see Update in place): in
+// DurabilityOS a twin outlives a Sync, retired by it, and is written over
+// below the durable end, so the values arena of a version-3 map may hold,
+// below the end its header records, records that are not whole, several in
+// a row, which a walk steps over by their lengths (see Arena). Nothing else
+// changed: a version-2 or version-1 map opens as it is, and its arenas hold
+// no record below that end that is not whole. It stays of its version
+// while it is only read; the first header that says version 3 is written
+// as the first one that says version 2 is, at the first mutation or at the
+// end of a recovery, before any twin is retired. From then on version-2
+// code refuses the map (ErrVersion): its walk would end at the first two
+// records in a row that are not whole.
 //
 // # Sharded maps
 //

@@ -242,79 +242,94 @@ func TestGoldenWALRecovers(t *testing.T) {
 	}
 }
 
-// A map of format version 1 stays version 1 until this version first
-// writes its header, which it does with the first write, or when it
-// recovers the map: from then on the map is version 2, which version 1
-// refuses.
-func TestVersion1BecomesVersion2(t *testing.T) {
-	dir := copyGolden(t, goldenClean, 1)
-	m, err := diskmap.Open[string, string](dir, nil)
-	must(t, err)
-	must(t, m.Close())
-	if v := header(t, dir).Version; v != 1 {
-		t.Fatalf("after an Open and Close without writes: version %d, want 1", v)
-	}
-	m, err = diskmap.Open[string, string](dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
-	must(t, err)
-	must(t, m.Put("new", "key"))
-	if v := header(t, dir).Version; v != 2 {
-		t.Fatalf("after the first write: version %d, want 2", v)
-	}
-	must(t, m.Close())
-	if h := header(t, dir); h.Version != 2 || h.Dirty() {
-		t.Fatalf("after Close: %+v, want a clean header of version 2", h)
-	}
+// A map of an older format version stays of its version until this
+// version first writes its header, which it does with the first write, or
+// when it recovers the map: from then on the map is of the current
+// version, which the older code refuses.
+func TestOlderVersionsBecomeCurrent(t *testing.T) {
+	for v := uint32(layout.MinVersion); v < layout.Version; v++ {
+		t.Run(fmt.Sprint("v", v), func(t *testing.T) {
+			dir := copyGolden(t, goldenClean, int(v))
+			m, err := diskmap.Open[string, string](dir, nil)
+			must(t, err)
+			must(t, m.Close())
+			if got := header(t, dir).Version; got != v {
+				t.Fatalf("after an Open and Close without writes: version %d, want %d", got, v)
+			}
+			m, err = diskmap.Open[string, string](dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
+			must(t, err)
+			must(t, m.Put("new", "key"))
+			if got := header(t, dir).Version; got != layout.Version {
+				t.Fatalf("after the first write: version %d, want %d", got, layout.Version)
+			}
+			must(t, m.Close())
+			if h := header(t, dir); h.Version != layout.Version || h.Dirty() {
+				t.Fatalf("after Close: %+v, want a clean header of version %d", h, layout.Version)
+			}
 
-	dir = copyGolden(t, goldenWAL, 1)
-	m, err = diskmap.Open[string, string](dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
-	must(t, err)
-	defer func() { must(t, m.Close()) }()
-	if v := header(t, dir).Version; v != 2 {
-		t.Fatalf("after recovery: version %d, want 2", v)
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, "wal")); err != nil || len(b) != 0 {
-		t.Fatalf("after recovery the log of format version 1 holds %d bytes, %v; want none", len(b), err)
+			dir = copyGolden(t, goldenWAL, int(v))
+			m, err = diskmap.Open[string, string](dir, &diskmap.Options{Durability: diskmap.DurabilityWAL})
+			must(t, err)
+			defer func() { must(t, m.Close()) }()
+			if got := header(t, dir).Version; got != layout.Version {
+				t.Fatalf("after recovery: version %d, want %d", got, layout.Version)
+			}
+			if b, err := os.ReadFile(filepath.Join(dir, "wal")); err != nil || len(b) != 0 {
+				t.Fatalf("after recovery the log of format version %d holds %d bytes, %v; want none", v, len(b), err)
+			}
+		})
 	}
 }
 
-// A map of format version 1 takes updates in place in every mode: its
-// first write makes it version 2 before anything is written over (the
-// first update of a key appends), its keys
-// read as before, each key updated again and again with values of one
-// length leaves at most two records, and it passes Check, open and after
-// a reopen.
-func TestVersion1TakesUpdatesInPlace(t *testing.T) {
-	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
-		dir := copyGolden(t, goldenClean, 1)
-		m, err := diskmap.Open[string, string](dir, opts)
-		must(t, err)
-		defer func() { must(t, m.Close()) }()
-		order, want := goldenContents()
-		requireGolden(t, m, order, want)
-		used := func() int64 { s := m.Stats().Values; return s.Live + s.Dead }
-		before := used()
-		for round := range 20 {
-			for _, k := range order {
-				want[k] = strings.Repeat(string(rune('a'+round)), len(want[k]))
-				must(t, m.Put(k, want[k]))
-				if v := header(t, dir).Version; v != 2 {
-					t.Fatalf("after a write, before any in place: a header of version %d on disk, want 2", v)
+// A map of an older format version takes updates in place in every mode:
+// its first write makes it of the current version before anything is
+// written over (the first update of a key appends), its keys read as
+// before, each key updated again and again with values of one length
+// leaves at most two records, with a Sync now and then (which in
+// DurabilityOS retires the twins), and it passes Check, open and after a
+// reopen.
+func TestOlderVersionsTakeUpdatesInPlace(t *testing.T) {
+	for v := uint32(layout.MinVersion); v < layout.Version; v++ {
+		t.Run(fmt.Sprint("v", v), func(t *testing.T) {
+			maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+				dir := copyGolden(t, goldenClean, int(v))
+				m, err := diskmap.Open[string, string](dir, opts)
+				must(t, err)
+				defer func() { must(t, m.Close()) }()
+				order, want := goldenContents()
+				requireGolden(t, m, order, want)
+				used := func() int64 { s := m.Stats().Values; return s.Live + s.Dead }
+				before := used()
+				for round := range 20 {
+					for _, k := range order {
+						want[k] = strings.Repeat(string(rune('a'+round)), len(want[k]))
+						must(t, m.Put(k, want[k]))
+						if got := header(t, dir).Version; got != layout.Version {
+							t.Fatalf("after a write, before any in place: a header of version %d on disk, want %d", got, layout.Version)
+						}
+					}
+					if opts.Durability == diskmap.DurabilityOS && round%5 == 4 {
+						must(t, m.Sync())
+						must(t, m.Check())
+					}
 				}
-			}
-		}
-		// Appended, the updates would have grown it by 20 records a key.
-		if grew, most := used()-before, 2*int64(len(order))*layout.RecordSize(4); grew > most {
-			t.Fatalf("20 updates of %d keys grew the values arena by %d bytes, want at most %d: two records a key", len(order), grew, most)
-		}
-		requireGolden(t, m, order, want)
-		must(t, m.Close())
-		if h := header(t, dir); h.Version != 2 || h.Dirty() {
-			t.Fatalf("after Close: %+v, want a clean header of version 2", h)
-		}
-		m, err = diskmap.Open[string, string](dir, &diskmap.Options{ReadOnly: true})
-		must(t, err)
-		requireGolden(t, m, order, want)
-	})
+				// Appended, the updates would have grown it by 20 records a key.
+				if grew, most := used()-before, 2*int64(len(order))*layout.RecordSize(4); grew > most {
+					t.Fatalf("20 updates of %d keys grew the values arena by %d bytes, want at most %d: two records a key", len(order), grew, most)
+				}
+				requireGolden(t, m, order, want)
+				must(t, m.Check())
+				must(t, m.Close())
+				if h := header(t, dir); h.Version != layout.Version || h.Dirty() {
+					t.Fatalf("after Close: %+v, want a clean header of version %d", h, layout.Version)
+				}
+				m, err = diskmap.Open[string, string](dir, &diskmap.Options{ReadOnly: true})
+				must(t, err)
+				requireGolden(t, m, order, want)
+				must(t, m.Check())
+			})
+		})
+	}
 }
 
 func must(t *testing.T, err error) {

@@ -12,8 +12,9 @@ import (
 // Format constants of the buckets file. They are part of the file format and
 // must not change without a new Version.
 const (
-	Version          = 2    // format version written by this package
+	Version          = 3    // format version written by this package
 	MinVersion       = 1    // oldest format version read (see Versions in the package doc)
+	LogHeaderVersion = 2    // first format version whose log has a file header
 	MetaSize         = 4096 // bytes before the slot table: two header copies
 	HeaderSize       = 256  // bytes of one header copy
 	HeaderCopyOffset = 512  // offset of the second copy (its own disk sector)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -286,11 +287,11 @@ func TestTornDeadRecord(t *testing.T) {
 	if _, err := layout.CheckRecord(arena, offs[1], end); !errors.Is(err, layout.ErrCorrupt) {
 		t.Fatalf("the torn record checks: %v", err)
 	}
-	p, next, torn, err := layout.NextRecord(arena, offs[1], end)
+	p, next, torn, err := layout.NextRecord(arena, offs[1], end, 0)
 	if err != nil || !torn || p != nil || next != offs[2] {
 		t.Fatalf("NextRecord of the torn record = %q, %d, %v, %v; want nil, %d, true, nil", p, next, torn, err, offs[2])
 	}
-	p, next, torn, err = layout.NextRecord(arena, offs[0], end)
+	p, next, torn, err = layout.NextRecord(arena, offs[0], end, 0)
 	if err != nil || torn || string(p) != "first" || next != offs[1] {
 		t.Fatalf("NextRecord of a whole record = %q, %d, %v, %v", p, next, torn, err)
 	}
@@ -298,7 +299,7 @@ func TestTornDeadRecord(t *testing.T) {
 		t.Fatalf("ScanEnd over a torn dead record = %d, want %d", got, end)
 	}
 	tear(3, "lost") // the last record, zeros after it
-	if _, _, _, err := layout.NextRecord(arena, offs[3], end); !errors.Is(err, layout.ErrCorrupt) {
+	if _, _, _, err := layout.NextRecord(arena, offs[3], end, 0); !errors.Is(err, layout.ErrCorrupt) {
 		t.Fatalf("NextRecord of a torn last record: %v, want ErrCorrupt", err)
 	}
 	if got := format.ScanEnd(arena, layout.ArenaHeaderSize); got != offs[3] {
@@ -316,6 +317,56 @@ func TestTornDeadRecord(t *testing.T) {
 	clear(arena[offs[1]:offs[2]]) // a zero header is the end, whatever follows
 	if got := format.ScanEnd(arena, layout.ArenaHeaderSize); got != offs[1] {
 		t.Fatalf("ScanEnd over a zero header = %d, want %d", got, offs[1])
+	}
+}
+
+// Below the values arena's settled end, where twins are retired and
+// written over in place, a walk steps over every record by its length,
+// whole or not, two in a row too; past it, two records in a row that are
+// not whole end the walk at the first, and below it a zero header still
+// ends it.
+func TestSettledRecords(t *testing.T) {
+	arena := make([]byte, 256)
+	off := int64(layout.ArenaHeaderSize)
+	var offs []int64
+	for _, p := range []string{"first", "retired", "torn", "after", "last"} {
+		n := layout.RecordSize(len(p))
+		format.PutRecord(arena[off:off+n], []byte(p))
+		offs = append(offs, off)
+		off += n
+	}
+	end := off
+	format.Retire(arena[offs[1]:])
+	if _, err := layout.CheckRecord(arena, offs[1], end); !errors.Is(err, layout.ErrCorrupt) {
+		t.Fatalf("a retired record checks: %v", err)
+	}
+	format.PutPayload(arena[offs[2]:], []byte("TORN")) // the header stays as it was
+	walk := func(settled int64) (whole []int64, at int64) {
+		at = layout.ArenaHeaderSize
+		for at < end {
+			p, next, torn, err := layout.NextRecord(arena, at, end, settled)
+			if err != nil {
+				return whole, at
+			}
+			if !torn {
+				if p == nil {
+					t.Fatalf("NextRecord at %d: no payload, not torn", at)
+				}
+				whole = append(whole, at)
+			}
+			at = next
+		}
+		return whole, at
+	}
+	if whole, at := walk(offs[3]); at != end || !slices.Equal(whole, []int64{offs[0], offs[3], offs[4]}) {
+		t.Fatalf("walk settled up to the third record: whole %v, ended at %d; want %v, %d", whole, at, []int64{offs[0], offs[3], offs[4]}, end)
+	}
+	if _, at := walk(0); at != offs[1] {
+		t.Fatalf("walk with nothing settled: ended at %d, want %d", at, offs[1])
+	}
+	clear(arena[offs[1]:offs[2]])
+	if _, at := walk(offs[3]); at != offs[1] {
+		t.Fatalf("walk over a zero header below the settled end: ended at %d, want %d", at, offs[1])
 	}
 }
 

@@ -39,7 +39,7 @@ func PutHeader(b []byte, payload []byte) {
 func ScanEnd(arena []byte, off int64) int64 {
 	size := int64(len(arena))
 	for {
-		_, next, _, err := layout.NextRecord(arena, off, size)
+		_, next, _, err := layout.NextRecord(arena, off, size, 0)
 		if err != nil {
 			return off
 		}
@@ -66,4 +66,13 @@ func PutExpiringPayload(b []byte, expiry int64, value []byte) {
 	binary.LittleEndian.PutUint64(p, uint64(expiry))
 	copy(p[layout.ExpirySize:], value)
 	clear(b[layout.RecordHeaderSize+n : layout.RecordSize(n)])
+}
+
+// Retire retires the whole record at the start of b: its checksum field
+// becomes the complement of its payload's checksum, so that the record is
+// no longer whole, and its length stays as it was. A retired twin is
+// written over as any twin (see Update in place in package layout).
+func Retire(b []byte) {
+	sum := binary.LittleEndian.Uint32(b[4:layout.RecordHeaderSize])
+	binary.LittleEndian.PutUint32(b[4:layout.RecordHeaderSize], ^sum)
 }
