@@ -95,7 +95,6 @@ func (c *core) grow(n int) error {
 	g := &growth{next: next, start: c.tab.firstEmpty(), moved: 1, oldTombs: c.hdr.Tombstones}
 	c.growing = g
 	c.logDebug("diskmap: table growing", "slots", c.tab.mask+1, "to", next.mask+1, "keys", c.hdr.Count)
-	c.twins.forget() // no twins while the table grows (see twins)
 	c.hdr.Resizes++
 	if next.mode != mmap.Private {
 		h := c.nextHeader()

@@ -376,6 +376,63 @@ func TestUpdateInPlaceForgetsTwinsAtCompactionAndGrowth(t *testing.T) {
 	})
 }
 
+// In DurabilityOS a table that grows leaves the twins as they are:
+// counters updated again and again while the table grows, a slot moved at
+// each write, and a Sync now and then, stay within their two records each,
+// and the only growth of the values arena is the new keys' records. (In
+// the WAL modes a growth ends with a checkpoint, which forgets them.)
+func TestUpdateInPlaceAcrossGrowth(t *testing.T) {
+	const counters = 50
+	t.Run("DurabilityOS", func(t *testing.T) {
+		m := maptest.Open[uint64, uint64](t, t.TempDir(), &diskmap.Options{Capacity: 16})
+		diskmap.SetGrowStep(m, 1, false)
+		want := map[uint64]uint64{}
+		bump := func() {
+			for k := range uint64(counters) {
+				if _, err := m.Entry(k).AndModify(func(v *uint64) { *v++ }).OrInsert(1); err != nil {
+					t.Fatal(err)
+				}
+				want[k]++
+			}
+		}
+		bump()
+		bump() // each counter has its twin now
+		start, grew := valuesUsed(m), false
+		next := uint64(1 << 20)
+		for round := range 40 {
+			for range 20 {
+				if err := m.Put(next, next); err != nil {
+					t.Fatal(err)
+				}
+				want[next] = next
+				next++
+				grew = grew || diskmap.Growing(m)
+				bump()
+			}
+			if round%10 == 9 {
+				if err := m.Sync(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if !grew {
+			t.Fatal("the table never grew while the counters were updated")
+		}
+		added := int64(len(want)-counters) * layout.RecordSize(8)
+		if got, most := valuesUsed(m)-start, added+2*counters*layout.RecordSize(8); got > most {
+			t.Fatalf("the values arena grew by %d bytes, want at most %d: the new keys' records (%d) and two records a counter", got, most, added)
+		}
+		for k, v := range want {
+			if got, ok, err := m.Get(k); err != nil || !ok || got != v {
+				t.Fatalf("Get(%d) = %d, %v, %v; want %d", k, got, ok, err, v)
+			}
+		}
+		if err := m.Check(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // In DurabilityOS the twins outlive a Sync, which retires each one before
 // it syncs the values file: the file it leaves holds no whole record at a
 // twin, so no older value of a key than its synced one, while keys are

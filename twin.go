@@ -12,42 +12,53 @@ import (
 // leaves becomes the twin. A key updated again and again so goes back and
 // forth between two records, and the arena does not grow.
 //
-// Twins are kept in memory only, by slot. A twin belongs to one key and is
-// never given to another: it is forgotten when its key is deleted or takes
-// a value of another length, and whenever the slots move to another table.
-// So a slot left from before a power loss never finds another key's value
-// where its own was.
+// Twins are kept in memory only, by the offset of their key's record in
+// the keys arena, which no update and no move of a slot to another table
+// changes. A twin belongs to one key and is never given to another: it is
+// forgotten when its key is deleted or takes a value of another length,
+// and whenever the arenas are replaced. So a slot left from before a power
+// loss never finds another key's value where its own was.
 //
 // What a header does to them depends on the table:
 //
-//   - In DurabilityOS (a shared table, keep set) a checkpoint retires every
-//     twin before it syncs the arenas (retireTwins): a power loss after it
+//   - In DurabilityOS (a shared table, keep set) a checkpoint retires the
+//     twins before it syncs the arenas (retireTwins): a power loss after it
 //     finds each one retired, or holding a value written since, never an
 //     older value of its key than the one the checkpoint made durable. The
-//     twins then outlive the header, and any record of a key may become its
-//     twin.
+//     twins retired then outlive the header. Only a twin on a page written
+//     since the last header is retired, as the checkpoint writes that page
+//     anyway; the others are forgotten. So a record below the durable end
+//     becomes a twin only where that is cheap: the record an update over
+//     the key's twin leaves (the key goes on between its two), or one on
+//     a page written since. Updates of keys spread over a large arena,
+//     once each between two Syncs, cost the Sync no page more than their
+//     appends, and no twin to keep.
 //   - In the WAL modes (a private table) the table a recovery starts from
 //     is the last checkpoint's, which points at records that must stay as
 //     they are: every header forgets the twins, and only a record written
 //     since the end the last one recorded, the durable end, becomes one.
 //
-// While the table grows (grow.go) a key may move from a slot of the old
-// table to one of the new, and a write may go to both: updates append
-// then. The twins are forgotten when a growth begins, and none is made
-// until the new table is in place, its slots the ones twins are kept by.
+// While the table grows (grow.go) a key may be in a slot of the old table
+// and one of the new, both pointed at its record by each update (mirror):
+// its twin is the same for both.
 type twins struct {
 	durable int64           // the values arena's end in the last header written
 	keep    bool            // twins outlive a header, retired (DurabilityOS)
-	of      map[uint64]twin // slot -> the twin of its key
+	of      map[uint32]twin // key record offset / 8 -> the twin of that key
 	bytes   int64           // the size of the twins in of: dead bytes that updates write over
-	fresh   []uint64        // slots whose twin has not been retired, some listed twice
+	fresh   []uint32        // keys (as in of) whose twin has not been retired, some listed twice
+	dirty   []uint64        // with keep: the pages below durable written since it was recorded, a bit each
+	pages   int64           // the pages in dirty that updates wrote over
+	spent   int64           // the pages in dirty that only a twin to retire is on
 	off     bool            // no new twins: every update appends (set by benchmarks)
 }
 
-// twin is a key's twin: its offset / 8, and whether it was retired (see
-// retireTwins), which it stays until an update writes over it.
+// twin is a key's twin: its offset / 8, its size in bytes (its key's
+// value record's), and whether it was retired (see retireTwins), which it
+// stays until an update writes over it.
 type twin struct {
 	off     uint32
+	size    uint32
 	retired bool
 }
 
@@ -80,6 +91,50 @@ func (t *twins) forget() {
 	clear(t.of)
 	t.bytes = 0
 	t.fresh = t.fresh[:0]
+	t.clean()
+}
+
+// clean marks every page of the values arena unwritten, as a header
+// records its end.
+func (t *twins) clean() {
+	clear(t.dirty)
+	t.pages, t.spent = 0, 0
+}
+
+// wrote records, where twins outlive a header, that the n bytes at offset
+// off of the values arena were written over.
+func (t *twins) wrote(off, n int64) {
+	if !t.keep {
+		return
+	}
+	for p := off / pageSize; p <= (off+n-1)/pageSize; p++ {
+		if t.mark(p) {
+			t.pages++
+		}
+	}
+}
+
+// mark marks page p of the values arena written since the durable end was
+// recorded, and reports whether it was not yet.
+func (t *twins) mark(p int64) bool {
+	if w := int(p / 64); w >= len(t.dirty) {
+		t.dirty = append(t.dirty, make([]uint64, w+1-len(t.dirty))...)
+	}
+	had := t.dirty[p/64]&(1<<(p%64)) != 0
+	t.dirty[p/64] |= 1 << (p % 64)
+	return !had
+}
+
+// written reports whether the page holding byte off of the values arena
+// was written since the durable end was recorded: it holds bytes past that
+// end, or was written over, or holds a twin that will be retired.
+func (t *twins) written(off int64) bool {
+	p := off / pageSize
+	if (p+1)*pageSize > t.durable {
+		return true
+	}
+	w := int(p / 64)
+	return w < len(t.dirty) && t.dirty[w]&(1<<(p%64)) != 0
 }
 
 // reset forgets every twin, for files just opened, and records end as the
@@ -89,76 +144,109 @@ func (t *twins) reset(end int64, keep bool) {
 	t.durable, t.keep = end, keep
 }
 
-// may reports whether the value record at offset off*8 may be a twin:
-// any record where twins outlive a header, else one at or past the
+// mayHave reports whether a key whose value record is at offset off*8 may
+// have a twin: in the WAL modes, only one whose record lies at or past the
 // durable end.
-func (t *twins) may(off uint32) bool {
-	return off != layout.SlotNoValue && (t.keep || int64(off)*layout.Align >= t.durable)
+func (t *twins) mayHave(off uint32) bool {
+	return off != layout.SlotNoValue && len(t.of) > 0 && (t.keep || int64(off)*layout.Align >= t.durable)
 }
 
-// drop forgets the twin of the key in slot i, if it has one: a record of
-// size bytes, the size of the key's value record.
-func (t *twins) drop(i uint64, size int64) {
-	if _, ok := t.of[i]; ok {
-		delete(t.of, i)
-		t.bytes -= size
+// mayBecome reports whether the value record at offset off*8, which an
+// update of its key leaves, may become the key's twin, the values arena
+// ending at end: one at or past the durable end; or, where twins outlive a
+// header, one that an update over the key's twin (over) leaves, one on a
+// page written since the durable end was recorded, or one on another page
+// while those are at most an eighth of the pages written since, appended
+// or written over. That page is then written too: the twin's retiring
+// writes it.
+func (t *twins) mayBecome(off uint32, over bool, end int64) bool {
+	if off == layout.SlotNoValue {
+		return false
+	}
+	at := int64(off) * layout.Align
+	switch {
+	case at >= t.durable:
+		return true
+	case !t.keep:
+		return false
+	case over || t.written(at):
+		return true
+	case 8*(t.spent+1) <= t.pages+(end-t.durable)/pageSize:
+		t.mark(at / pageSize)
+		t.spent++
+		return true
+	}
+	return false
+}
+
+// drop forgets the twin of the key whose record is at offset key*8, if it
+// has one.
+func (t *twins) drop(key uint32) {
+	if tw, ok := t.of[key]; ok {
+		delete(t.of, key)
+		t.bytes -= int64(tw.size)
 	}
 }
 
 // add makes the record at offset off*8, of size bytes, the twin of the key
-// in slot i, in place of the one it had, of the same size.
-func (t *twins) add(i uint64, off uint32, size int64) {
+// whose record is at offset key*8, in place of the one it had, of the same
+// size.
+func (t *twins) add(key, off uint32, size int64) {
 	if t.of == nil {
-		t.of = map[uint64]twin{}
+		t.of = map[uint32]twin{}
 	}
-	old, ok := t.of[i]
+	old, ok := t.of[key]
 	if !ok {
 		t.bytes += size
 	}
 	if !ok || old.retired {
-		t.fresh = append(t.fresh, i)
+		t.fresh = append(t.fresh, key)
 	}
-	t.of[i] = twin{off: off}
+	t.of[key] = twin{off: off, size: uint32(size)}
 }
 
-// retireTwins retires every twin not yet retired (format.Retire), before a
-// checkpoint of a shared table syncs the arenas: from then on the disk
-// holds no whole record of an older value of a key than the one the
-// checkpoint makes durable, other than the one its slot points at, so the
-// twins may outlive the header. It is a write of 4 bytes a twin.
+// retireTwins retires each twin not yet retired (format.Retire) whose
+// header lies on a page written since the last header, and forgets the
+// others, before a checkpoint of a shared table syncs the arenas: from
+// then on the disk holds no whole record of an older value of a key than
+// the one the checkpoint makes durable, other than the one its slot points
+// at, so the twins left may outlive the header. It is a write of 4 bytes
+// a twin, on a page that the checkpoint writes anyway.
 func (c *core) retireTwins() {
-	for _, i := range c.twins.fresh {
-		tw, ok := c.twins.of[i]
-		if !ok || tw.retired {
-			continue
+	for _, key := range c.twins.fresh {
+		tw, ok := c.twins.of[key]
+		switch {
+		case !ok || tw.retired:
+		case c.twins.written(int64(tw.off) * layout.Align):
+			format.Retire(c.vals.writable(tw.off, 0))
+			tw.retired = true
+			c.twins.of[key] = tw
+		default:
+			c.twins.drop(key)
 		}
-		format.Retire(c.vals.writable(tw.off, 0))
-		c.twins.of[i] = twin{off: tw.off, retired: true}
 	}
 	c.twins.fresh = c.twins.fresh[:0]
+	c.twins.clean()
 }
 
 // twin returns the twin of the key in slot i of t, if it has one that a
-// value whose slot value-length field is n fits. None while the table
-// grows.
+// value whose slot value-length field is n fits.
 func (c *core) twin(t *table, i uint64, n uint32) (uint32, bool) {
-	if len(c.twins.of) == 0 || c.growing != nil {
-		return 0, false
-	}
 	s := t.slot(i)
-	if !c.twins.may(format.SlotValue(s)) || !fitsTwin(format.SlotValueLen(s), n) {
+	if !c.twins.mayHave(format.SlotValue(s)) || !fitsTwin(format.SlotValueLen(s), n) {
 		return 0, false
 	}
-	tw, ok := c.twins.of[i]
+	tw, ok := c.twins.of[format.SlotKeyField(s)]
 	return tw.off, ok
 }
 
 // update points slot i of t, holding a key of fingerprint fp, at a record
 // holding vb, to expire at exp, whose room is reserved: over the key's
 // twin tw if over, else a new record at the end of the values arena. The
-// record the slot pointed at becomes the key's twin if it may be (see
-// twins.may), of the new value's length, and the table not growing. While it grows the key's old slot, if it has one, is pointed
-// at the new record too (see mirror).
+// record the slot pointed at becomes the key's twin if it may
+// (twins.mayBecome) and has the new value's length. While the table grows
+// the key's old slot, if it has one, is pointed at the new record too (see
+// mirror).
 func (c *core) update(t *table, i uint64, fp uint32, vb []byte, exp int64, tw uint32, over bool) {
 	s := t.slot(i)
 	cur, n := format.SlotValue(s), format.SlotValueLen(s)
@@ -173,19 +261,16 @@ func (c *core) update(t *table, i uint64, fp uint32, vb []byte, exp int64, tw ui
 		voff, vlen = c.putValue(vb, exp)
 	}
 	c.vals.live += valueSize(len(vb), exp) - size
+	key := format.SlotKeyField(s)
 	format.SetSlotValue(s, voff, vlen)
-	if o := c.mirror(t, fp, format.SlotKeyField(s)); o != nil {
+	if o := c.mirror(t, fp, key); o != nil {
 		format.SetSlotValue(o, voff, vlen)
 	}
 	switch {
-	case !c.twins.may(cur) || c.growing != nil:
-		// Below the durable end in the WAL modes, or no record: no twin,
-		// and the key had none (see twins); or the table grows, and the
-		// twins are forgotten.
-	case fitsTwin(n, vlen) && !c.twins.off:
-		c.twins.add(i, cur, size)
-	default:
-		c.twins.drop(i, size) // a twin of the old length is of no use
+	case fitsTwin(n, vlen) && !c.twins.off && c.twins.mayBecome(cur, over, c.vals.end):
+		c.twins.add(key, cur, size)
+	case c.twins.mayHave(cur):
+		c.twins.drop(key) // none now, or one of the old length, of no use
 	}
 }
 
@@ -197,6 +282,7 @@ func (c *core) update(t *table, i uint64, fp uint32, vb []byte, exp int64, tw ui
 func (c *core) rewrite(tw uint32, vb []byte, exp int64) {
 	n := int(valueLenField(len(vb), exp) &^ layout.SlotExpires)
 	b := c.vals.writable(tw, n)
+	c.twins.wrote(int64(tw)*layout.Align, int64(len(b)))
 	if exp == noExpiry {
 		format.PutPayload(b, vb)
 	} else {

@@ -257,22 +257,28 @@
 //
 // An update never writes over the record its slot points at; it may write
 // over one dead record: the key's twin, a record the key itself left. A
-// writer keeps its keys' twins in memory only, and forgets them all at
-// every Open, table rebuild, compaction, automatic or not, and recovery.
-// It also forgets them when a table begins to grow (see Grow), and keeps
-// none until the new table is in place: while a table grows, updates
-// append. Every header written records the values arena's end as the
-// durable end. Then the two kinds of table part ways:
+// writer keeps its keys' twins in memory only, by key, and forgets them
+// all at every Open, table rebuild, compaction, automatic or not, and
+// recovery. While a table grows (see Grow) a key's twin is the same for its
+// slot in either table, each of which an update points at the new record.
+// Every header written records the values arena's end as the durable end.
+// Then the two kinds of table part ways:
 //
 //   - WAL modes: no record below the durable end is written again. Each
 //     header forgets the twins, and only a record at or past the durable
 //     end becomes one.
 //   - DurabilityOS: the twins outlive a header. A checkpoint (every Sync)
-//     first retires each twin not yet retired, writing the complement of
-//     its checksum over its checksum field, and only then syncs the
-//     arenas and writes the header. Any record of a key may become its
-//     twin; a retired one is written over as any other, and is then
-//     whole again.
+//     first retires each twin not yet retired whose header lies on a page
+//     written since the last header, writing the complement of its
+//     checksum over its checksum field, forgets the others, and only then
+//     syncs the arenas and writes the header. A retired twin is written
+//     over as any other, and is then whole again. A record below the
+//     durable end may become a twin where its page is written anyway: the
+//     record that an update over the key's twin leaves, one on a page
+//     written since the last header, or one on another page while those
+//     are at most an eighth of the pages written since (retiring it writes
+//     its page). So the writes of updates spread over a large arena, once
+//     each between two Syncs, are what they would be without twins.
 //
 // Updating a key whose slot points at record c:
 //
@@ -282,13 +288,12 @@
 //     new checksum. An empty value that never expires has no record and
 //     no twin. Otherwise append the new record at the end of the arena.
 //  2. Store bytes 8..15 of the slot: the new record's offset and length.
-//  3. If c may be a twin (in the WAL modes, if it lies at or past the
-//     durable end) and has the new value's length, c is now the key's
-//     twin; else the key has none.
+//  3. If c may be a twin (see above) and has the new value's length, c is
+//     now the key's twin; else the key has none.
 //
 // A twin belongs to its key alone: it is forgotten when the key is deleted
-// or takes a value of another length, and with every table the slots move
-// to. A key updated again and again with values of one length so goes
+// or takes a value of another length. A key updated again and again with
+// values of one length so goes
 // back and forth between two records: in DurabilityOS the arena does not
 // grow at all, and in the WAL modes it grows by at most two records a key
 // from one checkpoint to the next, not by one an update.
