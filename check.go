@@ -21,9 +21,9 @@ const maxProblems = 20
 // have expired and are not yet removed are checked as any other. The error
 // matches ErrCorrupt. It reads only, and may run alongside other readers.
 //
-// A dead record that is not whole, below the values arena's end as the
-// header records it (a retired twin, or one a crash tore as it was written
-// over) or between whole records past it (a torn dead record; see package
+// A dead record that is not whole, a retired twin, one a crash tore as it
+// was written over below the values arena's end as the header records
+// it, or a torn dead record between whole ones past it (see package
 // layout, Arena), is not a problem: no slot points at it, and Compact
 // drops it. A slot that points at one is.
 func (m *Map[K, V]) Check() error {

@@ -65,7 +65,6 @@ func (c *core) checkpointFiles(stayOpen bool) error {
 	if err := c.settleGrowth(stayOpen); err != nil {
 		return err
 	}
-	c.retireTwins() // before the arenas are synced (see twins)
 	if err := c.flushArenas(); err != nil {
 		return err
 	}

@@ -18,8 +18,8 @@ import (
 // Updates in place (package layout, Update in place): a key updated again
 // and again goes back and forth between two value records. In the WAL
 // modes no record below the durable end is written again, and the twins
-// start anew at each checkpoint; in DurabilityOS a Sync retires them and
-// they live on.
+// start anew at each checkpoint; in DurabilityOS they are retired and
+// live on.
 
 // valuesUsed returns the bytes of records in the values arena, live and
 // dead: how far it has been written.
@@ -161,7 +161,7 @@ func TestUpdateInPlaceLeavesDurableRecords(t *testing.T) {
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
 		d := opts.Durability
 		if d == diskmap.DurabilityOS {
-			t.Skip("in DurabilityOS a Sync retires the twins instead (TestUpdateInPlaceRetiresTwins)")
+			t.Skip("in DurabilityOS the twins are retired instead (TestUpdateInPlaceRetiresTwins)")
 		}
 		opts.WALCheckpointBytes = 1 << 30
 		dir := t.TempDir()
@@ -433,11 +433,11 @@ func TestUpdateInPlaceAcrossGrowth(t *testing.T) {
 	})
 }
 
-// In DurabilityOS the twins outlive a Sync, which retires each one before
-// it syncs the values file: the file it leaves holds no whole record at a
-// twin, so no older value of a key than its synced one, while keys are
-// updated in place, given values of other sizes, deleted and put again,
-// alone and in batches. The map passes Check then, and after a reopen.
+// In DurabilityOS the twins are retired and outlive a Sync: the values
+// file a Sync leaves holds no whole record at a twin, so no older value of
+// a key than its synced one, while keys are updated in place, given values
+// of other sizes, deleted and put again, alone and in batches. The map
+// passes Check then, and after a reopen.
 func TestUpdateInPlaceRetiresTwins(t *testing.T) {
 	dir := t.TempDir()
 	opts := &diskmap.Options{Durability: diskmap.DurabilityOS}

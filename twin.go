@@ -21,18 +21,19 @@ import (
 //
 // What a header does to them depends on the table:
 //
-//   - In DurabilityOS (a shared table, keep set) a checkpoint retires the
-//     twins before it syncs the arenas (retireTwins): a power loss after it
-//     finds each one retired, or holding a value written since, never an
-//     older value of its key than the one the checkpoint made durable. The
-//     twins retired then outlive the header. Only a twin on a page written
-//     since the last header is retired, as the checkpoint writes that page
-//     anyway; the others are forgotten. So a record below the durable end
-//     becomes a twin only where that is cheap: the record an update over
-//     the key's twin leaves (the key goes on between its two), or one on
-//     a page written since. Updates of keys spread over a large arena,
-//     once each between two Syncs, cost the Sync no page more than their
-//     appends, and no twin to keep.
+//   - In DurabilityOS (a shared table, keep set) the update that makes a
+//     record a twin retires it (format.Retire), a write of 4 bytes to the
+//     record the update has just read: a power loss finds each twin
+//     retired, or holding a value written since the last Sync, never an
+//     older value of its key than the one that Sync made durable. The
+//     twins then outlive every header. Retiring a record writes its page,
+//     which the next Sync writes back, so a record below the durable end
+//     becomes a twin only where that costs little (mayBecome): the record
+//     an update over the key's twin leaves (the key goes on between its
+//     two), one on a page written since the last header, or one on
+//     another while those are at most an eighth of the pages written
+//     since. Updates of keys spread over a large arena, once each between
+//     two Syncs, cost the Sync no more pages than their appends.
 //   - In the WAL modes (a private table) the table a recovery starts from
 //     is the last checkpoint's, which points at records that must stay as
 //     they are: every header forgets the twins, and only a record written
@@ -43,23 +44,19 @@ import (
 // its twin is the same for both.
 type twins struct {
 	durable int64           // the values arena's end in the last header written
-	keep    bool            // twins outlive a header, retired (DurabilityOS)
+	keep    bool            // twins are retired and outlive a header (DurabilityOS)
 	of      map[uint32]twin // key record offset / 8 -> the twin of that key
 	bytes   int64           // the size of the twins in of: dead bytes that updates write over
-	fresh   []uint32        // keys (as in of) whose twin has not been retired, some listed twice
 	dirty   []uint64        // with keep: the pages below durable written since it was recorded, a bit each
 	pages   int64           // the pages in dirty that updates wrote over
 	spent   int64           // the pages in dirty that only a twin to retire is on
 	off     bool            // no new twins: every update appends (set by benchmarks)
 }
 
-// twin is a key's twin: its offset / 8, its size in bytes (its key's
-// value record's), and whether it was retired (see retireTwins), which it
-// stays until an update writes over it.
+// twin is a key's twin: its offset / 8 and its size in bytes, its key's
+// value record's.
 type twin struct {
-	off     uint32
-	size    uint32
-	retired bool
+	off, size uint32
 }
 
 // fitsTwin reports whether a value whose slot value-length field is n may
@@ -76,13 +73,15 @@ type twin struct {
 func fitsTwin(vlen, n uint32) bool { return vlen == n && n != 0 }
 
 // settle records end, the values arena's end in a header being written,
-// as the durable end. Unless the twins outlive a header (keep), it
-// forgets them: the records up to end are never written again.
+// as the durable end, and marks every page unwritten since. Unless the
+// twins outlive a header (keep), it forgets them: the records up to end
+// are never written again.
 func (t *twins) settle(end int64) {
 	t.durable = end
 	if !t.keep {
 		t.forget()
 	}
+	t.clean()
 }
 
 // forget forgets every twin, as the slots they belong to move to another
@@ -90,7 +89,6 @@ func (t *twins) settle(end int64) {
 func (t *twins) forget() {
 	clear(t.of)
 	t.bytes = 0
-	t.fresh = t.fresh[:0]
 	t.clean()
 }
 
@@ -127,7 +125,7 @@ func (t *twins) mark(p int64) bool {
 
 // written reports whether the page holding byte off of the values arena
 // was written since the durable end was recorded: it holds bytes past that
-// end, or was written over, or holds a twin that will be retired.
+// end, or was written over, or holds a retired twin.
 func (t *twins) written(off int64) bool {
 	p := off / pageSize
 	if (p+1)*pageSize > t.durable {
@@ -195,38 +193,10 @@ func (t *twins) add(key, off uint32, size int64) {
 	if t.of == nil {
 		t.of = map[uint32]twin{}
 	}
-	old, ok := t.of[key]
-	if !ok {
+	if _, ok := t.of[key]; !ok {
 		t.bytes += size
 	}
-	if !ok || old.retired {
-		t.fresh = append(t.fresh, key)
-	}
 	t.of[key] = twin{off: off, size: uint32(size)}
-}
-
-// retireTwins retires each twin not yet retired (format.Retire) whose
-// header lies on a page written since the last header, and forgets the
-// others, before a checkpoint of a shared table syncs the arenas: from
-// then on the disk holds no whole record of an older value of a key than
-// the one the checkpoint makes durable, other than the one its slot points
-// at, so the twins left may outlive the header. It is a write of 4 bytes
-// a twin, on a page that the checkpoint writes anyway.
-func (c *core) retireTwins() {
-	for _, key := range c.twins.fresh {
-		tw, ok := c.twins.of[key]
-		switch {
-		case !ok || tw.retired:
-		case c.twins.written(int64(tw.off) * layout.Align):
-			format.Retire(c.vals.writable(tw.off, 0))
-			tw.retired = true
-			c.twins.of[key] = tw
-		default:
-			c.twins.drop(key)
-		}
-	}
-	c.twins.fresh = c.twins.fresh[:0]
-	c.twins.clean()
 }
 
 // twin returns the twin of the key in slot i of t, if it has one that a
@@ -269,6 +239,9 @@ func (c *core) update(t *table, i uint64, fp uint32, vb []byte, exp int64, tw ui
 	switch {
 	case fitsTwin(n, vlen) && !c.twins.off && c.twins.mayBecome(cur, over, c.vals.end):
 		c.twins.add(key, cur, size)
+		if c.twins.keep {
+			format.Retire(c.vals.writable(cur, 0))
+		}
 	case c.twins.mayHave(cur):
 		c.twins.drop(key) // none now, or one of the old length, of no use
 	}

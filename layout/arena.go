@@ -114,33 +114,46 @@ func CheckRecord(arena []byte, off, end int64) ([]byte, error) {
 
 // NextRecord checks the record at offset off of arena, whose first end
 // bytes are in use, and returns its payload and the offset of the record
-// after it. A record whose checksum fails ends a walk of the arena with
-// the error, unless it is a dead record that a walk steps over, with torn
-// set and no payload, which no slot points at:
+// after it. A record that is not whole ends a walk of the arena with the
+// error, unless it is a dead record that a walk steps over, with torn set
+// and no payload, which no slot points at:
 //
+//   - a retired record, anywhere: its checksum field is the complement of
+//     its payload's checksum (a twin, see Update in place);
 //   - below settled, the values arena's end as the header last recorded
 //     it (0 for the keys arena, or when nothing is known), any record
 //     whose header is not zero: its length is as it was appended, and it
-//     is a retired twin, or one that a crash left being written over (see
-//     Update in place in the package doc);
+//     is a twin that a crash left being written over (see Update in place
+//     in the package doc);
 //   - at or past settled, a torn dead record: its header is not zero, and
 //     the record after it, at the offset its length gives, lies within
-//     end and is whole.
+//     end and is whole or retired.
 func NextRecord(arena []byte, off, end, settled int64) (payload []byte, next int64, torn bool, err error) {
-	p, err := CheckRecord(arena, off, end)
-	if err == nil {
-		return p, off + RecordSize(len(p)), false, nil
-	}
-	p, _, derr := RecordAt(arena, off, end)
-	if derr != nil || binary.LittleEndian.Uint64(arena[off:]) == 0 {
+	p, sum, err := RecordAt(arena, off, end)
+	if err != nil {
 		return nil, off, false, err
 	}
 	next = off + RecordSize(len(p))
-	if next <= settled {
+	want := Checksum(p)
+	switch {
+	case sum == want:
+		return p, next, false, nil
+	case sum == ^want, next <= settled && binary.LittleEndian.Uint64(arena[off:]) != 0:
 		return nil, next, true, nil
 	}
-	if _, nerr := CheckRecord(arena, next, end); nerr != nil {
+	err = corrupt(off+4, "record checksum", hex(uint64(want)), hex(uint64(sum)))
+	if binary.LittleEndian.Uint64(arena[off:]) == 0 {
+		return nil, off, false, err
+	}
+	if q, nsum, nerr := RecordAt(arena, next, end); nerr != nil || !sound(q, nsum) {
 		return nil, off, false, err
 	}
 	return nil, next, true, nil
+}
+
+// sound reports whether a record whose payload is p and whose checksum
+// field is sum is whole or retired: where a walk finds the next record.
+func sound(p []byte, sum uint32) bool {
+	want := Checksum(p)
+	return sum == want || sum == ^want
 }

@@ -164,17 +164,18 @@
 // An all-zero record header is never valid (the checksum of the empty
 // payload is not zero), so zeroed space after the end reads as the end.
 // A record is retired if its checksum field is the complement of its
-// payload's checksum: a twin that a Sync retired (see Update in place).
-// A walk of an arena steps over these records that are not whole, as
-// dead ones, and no slot may point at any of them:
+// payload's checksum: a twin (see Update in place). A walk of an arena
+// steps over these records that are not whole, as dead ones, and no slot
+// may point at any of them:
 //
+//   - a retired record, anywhere;
 //   - below the values arena's end as the header records it, every record
-//     whose header is not zero, by its length: retired twins, and twins a
-//     crash left being written over, several in a row perhaps;
+//     whose header is not zero, by its length: twins a crash left being
+//     written over, several in a row perhaps;
 //   - past it, or anywhere in the keys arena, a torn dead record: its
 //     header is not zero and the record after it, at the offset its
-//     length gives, is whole. It is what a crash leaves of a twin being
-//     written over.
+//     length gives, is whole or retired. It is what a crash leaves of a
+//     twin being written over.
 //
 // Any other record that is not whole ends the walk.
 // Arena files are preallocated past their end; the bytes between the end and
@@ -267,18 +268,16 @@
 //   - WAL modes: no record below the durable end is written again. Each
 //     header forgets the twins, and only a record at or past the durable
 //     end becomes one.
-//   - DurabilityOS: the twins outlive a header. A checkpoint (every Sync)
-//     first retires each twin not yet retired whose header lies on a page
-//     written since the last header, writing the complement of its
-//     checksum over its checksum field, forgets the others, and only then
-//     syncs the arenas and writes the header. A retired twin is written
-//     over as any other, and is then whole again. A record below the
-//     durable end may become a twin where its page is written anyway: the
-//     record that an update over the key's twin leaves, one on a page
-//     written since the last header, or one on another page while those
-//     are at most an eighth of the pages written since (retiring it writes
-//     its page). So the writes of updates spread over a large arena, once
-//     each between two Syncs, are what they would be without twins.
+//   - DurabilityOS: the twins outlive a header. The update that makes a
+//     record a twin retires it, writing the complement of its checksum over
+//     its checksum field, so every twin is retired until an update writes
+//     over it, which makes it whole again. A record below the durable end
+//     may become a twin where its page is written anyway, since retiring
+//     it writes its page: the record that an update over the key's twin
+//     leaves, one on a page written since the last header, or one on
+//     another page while those are at most an eighth of the pages written
+//     since. So the writes of updates spread over a large arena, once each
+//     between two Syncs, are what they would be without twins.
 //
 // Updating a key whose slot points at record c:
 //
@@ -289,7 +288,8 @@
 //     no twin. Otherwise append the new record at the end of the arena.
 //  2. Store bytes 8..15 of the slot: the new record's offset and length.
 //  3. If c may be a twin (see above) and has the new value's length, c is
-//     now the key's twin; else the key has none.
+//     now the key's twin, and in DurabilityOS it is retired; else the key
+//     has none.
 //
 // A twin belongs to its key alone: it is forgotten when the key is deleted
 // or takes a value of another length. A key updated again and again with
@@ -307,9 +307,10 @@
 // In DurabilityOS the bytes below the durable end that are written again
 // are twins': the record each key's slot pointed at when the header was
 // written is whole, and every other record of a key that is live then, its
-// twin, is retired, on disk before the header. No record's length changes
-// in place, so a walk below the durable end finds the records where they
-// were appended, whatever a crash left of the twins written over since.
+// twin, is retired, on disk before the header (the arenas are synced
+// first). No record's length changes in place, so a walk below the durable
+// end finds the records where they were appended, whatever a crash left
+// of the twins written over since.
 // Past the durable end:
 //
 //   - The record the slot points at is never written, and the slot is
@@ -329,7 +330,8 @@
 //     length. A slot may come back as it was at any moment since the last
 //     Sync; the record it points at then held, since that Sync, only the
 //     value the Sync made durable or values of its own key written since:
-//     a twin's older value was retired before the Sync. So recovery finds
+//     a twin's older value was retired by the update that made it a twin,
+//     before the Sync. So recovery finds
 //     there one of them, or a record that is not whole (torn, or still
 //     retired), and drops the key, as a key written since the last Sync
 //     may be; never another key's value, nor an older value of its own.
@@ -720,10 +722,11 @@
 // Checkpoint), and fails.
 //
 // Format version 3 added retired twins (see Update in place): in
-// DurabilityOS a twin outlives a Sync, retired by it, and is written over
-// below the durable end, so the values arena of a version-3 map may hold,
-// below the end its header records, records that are not whole, several in
-// a row, which a walk steps over by their lengths (see Arena). Nothing else
+// DurabilityOS a twin is retired, outlives a Sync, and is written over
+// below the durable end, so the values arena of a version-3 map may hold
+// retired records anywhere and, below the end its header records, records
+// that are not whole, several in a row, which a walk steps over (see
+// Arena). Nothing else
 // changed: a version-2 or version-1 map opens as it is, and its arenas hold
 // no record below that end that is not whole. It stays of its version
 // while it is only read; the first header that says version 3 is written

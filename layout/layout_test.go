@@ -320,11 +320,11 @@ func TestTornDeadRecord(t *testing.T) {
 	}
 }
 
-// Below the values arena's settled end, where twins are retired and
-// written over in place, a walk steps over every record by its length,
-// whole or not, two in a row too; past it, two records in a row that are
-// not whole end the walk at the first, and below it a zero header still
-// ends it.
+// A walk steps over a retired record anywhere, as a whole dead one. Below
+// the values arena's settled end, where twins are written over in place, it
+// steps over every record by its length, whole or not, two in a row too;
+// past it, two torn records in a row end the walk at the first, and below
+// it a zero header still ends it.
 func TestSettledRecords(t *testing.T) {
 	arena := make([]byte, 256)
 	off := int64(layout.ArenaHeaderSize)
@@ -358,11 +358,18 @@ func TestSettledRecords(t *testing.T) {
 		}
 		return whole, at
 	}
-	if whole, at := walk(offs[3]); at != end || !slices.Equal(whole, []int64{offs[0], offs[3], offs[4]}) {
-		t.Fatalf("walk settled up to the third record: whole %v, ended at %d; want %v, %d", whole, at, []int64{offs[0], offs[3], offs[4]}, end)
+	all := []int64{offs[0], offs[3], offs[4]}
+	for _, settled := range []int64{0, offs[3]} {
+		if whole, at := walk(settled); at != end || !slices.Equal(whole, all) {
+			t.Fatalf("walk settled up to %d: whole %v, ended at %d; want %v, %d", settled, whole, at, all, end)
+		}
 	}
-	if _, at := walk(0); at != offs[1] {
-		t.Fatalf("walk with nothing settled: ended at %d, want %d", at, offs[1])
+	format.PutPayload(arena[offs[3]:], []byte("AFTER")) // a second torn record, right after the first
+	if _, at := walk(0); at != offs[2] {
+		t.Fatalf("walk over two torn records with nothing settled: ended at %d, want %d", at, offs[2])
+	}
+	if whole, at := walk(offs[3]); at != end || !slices.Equal(whole, []int64{offs[0], offs[4]}) {
+		t.Fatalf("walk over two torn records, the first settled: whole %v, ended at %d; want %v, %d", whole, at, []int64{offs[0], offs[4]}, end)
 	}
 	clear(arena[offs[1]:offs[2]])
 	if _, at := walk(offs[3]); at != offs[1] {
