@@ -19,7 +19,7 @@ import (
 // and whenever the arenas are replaced. So a slot left from before a power
 // loss never finds another key's value where its own was.
 //
-// What a header does to them depends on the table:
+// How they live beside the headers depends on the table:
 //
 //   - In DurabilityOS (a shared table, keep set) the update that makes a
 //     record a twin retires it (format.Retire), a write of 4 bytes to the
@@ -49,7 +49,7 @@ type twins struct {
 	bytes   int64           // the size of the twins in of: dead bytes that updates write over
 	dirty   []uint64        // with keep: the pages below durable written since it was recorded, a bit each
 	pages   int64           // the pages in dirty that updates wrote over
-	spent   int64           // the pages in dirty that only a twin to retire is on
+	spent   int64           // the pages in dirty marked only for the twins retired on them (mayBecome)
 	off     bool            // no new twins: every update appends (set by benchmarks)
 }
 
@@ -84,8 +84,8 @@ func (t *twins) settle(end int64) {
 	t.clean()
 }
 
-// forget forgets every twin, as the slots they belong to move to another
-// table or their records are recorded by a header.
+// forget forgets every twin, as the arenas are replaced or, in the WAL
+// modes, a header records their records.
 func (t *twins) forget() {
 	clear(t.of)
 	t.bytes = 0
