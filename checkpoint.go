@@ -184,7 +184,6 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	h.Checkpoint = c.lastSeq()
 	hdr := *h
 	c.fillCounters(&hdr)
-	c.twins.forget() // t's slots may be others than those the twins are kept by
 	format.WriteMeta(t.data, &hdr, 1)
 	if err == nil {
 		err = t.persist()
