@@ -293,10 +293,10 @@
 //
 // A twin belongs to its key alone: it is forgotten when the key is deleted
 // or takes a value of another length. A key updated again and again with
-// values of one length so goes
-// back and forth between two records: in DurabilityOS the arena does not
-// grow at all, and in the WAL modes it grows by at most two records a key
-// from one checkpoint to the next, not by one an update.
+// values of one length so goes back and forth between two records: in
+// DurabilityOS the arena does not grow at all, and in the WAL modes it
+// grows by at most two records a key from one checkpoint to the next, not
+// by one an update.
 //
 // Why nothing is lost that must not be. In the WAL modes a record below
 // the durable end is whole on disk when the header recording that end is
