@@ -440,6 +440,15 @@ func (a *arena) record(off uint32) ([]byte, error) {
 	return p, err
 }
 
+// holds reports whether a record with an n-byte payload lies at offset
+// off*8, within the end: what an update checks before it makes the record
+// its slot pointed at a twin, to be written over, since a slot damaged on
+// disk may point anywhere.
+func (a *arena) holds(off, n uint32) bool {
+	p, err := a.record(off)
+	return err == nil && len(p) == int(n)
+}
+
 // view returns the n-byte payload of the record at offset off*8 without
 // reading its header, or false if it would pass the end. At
 // layout.SlotNoValue it returns the empty value, which has no record.

@@ -237,7 +237,7 @@ func (c *core) update(t *table, i uint64, fp uint32, vb []byte, exp int64, tw ui
 		format.SetSlotValue(o, voff, vlen)
 	}
 	switch {
-	case fitsTwin(n, vlen) && !c.twins.off && c.twins.mayBecome(cur, over, c.vals.end):
+	case fitsTwin(n, vlen) && !c.twins.off && c.vals.holds(cur, n&^layout.SlotExpires) && c.twins.mayBecome(cur, over, c.vals.end):
 		c.twins.add(key, cur, size)
 		if c.twins.keep {
 			format.Retire(c.vals.writable(cur, 0))
