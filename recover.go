@@ -38,6 +38,12 @@ func (c *core) recover() error {
 func (c *core) recoverFiles() error {
 	logged := c.hdr.Flags&layout.FlagWAL != 0
 	version, checkpoint := c.hdr.Version, c.hdr.Checkpoint
+	// Until its checkpoint writes a header of the current version, the
+	// recovery keeps twins by the rule that retires none (see twins); its
+	// checkpoint forgets them.
+	keep := c.twins.keep
+	c.twins.keep = false
+	defer func() { c.twins.keep = keep }()
 	c.bg.drain() // cutting maps the arenas again
 	found := []*int64{&c.recovery.KeysFound, &c.recovery.ValuesFound}
 	for n, a := range []*arena{c.keys, c.vals} {
@@ -66,7 +72,6 @@ func (c *core) recoverFiles() error {
 		return err
 	}
 	c.recovery.LogBytes = tail.End
-	c.twins.forget() // the checkpoint below retires none before its header says the current version
 	if c.growing != nil && !private {
 		// The replay grew the table: a recovery leaves one table.
 		if err := c.endGrowth(); err != nil {

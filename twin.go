@@ -78,10 +78,11 @@ func fitsTwin(vlen, n uint32) bool { return vlen == n && n != 0 }
 // are never written again.
 func (t *twins) settle(end int64) {
 	t.durable = end
-	if !t.keep {
+	if t.keep {
+		t.clean()
+	} else {
 		t.forget()
 	}
-	t.clean()
 }
 
 // forget forgets every twin, as the arenas are replaced or, in the WAL

@@ -332,6 +332,32 @@ func TestOlderVersionsTakeUpdatesInPlace(t *testing.T) {
 	}
 }
 
+// A recovery of an older version's map, whose log holds updates of keys,
+// retires no record while its header is still of the old version: the
+// map it leaves holds no dead record that is not whole, which older code
+// could not walk.
+func TestOlderVersionsRecoverRetiringNothing(t *testing.T) {
+	for v := uint32(layout.MinVersion); v < layout.Version; v++ {
+		t.Run(fmt.Sprint("v", v), func(t *testing.T) {
+			dir := copyGolden(t, goldenWAL, int(v))
+			m, err := diskmap.Open[string, string](dir, &diskmap.Options{Durability: diskmap.DurabilityOS})
+			must(t, err)
+			must(t, m.Close())
+			b, err := os.ReadFile(filepath.Join(dir, "values"))
+			must(t, err)
+			end := int64(header(t, dir).ValuesEnd)
+			for off := int64(layout.ArenaHeaderSize); off < end; {
+				_, next, notWhole, err := layout.NextRecord(b, off, end, 0)
+				must(t, err)
+				if notWhole {
+					t.Fatalf("the recovered map's values hold a record at offset %d that is not whole", off)
+				}
+				off = next
+			}
+		})
+	}
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
