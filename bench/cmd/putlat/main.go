@@ -2,7 +2,10 @@
 // package concurrent, and times every Put: it prints the load's
 // throughput, a latency histogram's quantiles and maximum, the slowest
 // Puts with their index, and the slowest Put of each range of the load
-// [2^k, 2^(k+1)), which shows how a stall grows with the map.
+// [2^k, 2^(k+1)), which shows how a stall grows with the map. Then, as the
+// same run's baseline for the longest Puts, it reads the clock in a loop
+// for as long as the load took, with no map, and counts the gaps: the
+// stalls this machine causes by itself (-control=false leaves it out).
 //
 // From the bench directory:
 //
@@ -40,6 +43,7 @@ type config struct {
 	slow       time.Duration
 	seed       uint64
 	cpu        bool
+	control    bool
 }
 
 func main() {
@@ -52,6 +56,7 @@ func main() {
 	flag.StringVar(&cfg.dir, "dir", "", "directory for the map (default a new temporary directory, removed at the end)")
 	flag.DurationVar(&cfg.slow, "slow", 0, "with -store diskmap: print each Put slower than this (with -cpu, in CPU time) and what it changed in Stats")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of the key order and the values")
+	flag.BoolVar(&cfg.control, "control", true, "after the load, read the clock in a loop for as long and count its gaps: what the machine alone does to the longest Puts")
 	flag.BoolVar(&cfg.cpu, "cpu", false, "also time each Put in CPU time of its thread, which leaves out the time the writer was not running: on a loaded machine, what the Put itself cost")
 	flag.Parse()
 	switch durability {
@@ -98,6 +103,10 @@ func run(cfg config) error {
 	}
 	if err != nil {
 		return err
+	}
+	if cfg.control {
+		g := control(res.wall)
+		res.control = &g
 	}
 	res.print(cfg)
 	return nil
@@ -152,6 +161,7 @@ type result struct {
 	byRange []slow   // byRange[k]: the slowest Put of index in [2^k, 2^(k+1))
 	gcs     uint32
 	gcPause time.Duration
+	control *gaps // with -control: the clock loop's gaps after the load
 }
 
 func newResult() result { return result{h: newHist(), cpu: newHist(), byRange: make([]slow, 64)} }
@@ -309,6 +319,9 @@ func (r *result) print(cfg config) {
 		h.Quantile(0.5), h.Quantile(0.99), h.Quantile(0.999), h.Quantile(0.9999), h.Quantile(0.99999), h.Max())
 	fmt.Printf("Puts over 1ms: %d, over 2ms: %d, over 10ms: %d\n",
 		h.Over(time.Millisecond), h.Over(2*time.Millisecond), h.Over(10*time.Millisecond))
+	if g := r.control; g != nil {
+		fmt.Printf("control, the clock read in a loop for %v after the load: %v\n", r.wall.Round(time.Millisecond), g)
+	}
 	if c := r.cpu; c.N() > 0 {
 		fmt.Printf("on-CPU: p50 %v  p99 %v  p99.9 %v  p99.99 %v  p99.999 %v  max %v (at %d); over 1ms: %d, over 2ms: %d\n",
 			c.Quantile(0.5), c.Quantile(0.99), c.Quantile(0.999), c.Quantile(0.9999), c.Quantile(0.99999), c.Max(),
