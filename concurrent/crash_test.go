@@ -38,16 +38,21 @@ const (
 // writeCalls are the calls a writer makes, each as likely as the others.
 var writeCalls = []string{
 	"Put", "PutTTL", "Delete", "Swap", "LoadOrStore", "LoadAndDelete",
-	"CompareAndSwap", "CompareAndDelete", "BatchOn",
+	"CompareAndSwap", "CompareAndDelete", "BatchOn", "Update", "DeleteFunc",
 }
 
 // ownKey returns key i of tag t of writer w.
-func ownKey(w, t, i int) string { return fmt.Sprintf("{w%dt%d}/%d", w, t, i) }
+func ownKey(w, t, i int) string { return tagPrefix(w, t) + strconv.Itoa(i) }
+
+// tagPrefix returns what every key of tag t of writer w begins with: the
+// keys of a tag lie in one shard.
+func tagPrefix(w, t int) string { return fmt.Sprintf("{w%dt%d}/", w, t) }
 
 // TestWritersKilled kills a process while several goroutines write, each
 // its own keys with every write call, in every mode, and opens what it
 // left. The rule: a process crash loses no acknowledged write in any mode,
-// and a write is atomic, a BatchOn included. So each writer's keys hold
+// and a write is atomic, a BatchOn included, and an Update, and a
+// DeleteFunc of keys in one shard. So each writer's keys hold
 // what they held after its last acknowledged write, or after the one write
 // it may have had in flight. Every answer a call returned (a previous
 // value, whether it swapped) must be the one the writes before it imply.
@@ -233,6 +238,8 @@ func (s *script) next() (write, string) {
 		if s.r.IntN(3) == 0 {
 			o.old = "not-" + o.old
 		}
+	case "DeleteFunc":
+		o.key = tagPrefix(s.w, tag)
 	case "BatchOn":
 		o.batch = map[string]string{}
 		for i := range crashTagKeys {
@@ -251,7 +258,7 @@ func (s *script) next() (write, string) {
 // write is one call of a writer.
 type write struct {
 	call  string            // the method of concurrent.Map
-	key   string            // the key it writes, or for BatchOn the shard's
+	key   string            // the key it writes, for BatchOn the shard's, for DeleteFunc the prefix of those it deletes
 	value string            // the value it stores
 	old   string            // the value CompareAndSwap and CompareAndDelete compare with
 	batch map[string]string // BatchOn's writes: key to value, "" to delete
@@ -261,6 +268,8 @@ func (o write) String() string {
 	switch o.call {
 	case "Delete", "LoadAndDelete":
 		return fmt.Sprintf("%s(%s)", o.call, o.key)
+	case "DeleteFunc":
+		return fmt.Sprintf("DeleteFunc(keys beginning %s)", o.key)
 	case "CompareAndSwap":
 		return fmt.Sprintf("CompareAndSwap(%s, %q, %q)", o.key, o.old, o.value)
 	case "CompareAndDelete":
@@ -305,6 +314,22 @@ func (o write) apply(state map[string]string) string {
 			delete(state, o.key)
 		}
 		return strconv.FormatBool(deleted)
+	case "Update": // appends to the value, or inserts it
+		if ok {
+			state[o.key] = v + "+" + o.value
+		} else {
+			state[o.key] = o.value
+		}
+		return ""
+	case "DeleteFunc":
+		n := 0
+		for k := range state {
+			if strings.HasPrefix(k, o.key) {
+				delete(state, k)
+				n++
+			}
+		}
+		return strconv.Itoa(n)
 	default: // BatchOn
 		for k, v := range o.batch {
 			if v == "" {
@@ -342,6 +367,14 @@ func (o write) run(m *concurrent.Map[string, string]) (string, error) {
 	case "CompareAndDelete":
 		ok, err := m.CompareAndDelete(o.key, o.old)
 		return strconv.FormatBool(ok), err
+	case "Update":
+		return "", m.Update(o.key, func(e *diskmap.Entry[string, string]) error {
+			_, err := e.AndModify(func(v *string) { *v += "+" + o.value }).OrInsert(o.value)
+			return err
+		})
+	case "DeleteFunc":
+		n, err := m.DeleteFunc(func(k, _ string) bool { return strings.HasPrefix(k, o.key) })
+		return strconv.Itoa(n), err
 	default: // BatchOn
 		return "", m.BatchOn(o.key, func(b *diskmap.Batch[string, string]) error {
 			for _, k := range slices.Sorted(maps.Keys(o.batch)) {
