@@ -22,21 +22,25 @@ func control(d time.Duration) gaps {
 	last := start
 	for last.Sub(start) < d {
 		now := time.Now()
-		gap := now.Sub(last)
+		g.add(now.Sub(last))
 		last = now
-		if gap <= time.Millisecond {
-			continue
-		}
-		g.over1ms++
-		if gap > 2*time.Millisecond {
-			g.over2ms++
-		}
-		if gap > 10*time.Millisecond {
-			g.over10ms++
-		}
-		g.longest = max(g.longest, gap)
 	}
 	return g
+}
+
+// add counts one gap between two readings of the clock.
+func (g *gaps) add(gap time.Duration) {
+	if gap <= time.Millisecond {
+		return
+	}
+	g.over1ms++
+	if gap > 2*time.Millisecond {
+		g.over2ms++
+	}
+	if gap > 10*time.Millisecond {
+		g.over10ms++
+	}
+	g.longest = max(g.longest, gap)
 }
 
 func (g gaps) String() string {
