@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/diskmap-go/diskmap"
+	"github.com/diskmap-go/diskmap/bench/internal/hist"
 	"github.com/diskmap-go/diskmap/concurrent"
 )
 
@@ -105,8 +106,7 @@ func run(cfg config) error {
 		return err
 	}
 	if cfg.control {
-		g := control(res.wall)
-		res.control = &g
+		res.control = control(res.wall)
 	}
 	res.print(cfg)
 	return nil
@@ -161,7 +161,7 @@ type result struct {
 	byRange []slow   // byRange[k]: the slowest Put of index in [2^k, 2^(k+1))
 	gcs     uint32
 	gcPause time.Duration
-	control *gaps // with -control: the clock loop's gaps after the load
+	control *hist.Hist // with -control: the clock loop's gaps after the load
 }
 
 func newResult() result { return result{h: newHist(), cpu: newHist(), byRange: make([]slow, 64)} }
@@ -320,7 +320,8 @@ func (r *result) print(cfg config) {
 	fmt.Printf("Puts over 1ms: %d, over 2ms: %d, over 10ms: %d\n",
 		h.Over(time.Millisecond), h.Over(2*time.Millisecond), h.Over(10*time.Millisecond))
 	if g := r.control; g != nil {
-		fmt.Printf("control, the clock read in a loop for %v after the load: %v\n", r.wall.Round(time.Millisecond), g)
+		fmt.Printf("control, the clock read in a loop for %v after the load: gaps over 1ms: %d, over 2ms: %d, over 10ms: %d, longest %v\n",
+			r.wall.Round(time.Millisecond), g.Over(time.Millisecond), g.Over(2*time.Millisecond), g.Over(10*time.Millisecond), g.Max())
 	}
 	if c := r.cpu; c.N() > 0 {
 		fmt.Printf("on-CPU: p50 %v  p99 %v  p99.9 %v  p99.99 %v  p99.999 %v  max %v (at %d); over 1ms: %d, over 2ms: %d\n",
