@@ -317,11 +317,11 @@ func (r *result) print(cfg config) {
 	fmt.Printf("gc: %d cycles, %v of pauses\n", r.gcs, r.gcPause)
 	fmt.Printf("p50 %v  p99 %v  p99.9 %v  p99.99 %v  p99.999 %v  max %v\n",
 		h.Quantile(0.5), h.Quantile(0.99), h.Quantile(0.999), h.Quantile(0.9999), h.Quantile(0.99999), h.Max())
-	fmt.Printf("Puts over 1ms: %d, over 2ms: %d, over 10ms: %d\n",
-		h.Over(time.Millisecond), h.Over(2*time.Millisecond), h.Over(10*time.Millisecond))
+	fmt.Printf("Puts over 50µs: %d, over 1ms: %d, over 2ms: %d, over 10ms: %d\n",
+		h.Over(50*time.Microsecond), h.Over(time.Millisecond), h.Over(2*time.Millisecond), h.Over(10*time.Millisecond))
 	if g := r.control; g != nil {
-		fmt.Printf("control, the clock read in a loop for %v after the load: gaps over 1ms: %d, over 2ms: %d, over 10ms: %d, longest %v\n",
-			r.wall.Round(time.Millisecond), g.Over(time.Millisecond), g.Over(2*time.Millisecond), g.Over(10*time.Millisecond), g.Max())
+		fmt.Printf("control, the clock read in a loop for %v after the load: gaps over 50µs: %d, over 1ms: %d, over 2ms: %d, over 10ms: %d, longest %v\n",
+			r.wall.Round(time.Millisecond), g.Over(50*time.Microsecond), g.Over(time.Millisecond), g.Over(2*time.Millisecond), g.Over(10*time.Millisecond), g.Max())
 	}
 	if c := r.cpu; c.N() > 0 {
 		fmt.Printf("on-CPU: p50 %v  p99 %v  p99.9 %v  p99.99 %v  p99.999 %v  max %v (at %d); over 1ms: %d, over 2ms: %d\n",
