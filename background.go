@@ -14,17 +14,22 @@ import (
 //     mapping of a few hundred MiB whose pages were touched, tens of
 //     milliseconds, its page tables torn down page by page;
 //   - prefaulting the pages a writer is about to write first: the arenas
-//     just past their ends, a growing table's new one whole (see
-//     mmap.Region.Prefault): the kernel makes a thread that dirties pages
-//     pay, every 8 MiB or so, for its accounting of dirty pages, one to
-//     ten milliseconds each time on a loaded machine.
+//     just past their ends, the next table whole once it is prepared (see
+//     prepare.go and mmap.Region.Prefault): the kernel makes a thread that
+//     dirties pages pay, every 8 MiB or so, for its accounting of dirty
+//     pages, one to ten milliseconds each time on a loaded machine.
 //
-// Jobs run one at a time, in the order they came: a mapping is unmapped
-// only after the prefaults of it that came before. drain waits for them
+// Jobs run one at a time, in the order they came. A prefault is a job for
+// each prefaultChunk, each queueing the next as it ends, so that the jobs
+// queued meanwhile (an arena's prefault, which its writer soon needs) wait
+// for one chunk, not for a whole table. So a mapping may be unmapped
+// between the chunks of a prefault of it: the chunks after that do
+// nothing (an unmapped Region refuses a prefault). drain waits for them
 // all, prefaults cut short, before anything unmaps a mapping itself (a
 // Close, a Compact, a table installed by installTable). The install of a
-// grown table (install.go) runs in a goroutine of its own, which drain
-// waits for too.
+// grown table (install.go) runs in a goroutine of its own, and the
+// preparing of the next table (prepare.go) in another, which drain waits
+// for too.
 type background struct {
 	mu      sync.Mutex
 	queue   []func()
@@ -119,13 +124,18 @@ func (b *background) prefault(r *mmap.Region, off, n int, write bool) {
 		return
 	}
 	epoch := b.epoch.Load()
-	b.run(func() {
-		for at := off; at < off+n && b.epoch.Load() == epoch; at += prefaultChunk {
-			if r.Prefault(at, min(prefaultChunk, off+n-at), write) != nil {
-				return // unsupported, or past the file: the writer faults them in itself
+	var from func(at int)
+	from = func(at int) {
+		b.run(func() {
+			if b.epoch.Load() != epoch || r.Prefault(at, min(prefaultChunk, off+n-at), write) != nil {
+				return // cut short, unsupported, unmapped or past the file: the writer faults them in itself
 			}
-		}
-	})
+			if at+prefaultChunk < off+n {
+				from(at + prefaultChunk)
+			}
+		})
+	}
+	from(off)
 }
 
 // drain cuts short the prefaults queued so far and waits for the rest of

@@ -1,6 +1,10 @@
 package diskmap
 
-import "github.com/diskmap-go/diskmap/internal/mmap"
+import (
+	"errors"
+
+	"github.com/diskmap-go/diskmap/internal/mmap"
+)
 
 // SetHashBits makes every hash of m keep only the bits in and, then set the
 // bits in or, so that tests can force collisions: SetHashBits(m, 0, ^0)
@@ -94,4 +98,23 @@ func TwinOffsets[K, V any](m *Map[K, V]) []int64 {
 		offs = append(offs, int64(tw.off)*8)
 	}
 	return offs
+}
+
+// PreparedResident waits for m's background work, prefaults not cut
+// short, and returns how many bytes of the table prepared for m's next
+// growth are in memory, and its size. It fails if no table was prepared,
+// or, with errors.ErrUnsupported or syscall.EINVAL, where the system
+// cannot prefault or say what is in memory.
+func PreparedResident[K, V any](m *Map[K, V]) (resident, size int, err error) {
+	m.settlePrepare()
+	m.bg.wg.Wait()
+	if m.prep == nil || m.prep.got.err != nil {
+		return 0, 0, errors.New("no table prepared")
+	}
+	reg := m.prep.got.t.reg
+	if err := reg.Prefault(0, 1, false); err != nil {
+		return 0, 0, err
+	}
+	resident, err = reg.Resident()
+	return resident, len(reg.Bytes()), err
 }

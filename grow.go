@@ -100,8 +100,11 @@ func (c *core) grow(n int) error {
 		h := c.nextHeader()
 		format.WriteMeta(next.data, &h, 1) // copy 0: marks the file as this map's table of that size
 		g.seq = h.Seq
-		// Moves and new keys write its pages first: map them in beside.
-		c.bg.prefault(next.reg, 0, len(next.data), true)
+		// Moves and new keys write its pages first: map them in beside,
+		// unless that began when it was prepared.
+		if !next.prefaulting {
+			c.bg.prefault(next.reg, 0, len(next.data), true)
+		}
 	}
 	c.tableChanged()
 	c.moveSlots(c.growStep())

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/diskmap-go/diskmap"
@@ -178,6 +179,71 @@ func TestGrowthTakesPreparedTable(t *testing.T) {
 	}
 	if s := m.Stats(); s.Capacity != 1<<17 || !diskmap.Growing(m) {
 		t.Fatalf("after the Put that passed the load: %d slots, growing %v", s.Capacity, diskmap.Growing(m))
+	}
+	maptest.RequireContents[string, string](t, m, want)
+	if err := m.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The table prepared for the next growth is mapped in beside the writes
+// before the growth begins, so that its first writes, a new key at a
+// random page each, do not fault.
+func TestPreparedTableIsPrefaulted(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	m := maptest.Open[string, string](t, dir, &diskmap.Options{Capacity: 40000})
+	for i := 0; float64(m.Len()+1) <= 0.75*float64(1<<16); i++ {
+		if err := m.Put(growKey(i), "v"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resident, size, err := diskmap.PreparedResident(m)
+	if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EINVAL) {
+		t.Skipf("no prefaulting here: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resident != size {
+		t.Fatalf("%d bytes of the prepared table of %d are in memory, want all", resident, size)
+	}
+	if diskmap.Growing(m) {
+		t.Fatal("the table grows already")
+	}
+}
+
+// A batch that needs a larger table than the one prepared lets the
+// prepared one go, prefaulted or not, and grows into one of its own.
+func TestBatchPassesPreparedTable(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	m := maptest.Open[string, string](t, dir, &diskmap.Options{Capacity: 40000})
+	want := map[string]string{}
+	i := 0
+	for ; float64(m.Len()+1) <= 0.75*float64(1<<16); i++ {
+		want[growKey(i)] = "v"
+		if err := m.Put(growKey(i), "v"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "buckets.next")); err != nil {
+		t.Fatalf("no table prepared: %v", err)
+	}
+	err := m.Batch(func(b *diskmap.Batch[string, string]) error {
+		for end := i + 200000; i < end; i++ {
+			want[growKey(i)] = "w"
+			if err := b.Put(growKey(i), "w"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Stats(); s.Capacity != 1<<19 {
+		t.Fatalf("%d slots after the batch, want %d", s.Capacity, 1<<19)
 	}
 	maptest.RequireContents[string, string](t, m, want)
 	if err := m.Check(); err != nil {

@@ -293,6 +293,7 @@ func TestPrivateWritesStayInMemory(t *testing.T) {
 
 // Prefault leaves the bytes of a mapping as they were, and the pages
 // mapped in: a write through the mapping afterwards reaches the file.
+// Once the region is unmapped it fails.
 func TestPrefaultKeepsBytes(t *testing.T) {
 	f := newFile(t, 4*page)
 	if _, err := f.WriteAt([]byte("kept"), int64(page)+5); err != nil {
@@ -313,6 +314,36 @@ func TestPrefaultKeepsBytes(t *testing.T) {
 	got := make([]byte, 1)
 	if _, err := f.ReadAt(got, int64(3*page)); err != nil || got[0] != 'x' {
 		t.Fatalf("a write after Prefault: the file reads %q, %v", got, err)
+	}
+	if err := r.Unmap(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Prefault(0, page, true); err == nil {
+		t.Fatal("Prefault of an unmapped region returned nil")
+	}
+}
+
+// Resident counts the pages of a mapping that are in memory: none of a
+// file never read, all of one written through it.
+func TestResident(t *testing.T) {
+	f := newFile(t, 16*page)
+	r, err := mmap.Map(f, 16*page, mmap.ReadWrite)
+	if err != nil {
+		t.Fatalf("Map: %v", err)
+	}
+	unmapAtEnd(t, r)
+	n, err := r.Resident()
+	if errors.Is(err, errors.ErrUnsupported) {
+		t.Skip(err)
+	}
+	if err != nil || n != 0 {
+		t.Fatalf("Resident of a file never read = %d, %v; want 0", n, err)
+	}
+	for i := range r.Bytes() {
+		r.Bytes()[i] = 1
+	}
+	if n, err := r.Resident(); err != nil || n != 16*page {
+		t.Fatalf("Resident of a mapping written whole = %d, %v; want %d", n, err, 16*page)
 	}
 }
 

@@ -2,10 +2,12 @@
 // package concurrent, and times every Put: it prints the load's
 // throughput, a latency histogram's quantiles and maximum, the slowest
 // Puts with their index, and the slowest Put of each range of the load
-// [2^k, 2^(k+1)), which shows how a stall grows with the map. Then, as the
-// same run's baseline for the longest Puts, it reads the clock in a loop
-// for as long as the load took, with no map, and counts the gaps: the
-// stalls this machine causes by itself (-control=false leaves it out).
+// [2^k, 2^(k+1)), which shows how a stall grows with the map, and, for one
+// diskmap.Map, the Puts over 50 µs among the first of each growth of the
+// table. Then, as the same run's baseline for the longest Puts, it reads
+// the clock in a loop for as long as the load took, with no map, and
+// counts the gaps: the stalls this machine causes by itself
+// (-control=false leaves it out).
 //
 // From the bench directory:
 //
@@ -162,6 +164,7 @@ type result struct {
 	gcs     uint32
 	gcPause time.Duration
 	control *hist.Hist // with -control: the clock loop's gaps after the load
+	growths growths    // -store diskmap: the slow Puts after each growth of the table began
 }
 
 func newResult() result { return result{h: newHist(), cpu: newHist(), byRange: make([]slow, 64)} }
@@ -200,8 +203,15 @@ func loadDiskmap(cfg config, dir string, d *data) (result, error) {
 	gcs, pause := ms.NumGC, ms.PauseTotalNs
 	clock := newThreadClock(cfg.cpu)
 	defer clock.release()
+	resizes := m.Stats().Resizes
 	start := time.Now()
 	for i := range cfg.n {
+		if i%64 == 0 { // the first Puts of a growth, to within 64
+			if r := m.Stats().Resizes; r != resizes {
+				res.growths.began(i)
+				resizes = r
+			}
+		}
 		d.key(key, i)
 		v := d.value(i)
 		c := clock.now()
@@ -217,6 +227,7 @@ func loadDiskmap(cfg config, dir string, d *data) (result, error) {
 			return result{}, fmt.Errorf("put %d: %w", i, err)
 		}
 		res.add(i, took)
+		res.growths.add(i, took)
 		if cfg.slow > 0 {
 			before = explain(m, i, took, judged, cfg.slow, before)
 		}
@@ -319,6 +330,13 @@ func (r *result) print(cfg config) {
 		h.Quantile(0.5), h.Quantile(0.99), h.Quantile(0.999), h.Quantile(0.9999), h.Quantile(0.99999), h.Max())
 	fmt.Printf("Puts over 50µs: %d, over 1ms: %d, over 2ms: %d, over 10ms: %d\n",
 		h.Over(50*time.Microsecond), h.Over(time.Millisecond), h.Over(2*time.Millisecond), h.Over(10*time.Millisecond))
+	if g := r.growths; len(g.at) > 0 {
+		fmt.Printf("Puts over %v in the %d after each growth began:", growthSlow, growthWindow)
+		for k, at := range g.at {
+			fmt.Printf(" %d (Put %d)", g.slow[k], at)
+		}
+		fmt.Println()
+	}
 	if g := r.control; g != nil {
 		fmt.Printf("control, the clock read in a loop for %v after the load: gaps over 50µs: %d, over 1ms: %d, over 2ms: %d, over 10ms: %d, longest %v\n",
 			r.wall.Round(time.Millisecond), g.Over(50*time.Microsecond), g.Over(time.Millisecond), g.Over(2*time.Millisecond), g.Over(10*time.Millisecond), g.Max())

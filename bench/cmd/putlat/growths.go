@@ -1,0 +1,32 @@
+package main
+
+import "time"
+
+// growthWindow is how many Puts after the start of a growth of the table
+// growths counts: the first writes into the new table, before its pages
+// are all mapped in if they were not beforehand.
+const growthWindow = 30000
+
+// growthSlow is the time over which growths counts a Put: the p99.99
+// target, 50 µs.
+const growthSlow = 50 * time.Microsecond
+
+// growths counts, for each growth of the table, the Puts over growthSlow
+// among the growthWindow Puts from its start on.
+type growths struct {
+	at   []int // the index of the Put each growth was first seen after
+	slow []int // slow[k]: Puts over growthSlow in the window of growth k
+}
+
+// began records that a growth began at or before Put i.
+func (g *growths) began(i int) {
+	g.at = append(g.at, i)
+	g.slow = append(g.slow, 0)
+}
+
+// add counts Put i, which took d, in the window it falls in, if any.
+func (g *growths) add(i int, d time.Duration) {
+	if k := len(g.at) - 1; k >= 0 && i < g.at[k]+growthWindow && d > growthSlow {
+		g.slow[k]++
+	}
+}
