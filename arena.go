@@ -72,7 +72,7 @@ func openArena(files mmap.FS, path string, magic [8]byte, generation uint64, wri
 func (a *arena) load(generation uint64, writable bool) error {
 	fi, err := a.f.Stat()
 	if err != nil {
-		return fmt.Errorf("diskmap: opening %s: %w", a.path, err)
+		return fmt.Errorf("diskmap: opening %s: %w", a.path, mmap.Cause(err))
 	}
 	a.size = fi.Size()
 	var hdr [layout.ArenaHeaderSize]byte

@@ -147,7 +147,7 @@ func (c *core) copyFile(from, to string, n int64, edit func(f *os.File) error) e
 	defer func() { _ = src.Close() }() // read only: closing loses nothing
 	fi, err := src.Stat()
 	if err != nil {
-		return fmt.Errorf("diskmap: opening %s: %w", from, err)
+		return fmt.Errorf("diskmap: opening %s: %w", from, mmap.Cause(err))
 	}
 	dst, err := c.opts.files.OpenFile(to, os.O_RDWR|os.O_CREATE|os.O_EXCL, fi.Mode().Perm())
 	if err != nil {

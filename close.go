@@ -79,7 +79,7 @@ func (c *core) closeFiles(clean bool) error {
 	}
 	if c.lock != nil {
 		if err := mmap.Unlock(c.lock); err != nil {
-			errs = append(errs, fmt.Errorf("diskmap: unlocking %s: %w", c.dir, err))
+			errs = append(errs, fmt.Errorf("diskmap: unlocking %s: %w", c.path(lockFile), err))
 		}
 		errs = append(errs, closeFile(c.lock, c.path(lockFile)))
 	}
@@ -92,7 +92,7 @@ func (c *core) closeFiles(clean bool) error {
 // closeFile closes f, the file at path.
 func closeFile(f *os.File, path string) error {
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("diskmap: closing %s: %w", path, err)
+		return fmt.Errorf("diskmap: closing %s: %w", path, mmap.Cause(err))
 	}
 	return nil
 }

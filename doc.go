@@ -245,8 +245,11 @@
 // foreign files give a *CorruptError, matching ErrCorrupt, that names the
 // file and the offset. A message says "diskmap: " once, where the error
 // began; the operations and files that led to it stand in front (see
-// ErrClosed for the rule). Check walks every slot and record of a map and
-// reports what is inconsistent.
+// ErrClosed for the rule). A failure of the system names its file once,
+// with what the map was doing to it, then the system's cause: "diskmap:
+// syncing /data/m/keys: input/output error" (errors.Is still matches the
+// cause: fs.ErrNotExist, syscall.ENOSPC). Check walks every slot and
+// record of a map and reports what is inconsistent.
 //
 // # Limits
 //

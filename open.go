@@ -61,7 +61,7 @@ func (c *core) open(keyCodec, valueCodec string) (err error) {
 	c.resolvePerm()
 	if !c.readOnly {
 		if err := os.MkdirAll(c.dir, mmap.DirPerm(c.opts.FilePerm)); err != nil {
-			return fmt.Errorf("diskmap: creating %s: %w", c.dir, err)
+			return fmt.Errorf("diskmap: creating %s: %w", c.dir, mmap.Cause(err))
 		}
 	}
 	if err := c.takeLock(); err != nil {
@@ -165,7 +165,7 @@ func (c *core) takeLock() error {
 		f, err = c.opts.files.OpenFile(c.path(lockFile), os.O_RDONLY|os.O_CREATE, c.opts.FilePerm)
 	}
 	if err != nil {
-		return fmt.Errorf("diskmap: locking %s: %w", c.dir, err)
+		return fmt.Errorf("diskmap: opening %s: %w", c.path(lockFile), err)
 	}
 	if err := mmap.LockWait(f, !c.readOnly, c.opts.LockTimeout); err != nil {
 		defer func() { _ = f.Close() }() // it holds no lock: nothing is lost
@@ -173,7 +173,7 @@ func (c *core) takeLock() error {
 			writer, pid := mmap.Holder(f)
 			return &LockedError{Dir: c.dir, Writer: writer, PID: pid}
 		}
-		return fmt.Errorf("diskmap: locking %s: %w", c.dir, err)
+		return fmt.Errorf("diskmap: locking %s: %w", c.path(lockFile), err)
 	}
 	c.lock = f
 	return nil

@@ -73,6 +73,7 @@ func (c *core) spareTable(log2 uint8) (*table, error) {
 	}
 	t := &table{f: f, path: path, files: c.opts.files, mode: mmap.ReadWrite}
 	fi, err := f.Stat()
+	err = mmap.Cause(err)
 	size := tableBytes(log2)
 	if err == nil && fi.Size() > size {
 		err = c.opts.files.Truncate(f, size)

@@ -58,7 +58,7 @@ func (t *table) load() (layout.Header, int, error) {
 	n, err := t.f.ReadAt(meta[:], 0)
 	if n < len(meta) {
 		if err != nil && !errors.Is(err, io.EOF) {
-			return layout.Header{}, 0, fmt.Errorf("diskmap: reading %s: %w", t.path, err)
+			return layout.Header{}, 0, fmt.Errorf("diskmap: reading %s: %w", t.path, mmap.Cause(err))
 		}
 		return layout.Header{}, 0, &CorruptError{File: t.path, Field: "buckets size", Expected: "at least 4096 bytes", Found: n}
 	}
@@ -68,7 +68,7 @@ func (t *table) load() (layout.Header, int, error) {
 	}
 	fi, err := t.f.Stat()
 	if err != nil {
-		return h, 0, fmt.Errorf("diskmap: opening %s: %w", t.path, err)
+		return h, 0, fmt.Errorf("diskmap: opening %s: %w", t.path, mmap.Cause(err))
 	}
 	if size := h.TableSize(); fi.Size() != size {
 		return h, 0, &CorruptError{File: t.path, Field: "buckets size", Expected: size, Found: fi.Size()}

@@ -23,7 +23,7 @@ func readManifest(files mmap.FS, path string) (layout.Manifest, error) {
 	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	b, err := io.ReadAll(io.LimitReader(f, layout.MaxManifestSize+1))
 	if err != nil {
-		return layout.Manifest{}, fmt.Errorf("concurrent: reading %s: %w", path, err)
+		return layout.Manifest{}, fmt.Errorf("concurrent: reading %s: %w", path, mmap.Cause(err))
 	}
 	mf, err := layout.DecodeManifest(b)
 	if err != nil {
@@ -38,15 +38,16 @@ func readManifest(files mmap.FS, path string) (layout.Manifest, error) {
 func writeManifest(files mmap.FS, path string, perm os.FileMode, mf *layout.Manifest) error {
 	tmp := path + ".new"
 	err := writeSynced(files, tmp, perm, mf.Encode())
-	if err == nil {
-		err = files.Rename(tmp, path)
-	}
-	if err == nil {
-		err = files.SyncDir(filepath.Dir(path))
+	if err != nil {
+		err = fmt.Errorf("concurrent: writing %s: %w", tmp, err)
+	} else if err = files.Rename(tmp, path); err != nil {
+		err = fmt.Errorf("concurrent: renaming %s to %s: %w", tmp, path, err)
+	} else if err = files.SyncDir(filepath.Dir(path)); err != nil {
+		err = fmt.Errorf("concurrent: syncing %s: %w", filepath.Dir(path), err)
 	}
 	if err != nil {
 		_ = files.Remove(tmp)
-		return fmt.Errorf("concurrent: writing %s: %w", path, err)
+		return err
 	}
 	return nil
 }
@@ -62,7 +63,7 @@ func writeSynced(files mmap.FS, path string, perm os.FileMode, b []byte) error {
 	if err == nil {
 		err = files.Sync(f)
 	}
-	return errors.Join(err, f.Close())
+	return errors.Join(err, mmap.Cause(f.Close()))
 }
 
 func hexa(v uint64) string { return fmt.Sprintf("%#x", v) }

@@ -282,10 +282,10 @@ func (m *Map[K, V]) release() error {
 	}
 	err := mmap.Unlock(m.lock)
 	if err != nil {
-		err = fmt.Errorf("concurrent: unlocking %s: %w", m.dir, err)
+		err = fmt.Errorf("concurrent: unlocking %s: %w", m.path(lockFile), err)
 	}
 	if cerr := m.lock.Close(); cerr != nil {
-		err = errors.Join(err, fmt.Errorf("concurrent: closing %s: %w", m.path(lockFile), cerr))
+		err = errors.Join(err, fmt.Errorf("concurrent: closing %s: %w", m.path(lockFile), mmap.Cause(cerr)))
 	}
 	m.lock = nil
 	return err

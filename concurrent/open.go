@@ -134,13 +134,13 @@ func (m *Map[K, V]) takeLock(readOnly bool, timeout time.Duration) error {
 	flag := os.O_RDONLY | os.O_CREATE
 	if !readOnly {
 		if err := os.MkdirAll(m.dir, mmap.DirPerm(m.perm)); err != nil {
-			return fmt.Errorf("concurrent: creating %s: %w", m.dir, err)
+			return fmt.Errorf("concurrent: creating %s: %w", m.dir, mmap.Cause(err))
 		}
 		flag = os.O_RDWR | os.O_CREATE
 	}
 	f, err := m.files.OpenFile(m.path(lockFile), flag, m.perm)
 	if err != nil {
-		return fmt.Errorf("concurrent: locking %s: %w", m.dir, err)
+		return fmt.Errorf("concurrent: opening %s: %w", m.path(lockFile), err)
 	}
 	if err := mmap.LockWait(f, !readOnly, timeout); err != nil {
 		defer func() { _ = f.Close() }() // it holds no lock: nothing is lost
@@ -148,7 +148,7 @@ func (m *Map[K, V]) takeLock(readOnly bool, timeout time.Duration) error {
 			writer, pid := mmap.Holder(f)
 			return &diskmap.LockedError{Dir: m.dir, Writer: writer, PID: pid}
 		}
-		return fmt.Errorf("concurrent: locking %s: %w", m.dir, err)
+		return fmt.Errorf("concurrent: locking %s: %w", m.path(lockFile), err)
 	}
 	m.lock = f
 	return nil
@@ -262,7 +262,7 @@ func readShardHeader(files mmap.FS, path string) (layout.Header, int, error) {
 	meta := make([]byte, layout.MetaSize)
 	n, err := io.ReadFull(f, meta)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return layout.Header{}, 0, fmt.Errorf("concurrent: reading %s: %w", path, err)
+		return layout.Header{}, 0, fmt.Errorf("concurrent: reading %s: %w", path, mmap.Cause(err))
 	}
 	h, cur, err := layout.ReadMeta(meta[:n])
 	if err != nil {
@@ -302,7 +302,7 @@ func (m *Map[K, V]) startCreate(keyCodec, valueCodec string, shards int, shardKe
 func (m *Map[K, V]) checkEmpty() error {
 	entries, err := os.ReadDir(m.dir)
 	if err != nil {
-		return fmt.Errorf("concurrent: reading %s: %w", m.dir, err)
+		return fmt.Errorf("concurrent: reading %s: %w", m.dir, mmap.Cause(err))
 	}
 	for _, e := range entries {
 		switch {

@@ -24,11 +24,11 @@ import (
 func Allocate(f *os.File, size int64) error {
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("mmap: allocate %s: %w", f.Name(), err)
+		return Cause(err)
 	}
 	old := fi.Size()
 	if err := fillHoles(f, min(old, size)); err != nil {
-		return fmt.Errorf("mmap: allocate %s: %w", f.Name(), err)
+		return Cause(err)
 	}
 	if size <= old {
 		return nil
@@ -46,7 +46,7 @@ func Allocate(f *os.File, size int64) error {
 func Extend(f *os.File, size int64) error {
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("mmap: allocate %s: %w", f.Name(), err)
+		return Cause(err)
 	}
 	if size <= fi.Size() {
 		return nil
@@ -59,9 +59,9 @@ func Extend(f *os.File, size int64) error {
 func growFrom(f *os.File, old, size int64) error {
 	if err := grow(f, old, size); err != nil {
 		if terr := f.Truncate(old); terr != nil {
-			err = errors.Join(err, terr)
+			err = errors.Join(err, fmt.Errorf("cutting back to %d bytes: %w", old, Cause(terr)))
 		}
-		return fmt.Errorf("mmap: allocate %s to %d bytes: %w", f.Name(), size, err)
+		return fmt.Errorf("to %d bytes: %w", size, Cause(err))
 	}
 	return nil
 }

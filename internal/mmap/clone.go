@@ -12,7 +12,7 @@ import (
 func CopyRange(dst, src *os.File, n int64) error {
 	written, err := dst.ReadFrom(io.LimitReader(src, n))
 	if err == nil && written < n {
-		err = fmt.Errorf("%s ends after %d bytes, before %d", src.Name(), written, n)
+		return fmt.Errorf("the source ends after %d bytes, before %d", written, n)
 	}
-	return err
+	return Cause(err)
 }

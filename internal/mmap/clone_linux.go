@@ -20,7 +20,7 @@ func Clone(dst, src *os.File) error {
 		return nil
 	case errors.Is(err, unix.EOPNOTSUPP), errors.Is(err, unix.EXDEV), errors.Is(err, unix.EINVAL),
 		errors.Is(err, unix.ENOTTY), errors.Is(err, unix.ENOSYS):
-		return fmt.Errorf("%w: cloning %s: %w", errors.ErrUnsupported, src.Name(), err)
+		return fmt.Errorf("%w: %w", errors.ErrUnsupported, err)
 	}
 	return err
 }

@@ -35,4 +35,13 @@
 // SIGBUS, which a Go program cannot recover from. [Allocate] grows a file with
 // real blocks, so that it fails with ENOSPC up front instead; on Linux it
 // also gives blocks to the holes a sparse copy of the file left.
+//
+// # Errors
+//
+// What this package returns names neither the file nor the package: its
+// caller knows what it was doing, and to which of its files, and says so
+// once ("diskmap: syncing /data/m/keys: input/output error"). So an error
+// is the system's cause (a syscall.Errno, errors.ErrUnsupported,
+// [ErrLocked]), with at most what the arguments were (a size, a range);
+// an error of package os naming the file comes back as the error it wraps.
 package mmap

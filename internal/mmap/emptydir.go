@@ -12,25 +12,25 @@ import (
 // missing parents with the same), or checks that it is empty, and reports
 // whether it created it: where a backup goes. A directory that holds
 // anything gives an error matching fs.ErrExist; one that exists keeps its
-// permissions. Errors carry no package prefix: the caller's wrap says
-// which package it is.
+// permissions. Its errors name neither dir nor the package: the caller
+// says where and what for.
 func EmptyDir(dir string, perm os.FileMode) (bool, error) {
 	_, err := os.Stat(dir)
 	made := errors.Is(err, fs.ErrNotExist)
 	if err := os.MkdirAll(dir, perm); err != nil {
-		return false, fmt.Errorf("creating %s: %w", dir, err)
+		return false, fmt.Errorf("creating it: %w", Cause(err))
 	}
 	f, err := os.Open(dir)
 	if err != nil {
-		return false, fmt.Errorf("reading %s: %w", dir, err)
+		return false, fmt.Errorf("reading it: %w", Cause(err))
 	}
 	names, err := f.Readdirnames(1)
 	_ = f.Close() // read only: closing loses nothing
 	switch {
 	case err == nil:
-		return false, fmt.Errorf("%s holds %s: want an empty directory: %w", dir, names[0], fs.ErrExist)
+		return false, fmt.Errorf("it holds %s: want an empty directory: %w", names[0], fs.ErrExist)
 	case err != io.EOF:
-		return false, fmt.Errorf("reading %s: %w", dir, err)
+		return false, fmt.Errorf("reading it: %w", Cause(err))
 	}
 	return made, nil
 }

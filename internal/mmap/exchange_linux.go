@@ -19,7 +19,7 @@ func Exchange(a, b string) error {
 	case nil:
 		return nil
 	case unix.EINVAL, unix.ENOSYS:
-		return fmt.Errorf("mmap: exchange %s and %s: %w (%v)", a, b, errors.ErrUnsupported, err)
+		return fmt.Errorf("%w (%v)", errors.ErrUnsupported, err)
 	}
-	return fmt.Errorf("mmap: exchange %s and %s: %w", a, b, err)
+	return err
 }

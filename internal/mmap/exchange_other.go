@@ -4,12 +4,11 @@ package mmap
 
 import (
 	"errors"
-	"fmt"
 )
 
 // Exchange would swap the files at paths a and b in one atomic step; this
 // system has no such call, so it returns an error matching
 // errors.ErrUnsupported and changes nothing.
 func Exchange(a, b string) error {
-	return fmt.Errorf("mmap: exchange %s and %s: %w", a, b, errors.ErrUnsupported)
+	return errors.ErrUnsupported
 }

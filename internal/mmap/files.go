@@ -37,16 +37,16 @@ func (OS) OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
 }
 
 // Rename renames oldpath to newpath with os.Rename.
-func (OS) Rename(oldpath, newpath string) error { return os.Rename(oldpath, newpath) }
+func (OS) Rename(oldpath, newpath string) error { return Cause(os.Rename(oldpath, newpath)) }
 
 // Exchange swaps the files a and b with Exchange.
 func (OS) Exchange(a, b string) error { return Exchange(a, b) }
 
 // Remove removes the file name with os.Remove.
-func (OS) Remove(name string) error { return os.Remove(name) }
+func (OS) Remove(name string) error { return Cause(os.Remove(name)) }
 
 // Truncate sets the size of f with its Truncate method.
-func (OS) Truncate(f *os.File, size int64) error { return f.Truncate(size) }
+func (OS) Truncate(f *os.File, size int64) error { return Cause(f.Truncate(size)) }
 
 // Allocate gives f blocks up to size with Allocate.
 func (OS) Allocate(f *os.File, size int64) error { return Allocate(f, size) }
@@ -61,7 +61,10 @@ func (OS) Sync(f *os.File) error { return Sync(f) }
 func (OS) SyncDir(dir string) error { return SyncDir(dir) }
 
 // WriteAt writes b at off in f with its WriteAt method.
-func (OS) WriteAt(f *os.File, b []byte, off int64) (int, error) { return f.WriteAt(b, off) }
+func (OS) WriteAt(f *os.File, b []byte, off int64) (int, error) {
+	n, err := f.WriteAt(b, off)
+	return n, Cause(err)
+}
 
 // Clone makes dst share src's blocks with Clone.
 func (OS) Clone(dst, src *os.File) error { return Clone(dst, src) }
@@ -82,13 +85,27 @@ var SetFiles func(opts any, fs FS)
 // FreeSpace returns the bytes free for the file system of dir with FreeSpace.
 func (OS) FreeSpace(dir string) (int64, error) { return FreeSpace(dir) }
 
-// notRegular returns the error of OpenFile for a path that is not a
-// regular file, where kind says what is there ("a named pipe"): an
-// *fs.PathError naming it, which matches layout.ErrCorrupt as other
-// foreign contents of a map directory do.
-func notRegular(name, kind string) error {
-	return &fs.PathError{Op: "open", Path: name, Err: notRegularError(kind)}
+// Cause returns the error that err, of package os, wraps under the name
+// of a file: that of a *fs.PathError, *os.LinkError or *os.SyscallError,
+// or err itself. It is for a caller that names the file in its own wrap
+// (see Errors in the package doc).
+func Cause(err error) error {
+	switch e := err.(type) {
+	case *fs.PathError:
+		return e.Err
+	case *os.LinkError:
+		return e.Err
+	case *os.SyscallError:
+		return e.Err
+	}
+	return err
 }
+
+// notRegular returns the error of OpenFile for a path that is not a
+// regular file, where kind says what is there ("a named pipe"). It
+// matches layout.ErrCorrupt, as other foreign contents of a map
+// directory do.
+func notRegular(kind string) error { return notRegularError(kind) }
 
 // notRegularError says what is at a path in place of a regular file.
 type notRegularError string
@@ -106,5 +123,6 @@ func ReadFile(fs FS, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer func() { _ = f.Close() }() // read only: its close reports nothing of the bytes read
-	return io.ReadAll(f)
+	b, err := io.ReadAll(f)
+	return b, Cause(err)
 }

@@ -4,7 +4,6 @@ package mmap
 
 import (
 	"errors"
-	"io/fs"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -17,7 +16,8 @@ import (
 // It never blocks: the file is opened with O_NONBLOCK, so that a named
 // pipe without a writer does not wait for one; its type is then read from
 // the open descriptor (nothing can be swapped in between), and a regular
-// file is put back in blocking mode.
+// file is put back in blocking mode. Its errors name no file (see
+// Errors in the package doc).
 func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
 	var fd int
 	err := ignoringEINTR(func() (err error) {
@@ -28,9 +28,9 @@ func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
 	case errors.Is(err, unix.EISDIR), errors.Is(err, unix.ENXIO):
 		// A directory opened to write, a named pipe without a reader
 		// opened to write, a socket: refused by the kernel already.
-		return nil, notRegular(name, fileKind(statType(name)))
+		return nil, notRegular(fileKind(statType(name)))
 	case err != nil:
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, err
 	}
 	if err := checkRegular(fd, name); err != nil {
 		_ = unix.Close(fd) // the error that matters is why it is refused
@@ -46,12 +46,12 @@ func checkRegular(fd int, name string) error {
 	err := ignoringEINTR(func() error { return unix.Fstat(fd, &st) })
 	if err == nil {
 		if typ := uint32(st.Mode) & unix.S_IFMT; typ != unix.S_IFREG {
-			return notRegular(name, fileKind(typ))
+			return notRegular(fileKind(typ))
 		}
 		err = unix.SetNonblock(fd, false)
 	}
 	if err != nil {
-		return &fs.PathError{Op: "open", Path: name, Err: err}
+		return err
 	}
 	return nil
 }

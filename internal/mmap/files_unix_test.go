@@ -30,8 +30,8 @@ func openWithin(t *testing.T, name string, flag int) (*os.File, error) {
 }
 
 // Named pipes, devices, directories and sockets, and symbolic links to
-// them, are refused at once with an error naming the path and what is
-// there, matching layout.ErrCorrupt, whichever way they are opened.
+// them, are refused at once with an error saying what is there, matching
+// layout.ErrCorrupt, whichever way they are opened.
 func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
 	t.Parallel()
 	// A short directory: a socket's path must fit in about 100 bytes.
@@ -79,12 +79,8 @@ func TestOpenFileRefusesFilesThatAreNotRegular(t *testing.T) {
 			if !errors.Is(err, layout.ErrCorrupt) || f != nil {
 				t.Fatalf("OpenFile(%s, %#x) = %v, %v; want nil, layout.ErrCorrupt", c.path, flag, f, err)
 			}
-			var pe *os.PathError
-			if !errors.As(err, &pe) || pe.Path != c.path {
-				t.Fatalf("OpenFile: %#v, want an *os.PathError naming %s", err, c.path)
-			}
-			if err == nil || err.Error() != "open "+c.path+": not a regular file: "+c.kind {
-				t.Fatalf("error %v, want error %q", err, "open "+c.path+": not a regular file: "+c.kind)
+			if err == nil || err.Error() != "not a regular file: "+c.kind {
+				t.Fatalf("error %v, want error %q", err, "not a regular file: "+c.kind)
 			}
 		}
 	}

@@ -15,15 +15,15 @@ import (
 func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
 	f, err := os.OpenFile(name, flag, perm)
 	if err != nil {
-		return nil, err
+		return nil, Cause(err)
 	}
 	fi, err := f.Stat()
 	if err == nil && !fi.Mode().IsRegular() {
-		err = notRegular(name, fileKind(fi.Mode()))
+		err = notRegular(fileKind(fi.Mode()))
 	}
 	if err != nil {
 		_ = f.Close() // the error that matters is why it is refused
-		return nil, err
+		return nil, Cause(err)
 	}
 	return f, nil
 }

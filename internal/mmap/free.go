@@ -2,7 +2,6 @@ package mmap
 
 import (
 	"errors"
-	"fmt"
 )
 
 // FreeSpace returns how many bytes the file system holding dir has free
@@ -13,7 +12,7 @@ import (
 func FreeSpace(dir string) (int64, error) {
 	n, err := freeSpace(dir)
 	if err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return 0, fmt.Errorf("mmap: free space of %s: %w", dir, err)
+		return 0, Cause(err)
 	}
 	return n, err
 }

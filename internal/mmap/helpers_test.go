@@ -4,12 +4,26 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
 var page = os.Getpagesize()
+
+// requireNoName fails unless err is an error, one that names neither
+// name nor the package: the caller names the file, once (see Errors in
+// the package doc).
+func requireNoName(t *testing.T, what string, err error, name string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s: no error", what)
+	}
+	if msg := err.Error(); strings.Contains(msg, name) || strings.Contains(msg, "mmap") {
+		t.Fatalf("%s: %q names %s or the package; the caller names them", what, msg, name)
+	}
+}
 
 // newFile creates a file of size bytes in a fresh directory, open
 // read-write and closed when the test ends.

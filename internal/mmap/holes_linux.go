@@ -34,7 +34,7 @@ func fillHoles(f *os.File, size int64) error {
 		}
 		data = min(data, size)
 		if err := grow(f, hole, data); err != nil {
-			return fmt.Errorf("hole at %d: %w", hole, err)
+			return fmt.Errorf("hole at %d: %w", hole, Cause(err))
 		}
 		off = data
 	}

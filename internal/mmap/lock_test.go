@@ -3,7 +3,6 @@ package mmap_test
 import (
 	"errors"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/diskmap-go/diskmap/internal/mmap"
@@ -17,8 +16,8 @@ func TestLock(t *testing.T) {
 	if err := mmap.Lock(a, true); err != nil {
 		t.Fatalf("Lock: %v", err)
 	}
-	if err := mmap.Lock(b, true); !errors.Is(err, mmap.ErrLocked) || (err == nil || !strings.Contains(err.Error(), a.Name())) {
-		t.Fatalf("Lock = %v; want mmap.ErrLocked and an error containing %q (exclusive, then exclusive)", err, a.Name())
+	if err := mmap.Lock(b, true); !errors.Is(err, mmap.ErrLocked) {
+		t.Fatalf("Lock = %v; want mmap.ErrLocked (exclusive, then exclusive)", err)
 	}
 	if err := mmap.Lock(b, false); !errors.Is(err, mmap.ErrLocked) {
 		t.Fatalf("Lock: %v, want mmap.ErrLocked (exclusive, then shared)", err)

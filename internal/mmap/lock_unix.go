@@ -4,7 +4,6 @@ package mmap
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -27,7 +26,7 @@ func Lock(f *os.File, exclusive bool) error {
 		err = ErrLocked
 	}
 	if err != nil {
-		return fmt.Errorf("mmap: lock %s: %w", f.Name(), err)
+		return err
 	}
 	return nil
 }
@@ -36,7 +35,7 @@ func Lock(f *os.File, exclusive bool) error {
 func Unlock(f *os.File) error {
 	err := ignoringEINTR(func() error { return unix.Flock(int(f.Fd()), unix.LOCK_UN) })
 	if err != nil {
-		return fmt.Errorf("mmap: unlock %s: %w", f.Name(), err)
+		return err
 	}
 	return nil
 }

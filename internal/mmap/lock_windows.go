@@ -4,7 +4,6 @@ package mmap
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"golang.org/x/sys/windows"
@@ -34,7 +33,7 @@ func Lock(f *os.File, exclusive bool) error {
 		err = ErrLocked
 	}
 	if err != nil {
-		return fmt.Errorf("mmap: lock %s: %w", f.Name(), err)
+		return err
 	}
 	return nil
 }
@@ -43,7 +42,7 @@ func Lock(f *os.File, exclusive bool) error {
 func Unlock(f *os.File) error {
 	err := windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, lockRange())
 	if err != nil && !errors.Is(err, windows.ERROR_NOT_LOCKED) {
-		return fmt.Errorf("mmap: unlock %s: %w", f.Name(), err)
+		return err
 	}
 	return nil
 }

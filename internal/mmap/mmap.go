@@ -12,7 +12,6 @@ import (
 // Unmap.
 type Region struct {
 	data []byte // exactly as the OS returned it; nil when empty or unmapped
-	name string // the file's name, for errors
 	sys  sysRegion
 
 	// For a mapping in a Space: the space, and the file, to map more of
@@ -42,16 +41,16 @@ const (
 // Reserves, a length past the end of the file is an error. Map never changes
 // the file's size. A zero length gives an empty Region and maps nothing.
 func Map(f *os.File, length int, mode Mode) (*Region, error) {
-	r := &Region{name: f.Name()}
+	r := &Region{}
 	if length < 0 {
-		return nil, fmt.Errorf("mmap: map %s: negative length %d", r.name, length)
+		return nil, fmt.Errorf("negative length %d", length)
 	}
 	if length == 0 {
 		return r, nil
 	}
 	data, sys, err := mapFile(f, length, mode)
 	if err != nil {
-		return nil, fmt.Errorf("mmap: map %s: %w", r.name, err)
+		return nil, Cause(err)
 	}
 	r.data, r.sys = data, sys
 	return r, nil
@@ -67,14 +66,13 @@ func (r *Region) Bytes() []byte {
 // they are on stable storage. off need not be page-aligned.
 func (r *Region) Flush(off, n int) error {
 	if off < 0 || n < 0 || off > len(r.data)-n {
-		return fmt.Errorf("mmap: flush %s: range [%d, %d+%d) outside a %d-byte mapping",
-			r.name, off, off, n, len(r.data))
+		return fmt.Errorf("range [%d, %d+%d) outside a %d-byte mapping", off, off, n, len(r.data))
 	}
 	if n == 0 {
 		return nil
 	}
 	if err := r.flush(off, n); err != nil {
-		return fmt.Errorf("mmap: flush %s: %w", r.name, err)
+		return Cause(err)
 	}
 	return nil
 }
@@ -98,10 +96,10 @@ func (r *Region) Grow(length int) error {
 	case length <= len(r.data):
 		return nil
 	case length > r.Room():
-		return fmt.Errorf("mmap: grow %s to %d bytes: room for %d in place", r.name, length, r.Room())
+		return fmt.Errorf("to %d bytes: room for %d in place", length, r.Room())
 	}
 	if err := r.space.grow(r, length); err != nil {
-		return fmt.Errorf("mmap: grow %s to %d bytes: %w", r.name, length, err)
+		return fmt.Errorf("to %d bytes: %w", length, Cause(err))
 	}
 	return nil
 }
@@ -125,7 +123,7 @@ func (r *Region) Unmap() error {
 	// touch through Bytes must not fault.
 	r.data = nil
 	if err != nil {
-		return fmt.Errorf("mmap: unmap %s: %w", r.name, err)
+		return Cause(err)
 	}
 	return nil
 }

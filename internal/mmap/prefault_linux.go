@@ -1,7 +1,7 @@
 package mmap
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"unsafe"
 
@@ -20,7 +20,7 @@ import (
 // does once the region is unmapped.
 func (r *Region) Prefault(off, n int, write bool) error {
 	if r.data == nil {
-		return fmt.Errorf("mmap: prefault %s: not mapped", r.name)
+		return errors.New("not mapped")
 	}
 	start := off &^ (os.Getpagesize() - 1)
 	end := min(off+n, len(r.data))
@@ -45,7 +45,7 @@ func (r *Region) Resident() (int, error) {
 	vec := make([]byte, (len(r.data)+page-1)/page)
 	_, _, errno := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&r.data[0])), uintptr(len(r.data)), uintptr(unsafe.Pointer(&vec[0])))
 	if errno != 0 {
-		return 0, fmt.Errorf("mmap: mincore %s: %w", r.name, errno)
+		return 0, errno
 	}
 	n := 0
 	for _, v := range vec {

@@ -56,12 +56,12 @@ type Space struct {
 // at least length bytes long. span is how much address space to reserve
 // when s needs more: the most the mapping may grow to in place.
 func (s *Space) Map(f *os.File, length, span int) (*Region, error) {
-	r := &Region{name: f.Name(), space: s, f: f}
+	r := &Region{space: s, f: f}
 	if length <= 0 {
-		return nil, fmt.Errorf("mmap: map %s: length %d, want at least 1", r.name, length)
+		return nil, fmt.Errorf("length %d, want at least 1", length)
 	}
 	if err := s.mapIn(r, length, max(span, length)); err != nil {
-		return nil, fmt.Errorf("mmap: map %s: %w", r.name, err)
+		return nil, Cause(err)
 	}
 	return r, nil
 }
@@ -81,7 +81,7 @@ func (s *Space) Map(f *os.File, length, span int) (*Region, error) {
 // If mapping fails, r is retired at once, and s holds no mapping.
 func (s *Space) Move(r *Region, f *os.File, length, span int) (*Region, error) {
 	if r.space != s {
-		return nil, fmt.Errorf("mmap: move %s: not a mapping of this space", r.name)
+		return nil, errors.New("not a mapping of this space")
 	}
 	s.detach(r)
 	moved, err := s.Map(f, length, span)
@@ -97,7 +97,7 @@ func (s *Space) Move(r *Region, f *os.File, length, span int) (*Region, error) {
 // new address space.
 func (s *Space) Close() error {
 	if err := s.close(); err != nil {
-		return fmt.Errorf("mmap: closing a space: %w", err)
+		return Cause(err)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package mmap
 
 import (
-	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -17,7 +16,7 @@ func Sync(f *os.File) error {
 		err = ignoringEINTR(func() error { return unix.Fsync(int(fd)) })
 	}
 	if err != nil {
-		return fmt.Errorf("mmap: sync %s: %w", f.Name(), err)
+		return Cause(err)
 	}
 	return nil
 }

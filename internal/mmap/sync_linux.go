@@ -1,7 +1,6 @@
 package mmap
 
 import (
-	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -12,7 +11,7 @@ import (
 func Sync(f *os.File) error {
 	err := ignoringEINTR(func() error { return unix.Fdatasync(int(f.Fd())) })
 	if err != nil {
-		return fmt.Errorf("mmap: sync %s: %w", f.Name(), err)
+		return Cause(err)
 	}
 	return nil
 }

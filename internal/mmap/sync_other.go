@@ -10,7 +10,7 @@ import (
 // Sync flushes f's data to stable storage with fsync(2).
 func Sync(f *os.File) error {
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("mmap: sync %s: %w", f.Name(), err)
+		return Cause(err)
 	}
 	return nil
 }

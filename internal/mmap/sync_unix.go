@@ -3,7 +3,6 @@
 package mmap
 
 import (
-	"fmt"
 	"os"
 )
 
@@ -12,14 +11,14 @@ import (
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("mmap: sync dir %s: %w", dir, err)
+		return Cause(err)
 	}
 	err = d.Sync()
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("mmap: sync dir %s: %w", dir, err)
+		return Cause(err)
 	}
 	return nil
 }

@@ -3,14 +3,13 @@
 package mmap
 
 import (
-	"fmt"
 	"os"
 )
 
 // Sync flushes f's data to stable storage with FlushFileBuffers.
 func Sync(f *os.File) error {
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("mmap: sync %s: %w", f.Name(), err)
+		return Cause(err)
 	}
 	return nil
 }

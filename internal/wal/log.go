@@ -65,6 +65,7 @@ func Open(files mmap.FS, path string, perm os.FileMode, generation, last uint64)
 	if err == nil {
 		err = files.Allocate(f, fi.Size()) // the holes of a sparse copy
 	}
+	err = mmap.Cause(err)
 	if err != nil {
 		_ = f.Close()
 		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
@@ -242,7 +243,7 @@ func (l *Log) Close(truncate bool) error {
 	if truncate {
 		errs = append(errs, l.files.Truncate(l.f, 0))
 	}
-	errs = append(errs, l.f.Close())
+	errs = append(errs, mmap.Cause(l.f.Close()))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("diskmap: closing %s: %w", l.path, err)
 	}
