@@ -510,7 +510,7 @@ func createArena(files mmap.FS, path string, perm os.FileMode, magic [8]byte, ge
 	if _, err = files.WriteAt(f, hdr[:], 0); err == nil {
 		err = files.Allocate(f, size)
 	}
-	err = errors.Join(err, f.Close())
+	err = errors.Join(err, mmap.Cause(f.Close()))
 	if err != nil {
 		_ = files.Remove(path)
 		return nil, fmt.Errorf("diskmap: creating %s: %w", path, err)

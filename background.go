@@ -120,10 +120,15 @@ const prefaultChunk = 256 << 10
 // system cannot prefault it does nothing either, and the first touch of a
 // page maps it in as it always does.
 func (b *background) prefault(r *mmap.Region, off, n int, write bool) {
-	if b == nil {
-		return
+	if b != nil {
+		b.prefaultSince(b.epoch.Load(), r, off, n, write)
 	}
-	epoch := b.epoch.Load()
+}
+
+// prefaultSince is prefault for a caller that read b.epoch before: a
+// goroutine beside the writer, which the writer's drain since then must
+// cut short too.
+func (b *background) prefaultSince(epoch uint64, r *mmap.Region, off, n int, write bool) {
 	var from func(at int)
 	from = func(at int) {
 		b.run(func() {

@@ -191,7 +191,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 	err = errors.Join(err, t.close())
 	if err != nil {
 		c.removeAside(t.path)
-		return fmt.Errorf("building %s: %w", t.path, err)
+		return fmt.Errorf("building the new table: %w", err)
 	}
 	keep := c.hdr
 	if c.tab != nil {
@@ -209,7 +209,7 @@ func (c *core) installTable(t *table, h *layout.Header) error {
 		c.removeAside(t.path)
 	}
 	if err != nil {
-		err = fmt.Errorf("installing %s: %w", t.path, err)
+		err = fmt.Errorf("installing the new table: %w", err)
 	}
 	tab, got, cur, oerr := openTable(c.opts.files, c.path(bucketsFile), c.tableMode())
 	if oerr != nil {

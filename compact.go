@@ -127,7 +127,7 @@ func (c *core) checkRoom() error {
 		return nil
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("diskmap: reading the free space: %w", err)
 	}
 	if need := c.compactRoom(); free < need {
 		return fmt.Errorf("the new files need %d bytes of free disk space, and %d are free: %w", need, free, syscall.ENOSPC)

@@ -141,6 +141,6 @@ func (c *core) installDone(r installed) {
 	}
 	c.tab.path = buckets
 	if r.err != nil {
-		c.failed = fmt.Errorf("%s: installing %s: reopen the map: %w", c.dir, g.next.path, r.err)
+		c.failed = fmt.Errorf("%s: installing the grown table: reopen the map: %w", c.dir, r.err)
 	}
 }

@@ -74,7 +74,7 @@ func (c *core) prepareNext() {
 	}
 	p := &prepared{log2: log2, done: make(chan preparedTable, 1)}
 	c.prep = p
-	mode, path := c.tab.mode, c.path(nextFile)
+	mode, path, epoch := c.tab.mode, c.path(nextFile), c.bg.epoch.Load()
 	run := func() {
 		var r preparedTable
 		r.t, r.err = createNext(c.opts.files, path, c.opts.FilePerm, log2, mode)
@@ -82,7 +82,7 @@ func (c *core) prepareNext() {
 		case r.err != nil:
 			_ = c.opts.files.Remove(path) // what it left; the growth tries again itself
 		case mode != mmap.Private:
-			c.bg.prefault(r.t.reg, 0, len(r.t.data), true)
+			c.bg.prefaultSince(epoch, r.t.reg, 0, len(r.t.data), true) // a Close meanwhile cuts it short
 			r.t.prefaulting = true
 		}
 		p.done <- r

@@ -271,7 +271,7 @@ func truncateFile(files mmap.FS, path string) error {
 	}
 	if err == nil {
 		err = files.Truncate(f, 0)
-		err = errors.Join(err, f.Close())
+		err = errors.Join(err, mmap.Cause(f.Close()))
 	}
 	if err != nil {
 		return fmt.Errorf("diskmap: emptying %s: %w", path, err)

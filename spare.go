@@ -53,7 +53,7 @@ func (c *core) reserveSpare(log2 uint8) error {
 	}
 	err = c.opts.files.Allocate(f, tableBytes(log2))
 	if cerr := f.Close(); err == nil {
-		err = cerr
+		err = mmap.Cause(cerr)
 	}
 	if err != nil {
 		return fmt.Errorf("diskmap: reserving %s: %w", c.path(spareFile), err)

@@ -11,7 +11,7 @@ import (
 
 // OpenFile opens the file name as os.OpenFile does, and refuses anything
 // but a regular file, reached directly or through symbolic links, with an
-// error that names it and what is there, and matches layout.ErrCorrupt.
+// error that says what is there and matches layout.ErrCorrupt.
 //
 // It never blocks: the file is opened with O_NONBLOCK, so that a named
 // pipe without a writer does not wait for one; its type is then read from

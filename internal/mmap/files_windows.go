@@ -9,7 +9,7 @@ import (
 
 // OpenFile opens the file name as os.OpenFile does, and refuses anything
 // but a regular file, reached directly or through symbolic links, with an
-// error that names it and what is there, and matches layout.ErrCorrupt.
+// error that says what is there and matches layout.ErrCorrupt.
 // A directory on Windows holds no named pipes, so opening cannot block;
 // the type is read from the open handle.
 func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {

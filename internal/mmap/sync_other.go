@@ -3,7 +3,6 @@
 package mmap
 
 import (
-	"fmt"
 	"os"
 )
 
