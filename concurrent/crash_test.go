@@ -54,8 +54,9 @@ func tagPrefix(w, t int) string { return fmt.Sprintf("{w%dt%d}/", w, t) }
 // and a write is atomic, a BatchOn included, and an Update, and a
 // DeleteFunc of keys in one shard. So each writer's keys hold
 // what they held after its last acknowledged write, or after the one write
-// it may have had in flight. Every answer a call returned (a previous
-// value, whether it swapped) must be the one the writes before it imply.
+// it may have had in flight, and a key that holds what a PutTTL stored has
+// its expiry. Every answer a call returned (a previous value, whether it
+// swapped) must be the one the writes before it imply.
 func TestWritersKilled(t *testing.T) {
 	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
@@ -132,9 +133,19 @@ func killWriters(t *testing.T, dir string, d diskmap.Durability, seed uint64, ro
 	}
 }
 
+// ttlMark ends each value a PutTTL stores, with crashTTL to live: values
+// are unique, so a key holding one holds it from that PutTTL, and must
+// have its expiry.
+const ttlMark = "-ttl"
+
+// crashTTL is the time to live of the kill test's PutTTL: longer than
+// the test.
+const crashTTL = time.Hour
+
 // requireAckedOrInFlight fails the test unless the keys of s's writer in m
 // hold what its script left them, or what the write after that leaves
-// them; it returns what they hold.
+// them, and each key a PutTTL left has its expiry; it returns what they
+// hold.
 func requireAckedOrInFlight(t *testing.T, m *concurrent.Map[string, string], round int, s *script) map[string]string {
 	t.Helper()
 	got, err := ownKeys(m, s.w)
@@ -146,6 +157,14 @@ func requireAckedOrInFlight(t *testing.T, m *concurrent.Map[string, string], rou
 	if !maps.Equal(got, acked) && !maps.Equal(got, s.state) {
 		t.Fatalf("round %d, writer %d: after %d writes acknowledged, its keys hold\n%v\nwant\n%v\nor, after %v,\n%v",
 			round, s.w, s.n-1, got, acked, inFlight, s.state)
+	}
+	for k, v := range got {
+		if !strings.HasSuffix(v, ttlMark) {
+			continue
+		}
+		if d, ok, err := m.TTL(k); err != nil || !ok || d <= 0 || d > crashTTL {
+			t.Fatalf("round %d: %s holds %q, stored with PutTTL(%v): TTL = %v, %v, %v", round, k, v, crashTTL, d, ok, err)
+		}
 	}
 	return got
 }
@@ -233,6 +252,8 @@ func (s *script) next() (write, string) {
 		value: fmt.Sprintf("r%dw%dn%d", s.round, s.w, s.n),
 	}
 	switch o.call {
+	case "PutTTL":
+		o.value += ttlMark
 	case "CompareAndSwap", "CompareAndDelete":
 		o.old = s.state[o.key]
 		if s.r.IntN(3) == 0 {
@@ -348,7 +369,7 @@ func (o write) run(m *concurrent.Map[string, string]) (string, error) {
 	case "Put":
 		return "", m.Put(o.key, o.value)
 	case "PutTTL":
-		return "", m.PutTTL(o.key, o.value, time.Hour)
+		return "", m.PutTTL(o.key, o.value, crashTTL)
 	case "Delete":
 		ok, err := m.Delete(o.key)
 		return strconv.FormatBool(ok), err
