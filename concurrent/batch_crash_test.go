@@ -1,7 +1,6 @@
 package concurrent_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -78,31 +77,15 @@ func killChild(t *testing.T, dir string, d diskmap.Durability, round, n int, ack
 	defer cancel()
 	cmd := maptest.ChildCommand(ctx, "TestBatchOnChild",
 		batchChildDirEnv+"="+dir, batchChildModeEnv+"="+strconv.Itoa(int(d)), batchChildRoundEnv+"="+strconv.Itoa(round))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(out)
-	seen, last := 0, ""
-	for seen < n && lines.Scan() {
-		last = lines.Text()
+	killAfterAcks(t, cmd, cancel, n, fmt.Sprintf("round %d", round), func(line string) (bool, error) {
 		var g int
 		var v string
-		if _, err := fmt.Sscanf(last, "acked %d %s", &g, &v); err == nil && len(v) == len(batchValue(0, 0)) {
-			acked[g] = v
-			seen++
+		if _, err := fmt.Sscanf(line, "acked %d %s", &g, &v); err != nil || len(v) != len(batchValue(0, 0)) {
+			return false, nil
 		}
-	}
-	cancel() // kills the child in the middle of a batch, most likely
-	err = cmd.Wait()
-	if seen < n {
-		t.Fatalf("round %d: the child stopped after %d batches (%v), last line %q:\n%s", round, seen, err, last, stderr.String())
-	}
+		acked[g] = v
+		return true, nil
+	})
 }
 
 // requireWholeBatches fails the test unless every group of m holds one

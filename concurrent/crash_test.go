@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,6 +99,28 @@ func killWriters(t *testing.T, dir string, d diskmap.Durability, seed uint64, ro
 	cmd := maptest.ChildCommand(ctx, "TestWritersChild",
 		writersChildDirEnv+"="+dir, writersChildModeEnv+"="+strconv.Itoa(int(d)),
 		writersChildSeedEnv+"="+strconv.FormatUint(seed, 10), writersChildRoundEnv+"="+strconv.Itoa(round))
+	killAfterAcks(t, cmd, cancel, n, fmt.Sprintf("round %d", round), func(line string) (bool, error) {
+		var w int
+		if _, err := fmt.Sscanf(line, "acked %d", &w); err != nil || w < 0 || w >= crashWriters {
+			return false, nil
+		}
+		_, answer, _ := strings.Cut(strings.TrimPrefix(line, "acked "), " ")
+		s := scripts[w]
+		if o, want := s.next(); answer != want {
+			return true, fmt.Errorf("round %d, writer %d, write %d: %v answered %q, want %q", round, w, s.n, o, answer, want)
+		}
+		return true, nil
+	})
+}
+
+// killAfterAcks runs cmd, a child that prints a line for each write it has
+// acknowledged, and hands each line to ack, which says whether it is one.
+// Once n are, it kills the child (cancel is its context's), most likely
+// in the middle of a write, and reads its output to the end, so that ack
+// sees every line printed before it died. It fails the test if ack
+// returns an error, or if the child stops by itself before n.
+func killAfterAcks(t *testing.T, cmd *exec.Cmd, cancel context.CancelFunc, n int, what string, ack func(line string) (bool, error)) {
+	t.Helper()
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -110,26 +133,23 @@ func killWriters(t *testing.T, dir string, d diskmap.Durability, seed uint64, ro
 	lines := bufio.NewScanner(out)
 	acked, other := 0, ""
 	for lines.Scan() {
-		var w int
-		var answer string
-		if _, err := fmt.Sscanf(lines.Text(), "acked %d", &w); err != nil || w < 0 || w >= crashWriters {
+		ok, err := ack(lines.Text())
+		if err != nil {
+			cancel()
+			_ = cmd.Wait()
+			t.Fatal(err)
+		}
+		if !ok {
 			other += lines.Text() + "\n"
 			continue
 		}
-		_, answer, _ = strings.Cut(strings.TrimPrefix(lines.Text(), "acked "), " ")
-		s := scripts[w]
-		if o, want := s.next(); answer != want {
-			cancel()
-			_ = cmd.Wait()
-			t.Fatalf("round %d, writer %d, write %d: %v answered %q, want %q", round, w, s.n, o, answer, want)
-		}
 		if acked++; acked == n {
-			cancel() // kills the child in the middle of writes, most likely
+			cancel()
 		}
 	}
 	err = cmd.Wait()
 	if acked < n {
-		t.Fatalf("round %d: the child stopped after %d writes (%v):\n%s%s", round, acked, err, other, stderr.String())
+		t.Fatalf("%s: the child stopped after %d writes (%v):\n%s%s", what, acked, err, other, stderr.String())
 	}
 }
 
