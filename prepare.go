@@ -21,7 +21,10 @@ import (
 // pages mapped in. Prefaulted only once its growth began, its first tens
 // of thousands of writes each put a new key at a random page of it, ahead
 // of the prefault, and faulted: up to a fifth of the 10,000 Puts after a
-// growth began took over 50 µs (see bench/RESULTS.md).
+// growth began took over 50 µs (see bench/RESULTS.md). The price: a map
+// that stops short of its growth keeps the next table's pages in memory,
+// dirty, until it grows, closes or the kernel writes them back, as much
+// memory as the growth will take.
 //
 // The goroutine touches nothing the writer reads: it makes a new file and
 // its mapping, through the map's file system, queues its prefault, and
