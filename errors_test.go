@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -327,9 +328,27 @@ func TestFileErrorsNameThePackageOnce(t *testing.T) {
 					if !strings.Contains(err.Error(), dir) {
 						t.Errorf("%s: %v does not name %s", what, err, dir)
 					}
+					requireNamedOnce(t, what, err, dir)
 				}
 			}
 		})
+	}
+}
+
+// requireNamedOnce fails unless each line of err's message names each
+// file of dir at most once.
+func requireNamedOnce(t *testing.T, what string, err error, dir string) {
+	t.Helper()
+	path := regexp.MustCompile(regexp.QuoteMeta(dir) + `/[\w.]+`)
+	for _, line := range strings.Split(err.Error(), "\n") {
+		seen := map[string]bool{}
+		for _, p := range path.FindAllString(strings.TrimSuffix(line, "."), -1) {
+			p = strings.TrimRight(p, ".")
+			if seen[p] {
+				t.Errorf("%s: %q names %s twice", what, line, p)
+			}
+			seen[p] = true
+		}
 	}
 }
 
