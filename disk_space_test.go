@@ -51,7 +51,7 @@ func (d *smallDisk) Allocate(f *os.File, size int64) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if filepath.Dir(f.Name()) == d.dir && d.used(f, size) > d.size {
-		return fmt.Errorf("mmap: allocate %s to %d bytes: %w", f.Name(), size, syscall.ENOSPC)
+		return fmt.Errorf("to %d bytes: %w", size, syscall.ENOSPC) // as mmap.OS says it: no name
 	}
 	return d.FS.Allocate(f, size)
 }
@@ -60,7 +60,7 @@ func (d *smallDisk) Extend(f *os.File, size int64) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if filepath.Dir(f.Name()) == d.dir && d.used(f, size) > d.size {
-		return fmt.Errorf("mmap: allocate %s to %d bytes: %w", f.Name(), size, syscall.ENOSPC)
+		return fmt.Errorf("to %d bytes: %w", size, syscall.ENOSPC) // as mmap.OS says it: no name
 	}
 	return d.FS.Extend(f, size)
 }

@@ -142,6 +142,23 @@ func TestGrowthSpreadsOverWrites(t *testing.T) {
 	maptest.RequireContents[string, string](t, m, want)
 }
 
+// fillToPrepared puts keys growKey(0), growKey(1)... holding themselves
+// into m, a map of 2^16 slots, and into want, until one more would grow
+// its table: the next table is prepared by then. It returns how many it
+// put.
+func fillToPrepared(t *testing.T, m *diskmap.Map[string, string], want map[string]string) int {
+	t.Helper()
+	i := 0
+	for ; float64(m.Len()+1) <= 0.75*float64(1<<16); i++ {
+		k := growKey(i)
+		want[k] = k
+		if err := m.Put(k, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return i
+}
+
 // A table of 2^16 slots or more prepares the next one beside the writes,
 // as it nears its maximum load: the Put that starts the growth takes it,
 // and opens, allocates and syncs nothing.
@@ -154,14 +171,7 @@ func TestGrowthTakesPreparedTable(t *testing.T) {
 		t.Fatalf("%d slots, want 65536", s.Capacity)
 	}
 	want := map[string]string{}
-	i := 0
-	for ; float64(m.Len()+1) <= 0.75*float64(1<<16); i++ {
-		k := growKey(i)
-		want[k] = k
-		if err := m.Put(k, k); err != nil {
-			t.Fatal(err)
-		}
-	}
+	i := fillToPrepared(t, m, want)
 	if err := m.Sync(); err != nil { // waits for the table being prepared
 		t.Fatal(err)
 	}
@@ -193,11 +203,7 @@ func TestPreparedTableIsPrefaulted(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	m := maptest.Open[string, string](t, dir, &diskmap.Options{Capacity: 40000})
-	for i := 0; float64(m.Len()+1) <= 0.75*float64(1<<16); i++ {
-		if err := m.Put(growKey(i), "v"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fillToPrepared(t, m, map[string]string{})
 	resident, size, err := diskmap.PreparedResident(m)
 	if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EINVAL) {
 		t.Skipf("no prefaulting here: %v", err)
@@ -220,13 +226,7 @@ func TestBatchPassesPreparedTable(t *testing.T) {
 	dir := t.TempDir()
 	m := maptest.Open[string, string](t, dir, &diskmap.Options{Capacity: 40000})
 	want := map[string]string{}
-	i := 0
-	for ; float64(m.Len()+1) <= 0.75*float64(1<<16); i++ {
-		want[growKey(i)] = "v"
-		if err := m.Put(growKey(i), "v"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	i := fillToPrepared(t, m, want)
 	if _, err := os.Stat(filepath.Join(dir, "buckets.next")); err != nil {
 		t.Fatalf("no table prepared: %v", err)
 	}

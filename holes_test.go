@@ -141,14 +141,14 @@ type fullFS struct {
 
 func (f fullFS) Allocate(file *os.File, size int64) error {
 	if filepath.Base(file.Name()) == f.name {
-		return fmt.Errorf("mmap: allocate %s: %w", file.Name(), syscall.ENOSPC)
+		return syscall.ENOSPC // as mmap.OS says it: no name
 	}
 	return f.FS.Allocate(file, size)
 }
 
 func (f fullFS) Extend(file *os.File, size int64) error {
 	if filepath.Base(file.Name()) == f.name {
-		return fmt.Errorf("mmap: allocate %s: %w", file.Name(), syscall.ENOSPC)
+		return syscall.ENOSPC // as mmap.OS says it: no name
 	}
 	return f.FS.Extend(file, size)
 }
