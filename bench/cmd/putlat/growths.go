@@ -7,15 +7,11 @@ import "time"
 // are all mapped in if they were not beforehand.
 const growthWindow = 30000
 
-// growthSlow is the time over which growths counts a Put: the p99.99
-// target, 50 µs.
-const growthSlow = 50 * time.Microsecond
-
-// growths counts, for each growth of the table, the Puts over growthSlow
+// growths counts, for each growth of the table, the Puts over slowPut
 // among the growthWindow Puts from its start on.
 type growths struct {
 	at   []int // the index of the Put each growth was first seen after
-	slow []int // slow[k]: Puts over growthSlow in the window of growth k
+	slow []int // slow[k]: Puts over slowPut in the window of growth k
 }
 
 // began records that a growth began at or before Put i.
@@ -26,7 +22,7 @@ func (g *growths) began(i int) {
 
 // add counts Put i, which took d, in the window it falls in, if any.
 func (g *growths) add(i int, d time.Duration) {
-	if k := len(g.at) - 1; k >= 0 && i < g.at[k]+growthWindow && d > growthSlow {
+	if k := len(g.at) - 1; k >= 0 && i < g.at[k]+growthWindow && d > slowPut {
 		g.slow[k]++
 	}
 }

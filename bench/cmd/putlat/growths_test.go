@@ -10,8 +10,8 @@ func TestGrowthsCountSlowPutsInTheirWindow(t *testing.T) {
 	var g growths
 	g.add(5, time.Millisecond) // before any growth: not counted
 	g.began(100)
-	g.add(100, growthSlow) // not over
-	g.add(101, growthSlow+1)
+	g.add(100, slowPut) // not over
+	g.add(101, slowPut+1)
 	g.add(100+growthWindow-1, time.Millisecond)
 	g.add(100+growthWindow, time.Millisecond) // past the window
 	g.began(200000)
