@@ -20,8 +20,9 @@ import (
 // what they read against an oracle: a Go map behind a mutex. Each goroutine
 // owns the keys whose number is its own modulo the goroutine count, and
 // only it writes them, so what it reads of them is exact; what it reads of
-// the others' keys must be a value their owner wrote. At the end, and after
-// reopening, the map must hold the oracle exactly.
+// the others' keys must be a value their owner wrote. Twice the map is
+// cleared between steps. At the end, and after reopening, the map must
+// hold the oracle exactly.
 func TestModel(t *testing.T) {
 	t.Parallel()
 	runModel(t, diskmap.Options{Capacity: 16})
@@ -58,6 +59,7 @@ func runModel(t *testing.T, opts diskmap.Options) concurrent.Stats {
 		t.Fatal(err)
 	}
 	o := &oracle{m: map[string]string{}}
+	var gate sync.RWMutex // a step holds it shared; a Clear, alone
 	var wg sync.WaitGroup
 	for g := range workers {
 		wg.Add(1)
@@ -65,7 +67,20 @@ func runModel(t *testing.T, opts diskmap.Options) concurrent.Stats {
 			defer wg.Done()
 			w := &worker{t: t, m: m, o: o, g: g, n: workers, keys: keys, r: rand.New(rand.NewPCG(uint64(g), 11))}
 			for i := range ops {
-				if err := w.step(); err != nil {
+				// Worker 0 clears the map twice, a third and two thirds
+				// of the way, while no other step runs: a Clear removes
+				// every worker's keys, which no oracle could follow
+				// beside their writes.
+				if g == 0 && i > 0 && i%(ops/3) == 0 {
+					if err := w.clear(&gate); err != nil {
+						t.Errorf("worker %d, op %d: %v", g, i, err)
+						return
+					}
+				}
+				gate.RLock()
+				err := w.step()
+				gate.RUnlock()
+				if err != nil {
 					t.Errorf("worker %d, op %d: %v", g, i, err)
 					return
 				}
@@ -89,6 +104,23 @@ func runModel(t *testing.T, opts diskmap.Options) concurrent.Stats {
 	st := m.Stats()
 	t.Logf("%d compactions, %d table rebuilds", st.Compacted, st.Resizes)
 	return st
+}
+
+// clear empties the map and the oracle once no step is under way, and
+// checks that the map is empty.
+func (w *worker) clear(gate *sync.RWMutex) error {
+	gate.Lock()
+	defer gate.Unlock()
+	if err := w.m.Clear(); err != nil {
+		return fmt.Errorf("Clear: %w", err)
+	}
+	if n := w.m.Len(); n != 0 {
+		return fmt.Errorf("Len after Clear = %d", n)
+	}
+	w.o.mu.Lock()
+	clear(w.o.m)
+	w.o.mu.Unlock()
+	return nil
 }
 
 // oracle is what the map should hold.
