@@ -117,9 +117,7 @@ func (w *worker) clear(gate *sync.RWMutex) error {
 	if n := w.m.Len(); n != 0 {
 		return fmt.Errorf("Len after Clear = %d", n)
 	}
-	w.o.mu.Lock()
-	clear(w.o.m)
-	w.o.mu.Unlock()
+	w.o.clear()
 	return nil
 }
 
@@ -134,6 +132,12 @@ func (o *oracle) get(k string) (string, bool) {
 	defer o.mu.Unlock()
 	v, ok := o.m[k]
 	return v, ok
+}
+
+func (o *oracle) clear() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	clear(o.m)
 }
 
 func (o *oracle) set(k, v string, present bool) {

@@ -98,7 +98,7 @@ func run(cfg config) error {
 	runtime.GC()
 	var res result
 	var err error
-	steal0, _ := stolen()
+	steal0, ok0 := stolen()
 	switch cfg.store {
 	case "diskmap":
 		res, err = loadDiskmap(cfg, dir, d)
@@ -110,14 +110,14 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	steal1, ok := stolen()
+	steal1, ok1 := stolen()
 	res.steal = steal1 - steal0
 	if cfg.control {
 		res.control = control(res.wall)
 		steal2, _ := stolen()
 		res.controlSteal = steal2 - steal1
 	}
-	res.stealRead = ok
+	res.stealRead = ok0 && ok1
 	res.print(cfg)
 	return nil
 }
