@@ -66,10 +66,9 @@ func (p *problems) err() error {
 
 // checkSlots checks each slot against the records it points at and the
 // probe that should find it, and the header's counters against the slots.
-// While the table grows it checks the old table's slots not moved yet,
-// the keys put aside in it (see install.go) and every slot of the new
-// one, and, in DurabilityOS, that each other moved slot of the old table
-// still holding a key holds it as the new table does.
+// While the table grows it checks the old table's slots not moved yet and
+// every slot of the new one, and, in DurabilityOS, that each moved slot
+// of the old table still holding a key holds it as the new table does.
 func (c *core) checkSlots(p *problems, ks, vs recordSet) {
 	var n slotCounts
 	g := c.growing
@@ -79,15 +78,9 @@ func (c *core) checkSlots(p *problems, ks, vs recordSet) {
 	}
 	pr := c.startProgress(OpCheck, total)
 	defer pr.end()
-	aside := map[uint64]bool{} // the keys put aside and not settled (see install.go)
-	if g != nil {
-		for _, i := range g.keysAside[g.settled:] {
-			aside[i] = layout.ReadSlot(c.tab.slot(i)).Occupied()
-		}
-	}
 	for i := range c.tab.mask + 1 {
 		pr.at(int64(i))
-		if g != nil && g.slotMoved(c.tab, i) && !aside[i] {
+		if g != nil && g.slotMoved(c.tab, i) {
 			c.checkMoved(p, i)
 			continue
 		}

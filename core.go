@@ -182,19 +182,7 @@ func (c *core) probeTables(kb []byte, fp uint32, now *clockRead) (*table, uint64
 	}
 	t := c.current()
 	i, found, err := c.probeIn(t, kb, fp, now)
-	if g := c.growing; found || err != nil || g == nil || !g.aside() && (now != nil || !c.putsAside()) {
-		return t, i, found, err
-	}
-	// A key put aside in the old table while the new one is synced, or
-	// one to put there (see install.go).
-	j, found, err := c.probeIn(c.tab, kb, fp, now)
-	if found || err != nil {
-		return c.tab, j, found, err
-	}
-	if j, ok := c.tab.emptyFrom(j); ok && c.putsAside() {
-		return c.tab, j, false, nil
-	}
-	return t, i, false, nil
+	return t, i, found, err
 }
 
 // probeIn is probe in the table t, which may be one being built; with now
@@ -457,17 +445,9 @@ func (c *core) insert(t *table, i uint64, kb []byte, fp uint32, vb []byte, exp i
 	s := t.slot(i)
 	voff, vlen := c.putValue(vb, exp)
 	c.vals.live += valueSize(len(vb), exp)
-	switch g := c.growing; {
-	case g != nil && t == c.tab && g.slotMoved(t, i):
-		// Put aside while the new table is synced (see install.go). The
-		// old table's moved slots are not counted: a deleted one here
-		// held this key, expired, and is listed already.
-		if format.SlotKeyField(s) == layout.SlotEmpty {
-			g.keysAside = append(g.keysAside, i)
-		}
-	case format.SlotKeyField(s) == layout.SlotDeleted:
+	if format.SlotKeyField(s) == layout.SlotDeleted {
 		c.hdr.Tombstones--
-		if g != nil && t == c.tab {
+		if g := c.growing; g != nil && t == c.tab {
 			g.oldTombs-- // a key that expired in the old table, put again
 		}
 	}
@@ -525,14 +505,9 @@ func (c *core) unset(t *table, i uint64, fp uint32, klen int) {
 	}
 	format.SetSlotKey(s, layout.SlotDeleted)
 	c.hdr.Count--
-	switch g := c.growing; {
-	case g != nil && t == c.tab && g.slotMoved(t, i):
-		// a key put aside (see install.go): moved slots are not counted
-	case g != nil && t == c.tab:
-		c.hdr.Tombstones++
+	c.hdr.Tombstones++
+	if g := c.growing; g != nil && t == c.tab {
 		g.oldTombs++
-	default:
-		c.hdr.Tombstones++
 	}
 }
 

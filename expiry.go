@@ -117,9 +117,6 @@ func (m *Map[K, V]) RemoveExpired() (int, error) {
 	if err := m.beginWrite(); err != nil {
 		return 0, err
 	}
-	if g := m.growing; g != nil {
-		m.settle(len(g.keysAside)) // the keys put aside, into the new table, which is read whole
-	}
 	removed, expiring := 0, false
 	for _, t := range m.tables() {
 		n, left, err := m.removeExpiredIn(t, m.writeNow())

@@ -118,13 +118,3 @@ func PreparedResident[K, V any](m *Map[K, V]) (resident, size int, err error) {
 	resident, err = reg.Resident()
 	return resident, len(reg.Bytes()), err
 }
-
-// KeysAside returns how many keys m put aside in its old table while the
-// grown one was synced, and how many of them have moved into the new
-// table since (see install.go).
-func KeysAside[K, V any](m *Map[K, V]) (aside, settled int) {
-	if g := m.growing; g != nil {
-		return len(g.keysAside), g.settled
-	}
-	return 0, 0
-}

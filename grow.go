@@ -36,9 +36,6 @@ import (
 //  4. Once every slot is moved, lookups use the new table alone, and the
 //     new table is put in place of buckets: in DurabilityOS in the
 //     background (install), in the WAL modes by the next checkpoint.
-//     While the install syncs the new table, new keys are put aside in
-//     the old one, and lookups that miss in the new table look there too
-//     (see install.go).
 //
 // A write that would pass the new table's maximum load first finishes the
 // growing, to grow again. So do Close, a checkpoint in the WAL modes, and
@@ -63,14 +60,6 @@ type growth struct {
 	// it (DurabilityOS): a checkpoint syncs it once.
 	dirSynced bool
 	install   *install // the install under way in DurabilityOS, nil before
-	// oldUsed counts the old table's slots that are not empty, fixed from
-	// the start: new keys go to the new table, but for those put aside.
-	oldUsed uint64
-	// keysAside lists the slots of the old table that keys were put aside
-	// in while the new table was synced (see install.go), in order; the
-	// first settled of them are in the new table too.
-	keysAside []uint64
-	settled   int
 }
 
 // growStep is how many old slots a write moves, at least: a step then goes
@@ -103,7 +92,7 @@ func (c *core) grow(n int) error {
 	if err != nil {
 		return err
 	}
-	g := &growth{next: next, start: c.tab.firstEmpty(), moved: 1, oldTombs: c.hdr.Tombstones, oldUsed: c.hdr.Count + c.hdr.Tombstones}
+	g := &growth{next: next, start: c.tab.firstEmpty(), moved: 1, oldTombs: c.hdr.Tombstones}
 	c.growing = g
 	c.logDebug("diskmap: table growing", "slots", c.tab.mask+1, "to", next.mask+1, "keys", c.hdr.Count)
 	c.hdr.Resizes++

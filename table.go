@@ -191,18 +191,6 @@ func (t *table) place(s layout.Slot) (uint64, error) {
 	return 0, &CorruptError{File: t.path, Offset: layout.MetaSize, Field: "slot table", Expected: "room for every live key", Found: "full"}
 }
 
-// emptyFrom returns the first empty slot at or after slot i, around the
-// end, and false if there is none.
-func (t *table) emptyFrom(i uint64) (uint64, bool) {
-	for range t.mask + 1 {
-		if format.SlotKeyField(t.slot(i)) == layout.SlotEmpty {
-			return i, true
-		}
-		i = (i + 1) & t.mask
-	}
-	return 0, false
-}
-
 // firstEmpty returns the first empty slot. A table always has one: its
 // load stays below 1.
 func (t *table) firstEmpty() uint64 {

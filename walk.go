@@ -37,11 +37,8 @@ func (c *core) findRecord(key []byte, off uint32) (*table, uint64, bool) {
 		}
 	}
 	t := c.current()
-	if i, ok := findIn(t, fp, off); ok || c.growing == nil || !c.growing.aside() {
-		return t, i, ok
-	}
-	i, ok := findIn(c.tab, fp, off) // put aside (see install.go)
-	return c.tab, i, ok
+	i, ok := findIn(t, fp, off)
+	return t, i, ok
 }
 
 // findIn returns the slot of t that points at the key record at offset

@@ -442,15 +442,6 @@
 //     until the directory is synced. In the WAL modes the next checkpoint
 //     writes the new table into buckets.next, whose space it has, and
 //     renames it over buckets (see Checkpoint).
-//  6. In DurabilityOS, while buckets.next is synced by rule 5, a new key
-//     may be put aside in the old table instead, at the empty slot that
-//     ends its probe there, if the old table has 2^16 slots or more and
-//     its slots used or deleted stay within 7/8 of them; a write to a key
-//     put aside is made to its slot there. Probe: in the new table, then,
-//     while keys are aside, in the old one. Once the sync is done the
-//     keys put aside are moved into the new table, as by rule 2 (a few at
-//     each write), and only then is buckets.next renamed over buckets.
-//     The old table's slots, all moved, count in neither header counter.
 //
 // While a table grows the header in buckets keeps the old table's log2;
 // its live keys and tombstones count the keys of both tables and the
@@ -465,8 +456,7 @@
 // What buckets.next holds: in the WAL modes, nothing that is read again, as
 // buckets holds the last checkpoint's table and the log every change
 // since. In DurabilityOS, the slots moved and the keys inserted since the
-// growth began (but for those put aside by rule 6, which buckets holds),
-// and in its header copy 0 (written when it was created, as
+// growth began, and in its header copy 0 (written when it was created, as
 // copy 1 is before it replaces buckets) the generation of the file set and
 // its size. After a crash, buckets and buckets.next together hold every
 // key, newest in buckets.next. After a power loss, each key as of the last
