@@ -31,6 +31,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -114,8 +115,9 @@ func run(cfg config) error {
 	res.steal = steal1 - steal0
 	if cfg.control {
 		res.control = control(res.wall)
-		steal2, _ := stolen()
+		steal2, ok2 := stolen()
 		res.controlSteal = steal2 - steal1
+		res.controlStealRead = ok1 && ok2
 	}
 	res.stealRead = ok0 && ok1
 	res.print(cfg)
@@ -178,10 +180,11 @@ type result struct {
 	control *hist.Hist // with -control: the clock loop's gaps after the load
 	// steal and controlSteal are the time the hypervisor took from this
 	// machine's CPUs during the load (from Open to Close) and during the
-	// control loop, if stealRead.
-	steal, controlSteal time.Duration
-	stealRead           bool
-	growths             growths // -store diskmap: the slow Puts after each growth of the table began
+	// control loop, if stealRead and controlStealRead: both readings of
+	// each succeeded.
+	steal, controlSteal         time.Duration
+	stealRead, controlStealRead bool
+	growths                     growths // -store diskmap: the slow Puts after each growth of the table began
 }
 
 func newResult() result { return result{h: newHist(), cpu: newHist(), byRange: make([]slow, 64)} }
@@ -358,12 +361,8 @@ func (r *result) print(cfg config) {
 		fmt.Printf("control, the clock read in a loop for %v after the load: gaps over %v: %d, over 1ms: %d, over 2ms: %d, over 10ms: %d, longest %v\n",
 			r.wall.Round(time.Millisecond), slowPut, g.Over(slowPut), g.Over(time.Millisecond), g.Over(2*time.Millisecond), g.Over(10*time.Millisecond), g.Max())
 	}
-	if r.stealRead {
-		fmt.Printf("stolen by the hypervisor, over all CPUs: %v during the load", r.steal)
-		if r.control != nil {
-			fmt.Printf(", %v during the control", r.controlSteal)
-		}
-		fmt.Println()
+	if line := r.stealLine(); line != "" {
+		fmt.Println(line)
 	}
 	if c := r.cpu; c.N() > 0 {
 		fmt.Printf("on-CPU: p50 %v  p99 %v  p99.9 %v  p99.99 %v  p99.999 %v  max %v (at %d); over 1ms: %d, over 2ms: %d\n",
@@ -398,4 +397,21 @@ func count(n int) string {
 		return strconv.Itoa(n>>10) + "Ki"
 	}
 	return strconv.Itoa(n)
+}
+
+// stealLine says how much time the hypervisor took during the load and
+// the control loop, leaving out each figure whose readings failed; "" if
+// neither was read.
+func (r result) stealLine() string {
+	var parts []string
+	if r.stealRead {
+		parts = append(parts, fmt.Sprintf("%v during the load", r.steal))
+	}
+	if r.control != nil && r.controlStealRead {
+		parts = append(parts, fmt.Sprintf("%v during the control", r.controlSteal))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "stolen by the hypervisor, over all CPUs: " + strings.Join(parts, ", ")
 }
