@@ -71,16 +71,8 @@ func runModel(t *testing.T, opts diskmap.Options) concurrent.Stats {
 				// of the way, while no other step runs: a Clear removes
 				// every worker's keys, which no oracle could follow
 				// beside their writes.
-				if g == 0 && i > 0 && i%(ops/3) == 0 {
-					if err := w.clear(&gate); err != nil {
-						t.Errorf("worker %d, op %d: %v", g, i, err)
-						return
-					}
-				}
-				gate.RLock()
-				err := w.step()
-				gate.RUnlock()
-				if err != nil {
+				clearFirst := g == 0 && i > 0 && i%(ops/3) == 0
+				if err := w.op(&gate, clearFirst); err != nil {
 					t.Errorf("worker %d, op %d: %v", g, i, err)
 					return
 				}
@@ -104,6 +96,19 @@ func runModel(t *testing.T, opts diskmap.Options) concurrent.Stats {
 	st := m.Stats()
 	t.Logf("%d compactions, %d table rebuilds", st.Compacted, st.Resizes)
 	return st
+}
+
+// op takes one step, under gate shared, after clearing the map first if
+// clearFirst is set.
+func (w *worker) op(gate *sync.RWMutex, clearFirst bool) error {
+	if clearFirst {
+		if err := w.clear(gate); err != nil {
+			return err
+		}
+	}
+	gate.RLock()
+	defer gate.RUnlock()
+	return w.step()
 }
 
 // clear empties the map and the oracle once no step is under way, and
