@@ -40,6 +40,7 @@ const (
 var writeCalls = []string{
 	"Put", "PutTTL", "Delete", "Swap", "LoadOrStore", "LoadAndDelete",
 	"CompareAndSwap", "CompareAndDelete", "BatchOn", "Update", "DeleteFunc",
+	"PutMany", "PutExpired", "RemoveExpired",
 }
 
 // ownKey returns key i of tag t of writer w.
@@ -56,8 +57,11 @@ func tagPrefix(w, t int) string { return fmt.Sprintf("{w%dt%d}/", w, t) }
 // DeleteFunc of keys in one shard. So each writer's keys hold
 // what they held after its last acknowledged write, or after the one write
 // it may have had in flight, and a key that holds what a PutTTL stored has
-// its expiry. Every answer a call returned (a previous value, whether it
-// swapped) must be the one the writes before it imply.
+// its expiry. A PutMany, which is not atomic, may have left each of its
+// keys as before it or as after it. A key put to expire at once reads as
+// absent, and a RemoveExpired, which removes what every writer's keys
+// left expired, changes no read. Every answer a call returned (a previous
+// value, whether it swapped) must be the one the writes before it imply.
 func TestWritersKilled(t *testing.T) {
 	t.Parallel()
 	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
@@ -174,7 +178,9 @@ func requireAckedOrInFlight(t *testing.T, m *concurrent.Map[string, string], rou
 	}
 	acked := maps.Clone(s.state)
 	inFlight, _ := s.next()
-	if !maps.Equal(got, acked) && !maps.Equal(got, s.state) {
+	if inFlight.call == "PutMany" {
+		requireEachKeyOf(t, got, acked, s.state, fmt.Sprintf("round %d, writer %d, after %v", round, s.w, inFlight))
+	} else if !maps.Equal(got, acked) && !maps.Equal(got, s.state) {
 		t.Fatalf("round %d, writer %d: after %d writes acknowledged, its keys hold\n%v\nwant\n%v\nor, after %v,\n%v",
 			round, s.w, s.n-1, got, acked, inFlight, s.state)
 	}
@@ -187,6 +193,32 @@ func requireAckedOrInFlight(t *testing.T, m *concurrent.Map[string, string], rou
 		}
 	}
 	return got
+}
+
+// requireEachKeyOf fails the test unless each key of got, before and after
+// holds what it holds in before or what it holds in after (absent
+// included): what a write that is not atomic may leave.
+func requireEachKeyOf(t *testing.T, got, before, after map[string]string, what string) {
+	t.Helper()
+	for _, k := range slices.Sorted(maps.Keys(union(got, before, after))) {
+		g, inGot := got[k]
+		b, inBefore := before[k]
+		a, inAfter := after[k]
+		if (inGot != inBefore || g != b) && (inGot != inAfter || g != a) {
+			t.Fatalf("%s: %s holds %s, want %s or %s", what, k, pair(g, inGot), pair(b, inBefore), pair(a, inAfter))
+		}
+	}
+}
+
+// union returns a map of the keys of ms.
+func union(ms ...map[string]string) map[string]bool {
+	u := map[string]bool{}
+	for _, m := range ms {
+		for k := range m {
+			u[k] = true
+		}
+	}
+	return u
 }
 
 // ownKeys returns what the keys of writer w hold in m.
@@ -281,6 +313,15 @@ func (s *script) next() (write, string) {
 		}
 	case "DeleteFunc":
 		o.key = tagPrefix(s.w, tag)
+	case "PutMany": // keys of both tags, so of two shards most likely
+		o.batch = map[string]string{}
+		for t := range crashTags {
+			for i := range crashTagKeys {
+				if s.r.IntN(2) == 0 {
+					o.batch[ownKey(s.w, t, i)] = fmt.Sprintf("%s.%d.%d", o.value, t, i)
+				}
+			}
+		}
 	case "BatchOn":
 		o.batch = map[string]string{}
 		for i := range crashTagKeys {
@@ -302,7 +343,7 @@ type write struct {
 	key   string            // the key it writes, for BatchOn the shard's, for DeleteFunc the prefix of those it deletes
 	value string            // the value it stores
 	old   string            // the value CompareAndSwap and CompareAndDelete compare with
-	batch map[string]string // BatchOn's writes: key to value, "" to delete
+	batch map[string]string // BatchOn's writes: key to value, "" to delete; PutMany's items
 }
 
 func (o write) String() string {
@@ -317,6 +358,10 @@ func (o write) String() string {
 		return fmt.Sprintf("CompareAndDelete(%s, %q)", o.key, o.old)
 	case "BatchOn":
 		return fmt.Sprintf("BatchOn(%s, %v)", o.key, o.batch)
+	case "PutMany":
+		return fmt.Sprintf("PutMany(%v)", o.batch)
+	case "RemoveExpired":
+		return "RemoveExpired()"
 	}
 	return fmt.Sprintf("%s(%s, %q)", o.call, o.key, o.value)
 }
@@ -328,6 +373,11 @@ func (o write) apply(state map[string]string) string {
 	switch o.call {
 	case "Put", "PutTTL":
 		state[o.key] = o.value
+		return ""
+	case "PutExpired": // reads as absent from the moment it is stored
+		delete(state, o.key)
+		return ""
+	case "RemoveExpired": // its count is of every writer's keys
 		return ""
 	case "Delete":
 		delete(state, o.key)
@@ -371,7 +421,7 @@ func (o write) apply(state map[string]string) string {
 			}
 		}
 		return strconv.Itoa(n)
-	default: // BatchOn
+	default: // BatchOn, PutMany
 		for k, v := range o.batch {
 			if v == "" {
 				delete(state, k)
@@ -390,6 +440,13 @@ func (o write) run(m *concurrent.Map[string, string]) (string, error) {
 		return "", m.Put(o.key, o.value)
 	case "PutTTL":
 		return "", m.PutTTL(o.key, o.value, crashTTL)
+	case "PutExpired":
+		return "", m.PutTTL(o.key, o.value, time.Nanosecond)
+	case "RemoveExpired":
+		_, err := m.RemoveExpired()
+		return "", err
+	case "PutMany":
+		return "", m.PutMany(maps.All(o.batch))
 	case "Delete":
 		ok, err := m.Delete(o.key)
 		return strconv.FormatBool(ok), err
