@@ -19,7 +19,17 @@ import (
 //     dirties pages pay, every 8 MiB or so, for its accounting of dirty
 //     pages, one to ten milliseconds each time on a loaded machine.
 //
-// Jobs run one at a time, in the order they came. A prefault is a job for
+// Jobs run one at a time, in the order they came, and after each the
+// goroutine's thread yields its CPU to any thread waiting for it
+// (mmap.Yield). Without that, on a machine of two cores, the kernel let
+// the thread run its whole time slice, prefault after prefault, while the
+// thread waiting behind it was the one the Go scheduler had given the
+// writer's goroutine to after preempting it, as it preempts every
+// goroutine that runs for 10 ms: the writer's Put waited 2 to 3 ms with
+// the other core idle (bench/RESULTS.md, "The writer's goroutine waits
+// behind the background's thread").
+//
+// A prefault is a job for
 // each prefaultChunk, each queueing the next as it ends, so that the jobs
 // queued meanwhile (an arena's prefault, which its writer soon needs) wait
 // for one chunk, not for a whole table. So a mapping may be unmapped
@@ -68,6 +78,7 @@ func (b *background) loop() {
 		b.queue = b.queue[1:]
 		b.mu.Unlock()
 		job()
+		mmap.Yield()
 	}
 }
 
