@@ -88,7 +88,7 @@ func (c *core) grow(n int) error {
 			return nil
 		}
 	}
-	next, err := c.nextTable(log2)
+	next, prepared, err := c.nextTable(log2)
 	if err != nil {
 		return err
 	}
@@ -101,8 +101,8 @@ func (c *core) grow(n int) error {
 		format.WriteMeta(next.data, &h, 1) // copy 0: marks the file as this map's table of that size
 		g.seq = h.Seq
 		// Moves and new keys write its pages first: map them in beside,
-		// unless that began when it was prepared.
-		if !next.prefaulting {
+		// unless that began when it was prepared (prepare.go).
+		if !prepared {
 			c.bg.prefault(next.reg, 0, len(next.data), true)
 		}
 	}
@@ -112,19 +112,20 @@ func (c *core) grow(n int) error {
 }
 
 // nextTable returns the table of 2^log2 slots to grow into: the one
-// prepared beside the writes (see prepare.go), or else one made now. In
-// the WAL modes the spare is grown to its size first: the checkpoints
-// after the growth write a table of that size into it.
-func (c *core) nextTable(log2 uint8) (*table, error) {
+// prepared beside the writes (see prepare.go), and true, or else one made
+// now. In the WAL modes the spare is grown to its size first: the
+// checkpoints after the growth write a table of that size into it.
+func (c *core) nextTable(log2 uint8) (*table, bool, error) {
 	if c.logged() {
 		if err := c.reserveSpare(log2); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if t := c.takePrepared(log2); t != nil {
-		return t, nil
+		return t, true, nil
 	}
-	return createNext(c.opts.files, c.path(nextFile), c.opts.FilePerm, log2, c.tab.mode)
+	t, err := createNext(c.opts.files, c.path(nextFile), c.opts.FilePerm, log2, c.tab.mode)
+	return t, false, err
 }
 
 // grownLog2 returns the log2 of the table that n more keys grow the table

@@ -86,7 +86,6 @@ func (c *core) prepareNext() {
 			_ = c.opts.files.Remove(path) // what it left; the growth tries again itself
 		case mode != mmap.Private:
 			c.bg.prefaultSince(epoch, r.t.reg, 0, len(r.t.data), true) // a Close meanwhile cuts it short
-			r.t.prefaulting = true
 		}
 		p.done <- r
 	}

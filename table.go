@@ -28,9 +28,6 @@ type table struct {
 	slots []byte // data[layout.MetaSize:]
 	log2  uint8
 	mask  uint64 // slots - 1
-	// prefaulting is set on a table prepared for a growth (prepare.go)
-	// whose pages the background was given to map in then.
-	prefaulting bool
 }
 
 // openTable opens and maps the buckets file at path, through files, and
