@@ -496,7 +496,7 @@ func (c *core) unset(t *table, i uint64, fp uint32, klen int) {
 	s := t.slot(i)
 	size := slotValueBytes(layout.ReadSlot(s))
 	if c.twins.mayHave(format.SlotValue(s)) {
-		c.twins.drop(format.SlotKeyField(s)) // the key takes its twin with it: never hand that to another
+		c.twins.drop(format.SlotKeyField(s), size) // the key takes its twin with it: never hand that to another
 	}
 	c.vals.live -= size
 	c.keys.live -= layout.RecordSize(klen)

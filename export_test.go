@@ -95,7 +95,7 @@ func Growing[K, V any](m *Map[K, V]) bool { return m.growing != nil }
 func TwinOffsets[K, V any](m *Map[K, V]) []int64 {
 	var offs []int64
 	for _, tw := range m.twins.of {
-		offs = append(offs, int64(tw.off)*8)
+		offs = append(offs, int64(tw)*8)
 	}
 	return offs
 }

@@ -517,6 +517,43 @@ func TestUpdateInPlaceStats(t *testing.T) {
 	})
 }
 
+// A key that takes a value of another length loses its twin, and Stats no
+// longer counts the twin's bytes as Reusable; a delete then leaves none.
+func TestUpdateOtherLengthStats(t *testing.T) {
+	maptest.ForEachMode(t, func(t *testing.T, opts *diskmap.Options) {
+		m := maptest.Open[string, string](t, t.TempDir(), opts)
+		short, long := strings.Repeat("s", 4), strings.Repeat("l", 40)
+		for _, v := range []string{short, short, short} {
+			if err := m.Put("k", v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s := m.Stats().Values; s.Reusable != layout.RecordSize(len(short)) {
+			t.Fatalf("after 3 updates of one length: %+v, want its twin reusable", s)
+		}
+		for _, v := range []string{long, long} {
+			if err := m.Put("k", v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s := m.Stats().Values; s.Reusable != layout.RecordSize(len(long)) {
+			t.Fatalf("after 2 updates of another length: %+v, want only the new twin reusable", s)
+		}
+		if err := m.Put("k", short); err != nil {
+			t.Fatal(err)
+		}
+		if s := m.Stats().Values; s.Reusable != 0 {
+			t.Fatalf("after an update back to the first length: %+v, want nothing reusable", s)
+		}
+		if _, err := m.Delete("k"); err != nil {
+			t.Fatal(err)
+		}
+		if s := m.Stats().Values; s.Live != 0 || s.Reusable != 0 {
+			t.Fatalf("after the key was deleted: %+v, want nothing live or reusable", s)
+		}
+	})
+}
+
 // A key that expires is updated in place too, by PutTTL with a value of
 // its length: the twin holds an expiry as the record it replaces does, and
 // the expiry the key keeps is the last one put. A plain Put of the same

@@ -43,20 +43,14 @@ import (
 // and one of the new, both pointed at its record by each update (mirror):
 // its twin is the same for both.
 type twins struct {
-	durable int64           // the values arena's end in the last header written
-	keep    bool            // twins are retired and outlive a header (DurabilityOS)
-	of      map[uint32]twin // key record offset / 8 -> the twin of that key
-	bytes   int64           // the size of the twins in of: dead bytes that updates write over
-	dirty   []uint64        // with keep: the pages below durable written since it was recorded, a bit each
-	pages   int64           // the pages in dirty that updates wrote over
-	spent   int64           // the pages in dirty marked only for the twins retired on them (mayBecome)
-	off     bool            // no new twins: every update appends (set by benchmarks)
-}
-
-// twin is a key's twin: its offset / 8 and its size in bytes, its key's
-// value record's.
-type twin struct {
-	off, size uint32
+	durable int64             // the values arena's end in the last header written
+	keep    bool              // twins are retired and outlive a header (DurabilityOS)
+	of      map[uint32]uint32 // key record offset / 8 -> its twin's offset / 8
+	bytes   int64             // the size of the twins in of: dead bytes that updates write over
+	dirty   []uint64          // with keep: the pages below durable written since it was recorded, a bit each
+	pages   int64             // the pages in dirty that updates wrote over
+	spent   int64             // the pages in dirty marked only for the twins retired on them (mayBecome)
+	off     bool              // no new twins: every update appends (set by benchmarks)
 }
 
 // fitsTwin reports whether a value whose slot value-length field is n may
@@ -178,12 +172,15 @@ func (t *twins) mayBecome(off uint32, over bool, end int64) bool {
 	return false
 }
 
+// A twin has the length of its key's value, so its size is that of the
+// key's value record: what add and drop are given with the key.
+
 // drop forgets the twin of the key whose record is at offset key*8, if it
-// has one.
-func (t *twins) drop(key uint32) {
-	if tw, ok := t.of[key]; ok {
+// has one; size is the key's value record's.
+func (t *twins) drop(key uint32, size int64) {
+	if _, ok := t.of[key]; ok {
 		delete(t.of, key)
-		t.bytes -= int64(tw.size)
+		t.bytes -= size
 	}
 }
 
@@ -192,12 +189,12 @@ func (t *twins) drop(key uint32) {
 // size.
 func (t *twins) add(key, off uint32, size int64) {
 	if t.of == nil {
-		t.of = map[uint32]twin{}
+		t.of = map[uint32]uint32{}
 	}
 	if _, ok := t.of[key]; !ok {
 		t.bytes += size
 	}
-	t.of[key] = twin{off: off, size: uint32(size)}
+	t.of[key] = off
 }
 
 // twin returns the twin of the key in slot i of t, if it has one that a
@@ -208,7 +205,7 @@ func (c *core) twin(t *table, i uint64, n uint32) (uint32, bool) {
 		return 0, false
 	}
 	tw, ok := c.twins.of[format.SlotKeyField(s)]
-	return tw.off, ok
+	return tw, ok
 }
 
 // update points slot i of t, holding a key of fingerprint fp, at a record
@@ -244,7 +241,7 @@ func (c *core) update(t *table, i uint64, fp uint32, vb []byte, exp int64, tw ui
 			format.Retire(c.vals.writable(cur, 0))
 		}
 	case c.twins.mayHave(cur):
-		c.twins.drop(key) // none now, or one of the old length, of no use
+		c.twins.drop(key, size) // none now, or one of the old length, of no use
 	}
 }
 
