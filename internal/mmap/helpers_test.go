@@ -70,6 +70,18 @@ func closeAtEnd(t *testing.T, f *os.File) {
 	})
 }
 
+// mapFile maps the first length bytes of f in mode, and unmaps them when
+// the test ends.
+func mapFile(t *testing.T, f *os.File, length int, mode mmap.Mode) *mmap.Region {
+	t.Helper()
+	r, err := mmap.Map(f, length, mode)
+	if err != nil {
+		t.Fatalf("Map: %v", err)
+	}
+	unmapAtEnd(t, r)
+	return r
+}
+
 // unmapAtEnd unmaps r when the test ends, unless the test unmapped it
 // already.
 func unmapAtEnd(t *testing.T, r *mmap.Region) {

@@ -15,25 +15,11 @@ import (
 	"github.com/diskmap-go/diskmap/internal/mmap"
 )
 
-func mapFile(t *testing.T, f *os.File, length int, writable bool) *mmap.Region {
-	t.Helper()
-	mode := mmap.ReadOnly
-	if writable {
-		mode = mmap.ReadWrite
-	}
-	r, err := mmap.Map(f, length, mode)
-	if err != nil {
-		t.Fatalf("Map: %v", err)
-	}
-	unmapAtEnd(t, r)
-	return r
-}
-
 func TestWriteIsVisibleEverywhere(t *testing.T) {
 	t.Parallel()
 	f := newFile(t, 2*page)
-	w := mapFile(t, f, 2*page, true)
-	r := mapFile(t, reopen(t, f, os.O_RDONLY), 2*page, false)
+	w := mapFile(t, f, 2*page, mmap.ReadWrite)
+	r := mapFile(t, reopen(t, f, os.O_RDONLY), 2*page, mmap.ReadOnly)
 
 	copy(w.Bytes()[page-2:], "hello")
 	if !bytes.Equal(r.Bytes()[page-2:page+3], []byte("hello")) {
@@ -72,7 +58,7 @@ func TestWriteIsVisibleEverywhere(t *testing.T) {
 func TestBytesLength(t *testing.T) {
 	t.Parallel()
 	f := newFile(t, 3*page)
-	r := mapFile(t, f, page+5, false)
+	r := mapFile(t, f, page+5, mmap.ReadOnly)
 	if got := r.Bytes(); len(got) != page+5 {
 		t.Fatalf("len(r.Bytes()) = %d, want %d", len(got), page+5)
 	}
@@ -146,7 +132,7 @@ func TestReservationUsableAfterAllocate(t *testing.T) {
 		t.Skip("mappings cannot reserve space past the end of the file here")
 	}
 	f := newFile(t, page)
-	r := mapFile(t, f, 4*page, true)
+	r := mapFile(t, f, 4*page, mmap.ReadWrite)
 	if err := mmap.Allocate(f, int64(3*page)); err != nil {
 		t.Fatalf("Allocate: %v", err)
 	}
@@ -171,7 +157,7 @@ func TestReservationUsableAfterAllocate(t *testing.T) {
 func TestFlush(t *testing.T) {
 	t.Parallel()
 	f := newFile(t, 3*page)
-	r := mapFile(t, f, 3*page, true)
+	r := mapFile(t, f, 3*page, mmap.ReadWrite)
 	copy(r.Bytes()[page+123:], "x")
 	for _, c := range []struct{ off, n int }{
 		{0, 0}, {1, 1}, {page - 1, 2}, {page + 123, page}, {0, 3 * page}, {3*page - 1, 1}, {3 * page, 0},
@@ -272,11 +258,7 @@ func TestPrivateWritesStayInMemory(t *testing.T) {
 	if err != nil {
 		t.Fatalf("WriteAt: %v", err)
 	}
-	r, err := mmap.Map(f, page, mmap.Private)
-	if err != nil {
-		t.Fatalf("Map: %v", err)
-	}
-	unmapAtEnd(t, r)
+	r := mapFile(t, f, page, mmap.Private)
 	if string(r.Bytes()[:4]) != "file" {
 		t.Fatalf(`string(r.Bytes()[:4]) = %q, want "file"`, string(r.Bytes()[:4]))
 	}
@@ -301,11 +283,7 @@ func TestPrefaultKeepsBytes(t *testing.T) {
 	if _, err := f.WriteAt([]byte("kept"), int64(page)+5); err != nil {
 		t.Fatalf("WriteAt: %v", err)
 	}
-	r, err := mmap.Map(f, 4*page, mmap.ReadWrite)
-	if err != nil {
-		t.Fatalf("Map: %v", err)
-	}
-	unmapAtEnd(t, r)
+	r := mapFile(t, f, 4*page, mmap.ReadWrite)
 	if err := r.Prefault(7, 3*page, true); err != nil && !errors.Is(err, errors.ErrUnsupported) && !errors.Is(err, syscall.EINVAL) {
 		t.Fatalf("Prefault: %v", err)
 	}
@@ -329,11 +307,7 @@ func TestPrefaultKeepsBytes(t *testing.T) {
 // file never read, all of one written through it.
 func TestResident(t *testing.T) {
 	f := newFile(t, 16*page)
-	r, err := mmap.Map(f, 16*page, mmap.ReadWrite)
-	if err != nil {
-		t.Fatalf("Map: %v", err)
-	}
-	unmapAtEnd(t, r)
+	r := mapFile(t, f, 16*page, mmap.ReadWrite)
 	n, err := r.Resident()
 	if errors.Is(err, errors.ErrUnsupported) {
 		t.Skip(err)
@@ -354,11 +328,7 @@ func TestResident(t *testing.T) {
 // the file.
 func TestDropPagesKeepsBytes(t *testing.T) {
 	f := newFile(t, 4*page)
-	r, err := mmap.Map(f, 4*page, mmap.ReadWrite)
-	if err != nil {
-		t.Fatalf("Map: %v", err)
-	}
-	unmapAtEnd(t, r)
+	r := mapFile(t, f, 4*page, mmap.ReadWrite)
 	copy(r.Bytes()[page+5:], "kept")
 	copy(r.Bytes()[3*page:], "also")
 	if err := r.DropPages(0, 2*page); err != nil {

@@ -49,11 +49,7 @@ func TestSyncDirMissing(t *testing.T) {
 func TestSyncRangeWritesMappedPages(t *testing.T) {
 	t.Parallel()
 	f := newFile(t, page)
-	r, err := mmap.Map(f, page, mmap.ReadWrite)
-	if err != nil {
-		t.Fatalf("Map: %v", err)
-	}
-	unmapAtEnd(t, r)
+	r := mapFile(t, f, page, mmap.ReadWrite)
 	copy(r.Bytes()[100:], "durable")
 	if err := mmap.SyncRange(mmap.OS{}, f, r, 100, 7); err != nil {
 		t.Fatalf("SyncRange: %v", err)
