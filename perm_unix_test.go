@@ -15,13 +15,6 @@ import (
 	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
-// permCases are the permissions the tests open maps with, and the
-// directory permissions each gives.
-var permCases = []struct{ file, dir os.FileMode }{
-	{0o600, 0o700},
-	{0o640, 0o750},
-}
-
 // growAndCompact grows m's table, then compacts and clears it: every kind
 // of file a map creates is created once at least.
 func growAndCompact(t *testing.T, m *diskmap.Map[string, string]) {
@@ -87,19 +80,19 @@ func requireMapPerms(t *testing.T, dir string, file, directory os.FileMode, want
 // lock file and the spare table, after growths, a compaction and a Clear
 // replaced them, while the map is open and once it is closed.
 func TestFilePermEveryFile(t *testing.T) {
-	for _, tc := range permCases {
-		t.Run(fmt.Sprintf("%O", tc.file), func(t *testing.T) {
+	for _, tc := range maptest.PermCases {
+		t.Run(fmt.Sprintf("%O", tc.File), func(t *testing.T) {
 			maptest.Umask(t, 0)
 			dir := filepath.Join(t.TempDir(), "m")
 			m := maptest.Open[string, string](t, dir, &diskmap.Options{
-				FilePerm: tc.file, Durability: diskmap.DurabilityWAL, Capacity: 16,
+				FilePerm: tc.File, Durability: diskmap.DurabilityWAL, Capacity: 16,
 			})
 			grow(t, m)
-			requireMapPerms(t, dir, tc.file, tc.dir, "buckets", "buckets.spare", "keys", "lock", "values", "wal")
+			requireMapPerms(t, dir, tc.File, tc.Dir, "buckets", "buckets.spare", "keys", "lock", "values", "wal")
 			compactAndClear(t, m)
-			requireMapPerms(t, dir, tc.file, tc.dir, "buckets", "buckets.spare", "keys", "lock", "values", "wal")
+			requireMapPerms(t, dir, tc.File, tc.Dir, "buckets", "buckets.spare", "keys", "lock", "values", "wal")
 			maptest.CloseChecked(t, m)
-			requireMapPerms(t, dir, tc.file, tc.dir, "buckets", "keys", "lock", "values", "wal")
+			requireMapPerms(t, dir, tc.File, tc.Dir, "buckets", "keys", "lock", "values", "wal")
 		})
 	}
 }
@@ -144,17 +137,17 @@ func TestFilePermReopen(t *testing.T) {
 // files they copy, and the directory it creates those of the map's
 // directory, not the defaults.
 func TestBackupKeepsPerms(t *testing.T) {
-	for _, tc := range permCases {
-		t.Run(fmt.Sprintf("%O", tc.file), func(t *testing.T) {
+	for _, tc := range maptest.PermCases {
+		t.Run(fmt.Sprintf("%O", tc.File), func(t *testing.T) {
 			maptest.Umask(t, 0)
 			dir := filepath.Join(t.TempDir(), "m")
-			m := maptest.Open[string, string](t, dir, &diskmap.Options{FilePerm: tc.file, Durability: diskmap.DurabilityWAL})
+			m := maptest.Open[string, string](t, dir, &diskmap.Options{FilePerm: tc.File, Durability: diskmap.DurabilityWAL})
 			want := fillForBackup(t, m)
 			to := filepath.Join(t.TempDir(), "backup")
 			if err := m.Backup(to); err != nil {
 				t.Fatalf("Backup: %v", err)
 			}
-			requireMapPerms(t, to, tc.file, tc.dir, "buckets", "keys", "values")
+			requireMapPerms(t, to, tc.File, tc.Dir, "buckets", "keys", "values")
 			b := maptest.Open[string, string](t, to, nil)
 			maptest.RequireContents(t, b, want)
 		})

@@ -14,13 +14,6 @@ import (
 	"github.com/diskmap-go/diskmap/internal/maptest"
 )
 
-// permCases are the permissions the tests open maps with, and the
-// directory permissions each gives.
-var permCases = []struct{ file, dir os.FileMode }{
-	{0o600, 0o700},
-	{0o640, 0o750},
-}
-
 // permShards is the shard count of the maps these tests open.
 const permShards = 4
 
@@ -86,16 +79,16 @@ func requireMapPerms(t *testing.T, dir string, file, directory os.FileMode, want
 // same with an execute bit beside each read bit; after growths, a
 // compaction and a Clear, while the map is open and once it is closed.
 func TestFilePermEveryFile(t *testing.T) {
-	for _, tc := range permCases {
-		t.Run(fmt.Sprintf("%O", tc.file), func(t *testing.T) {
+	for _, tc := range maptest.PermCases {
+		t.Run(fmt.Sprintf("%O", tc.File), func(t *testing.T) {
 			maptest.Umask(t, 0)
 			dir := filepath.Join(t.TempDir(), "m")
 			m := maptest.OpenSharded[string, string](t, dir, &concurrent.Options{Shards: permShards,
-				Map: diskmap.Options{FilePerm: tc.file, Durability: diskmap.DurabilityWAL, Capacity: 64}})
+				Map: diskmap.Options{FilePerm: tc.File, Durability: diskmap.DurabilityWAL, Capacity: 64}})
 			growAndCompactSharded(t, m)
-			requireMapPerms(t, dir, tc.file, tc.dir, shardedFiles("buckets", "buckets.spare", "keys", "lock", "values", "wal"))
+			requireMapPerms(t, dir, tc.File, tc.Dir, shardedFiles("buckets", "buckets.spare", "keys", "lock", "values", "wal"))
 			maptest.CloseChecked(t, m)
-			requireMapPerms(t, dir, tc.file, tc.dir, shardedFiles("buckets", "keys", "lock", "values", "wal"))
+			requireMapPerms(t, dir, tc.File, tc.Dir, shardedFiles("buckets", "keys", "lock", "values", "wal"))
 		})
 	}
 }
@@ -139,12 +132,12 @@ func TestFilePermReopen(t *testing.T) {
 // files they copy, and the directories it creates those of the
 // directories they copy.
 func TestBackupKeepsPerms(t *testing.T) {
-	for _, tc := range permCases {
-		t.Run(fmt.Sprintf("%O", tc.file), func(t *testing.T) {
+	for _, tc := range maptest.PermCases {
+		t.Run(fmt.Sprintf("%O", tc.File), func(t *testing.T) {
 			maptest.Umask(t, 0)
 			dir := filepath.Join(t.TempDir(), "m")
 			m := maptest.OpenSharded[string, string](t, dir, &concurrent.Options{Shards: permShards,
-				Map: diskmap.Options{FilePerm: tc.file, Durability: diskmap.DurabilityWAL}})
+				Map: diskmap.Options{FilePerm: tc.File, Durability: diskmap.DurabilityWAL}})
 			want := map[string]string{}
 			for i := range 200 {
 				k := maptest.SampleKey(i)
@@ -158,7 +151,7 @@ func TestBackupKeepsPerms(t *testing.T) {
 				t.Fatalf("Backup: %v", err)
 			}
 			files := append(shardedFiles("buckets", "keys", "values")[1:], "manifest")
-			requireMapPerms(t, to, tc.file, tc.dir, files)
+			requireMapPerms(t, to, tc.File, tc.Dir, files)
 			b := maptest.OpenSharded[string, string](t, to, nil)
 			maptest.RequireContents(t, b, want)
 		})

@@ -1,11 +1,49 @@
 package maptest
 
 import (
+	"errors"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
+
+// PermCases are the permissions the tests open maps with, File, and the
+// permissions of the directories each gives them, Dir.
+var PermCases = []struct{ File, Dir fs.FileMode }{
+	{0o600, 0o700},
+	{0o640, 0o750},
+}
+
+// badFilePerms are permissions a map's files cannot have: bits outside
+// 0o777, or no read and write for the owner.
+var badFilePerms = []fs.FileMode{0o400, 0o200, 0o044, 0o1644, 0o4600, fs.ModeDir | 0o644, fs.ModeSetgid | 0o600}
+
+// RequireFilePermRefused fails the test unless open, which opens a map in
+// dir with its files' permission field, named field, set to perm, refuses
+// each permission a map's files cannot have with an error that names the
+// field, before it creates anything.
+func RequireFilePermRefused(t *testing.T, field string, open func(dir string, perm fs.FileMode) (io.Closer, error)) {
+	t.Helper()
+	for _, perm := range badFilePerms {
+		dir := filepath.Join(t.TempDir(), "m")
+		m, err := open(dir, perm)
+		if err == nil {
+			_ = m.Close()
+			t.Errorf("Open with %s %O succeeded, want an error", field, uint32(perm))
+			continue
+		}
+		if !strings.Contains(err.Error(), field) {
+			t.Errorf("Open with %s %O: %v, want an error naming %s", field, uint32(perm), err, field)
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Open with %s %O created %s", field, uint32(perm), dir)
+		}
+	}
+}
 
 // RequirePerms fails the test unless every regular file under dir, dir
 // itself and every directory below it have the permission bits given:
