@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/diskmap-go/diskmap/bench/internal/stores"
 )
 
 func init() {
@@ -20,7 +22,7 @@ func init() {
 type badgerWriter struct{ db *badger.DB }
 
 func openBadger(dir string) (Writer, error) {
-	db, err := badger.Open(badger.DefaultOptions(dir).WithSyncWrites(true).WithLogger(nil))
+	db, err := badger.Open(stores.BadgerOptions(dir).WithSyncWrites(true))
 	if err != nil {
 		return nil, err
 	}

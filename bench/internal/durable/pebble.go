@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/diskmap-go/diskmap/bench/internal/stores"
 )
 
 func init() {
@@ -19,17 +21,8 @@ func init() {
 
 type pebbleWriter struct{ db *pebble.DB }
 
-// quietLogger keeps pebble's log off the results.
-type quietLogger struct{}
-
-func (quietLogger) Infof(string, ...any)  {}
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Fatalf(format string, args ...any) {
-	pebble.DefaultLogger.Fatalf(format, args...)
-}
-
 func openPebble(dir string) (Writer, error) {
-	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
+	db, err := pebble.Open(dir, stores.PebbleOptions())
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ type badgerStore struct {
 }
 
 func openBadger(dir string) (Store, error) {
-	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	db, err := badger.Open(BadgerOptions(dir))
 	if err != nil {
 		return nil, err
 	}
@@ -113,3 +113,7 @@ func (s *badgerStore) Sync() error {
 func (s *badgerStore) Close() error {
 	return errors.Join(s.commit(), s.db.Close())
 }
+
+// BadgerOptions returns the options every benchmark opens badger in dir
+// with: its defaults but no logger, to keep its log off the results.
+func BadgerOptions(dir string) badger.Options { return badger.DefaultOptions(dir).WithLogger(nil) }

@@ -26,6 +26,11 @@ type pebbleStore struct {
 	pending int
 }
 
+// PebbleOptions returns the options every benchmark opens pebble with:
+// its defaults but a logger that keeps its log off the results.
+func PebbleOptions() *pebble.Options { return &pebble.Options{Logger: quietLogger{}} }
+
+// quietLogger keeps pebble's log off the results.
 type quietLogger struct{}
 
 func (quietLogger) Infof(string, ...any)  {}
@@ -35,7 +40,7 @@ func (quietLogger) Fatalf(format string, args ...any) {
 }
 
 func openPebble(dir string) (Store, error) {
-	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
+	db, err := pebble.Open(dir, PebbleOptions())
 	if err != nil {
 		return nil, err
 	}
