@@ -23,23 +23,22 @@ import (
 // goroutine's thread yields its CPU to any thread waiting for it
 // (mmap.Yield). Without that, on a machine of two cores, the kernel let
 // the thread run its whole time slice, prefault after prefault, while the
-// thread waiting behind it was the one the Go scheduler had given the
-// writer's goroutine to after preempting it, as it preempts every
-// goroutine that runs for 10 ms: the writer's Put waited 2 to 3 ms with
-// the other core idle (bench/RESULTS.md, "The writer's goroutine waits
+// thread waiting behind it was the one that was to run the writer's
+// goroutine again once the Go scheduler had preempted it, as it preempts
+// every goroutine that runs for 10 ms: the writer's Put waited 2 to 3 ms
+// with the other core idle (bench/RESULTS.md, "The writer's goroutine waits
 // behind the background's thread").
 //
-// A prefault is a job for
-// each prefaultChunk, each queueing the next as it ends, so that the jobs
-// queued meanwhile (an arena's prefault, which its writer soon needs) wait
-// for one chunk, not for a whole table. So a mapping may be unmapped
-// between the chunks of a prefault of it: the chunks after that do
-// nothing (an unmapped Region refuses a prefault). drain waits for them
-// all, prefaults cut short, before anything unmaps a mapping itself (a
-// Close, a Compact, a table installed by installTable). The install of a
-// grown table (install.go) runs in a goroutine of its own, and the
-// preparing of the next table (prepare.go) in another, which drain waits
-// for too.
+// A prefault is a job for each prefaultChunk, each queueing the next as it
+// ends, so that the jobs queued meanwhile (an arena's prefault, which its
+// writer soon needs) wait for one chunk, not for a whole table. So a
+// mapping may be unmapped between the chunks of a prefault of it: the
+// chunks after that do nothing (an unmapped Region refuses a prefault).
+// drain waits for them all, prefaults cut short, before anything unmaps a
+// mapping itself (a Close, a Compact, a table installed by installTable).
+// The install of a grown table (install.go) runs in a goroutine of its
+// own, and the preparing of the next table (prepare.go) in another, which
+// drain waits for too.
 type background struct {
 	mu      sync.Mutex
 	queue   []func()

@@ -8,6 +8,6 @@ import "golang.org/x/sys/unix"
 // mappings beside a writer, between two steps of that work: a thread that
 // prefaults or drops pages spends its time in the kernel and is not
 // preempted until its time slice, milliseconds, runs out, and on a machine
-// with few cores the thread waiting behind it is often the one the Go
-// scheduler has handed the writer's goroutine to.
+// with few cores the thread waiting behind it is often the one that is to
+// run the writer's goroutine again after the Go scheduler preempted it.
 func Yield() { _, _, _ = unix.Syscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }
