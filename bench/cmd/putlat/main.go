@@ -23,6 +23,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math/bits"
@@ -37,6 +38,7 @@ import (
 
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/bench/internal/hist"
+	"github.com/diskmap-go/diskmap/bench/internal/proc"
 	"github.com/diskmap-go/diskmap/concurrent"
 )
 
@@ -85,20 +87,17 @@ func fatalf(format string, args ...any) {
 	os.Exit(1)
 }
 
-func run(cfg config) error {
-	dir := cfg.dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "putlat-")
-		if err != nil {
-			return err
-		}
-		defer func() { _ = os.RemoveAll(d) }() // a temporary directory: nothing to keep
-		dir = d
+func run(cfg config) (err error) {
+	dir, done, err := proc.WorkDir(cfg.dir, "putlat-", false)
+	if err != nil {
+		return err
+	}
+	if done != nil {
+		defer func() { err = errors.Join(err, done()) }()
 	}
 	d := newData(cfg.n, cfg.seed)
 	runtime.GC()
 	var res result
-	var err error
 	steal0, ok0 := stolen()
 	switch cfg.store {
 	case "diskmap":

@@ -13,11 +13,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"time"
 
+	"github.com/diskmap-go/diskmap/bench/internal/proc"
 	"github.com/diskmap-go/diskmap/bench/internal/workload"
 )
 
@@ -41,15 +43,12 @@ func main() {
 }
 
 func run(cfg workload.TTLConfig, dir string, asJSON bool) (err error) {
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "diskmap-ttl-"); err != nil {
-			return err
-		}
-		defer func() {
-			if rerr := os.RemoveAll(dir); err == nil {
-				err = rerr
-			}
-		}()
+	dir, done, err := proc.WorkDir(dir, "diskmap-ttl-", false)
+	if err != nil {
+		return err
+	}
+	if done != nil {
+		defer func() { err = errors.Join(err, done()) }()
 	}
 	cfg.Dir = dir
 	res, err := workload.RunTTL(cfg)
