@@ -227,6 +227,9 @@ func TestBatchPassesPreparedTable(t *testing.T) {
 	m := maptest.Open[string, string](t, dir, &diskmap.Options{Capacity: 40000})
 	want := map[string]string{}
 	i := fillToPrepared(t, m, want)
+	if err := m.Sync(); err != nil { // waits for the table being prepared
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "buckets.next")); err != nil {
 		t.Fatalf("no table prepared: %v", err)
 	}
