@@ -44,9 +44,14 @@ type arena struct {
 	size int64 // file size: bytes allocated on disk
 	live int64 // bytes of records that a slot points at
 
-	bg          *background // unmaps the mappings that growing replaced, prefaults; nil: at once, none
+	bg          *background // unmaps the mappings that growing replaced, prefaults, allocates ahead; nil: at once, none
 	aheadFailed int64       // the size at which growing ahead last failed (see ahead)
 	faulted     int64       // the mappings are prefaulted, or being prefaulted, up to here (see ahead)
+	// allocating is the size the background is growing the file to
+	// ahead (see ahead), 0 when it is not; allocated receives the
+	// result.
+	allocating int64
+	allocated  chan error
 }
 
 // openArena opens and maps the arena at path, through files, checking its
@@ -197,6 +202,7 @@ func (a *arena) unmap() error {
 }
 
 func (a *arena) close() error {
+	a.settle()
 	return errors.Join(a.unmap(), closeFile(a.f, a.path))
 }
 
@@ -240,7 +246,7 @@ const (
 	growMax = 1 << 30
 )
 
-// aheadChunk is the most that one write allocates ahead (see ahead). A
+// aheadChunk is the most that one allocation ahead adds (see ahead). A
 // fallocate of 4 MiB takes tens of microseconds; of a step of a large
 // arena, 128 MiB at 1 GiB, a millisecond or more, and the disk may stall
 // it for longer.
@@ -253,15 +259,21 @@ const aheadChunk = 4 << 20
 // step at a time when a record does not fit.
 func (a *arena) growsAhead() bool { return reservation(a.size) > a.size }
 
-// ahead grows the file after a write, by at most aheadChunk, once the room
-// allocated past the end falls below half a step, toward a step past the
-// end: so that no write waits for a large allocation, and the records of a
-// steady stream of writes always find their room allocated. A failure,
-// such as a full disk, is not the write's: it is remembered, and ahead
-// tries again only once the file has grown by other means, when a record
-// no longer fits and its write grows the file or fails. The mappings may
-// move, so ahead runs once the write is done with its views; it returns
-// only an error that left the arena without mappings (see extend).
+// ahead keeps the file allocated ahead of its records, after a write. Once
+// the room allocated past the end falls below half a step, the background
+// grows the file by at most aheadChunk, toward a step past the end; a
+// later write that finds it done maps what it added. So the records of a
+// steady stream of writes always find their room allocated, and no write
+// waits for an allocation: a fallocate made by the writer itself, even of
+// 4 MiB, waited up to a quarter of a second at times, for the file system
+// to read its free-space bitmaps from a disk busy writing back a grown
+// table (bench/RESULTS.md). A failure, such as a full disk, is not the
+// write's: it is remembered, and ahead tries again only once the file has
+// grown by other means, when a record no longer fits and its write grows
+// the file or fails (grow, which waits for the allocation under way
+// first). The mappings may move, so ahead runs once the write is done
+// with its views; it returns only an error that left the arena without
+// mappings (see extend).
 //
 // Then it has the background prefault the writable mapping a little past
 // the end (faultAhead), so that the writes to come find their pages
@@ -271,19 +283,63 @@ func (a *arena) ahead() error {
 		return nil
 	}
 	defer a.faultAhead()
+	if err := a.takeAllocated(false); err != nil {
+		return err
+	}
 	step := a.step()
-	if a.size-a.end >= step/2 || a.aheadFailed == a.size {
+	if a.allocating > 0 || a.size-a.end >= step/2 || a.aheadFailed == a.size {
 		return nil
 	}
 	size := min(roundPage(min(a.end+step, a.size+aheadChunk)), maxArena)
 	if size <= a.size {
 		return nil
 	}
-	if err := a.files.Extend(a.f, size); err != nil {
+	if a.allocated == nil {
+		a.allocated = make(chan error, 1)
+	}
+	a.allocating = size
+	files, f, done := a.files, a.f, a.allocated
+	a.bg.run(func() { done <- files.Extend(f, size) })
+	return a.takeAllocated(false) // done already without a background
+}
+
+// takeAllocated maps what the allocation ahead added, once it is done
+// (with wait, waiting for it), or remembers its failure.
+func (a *arena) takeAllocated(wait bool) error {
+	if a.allocating == 0 {
+		return nil
+	}
+	var err error
+	if wait {
+		err = <-a.allocated
+	} else {
+		select {
+		case err = <-a.allocated:
+		default:
+			return nil
+		}
+	}
+	size := a.allocating
+	a.allocating = 0
+	if err != nil {
 		a.aheadFailed = a.size
 		return nil
 	}
 	return a.extend(size)
+}
+
+// settle waits for the allocation ahead under way, if any, before the
+// writer changes the file's size itself or closes it. What it added is
+// left unmapped: the file is then larger than size says, which the next
+// growth finds (mmap.Extend allocates only what the file lacks).
+func (a *arena) settle() {
+	if a.allocating == 0 {
+		return
+	}
+	if <-a.allocated != nil {
+		a.aheadFailed = a.size
+	}
+	a.allocating = 0
 }
 
 // faultWindow is how far past the end of an arena the background keeps
@@ -361,6 +417,7 @@ func (a *arena) append(p []byte) (uint32, error) {
 // grown since, so only the range added is allocated (mmap.Extend). The
 // mappings then grow in place, or move where they have no room.
 func (a *arena) grow(need int64) error {
+	a.settle()
 	size := a.nextSize(need)
 	if !mmap.Reserves {
 		// This system cannot extend a mapped file.
@@ -525,6 +582,7 @@ func createArena(files mmap.FS, path string, perm os.FileMode, magic [8]byte, ge
 
 // trim cuts the file after its last record, as a clean close leaves it.
 func (a *arena) trim() error {
+	a.settle()
 	if err := a.files.Truncate(a.f, a.end); err != nil {
 		return fmt.Errorf("diskmap: cutting %s at %d bytes: %w", a.path, a.end, err)
 	}
@@ -557,6 +615,7 @@ func roundPage(n int64) int64 { return (n + pageSize - 1) &^ (pageSize - 1) }
 // in it, so that on a full disk recovery needs no room the map did not
 // hold.
 func (a *arena) cut(end int64) error {
+	a.settle()
 	size := a.size
 	a.end = end
 	if err := a.unmap(); err != nil {

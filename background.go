@@ -8,7 +8,8 @@ import (
 )
 
 // background runs, in a goroutine of its own, the slow work on mappings
-// that a write hands off because nothing it goes on with waits for it:
+// and files that a write hands off because nothing it goes on with waits
+// for it:
 //
 //   - unmapping the mappings the map has replaced by larger ones: for a
 //     mapping of a few hundred MiB whose pages were touched, tens of
@@ -17,7 +18,10 @@ import (
 //     just past their ends, the next table whole once it is prepared (see
 //     prepare.go and mmap.Region.Prefault): the kernel makes a thread that
 //     dirties pages pay, every 8 MiB or so, for its accounting of dirty
-//     pages, one to ten milliseconds each time on a loaded machine.
+//     pages, one to ten milliseconds each time on a loaded machine;
+//   - allocating the arenas ahead of their records (see arena.ahead): a
+//     fallocate of a few MiB, which waited up to a quarter of a second
+//     for the file system's free-space bitmaps on a busy disk.
 //
 // Jobs run one at a time, in the order they came, and after each the
 // goroutine's thread yields its CPU to any thread waiting for it

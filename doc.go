@@ -20,7 +20,9 @@
 // for the whole table to be rebuilt; arenas hold up to an eighth of their
 // size allocated ahead of their records (at least 64 KiB, at most 1 GiB),
 // so that a map fills its disk to within one such step. On 64-bit Unix
-// systems writes keep that room allocated at most 4 MiB at a time; the
+// systems the map's background goroutine keeps that room allocated, at
+// most 4 MiB at a time, so that a write waits for an allocation only when
+// its record does not fit in what was allocated before; the
 // mapping of a file that outgrows the address space set aside for it is
 // mapped anew and the old one unmapped in the background, so that no
 // write waits for a large allocation or for tearing down a large mapping.

@@ -74,9 +74,14 @@ func SetUpdatesInPlace[K, V any](m *Map[K, V], on bool) {
 // room to grow into.
 func ArenasGrowAhead() bool { return reservation(1) > 1 }
 
-// AheadChunk is the most an arena grows by at one write where it grows
-// ahead.
+// AheadChunk is the most an arena grows by at one allocation ahead.
 const AheadChunk = aheadChunk
+
+// TakeAllocated waits for the allocations ahead of m's arenas under way
+// and maps what they added, as the first write after them would.
+func TakeAllocated[K, V any](m *Map[K, V]) error {
+	return errors.Join(m.keys.takeAllocated(true), m.vals.takeAllocated(true))
+}
 
 // SetGrowStep makes m move slots old slots at each write while its table
 // grows (0: the default) and, with installNow, install a grown table in

@@ -44,7 +44,10 @@ type Stats struct {
 type ArenaStats struct {
 	Live int64 // bytes of records in use
 	Dead int64 // bytes of records replaced or deleted, reclaimed by Compact
-	Size int64 // size of the file, including space allocated ahead
+	// Size is the size of the file, space allocated ahead included; an
+	// allocation ahead that the background has made (at most 4 MiB) shows
+	// from the first write after it, which maps it.
+	Size int64
 
 	// Reusable is the part of Dead that updates write over instead of
 	// growing the arena: the twins, one dead record for each key updated
