@@ -41,7 +41,7 @@ type arena struct {
 	w      []byte       // rw's bytes up to size: where records are written
 
 	end  int64 // bytes in use, header included; records are appended here
-	size int64 // file size: bytes allocated on disk
+	size int64 // file size, bytes allocated on disk; an allocation ahead not yet mapped is past it (see ahead)
 	live int64 // bytes of records that a slot points at
 
 	bg          *background // unmaps the mappings that growing replaced, prefaults, allocates ahead; nil: at once, none
@@ -304,10 +304,26 @@ func (a *arena) ahead() error {
 }
 
 // takeAllocated maps what the allocation ahead added, once it is done
-// (with wait, waiting for it), or remembers its failure.
+// (with wait, waiting for it).
 func (a *arena) takeAllocated(wait bool) error {
+	if size := a.allocation(wait); size > 0 {
+		return a.extend(size)
+	}
+	return nil
+}
+
+// settle waits for the allocation ahead under way, if any, before the
+// writer changes the file's size itself or closes it. What it added is
+// left unmapped: the file is then larger than size says, which the next
+// growth finds (mmap.Extend allocates only what the file lacks).
+func (a *arena) settle() { a.allocation(true) }
+
+// allocation returns the size the allocation ahead under way grew the
+// file to, once it is done (with wait, waiting for it); 0 if none is done,
+// or it failed, which ahead remembers.
+func (a *arena) allocation(wait bool) int64 {
 	if a.allocating == 0 {
-		return nil
+		return 0
 	}
 	var err error
 	if wait {
@@ -316,30 +332,16 @@ func (a *arena) takeAllocated(wait bool) error {
 		select {
 		case err = <-a.allocated:
 		default:
-			return nil
+			return 0
 		}
 	}
 	size := a.allocating
 	a.allocating = 0
 	if err != nil {
 		a.aheadFailed = a.size
-		return nil
+		return 0
 	}
-	return a.extend(size)
-}
-
-// settle waits for the allocation ahead under way, if any, before the
-// writer changes the file's size itself or closes it. What it added is
-// left unmapped: the file is then larger than size says, which the next
-// growth finds (mmap.Extend allocates only what the file lacks).
-func (a *arena) settle() {
-	if a.allocating == 0 {
-		return
-	}
-	if <-a.allocated != nil {
-		a.aheadFailed = a.size
-	}
-	a.allocating = 0
+	return size
 }
 
 // faultWindow is how far past the end of an arena the background keeps
