@@ -66,7 +66,7 @@ func openArena(files mmap.FS, path string, magic [8]byte, generation uint64, wri
 	if err != nil {
 		return nil, fmt.Errorf("diskmap: opening %s: %w", path, err)
 	}
-	a := &arena{f: f, path: path, files: files, magic: magic, space: space}
+	a := &arena{f: f, path: path, files: files, magic: magic, space: space, allocated: make(chan error, 1)}
 	if err := a.load(generation, writable); err != nil {
 		_ = a.close()
 		return nil, err
@@ -263,8 +263,9 @@ func (a *arena) growsAhead() bool { return reservation(a.size) > a.size }
 // the room allocated past the end falls below half a step, the background
 // grows the file by at most aheadChunk, toward a step past the end; a
 // later write that finds it done maps what it added. So the records of a
-// steady stream of writes always find their room allocated, and no write
-// waits for an allocation: a fallocate made by the writer itself, even of
+// steady stream of writes always find their room allocated, and a write
+// waits for an allocation only when its record does not fit in what was
+// allocated before: a fallocate made by the writer itself, even of
 // 4 MiB, waited up to a quarter of a second at times, for the file system
 // to read its free-space bitmaps from a disk busy writing back a grown
 // table (bench/RESULTS.md). A failure, such as a full disk, is not the
@@ -293,9 +294,6 @@ func (a *arena) ahead() error {
 	size := min(roundPage(min(a.end+step, a.size+aheadChunk)), maxArena)
 	if size <= a.size {
 		return nil
-	}
-	if a.allocated == nil {
-		a.allocated = make(chan error, 1)
 	}
 	a.allocating = size
 	files, f, done := a.files, a.f, a.allocated

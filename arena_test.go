@@ -13,6 +13,7 @@ import (
 	"github.com/diskmap-go/diskmap"
 	"github.com/diskmap-go/diskmap/internal/maptest"
 	"github.com/diskmap-go/diskmap/internal/mmap"
+	"github.com/diskmap-go/diskmap/layout"
 )
 
 // An arena is allocated ahead of its records a bounded chunk at a time:
@@ -97,7 +98,7 @@ func TestAllocationAheadIsNotTheWriters(t *testing.T) {
 				return
 			}
 			st := m.Stats().Values
-			room = st.Size - 32 - st.Live - st.Dead
+			room = st.Size - layout.ArenaHeaderSize - st.Live - st.Dead
 		}
 		for !fs.held.Load() {
 			time.Sleep(time.Millisecond)
